@@ -1,0 +1,245 @@
+// The provider profile format: a token API described as data. One engine runs every profile,
+// built-in or imported by the user; docs/providers.md documents each key with a worked example.
+import { z } from 'zod'
+import { JSON_PATH_PATTERN } from '../json-path'
+
+export const PROFILE_FORMAT_VERSION = 1
+
+const jsonPath = z
+  .string()
+  .regex(JSON_PATH_PATTERN, 'a dotted JSON path such as "success.data.access_token"')
+
+const fieldName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'letters, digits and "_", starting with a letter')
+
+const requestPath = z
+  .string()
+  .max(300)
+  .regex(/^\/[A-Za-z0-9\-._~/%:@!$&'()*+,;=]*$/, 'a path starting with "/", no query or fragment')
+
+const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
+
+const statusList = z.array(z.number().int().min(100).max(599)).min(1)
+
+const primitive = z.union([z.string(), z.number(), z.boolean(), z.null()])
+
+/** A body value is a JSON literal sent as is, or a reference to an account field. */
+export const bodyValueSchema = z.union([
+  z.object({ $field: fieldName }).strict(),
+  primitive,
+])
+export type BodyValue = z.infer<typeof bodyValueSchema>
+
+const bodyTemplate = z.record(z.string().min(1).max(100), bodyValueSchema)
+
+/** A condition on the parsed JSON body: the value at `path` equals `equals`. */
+const bodyCondition = z.object({ path: jsonPath, equals: primitive }).strict()
+
+export const fieldSchema = z
+  .object({
+    name: fieldName,
+    label: z.string().min(1).max(80),
+    kind: z.enum(['text', 'email', 'secret', 'checkbox']).default('text'),
+    /**
+     * What the field means to the vault: `username` is shown in lists, `organization` scopes
+     * the token cap, `secret` is encrypted at rest and never leaves the main process.
+     */
+    role: z.enum(['username', 'organization', 'secret']).optional(),
+    required: z.boolean().default(true),
+    placeholder: z.string().max(120).optional(),
+    help: z.string().max(300).optional(),
+  })
+  .strict()
+export type ProfileField = z.infer<typeof fieldSchema>
+
+const requestSchema = z
+  .object({
+    method: httpMethod.default('POST'),
+    path: requestPath,
+    /** `json` or `form` (application/x-www-form-urlencoded); `none` sends no body. */
+    encoding: z.enum(['json', 'form', 'none']).default('json'),
+    body: bodyTemplate.default({}),
+  })
+  .strict()
+
+const successSchema = z
+  .object({
+    status: statusList.default([200]),
+    /** For APIs that answer failures with a success status (HTTP 200 + `success: false`). */
+    when: bodyCondition.optional(),
+  })
+  .strict()
+
+export const expirySchema = z.discriminatedUnion('source', [
+  z
+    .object({
+      source: z.literal('body'),
+      path: jsonPath,
+      format: z.enum(['epoch-ms', 'epoch-s', 'iso8601']),
+    })
+    .strict(),
+  /** The JWT `exp` claim, decoded (not verified): used for the date only, trusted for nothing else. */
+  z.object({ source: z.literal('jwt-exp') }).strict(),
+  /** A lifetime the provider documents, counted from the moment the token was received. */
+  z
+    .object({
+      source: z.literal('ttl'),
+      seconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(10 * 365 * 24 * 3600),
+    })
+    .strict(),
+  /** The provider gives no expiry: the token is valid until revoked. */
+  z.object({ source: z.literal('none') }).strict(),
+])
+export type ExpirySpec = z.infer<typeof expirySchema>
+
+const errorsSchema = z
+  .object({
+    /** Where a human-readable message may be; the first string found wins (arrays: first item). */
+    messagePaths: z.array(jsonPath).default([]),
+    /** An object of field name -> message or list of messages (Django/DRF style). */
+    fieldErrorsPath: jsonPath.optional(),
+    /** Support references kept with the error, e.g. xpay's error tag and request uuid. */
+    referencePaths: z.record(fieldName, jsonPath).default({}),
+  })
+  .strict()
+
+const authSchema = z
+  .object({
+    header: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/)
+      .default('Authorization'),
+    /** The scheme word before the token: `Token`, `Bearer`, ... */
+    scheme: z.string().regex(/^[A-Za-z][A-Za-z0-9._~+/-]{0,31}$/),
+  })
+  .strict()
+
+const revokeSchema = requestSchema
+  .extend({
+    encoding: z.enum(['json', 'form', 'none']).default('none'),
+    success: successSchema,
+    /** The answer that means "this token is already invalid": revoked as far as we care. */
+    alreadyInvalid: z
+      .object({ status: statusList.optional(), when: bodyCondition.optional() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+
+const signupSchema = requestSchema
+  .extend({
+    fields: z.array(fieldSchema).min(1).max(20),
+    success: successSchema,
+    /** Whether a successful signup also returns a usable token (at the login token path). */
+    returnsToken: z.boolean().default(false),
+    /** Account field name -> signup field name, to create the account after signing up. */
+    accountFields: z.record(fieldName, fieldName),
+  })
+  .strict()
+
+export const profileSchema = z
+  .object({
+    formatVersion: z.literal(PROFILE_FORMAT_VERSION),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lower-case letters, digits and "-", 2 to 40 characters'),
+    name: z.string().min(1).max(60),
+    description: z.string().max(400).optional(),
+    docsUrl: z.url({ protocol: /^https$/ }).optional(),
+    /** Default base URL; an account may override it (self-hosted, sandbox). */
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    fields: z.array(fieldSchema).min(1).max(20),
+    login: requestSchema.extend({ success: successSchema }).strict(),
+    token: z.object({ path: jsonPath }).strict(),
+    auth: authSchema,
+    expiry: expirySchema,
+    /** Non-secret facts kept with each token (scopes, ticket), by name -> path. */
+    metadata: z.record(fieldName, jsonPath).default({}),
+    errors: errorsSchema.default({ messagePaths: [], referencePaths: {} }),
+    revoke: revokeSchema.optional(),
+    signup: signupSchema.optional(),
+    /** How many live tokens the provider allows; `organization` needs a field with that role. */
+    cap: z
+      .object({
+        max: z.number().int().min(1).max(100_000),
+        scope: z.enum(['organization', 'account']),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const names = new Set<string>()
+    for (const f of p.fields) {
+      if (names.has(f.name)) {
+        ctx.addIssue({ code: 'custom', path: ['fields'], message: `duplicate field "${f.name}"` })
+      }
+      names.add(f.name)
+    }
+    for (const role of ['username', 'organization'] as const) {
+      if (p.fields.filter((f) => f.role === role).length > 1) {
+        ctx.addIssue({ code: 'custom', path: ['fields'], message: `more than one "${role}" field` })
+      }
+    }
+    if (p.fields.some((f) => f.kind === 'secret' && f.role !== 'secret')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['fields'],
+        message: 'a field of kind "secret" must have role "secret"',
+      })
+    }
+    const checkRefs = (where: string, body: Record<string, BodyValue>, known: Set<string>) => {
+      for (const [key, v] of Object.entries(body)) {
+        if (v !== null && typeof v === 'object' && !known.has(v.$field)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [where, 'body', key],
+            message: `refers to unknown field "${v.$field}"`,
+          })
+        }
+      }
+    }
+    checkRefs('login', p.login.body, names)
+    if (p.revoke) checkRefs('revoke', p.revoke.body, names)
+    if (p.signup) {
+      const signupNames = new Set(p.signup.fields.map((f) => f.name))
+      checkRefs('signup', p.signup.body, signupNames)
+      for (const [accountField, signupField] of Object.entries(p.signup.accountFields)) {
+        if (!names.has(accountField) || !signupNames.has(signupField)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['signup', 'accountFields', accountField],
+            message: `maps "${accountField}" to "${signupField}", but one of them is not a field`,
+          })
+        }
+      }
+    }
+    if (p.cap?.scope === 'organization' && !p.fields.some((f) => f.role === 'organization')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cap', 'scope'],
+        message: 'a cap per organization needs a field with role "organization"',
+      })
+    }
+  })
+
+/** A validated profile, defaults filled in. */
+export type ProviderProfile = z.infer<typeof profileSchema>
+/** A profile as written in a JSON file, before defaults. */
+export type ProviderProfileInput = z.input<typeof profileSchema>
+
+export function secretFieldNames(p: Pick<ProviderProfile, 'fields'>): string[] {
+  return p.fields.filter((f) => f.role === 'secret').map((f) => f.name)
+}
+
+export function fieldWithRole(
+  p: Pick<ProviderProfile, 'fields'>,
+  role: 'username' | 'organization' | 'secret',
+): ProfileField | undefined {
+  return p.fields.find((f) => f.role === role)
+}

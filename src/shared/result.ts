@@ -1,0 +1,76 @@
+// Expected failures are values: every service returns a Result, and thrown errors are bugs.
+
+/** Stable error codes. The UI and the CLI map them to words; never rename one. */
+export const ERROR_CODES = [
+  // input and state
+  'VALIDATION_FAILED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNSUPPORTED',
+  // network and HTTP
+  'URL_REFUSED',
+  'NETWORK_ERROR',
+  'NETWORK_TIMEOUT',
+  'TLS_ERROR',
+  'OUTCOME_UNKNOWN',
+  'REDIRECT_REFUSED',
+  'RESPONSE_TOO_LARGE',
+  'BAD_RESPONSE',
+  'RATE_LIMITED',
+  'SERVER_ERROR',
+  // provider answers
+  'PROVIDER_REJECTED',
+  'TOKEN_CAP_REACHED',
+  'NO_SECRET',
+  // vault
+  'VAULT_LOCKED',
+  'VAULT_BAD_PASSPHRASE',
+  'VAULT_CORRUPT',
+  'VAULT_NOT_FOUND',
+  'VAULT_EXISTS',
+  'VAULT_BUSY',
+  'PROTECTION_UNAVAILABLE',
+  'PROTECTION_CHANGED',
+  'INTERNAL',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** Extra context that is safe to show (never a secret): support references, counts, ids. */
+export type ErrorDetails = Record<string, string | number | boolean | null | string[]>
+
+export interface Failure {
+  ok: false
+  code: ErrorCode
+  /** Words for a person. Plain text: shown as text, never as HTML. Never contains a secret. */
+  message: string
+  /** Per-field messages (server-side form errors), keyed by the provider profile's field name. */
+  fields?: Record<string, string[]>
+  details?: ErrorDetails
+}
+
+export interface Success<T> {
+  ok: true
+  value: T
+}
+
+export type Result<T> = Success<T> | Failure
+
+export function ok<T>(value: T): Success<T> {
+  return { ok: true, value }
+}
+
+export function fail(
+  code: ErrorCode,
+  message: string,
+  extra: { fields?: Record<string, string[]>; details?: ErrorDetails } = {},
+): Failure {
+  const f: Failure = { ok: false, code, message }
+  if (extra.fields && Object.keys(extra.fields).length > 0) f.fields = extra.fields
+  if (extra.details && Object.keys(extra.details).length > 0) f.details = extra.details
+  return f
+}
+
+export function isFailure<T>(r: Result<T>): r is Failure {
+  return !r.ok
+}
