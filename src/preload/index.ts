@@ -1,1 +1,2 @@
-import { contextBridge } from 'electron'; contextBridge.exposeInMainWorld('x', {})
+import { contextBridge } from 'electron'
+contextBridge.exposeInMainWorld('x', {})

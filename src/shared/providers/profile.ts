@@ -2,6 +2,7 @@
 // built-in or imported by the user; docs/providers.md documents each key with a worked example.
 import { z } from 'zod'
 import { JSON_PATH_PATTERN } from '../json-path'
+import { fail, ok, type Result } from '../result'
 
 export const PROFILE_FORMAT_VERSION = 1
 
@@ -25,10 +26,7 @@ const statusList = z.array(z.number().int().min(100).max(599)).min(1)
 const primitive = z.union([z.string(), z.number(), z.boolean(), z.null()])
 
 /** A body value is a JSON literal sent as is, or a reference to an account field. */
-export const bodyValueSchema = z.union([
-  z.object({ $field: fieldName }).strict(),
-  primitive,
-])
+export const bodyValueSchema = z.union([z.object({ $field: fieldName }).strict(), primitive])
 export type BodyValue = z.infer<typeof bodyValueSchema>
 
 const bodyTemplate = z.record(z.string().min(1).max(100), bodyValueSchema)
@@ -242,4 +240,23 @@ export function fieldWithRole(
   role: 'username' | 'organization' | 'secret',
 ): ProfileField | undefined {
   return p.fields.find((f) => f.role === role)
+}
+
+/** Validates a profile (from a built-in file or a user's import) with readable errors. */
+export function parseProfile(input: unknown): Result<ProviderProfile> {
+  const parsed = profileSchema.safeParse(input)
+  if (parsed.success) return ok(parsed.data)
+  return fail('VALIDATION_FAILED', 'This is not a valid provider profile.', {
+    details: { problems: formatIssues(parsed.error.issues) },
+  })
+}
+
+/** Zod issues as short lines: "login.path: a path starting with "/"". */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], max = 12): string[] {
+  const lines = issues.slice(0, max).map((i) => {
+    const where = i.path.length > 0 ? i.path.map(String).join('.') : '(top level)'
+    return `${where}: ${i.message}`
+  })
+  if (issues.length > max) lines.push(`…and ${issues.length - max} more`)
+  return lines
 }

@@ -1,0 +1,182 @@
+// The provider engine: logs in, revokes and signs up against any provider profile.
+// One code path for every provider; what differs between them lives in their profiles.
+import type { Clock } from '../../shared/clock'
+import { fail, ok, type Result } from '../../shared/result'
+import { joinUrl, normalizeBaseUrl } from '../../shared/url-policy'
+import type { BodyValue, ProfileField, ProviderProfile } from '../../shared/providers/profile'
+import type { HttpBody, HttpClient } from './http-client'
+import { describeFailure, extractToken, statusMatches, type MintedToken } from './interpret'
+
+export type { MintedToken } from './interpret'
+
+/** Field values of one account: plain fields and secrets alike (secrets stay in main). */
+export type FieldValues = Record<string, string>
+
+export interface LoginInput {
+  profile: ProviderProfile
+  /** Overrides the profile's base URL (self-hosted, sandbox). */
+  baseUrl?: string
+  fields: FieldValues
+}
+
+export interface RevokeInput {
+  profile: ProviderProfile
+  baseUrl?: string
+  fields?: FieldValues
+  token: string
+}
+
+export interface SignupResult {
+  /** The token a signup returned, for providers whose signup logs in too. */
+  minted: MintedToken | null
+  /** The new account's login fields (username, password...), mapped from the signup form. */
+  accountFields: FieldValues
+}
+
+export interface ProviderEngine {
+  login(input: LoginInput): Promise<Result<MintedToken>>
+  revoke(input: RevokeInput): Promise<Result<{ alreadyInvalid: boolean }>>
+  signup(input: LoginInput): Promise<Result<SignupResult>>
+}
+
+/** Checks required fields and returns the secret values to keep out of every message. */
+export function checkFields(
+  fields: readonly ProfileField[],
+  values: FieldValues,
+): Result<{ secrets: string[] }> {
+  const missing: Record<string, string[]> = {}
+  for (const f of fields) {
+    const v = values[f.name]
+    const empty = v === undefined || v === '' || (f.kind === 'checkbox' && v !== 'true')
+    if (f.required && empty)
+      missing[f.name] = [
+        f.kind === 'checkbox' ? 'This must be checked.' : 'This field is required.',
+      ]
+    if (v !== undefined && typeof v !== 'string') missing[f.name] = ['Must be text.']
+    else if (v !== undefined && v.length > 4096)
+      missing[f.name] = ['Too long (4096 characters at most).']
+  }
+  if (Object.keys(missing).length > 0) {
+    return fail('VALIDATION_FAILED', 'Some fields need attention.', { fields: missing })
+  }
+  const secrets = fields
+    .filter((f) => f.role === 'secret' || f.kind === 'secret')
+    .map((f) => values[f.name])
+    .filter((v): v is string => typeof v === 'string' && v !== '')
+  return ok({ secrets })
+}
+
+export function buildBody(
+  encoding: 'json' | 'form' | 'none',
+  template: Record<string, BodyValue>,
+  values: FieldValues,
+): HttpBody {
+  if (encoding === 'none') return { kind: 'none' }
+  const resolved: Record<string, string | number | boolean | null> = {}
+  for (const [key, v] of Object.entries(template)) {
+    resolved[key] = v !== null && typeof v === 'object' ? (values[v.$field] ?? '') : v
+  }
+  if (encoding === 'json') return { kind: 'json', value: resolved }
+  const form: Record<string, string> = {}
+  for (const [key, v] of Object.entries(resolved)) form[key] = v === null ? '' : String(v)
+  return { kind: 'form', value: form }
+}
+
+function baseUrlOf(profile: ProviderProfile, override: string | undefined): Result<string> {
+  return normalizeBaseUrl(override ?? profile.baseUrl)
+}
+
+/** Builds the engine over an HTTP client and a clock. */
+export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): ProviderEngine {
+  const { http, clock } = deps
+
+  return {
+    async login({ profile, baseUrl, fields }) {
+      const checked = checkFields(profile.fields, fields)
+      if (!checked.ok) return checked
+      const base = baseUrlOf(profile, baseUrl)
+      if (!base.ok) return base
+      const secrets = checked.value.secrets
+      const res = await http.send({
+        method: profile.login.method,
+        url: joinUrl(base.value, profile.login.path),
+        body: buildBody(profile.login.encoding, profile.login.body, fields),
+        mayMint: true,
+      })
+      if (!res.ok) return res
+      const issuedAt = clock.now()
+      if (!statusMatches(res.value, profile.login.success)) {
+        return describeFailure(
+          res.value,
+          profile,
+          profile.fields.map((f) => f.name),
+          secrets,
+          'Login',
+        )
+      }
+      return extractToken(res.value, profile, secrets, issuedAt)
+    },
+
+    async revoke({ profile, baseUrl, fields = {}, token }) {
+      if (!profile.revoke) {
+        return fail('UNSUPPORTED', `${profile.name} has no way to revoke a token.`)
+      }
+      const base = baseUrlOf(profile, baseUrl)
+      if (!base.ok) return base
+      const secrets = [token, ...checkFieldsSecrets(profile, fields)]
+      const res = await http.send({
+        method: profile.revoke.method,
+        url: joinUrl(base.value, profile.revoke.path),
+        headers: { [profile.auth.header]: `${profile.auth.scheme} ${token}` },
+        body: buildBody(profile.revoke.encoding, profile.revoke.body, fields),
+      })
+      if (!res.ok) return res
+      if (statusMatches(res.value, profile.revoke.success)) return ok({ alreadyInvalid: false })
+      if (statusMatches(res.value, profile.revoke.alreadyInvalid))
+        return ok({ alreadyInvalid: true })
+      return describeFailure(res.value, profile, [], secrets, 'Revoke')
+    },
+
+    async signup({ profile, baseUrl, fields }) {
+      const spec = profile.signup
+      if (!spec) return fail('UNSUPPORTED', `${profile.name} has no signup.`)
+      const checked = checkFields(spec.fields, fields)
+      if (!checked.ok) return checked
+      const base = baseUrlOf(profile, baseUrl)
+      if (!base.ok) return base
+      const secrets = checked.value.secrets
+      const res = await http.send({
+        method: spec.method,
+        url: joinUrl(base.value, spec.path),
+        body: buildBody(spec.encoding, spec.body, fields),
+        mayMint: spec.returnsToken,
+      })
+      if (!res.ok) return res
+      const issuedAt = clock.now()
+      if (!statusMatches(res.value, spec.success)) {
+        return describeFailure(
+          res.value,
+          profile,
+          spec.fields.map((f) => f.name),
+          secrets,
+          'Signup',
+        )
+      }
+      const accountFields: FieldValues = {}
+      for (const [accountField, signupField] of Object.entries(spec.accountFields)) {
+        accountFields[accountField] = fields[signupField] ?? ''
+      }
+      if (!spec.returnsToken) return ok({ minted: null, accountFields })
+      const minted = extractToken(res.value, profile, secrets, issuedAt)
+      if (!minted.ok) return minted
+      return ok({ minted: minted.value, accountFields })
+    },
+  }
+}
+
+function checkFieldsSecrets(profile: ProviderProfile, values: FieldValues): string[] {
+  return profile.fields
+    .filter((f) => f.role === 'secret')
+    .map((f) => values[f.name])
+    .filter((v): v is string => typeof v === 'string' && v !== '')
+}

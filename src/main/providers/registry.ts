@@ -1,0 +1,69 @@
+// Knows every provider profile: the built-ins shipped with the app and the ones a user imported.
+import { fail, ok, type Result } from '../../shared/result'
+import { parseProfile, type ProviderProfile } from '../../shared/providers/profile'
+import tpstreams from './builtin/tpstreams.json'
+import xpay from './builtin/xpay.json'
+import classic from './builtin/classic.json'
+
+function mustParse(raw: unknown): ProviderProfile {
+  const r = parseProfile(raw)
+  if (!r.ok) {
+    // A broken built-in is a bug in this repository, caught by the unit tests.
+    throw new Error(`Built-in provider profile is invalid: ${JSON.stringify(r.details)}`)
+  }
+  return r.value
+}
+
+/** The three seed providers, validated with the same schema as user profiles. */
+export const BUILTIN_PROFILES: readonly ProviderProfile[] = [tpstreams, xpay, classic].map(
+  mustParse,
+)
+
+export const BUILTIN_IDS = new Set(BUILTIN_PROFILES.map((p) => p.id))
+
+/** Parses a user's profile JSON text. Built-in ids cannot be shadowed. */
+export function parseUserProfile(text: string): Result<ProviderProfile> {
+  if (text.length > 256 * 1024)
+    return fail('VALIDATION_FAILED', 'A profile file is at most 256 KiB.')
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (e) {
+    return fail(
+      'VALIDATION_FAILED',
+      `The file is not valid JSON: ${(e as Error).message.slice(0, 120)}`,
+    )
+  }
+  const parsed = parseProfile(raw)
+  if (!parsed.ok) return parsed
+  if (BUILTIN_IDS.has(parsed.value.id)) {
+    return fail('CONFLICT', `"${parsed.value.id}" is a built-in provider; choose another id.`)
+  }
+  return ok(parsed.value)
+}
+
+/** Looks profiles up by id: built-ins first, then the user's. */
+export class ProviderRegistry {
+  private readonly custom = new Map<string, ProviderProfile>()
+
+  constructor(custom: readonly ProviderProfile[] = []) {
+    this.setCustom(custom)
+  }
+
+  get(id: string): ProviderProfile | undefined {
+    return BUILTIN_PROFILES.find((p) => p.id === id) ?? this.custom.get(id)
+  }
+
+  list(): ProviderProfile[] {
+    return [...BUILTIN_PROFILES, ...this.custom.values()]
+  }
+
+  isBuiltin(id: string): boolean {
+    return BUILTIN_IDS.has(id)
+  }
+
+  setCustom(profiles: readonly ProviderProfile[]): void {
+    this.custom.clear()
+    for (const p of profiles) if (!BUILTIN_IDS.has(p.id)) this.custom.set(p.id, p)
+  }
+}
