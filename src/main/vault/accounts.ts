@@ -1,0 +1,270 @@
+// Accounts: adding, editing and removing them, with their fields checked against the provider
+// profile and their secrets encrypted (only when the user chose to remember them).
+import { randomUUID } from 'node:crypto'
+import { fail, ok, type Result } from '../../shared/result'
+import { normalizeBaseUrl } from '../../shared/url-policy'
+import type { ProviderProfile } from '../../shared/providers/profile'
+import type { AccountView, OrganizationView } from '../../shared/views'
+import { accountView, countsTowardCap, organizationViews, tidy } from './ledger'
+import type { AccountRecord } from './schema'
+import type { Vault } from './vault'
+
+export interface AccountInput {
+  label: string
+  providerId: string
+  /** Defaults to the profile's base URL. */
+  baseUrl?: string
+  /** Field values by profile field name, secrets included. */
+  fields: Record<string, string>
+  /** Store the secret (encrypted) so the vault can log in again unattended. */
+  remember: boolean
+}
+
+export interface AccountPatch {
+  label?: string
+  baseUrl?: string
+  fields?: Record<string, string>
+  remember?: boolean
+}
+
+export const LABEL_MAX = 80
+
+/** The AAD-bearing record id of an account's secret field. */
+export function secretRecordId(accountId: string, field: string): string {
+  return `account/${accountId}/secret/${field}`
+}
+
+/** Splits and checks field values for a profile; VALIDATION_FAILED names each bad field. */
+export function splitFields(
+  profile: ProviderProfile,
+  values: Record<string, string>,
+  requireSecrets: boolean,
+): Result<{ plain: Record<string, string>; secrets: Record<string, string> }> {
+  const problems: Record<string, string[]> = {}
+  const plain: Record<string, string> = {}
+  const secrets: Record<string, string> = {}
+  const known = new Set(profile.fields.map((f) => f.name))
+  for (const key of Object.keys(values)) {
+    if (!known.has(key)) problems[key] = [`${profile.name} has no field "${key}".`]
+  }
+  for (const f of profile.fields) {
+    const raw = values[f.name]
+    const v = typeof raw === 'string' ? (f.role === 'secret' ? raw : raw.trim()) : undefined
+    const isSecret = f.role === 'secret'
+    if (v === undefined || v === '') {
+      if (f.required && (!isSecret || requireSecrets))
+        problems[f.name] = ['This field is required.']
+      continue
+    }
+    if (v.length > 4096) problems[f.name] = ['Too long (4096 characters at most).']
+    // eslint-disable-next-line no-control-regex
+    else if (/[\u0000-\u001f\u007f]/.test(v) && !isSecret)
+      problems[f.name] = ['Contains control characters.']
+    else if (isSecret) secrets[f.name] = v
+    else plain[f.name] = v
+  }
+  if (Object.keys(problems).length > 0) {
+    return fail('VALIDATION_FAILED', 'Some fields need attention.', { fields: problems })
+  }
+  return ok({ plain, secrets })
+}
+
+/** Adds, edits, removes and lists accounts. */
+export class AccountService {
+  constructor(private readonly vault: Vault) {}
+
+  list(): Result<AccountView[]> {
+    const d = this.vault.readUnlocked()
+    if (!d.ok) return d
+    const now = this.vault.clock.now()
+    const skew = d.value.settings.expirySkewSeconds * 1000
+    return ok(d.value.accounts.map((a) => accountView(d.value, a, this.vault.registry, now, skew)))
+  }
+
+  organizations(): Result<OrganizationView[]> {
+    const d = this.vault.readUnlocked()
+    if (!d.ok) return d
+    return ok(organizationViews(d.value, this.vault.registry, this.vault.clock.now()))
+  }
+
+  get(idOrLabel: string): Result<AccountView> {
+    const all = this.list()
+    if (!all.ok) return all
+    const found =
+      all.value.find((a) => a.id === idOrLabel) ??
+      all.value.find((a) => a.label.toLowerCase() === idOrLabel.toLowerCase())
+    return found ? ok(found) : fail('NOT_FOUND', `No account "${idOrLabel.slice(0, 80)}".`)
+  }
+
+  async add(input: AccountInput): Promise<Result<AccountView>> {
+    const d = this.vault.readUnlocked()
+    if (!d.ok) return d
+    const profile = this.vault.registry.get(input.providerId)
+    if (!profile)
+      return fail(
+        'VALIDATION_FAILED',
+        `Unknown provider "${String(input.providerId).slice(0, 40)}".`,
+      )
+    const label = typeof input.label === 'string' ? input.label.trim() : ''
+    if (label === '' || label.length > LABEL_MAX) {
+      return fail('VALIDATION_FAILED', 'A label has 1 to 80 characters.', {
+        fields: { label: ['1 to 80 characters.'] },
+      })
+    }
+    const base = normalizeBaseUrl(input.baseUrl || profile.baseUrl)
+    if (!base.ok)
+      return fail('VALIDATION_FAILED', base.message, { fields: { baseUrl: [base.message] } })
+    const split = splitFields(profile, input.fields ?? {}, input.remember)
+    if (!split.ok) return split
+    const id = randomUUID()
+    const secrets: AccountRecord['secrets'] = {}
+    if (input.remember) {
+      for (const [name, value] of Object.entries(split.value.secrets)) {
+        const sealed = this.vault.sealSecret(secretRecordId(id, name), value)
+        if (!sealed.ok) return sealed
+        secrets[name] = sealed.value
+      }
+    }
+    const now = this.vault.clock.now()
+    const r = await this.vault.file.update((draft) => {
+      if (draft.accounts.some((a) => a.label.toLowerCase() === label.toLowerCase())) {
+        return fail('CONFLICT', `An account labelled "${label}" already exists.`, {
+          fields: { label: ['This label is taken.'] },
+        })
+      }
+      const record: AccountRecord = {
+        id,
+        label,
+        providerId: profile.id,
+        baseUrl: base.value,
+        fields: split.value.plain,
+        secrets,
+        remember: input.remember,
+        createdAt: now,
+        updatedAt: now,
+      }
+      draft.accounts.push(record)
+      return ok(
+        accountView(
+          draft,
+          record,
+          this.vault.registry,
+          now,
+          draft.settings.expirySkewSeconds * 1000,
+        ),
+      )
+    })
+    if (r.ok) {
+      this.vault.log({
+        type: 'account',
+        accountId: id,
+        label,
+        message: `Added account "${label}" (${profile.name}).`,
+      })
+      this.vault.emit()
+    }
+    return r
+  }
+
+  /** Edits label, base URL, fields or "remember"; turning remember off erases stored secrets. */
+  async update(accountId: string, patch: AccountPatch): Promise<Result<AccountView>> {
+    const d = this.vault.readUnlocked()
+    if (!d.ok) return d
+    const now = this.vault.clock.now()
+    const r = await this.vault.file.update((draft) => {
+      const acc = draft.accounts.find((a) => a.id === accountId)
+      if (!acc) return fail('NOT_FOUND', 'No such account.')
+      const profile = this.vault.registry.get(acc.providerId)
+      if (!profile)
+        return fail('VALIDATION_FAILED', `Provider "${acc.providerId}" is not installed.`)
+      if (patch.label !== undefined) {
+        const label = patch.label.trim()
+        if (label === '' || label.length > LABEL_MAX) {
+          return fail('VALIDATION_FAILED', 'A label has 1 to 80 characters.', {
+            fields: { label: ['1 to 80 characters.'] },
+          })
+        }
+        if (
+          draft.accounts.some(
+            (a) => a.id !== acc.id && a.label.toLowerCase() === label.toLowerCase(),
+          )
+        ) {
+          return fail('CONFLICT', `An account labelled "${label}" already exists.`, {
+            fields: { label: ['This label is taken.'] },
+          })
+        }
+        acc.label = label
+      }
+      if (patch.baseUrl !== undefined) {
+        const base = normalizeBaseUrl(patch.baseUrl || profile.baseUrl)
+        if (!base.ok)
+          return fail('VALIDATION_FAILED', base.message, { fields: { baseUrl: [base.message] } })
+        acc.baseUrl = base.value
+      }
+      const remember = patch.remember ?? acc.remember
+      if (patch.fields !== undefined) {
+        // Secrets left empty keep their stored value.
+        const merged = { ...acc.fields, ...patch.fields }
+        const split = splitFields(profile, merged, false)
+        if (!split.ok) return split
+        acc.fields = split.value.plain
+        for (const [name, value] of Object.entries(split.value.secrets)) {
+          if (!remember) continue
+          const sealed = this.vault.sealSecret(secretRecordId(acc.id, name), value)
+          if (!sealed.ok) return sealed
+          acc.secrets[name] = sealed.value
+        }
+      }
+      if (!remember) acc.secrets = {}
+      acc.remember = remember
+      acc.updatedAt = now
+      tidy(draft, now)
+      return ok(
+        accountView(draft, acc, this.vault.registry, now, draft.settings.expirySkewSeconds * 1000),
+      )
+    })
+    if (r.ok) this.vault.emit()
+    return r
+  }
+
+  /**
+   * Removes an account and its ledger entries. An account whose tokens are still live (or
+   * uncertain) is removed only with `force`: those tokens stay valid on the server and would
+   * vanish from the cap count. The UI and CLI offer "revoke all, then remove" instead.
+   */
+  async remove(
+    accountId: string,
+    opts: { force?: boolean } = {},
+  ): Promise<Result<{ label: string; liveTokensLeft: number }>> {
+    const d = this.vault.readUnlocked()
+    if (!d.ok) return d
+    const now = this.vault.clock.now()
+    const r = await this.vault.file.update((draft) => {
+      const acc = draft.accounts.find((a) => a.id === accountId)
+      if (!acc) return fail('NOT_FOUND', 'No such account.')
+      const live = draft.tokens.filter(
+        (t) => t.accountId === acc.id && countsTowardCap(t, now),
+      ).length
+      if (live > 0 && !opts.force) {
+        return fail(
+          'CONFLICT',
+          `"${acc.label}" still has ${live} live or uncertain token${live === 1 ? '' : 's'}. Revoke them first, or remove it anyway (they stay valid on the server).`,
+          { details: { liveTokens: live } },
+        )
+      }
+      draft.accounts = draft.accounts.filter((a) => a.id !== acc.id)
+      draft.tokens = draft.tokens.filter((t) => t.accountId !== acc.id)
+      return ok({ label: acc.label, liveTokensLeft: live })
+    })
+    if (r.ok) {
+      this.vault.log({
+        type: 'account',
+        accountId,
+        label: r.value.label,
+        message: `Removed account "${r.value.label}".`,
+      })
+      this.vault.emit()
+    }
+    return r
+  }
+}

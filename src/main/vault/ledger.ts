@@ -1,0 +1,193 @@
+// The token ledger's rules, as pure functions over the vault data: which token is current, what
+// counts toward a cap, and the secret-free views the UI, tray and CLI see.
+import type { ProviderProfile } from '../../shared/providers/profile'
+import { fieldWithRole } from '../../shared/providers/profile'
+import type {
+  AccountView,
+  CapUsage,
+  OrganizationView,
+  TokenState,
+  TokenView,
+} from '../../shared/views'
+import type { ProviderRegistry } from '../providers/registry'
+import type { AccountRecord, TokenRecord, VaultData } from './schema'
+
+/** An organization is provider + base URL + organization id (or the account, for per-account caps). */
+export function orgKeyFor(
+  profile: ProviderProfile | undefined,
+  account: Pick<AccountRecord, 'id' | 'providerId' | 'baseUrl' | 'fields'>,
+): string {
+  const orgField = profile ? fieldWithRole(profile, 'organization') : undefined
+  if (orgField && profile?.cap?.scope !== 'account') {
+    return `${account.providerId}|${account.baseUrl}|${account.fields[orgField.name] ?? ''}`
+  }
+  return `${account.providerId}|${account.baseUrl}|account:${account.id}`
+}
+
+export function derivedState(t: TokenRecord, now: number): TokenState {
+  if (t.state === 'active' && t.expiresAt !== null && t.expiresAt <= now) return 'expired'
+  return t.state
+}
+
+/** Can be handed out: active, held, and not expiring within the skew margin. */
+export function isUsable(t: TokenRecord, now: number, skewMs: number): boolean {
+  return (
+    t.state === 'active' &&
+    t.secret !== null &&
+    (t.expiresAt === null || t.expiresAt - skewMs > now)
+  )
+}
+
+/** Newest first (by issue time; among equal times, the later record first). */
+export function tokensOf(data: VaultData, accountId: string): TokenRecord[] {
+  return data.tokens
+    .filter((t) => t.accountId === accountId)
+    .reverse()
+    .sort((a, b) => b.issuedAt - a.issuedAt)
+}
+
+/** The newest token that can be handed out for this account. */
+export function currentToken(
+  data: VaultData,
+  accountId: string,
+  now: number,
+  skewMs: number,
+): TokenRecord | undefined {
+  return tokensOf(data, accountId).find((t) => isUsable(t, now, skewMs))
+}
+
+/** Tokens that occupy a slot of the cap: live (active, unexpired) and uncertain ones. */
+export function countsTowardCap(t: TokenRecord, now: number): boolean {
+  const s = derivedState(t, now)
+  return s === 'active' || s === 'uncertain'
+}
+
+export function capUsage(
+  data: VaultData,
+  orgKey: string,
+  profile: ProviderProfile | undefined,
+  now: number,
+): CapUsage | null {
+  if (!profile?.cap) return null
+  let active = 0
+  let uncertain = 0
+  for (const t of data.tokens) {
+    if (t.orgKey !== orgKey || !countsTowardCap(t, now)) continue
+    if (t.state === 'uncertain') uncertain++
+    else active++
+  }
+  return { max: profile.cap.max, used: active + uncertain, active, uncertain }
+}
+
+export function tokenView(t: TokenRecord, now: number): TokenView {
+  return {
+    id: t.id,
+    accountId: t.accountId,
+    state: derivedState(t, now),
+    issuedAt: t.issuedAt,
+    expiresAt: t.expiresAt,
+    headerName: t.headerName,
+    scheme: t.scheme,
+    metadata: t.metadata,
+    surface: t.surface,
+    endedAt: t.endedAt,
+    note: t.note,
+    held: t.secret !== null,
+  }
+}
+
+export function accountView(
+  data: VaultData,
+  account: AccountRecord,
+  registry: ProviderRegistry,
+  now: number,
+  skewMs: number,
+): AccountView {
+  const profile = registry.get(account.providerId)
+  const usernameField = profile ? fieldWithRole(profile, 'username') : undefined
+  const orgField = profile ? fieldWithRole(profile, 'organization') : undefined
+  const tokens = tokensOf(data, account.id)
+  const current = tokens.find((t) => isUsable(t, now, skewMs))
+  return {
+    id: account.id,
+    label: account.label,
+    providerId: account.providerId,
+    providerName: profile?.name ?? account.providerId,
+    baseUrl: account.baseUrl,
+    username: usernameField ? (account.fields[usernameField.name] ?? '') : '',
+    fields: { ...account.fields },
+    organizationId: orgField ? (account.fields[orgField.name] ?? null) : null,
+    orgKey: orgKeyFor(profile, account),
+    remember: account.remember,
+    current: current ? tokenView(current, now) : null,
+    tokens: tokens.map((t) => tokenView(t, now)),
+    createdAt: account.createdAt,
+  }
+}
+
+export function organizationViews(
+  data: VaultData,
+  registry: ProviderRegistry,
+  now: number,
+): OrganizationView[] {
+  const byKey = new Map<string, OrganizationView>()
+  for (const a of data.accounts) {
+    const profile = registry.get(a.providerId)
+    const key = orgKeyFor(profile, a)
+    let org = byKey.get(key)
+    if (!org) {
+      const orgField = profile ? fieldWithRole(profile, 'organization') : undefined
+      org = {
+        key,
+        providerId: a.providerId,
+        providerName: profile?.name ?? a.providerId,
+        baseUrl: a.baseUrl,
+        organizationId: orgField ? (a.fields[orgField.name] ?? null) : null,
+        cap: capUsage(data, key, profile, now),
+        accountIds: [],
+      }
+      byKey.set(key, org)
+    }
+    org.accountIds.push(a.id)
+  }
+  return [...byKey.values()]
+}
+
+/** Ends a token: keeps the record for the ledger, drops the secret. */
+export function endToken(
+  t: TokenRecord,
+  state: 'revoked' | 'forgotten' | 'expired',
+  now: number,
+  note: string,
+): void {
+  t.state = state
+  t.secret = null
+  t.endedAt = now
+  t.note = note
+}
+
+/**
+ * Housekeeping on every write: expired tokens lose their secret (it is useless), and ended
+ * tokens beyond the newest 50 per account are dropped so the ledger stays bounded.
+ */
+export function tidy(data: VaultData, now: number): void {
+  for (const t of data.tokens) {
+    if (derivedState(t, now) === 'expired' && t.state === 'active') {
+      endToken(t, 'expired', t.expiresAt ?? now, 'Expired.')
+    }
+  }
+  // Records are appended in time order and never reordered; count ended ones from the newest.
+  const endedCount = new Map<string, number>()
+  const keep = new Array<boolean>(data.tokens.length)
+  for (let i = data.tokens.length - 1; i >= 0; i--) {
+    const t = data.tokens[i]!
+    if (t.state === 'active' || t.state === 'uncertain') {
+      keep[i] = true
+      continue
+    }
+    const n = (endedCount.get(t.accountId) ?? 0) + 1
+    endedCount.set(t.accountId, n)
+    keep[i] = n <= 50
+  }
+  data.tokens = data.tokens.filter((_, i) => keep[i])
+}

@@ -1,0 +1,242 @@
+// The vault's file on disk: read through conf/electron-store (same API), validated twice (JSON
+// Schema in the store, zod here), written atomically with mode 0600 under a cross-process lock.
+// A file that cannot be read is never reset or deleted: it is kept, copied, and reported.
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import Conf from 'conf'
+import { fail, ok, type Failure, type Result } from '../../shared/result'
+import { formatIssues } from '../../shared/providers/profile'
+import { KeyedMutex, withFileLock } from './locks'
+import {
+  migrate,
+  vaultDataSchema,
+  vaultJsonSchema,
+  VAULT_FORMAT,
+  VAULT_SCHEMA_VERSION,
+  type VaultData,
+} from './schema'
+
+export const VAULT_FILE = 'vault.json'
+
+/** The part of conf / electron-store the vault uses. */
+export interface ConfLike {
+  readonly path: string
+  store: Record<string, unknown>
+}
+
+/** Options every store gets; electron-store takes the same ones. */
+export interface StoreOptions {
+  cwd: string
+  configName: string
+  fileExtension: string
+  projectName: string
+  clearInvalidConfig: false
+  configFileMode: number
+  accessPropertiesByDotNotation: false
+  watch: false
+  schema: Record<string, unknown>
+  ajvOptions: { useDefaults: false }
+  serialize: (value: Record<string, unknown>) => string
+}
+
+export type StoreFactory = (options: StoreOptions) => ConfLike
+
+/** Plain Node: conf. The app passes `(o) => new ElectronStore(o)` instead. */
+export const confStoreFactory: StoreFactory = (options) =>
+  new Conf(options as ConstructorParameters<typeof Conf>[0]) as unknown as ConfLike
+
+export interface VaultFileOptions {
+  dir: string
+  storeFactory?: StoreFactory
+  /** How long a write waits for another process. */
+  lockWaitMs?: number
+}
+
+let cachedSchema: Record<string, unknown> | undefined
+
+/** Owns vault.json: cached reads, locked atomic writes, corruption reports. */
+export class VaultFile {
+  readonly dir: string
+  readonly path: string
+  private readonly factory: StoreFactory
+  private readonly lockWaitMs: number
+  private readonly mutex = new KeyedMutex()
+  private store: ConfLike | undefined
+  private cache: { key: string; data: VaultData } | undefined
+
+  constructor(opts: VaultFileOptions) {
+    this.dir = path.resolve(opts.dir)
+    this.path = path.join(this.dir, VAULT_FILE)
+    this.factory = opts.storeFactory ?? confStoreFactory
+    this.lockWaitMs = opts.lockWaitMs ?? 30_000
+  }
+
+  exists(): boolean {
+    return fs.existsSync(this.path)
+  }
+
+  private statKey(): string | undefined {
+    try {
+      const s = fs.statSync(this.path, { bigint: true })
+      return `${s.ino}:${s.size}:${s.mtimeNs}`
+    } catch {
+      return undefined
+    }
+  }
+
+  private conf(): ConfLike {
+    cachedSchema ??= vaultJsonSchema().properties
+    this.store ??= this.factory({
+      cwd: this.dir,
+      configName: path.basename(VAULT_FILE, '.json'),
+      fileExtension: 'json',
+      projectName: 'tokendeck',
+      clearInvalidConfig: false,
+      configFileMode: 0o600,
+      accessPropertiesByDotNotation: false,
+      watch: false,
+      schema: cachedSchema,
+      ajvOptions: { useDefaults: false },
+      serialize: (v) => JSON.stringify(v),
+    })
+    return this.store
+  }
+
+  /** The current data; re-read only when the file changed (another process wrote it). */
+  read(): Result<VaultData> {
+    const key = this.statKey()
+    if (key === undefined) {
+      return fail('VAULT_NOT_FOUND', `No vault at ${this.dir}. Create one with "tokendeck init".`)
+    }
+    if (this.cache?.key === key) return ok(this.cache.data)
+    let raw: unknown
+    try {
+      raw = this.conf().store
+    } catch (e) {
+      this.store = undefined
+      return this.corrupt(describeReadError(e))
+    }
+    const version = (raw as { schemaVersion?: unknown })?.schemaVersion
+    if (typeof version === 'number' && version > VAULT_SCHEMA_VERSION) {
+      return fail(
+        'UNSUPPORTED',
+        `The vault at ${this.dir} was written by a newer TokenDeck (format ${version}); update TokenDeck to open it. The file was not changed.`,
+      )
+    }
+    const parsed = vaultDataSchema.safeParse(migrate(raw))
+    if (!parsed.success) return this.corrupt(formatIssues(parsed.error.issues, 3).join('; '))
+    this.cache = { key, data: parsed.data }
+    return ok(parsed.data)
+  }
+
+  /**
+   * Read-modify-write under the vault lock: `change` receives a private copy of the newest data
+   * and returns a Result; only a success is validated and written. No write is ever lost to a
+   * concurrent writer in this or another process.
+   */
+  async update<T>(
+    change: (draft: VaultData) => Result<T> | Promise<Result<T>>,
+  ): Promise<Result<T>> {
+    return this.locked(async () => {
+      const current = this.read()
+      if (!current.ok) return current
+      const draft = structuredClone(current.value)
+      const r = await change(draft)
+      if (!r.ok) return r
+      const w = this.write(draft)
+      return w.ok ? r : w
+    })
+  }
+
+  /** Writes the first version of the file; refuses if a vault is already there. */
+  async create(data: VaultData): Promise<Result<void>> {
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 })
+    return this.locked(async () => {
+      if (this.exists()) return fail('VAULT_EXISTS', `A vault already exists at ${this.dir}.`)
+      return this.write(data)
+    })
+  }
+
+  /** Runs `task` under the vault's write lock (in-process, then cross-process). */
+  locked<T>(task: () => Promise<Result<T>>): Promise<Result<T>> {
+    return this.mutex.run('file', async () => {
+      fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 })
+      const r = await withFileLock(
+        path.join(this.dir, '.vault.lock'),
+        { waitMs: this.lockWaitMs },
+        task,
+      )
+      return r.ok ? r.value : r
+    })
+  }
+
+  private write(data: VaultData): Result<void> {
+    const checked = vaultDataSchema.safeParse(data)
+    if (!checked.success) {
+      // A bug, not a user error: refuse to write a file that could not be read back.
+      return fail(
+        'INTERNAL',
+        `Refused to write an invalid vault: ${formatIssues(checked.error.issues, 3).join('; ')}`,
+      )
+    }
+    try {
+      this.conf().store = checked.data as unknown as Record<string, unknown>
+    } catch (e) {
+      this.store = undefined
+      return fail('INTERNAL', `Could not write ${this.path}: ${(e as Error).message.slice(0, 200)}`)
+    }
+    const key = this.statKey()
+    if (key) this.cache = { key, data: checked.data }
+    return ok(undefined)
+  }
+
+  /** Keeps the unreadable file as it is, saves a copy beside it, and says where. */
+  private corrupt(reason: string): Failure {
+    let copy: string
+    try {
+      const bytes = fs.readFileSync(this.path)
+      const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 12)
+      copy = `${this.path}.unreadable-${digest}`
+      if (!fs.existsSync(copy)) fs.copyFileSync(this.path, copy, fs.constants.COPYFILE_EXCL)
+      fs.chmodSync(copy, 0o600)
+    } catch {
+      copy = ''
+    }
+    return fail(
+      'VAULT_CORRUPT',
+      `The vault file ${this.path} could not be read (${reason}). It was left untouched` +
+        (copy ? `, and a copy was saved as ${copy}.` : '.') +
+        ' Restore it from a backup, or move it away to start a new vault.',
+      { details: { path: this.path, copy } },
+    )
+  }
+}
+
+function describeReadError(e: unknown): string {
+  const err = e as { name?: string; message?: string }
+  // JSON.parse messages quote the file's text; say what is wrong without echoing content.
+  if (err?.name === 'SyntaxError') return 'it is not valid JSON: truncated or edited by hand?'
+  const msg = String(err?.message ?? e)
+  if (/schema violation/i.test(msg))
+    return msg.replace(/^.*?schema violation:?\s*/i, 'schema: ').slice(0, 200)
+  return msg.slice(0, 200)
+}
+
+export function emptyVault(
+  vaultId: string,
+  now: number,
+  keySlots: VaultData['keySlots'],
+): VaultData {
+  return vaultDataSchema.parse({
+    format: VAULT_FORMAT,
+    schemaVersion: VAULT_SCHEMA_VERSION,
+    vaultId,
+    createdAt: now,
+    keySlots,
+    accounts: [],
+    tokens: [],
+    customProfiles: [],
+    settings: {},
+  })
+}

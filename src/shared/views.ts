@@ -1,0 +1,71 @@
+// What leaves the main process about accounts, tokens and organizations: plain data, validated,
+// and never a secret (no token, password or secret key). The IPC contract and the CLI use these.
+import { z } from 'zod'
+
+export const surfaceSchema = z.enum(['ui', 'tray', 'cli'])
+export type Surface = z.infer<typeof surfaceSchema>
+
+/** A token's state as a person sees it: stored state, with `expired` derived from the clock. */
+export const tokenStateSchema = z.enum(['active', 'expired', 'revoked', 'uncertain', 'forgotten'])
+export type TokenState = z.infer<typeof tokenStateSchema>
+
+const metaValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])
+
+export const tokenViewSchema = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    state: tokenStateSchema,
+    issuedAt: z.number(),
+    expiresAt: z.number().nullable(),
+    headerName: z.string(),
+    scheme: z.string(),
+    metadata: z.record(z.string(), metaValue),
+    surface: surfaceSchema,
+    endedAt: z.number().nullable(),
+    note: z.string().nullable(),
+    /** The vault still holds the token itself (so it can be copied or revoked). */
+    held: z.boolean(),
+  })
+  .strict()
+export type TokenView = z.infer<typeof tokenViewSchema>
+
+export const capUsageSchema = z
+  .object({ max: z.number(), used: z.number(), active: z.number(), uncertain: z.number() })
+  .strict()
+export type CapUsage = z.infer<typeof capUsageSchema>
+
+export const accountViewSchema = z
+  .object({
+    id: z.string(),
+    label: z.string(),
+    providerId: z.string(),
+    providerName: z.string(),
+    baseUrl: z.string(),
+    username: z.string(),
+    /** Non-secret field values, by profile field name. */
+    fields: z.record(z.string(), z.string()),
+    organizationId: z.string().nullable(),
+    orgKey: z.string(),
+    remember: z.boolean(),
+    /** The newest token that can be handed out, if any. */
+    current: tokenViewSchema.nullable(),
+    /** Every token the ledger knows for this account, newest first. */
+    tokens: z.array(tokenViewSchema),
+    createdAt: z.number(),
+  })
+  .strict()
+export type AccountView = z.infer<typeof accountViewSchema>
+
+export const organizationViewSchema = z
+  .object({
+    key: z.string(),
+    providerId: z.string(),
+    providerName: z.string(),
+    baseUrl: z.string(),
+    organizationId: z.string().nullable(),
+    cap: capUsageSchema.nullable(),
+    accountIds: z.array(z.string()),
+  })
+  .strict()
+export type OrganizationView = z.infer<typeof organizationViewSchema>
