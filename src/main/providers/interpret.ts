@@ -90,6 +90,14 @@ function references(
   return details
 }
 
+/** In words, what an answer without usable JSON carried: "an empty body", "an HTML page"... */
+function bodyKind(res: HttpResponse): string {
+  if (res.text.trim() === '') return 'an empty body'
+  if (res.jsonInvalid) return 'invalid JSON'
+  if (res.mediaType.includes('html')) return 'an HTML page'
+  return `a ${res.mediaType || 'untyped'} body`
+}
+
 /**
  * A failure for an answer that is not the expected success: the provider's own words where the
  * profile says they are, a sanitised snippet otherwise. `knownFields` are the form's field names.
@@ -103,13 +111,7 @@ export function describeFailure(
 ): Failure {
   const details: ErrorDetails = { status: res.status }
   if (res.json === undefined) {
-    const kind = res.jsonInvalid
-      ? 'invalid JSON'
-      : res.text.trim() === ''
-        ? 'an empty body'
-        : res.mediaType.includes('html')
-          ? 'an HTML page'
-          : `a ${res.mediaType || 'untyped'} body`
+    const kind = bodyKind(res)
     const excerpt = res.text.trim() === '' ? '' : `: "${clean(res.text, secrets, 160)}"`
     const code =
       res.status === 429 ? 'RATE_LIMITED' : res.status >= 500 ? 'SERVER_ERROR' : 'BAD_RESPONSE'
@@ -241,7 +243,7 @@ function metadataOf(json: unknown, profile: ProviderProfile, secrets: readonly s
 
 /**
  * Reads the token out of a successful answer. A success status whose body is not what the
- * profile promises is BAD_RESPONSE, flagged `mayHaveMinted` when the server did speak JSON.
+ * profile promises is BAD_RESPONSE, always flagged `mayHaveMinted`: the server said it succeeded.
  */
 export function extractToken(
   res: HttpResponse,
@@ -250,9 +252,11 @@ export function extractToken(
   issuedAt: number,
 ): Result<MintedToken> {
   if (res.json === undefined) {
-    const f = describeFailure(res, profile, [], secrets, 'Login')
-    return fail('BAD_RESPONSE', f.message, {
-      details: { ...f.details, mayHaveMinted: res.jsonInvalid },
+    // Not quoted: a success body may hold the token in a shape we cannot parse (invalid JSON,
+    // JSON sent as text/plain), and a token is a secret the request never carried, so redact()
+    // would not mask it.
+    return fail('BAD_RESPONSE', `Login failed: HTTP ${res.status} with ${bodyKind(res)}.`, {
+      details: { status: res.status, mayHaveMinted: true },
     })
   }
   const bad = (message: string) =>
