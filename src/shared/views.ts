@@ -69,3 +69,31 @@ export const organizationViewSchema = z
   })
   .strict()
 export type OrganizationView = z.infer<typeof organizationViewSchema>
+
+export const EVENT_TYPES = [
+  'mint',
+  'reuse',
+  'copy',
+  'revoke',
+  'forget',
+  'failure',
+  'account',
+  'vault',
+] as const
+export type EventType = (typeof EVENT_TYPES)[number]
+
+/** One entry of the event log: what happened and why, never a secret. */
+export const eventSchema = z
+  .object({
+    id: z.string(),
+    at: z.number(),
+    type: z.enum(EVENT_TYPES),
+    message: z.string().max(1000),
+    accountId: z.string().optional(),
+    label: z.string().optional(),
+    tokenId: z.string().optional(),
+    surface: surfaceSchema.optional(),
+    code: z.string().optional(),
+  })
+  .strict()
+export type VaultEvent = z.infer<typeof eventSchema>

@@ -167,7 +167,7 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
         accountFields[accountField] = fields[signupField] ?? ''
       }
       if (!spec.returnsToken) return ok({ minted: null, accountFields })
-      const minted = extractToken(res.value, profile, secrets, issuedAt)
+      const minted = extractToken(res.value, profile, secrets, issuedAt, 'Signup')
       if (!minted.ok) return minted
       return ok({ minted: minted.value, accountFields })
     },

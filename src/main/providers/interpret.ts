@@ -250,12 +250,13 @@ export function extractToken(
   profile: ProviderProfile,
   secrets: readonly string[],
   issuedAt: number,
+  what: 'Login' | 'Signup' = 'Login',
 ): Result<MintedToken> {
   if (res.json === undefined) {
     // Not quoted: a success body may hold the token in a shape we cannot parse (invalid JSON,
     // JSON sent as text/plain), and a token is a secret the request never carried, so redact()
     // would not mask it.
-    return fail('BAD_RESPONSE', `Login failed: HTTP ${res.status} with ${bodyKind(res)}.`, {
+    return fail('BAD_RESPONSE', `${what} failed: HTTP ${res.status} with ${bodyKind(res)}.`, {
       details: { status: res.status, mayHaveMinted: true },
     })
   }

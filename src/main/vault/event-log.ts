@@ -4,33 +4,9 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { z } from 'zod'
-import { SURFACES } from './schema'
+import { eventSchema, type EventType, type VaultEvent } from '../../shared/views'
 
-export const EVENT_TYPES = [
-  'mint',
-  'reuse',
-  'copy',
-  'revoke',
-  'forget',
-  'failure',
-  'account',
-  'vault',
-] as const
-export type EventType = (typeof EVENT_TYPES)[number]
-
-export const eventSchema = z.object({
-  id: z.string(),
-  at: z.number(),
-  type: z.enum(EVENT_TYPES),
-  message: z.string().max(1000),
-  accountId: z.string().optional(),
-  label: z.string().optional(),
-  tokenId: z.string().optional(),
-  surface: z.enum(SURFACES).optional(),
-  code: z.string().optional(),
-})
-export type VaultEvent = z.infer<typeof eventSchema>
+export { EVENT_TYPES, eventSchema, type EventType, type VaultEvent } from '../../shared/views'
 
 export const EVENT_LOG_FILE = 'events.jsonl'
 export const EVENT_LOG_LIMIT = 5000

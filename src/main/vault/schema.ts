@@ -3,6 +3,7 @@
 import { z } from 'zod'
 import { encRecordSchema } from './crypto'
 import { keySlotSchema } from './key-slots'
+import { settingsSchema } from '../../shared/settings'
 
 export const VAULT_FORMAT = 'tokendeck-vault'
 export const VAULT_SCHEMA_VERSION = 1
@@ -57,23 +58,7 @@ export const tokenSchema = z
   .strict()
 export type TokenRecord = z.infer<typeof tokenSchema>
 
-export const settingsSchema = z
-  .object({
-    clipboardClearSeconds: z.number().int().min(5).max(600).default(30),
-    autoLockMinutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(24 * 60)
-      .default(15),
-    /** null: the default (on for providers with a token cap, off otherwise). */
-    revokeOnReplace: z.boolean().nullable().default(null),
-    /** A token expiring within this margin is not handed out; a new one is minted. */
-    expirySkewSeconds: z.number().int().min(0).max(3600).default(60),
-    globalShortcut: z.string().max(60).default('CommandOrControl+Shift+K'),
-  })
-  .strict()
-export type VaultSettings = z.infer<typeof settingsSchema>
+export { settingsSchema, type VaultSettings } from '../../shared/settings'
 
 export const vaultDataSchema = z
   .object({

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import type { Surface, TokenView } from '../../shared/views'
-import type { ProviderEngine } from '../providers/engine'
+import type { MintedToken, ProviderEngine } from '../providers/engine'
 import { secretRecordId } from './accounts'
 import { KeyedMutex, withFileLock } from './locks'
 import {
@@ -183,31 +183,10 @@ export class TokenService {
       })
       if (!minted.ok) return this.recordFailure(acc, orgKey, minted, o.surface)
 
-      const tokenId = randomUUID()
-      const sealed = this.vault.sealSecret(tokenRecordId(tokenId), minted.value.token)
-      if (!sealed.ok) return sealed
-      const record: TokenRecord = {
-        id: tokenId,
-        accountId: acc.id,
-        providerId: profile.id,
-        orgKey,
-        state: 'active',
-        issuedAt: minted.value.issuedAt,
-        expiresAt: minted.value.expiresAt,
-        headerName: minted.value.headerName,
-        scheme: minted.value.scheme,
-        metadata: minted.value.metadata,
-        surface: o.surface,
-        secret: sealed.value,
-        endedAt: null,
-        note: null,
-      }
-      const saved = await this.vault.file.update((draft) => {
-        draft.tokens.push(record)
-        tidy(draft, now)
-        return ok(undefined)
-      })
+      const saved = await this.record(acc, orgKey, profile, minted.value, o.surface)
       if (!saved.ok) return saved
+      const record = saved.value
+      const tokenId = record.id
       this.vault.log({
         type: 'mint',
         accountId: acc.id,
@@ -225,6 +204,71 @@ export class TokenService {
       }
       this.vault.emit()
       return ok(issued(acc, record, minted.value.token, false))
+    })
+  }
+
+  /** Stores a freshly minted token in the ledger (encrypted). Caller holds the org lock. */
+  private async record(
+    acc: AccountRecord,
+    orgKey: string,
+    profile: ProviderProfile,
+    minted: MintedToken,
+    surface: Surface,
+  ): Promise<Result<TokenRecord>> {
+    const tokenId = randomUUID()
+    const sealed = this.vault.sealSecret(tokenRecordId(tokenId), minted.token)
+    if (!sealed.ok) return sealed
+    const record: TokenRecord = {
+      id: tokenId,
+      accountId: acc.id,
+      providerId: profile.id,
+      orgKey,
+      state: 'active',
+      issuedAt: minted.issuedAt,
+      expiresAt: minted.expiresAt,
+      headerName: minted.headerName,
+      scheme: minted.scheme,
+      metadata: minted.metadata,
+      surface,
+      secret: sealed.value,
+      endedAt: null,
+      note: null,
+    }
+    const now = this.vault.clock.now()
+    const saved = await this.vault.file.update((draft) => {
+      draft.tokens.push(record)
+      tidy(draft, now)
+      return ok(undefined)
+    })
+    return saved.ok ? ok(record) : saved
+  }
+
+  /**
+   * Records a token minted outside a login (a signup that returns one) so it is reused and
+   * counted toward the cap like any other.
+   */
+  async adopt(
+    accountId: string,
+    minted: MintedToken,
+    surface: Surface,
+  ): Promise<Result<TokenView>> {
+    const first = this.context(accountId)
+    if (!first.ok) return first
+    return this.orgLocked(first.value.orgKey, async () => {
+      const c = this.context(accountId)
+      if (!c.ok) return c
+      const r = await this.record(c.value.acc, c.value.orgKey, c.value.profile, minted, surface)
+      if (!r.ok) return r
+      this.vault.log({
+        type: 'mint',
+        accountId,
+        label: c.value.acc.label,
+        tokenId: r.value.id,
+        surface,
+        message: `Signed up as "${c.value.acc.label}"; the signup returned a token.`,
+      })
+      this.vault.emit()
+      return ok(tokenView(r.value, this.vault.clock.now()))
     })
   }
 

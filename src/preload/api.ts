@@ -1,0 +1,117 @@
+// The page's API, `window.tokendeck`: intent-level methods only, built over an invoke/subscribe
+// pair. The preload passes ipcRenderer-backed functions; the e2e harness passes a binding to the
+// same main-process handlers, so the page cannot tell them apart. Every response is parsed
+// against the contract before the page sees it; a malformed one becomes an INTERNAL failure.
+import { EVENTS, INVOKE } from '../shared/ipc/channels'
+import {
+  CONTRACT,
+  EVENT_SCHEMAS,
+  resultSchema,
+  type Channel,
+  type RequestOf,
+  type ResponseOf,
+} from '../shared/ipc/schemas'
+import type { Result } from '../shared/result'
+import type { SettingsPatch } from '../shared/settings'
+import type { EventType } from '../shared/views'
+
+export type Invoke = (channel: string, payload: unknown) => Promise<unknown>
+export type Subscribe = (channel: string, listener: (payload: unknown) => void) => () => void
+
+export function createApi(invoke: Invoke, subscribe: Subscribe) {
+  async function call<C extends Channel>(
+    channel: C,
+    payload?: RequestOf<C>,
+  ): Promise<Result<ResponseOf<C>>> {
+    let raw: unknown
+    try {
+      raw = await invoke(channel, payload)
+    } catch {
+      return { ok: false, code: 'INTERNAL', message: 'TokenDeck did not answer; try again.' }
+    }
+    const parsed = resultSchemaFor(channel).safeParse(raw)
+    if (!parsed.success) {
+      return {
+        ok: false,
+        code: 'INTERNAL',
+        message: 'TokenDeck sent an answer the window does not understand.',
+      }
+    }
+    return parsed.data as Result<ResponseOf<C>>
+  }
+
+  return {
+    app: {
+      status: () => call(INVOKE.appStatus),
+      startDemo: () => call(INVOKE.demoStart),
+    },
+    vault: {
+      create: (req: RequestOf<typeof INVOKE.vaultCreate>) => call(INVOKE.vaultCreate, req),
+      unlock: (req: RequestOf<typeof INVOKE.vaultUnlock>) => call(INVOKE.vaultUnlock, req),
+      lock: () => call(INVOKE.vaultLock),
+      addPassphrase: (passphrase: string) => call(INVOKE.vaultAddPassphrase, { passphrase }),
+      addOsProtection: () => call(INVOKE.vaultAddOsProtection),
+      removeSlot: (slotId: string) => call(INVOKE.vaultRemoveSlot, { slotId }),
+    },
+    accounts: {
+      snapshot: () => call(INVOKE.snapshot),
+      add: (req: RequestOf<typeof INVOKE.accountsAdd>) => call(INVOKE.accountsAdd, req),
+      update: (accountId: string, patch: RequestOf<typeof INVOKE.accountsUpdate>['patch']) =>
+        call(INVOKE.accountsUpdate, { accountId, patch }),
+      remove: (accountId: string, opts: { revokeFirst?: boolean; force?: boolean } = {}) =>
+        call(INVOKE.accountsRemove, { accountId, ...opts }),
+      signup: (req: RequestOf<typeof INVOKE.accountsSignup>) => call(INVOKE.accountsSignup, req),
+    },
+    providers: {
+      list: () => call(INVOKE.providersList),
+      import: (text: string) => call(INVOKE.providersImport, { text }),
+      remove: (id: string) => call(INVOKE.providersRemove, { id }),
+    },
+    tokens: {
+      login: (
+        accountId: string,
+        opts: { force?: boolean; secrets?: Record<string, string> } = {},
+      ) => call(INVOKE.tokensLogin, { accountId, ...opts }),
+      revoke: (accountId: string, opts: { tokenId?: string; all?: boolean } = {}) =>
+        call(INVOKE.tokensRevoke, { accountId, ...opts }),
+      revokeOldest: (orgKey: string) => call(INVOKE.tokensRevokeOldest, { orgKey }),
+      revokeOrganization: (orgKey: string) => call(INVOKE.tokensRevokeOrganization, { orgKey }),
+      dismissUncertain: (tokenId: string) => call(INVOKE.tokensDismissUncertain, { tokenId }),
+      /** Main copies "<Header>: <Scheme> <token>" to the clipboard; the token never comes here. */
+      copyHeader: (accountId: string, secrets?: Record<string, string>) =>
+        call(INVOKE.copyHeader, secrets ? { accountId, secrets } : { accountId }),
+    },
+    settings: {
+      get: () => call(INVOKE.settingsGet),
+      update: (patch: SettingsPatch) => call(INVOKE.settingsUpdate, patch),
+    },
+    events: {
+      list: (opts: { limit?: number; accountId?: string; types?: EventType[] } = {}) =>
+        call(INVOKE.eventsList, opts),
+    },
+    /** Called whenever accounts, tokens, lock state or settings change. Returns unsubscribe. */
+    onStateChanged(listener: (reason: string) => void): () => void {
+      return subscribe(EVENTS.stateChanged, (payload) => {
+        const p = EVENT_SCHEMAS[EVENTS.stateChanged].safeParse(payload)
+        if (p.success) listener(p.data.reason)
+      })
+    },
+    /** The global shortcut asked for the search box. */
+    onFocusSearch(listener: () => void): () => void {
+      return subscribe(EVENTS.focusSearch, () => listener())
+    },
+  }
+}
+
+export type TokenDeckApi = ReturnType<typeof createApi>
+
+const resultSchemas = new Map<Channel, ReturnType<typeof resultSchema>>()
+
+function resultSchemaFor(channel: Channel) {
+  let s = resultSchemas.get(channel)
+  if (!s) {
+    s = resultSchema(CONTRACT[channel].response)
+    resultSchemas.set(channel, s)
+  }
+  return s
+}

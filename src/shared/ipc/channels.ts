@@ -1,0 +1,46 @@
+// Every IPC channel name, in one place. No dependencies: the preload bundles this file.
+// Invoke channels (renderer -> main, answered with a Result) and event channels (main -> renderer).
+
+export const INVOKE = {
+  appStatus: 'vault:app-status',
+  vaultCreate: 'vault:create',
+  vaultUnlock: 'vault:unlock',
+  vaultLock: 'vault:lock',
+  vaultAddPassphrase: 'vault:add-passphrase',
+  vaultAddOsProtection: 'vault:add-os-protection',
+  vaultRemoveSlot: 'vault:remove-slot',
+  demoStart: 'vault:demo-start',
+  snapshot: 'vault:snapshot',
+  providersList: 'vault:providers-list',
+  providersImport: 'vault:providers-import',
+  providersRemove: 'vault:providers-remove',
+  accountsAdd: 'vault:accounts-add',
+  accountsUpdate: 'vault:accounts-update',
+  accountsRemove: 'vault:accounts-remove',
+  accountsSignup: 'vault:accounts-signup',
+  tokensLogin: 'vault:tokens-login',
+  tokensRevoke: 'vault:tokens-revoke',
+  tokensRevokeOldest: 'vault:tokens-revoke-oldest',
+  tokensRevokeOrganization: 'vault:tokens-revoke-organization',
+  tokensDismissUncertain: 'vault:tokens-dismiss-uncertain',
+  copyHeader: 'vault:copy-header',
+  settingsGet: 'vault:settings-get',
+  settingsUpdate: 'vault:settings-update',
+  eventsList: 'vault:events-list',
+} as const
+
+export const EVENTS = {
+  /** Something changed (accounts, tokens, lock state, settings): fetch a new snapshot. */
+  stateChanged: 'vault:state-changed',
+  /** The global shortcut or tray asked for the search box. */
+  focusSearch: 'vault:focus-search',
+} as const
+
+export type InvokeChannel = (typeof INVOKE)[keyof typeof INVOKE]
+export type EventChannel = (typeof EVENTS)[keyof typeof EVENTS]
+
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.values(INVOKE)
+export const EVENT_CHANNELS: readonly EventChannel[] = Object.values(EVENTS)
+
+/** The preload accepts only channels with this prefix. */
+export const CHANNEL_PREFIX = 'vault:'

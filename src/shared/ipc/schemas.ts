@@ -1,0 +1,270 @@
+// The IPC contract: a zod schema for every request, response and event. Main parses every
+// request before acting on it; the preload API parses every response before the page sees it.
+// Responses are views: no token, password or secret key can be expressed in them.
+import { z } from 'zod'
+import { fieldSchema } from '../providers/profile'
+import { settingsPatchSchema, settingsSchema } from '../settings'
+import {
+  accountViewSchema,
+  EVENT_TYPES,
+  eventSchema,
+  organizationViewSchema,
+  tokenViewSchema,
+} from '../views'
+import { ERROR_CODES } from '../result'
+import { EVENTS, INVOKE } from './channels'
+
+// ---------- building blocks ----------
+
+const id = z.string().min(1).max(64)
+/** A secret typed by the user: sent to main once, never echoed back. */
+const secretText = z.string().min(1).max(4096)
+const fieldValues = z.record(z.string().min(1).max(40), z.string().max(4096))
+const secretValues = z.record(z.string().min(1).max(40), secretText)
+const none = z.undefined()
+
+export const failureSchema = z
+  .object({
+    ok: z.literal(false),
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    fields: z.record(z.string(), z.array(z.string())).optional(),
+    details: z
+      .record(
+        z.string(),
+        z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]),
+      )
+      .optional(),
+  })
+  .strict()
+
+export function resultSchema<T extends z.ZodType>(value: T) {
+  return z.union([z.object({ ok: z.literal(true), value }).strict(), failureSchema])
+}
+
+// ---------- views only the IPC needs ----------
+
+export const keySlotViewSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['passphrase', 'safe-storage']),
+    createdAt: z.number(),
+    backend: z.string().optional(),
+  })
+  .strict()
+
+export const appStatusSchema = z
+  .object({
+    vault: z
+      .object({
+        exists: z.boolean(),
+        unlocked: z.boolean(),
+        dir: z.string(),
+        slots: z.array(keySlotViewSchema),
+        autoLockMinutes: z.number(),
+      })
+      .strict(),
+    /** Whether the OS keychain gives real protection here, and if not, why. */
+    protection: z
+      .object({ osAvailable: z.boolean(), backend: z.string(), reason: z.string().optional() })
+      .strict(),
+    demo: z.boolean(),
+    platform: z.string(),
+  })
+  .strict()
+export type AppStatus = z.infer<typeof appStatusSchema>
+
+export const snapshotSchema = z
+  .object({
+    accounts: z.array(accountViewSchema),
+    organizations: z.array(organizationViewSchema),
+    /** Main's clock when the snapshot was taken (the renderer ticks from its own clock). */
+    now: z.number(),
+  })
+  .strict()
+export type Snapshot = z.infer<typeof snapshotSchema>
+
+export const providerViewSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().optional(),
+    docsUrl: z.string().optional(),
+    builtin: z.boolean(),
+    defaultBaseUrl: z.string(),
+    fields: z.array(fieldSchema),
+    signupFields: z.array(fieldSchema).nullable(),
+    canRevoke: z.boolean(),
+    cap: z.object({ max: z.number(), scope: z.enum(['organization', 'account']) }).nullable(),
+    scheme: z.string(),
+    expiry: z.enum(['body', 'jwt-exp', 'ttl', 'none']),
+  })
+  .strict()
+export type ProviderView = z.infer<typeof providerViewSchema>
+
+export const loginResultSchema = z.object({ token: tokenViewSchema, reused: z.boolean() }).strict()
+
+export const revokeReportSchema = z
+  .object({
+    revoked: z.array(tokenViewSchema),
+    forgotten: z.array(tokenViewSchema),
+    failures: z.array(
+      z.object({ tokenId: z.string(), code: z.string(), message: z.string() }).strict(),
+    ),
+    message: z.string(),
+  })
+  .strict()
+
+export const copyResultSchema = z
+  .object({
+    accountId: z.string(),
+    label: z.string(),
+    headerName: z.string(),
+    reused: z.boolean(),
+    expiresAt: z.number().nullable(),
+    /** The clipboard is cleared after this many seconds if it still holds the header. */
+    clearsInSeconds: z.number(),
+  })
+  .strict()
+export type CopyResult = z.infer<typeof copyResultSchema>
+
+// ---------- the contract: request and response schema per invoke channel ----------
+
+const accountPatch = z
+  .object({
+    label: z.string().max(200).optional(),
+    baseUrl: z.string().max(500).optional(),
+    fields: fieldValues.optional(),
+    remember: z.boolean().optional(),
+  })
+  .strict()
+
+export const CONTRACT = {
+  [INVOKE.appStatus]: { request: none, response: appStatusSchema },
+  [INVOKE.vaultCreate]: {
+    request: z.discriminatedUnion('protection', [
+      z.object({ protection: z.literal('os') }).strict(),
+      z.object({ protection: z.literal('passphrase'), passphrase: secretText }).strict(),
+    ]),
+    response: appStatusSchema,
+  },
+  [INVOKE.vaultUnlock]: {
+    request: z.discriminatedUnion('method', [
+      z.object({ method: z.literal('os') }).strict(),
+      z.object({ method: z.literal('passphrase'), passphrase: secretText }).strict(),
+    ]),
+    response: appStatusSchema,
+  },
+  [INVOKE.vaultLock]: { request: none, response: appStatusSchema },
+  [INVOKE.vaultAddPassphrase]: {
+    request: z.object({ passphrase: secretText }).strict(),
+    response: keySlotViewSchema,
+  },
+  [INVOKE.vaultAddOsProtection]: { request: none, response: keySlotViewSchema },
+  [INVOKE.vaultRemoveSlot]: {
+    request: z.object({ slotId: id }).strict(),
+    response: appStatusSchema,
+  },
+  [INVOKE.demoStart]: { request: none, response: appStatusSchema },
+  [INVOKE.snapshot]: { request: none, response: snapshotSchema },
+  [INVOKE.providersList]: { request: none, response: z.array(providerViewSchema) },
+  [INVOKE.providersImport]: {
+    request: z
+      .object({
+        text: z
+          .string()
+          .min(1)
+          .max(256 * 1024),
+      })
+      .strict(),
+    response: providerViewSchema,
+  },
+  [INVOKE.providersRemove]: { request: z.object({ id }).strict(), response: z.null() },
+  [INVOKE.accountsAdd]: {
+    request: z
+      .object({
+        label: z.string().max(200),
+        providerId: id,
+        baseUrl: z.string().max(500).optional(),
+        fields: fieldValues,
+        remember: z.boolean(),
+        /** Log in right away with the typed secret (required when it is not remembered). */
+        login: z.boolean(),
+      })
+      .strict(),
+    response: accountViewSchema,
+  },
+  [INVOKE.accountsUpdate]: {
+    request: z.object({ accountId: id, patch: accountPatch }).strict(),
+    response: accountViewSchema,
+  },
+  [INVOKE.accountsRemove]: {
+    request: z
+      .object({ accountId: id, revokeFirst: z.boolean().optional(), force: z.boolean().optional() })
+      .strict(),
+    response: z.object({ label: z.string(), liveTokensLeft: z.number() }).strict(),
+  },
+  [INVOKE.accountsSignup]: {
+    request: z
+      .object({
+        providerId: id,
+        label: z.string().max(200),
+        baseUrl: z.string().max(500).optional(),
+        fields: fieldValues,
+        remember: z.boolean(),
+      })
+      .strict(),
+    response: accountViewSchema,
+  },
+  [INVOKE.tokensLogin]: {
+    request: z
+      .object({ accountId: id, force: z.boolean().optional(), secrets: secretValues.optional() })
+      .strict(),
+    response: loginResultSchema,
+  },
+  [INVOKE.tokensRevoke]: {
+    request: z
+      .object({ accountId: id, tokenId: id.optional(), all: z.boolean().optional() })
+      .strict(),
+    response: revokeReportSchema,
+  },
+  [INVOKE.tokensRevokeOldest]: {
+    request: z.object({ orgKey: z.string().min(1).max(700) }).strict(),
+    response: revokeReportSchema,
+  },
+  [INVOKE.tokensRevokeOrganization]: {
+    request: z.object({ orgKey: z.string().min(1).max(700) }).strict(),
+    response: revokeReportSchema,
+  },
+  [INVOKE.tokensDismissUncertain]: {
+    request: z.object({ tokenId: id }).strict(),
+    response: tokenViewSchema,
+  },
+  [INVOKE.copyHeader]: {
+    request: z.object({ accountId: id, secrets: secretValues.optional() }).strict(),
+    response: copyResultSchema,
+  },
+  [INVOKE.settingsGet]: { request: none, response: settingsSchema },
+  [INVOKE.settingsUpdate]: { request: settingsPatchSchema, response: settingsSchema },
+  [INVOKE.eventsList]: {
+    request: z
+      .object({
+        limit: z.number().int().min(1).max(5000).optional(),
+        accountId: id.optional(),
+        types: z.array(z.enum(EVENT_TYPES)).max(EVENT_TYPES.length).optional(),
+      })
+      .strict()
+      .optional(),
+    response: z.array(eventSchema),
+  },
+} as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>
+
+export type Contract = typeof CONTRACT
+export type Channel = keyof Contract
+export type RequestOf<C extends Channel> = z.input<Contract[C]['request']>
+export type ResponseOf<C extends Channel> = z.infer<Contract[C]['response']>
+
+export const EVENT_SCHEMAS = {
+  [EVENTS.stateChanged]: z.object({ reason: z.string().max(100) }).strict(),
+  [EVENTS.focusSearch]: z.undefined(),
+} as const

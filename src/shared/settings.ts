@@ -1,0 +1,26 @@
+// User settings stored in the vault (not secret), shared by main, renderer and CLI.
+import { z } from 'zod'
+
+export const settingsSchema = z
+  .object({
+    clipboardClearSeconds: z.number().int().min(5).max(600).default(30),
+    /** 0 means never. */
+    autoLockMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(15),
+    /** null: the default (on for providers with a token cap, off otherwise). */
+    revokeOnReplace: z.boolean().nullable().default(null),
+    /** A token expiring within this margin is not handed out; a new one is minted. */
+    expirySkewSeconds: z.number().int().min(0).max(3600).default(60),
+    /** An Electron accelerator; empty string disables the shortcut. */
+    globalShortcut: z.string().max(60).default('CommandOrControl+Shift+K'),
+  })
+  .strict()
+export type VaultSettings = z.infer<typeof settingsSchema>
+
+/** A partial update from the Settings screen or the CLI. */
+export const settingsPatchSchema = settingsSchema.partial().strict()
+export type SettingsPatch = z.infer<typeof settingsPatchSchema>

@@ -1,0 +1,82 @@
+// Builds the real app core and IPC handler table over temp folders and the real sandbox, with
+// recording fakes for the Electron-only ports (clipboard). Used by unit tests and the e2e harness.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { AppCore, type HeaderCopier } from '../../src/main/app-core'
+import { createHandlers, type HandlerTable } from '../../src/main/ipc/handlers'
+import { createHttpClient } from '../../src/main/providers/http-client'
+import { startSandbox, type SandboxSet } from '../../src/main/sandbox'
+import type { SafeStoragePort } from '../../src/main/vault'
+import type { Clock } from '../../src/shared/clock'
+import { systemClock } from '../../src/shared/clock'
+
+/** Records every copy; `clear` callbacks are not scheduled here (see clipboard tests). */
+export class RecordingCopier implements HeaderCopier {
+  readonly copies: { text: string; clearAfterSeconds: number }[] = []
+  copy(text: string, clearAfterSeconds: number): void {
+    this.copies.push({ text, clearAfterSeconds })
+  }
+}
+
+/** A fake OS keychain that really transforms bytes (XOR) and can pretend to be any backend. */
+export class FakeSafeStorage implements SafeStoragePort {
+  constructor(
+    public backend = 'gnome_libsecret',
+    public available = true,
+  ) {}
+  isEncryptionAvailable(): boolean {
+    return this.available
+  }
+  getSelectedStorageBackend(): string {
+    return this.backend
+  }
+  encryptString(plain: string): Buffer {
+    return Buffer.from(Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a))
+  }
+  decryptString(enc: Buffer): string {
+    return Buffer.from(enc.map((b) => b ^ 0x5a)).toString('utf8')
+  }
+}
+
+export interface TestApp {
+  core: AppCore
+  handlers: HandlerTable
+  sandbox: SandboxSet
+  copier: RecordingCopier
+  safeStorage: FakeSafeStorage
+  vaultDir: string
+  close(): Promise<void>
+}
+
+export async function startTestApp(
+  opts: { clock?: Clock; deadlineMs?: number; sandbox?: SandboxSet } = {},
+): Promise<TestApp> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tokendeck-app-'))
+  const sandbox = opts.sandbox ?? (await startSandbox(opts.clock ? { clock: opts.clock } : {}))
+  const copier = new RecordingCopier()
+  const safeStorage = new FakeSafeStorage()
+  let demo = 0
+  const core = new AppCore({
+    vaultDir: path.join(root, 'vault'),
+    demoDir: () => path.join(root, `demo-${++demo}`),
+    clock: opts.clock ?? systemClock,
+    platform: 'linux',
+    safeStorage,
+    clipboard: copier,
+    http: createHttpClient({ defaultDeadlineMs: opts.deadlineMs ?? 3000 }),
+    startSandbox: () => startSandbox(opts.clock ? { clock: opts.clock } : {}),
+  })
+  return {
+    core,
+    handlers: createHandlers(core),
+    sandbox,
+    copier,
+    safeStorage,
+    vaultDir: path.join(root, 'vault'),
+    close: async () => {
+      await core.dispose()
+      if (!opts.sandbox) await sandbox.close()
+    },
+  }
+}
