@@ -17,6 +17,8 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // A sandboxed preload can require only `electron`: bundle everything else (zod) into it.
+      externalizeDeps: false,
       rollupOptions: {
         // Sandboxed preloads must be CommonJS (Electron cannot load ESM preloads with sandbox: true).
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
@@ -26,6 +28,8 @@ export default defineConfig({
   renderer: {
     root: resolve('src/renderer'),
     build: {
+      minify: true,
+      sourcemap: false,
       rollupOptions: { input: resolve('src/renderer/index.html') },
     },
     plugins: [react()],
