@@ -1,0 +1,27 @@
+// `npm run bench`: every benchmark, printed as one JSON object. Performance is measured here,
+// never asserted by timed tests.
+import { vaultBench } from './vault'
+
+async function main() {
+  const results: Record<string, unknown> = {
+    node: process.versions.node,
+    cpus: (await import('node:os')).cpus().length,
+    vault: await vaultBench(),
+  }
+  try {
+    const { rendererBench } = (await import('./renderer')) as {
+      rendererBench: () => Promise<Record<string, number>>
+    }
+    results.renderer = await rendererBench()
+  } catch (e) {
+    results.renderer = {
+      skipped: `renderer bench unavailable: ${(e as Error).message.split('\n')[0]}`,
+    }
+  }
+  console.log(JSON.stringify(results, null, 2))
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})
