@@ -1,1 +1,92 @@
-console.log('cli')
+// The tokendeck CLI entry (bundled as out/main/cli.js, plain Node): parses argv, runs one
+// command, and sets process.exitCode. Commands live in commands-*.ts; the table in commands.ts.
+import { parseArgs } from 'node:util'
+import { COMMANDS, GROUPS, commandHelp, findCommand, usageText } from './commands'
+import type { Ctx } from './context'
+import { EXIT, print, report, usage } from './io'
+
+function usageError(json: boolean, message: string, helpFor?: string): number {
+  return report(usage(message), {
+    json,
+    hint: `Run tokendeck help${helpFor ? ` ${helpFor}` : ''} for usage.`,
+  })
+}
+
+/** Runs one invocation and returns its exit code. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const json = argv.includes('--json')
+  const first = argv[0]
+  if (first === undefined) {
+    process.stderr.write(`${usageText()}\n`)
+    return EXIT.usage
+  }
+  if (first === 'help' || first === '--help' || first === '-h') {
+    const words = argv.slice(1).filter((a) => !a.startsWith('-'))
+    if (words.length === 0) {
+      print(usageText())
+      return EXIT.ok
+    }
+    const c = findCommand(words)
+    if (!c) return usageError(json, `Unknown command "${words.join(' ').slice(0, 40)}".`)
+    print(commandHelp(c))
+    return EXIT.ok
+  }
+  const c = findCommand(argv)
+  if (!c) {
+    if (GROUPS.has(first)) {
+      const subs = COMMANDS.filter((x) => x.name.startsWith(`${first} `))
+      const names = subs.map((x) => x.name.split(' ')[1]).join(', ')
+      return usageError(json, `tokendeck ${first} needs one of: ${names}.`)
+    }
+    return usageError(json, `Unknown command "${first.slice(0, 40)}".`)
+  }
+  const rest = argv.slice(c.name.split(' ').length)
+  let parsed: ReturnType<typeof parseArgs>
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      options: {
+        ...c.options,
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        ...(c.vault ? { vault: { type: 'string' }, 'passphrase-stdin': { type: 'boolean' } } : {}),
+      },
+      allowPositionals: true,
+      strict: true,
+    })
+  } catch (e) {
+    // parseArgs names the option, never its value; drop its advice about "--".
+    const message = String((e as Error).message).split('. To specify')[0]
+    return usageError(json, `${message}.`.replace(/\.\.$/, '.'), c.name)
+  }
+  if (parsed.values.help) {
+    print(commandHelp(c))
+    return EXIT.ok
+  }
+  const [min, max] = c.args
+  // Never echo unexpected arguments: one of them could be a secret typed in the wrong place.
+  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+    return usageError(json, `Usage: tokendeck ${c.usage.split('\n')[0]}`, c.name)
+  }
+  const ctx: Ctx = {
+    json: parsed.values.json === true,
+    flags: parsed.values as Ctx['flags'],
+    args: parsed.positionals,
+    env,
+  }
+  return c.run(ctx)
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    // A thrown error is a bug. Its name and message only: no stack, no values.
+    const e = err as Error
+    process.stderr.write(
+      `tokendeck: internal error (${e?.name ?? 'Error'}): ${String(e?.message).slice(0, 200)}\n`,
+    )
+    process.exitCode = EXIT.provider
+  },
+)

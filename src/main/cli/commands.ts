@@ -1,0 +1,234 @@
+// The command table: each command's name, usage, flags and handler. Help text is built from it,
+// so what `tokendeck help` says and what the parser accepts cannot drift apart.
+import type { ParseArgsOptionsConfig } from 'node:util'
+import type { Ctx } from './context'
+
+type Run = (ctx: Ctx) => Promise<number>
+
+// Handlers load on demand: help and usage errors stay instant, and each command pulls in only
+// the code it needs (the sandbox servers, for one, load only for `tokendeck sandbox`).
+const accounts =
+  (name: 'accountsAdd' | 'accountsList' | 'accountsRemove'): Run =>
+  async (ctx) =>
+    (await import('./commands-accounts'))[name](ctx)
+const providers =
+  (name: 'providersList' | 'providersAdd'): Run =>
+  async (ctx) =>
+    (await import('./commands-providers'))[name](ctx)
+const tokens =
+  (name: 'header' | 'token' | 'login' | 'revoke'): Run =>
+  async (ctx) =>
+    (await import('./commands-tokens'))[name](ctx)
+const vault =
+  (name: 'init' | 'status' | 'log'): Run =>
+  async (ctx) =>
+    (await import('./commands-vault'))[name](ctx)
+
+/** One command: what it is called, what it accepts, and what runs it. */
+export interface CommandSpec {
+  name: string
+  usage: string
+  summary: string
+  /** More lines for `tokendeck help <command>`. */
+  details?: string[]
+  /** Flags besides --json and --help. */
+  options: ParseArgsOptionsConfig
+  /** Takes --vault DIR and --passphrase-stdin. */
+  vault: boolean
+  /** Positional arguments after the command name: [min, max]. */
+  args: [number, number]
+  run(ctx: Ctx): Promise<number>
+}
+
+const flag = { type: 'boolean' } as const
+const text = { type: 'string' } as const
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'init',
+    usage: 'init',
+    summary: 'create a passphrase-protected vault',
+    options: {},
+    vault: true,
+    args: [0, 0],
+    run: vault('init'),
+  },
+  {
+    name: 'providers list',
+    usage: 'providers list',
+    summary: 'built-in and imported providers, with their token caps',
+    options: {},
+    vault: true,
+    args: [0, 0],
+    run: providers('providersList'),
+  },
+  {
+    name: 'providers add',
+    usage: 'providers add FILE.json',
+    summary: 'import a provider profile (see docs/providers.md)',
+    options: {},
+    vault: true,
+    args: [1, 1],
+    run: providers('providersAdd'),
+  },
+  {
+    name: 'accounts add',
+    usage:
+      'accounts add --provider ID --label L [--username U] [--org ID] [--base-url URL]\n' +
+      '               [--field NAME=VALUE]... [--remember] --secret-stdin',
+    summary: 'add an account; the secret comes from stdin, never from arguments',
+    details: [
+      'stdin: the secret on line 1 (line 2 after the passphrase with --passphrase-stdin);',
+      'a profile with several secret fields takes one line each, in its field order.',
+      '--username and --org fill the fields with those roles; --field sets other plain fields.',
+      '--remember stores the secret (encrypted) so tokens can be minted again unattended.',
+      'Without it, the account logs in now and is kept only if that login works.',
+    ],
+    options: {
+      provider: text,
+      label: text,
+      username: text,
+      org: text,
+      'base-url': text,
+      field: { type: 'string', multiple: true },
+      remember: flag,
+      'secret-stdin': flag,
+    },
+    vault: true,
+    args: [0, 0],
+    run: accounts('accountsAdd'),
+  },
+  {
+    name: 'accounts list',
+    usage: 'accounts list',
+    summary: 'every account with its provider, user, organization and token state',
+    options: {},
+    vault: true,
+    args: [0, 0],
+    run: accounts('accountsList'),
+  },
+  {
+    name: 'accounts remove',
+    usage: 'accounts remove L [--force]',
+    summary: 'remove an account (refused while it has live tokens, unless --force)',
+    options: { force: flag },
+    vault: true,
+    args: [1, 1],
+    run: accounts('accountsRemove'),
+  },
+  {
+    name: 'header',
+    usage: 'header L',
+    summary: 'print "Authorization: <Scheme> <token>", reusing a valid token or minting one',
+    options: {},
+    vault: true,
+    args: [1, 1],
+    run: tokens('header'),
+  },
+  {
+    name: 'token',
+    usage: 'token L',
+    summary: 'print the bare token (reusing or minting, like header)',
+    options: {},
+    vault: true,
+    args: [1, 1],
+    run: tokens('token'),
+  },
+  {
+    name: 'login',
+    usage: 'login L [--force] [--secret-stdin]',
+    summary: 'ensure a valid token (--force: a new one); prints its status, never the token',
+    details: ['--secret-stdin reads the secret for this login only (accounts without --remember).'],
+    options: { force: flag, 'secret-stdin': flag },
+    vault: true,
+    args: [1, 1],
+    run: tokens('login'),
+  },
+  {
+    name: 'revoke',
+    usage: 'revoke L [--all | --uncertain]',
+    summary: 'revoke the current token (--all: every live one; --uncertain: dismiss uncertain)',
+    options: { all: flag, uncertain: flag },
+    vault: true,
+    args: [1, 1],
+    run: tokens('revoke'),
+  },
+  {
+    name: 'status',
+    usage: 'status [L]',
+    summary: 'expiry, state and cap usage per organization',
+    options: {},
+    vault: true,
+    args: [0, 1],
+    run: vault('status'),
+  },
+  {
+    name: 'log',
+    usage: 'log [--limit N] [--account L]',
+    summary: 'the event log, newest first (default 50 events)',
+    options: { limit: text, account: text },
+    vault: true,
+    args: [0, 0],
+    run: vault('log'),
+  },
+  {
+    name: 'sandbox',
+    usage: 'sandbox',
+    summary: 'run the local sandbox providers and print their base URLs and demo users',
+    options: {},
+    vault: false,
+    args: [0, 0],
+    run: async (ctx) => (await import('./commands-sandbox')).sandbox(ctx),
+  },
+]
+
+/** Command groups: `tokendeck accounts` alone is not a command. */
+export const GROUPS = new Set(['accounts', 'providers'])
+
+export function findCommand(words: readonly string[]): CommandSpec | undefined {
+  const [first, second] = words
+  if (first === undefined) return undefined
+  const name = GROUPS.has(first) && second !== undefined ? `${first} ${second}` : first
+  return COMMANDS.find((c) => c.name === name)
+}
+
+const GLOBAL_HELP = [
+  'Options every command takes:',
+  '  --json                 machine-readable output on stdout (errors as JSON on stderr)',
+  '  --vault DIR            the vault folder (default: $TOKENDECK_VAULT, else the app folder)',
+  '  --passphrase-stdin     read the passphrase from the first line of stdin',
+  '                         (default: $TOKENDECK_PASSPHRASE)',
+  '  -h, --help             this help',
+]
+
+/** The top-level usage text. */
+export function usageText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length))
+  return [
+    'tokendeck: a credential vault for token-based HTTP APIs',
+    '',
+    'Usage: tokendeck <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    ...GLOBAL_HELP,
+    '',
+    'Exit codes: 0 ok, 1 provider or network error, 2 usage error, 3 vault locked or wrong',
+    'passphrase, 4 token cap reached. Secrets are read from stdin, never from arguments.',
+    'Run tokendeck help <command> for details.',
+  ].join('\n')
+}
+
+/** Help for one command. */
+export function commandHelp(c: CommandSpec): string {
+  const lines = [
+    `Usage: tokendeck ${c.usage}`,
+    '',
+    `${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.`,
+  ]
+  if (c.vault) lines.push('', ...GLOBAL_HELP)
+  else
+    lines.push('', 'Options:', '  --json   one JSON line with the URLs and users', '  -h, --help')
+  return lines.join('\n')
+}

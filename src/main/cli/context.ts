@@ -1,0 +1,90 @@
+// What every command gets (parsed flags, output mode) and how it opens the vault: folder from
+// --vault / TOKENDECK_VAULT / the app's folder, passphrase from TOKENDECK_PASSPHRASE or stdin.
+import os from 'node:os'
+import { fail, ok, type Result } from '../../shared/result'
+import { createVaultServices, passphraseProtector, type VaultServices } from '../vault'
+import { resolveVaultDir } from './default-dir'
+import { readStdinValues } from './io'
+
+export type FlagValue = string | boolean | string[] | undefined
+
+/** One command invocation: its flags, positionals and output mode. */
+export interface Ctx {
+  json: boolean
+  flags: Record<string, FlagValue>
+  args: string[]
+  env: NodeJS.ProcessEnv
+}
+
+export function str(ctx: Ctx, name: string): string | undefined {
+  const v = ctx.flags[name]
+  return typeof v === 'string' ? v : undefined
+}
+
+export function bool(ctx: Ctx, name: string): boolean {
+  return ctx.flags[name] === true
+}
+
+export function list(ctx: Ctx, name: string): string[] {
+  const v = ctx.flags[name]
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : []
+}
+
+export function vaultDir(ctx: Ctx): string {
+  return resolveVaultDir(str(ctx, 'vault'), {
+    platform: process.platform,
+    env: ctx.env,
+    home: os.homedir(),
+  })
+}
+
+/** The services for this run's vault folder; VAULT_NOT_FOUND (a usage error) if there is none. */
+export function existingVault(ctx: Ctx): Result<VaultServices> {
+  const dir = vaultDir(ctx)
+  const services = createVaultServices({ dir })
+  if (!services.vault.file.exists()) {
+    return fail('VAULT_NOT_FOUND', `No vault at ${dir}. Create one with tokendeck init.`)
+  }
+  return ok(services)
+}
+
+/**
+ * Reads what this run needs from stdin, in order: the passphrase (with --passphrase-stdin), then
+ * one value per `secretPrompts` entry. The passphrase otherwise comes from TOKENDECK_PASSPHRASE.
+ */
+export async function readPassphraseAndSecrets(
+  ctx: Ctx,
+  secretPrompts: readonly string[] = [],
+  passphrasePrompt = 'Passphrase',
+): Promise<Result<{ passphrase: string; secrets: string[] }>> {
+  const fromStdin = bool(ctx, 'passphrase-stdin')
+  const envPass = ctx.env.TOKENDECK_PASSPHRASE
+  if (!fromStdin && !envPass) {
+    return fail(
+      'VAULT_LOCKED',
+      'The vault is locked: set TOKENDECK_PASSPHRASE or pass --passphrase-stdin (first line of stdin).',
+    )
+  }
+  const values = await readStdinValues(
+    fromStdin ? [passphrasePrompt, ...secretPrompts] : secretPrompts,
+  )
+  if (!values.ok) return values
+  const passphrase = fromStdin ? (values.value[0] ?? '') : (envPass ?? '')
+  return ok({ passphrase, secrets: fromStdin ? values.value.slice(1) : values.value })
+}
+
+/** Opens and unlocks the vault; returns the services and any secrets read after the passphrase. */
+export async function unlockedVault(
+  ctx: Ctx,
+  secretPrompts: (s: VaultServices) => Result<string[]> = () => ok([]),
+): Promise<Result<{ s: VaultServices; secrets: string[] }>> {
+  const s = existingVault(ctx)
+  if (!s.ok) return s
+  const prompts = secretPrompts(s.value)
+  if (!prompts.ok) return prompts
+  const read = await readPassphraseAndSecrets(ctx, prompts.value)
+  if (!read.ok) return read
+  const unlocked = await s.value.vault.unlock(passphraseProtector(read.value.passphrase))
+  if (!unlocked.ok) return unlocked
+  return ok({ s: s.value, secrets: read.value.secrets })
+}

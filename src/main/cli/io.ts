@@ -1,0 +1,181 @@
+// The CLI's input and output: exit codes, stdout/stderr writers (text or JSON), the mapping from
+// result codes to exit codes, and reading passphrases and secrets from stdin without echo.
+import { StringDecoder } from 'node:string_decoder'
+import { fail, ok, type ErrorCode, type Failure, type Result } from '../../shared/result'
+
+/** The documented exit codes. */
+export const EXIT = { ok: 0, provider: 1, usage: 2, locked: 3, cap: 4 } as const
+
+const USAGE_CODES = new Set<ErrorCode>([
+  'VALIDATION_FAILED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'URL_REFUSED',
+  'VAULT_NOT_FOUND',
+  'VAULT_EXISTS',
+  'UNSUPPORTED',
+])
+const LOCKED_CODES = new Set<ErrorCode>([
+  'VAULT_LOCKED',
+  'VAULT_BAD_PASSPHRASE',
+  'VAULT_CORRUPT',
+  'PROTECTION_UNAVAILABLE',
+  'PROTECTION_CHANGED',
+])
+
+/** Result code -> exit code; provider, network and everything unexpected is 1. */
+export function exitCodeFor(code: ErrorCode): number {
+  if (USAGE_CODES.has(code)) return EXIT.usage
+  if (LOCKED_CODES.has(code)) return EXIT.locked
+  if (code === 'TOKEN_CAP_REACHED') return EXIT.cap
+  return EXIT.provider
+}
+
+/** Writes one line (or one JSON document) to stdout. */
+export function print(text: string): void {
+  process.stdout.write(`${text}\n`)
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`)
+}
+
+/** Writes a note for people to stderr (never data, never a secret). */
+export function note(text: string): void {
+  process.stderr.write(`${text}\n`)
+}
+
+export interface ReportOptions {
+  json: boolean
+  /** Names a field of the failure the way the user typed it ("--org"). */
+  fieldName?: (field: string) => string
+  /** One more line of advice for people (text mode only). */
+  hint?: string
+}
+
+/**
+ * Reports a failure on stderr and returns its exit code. Text: "tokendeck: <message>" and one
+ * line per field error; JSON: {"error": {code, message, fields?, problems?}}. Stdout gets nothing.
+ */
+export function report(f: Failure, o: ReportOptions): number {
+  const problems = Array.isArray(f.details?.problems) ? f.details.problems : undefined
+  if (o.json) {
+    const error: Record<string, unknown> = { code: f.code, message: f.message }
+    if (f.fields) error.fields = f.fields
+    if (problems) error.problems = problems
+    process.stderr.write(`${JSON.stringify({ error })}\n`)
+    return exitCodeFor(f.code)
+  }
+  const lines = [`tokendeck: ${f.message}`]
+  for (const [field, messages] of Object.entries(f.fields ?? {})) {
+    const name = o.fieldName ? o.fieldName(field) : field
+    for (const m of messages) lines.push(`  ${name}: ${m}`)
+  }
+  for (const p of problems ?? []) lines.push(`  ${p}`)
+  if (o.hint) lines.push(o.hint)
+  process.stderr.write(`${lines.join('\n')}\n`)
+  return exitCodeFor(f.code)
+}
+
+/** A usage error (exit 2) as a Failure, so it is reported like any other. */
+export function usage(message: string): Failure {
+  return fail('VALIDATION_FAILED', message)
+}
+
+const MAX_STDIN = 64 * 1024
+
+/** Reads up to `count` lines from a pipe; each loses one trailing "\n" or "\r\n" only. */
+export function readLines(stream: NodeJS.ReadStream, count: number): Promise<Result<string[]>> {
+  return new Promise((resolve) => {
+    const decoder = new StringDecoder('utf8')
+    const lines: string[] = []
+    let text = ''
+    let size = 0
+    const finish = (r: Result<string[]>) => {
+      stream.off('data', onData)
+      stream.off('end', onEnd)
+      stream.off('error', onError)
+      stream.pause()
+      resolve(r)
+    }
+    const take = () => {
+      let i: number
+      while (lines.length < count && (i = text.indexOf('\n')) >= 0) {
+        const line = text.slice(0, i)
+        lines.push(line.endsWith('\r') ? line.slice(0, -1) : line)
+        text = text.slice(i + 1)
+      }
+    }
+    const onData = (chunk: Buffer) => {
+      size += chunk.length
+      text += decoder.write(chunk)
+      take()
+      if (lines.length >= count) finish(ok(lines))
+      else if (size > MAX_STDIN) finish(usage('A line on stdin is too long (64 KiB at most).'))
+    }
+    const onEnd = () => {
+      text += decoder.end()
+      take()
+      if (lines.length < count && text !== '') lines.push(text)
+      finish(ok(lines))
+    }
+    const onError = () => finish(ok(lines))
+    stream.on('data', onData)
+    stream.on('end', onEnd)
+    stream.on('error', onError)
+    stream.resume()
+  })
+}
+
+/** Reads one line from a terminal with echo off; null when the user pressed Ctrl-C. */
+export function readHidden(stream: NodeJS.ReadStream, prompt: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    process.stderr.write(prompt)
+    let value: string[] = []
+    const done = (v: string | null) => {
+      stream.off('data', onData)
+      stream.setRawMode(false)
+      stream.pause()
+      process.stderr.write('\n')
+      resolve(v)
+    }
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done(value.join(''))
+        if (ch === '\u0003') return done(null)
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1)
+        else if (ch >= ' ') value.push(ch)
+      }
+    }
+    stream.setRawMode(true)
+    stream.on('data', onData)
+    stream.resume()
+  })
+}
+
+/**
+ * Reads one value per prompt from stdin: hidden prompts on a terminal, otherwise one line each
+ * from the pipe. A missing line is a usage error naming what was expected.
+ */
+export async function readStdinValues(prompts: readonly string[]): Promise<Result<string[]>> {
+  if (prompts.length === 0) return ok([])
+  const stdin = process.stdin
+  if (stdin.isTTY) {
+    const values: string[] = []
+    for (const p of prompts) {
+      const v = await readHidden(stdin, `${p}: `)
+      if (v === null) return usage('Cancelled.')
+      values.push(v)
+    }
+    return ok(values)
+  }
+  const lines = await readLines(stdin, prompts.length)
+  if (!lines.ok) return lines
+  if (lines.value.length < prompts.length) {
+    const missing = prompts
+      .slice(lines.value.length)
+      .map((p, i) => `${p.toLowerCase()} (line ${lines.value.length + i + 1})`)
+    return usage(`stdin ended before the ${missing.join(' and the ')}.`)
+  }
+  return ok(lines.value)
+}
