@@ -1,0 +1,218 @@
+// Add, sign up or edit an account. The form is generated from the provider profile's fields;
+// the base URL is checked against the URL policy as it is typed; server-side field errors appear
+// next to their inputs. Adding logs in right away, so the credentials are verified.
+import { useId, useMemo, useState, type FormEvent } from 'react'
+import { Dialog } from 'radix-ui'
+import type { ProviderView } from '../../../shared/ipc/schemas'
+import type { ProfileField } from '../../../shared/providers/profile'
+import type { Failure } from '../../../shared/result'
+import { checkUrl } from '../../../shared/url-policy'
+import type { AccountView } from '../../../shared/views'
+import { api } from '../api'
+import { toast } from '../lib/toast-store'
+import { ErrorBox } from './ErrorBox'
+import { FieldInput } from './FieldInput'
+
+type Mode = 'login' | 'signup'
+
+const LABEL_FIELD = { name: 'label', label: 'Label', kind: 'text', required: true } as const
+const URL_FIELD = { name: 'baseUrl', label: 'Base URL', kind: 'text', required: true } as const
+
+export function AccountDialog(props: {
+  providers: ProviderView[]
+  account?: AccountView
+  onClose: () => void
+}) {
+  const editing = props.account
+  const [providerId, setProviderId] = useState(editing?.providerId ?? props.providers[0]?.id ?? '')
+  const provider = props.providers.find((p) => p.id === providerId)
+  const [mode, setMode] = useState<Mode>('login')
+  const [label, setLabel] = useState(editing?.label ?? '')
+  const [baseUrl, setBaseUrl] = useState(editing?.baseUrl ?? provider?.defaultBaseUrl ?? '')
+  const [values, setValues] = useState<Record<string, string>>(editing ? { ...editing.fields } : {})
+  const [remember, setRemember] = useState(editing?.remember ?? true)
+  const [failure, setFailure] = useState<Failure | null>(null)
+  const [busy, setBusy] = useState(false)
+  const baseId = useId()
+
+  const signup =
+    !editing && mode === 'signup' && provider?.signupFields ? provider.signupFields : null
+  const fields: ProfileField[] = signup ?? provider?.fields ?? []
+  const urlCheck = useMemo(
+    () => (baseUrl.trim() === '' ? null : checkUrl(baseUrl.trim())),
+    [baseUrl],
+  )
+  const urlProblem = urlCheck && !urlCheck.ok ? urlCheck.message : null
+  const fieldErrors = failure?.fields ?? {}
+  const known = new Set([...fields.map((f) => f.name), 'label', 'baseUrl'])
+  const otherErrors = Object.entries(fieldErrors)
+    .filter(([name]) => !known.has(name))
+    .map(([name, msgs]) => `${name}: ${msgs.join(' ')}`)
+
+  function chooseProvider(id: string) {
+    const next = props.providers.find((p) => p.id === id)
+    setProviderId(id)
+    setBaseUrl(next?.defaultBaseUrl ?? '')
+    setValues({})
+    setFailure(null)
+    if (!next?.signupFields) setMode('login')
+  }
+
+  function collect(): Record<string, string> {
+    const out: Record<string, string> = {}
+    for (const f of fields) {
+      const v = values[f.name] ?? (f.kind === 'checkbox' ? 'false' : '')
+      if (editing && f.role === 'secret' && v === '') continue
+      if (v !== '') out[f.name] = v
+    }
+    return out
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault()
+    if (!provider || urlProblem) return
+    setBusy(true)
+    setFailure(null)
+    const fieldValues = collect()
+    const usernameField = fields.find((f) => f.role === 'username') ?? fields[0]
+    const name = label.trim() || (usernameField ? (fieldValues[usernameField.name] ?? '') : '')
+    const base = baseUrl.trim()
+    const r = editing
+      ? await api().accounts.update(editing.id, {
+          label: name,
+          baseUrl: base,
+          fields: fieldValues,
+          remember,
+        })
+      : signup
+        ? await api().accounts.signup({
+            providerId,
+            label: name,
+            ...(base ? { baseUrl: base } : {}),
+            fields: fieldValues,
+            remember,
+          })
+        : await api().accounts.add({
+            label: name,
+            providerId,
+            ...(base ? { baseUrl: base } : {}),
+            fields: fieldValues,
+            remember,
+            login: true,
+          })
+    setBusy(false)
+    if (r.ok) {
+      toast(
+        'ok',
+        editing ? `Saved ${r.value.label}` : `Added ${r.value.label}`,
+        editing ? '' : r.value.current ? 'Logged in: the credentials work.' : '',
+      )
+      props.onClose()
+    } else {
+      setFailure(r)
+    }
+  }
+
+  const title = editing ? `Edit ${editing.label}` : signup ? 'Create an account' : 'Add an account'
+  return (
+    <Dialog.Root open onOpenChange={(open) => !open && !busy && props.onClose()}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="overlay" />
+        <Dialog.Content className="dialog" aria-describedby={undefined}>
+          <Dialog.Title className="dialog-title">{title}</Dialog.Title>
+          <form onSubmit={submit} className="stack" noValidate>
+            <div className="field">
+              <label htmlFor={`${baseId}-provider`}>Provider</label>
+              <select
+                id={`${baseId}-provider`}
+                value={providerId}
+                disabled={Boolean(editing)}
+                onChange={(e) => chooseProvider(e.target.value)}
+              >
+                {props.providers.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name}
+                    {p.builtin ? '' : ' (imported)'}
+                  </option>
+                ))}
+              </select>
+              {provider?.description ? <span className="hint">{provider.description}</span> : null}
+            </div>
+            {!editing && provider?.signupFields ? (
+              <div className="segmented" role="radiogroup" aria-label="I have">
+                {(['login', 'signup'] as const).map((m) => (
+                  <button
+                    key={m}
+                    type="button"
+                    role="radio"
+                    aria-checked={mode === m}
+                    className={mode === m ? 'on' : ''}
+                    onClick={() => {
+                      setMode(m)
+                      setFailure(null)
+                    }}
+                  >
+                    {m === 'login' ? 'An existing account' : 'Create account'}
+                  </button>
+                ))}
+              </div>
+            ) : null}
+            <FieldInput
+              id={`${baseId}-label`}
+              field={LABEL_FIELD}
+              value={label}
+              placeholder="e.g. acme-prod (defaults to the user name)"
+              errors={fieldErrors.label}
+              onChange={setLabel}
+            />
+            {fields.map((f) => (
+              <FieldInput
+                key={`${mode}-${f.name}`}
+                id={`${baseId}-${mode}-${f.name}`}
+                field={editing && f.role === 'secret' ? { ...f, required: false } : f}
+                value={values[f.name] ?? ''}
+                placeholder={editing && f.role === 'secret' ? 'Unchanged' : undefined}
+                errors={fieldErrors[f.name]}
+                onChange={(v) => setValues({ ...values, [f.name]: v })}
+              />
+            ))}
+            <FieldInput
+              id={`${baseId}-url`}
+              field={URL_FIELD}
+              value={baseUrl}
+              errors={urlProblem ? [urlProblem] : fieldErrors.baseUrl}
+              onChange={setBaseUrl}
+            />
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={remember}
+                onChange={(e) => setRemember(e.target.checked)}
+              />
+              Remember secret for automatic re-login
+            </label>
+            {failure ? <ErrorBox failure={failure} extra={otherErrors} /> : null}
+            <div className="dialog-actions">
+              <Dialog.Close className="button" type="button" disabled={busy}>
+                Cancel
+              </Dialog.Close>
+              <button
+                type="submit"
+                className="button primary"
+                disabled={busy || !provider || urlProblem !== null}
+              >
+                {busy
+                  ? 'Checking…'
+                  : editing
+                    ? 'Save'
+                    : signup
+                      ? 'Create account'
+                      : 'Add and log in'}
+              </button>
+            </div>
+          </form>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  )
+}

@@ -1,0 +1,117 @@
+// One account in the list: who it is, its token's state and countdown, and its actions.
+import { memo } from 'react'
+import { DropdownMenu, Tooltip } from 'radix-ui'
+import {
+  Copy,
+  Ellipsis,
+  LogIn,
+  PanelRightOpen,
+  Pencil,
+  ShieldOff,
+  ShieldX,
+  Trash2,
+} from 'lucide-react'
+import type { AccountView } from '../../../shared/views'
+import { liveToken, STATE_WORDS, type AccountState } from '../lib/account-state'
+import { useCountdown } from '../lib/tick-store'
+import { ProviderBadge } from './ProviderBadge'
+
+export type AccountAction =
+  'copy' | 'details' | 'login' | 'revoke' | 'revoke-all' | 'edit' | 'remove' | 'select'
+
+interface Props {
+  account: AccountView
+  selected: boolean
+  onAction: (action: AccountAction, account: AccountView) => void
+}
+
+export const AccountRow = memo(function AccountRow({ account, selected, onAction }: Props) {
+  const token = liveToken(account)
+  const countdown = useCountdown(token ? token.expiresAt : null)
+  const uncertain = account.tokens.some((t) => t.state === 'uncertain')
+  let state: AccountState
+  if (uncertain) state = 'uncertain'
+  else if (!token) state = account.tokens[0]?.state === 'expired' ? 'expired' : 'none'
+  else if (countdown.status === 'expired') state = 'expired'
+  else if (countdown.status === 'expiring') state = 'expiring'
+  else state = 'active'
+  const danger =
+    token !== null && (countdown.status === 'expiring' || countdown.status === 'expired')
+  const act = (a: AccountAction) => () => onAction(a, account)
+
+  return (
+    <div
+      className={`row account-row ${selected ? 'selected' : ''}`}
+      role="listitem"
+      aria-current={selected || undefined}
+      data-account={account.label}
+    >
+      <button
+        type="button"
+        className="row-main"
+        onClick={act('details')}
+        onFocus={act('select')}
+        aria-label={`${account.label}, ${STATE_WORDS[state]}: show token details`}
+      >
+        <ProviderBadge id={account.providerId} name={account.providerName} />
+        <span className="row-names">
+          <span className="row-label">{account.label}</span>
+          <span className="row-user">{account.username || account.providerName}</span>
+        </span>
+      </button>
+      <span className={`chip chip-${state}`} data-testid="state">
+        {STATE_WORDS[state]}
+      </span>
+      <span
+        className={`countdown ${danger ? 'danger' : ''} ${token ? '' : 'muted'}`}
+        data-testid="countdown"
+        aria-label={token ? `Expires: ${countdown.text}` : 'No live token'}
+      >
+        {token ? countdown.text : '—'}
+      </span>
+      <button type="button" className="button primary small" onClick={act('copy')}>
+        <Copy aria-hidden size={15} /> Copy header
+      </button>
+      <DropdownMenu.Root>
+        <Tooltip.Root>
+          <Tooltip.Trigger asChild>
+            <DropdownMenu.Trigger
+              className="icon-button"
+              aria-label={`More actions for ${account.label}`}
+            >
+              <Ellipsis aria-hidden size={18} />
+            </DropdownMenu.Trigger>
+          </Tooltip.Trigger>
+          <Tooltip.Portal>
+            <Tooltip.Content className="tooltip" sideOffset={4}>
+              More actions
+            </Tooltip.Content>
+          </Tooltip.Portal>
+        </Tooltip.Root>
+        <DropdownMenu.Portal>
+          <DropdownMenu.Content className="menu" align="end" sideOffset={4}>
+            <DropdownMenu.Item className="menu-item" onSelect={act('details')}>
+              <PanelRightOpen aria-hidden size={15} /> Token details
+            </DropdownMenu.Item>
+            <DropdownMenu.Item className="menu-item" onSelect={act('login')}>
+              <LogIn aria-hidden size={15} /> Log in again
+            </DropdownMenu.Item>
+            <DropdownMenu.Item className="menu-item" onSelect={act('revoke')} disabled={!token}>
+              <ShieldOff aria-hidden size={15} /> Revoke token
+            </DropdownMenu.Item>
+            <DropdownMenu.Item className="menu-item" onSelect={act('revoke-all')} disabled={!token}>
+              <ShieldX aria-hidden size={15} /> Revoke all tokens
+            </DropdownMenu.Item>
+            <DropdownMenu.Separator className="menu-separator" />
+            <DropdownMenu.Item className="menu-item" onSelect={act('edit')}>
+              <Pencil aria-hidden size={15} /> Edit
+            </DropdownMenu.Item>
+            <DropdownMenu.Item className="menu-item danger" onSelect={act('remove')}>
+              <Trash2 aria-hidden size={15} /> Remove
+            </DropdownMenu.Item>
+          </DropdownMenu.Content>
+        </DropdownMenu.Portal>
+      </DropdownMenu.Root>
+    </div>
+  )
+})

@@ -1,0 +1,38 @@
+// The window: the unlock screen until the vault is open, then the vault screens.
+import { useEffect } from 'react'
+import { Tooltip } from 'radix-ui'
+import { connect, useApp } from '../lib/app-store'
+import { describeFailure } from '../lib/error-words'
+import { Shell } from './Shell'
+import { Toasts } from './Toasts'
+import { UnlockScreen } from './UnlockScreen'
+
+export function App() {
+  const app = useApp()
+  useEffect(() => connect(), [])
+
+  let body
+  if (!app.loaded) {
+    body = <div className="splash" aria-busy="true" />
+  } else if (!app.status) {
+    const words = app.error
+      ? describeFailure(app.error)
+      : { title: 'TokenDeck did not answer.', detail: '' }
+    body = (
+      <main className="splash">
+        <h1>{words.title}</h1>
+        <p>{words.detail}</p>
+      </main>
+    )
+  } else if (!app.status.vault.unlocked) {
+    body = <UnlockScreen status={app.status} />
+  } else {
+    body = <Shell status={app.status} />
+  }
+  return (
+    <Tooltip.Provider delayDuration={400}>
+      {body}
+      <Toasts />
+    </Tooltip.Provider>
+  )
+}

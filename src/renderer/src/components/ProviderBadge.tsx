@@ -1,0 +1,20 @@
+// A small colored mark per provider (its initials), the same color everywhere.
+function hue(id: string): number {
+  let h = 0
+  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0
+  return h % 6
+}
+
+export function ProviderBadge({ id, name }: { id: string; name: string }) {
+  const initials = name
+    .split(/[\s-]+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('')
+  return (
+    <span className={`badge badge-${hue(id)}`} title={name} aria-hidden>
+      {initials || '?'}
+    </span>
+  )
+}

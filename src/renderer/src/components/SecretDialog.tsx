@@ -1,0 +1,75 @@
+// Asks for an account's secret when it does not remember it (NO_SECRET), then retries with it.
+import { useId, useState, type FormEvent } from 'react'
+import { Dialog } from 'radix-ui'
+import type { ProviderView } from '../../../shared/ipc/schemas'
+import type { AccountView } from '../../../shared/views'
+import type { Failure } from '../../../shared/result'
+import { ErrorBox } from './ErrorBox'
+
+export function SecretDialog(props: {
+  account: AccountView
+  provider: ProviderView | undefined
+  purpose: 'copy' | 'login'
+  /** Returns a failure to show, or null when done. */
+  submit: (secrets: Record<string, string>) => Promise<Failure | null>
+  onClose: () => void
+}) {
+  const fields = (props.provider?.fields ?? []).filter((f) => f.role === 'secret')
+  const [values, setValues] = useState<Record<string, string>>({})
+  const [error, setError] = useState<Failure | null>(null)
+  const [busy, setBusy] = useState(false)
+  const baseId = useId()
+  const ready = fields.every((f) => !f.required || (values[f.name] ?? '') !== '')
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault()
+    if (!ready) return
+    setBusy(true)
+    const failure = await props.submit(values)
+    setBusy(false)
+    // The typed secret is not kept once it has been used.
+    setValues({})
+    if (failure) setError(failure)
+    else props.onClose()
+  }
+
+  return (
+    <Dialog.Root open onOpenChange={(open) => !open && props.onClose()}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="overlay" />
+        <Dialog.Content className="dialog narrow">
+          <Dialog.Title className="dialog-title">Log in to {props.account.label}</Dialog.Title>
+          <Dialog.Description className="dialog-text">
+            This account does not remember its{' '}
+            {fields.map((f) => f.label.toLowerCase()).join(' and ') || 'secret'}. Type it to get a
+            new token{props.purpose === 'copy' ? ' and copy the header' : ''}; it is used for this
+            login only.
+          </Dialog.Description>
+          <form onSubmit={onSubmit} className="stack">
+            {fields.map((f) => (
+              <div className="field" key={f.name}>
+                <label htmlFor={`${baseId}-${f.name}`}>{f.label}</label>
+                <input
+                  id={`${baseId}-${f.name}`}
+                  type="password"
+                  autoComplete="off"
+                  value={values[f.name] ?? ''}
+                  onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+                />
+              </div>
+            ))}
+            {error ? <ErrorBox failure={error} /> : null}
+            <div className="dialog-actions">
+              <Dialog.Close className="button" type="button">
+                Cancel
+              </Dialog.Close>
+              <button type="submit" className="button primary" disabled={busy || !ready}>
+                {props.purpose === 'copy' ? 'Log in and copy' : 'Log in'}
+              </button>
+            </div>
+          </form>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  )
+}

@@ -1,0 +1,65 @@
+// The unlocked window: a sidebar (screens, lock) and the current screen.
+import { useState } from 'react'
+import { Activity, FlaskConical, KeySquare, Lock, Settings } from 'lucide-react'
+import type { AppStatus } from '../../../shared/ipc/schemas'
+import { api } from '../api'
+import { setStatus } from '../lib/app-store'
+import { toastFailure } from '../lib/toast-store'
+import { AccountsScreen } from './AccountsScreen'
+import { ActivityScreen } from './ActivityScreen'
+import { Logo } from './Logo'
+import { SettingsScreen } from './SettingsScreen'
+
+export type Screen = 'accounts' | 'activity' | 'settings'
+
+const NAV: { id: Screen; label: string; icon: typeof Activity }[] = [
+  { id: 'accounts', label: 'Accounts', icon: KeySquare },
+  { id: 'activity', label: 'Activity', icon: Activity },
+  { id: 'settings', label: 'Settings', icon: Settings },
+]
+
+export async function lockNow(): Promise<void> {
+  const r = await api().vault.lock()
+  if (r.ok) setStatus(r.value)
+  else toastFailure(r)
+}
+
+export function Shell({ status }: { status: AppStatus }) {
+  const [screen, setScreen] = useState<Screen>('accounts')
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Screens">
+        <Logo compact />
+        <ul className="nav">
+          {NAV.map(({ id, label, icon: Icon }) => (
+            <li key={id}>
+              <button
+                type="button"
+                className={`nav-item ${screen === id ? 'active' : ''}`}
+                aria-current={screen === id ? 'page' : undefined}
+                onClick={() => setScreen(id)}
+              >
+                <Icon aria-hidden size={17} /> {label}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <div className="sidebar-foot">
+          {status.demo ? (
+            <p className="demo-badge">
+              <FlaskConical aria-hidden size={14} /> Demo vault on local sandbox servers
+            </p>
+          ) : null}
+          <button type="button" className="nav-item" onClick={() => void lockNow()}>
+            <Lock aria-hidden size={17} /> Lock
+          </button>
+        </div>
+      </nav>
+      <div className="content">
+        {screen === 'accounts' ? <AccountsScreen /> : null}
+        {screen === 'activity' ? <ActivityScreen /> : null}
+        {screen === 'settings' ? <SettingsScreen status={status} /> : null}
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,173 @@
+// Token details: when the account's token was issued and expires, its scheme, scopes and ticket,
+// the surface that minted it, earlier tokens, and the account's events. Never the token itself.
+import { useEffect, useState } from 'react'
+import { Dialog } from 'radix-ui'
+import { CircleHelp, X } from 'lucide-react'
+import type { AccountView, TokenView, VaultEvent } from '../../../shared/views'
+import { api } from '../api'
+import { liveToken } from '../lib/account-state'
+import { formatDateTime, formatWhen, hostOf, surfaceWords } from '../lib/format'
+import { useCountdown } from '../lib/tick-store'
+import { toast, toastFailure } from '../lib/toast-store'
+
+export function TokenDrawer(props: { account: AccountView; version: number; onClose: () => void }) {
+  const { account } = props
+  const [events, setEvents] = useState<VaultEvent[] | null>(null)
+  useEffect(() => {
+    let live = true
+    void api()
+      .events.list({ accountId: account.id, limit: 50 })
+      .then((r) => {
+        if (live) setEvents(r.ok ? r.value : [])
+      })
+    return () => {
+      live = false
+    }
+  }, [account.id, props.version])
+  const token = liveToken(account)
+  const uncertain = account.tokens.filter((t) => t.state === 'uncertain')
+  const earlier = account.tokens.filter((t) => t !== token && t.state !== 'uncertain')
+
+  return (
+    <Dialog.Root open onOpenChange={(open) => !open && props.onClose()}>
+      <Dialog.Portal>
+        <Dialog.Overlay className="overlay light" />
+        <Dialog.Content className="drawer" aria-describedby={undefined}>
+          <header className="drawer-head">
+            <div>
+              <Dialog.Title className="dialog-title">{account.label}</Dialog.Title>
+              <p className="muted small">
+                {account.providerName} · {account.username}
+                {account.organizationId ? ` · ${account.organizationId}` : ''} ·{' '}
+                {hostOf(account.baseUrl)}
+              </p>
+            </div>
+            <Dialog.Close className="icon-button" aria-label="Close details">
+              <X aria-hidden size={18} />
+            </Dialog.Close>
+          </header>
+          <div className="drawer-body">
+            <section aria-labelledby="current-token">
+              <h3 id="current-token">Current token</h3>
+              {token ? (
+                <TokenFacts token={token} />
+              ) : (
+                <p className="muted">No live token. Copying the header logs in and mints one.</p>
+              )}
+              <p className="hint">
+                The token itself never reaches this window: “Copy header” puts it on the clipboard
+                from the main process.
+              </p>
+            </section>
+            {uncertain.map((t) => (
+              <UncertainToken key={t.id} token={t} />
+            ))}
+            {earlier.length > 0 ? (
+              <section aria-labelledby="earlier-tokens">
+                <h3 id="earlier-tokens">Earlier tokens</h3>
+                <ul className="plain-list">
+                  {earlier.slice(0, 10).map((t) => (
+                    <li key={t.id}>
+                      <span className={`chip chip-${t.state === 'active' ? 'active' : 'ended'}`}>
+                        {t.state}
+                      </span>{' '}
+                      issued {formatDateTime(t.issuedAt)}
+                      {t.endedAt ? `, ended ${formatDateTime(t.endedAt)}` : ''}
+                      {t.note ? <span className="muted small block">{t.note}</span> : null}
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            ) : null}
+            <section aria-labelledby="account-events">
+              <h3 id="account-events">Events</h3>
+              {events === null ? (
+                <p className="muted">Loading…</p>
+              ) : events.length === 0 ? (
+                <p className="muted">Nothing yet.</p>
+              ) : (
+                <ul className="plain-list events" data-testid="drawer-events">
+                  {events.map((e) => (
+                    <li key={e.id}>
+                      <span className="muted small">{formatWhen(e.at)}</span>{' '}
+                      <span className={`chip chip-event-${e.type}`}>{e.type}</span> {e.message}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          </div>
+        </Dialog.Content>
+      </Dialog.Portal>
+    </Dialog.Root>
+  )
+}
+
+function TokenFacts({ token }: { token: TokenView }) {
+  const countdown = useCountdown(token.expiresAt)
+  const meta = Object.entries(token.metadata)
+  return (
+    <dl className="facts" data-testid="token-facts">
+      <dt>Issued</dt>
+      <dd>{formatDateTime(token.issuedAt)}</dd>
+      <dt>Expires</dt>
+      <dd>
+        {token.expiresAt === null
+          ? 'never (valid until revoked)'
+          : `${formatDateTime(token.expiresAt)} (${countdown.text === 'expired' ? 'expired' : `in ${countdown.text}`})`}
+      </dd>
+      <dt>Header</dt>
+      <dd>
+        <code>
+          {token.headerName}: {token.scheme} ••••••••
+        </code>
+      </dd>
+      {meta.map(([k, v]) => (
+        <FactRow key={k} name={k} value={Array.isArray(v) ? v.join(', ') : String(v)} />
+      ))}
+      <dt>Minted from</dt>
+      <dd>{surfaceWords(token.surface)}</dd>
+    </dl>
+  )
+}
+
+function FactRow({ name, value }: { name: string; value: string }) {
+  return (
+    <>
+      <dt>{name === 'requestId' ? 'Request id' : name[0]!.toUpperCase() + name.slice(1)}</dt>
+      <dd>
+        <code>{value}</code>
+      </dd>
+    </>
+  )
+}
+
+function UncertainToken({ token }: { token: TokenView }) {
+  const [busy, setBusy] = useState(false)
+  return (
+    <section className="notice" aria-labelledby={`uncertain-${token.id}`}>
+      <h3 id={`uncertain-${token.id}`}>
+        <CircleHelp aria-hidden size={16} /> An uncertain token
+      </h3>
+      <p>
+        {token.note ?? 'A login lost its answer; the server may have created a token anyway.'} Until
+        you check, it counts toward the provider’s token limit.
+      </p>
+      <p className="muted small">Login attempted {formatDateTime(token.issuedAt)}.</p>
+      <button
+        type="button"
+        className="button small"
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true)
+          const r = await api().tokens.dismissUncertain(token.id)
+          setBusy(false)
+          if (r.ok) toast('ok', 'Dismissed the uncertain token')
+          else toastFailure(r)
+        }}
+      >
+        I checked the server: dismiss
+      </button>
+    </section>
+  )
+}

@@ -1,0 +1,212 @@
+// First run (choose how the vault is protected) and unlock; both offer the sandbox demo.
+import { useId, useState, type FormEvent } from 'react'
+import { FlaskConical, KeyRound, LockKeyhole, ShieldCheck } from 'lucide-react'
+import type { AppStatus } from '../../../shared/ipc/schemas'
+import type { Failure } from '../../../shared/result'
+import { api } from '../api'
+import { setStatus } from '../lib/app-store'
+import { ErrorBox } from './ErrorBox'
+import { Logo } from './Logo'
+
+const MIN_PASSPHRASE = 8
+
+export function UnlockScreen({ status }: { status: AppStatus }) {
+  const [error, setError] = useState<Failure | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  async function run(task: () => Promise<{ ok: true; value: AppStatus } | Failure>) {
+    setBusy(true)
+    setError(null)
+    const r = await task()
+    setBusy(false)
+    if (r.ok) setStatus(r.value)
+    else setError(r)
+  }
+
+  return (
+    <main className="unlock">
+      <div className="unlock-card">
+        <Logo />
+        {status.vault.exists ? (
+          <UnlockForm status={status} busy={busy} run={run} />
+        ) : (
+          <CreateForm status={status} busy={busy} run={run} />
+        )}
+        {error ? <ErrorBox failure={error} /> : null}
+        <div className="divider" role="separator">
+          <span>or</span>
+        </div>
+        <button
+          type="button"
+          className="button wide"
+          disabled={busy}
+          onClick={() => void run(() => api().app.startDemo())}
+        >
+          <FlaskConical aria-hidden size={16} /> Try it with local sandbox providers
+        </button>
+        <p className="hint">
+          A throwaway demo vault with accounts on local TPStreams, xpay and classic API servers.
+          Nothing leaves this computer.
+        </p>
+      </div>
+    </main>
+  )
+}
+
+interface FormProps {
+  status: AppStatus
+  busy: boolean
+  run: (task: () => Promise<{ ok: true; value: AppStatus } | Failure>) => Promise<void>
+}
+
+function CreateForm({ status, busy, run }: FormProps) {
+  const os = status.protection
+  const [choice, setChoice] = useState<'os' | 'passphrase'>(os.osAvailable ? 'os' : 'passphrase')
+  const [pass, setPass] = useState('')
+  const [again, setAgain] = useState('')
+  const ids = { pass: useId(), again: useId(), hint: useId() }
+  const short = pass.length > 0 && pass.length < MIN_PASSPHRASE
+  const mismatch = again.length > 0 && pass !== again
+  const ready = choice === 'os' || (pass.length >= MIN_PASSPHRASE && pass === again)
+
+  function submit(e: FormEvent) {
+    e.preventDefault()
+    if (!ready) return
+    void run(() =>
+      api().vault.create(
+        choice === 'os' ? { protection: 'os' } : { protection: 'passphrase', passphrase: pass },
+      ),
+    )
+  }
+
+  return (
+    <form onSubmit={submit} className="stack">
+      <h1>Welcome to TokenDeck</h1>
+      <p className="lead">
+        One encrypted vault for the tokens of the HTTP APIs you work with. First, choose how it is
+        protected.
+      </p>
+      <fieldset className="choices">
+        <legend>Protect the vault with</legend>
+        <label className={`choice ${os.osAvailable ? '' : 'disabled'}`}>
+          <input
+            type="radio"
+            name="protection"
+            value="os"
+            checked={choice === 'os'}
+            disabled={!os.osAvailable}
+            onChange={() => setChoice('os')}
+          />
+          <ShieldCheck aria-hidden size={18} />
+          <span>
+            <strong>OS keychain</strong>
+            <span className="hint">
+              {os.osAvailable
+                ? `Opens when you are logged in to this computer (${os.backend}).`
+                : `Not available here: ${os.reason ?? 'the OS offers no keychain.'}`}
+            </span>
+          </span>
+        </label>
+        <label className="choice">
+          <input
+            type="radio"
+            name="protection"
+            value="passphrase"
+            checked={choice === 'passphrase'}
+            onChange={() => setChoice('passphrase')}
+          />
+          <KeyRound aria-hidden size={18} />
+          <span>
+            <strong>Passphrase</strong>
+            <span className="hint">You type it to unlock; the CLI can open the vault with it.</span>
+          </span>
+        </label>
+      </fieldset>
+      {choice === 'passphrase' ? (
+        <>
+          <div className="field">
+            <label htmlFor={ids.pass}>Passphrase</label>
+            <input
+              id={ids.pass}
+              type="password"
+              autoComplete="new-password"
+              value={pass}
+              aria-describedby={ids.hint}
+              aria-invalid={short || undefined}
+              onChange={(e) => setPass(e.target.value)}
+            />
+            <span id={ids.hint} className={short ? 'field-error' : 'hint'}>
+              At least {MIN_PASSPHRASE} characters. It cannot be recovered if you forget it.
+            </span>
+          </div>
+          <div className="field">
+            <label htmlFor={ids.again}>Passphrase again</label>
+            <input
+              id={ids.again}
+              type="password"
+              autoComplete="new-password"
+              value={again}
+              aria-invalid={mismatch || undefined}
+              onChange={(e) => setAgain(e.target.value)}
+            />
+            {mismatch ? <span className="field-error">The two passphrases differ.</span> : null}
+          </div>
+        </>
+      ) : null}
+      <button type="submit" className="button primary wide" disabled={busy || !ready}>
+        <LockKeyhole aria-hidden size={16} /> Create vault
+      </button>
+    </form>
+  )
+}
+
+function UnlockForm({ status, busy, run }: FormProps) {
+  const [pass, setPass] = useState('')
+  const id = useId()
+  const hasPassphrase = status.vault.slots.some((s) => s.kind === 'passphrase')
+  const hasOs = status.vault.slots.some((s) => s.kind === 'safe-storage')
+
+  function submit(e: FormEvent) {
+    e.preventDefault()
+    if (pass === '') return
+    void run(() => api().vault.unlock({ method: 'passphrase', passphrase: pass }))
+  }
+
+  return (
+    <form onSubmit={submit} className="stack">
+      <h1>Unlock TokenDeck</h1>
+      <p className="lead">{status.demo ? 'The demo vault is locked.' : 'Your vault is locked.'}</p>
+      {hasPassphrase ? (
+        <>
+          <div className="field">
+            <label htmlFor={id}>Passphrase</label>
+            <input
+              id={id}
+              type="password"
+              autoComplete="current-password"
+              autoFocus
+              value={pass}
+              onChange={(e) => setPass(e.target.value)}
+            />
+          </div>
+          <button type="submit" className="button primary wide" disabled={busy || pass === ''}>
+            <LockKeyhole aria-hidden size={16} /> Unlock
+          </button>
+        </>
+      ) : null}
+      {hasOs ? (
+        <button
+          type="button"
+          className={`button wide ${hasPassphrase ? '' : 'primary'}`}
+          disabled={busy || !status.protection.osAvailable}
+          onClick={() => void run(() => api().vault.unlock({ method: 'os' }))}
+        >
+          <ShieldCheck aria-hidden size={16} /> Unlock with OS keychain
+        </button>
+      ) : null}
+      {hasOs && !status.protection.osAvailable ? (
+        <p className="hint">{status.protection.reason}</p>
+      ) : null}
+    </form>
+  )
+}

@@ -1,0 +1,45 @@
+// Error codes in words: one short sentence per stable code. The server's own message is shown
+// beside it as plain text (never as HTML).
+import type { ErrorCode, Failure } from '../../../shared/result'
+
+const WORDS: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: 'Some details need attention.',
+  NOT_FOUND: 'That no longer exists.',
+  CONFLICT: 'That clashes with something already there.',
+  UNSUPPORTED: 'This is not supported here.',
+  URL_REFUSED: 'That address is not allowed.',
+  NETWORK_ERROR: 'The server could not be reached.',
+  NETWORK_TIMEOUT: 'The server took too long to answer.',
+  TLS_ERROR: 'The secure connection failed.',
+  OUTCOME_UNKNOWN: 'The answer was lost: the server may have created a token.',
+  REDIRECT_REFUSED: 'The server tried to redirect; TokenDeck does not follow redirects.',
+  RESPONSE_TOO_LARGE: 'The server sent far too much data.',
+  BAD_RESPONSE: 'The server sent an answer TokenDeck does not understand.',
+  RATE_LIMITED: 'The server asks to slow down; try again shortly.',
+  SERVER_ERROR: 'The server had a problem.',
+  PROVIDER_REJECTED: 'The provider refused.',
+  TOKEN_CAP_REACHED: 'The token limit is reached.',
+  NO_SECRET: 'The password or key is needed to log in.',
+  VAULT_LOCKED: 'The vault is locked.',
+  VAULT_BAD_PASSPHRASE: 'That passphrase does not open the vault.',
+  VAULT_CORRUPT: 'The vault file is damaged; it was left untouched.',
+  VAULT_NOT_FOUND: 'There is no vault yet.',
+  VAULT_EXISTS: 'A vault already exists.',
+  VAULT_BUSY: 'Another TokenDeck process is using the vault; try again.',
+  PROTECTION_UNAVAILABLE: 'The OS keychain is not available.',
+  PROTECTION_CHANGED: 'The OS keychain changed since the vault was protected with it.',
+  INTERNAL: 'Something went wrong inside TokenDeck.',
+}
+
+export function errorWords(code: ErrorCode): string {
+  return WORDS[code] ?? WORDS.INTERNAL
+}
+
+/** Title and detail for a failure: the words for its code and the message it carries. */
+export function describeFailure(f: Pick<Failure, 'code' | 'message'>): {
+  title: string
+  detail: string
+} {
+  const title = errorWords(f.code)
+  return { title, detail: f.message && f.message !== title ? f.message : '' }
+}
