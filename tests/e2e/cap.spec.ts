@@ -1,0 +1,67 @@
+import { expect, test } from './fixtures'
+import { addAccount, createVault, goTo, lastToast, menu, row } from './steps'
+
+test('TPStreams cap meter fills to 20 / 20; the refusal; revoke oldest and revoke all', async ({
+  page,
+  deck,
+}) => {
+  await deck.open()
+  await createVault(page, deck)
+  const tp = deck.demoUsers.tpstreams[0]!
+  const { tpstreams } = deck.sandbox
+  await addAccount(page, deck, {
+    provider: 'tpstreams',
+    label: 'acme-prod',
+    fields: { Email: tp.username, Password: tp.secret, 'Organization id': 'acme' },
+    baseUrl: tpstreams.baseUrl,
+  })
+
+  // Keep old tokens when logging in again, so each login takes another slot.
+  await goTo(page, 'Settings')
+  await page.getByLabel('When logging in again').selectOption('off')
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(lastToast(page)).toContainText('Settings saved')
+  await goTo(page, 'Accounts')
+
+  const cap = page.locator('[data-org="acme"] [data-testid="cap"]')
+  const accountId = deck.app.core.current.accounts.get('acme-prod')
+  if (!accountId.ok) throw new Error(accountId.message)
+  const loginAgain = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      await deck.call('vault:tokens-login', { accountId: accountId.value.id, force: true })
+    }
+  }
+  await loginAgain(14)
+  await expect(cap).toHaveText('15 / 20 tokens')
+  await expect(cap).not.toHaveClass(/warn|full/)
+  await loginAgain(1)
+  await expect(cap).toHaveText('16 / 20 tokens')
+  await expect(cap).toHaveClass(/warn/)
+  await loginAgain(4)
+  await expect(cap).toHaveText('20 / 20 tokens')
+  await expect(cap).toHaveClass(/full/)
+  expect(tpstreams.liveTokenCount('acme')).toBe(20)
+
+  // A 21st login is refused before asking the server.
+  const logins = tpstreams.stats.loginRequests
+  await menu(page, 'acme-prod', 'Log in again')
+  await expect(lastToast(page)).toContainText('The token limit is reached.')
+  await expect(lastToast(page)).toContainText('Organization "acme" has 20 of 20 tokens in use')
+  expect(tpstreams.stats.loginRequests).toBe(logins)
+
+  deck.rememberTokens()
+  await page.getByRole('button', { name: 'Revoke oldest' }).click()
+  await expect(cap).toHaveText('19 / 20 tokens')
+  expect(tpstreams.liveTokenCount('acme')).toBe(19)
+  await expect(page.getByRole('button', { name: 'Revoke oldest' })).toHaveCount(0)
+
+  await menu(page, 'acme-prod', 'Log in again')
+  await expect(cap).toHaveText('20 / 20 tokens')
+  deck.rememberTokens()
+  await page.getByRole('button', { name: 'Revoke all', exact: true }).click()
+  const confirm = page.getByRole('alertdialog', { name: 'Revoke every token in acme?' })
+  await confirm.getByRole('button', { name: 'Revoke all' }).click()
+  await expect(cap).toHaveText('0 / 20 tokens')
+  await expect(row(page, 'acme-prod').getByTestId('state')).toHaveText('no token')
+  expect(tpstreams.liveTokenCount('acme')).toBe(0)
+})

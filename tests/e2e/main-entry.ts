@@ -1,0 +1,5 @@
+// Bundled for Node by global-setup.ts (as electron-vite bundles main): the real main-process
+// services the harness runs. Bundling lets the test process load them although they import
+// JSON profiles, which Node's ESM loader would refuse without import attributes.
+export { startTestApp } from '../helpers/app'
+export { DEMO_USERS } from '../../src/main/sandbox'
