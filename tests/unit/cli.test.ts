@@ -21,7 +21,10 @@ interface Run {
 }
 
 /** Runs the CLI; TOKENDECK_* come only from `env` (undefined removes a variable). */
-function cli(args: string[], o: { dir?: string; input?: string; env?: NodeJS.ProcessEnv } = {}) {
+function cli(
+  args: string[],
+  o: { dir?: string; input?: string; env?: NodeJS.ProcessEnv; holdStdin?: boolean } = {},
+) {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME, XDG_CONFIG_HOME: HOME }
   if (o.dir) env.TOKENDECK_VAULT = o.dir
   env.TOKENDECK_PASSPHRASE = TEST_PASSPHRASE
@@ -35,7 +38,9 @@ function cli(args: string[], o: { dir?: string; input?: string; env?: NodeJS.Pro
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(o.input ?? '')
+    if (o.holdStdin) child.stdin.write(o.input ?? '')
+    else child.stdin.end(o.input ?? '')
+    child.on('close', () => child.stdin.destroy())
   })
 }
 
@@ -85,6 +90,17 @@ describe('tokendeck init and unlocking', () => {
     // "\r\n" was stripped: the env passphrase opens it.
     const ok = await cli(['status'], { dir, env: { TOKENDECK_PASSPHRASE: 'a fine passphrase' } })
     expect(ok.code).toBe(0)
+    // Only the lines it needs are read: a writer that keeps stdin open does not hold it up.
+    const held = await cli(['status', '--passphrase-stdin'], {
+      dir,
+      env: { TOKENDECK_PASSPHRASE: undefined },
+      input: 'a fine passphrase\n',
+      holdStdin: true,
+    })
+    expect(held).toMatchObject({
+      code: 0,
+      stdout: 'No accounts yet. Add one with tokendeck accounts add.\n',
+    })
   })
 
   it('exit 3 for a wrong or missing passphrase, a vault without one, and a corrupt file', async () => {

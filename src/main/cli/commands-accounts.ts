@@ -10,6 +10,7 @@ import { EXIT, print, printJson, report, usage } from './io'
 /** How each profile field is typed on the command line, for error messages. */
 function flagNamer(profile: ProviderProfile | undefined): (field: string) => string {
   return (field) => {
+    if (field.startsWith('--')) return field
     if (field === 'label') return '--label'
     if (field === 'baseUrl') return '--base-url'
     const f = profile?.fields.find((x) => x.name === field)
@@ -29,7 +30,7 @@ function plainFields(ctx: Ctx, profile: ProviderProfile): Result<Record<string, 
     if (value === undefined) return
     const f = fieldWithRole(profile, role)
     if (f) fields[f.name] = value
-    else problems[role] = [`${profile.name} has no ${role} field.`]
+    else problems[`--${flag}`] = [`${profile.name} has no ${role} field.`]
   }
   byRole('username', 'username')
   byRole('org', 'organization')

@@ -1,6 +1,7 @@
 // `tokendeck sandbox`: runs the three local fake providers until SIGINT/SIGTERM and prints their
 // base URLs and demo users (public demo credentials of local fake servers, not real secrets).
 import type { Ctx } from './context'
+import { columns } from './format'
 import { EXIT, print, printJson } from './io'
 
 /** Starts the sandbox servers, prints where they are, and closes them on SIGINT or SIGTERM. */
@@ -15,26 +16,26 @@ export async function sandbox(ctx: Ctx): Promise<number> {
   }
   if (ctx.json) printJson({ ...urls, users: DEMO_USERS })
   else {
+    const users = Object.entries(DEMO_USERS).flatMap(([provider, list]) =>
+      list.map((u) => [provider, u.username, u.secret, u.organizations?.join(', ') ?? '']),
+    )
     const lines = [
       'Sandbox providers running on this machine (Ctrl-C to stop):',
-      `  tpstreams  ${urls.tpstreams}   protected: GET /api/v1/<org>/assets/`,
-      `  xpay       ${urls.xpay}   protected: GET /client/profile`,
-      `  classic    ${urls.classic}   protected: GET /api/me`,
+      ...columns(
+        [
+          ['tpstreams', urls.tpstreams, 'protected: GET /api/v1/<org>/assets/'],
+          ['xpay', urls.xpay, 'protected: GET /client/profile'],
+          ['classic', urls.classic, 'protected: GET /api/me'],
+        ],
+        '  ',
+      ),
+      '',
+      'In another terminal:',
+      `  export TP=${urls.tpstreams} XP=${urls.xpay} CL=${urls.classic}`,
       '',
       'Demo users (public demo credentials of these local fake servers, not real secrets):',
+      ...columns([['PROVIDER', 'USER', 'SECRET', 'ORGANIZATIONS'], ...users], '  '),
     ]
-    for (const [provider, users] of Object.entries(DEMO_USERS)) {
-      for (const u of users) {
-        const orgs = u.organizations ? `  organizations: ${u.organizations.join(', ')}` : ''
-        lines.push(`  ${provider.padEnd(10)} ${u.username.padEnd(18)} ${u.secret}${orgs}`)
-      }
-    }
-    lines.push(
-      '',
-      'Example:',
-      `  echo acme-demo-password | tokendeck accounts add --provider tpstreams --base-url ${urls.tpstreams} \\`,
-      '      --label acme-dev --username dev@acme.test --org acme --remember --secret-stdin',
-    )
     print(lines.join('\n'))
   }
   await new Promise<void>((resolve) => {

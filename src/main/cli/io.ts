@@ -160,6 +160,18 @@ export function readHidden(stream: NodeJS.ReadStream, prompt: string): Promise<s
 export async function readStdinValues(prompts: readonly string[]): Promise<Result<string[]>> {
   if (prompts.length === 0) return ok([])
   const stdin = process.stdin
+  try {
+    return await readValues(stdin, prompts)
+  } finally {
+    // A paused pipe still holds the process open while the writer keeps its end open.
+    stdin.destroy()
+  }
+}
+
+async function readValues(
+  stdin: NodeJS.ReadStream,
+  prompts: readonly string[],
+): Promise<Result<string[]>> {
   if (stdin.isTTY) {
     const values: string[] = []
     for (const p of prompts) {
