@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures'
-import { addAccount, captureScreen, createVault, lastToast, menu, row } from './steps'
+import { addAccount, createVault, lastToast, menu, row } from './steps'
 
 const header = (copied: string) => copied.slice(copied.indexOf(': ') + 2)
 
@@ -69,7 +69,7 @@ test('add an account on each provider, copy headers the sandbox accepts, see det
 
   // Token details: dates, scheme, scopes and ticket, the surface, the account's events.
   await row(page, 'xpay-dev')
-    .getByRole('button', { name: /^xpay-dev, active/ })
+    .getByRole('button', { name: /^xpay-dev .*, active, show token details$/ })
     .click()
   const drawer = page.getByRole('dialog', { name: 'xpay-dev' })
   await expect(drawer.getByTestId('token-facts')).toContainText('tme_user')

@@ -45,4 +45,14 @@ test('the sandbox demo opens a seeded vault', async ({ page, deck }) => {
     await expect(page.locator(`[data-account="${label}"]`)).toBeVisible()
   }
   await expect(page.locator('[data-org="acme"] [data-testid="cap"]')).toContainText('1 / 20 tokens')
+  await expect(page.locator('[data-account="classic-demo"] [data-testid="state"]')).toHaveText(
+    'no token',
+  )
+  await captureScreen(page, 'accounts')
+
+  await page.getByRole('button', { name: /^xpay-dev .*, active, show token details$/ }).click()
+  await expect(
+    page.getByRole('dialog', { name: 'xpay-dev' }).getByTestId('token-facts'),
+  ).toContainText('tme_user')
+  await captureScreen(page, 'token-details')
 })

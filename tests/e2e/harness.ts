@@ -12,10 +12,11 @@ import type { Clock } from '../../src/shared/clock'
 import { EVENTS, INVOKE_CHANNELS, type InvokeChannel } from '../../src/shared/ipc/channels'
 import type { Result } from '../../src/shared/result'
 import type { TestApp } from '../helpers/app'
+import type * as MainEntry from './main-entry'
 import { API_BUNDLE, IPC_LOG_DIR, MAIN_BUNDLE, RENDERER_DIR } from './paths'
 import { serveStatic, type StaticServer } from './static-server'
 
-type MainBundle = typeof import('./main-entry')
+type MainBundle = typeof MainEntry
 let main: Promise<MainBundle> | null = null
 
 /** The main-process services, from the bundle global-setup.ts built. */

@@ -118,97 +118,103 @@ export function AccountDialog(props: {
     <Dialog.Root open onOpenChange={(open) => !open && !busy && props.onClose()}>
       <Dialog.Portal>
         <Dialog.Overlay className="overlay" />
-        <Dialog.Content className="dialog" aria-describedby={undefined}>
-          <Dialog.Title className="dialog-title">{title}</Dialog.Title>
-          <form onSubmit={submit} className="stack" noValidate>
-            <div className="field">
-              <label htmlFor={`${baseId}-provider`}>Provider</label>
-              <select
-                id={`${baseId}-provider`}
-                value={providerId}
-                disabled={Boolean(editing)}
-                onChange={(e) => chooseProvider(e.target.value)}
-              >
-                {props.providers.map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {p.name}
-                    {p.builtin ? '' : ' (imported)'}
-                  </option>
-                ))}
-              </select>
-              {provider?.description ? <span className="hint">{provider.description}</span> : null}
-            </div>
-            {!editing && provider?.signupFields ? (
-              <div className="segmented" role="radiogroup" aria-label="I have">
-                {(['login', 'signup'] as const).map((m) => (
-                  <button
-                    key={m}
-                    type="button"
-                    role="radio"
-                    aria-checked={mode === m}
-                    className={mode === m ? 'on' : ''}
-                    onClick={() => {
-                      setMode(m)
-                      setFailure(null)
-                    }}
-                  >
-                    {m === 'login' ? 'An existing account' : 'Create account'}
-                  </button>
-                ))}
+        <Dialog.Content className="dialog sectioned" aria-describedby={undefined}>
+          <Dialog.Title className="dialog-title dialog-head">{title}</Dialog.Title>
+          <form onSubmit={submit} className="dialog-form" noValidate>
+            <div className="dialog-body stack">
+              <div className="field">
+                <label htmlFor={`${baseId}-provider`}>Provider</label>
+                <select
+                  id={`${baseId}-provider`}
+                  value={providerId}
+                  disabled={Boolean(editing)}
+                  onChange={(e) => chooseProvider(e.target.value)}
+                >
+                  {props.providers.map((p) => (
+                    <option key={p.id} value={p.id}>
+                      {p.name}
+                      {p.builtin ? '' : ' (imported)'}
+                    </option>
+                  ))}
+                </select>
+                {provider?.description ? (
+                  <span className="hint">{provider.description}</span>
+                ) : null}
               </div>
-            ) : null}
-            <FieldInput
-              id={`${baseId}-label`}
-              field={LABEL_FIELD}
-              value={label}
-              placeholder="e.g. acme-prod (defaults to the user name)"
-              errors={fieldErrors.label}
-              onChange={setLabel}
-            />
-            {fields.map((f) => (
+              {!editing && provider?.signupFields ? (
+                <div className="segmented" role="radiogroup" aria-label="I have">
+                  {(['login', 'signup'] as const).map((m) => (
+                    <button
+                      key={m}
+                      type="button"
+                      role="radio"
+                      aria-checked={mode === m}
+                      className={mode === m ? 'on' : ''}
+                      onClick={() => {
+                        setMode(m)
+                        setFailure(null)
+                      }}
+                    >
+                      {m === 'login' ? 'An existing account' : 'Create account'}
+                    </button>
+                  ))}
+                </div>
+              ) : null}
               <FieldInput
-                key={`${mode}-${f.name}`}
-                id={`${baseId}-${mode}-${f.name}`}
-                field={editing && f.role === 'secret' ? { ...f, required: false } : f}
-                value={values[f.name] ?? ''}
-                placeholder={editing && f.role === 'secret' ? 'Unchanged' : undefined}
-                errors={fieldErrors[f.name]}
-                onChange={(v) => setValues({ ...values, [f.name]: v })}
+                id={`${baseId}-label`}
+                field={LABEL_FIELD}
+                value={label}
+                placeholder="e.g. acme-prod (defaults to the user name)"
+                errors={fieldErrors.label}
+                onChange={setLabel}
               />
-            ))}
-            <FieldInput
-              id={`${baseId}-url`}
-              field={URL_FIELD}
-              value={baseUrl}
-              errors={urlProblem ? [urlProblem] : fieldErrors.baseUrl}
-              onChange={setBaseUrl}
-            />
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={remember}
-                onChange={(e) => setRemember(e.target.checked)}
+              {fields.map((f) => (
+                <FieldInput
+                  key={`${mode}-${f.name}`}
+                  id={`${baseId}-${mode}-${f.name}`}
+                  field={editing && f.role === 'secret' ? { ...f, required: false } : f}
+                  value={values[f.name] ?? ''}
+                  placeholder={editing && f.role === 'secret' ? 'Unchanged' : undefined}
+                  errors={fieldErrors[f.name]}
+                  onChange={(v) => setValues({ ...values, [f.name]: v })}
+                />
+              ))}
+              <FieldInput
+                id={`${baseId}-url`}
+                field={URL_FIELD}
+                value={baseUrl}
+                errors={urlProblem ? [urlProblem] : fieldErrors.baseUrl}
+                onChange={setBaseUrl}
               />
-              Remember secret for automatic re-login
-            </label>
-            {failure ? <ErrorBox failure={failure} extra={otherErrors} /> : null}
-            <div className="dialog-actions">
-              <Dialog.Close className="button" type="button" disabled={busy}>
-                Cancel
-              </Dialog.Close>
-              <button
-                type="submit"
-                className="button primary"
-                disabled={busy || !provider || urlProblem !== null}
-              >
-                {busy
-                  ? 'Checking…'
-                  : editing
-                    ? 'Save'
-                    : signup
-                      ? 'Create account'
-                      : 'Add and log in'}
-              </button>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={remember}
+                  onChange={(e) => setRemember(e.target.checked)}
+                />
+                Remember secret for automatic re-login
+              </label>
+            </div>
+            <div className="dialog-foot">
+              {failure ? <ErrorBox failure={failure} extra={otherErrors} /> : null}
+              <div className="dialog-actions">
+                <Dialog.Close className="button" type="button" disabled={busy}>
+                  Cancel
+                </Dialog.Close>
+                <button
+                  type="submit"
+                  className="button primary"
+                  disabled={busy || !provider || urlProblem !== null}
+                >
+                  {busy
+                    ? 'Checking…'
+                    : editing
+                      ? 'Save'
+                      : signup
+                        ? 'Create account'
+                        : 'Add and log in'}
+                </button>
+              </div>
             </div>
           </form>
         </Dialog.Content>

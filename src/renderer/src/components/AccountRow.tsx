@@ -46,18 +46,13 @@ export const AccountRow = memo(function AccountRow({ account, selected, onAction
       aria-current={selected || undefined}
       data-account={account.label}
     >
-      <button
-        type="button"
-        className="row-main"
-        onClick={act('details')}
-        onFocus={act('select')}
-        aria-label={`${account.label}, ${STATE_WORDS[state]}: show token details`}
-      >
+      <button type="button" className="row-main" onClick={act('details')} onFocus={act('select')}>
         <ProviderBadge id={account.providerId} name={account.providerName} />
         <span className="row-names">
           <span className="row-label">{account.label}</span>
           <span className="row-user">{account.username || account.providerName}</span>
         </span>
+        <span className="sr-only">, {STATE_WORDS[state]}, show token details</span>
       </button>
       <span className={`chip chip-${state}`} data-testid="state">
         {STATE_WORDS[state]}

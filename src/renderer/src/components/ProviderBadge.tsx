@@ -1,5 +1,8 @@
 // A small colored mark per provider (its initials), the same color everywhere.
+const BUILTIN: Record<string, number> = { tpstreams: 3, xpay: 2, classic: 1 }
+
 function hue(id: string): number {
+  if (id in BUILTIN) return BUILTIN[id]!
   let h = 0
   for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0
   return h % 6

@@ -26,7 +26,7 @@ export function TokenDrawer(props: { account: AccountView; version: number; onCl
   }, [account.id, props.version])
   const token = liveToken(account)
   const uncertain = account.tokens.filter((t) => t.state === 'uncertain')
-  const earlier = account.tokens.filter((t) => t !== token && t.state !== 'uncertain')
+  const earlier = account.tokens.filter((t) => t.id !== token?.id && t.state !== 'uncertain')
 
   return (
     <Dialog.Root open onOpenChange={(open) => !open && props.onClose()}>

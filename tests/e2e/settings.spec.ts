@@ -1,0 +1,102 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { expect, test } from './fixtures'
+import { ROOT } from './paths'
+import { addAccount, captureScreen, createVault, goTo, lastToast, row } from './steps'
+
+/** The worked example of docs/providers.md, as a user would save it to a file. */
+function exampleProfile(): string {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs/providers.md'), 'utf8')
+  const block = doc
+    .split('<!-- profile-example:start -->')[1]!
+    .split('<!-- profile-example:end -->')[0]!
+  return block.slice(block.indexOf('{'), block.lastIndexOf('}') + 1)
+}
+
+test('settings, protection, custom provider import, and the activity log', async ({
+  page,
+  deck,
+}, testInfo) => {
+  await deck.open()
+  await createVault(page, deck)
+  const tp = deck.demoUsers.tpstreams[0]!
+  await addAccount(page, deck, {
+    provider: 'tpstreams',
+    label: 'acme-prod',
+    fields: { Email: tp.username, Password: tp.secret, 'Organization id': 'acme' },
+    baseUrl: deck.sandbox.tpstreams.baseUrl,
+  })
+
+  // Clipboard clearing time: validated as typed, saved, used by the next copy.
+  await goTo(page, 'Settings')
+  const clear = page.getByLabel('Clear the clipboard after')
+  await clear.fill('2')
+  await expect(page.getByText('A whole number from 5 to 600.')).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Save settings' })).toBeDisabled()
+  await clear.fill('45')
+  await page.getByRole('button', { name: 'Save settings' }).click()
+  await expect(lastToast(page)).toContainText('Settings saved')
+
+  // Protection: what protects the vault, and a second passphrase (for the CLI).
+  await expect(page.getByTestId('os-status')).toContainText('available (gnome_libsecret)')
+  await page.getByLabel('New passphrase').fill(deck.secret('a second passphrase'))
+  await page.getByLabel('Passphrase again').fill('a second passphrase')
+  await page.getByRole('button', { name: 'Add passphrase' }).click()
+  await expect(lastToast(page)).toContainText('Passphrase added')
+  await expect(page.getByTestId('slots').getByRole('listitem')).toHaveCount(2)
+  await page.getByRole('button', { name: 'Add OS keychain protection' }).click()
+  await expect(page.getByTestId('slots')).toContainText('OS keychain (gnome_libsecret)')
+
+  // Custom providers: an invalid profile shows its problems; the docs' example imports.
+  const bad = testInfo.outputPath('bad-profile.json')
+  fs.writeFileSync(
+    bad,
+    JSON.stringify({
+      formatVersion: 1,
+      id: 'Bad Id',
+      name: 'Broken',
+      baseUrl: 'ftp://x',
+      fields: [],
+    }),
+  )
+  const file = page.getByLabel('Provider profile file')
+  await file.setInputFiles(bad)
+  const problems = page.getByTestId('import-problems')
+  await expect(problems).toContainText('This is not a valid provider profile.')
+  await expect(problems.getByRole('listitem').first()).toBeVisible()
+  await expect(problems).toContainText('id:')
+  await expect(problems).toContainText('login:')
+  const good = testInfo.outputPath('acme-metrics.json')
+  fs.writeFileSync(good, exampleProfile())
+  await file.setInputFiles(good)
+  await expect(lastToast(page)).toContainText('Imported Acme Metrics')
+  await expect(problems).toHaveCount(0)
+  await expect(page.getByTestId('imported-providers')).toContainText('Acme Metrics')
+  await page.getByRole('heading', { name: 'Tokens and clipboard' }).scrollIntoViewIfNeeded()
+  await captureScreen(page, 'settings')
+
+  await goTo(page, 'Accounts')
+  await page.getByRole('button', { name: 'Add account' }).click()
+  await expect(page.getByRole('dialog').getByLabel('Provider')).toContainText(
+    'Acme Metrics (imported)',
+  )
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click()
+  await row(page, 'acme-prod').getByRole('button', { name: 'Copy header' }).click()
+  await expect(lastToast(page)).toContainText('The clipboard clears in 45 s.')
+  expect(deck.lastCopy().clearAfterSeconds).toBe(45)
+
+  // Activity: everything that happened, filtered by type and account.
+  await goTo(page, 'Activity')
+  const events = page.getByTestId('events')
+  await expect(events).toContainText('Copied the header of "acme-prod"')
+  await expect(events).toContainText('Imported provider "Acme Metrics"')
+  await captureScreen(page, 'activity')
+  await page.getByLabel('Type').selectOption('copy')
+  await expect(events.locator('tbody tr')).toHaveCount(1)
+  await page.getByLabel('Type').selectOption('mint')
+  await expect(events).toContainText('Minted a token for "acme-prod"')
+  await page.getByLabel('Type').selectOption('')
+  await page.getByLabel('Account').selectOption({ label: 'acme-prod' })
+  await expect(events).not.toContainText('Imported provider')
+  await expect(events).toContainText('Added account "acme-prod"')
+})
