@@ -69,9 +69,12 @@ async function vaultWith(orgs: { label: string; org: string }[] = []) {
   return v
 }
 
+// Every CLI run pays Node start-up and a scrypt; a loaded CI machine gets room.
+const SLOW = { timeout: 90_000 }
+
 const HEADER_LINE = /^Authorization: Token ([0-9a-f]{40})\n$/
 
-describe('tokendeck init and unlocking', () => {
+describe('tokendeck init and unlocking', SLOW, () => {
   it('init creates a vault at the production scrypt cost and refuses an existing one', async () => {
     const dir = path.join(tempDir(), 'new-vault')
     const env = { TOKENDECK_PASSPHRASE: undefined }
@@ -180,7 +183,7 @@ describe('tokendeck init and unlocking', () => {
   })
 })
 
-describe('tokendeck accounts, header, token, login', () => {
+describe('tokendeck accounts, header, token, login', SLOW, () => {
   it('accounts add: remembered, not remembered (logs in once), wrong password, bad fields', async () => {
     const v = await vaultWith()
     const base = ['accounts', 'add', '--provider', 'tpstreams', '--base-url', sb.tpstreams.baseUrl]
@@ -309,7 +312,7 @@ describe('tokendeck accounts, header, token, login', () => {
   })
 })
 
-describe('tokendeck revoke, status, log, providers', () => {
+describe('tokendeck revoke, status, log, providers', SLOW, () => {
   it('revoke, revoke --all, revoke --uncertain; accounts remove refuses live tokens', async () => {
     const v = await vaultWith([{ label: 'rv', org: 'revoke-org' }])
     const t1 = (await cli(['token', 'rv'], { dir: v.dir })).stdout.trim()
@@ -392,7 +395,7 @@ describe('tokendeck revoke, status, log, providers', () => {
   })
 })
 
-describe('tokendeck across processes', () => {
+describe('tokendeck across processes', SLOW, () => {
   it('25 parallel `header L` processes on one account cause exactly one login', async () => {
     const v = await vaultWith([{ label: 'par', org: 'parallel-org' }])
     const before = sb.tpstreams.stats.loginRequests
@@ -403,7 +406,7 @@ describe('tokendeck across processes', () => {
     expect(sb.tpstreams.stats.loginRequests - before).toBe(1)
     expect(new Set(runs.map((r) => r.stdout)).size).toBe(1)
     expect(runs[0]!.stdout).toMatch(HEADER_LINE)
-  }, 60_000)
+  })
 
   it('fills an organization to its cap of 20, then exits 4 without asking the server', async () => {
     const accounts = Array.from({ length: 21 }, (_, i) => ({ label: `cap-${i}`, org: 'cap-org' }))
@@ -421,7 +424,7 @@ describe('tokendeck across processes', () => {
     const j = await cli(['header', 'cap-20', '--json'], { dir: v.dir })
     expect(j.stdout).toBe('')
     expect(JSON.parse(j.stderr).error.code).toBe('TOKEN_CAP_REACHED')
-  }, 60_000)
+  })
 
   it('`sandbox --json` prints its URLs, serves logins, and exits 0 on SIGTERM', async () => {
     const child = spawn(process.execPath, [CLI, 'sandbox', '--json'], { env: { HOME } })
