@@ -1,0 +1,567 @@
+// vault-file.ts, schema.ts and event-log.ts on real files in temp folders: file modes, atomic
+// writes, corrupt and newer files kept untouched, the two schemas agreeing, concurrent writers,
+// and the event log.
+import { describe, expect, it } from 'vitest'
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { confStoreFactory, VaultFile, VAULT_FILE } from '../../src/main/vault/vault-file'
+import { vaultDataSchema, vaultJsonSchema, type VaultData } from '../../src/main/vault/schema'
+import { EventLog, EVENT_LOG_FILE, EVENT_LOG_LIMIT } from '../../src/main/vault/event-log'
+import { passphraseProtector, Vault } from '../../src/main/vault'
+import { ok, type Result } from '../../src/shared/result'
+import { CHEAP_SCRYPT, TEST_PASSPHRASE, manualClock, newVault, tempDir } from '../helpers/vault'
+
+const mode = (p: string) => fs.statSync(p).mode & 0o777
+
+function unwrapOk<T>(r: Result<T>): T {
+  if (!r.ok) throw new Error(`${r.code}: ${r.message}`)
+  return r.value
+}
+
+let template: Promise<string> | undefined
+
+/** A valid vault (with a remembered account) in a folder of its own, copied from one template. */
+async function validData(): Promise<{ dir: string; text: string; data: Record<string, unknown> }> {
+  template ??= (async () => {
+    const v = await newVault()
+    unwrapOk(
+      await v.accounts.add({
+        label: 'sample',
+        providerId: 'classic',
+        fields: { username: 'u', password: 'sample-password' },
+        remember: true,
+      }),
+    )
+    return v.dir
+  })()
+  const dir = tempDir()
+  fs.cpSync(await template, dir, { recursive: true })
+  const text = fs.readFileSync(path.join(dir, VAULT_FILE), 'utf8')
+  return { dir, text, data: JSON.parse(text) as Record<string, unknown> }
+}
+
+function copiesIn(dir: string): string[] {
+  return fs.readdirSync(dir).filter((f) => f.startsWith(`${VAULT_FILE}.unreadable-`))
+}
+
+describe('the vault file on disk', () => {
+  it('is created with mode 0600 in a folder created with mode 0700', async () => {
+    const root = tempDir()
+    fs.chmodSync(root, 0o755)
+    const dir = path.join(root, 'nested', 'vault')
+    const v = await newVault({ dir })
+    expect(mode(path.join(dir, VAULT_FILE))).toBe(0o600)
+    expect(mode(dir)).toBe(0o700)
+    expect(mode(path.join(root, 'nested'))).toBe(0o700)
+    // Still 0600 after rewrites (the atomic rename makes a new file each time), and the event log too.
+    unwrapOk(await v.vault.updateSettings({ clipboardClearSeconds: 12 }))
+    expect(mode(path.join(dir, VAULT_FILE))).toBe(0o600)
+    expect(mode(path.join(dir, EVENT_LOG_FILE))).toBe(0o600)
+    // An existing folder is used as it is.
+    const own = tempDir()
+    fs.chmodSync(own, 0o750)
+    await newVault({ dir: own })
+    expect(mode(own)).toBe(0o750)
+    expect(mode(path.join(own, VAULT_FILE))).toBe(0o600)
+  })
+
+  it('writes atomically: a reader in another thread never sees a partial file during 200 writes', async () => {
+    const v = await newVault()
+    const file = v.vault.file
+    // A big file makes a torn write easy to catch.
+    unwrapOk(
+      await file.update((d) => {
+        d.customProfiles.push({ id: 'padding', pad: 'x'.repeat(400_000) })
+        return ok(undefined)
+      }),
+    )
+    const flag = new Int32Array(new SharedArrayBuffer(4))
+    const reader = new Worker(
+      `
+      const { workerData, parentPort } = require('node:worker_threads')
+      const fs = require('node:fs')
+      const flag = workerData.flag
+      let reads = 0, bad = 0, missing = 0, versions = new Set()
+      while (Atomics.load(flag, 0) === 0) {
+        let text
+        try { text = fs.readFileSync(workerData.path, 'utf8') } catch { missing++; continue }
+        try { versions.add(JSON.parse(text).settings.expirySkewSeconds); reads++ } catch { bad++ }
+      }
+      parentPort.postMessage({ reads, bad, missing, versions: versions.size })
+      `,
+      { eval: true, workerData: { path: file.path, flag } },
+    )
+    const result = new Promise<{ reads: number; bad: number; missing: number; versions: number }>(
+      (resolve, reject) => {
+        reader.once('message', resolve)
+        reader.once('error', reject)
+      },
+    )
+    for (let i = 1; i <= 200; i++) {
+      unwrapOk(
+        await file.update((d) => {
+          d.settings.expirySkewSeconds = i
+          return ok(undefined)
+        }),
+      )
+    }
+    Atomics.store(flag, 0, 1)
+    const r = await result
+    await reader.terminate()
+    expect(r.bad).toBe(0)
+    expect(r.missing).toBe(0)
+    expect(r.reads).toBeGreaterThan(50)
+    expect(r.versions).toBeGreaterThan(10) // the reads really ran during the writes
+    expect(unwrapOk(file.read()).settings.expirySkewSeconds).toBe(200)
+    // No temporary file is left behind.
+    expect(fs.readdirSync(v.dir).sort()).toEqual([EVENT_LOG_FILE, VAULT_FILE])
+  })
+})
+
+describe('unreadable files are kept, copied and reported', () => {
+  const cases: { name: string; bytes: (valid: string, data: Record<string, unknown>) => Buffer }[] =
+    [
+      { name: 'truncated JSON', bytes: (t) => Buffer.from(t.slice(0, Math.floor(t.length / 2))) },
+      {
+        name: 'random bytes',
+        bytes: () => Buffer.from(Array.from({ length: 700 }, (_, i) => (i * 97 + 13) % 256)),
+      },
+      { name: 'an empty file', bytes: () => Buffer.alloc(0) },
+      { name: 'whitespace only', bytes: () => Buffer.from('  \n') },
+      { name: 'JSON null', bytes: () => Buffer.from('null') },
+      { name: 'a JSON array', bytes: () => Buffer.from('[1,2,3]') },
+      {
+        name: 'missing keys',
+        bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, accounts: undefined })),
+      },
+      {
+        name: 'no key slot',
+        bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, keySlots: [] })),
+      },
+      {
+        name: 'a wrong type (createdAt as text)',
+        bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, createdAt: 'yesterday' })),
+      },
+      {
+        name: 'a wrong type (accounts as an object)',
+        bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, accounts: {} })),
+      },
+      {
+        name: 'an unknown top-level key',
+        bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, plaintextBackup: 'oops' })),
+      },
+      {
+        name: 'an unknown nested key',
+        bytes: (_, d) =>
+          Buffer.from(
+            JSON.stringify({ ...d, settings: { ...(d.settings as object), theme: 'dark' } }),
+          ),
+      },
+      {
+        name: 'another format',
+        bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, format: 'something-else' })),
+      },
+      {
+        name: 'a secret that is not an EncRecord',
+        bytes: (_, d) => {
+          const accounts = structuredClone(d.accounts) as { secrets: Record<string, unknown> }[]
+          accounts[0]!.secrets.password = 'plain-text-password'
+          return Buffer.from(JSON.stringify({ ...d, accounts }))
+        },
+      },
+    ]
+
+  for (const c of cases) {
+    it(`${c.name}: VAULT_CORRUPT naming the file; bytes untouched; one copy; no write`, async () => {
+      const { dir, text, data } = await validData()
+      const bytes = c.bytes(text, data)
+      const file = path.join(dir, VAULT_FILE)
+      fs.writeFileSync(file, bytes)
+      const vf = new VaultFile({ dir })
+      const r = vf.read()
+      expect(r.ok).toBe(false)
+      if (r.ok) return
+      expect(r.code).toBe('VAULT_CORRUPT')
+      expect(r.message).toContain(file)
+      expect(r.message).toMatch(/left untouched/)
+      // Never echoes the file's content (a JSON parse error would quote it).
+      expect(r.message).not.toContain('plain-text-password')
+      expect(fs.readFileSync(file).equals(bytes)).toBe(true)
+      const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 12)
+      expect(copiesIn(dir)).toEqual([`${VAULT_FILE}.unreadable-${digest}`])
+      const copy = path.join(dir, `${VAULT_FILE}.unreadable-${digest}`)
+      expect(fs.readFileSync(copy).equals(bytes)).toBe(true)
+      expect(mode(copy)).toBe(0o600)
+      expect(r.details).toMatchObject({ path: file, copy })
+      expect(r.message).toContain(copy)
+
+      // Reading again (also from other instances) makes no more copies.
+      expect(vf.read().ok).toBe(false)
+      expect(new VaultFile({ dir }).read().ok).toBe(false)
+      expect(copiesIn(dir)).toHaveLength(1)
+
+      // An update does not write, and does not even run its change.
+      let ran = false
+      const u = await vf.update((d: VaultData) => {
+        ran = true
+        d.accounts = []
+        return ok(undefined)
+      })
+      expect(!u.ok && u.code).toBe('VAULT_CORRUPT')
+      expect(ran).toBe(false)
+
+      // The vault refuses to unlock and create over it; still nothing changed or deleted.
+      const vault = new Vault({ dir, clock: manualClock() })
+      const un = await vault.unlock(passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT))
+      expect(!un.ok && un.code).toBe('VAULT_CORRUPT')
+      const cr = await vault.create(passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT))
+      expect(!cr.ok && cr.code).toBe('VAULT_EXISTS')
+      expect(vault.status()).toMatchObject({ exists: true, unlocked: false, slots: [] })
+      expect(fs.readFileSync(file).equals(bytes)).toBe(true)
+      expect(copiesIn(dir)).toHaveLength(1)
+    })
+  }
+
+  it('a changed corrupt file gets its own copy; the old copy is kept', async () => {
+    const { dir } = await validData()
+    const file = path.join(dir, VAULT_FILE)
+    fs.writeFileSync(file, '{"broken": ')
+    expect(new VaultFile({ dir }).read().ok).toBe(false)
+    fs.writeFileSync(file, '{"broken": tr')
+    expect(new VaultFile({ dir }).read().ok).toBe(false)
+    expect(copiesIn(dir)).toHaveLength(2)
+  })
+
+  it('a file written by a newer TokenDeck (schemaVersion 99) is UNSUPPORTED and untouched', async () => {
+    const { dir, data } = await validData()
+    const file = path.join(dir, VAULT_FILE)
+    const bytes = Buffer.from(JSON.stringify({ ...data, schemaVersion: 99 }))
+    fs.writeFileSync(file, bytes)
+    const vf = new VaultFile({ dir })
+    const r = vf.read()
+    expect(!r.ok && r.code).toBe('UNSUPPORTED')
+    if (r.ok) return
+    expect(r.message).toMatch(/newer TokenDeck \(format 99\)/)
+    expect(r.message).toMatch(/not changed/)
+    // The message names the vault's folder (not vault.json itself).
+    expect(r.message).toContain(dir)
+    const u = await vf.update(() => ok(undefined))
+    expect(!u.ok && u.code).toBe('UNSUPPORTED')
+    const vault = new Vault({ dir, clock: manualClock() })
+    const un = await vault.unlock(passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT))
+    expect(!un.ok && un.code).toBe('UNSUPPORTED')
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true)
+    expect(copiesIn(dir)).toEqual([])
+  })
+
+  // BUG (see report): the JSON Schema conf validates with is strict on nested objects, and it
+  // runs before the version check in VaultFile.read(), so a newer file that added a setting (or a
+  // field to an account or token) is reported as VAULT_CORRUPT and copied instead of "update
+  // TokenDeck to open it".
+  it.fails('a newer file that added a setting is UNSUPPORTED, not VAULT_CORRUPT', async () => {
+    const { dir, data } = await validData()
+    const newer = {
+      ...data,
+      schemaVersion: 2,
+      settings: { ...(data.settings as object), theme: 'dark' },
+    }
+    fs.writeFileSync(path.join(dir, VAULT_FILE), JSON.stringify(newer))
+    const r = new VaultFile({ dir }).read()
+    expect(!r.ok && r.code).toBe('UNSUPPORTED')
+  })
+})
+
+describe('the JSON Schema (conf) and zod agree', () => {
+  /** Whether conf, given vaultJsonSchema() exactly as VaultFile passes it, accepts the data. */
+  function confAccepts(data: unknown): boolean {
+    const dir = tempDir()
+    fs.writeFileSync(path.join(dir, VAULT_FILE), JSON.stringify(data))
+    try {
+      const store = confStoreFactory({
+        cwd: dir,
+        configName: 'vault',
+        fileExtension: 'json',
+        projectName: 'tokendeck',
+        clearInvalidConfig: false,
+        configFileMode: 0o600,
+        accessPropertiesByDotNotation: false,
+        watch: false,
+        schema: vaultJsonSchema().properties,
+        ajvOptions: { useDefaults: false },
+        serialize: (v) => JSON.stringify(v),
+      })
+      void store.store
+      return true
+    } catch {
+      return false
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  it('both accept a valid vault, and both reject the same broken samples', async () => {
+    const { data } = await validData()
+    const d = data as unknown as VaultData
+    expect(vaultDataSchema.safeParse(d).success).toBe(true)
+    expect(confAccepts(d)).toBe(true)
+    const acc = d.accounts[0]!
+    const with_ = (patch: Partial<VaultData>) => ({ ...d, ...patch })
+    const samples: [string, unknown][] = [
+      ['createdAt as text', with_({ createdAt: 'x' as unknown as number })],
+      ['keySlots empty', with_({ keySlots: [] })],
+      ['wrong format', with_({ format: 'other' as VaultData['format'] })],
+      ['settings out of range', with_({ settings: { ...d.settings, clipboardClearSeconds: 1 } })],
+      ['settings not an integer', with_({ settings: { ...d.settings, autoLockMinutes: 1.5 } })],
+      [
+        'unknown setting',
+        with_({ settings: { ...d.settings, theme: 'x' } as VaultData['settings'] }),
+      ],
+      ['label too long', with_({ accounts: [{ ...acc, label: 'x'.repeat(81) }] })],
+      ['empty label', with_({ accounts: [{ ...acc, label: '' }] })],
+      ['unknown account key', with_({ accounts: [{ ...acc, token: 't' } as typeof acc] })],
+      [
+        'secret in plain text',
+        with_({ accounts: [{ ...acc, secrets: { password: 'p' } }] as never }),
+      ],
+      [
+        'EncRecord not base64',
+        with_({
+          accounts: [{ ...acc, secrets: { password: { v: 1, iv: '!!', ct: '', tag: '' } } }],
+        }),
+      ],
+      ['EncRecord version 2', with_({ accounts: [{ ...acc, secrets: { p: { v: 2 } } }] } as never)],
+      [
+        'scrypt N too large',
+        with_({
+          keySlots: d.keySlots.map((s) =>
+            s.kind === 'passphrase' ? { ...s, kdf: { ...s.kdf, N: 2 ** 30, r: 1000 } } : s,
+          ),
+        }),
+      ],
+      ['unknown slot kind', with_({ keySlots: [{ ...d.keySlots[0]!, kind: 'tpm' }] as never })],
+      [
+        'token with an unknown state',
+        with_({
+          tokens: [
+            {
+              id: 't',
+              accountId: acc.id,
+              providerId: 'classic',
+              orgKey: 'k',
+              state: 'stolen',
+              issuedAt: 1,
+              expiresAt: null,
+              headerName: 'Authorization',
+              scheme: 'Token',
+              metadata: {},
+              surface: 'ui',
+              secret: null,
+              endedAt: null,
+              note: null,
+            },
+          ] as never,
+        }),
+      ],
+      ['customProfiles not an array', with_({ customProfiles: {} as never })],
+    ]
+    const disagreements: string[] = []
+    for (const [name, sample] of samples) {
+      const zodAccepts = vaultDataSchema.safeParse(sample).success
+      expect({ name, zodAccepts }).toEqual({ name, zodAccepts: false })
+      if (confAccepts(sample) !== zodAccepts) disagreements.push(name)
+    }
+    expect(disagreements).toEqual([])
+  })
+
+  // conf's `schema` option holds the properties only, and vault-file.ts passes neither the
+  // `required` list vaultJsonSchema() computes nor `additionalProperties` (conf's `rootSchema`
+  // option would take both), so conf accepts a missing or unknown top-level key. zod catches them.
+  it('what only zod checks (missing or unknown top-level keys, uuid, powers of two) fails the read', async () => {
+    const { dir, data } = await validData()
+    const d = data as unknown as VaultData
+    const onlyZod: unknown[] = [
+      { ...d, accounts: undefined },
+      { ...d, vaultId: 'not-a-uuid' },
+      { ...d, plaintextBackup: 'x' },
+      {
+        ...d,
+        keySlots: d.keySlots.map((s) =>
+          s.kind === 'passphrase' ? { ...s, kdf: { ...s.kdf, N: 3 * 2 ** 14 } } : s,
+        ),
+      },
+    ]
+    for (const sample of onlyZod) {
+      expect(vaultDataSchema.safeParse(sample).success).toBe(false)
+      fs.writeFileSync(path.join(dir, VAULT_FILE), JSON.stringify(sample))
+      const r = new VaultFile({ dir }).read()
+      expect(!r.ok && r.code).toBe('VAULT_CORRUPT')
+    }
+  })
+})
+
+describe('concurrent writers', () => {
+  it('two VaultFile instances (two processes) updating 100 times each lose no update', async () => {
+    const { dir } = await validData()
+    const a = new VaultFile({ dir })
+    const b = new VaultFile({ dir })
+    const run = async (vf: VaultFile, name: string) => {
+      for (let i = 0; i < 100; i++) {
+        unwrapOk(
+          await vf.update(async (d) => {
+            // Read-modify-write with a pause inside, so the other writer surely waits.
+            const n = d.settings.expirySkewSeconds
+            if (i % 10 === 0) await new Promise((r) => setTimeout(r, 1))
+            d.settings.expirySkewSeconds = n + 1
+            d.customProfiles.push({ id: `${name}-${i}` })
+            return ok(undefined)
+          }),
+        )
+      }
+    }
+    await Promise.all([run(a, 'a'), run(b, 'b')])
+    for (const vf of [a, b, new VaultFile({ dir })]) {
+      const d = unwrapOk(vf.read())
+      expect(d.settings.expirySkewSeconds).toBe(60 + 200)
+      const ids = d.customProfiles.map((p) => p.id as string)
+      expect(new Set(ids).size).toBe(200)
+      // Each writer's entries are in its own order.
+      const mine = ids.filter((id) => id.startsWith('a-'))
+      expect(mine).toEqual(Array.from({ length: 100 }, (_, i) => `a-${i}`))
+    }
+  })
+
+  it('a same-size rewrite by another instance is seen (no stale cached read)', async () => {
+    const { dir } = await validData()
+    const a = new VaultFile({ dir })
+    const b = new VaultFile({ dir })
+    // Settings toggled between values of equal length: every file has the same size.
+    for (let i = 0; i < 300; i++) {
+      const writer = i % 3 === 0 ? a : b
+      const value = 10 + (i % 80)
+      unwrapOk(
+        await writer.update((d) => {
+          d.settings.clipboardClearSeconds = value
+          return ok(undefined)
+        }),
+      )
+      expect(unwrapOk(a.read()).settings.clipboardClearSeconds).toBe(value)
+      expect(unwrapOk(b.read()).settings.clipboardClearSeconds).toBe(value)
+    }
+  })
+})
+
+describe('the event log', () => {
+  function entry(i: number, extra: Partial<{ accountId: string; type: 'mint' | 'reuse' }> = {}) {
+    return { at: 1_000 + i, type: 'reuse' as const, message: `event ${i}`, ...extra }
+  }
+
+  it('appends and lists newest first, with limit, account and type filters', () => {
+    const log = new EventLog(tempDir())
+    expect(log.list()).toEqual([])
+    for (let i = 0; i < 30; i++) {
+      log.append(
+        entry(i, { accountId: i % 3 === 0 ? 'acc-a' : 'acc-b', type: i % 2 ? 'mint' : 'reuse' }),
+      )
+    }
+    const all = log.list()
+    expect(all).toHaveLength(30)
+    expect(all.map((e) => e.at)).toEqual(Array.from({ length: 30 }, (_, i) => 1_029 - i))
+    expect(new Set(all.map((e) => e.id)).size).toBe(30)
+    expect(log.list({ limit: 5 }).map((e) => e.message)).toEqual([
+      'event 29',
+      'event 28',
+      'event 27',
+      'event 26',
+      'event 25',
+    ])
+    const a = log.list({ accountId: 'acc-a' })
+    expect(a).toHaveLength(10)
+    expect(a.every((e) => e.accountId === 'acc-a')).toBe(true)
+    const mints = log.list({ types: ['mint'] })
+    expect(mints).toHaveLength(15)
+    expect(log.list({ accountId: 'acc-a', types: ['mint'], limit: 2 }).map((e) => e.at)).toEqual([
+      1_027, 1_021,
+    ])
+    expect(log.list({ types: ['failure'] })).toEqual([])
+    expect(mode(log.path)).toBe(0o600)
+  })
+
+  it('skips garbage lines, such as half a line left by a crash mid-append', () => {
+    const log = new EventLog(tempDir())
+    log.append(entry(1))
+    log.append(entry(2))
+    const line = fs.readFileSync(log.path, 'utf8').split('\n')[0]!
+    fs.appendFileSync(log.path, `${line.slice(0, 20)}\n`) // a torn line, then a newline
+    fs.appendFileSync(log.path, 'not json at all\n{"id":"x","at":"later","type":"mint"}\n\n')
+    fs.appendFileSync(log.path, `${JSON.stringify({ ...entry(9), id: 'i', type: 'bogus' })}\n`)
+    log.append(entry(3))
+    expect(log.list().map((e) => e.message)).toEqual(['event 3', 'event 2', 'event 1'])
+  })
+
+  // BUG (see report): EventLog.append() does not start a new line when the file ends in a torn
+  // line (no trailing newline), so the first event appended after a crash mid-append is glued to
+  // the garbage and lost.
+  it.fails('the first event appended after a torn last line is not lost', () => {
+    const log = new EventLog(tempDir())
+    log.append(entry(1))
+    const line = fs.readFileSync(log.path, 'utf8').split('\n')[0]!
+    fs.appendFileSync(log.path, line.slice(0, 25)) // crash mid-append: no newline
+    log.append(entry(2))
+    log.append(entry(3))
+    expect(log.list().map((e) => e.message)).toEqual(['event 3', 'event 2', 'event 1'])
+  })
+
+  it('compacts to exactly the newest `limit` once it holds more than twice that (limit 50)', () => {
+    let asked = 0
+    const log: EventLog = new EventLog(
+      tempDir(),
+      () => {
+        asked++
+        log.compactIfLarge()
+      },
+      50,
+    )
+    const lines = () => fs.readFileSync(log.path, 'utf8').split('\n').filter(Boolean)
+    for (let i = 0; i < 100; i++) log.append(entry(i))
+    log.compactIfLarge() // at exactly twice the limit: nothing to do
+    expect(lines()).toHaveLength(100)
+    log.append(entry(100))
+    log.compactIfLarge()
+    expect(lines()).toHaveLength(50)
+    expect(log.list().map((e) => e.at)).toEqual(Array.from({ length: 50 }, (_, i) => 1_100 - i))
+    expect(log.list({ limit: 1000 })).toHaveLength(50)
+    expect(mode(log.path)).toBe(0o600)
+    expect(fs.readdirSync(path.dirname(log.path))).toEqual([EVENT_LOG_FILE])
+
+    // Appends ask for compaction by themselves (checked every 200 appends, by size).
+    for (let i = 101; i < 1_000; i++) log.append({ ...entry(i), message: 'm'.repeat(200) })
+    expect(asked).toBeGreaterThan(0)
+    expect(lines().length).toBeLessThanOrEqual(300)
+    expect(log.list()[0]?.at).toBe(1_999)
+  })
+
+  it('at the real limit: more than 10,000 events are compacted to the newest 5,000 by the vault', async () => {
+    const v = await newVault()
+    const log = v.vault.events
+    expect(EVENT_LOG_LIMIT).toBe(5000)
+    const pad = 'p'.repeat(150) // ~250-byte lines, as real events with labels and ids are
+    const started = Date.now()
+    for (let i = 0; i < 10_200; i++) v.vault.log({ type: 'vault', message: `e${i} ${pad}` })
+    // The vault compacts under its write lock, asynchronously.
+    const deadline = Date.now() + 10_000
+    let count = 0
+    while (Date.now() < deadline) {
+      count = fs.readFileSync(log.path, 'utf8').split('\n').filter(Boolean).length
+      if (count <= 5_000) break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    expect(count).toBe(5_000)
+    const newest = log.list()
+    expect(newest).toHaveLength(5_000)
+    expect(newest[0]?.message.startsWith('e10199 ')).toBe(true)
+    expect(newest.at(-1)?.message.startsWith('e5200 ')).toBe(true)
+    expect(Date.now() - started).toBeLessThan(20_000)
+  })
+})
