@@ -30,7 +30,8 @@ function rendererIsStale(): boolean {
 
 export default async function globalSetup(): Promise<void> {
   if (rendererIsStale()) {
-    execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'inherit' })
+    // Build output goes to stderr: bench/renderer.ts prints its JSON on stdout.
+    execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] })
   }
   fs.mkdirSync(HARNESS_DIR, { recursive: true })
   await build({

@@ -4,7 +4,7 @@
 // adds rewrite the encrypted file 1,000 times (about 20 s). Every record is validated again by
 // the vault's schema when it is read back.
 import { randomUUID } from 'node:crypto'
-import type { AccountRecord } from '../../src/main/vault/schema'
+import type { AccountRecord, TokenRecord } from '../../src/main/vault/schema'
 import type { TestApp } from '../helpers/app'
 
 export const label = (i: number) => `account-${String(i).padStart(4, '0')}`
@@ -15,6 +15,8 @@ export async function seedLargeVault(
   passphrase: string,
   count = 1000,
   orgs = 50,
+  /** Give each account a live (fake) token expiring this far from now: for the tick bench. */
+  tokenExpiresInMs?: number,
 ): Promise<void> {
   const { core } = app
   const created = await core.createVault({ protection: 'passphrase', passphrase })
@@ -41,6 +43,31 @@ export async function seedLargeVault(
         fields: fields(i),
       }
       draft.accounts.push(record)
+    }
+    if (tokenExpiresInMs !== undefined) {
+      const now = core.current.vault.clock.now()
+      for (const a of draft.accounts) {
+        const id = randomUUID()
+        const sealed = core.current.vault.sealSecret(`token/${id}`, `bench-fake-token-${id}`)
+        if (!sealed.ok) return sealed
+        const token: TokenRecord = {
+          id,
+          accountId: a.id,
+          providerId: a.providerId,
+          orgKey: `${a.providerId}|${a.baseUrl}|${a.fields.organization_id}`,
+          state: 'active',
+          issuedAt: now,
+          expiresAt: now + tokenExpiresInMs,
+          headerName: 'Authorization',
+          scheme: 'Token',
+          metadata: {},
+          surface: 'cli',
+          secret: sealed.value,
+          endedAt: null,
+          note: null,
+        }
+        draft.tokens.push(token)
+      }
     }
     return { ok: true, value: undefined }
   })

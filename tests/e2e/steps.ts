@@ -73,6 +73,16 @@ export function lastToast(page: Page): Locator {
  */
 export async function captureScreen(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENS_DIR, { recursive: true })
+  // Earlier confirmations would hide the screen: dismiss them (as a user would).
+  const toasts = page.getByTestId('toast')
+  for (let i = 0; i < 8 && (await toasts.count()) > 0; i++) {
+    await toasts
+      .first()
+      .getByRole('button', { name: 'Dismiss' })
+      .click({ timeout: 2000 })
+      .catch(() => {})
+  }
+  await expect(page.getByTestId('toast')).toHaveCount(0)
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' })
     await page.waitForTimeout(50)

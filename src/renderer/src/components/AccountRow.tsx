@@ -11,7 +11,7 @@ import {
   ShieldX,
   Trash2,
 } from 'lucide-react'
-import type { AccountView } from '../../../shared/views'
+import type { AccountView, TokenView } from '../../../shared/views'
 import { liveToken, STATE_WORDS, type AccountState } from '../lib/account-state'
 import { useCountdown } from '../lib/tick-store'
 import { ProviderBadge } from './ProviderBadge'
@@ -27,17 +27,8 @@ interface Props {
 
 export const AccountRow = memo(function AccountRow({ account, selected, onAction }: Props) {
   const token = liveToken(account)
-  const countdown = useCountdown(token ? token.expiresAt : null)
-  const uncertain = account.tokens.some((t) => t.state === 'uncertain')
-  let state: AccountState
-  if (uncertain) state = 'uncertain'
-  else if (!token) state = account.tokens[0]?.state === 'expired' ? 'expired' : 'none'
-  else if (countdown.status === 'expired') state = 'expired'
-  else if (countdown.status === 'expiring') state = 'expiring'
-  else state = 'active'
-  const danger =
-    token !== null && (countdown.status === 'expiring' || countdown.status === 'expired')
   const act = (a: AccountAction) => () => onAction(a, account)
+  const stateId = `state-${account.id}`
 
   return (
     <div
@@ -46,24 +37,21 @@ export const AccountRow = memo(function AccountRow({ account, selected, onAction
       aria-current={selected || undefined}
       data-account={account.label}
     >
-      <button type="button" className="row-main" onClick={act('details')} onFocus={act('select')}>
+      <button
+        type="button"
+        className="row-main"
+        onClick={act('details')}
+        onFocus={act('select')}
+        aria-describedby={stateId}
+      >
         <ProviderBadge id={account.providerId} name={account.providerName} />
         <span className="row-names">
           <span className="row-label">{account.label}</span>
           <span className="row-user">{account.username || account.providerName}</span>
         </span>
-        <span className="sr-only">, {STATE_WORDS[state]}, show token details</span>
+        <span className="sr-only">, show token details</span>
       </button>
-      <span className={`chip chip-${state}`} data-testid="state">
-        {STATE_WORDS[state]}
-      </span>
-      <span
-        className={`countdown ${danger ? 'danger' : ''} ${token ? '' : 'muted'}`}
-        data-testid="countdown"
-        aria-label={token ? `Expires: ${countdown.text}` : 'No live token'}
-      >
-        {token ? countdown.text : '—'}
-      </span>
+      <RowStatus account={account} token={token} stateId={stateId} />
       <button type="button" className="button primary small" onClick={act('copy')}>
         <Copy aria-hidden size={15} /> Copy header
       </button>
@@ -110,3 +98,33 @@ export const AccountRow = memo(function AccountRow({ account, selected, onAction
     </div>
   )
 })
+
+/**
+ * The state chip and the countdown: the only part of a row that follows the shared clock, so a
+ * tick re-renders these two spans and not the row's buttons and menus.
+ */
+function RowStatus(props: { account: AccountView; token: TokenView | null; stateId: string }) {
+  const { account, token } = props
+  const countdown = useCountdown(token ? token.expiresAt : null)
+  let state: AccountState
+  if (account.tokens.some((t) => t.state === 'uncertain')) state = 'uncertain'
+  else if (!token) state = account.tokens[0]?.state === 'expired' ? 'expired' : 'none'
+  else if (countdown.status === 'expired') state = 'expired'
+  else if (countdown.status === 'expiring') state = 'expiring'
+  else state = 'active'
+  const danger = token !== null && (state === 'expiring' || state === 'expired')
+  return (
+    <>
+      <span id={props.stateId} className={`chip chip-${state}`} data-testid="state">
+        {STATE_WORDS[state]}
+      </span>
+      <span
+        className={`countdown ${danger ? 'danger' : ''} ${token ? '' : 'muted'}`}
+        data-testid="countdown"
+        aria-label={token ? `Expires: ${countdown.text}` : 'No live token'}
+      >
+        {token ? countdown.text : '—'}
+      </span>
+    </>
+  )
+}

@@ -145,9 +145,9 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
                       })
                     }
                   >
-                    <option value="default">Revoke the old token where there is a token cap</option>
-                    <option value="on">Always revoke the old token</option>
-                    <option value="off">Keep the old token</option>
+                    <option value="default">Revoke the old one where capped (default)</option>
+                    <option value="on">Always revoke the old one</option>
+                    <option value="off">Keep the old one</option>
                   </select>
                 </div>
                 <div className="field">

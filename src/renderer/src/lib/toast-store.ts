@@ -19,7 +19,7 @@ function emit(): void {
 }
 
 export function toast(tone: ToastItem['tone'], title: string, detail = ''): void {
-  items = [...items.slice(-3), { id: nextId++, tone, title, detail }]
+  items = [...items.slice(-2), { id: nextId++, tone, title, detail }]
   emit()
 }
 
