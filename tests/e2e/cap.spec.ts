@@ -18,7 +18,7 @@ test('TPStreams cap meter fills to 20 / 20; the refusal; revoke oldest and revok
 
   // Keep old tokens when logging in again, so each login takes another slot.
   await goTo(page, 'Settings')
-  await page.getByLabel('When logging in again').selectOption('off')
+  await page.getByLabel('Old token when logging in again').selectOption('off')
   await page.getByRole('button', { name: 'Save settings' }).click()
   await expect(lastToast(page)).toContainText('Settings saved')
   await goTo(page, 'Accounts')

@@ -134,7 +134,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
                   'Such a token is not handed out; a new one is minted.',
                 )}
                 <div className="field">
-                  <label htmlFor={`${id}-revoke`}>When logging in again</label>
+                  <label htmlFor={`${id}-revoke`}>Old token when logging in again</label>
                   <select
                     id={`${id}-revoke`}
                     value={draft.revokeOnReplace}
@@ -145,9 +145,9 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
                       })
                     }
                   >
-                    <option value="default">Revoke the old one where capped (default)</option>
-                    <option value="on">Always revoke the old one</option>
-                    <option value="off">Keep the old one</option>
+                    <option value="default">Revoke if capped (default)</option>
+                    <option value="on">Always revoke</option>
+                    <option value="off">Keep it</option>
                   </select>
                 </div>
                 <div className="field">
