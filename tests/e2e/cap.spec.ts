@@ -65,3 +65,40 @@ test('TPStreams cap meter fills to 20 / 20; the refusal; revoke oldest and revok
   await expect(row(page, 'acme-prod').getByTestId('state')).toHaveText('no token')
   expect(tpstreams.liveTokenCount('acme')).toBe(0)
 })
+
+test('a login whose answer was lost counts as uncertain until dismissed', async ({
+  page,
+  deck,
+}) => {
+  await deck.open()
+  await createVault(page, deck)
+  const tp = deck.demoUsers.tpstreams[0]!
+  const { tpstreams } = deck.sandbox
+  await addAccount(page, deck, {
+    provider: 'tpstreams',
+    label: 'acme-prod',
+    fields: { Email: tp.username, Password: tp.secret, 'Organization id': 'acme' },
+    baseUrl: tpstreams.baseUrl,
+  })
+  const cap = page.locator('[data-org="acme"] [data-testid="cap"]')
+  await expect(cap).toHaveText('1 / 20 tokens')
+
+  // The server mints, then the connection drops before the answer arrives.
+  tpstreams.setFault({ kind: 'mint-then-hang' }, { route: 'login', times: 1 })
+  await menu(page, 'acme-prod', 'Log in again')
+  await expect(lastToast(page)).toContainText('The answer was lost', { timeout: 15_000 })
+  await expect(row(page, 'acme-prod').getByTestId('state')).toHaveText('uncertain')
+  await expect(cap).toHaveText('2 / 20 tokens (1 uncertain)')
+
+  await row(page, 'acme-prod')
+    .getByRole('button', { name: /^acme-prod .*show token details$/ })
+    .click()
+  const drawer = page.getByRole('dialog', { name: 'acme-prod' })
+  await expect(drawer).toContainText('An uncertain token')
+  await expect(drawer).toContainText('counts toward the provider’s token limit')
+  await drawer.getByRole('button', { name: 'I checked the server: dismiss' }).click()
+  await expect(drawer).not.toContainText('An uncertain token')
+  await page.keyboard.press('Escape')
+  await expect(row(page, 'acme-prod').getByTestId('state')).toHaveText('active')
+  await expect(cap).toHaveText('1 / 20 tokens')
+})
