@@ -9,6 +9,23 @@ import { eventSchema, type EventType, type VaultEvent } from '../../shared/views
 export { EVENT_TYPES, eventSchema, type EventType, type VaultEvent } from '../../shared/views'
 
 export const EVENT_LOG_FILE = 'events.jsonl'
+
+/** True for a missing or empty file too (nothing to close). */
+function endsWithNewline(file: string): boolean {
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(file, 'r')
+    const size = fs.fstatSync(fd).size
+    if (size === 0) return true
+    const b = Buffer.alloc(1)
+    fs.readSync(fd, b, 0, 1, size - 1)
+    return b[0] === 0x0a
+  } catch {
+    return true
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
+}
 export const EVENT_LOG_LIMIT = 5000
 
 /** Appends events and reads the newest ones; compacts itself to the newest EVENT_LOG_LIMIT. */
@@ -31,7 +48,9 @@ export class EventLog {
   append(event: Omit<VaultEvent, 'id'>): VaultEvent {
     const full: VaultEvent = { id: randomUUID(), ...event }
     // One write() of one line with O_APPEND: concurrent processes never interleave within a line.
-    fs.appendFileSync(this.path, `${JSON.stringify(full)}\n`, { mode: 0o600 })
+    // A line torn by a crash (power loss) is closed first, so this entry is not glued onto it.
+    const torn = !endsWithNewline(this.path)
+    fs.appendFileSync(this.path, `${torn ? '\n' : ''}${JSON.stringify(full)}\n`, { mode: 0o600 })
     if (++this.appendsSinceCheck >= 200) {
       this.appendsSinceCheck = 0
       try {

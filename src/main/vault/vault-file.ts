@@ -7,7 +7,7 @@ import path from 'node:path'
 import Conf from 'conf'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { formatIssues } from '../../shared/providers/profile'
-import { KeyedMutex, withFileLock } from './locks'
+import { KeyedMutex, withFileLock, type LockHandle } from './locks'
 import {
   migrate,
   vaultDataSchema,
@@ -53,7 +53,7 @@ export interface VaultFileOptions {
   lockWaitMs?: number
 }
 
-let cachedSchema: Record<string, unknown> | undefined
+let cachedSchema: ReturnType<typeof vaultJsonSchema> | undefined
 
 /** Owns vault.json: cached reads, locked atomic writes, corruption reports. */
 export class VaultFile {
@@ -86,7 +86,7 @@ export class VaultFile {
   }
 
   private conf(): ConfLike {
-    cachedSchema ??= vaultJsonSchema().properties
+    cachedSchema ??= vaultJsonSchema()
     this.store ??= this.factory({
       cwd: this.dir,
       configName: path.basename(VAULT_FILE, '.json'),
@@ -96,7 +96,9 @@ export class VaultFile {
       configFileMode: 0o600,
       accessPropertiesByDotNotation: false,
       watch: false,
-      schema: cachedSchema,
+      // No `required` at the root: conf validates an empty store when it creates the file, and
+      // zod (below) rejects a file that lacks a key anyway.
+      schema: cachedSchema.properties,
       ajvOptions: { useDefaults: false },
       serialize: (v) => JSON.stringify(v),
     })
@@ -115,15 +117,11 @@ export class VaultFile {
       raw = this.conf().store
     } catch (e) {
       this.store = undefined
-      return this.corrupt(describeReadError(e))
+      // A newer TokenDeck may have added fields this version's schema does not know.
+      return this.newerVersion(readJson(this.path)) ?? this.corrupt(describeReadError(e))
     }
-    const version = (raw as { schemaVersion?: unknown })?.schemaVersion
-    if (typeof version === 'number' && version > VAULT_SCHEMA_VERSION) {
-      return fail(
-        'UNSUPPORTED',
-        `The vault at ${this.dir} was written by a newer TokenDeck (format ${version}); update TokenDeck to open it. The file was not changed.`,
-      )
-    }
+    const newer = this.newerVersion(raw)
+    if (newer) return newer
     const parsed = vaultDataSchema.safeParse(migrate(raw))
     if (!parsed.success) return this.corrupt(formatIssues(parsed.error.issues, 3).join('; '))
     this.cache = { key, data: parsed.data }
@@ -138,15 +136,31 @@ export class VaultFile {
   async update<T>(
     change: (draft: VaultData) => Result<T> | Promise<Result<T>>,
   ): Promise<Result<T>> {
-    return this.locked(async () => {
+    return this.locked(async (lock) => {
       const current = this.read()
       if (!current.ok) return current
       const draft = structuredClone(current.value)
       const r = await change(draft)
       if (!r.ok) return r
+      if (!lock.stillHeld()) {
+        // Taken over as stale (this process was suspended too long): write nothing.
+        return fail(
+          'VAULT_BUSY',
+          'The vault lock was lost while working; nothing was written. Try again.',
+        )
+      }
       const w = this.write(draft)
       return w.ok ? r : w
     })
+  }
+
+  private newerVersion(raw: unknown): Failure | undefined {
+    const version = (raw as { schemaVersion?: unknown } | null)?.schemaVersion
+    if (typeof version !== 'number' || version <= VAULT_SCHEMA_VERSION) return undefined
+    return fail(
+      'UNSUPPORTED',
+      `The vault file ${this.path} was written by a newer TokenDeck (format ${version}); update TokenDeck to open it. The file was not changed.`,
+    )
   }
 
   /** Writes the first version of the file; refuses if a vault is already there. */
@@ -159,16 +173,34 @@ export class VaultFile {
   }
 
   /** Runs `task` under the vault's write lock (in-process, then cross-process). */
-  locked<T>(task: () => Promise<Result<T>>): Promise<Result<T>> {
+  locked<T>(task: (lock: LockHandle) => Promise<Result<T>>): Promise<Result<T>> {
     return this.mutex.run('file', async () => {
       fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 })
       const r = await withFileLock(
         path.join(this.dir, '.vault.lock'),
         { waitMs: this.lockWaitMs },
-        task,
+        async (lock) => {
+          this.removeTornWrites()
+          return task(lock)
+        },
       )
       return r.ok ? r.value : r
     })
+  }
+
+  /**
+   * Temp files of atomic writes that a killed process left behind. Only lock holders write, so
+   * under the lock any such file is garbage (it holds encrypted data only, mode 0600).
+   */
+  private removeTornWrites(): void {
+    try {
+      for (const name of fs.readdirSync(this.dir)) {
+        if (name.startsWith(`${VAULT_FILE}.tmp-`))
+          fs.rmSync(path.join(this.dir, name), { force: true })
+      }
+    } catch {
+      /* nothing to tidy */
+    }
   }
 
   private write(data: VaultData): Result<void> {
@@ -210,6 +242,14 @@ export class VaultFile {
         ' Restore it from a backup, or move it away to start a new vault.',
       { details: { path: this.path, copy } },
     )
+  }
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'))
+  } catch {
+    return undefined
   }
 }
 
