@@ -1,33 +1,33 @@
-// The CLI's default vault folder: the same folder Electron's app.getPath('userData') gives
-// an app named "TokenDeck", so the CLI and the app open one vault.
+// The CLI's default vault folder: `vault` inside the folder Electron's app.getPath('userData')
+// gives the app ("TokenDeck"), where the app keeps its vault, so the CLI and the app open one.
 import { describe, expect, it } from 'vitest'
 import path from 'node:path'
 import { defaultVaultDir, resolveVaultDir } from '../../src/main/cli/default-dir'
 
 describe('defaultVaultDir', () => {
-  it('Linux: $XDG_CONFIG_HOME/TokenDeck, else ~/.config/TokenDeck', () => {
+  it('Linux: $XDG_CONFIG_HOME/TokenDeck/vault, else ~/.config/TokenDeck/vault', () => {
     const home = '/home/ada'
     expect(defaultVaultDir({ platform: 'linux', env: {}, home })).toBe(
-      '/home/ada/.config/TokenDeck',
+      '/home/ada/.config/TokenDeck/vault',
     )
     expect(defaultVaultDir({ platform: 'linux', env: { XDG_CONFIG_HOME: '' }, home })).toBe(
-      '/home/ada/.config/TokenDeck',
+      '/home/ada/.config/TokenDeck/vault',
     )
     expect(defaultVaultDir({ platform: 'linux', env: { XDG_CONFIG_HOME: '/srv/cfg' }, home })).toBe(
-      '/srv/cfg/TokenDeck',
+      '/srv/cfg/TokenDeck/vault',
     )
     expect(defaultVaultDir({ platform: 'freebsd', env: {}, home })).toBe(
-      '/home/ada/.config/TokenDeck',
+      '/home/ada/.config/TokenDeck/vault',
     )
   })
 
-  it('macOS: ~/Library/Application Support/TokenDeck (XDG is ignored)', () => {
+  it('macOS: ~/Library/Application Support/TokenDeck/vault (XDG is ignored)', () => {
     expect(
       defaultVaultDir({ platform: 'darwin', env: { XDG_CONFIG_HOME: '/x' }, home: '/Users/ada' }),
-    ).toBe('/Users/ada/Library/Application Support/TokenDeck')
+    ).toBe('/Users/ada/Library/Application Support/TokenDeck/vault')
   })
 
-  it('Windows: %APPDATA%\\TokenDeck, else ~\\AppData\\Roaming\\TokenDeck', () => {
+  it('Windows: %APPDATA%\\TokenDeck\\vault, else ~\\AppData\\Roaming\\TokenDeck\\vault', () => {
     const home = 'C:\\Users\\ada'
     expect(
       defaultVaultDir({
@@ -35,9 +35,9 @@ describe('defaultVaultDir', () => {
         env: { APPDATA: 'D:\\Roaming' },
         home,
       }),
-    ).toBe('D:\\Roaming\\TokenDeck')
+    ).toBe('D:\\Roaming\\TokenDeck\\vault')
     expect(defaultVaultDir({ platform: 'win32', env: {}, home })).toBe(
-      'C:\\Users\\ada\\AppData\\Roaming\\TokenDeck',
+      'C:\\Users\\ada\\AppData\\Roaming\\TokenDeck\\vault',
     )
   })
 })
@@ -48,7 +48,7 @@ describe('resolveVaultDir', () => {
   it('prefers --vault, then TOKENDECK_VAULT, then the default', () => {
     expect(resolveVaultDir('/flag/vault', inputs)).toBe(path.resolve('/flag/vault'))
     expect(resolveVaultDir(undefined, inputs)).toBe(path.resolve('/env/vault'))
-    expect(resolveVaultDir(undefined, { ...inputs, env: {} })).toBe('/h/.config/TokenDeck')
+    expect(resolveVaultDir(undefined, { ...inputs, env: {} })).toBe('/h/.config/TokenDeck/vault')
   })
 
   it('makes a relative --vault absolute', () => {
