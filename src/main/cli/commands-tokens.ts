@@ -133,7 +133,7 @@ async function dismissUncertain(ctx: Ctx, s: VaultServices, account: AccountView
   }
   const dismissed: string[] = []
   for (const t of uncertain) {
-    const r = await s.tokens.dismissUncertain(t.id)
+    const r = await s.tokens.dismissUncertain(t.id, 'cli')
     if (!r.ok) return report(r, ctx)
     dismissed.push(t.id)
   }

@@ -474,13 +474,15 @@ export class TokenService {
   }
 
   /** The user has checked the server: an uncertain token no longer counts toward the cap. */
-  async dismissUncertain(tokenId: string): Promise<Result<TokenView>> {
+  async dismissUncertain(tokenId: string, surface: Surface = 'ui'): Promise<Result<TokenView>> {
     const d = this.vault.readUnlocked()
     if (!d.ok) return d
     const now = this.vault.clock.now()
+    let label: string | undefined
     const r = await this.vault.file.update((draft) => {
       const t = draft.tokens.find((x) => x.id === tokenId)
       if (!t || t.state !== 'uncertain') return fail('NOT_FOUND', 'No such uncertain token.')
+      label = draft.accounts.find((a) => a.id === t.accountId)?.label
       endToken(
         t,
         'forgotten',
@@ -493,8 +495,10 @@ export class TokenService {
       this.vault.log({
         type: 'forget',
         accountId: r.value.accountId,
+        ...(label ? { label } : {}),
         tokenId,
-        message: 'Dismissed an uncertain token.',
+        surface,
+        message: `Dismissed an uncertain token${label ? ` of "${label}"` : ''}: the user checked the server.`,
       })
       this.vault.emit()
     }
