@@ -64,6 +64,7 @@ export function AccountList({ rows, selectedId, onAction, onOrgAction, ref }: Pr
               ) : (
                 <AccountRow
                   account={row.account}
+                  first={row.first}
                   selected={row.account.id === selectedId}
                   onAction={onAction}
                 />

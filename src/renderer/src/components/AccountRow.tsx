@@ -21,18 +21,20 @@ export type AccountAction =
 
 interface Props {
   account: AccountView
+  /** First row under a provider header (rounded top). */
+  first: boolean
   selected: boolean
   onAction: (action: AccountAction, account: AccountView) => void
 }
 
-export const AccountRow = memo(function AccountRow({ account, selected, onAction }: Props) {
+export const AccountRow = memo(function AccountRow({ account, first, selected, onAction }: Props) {
   const token = liveToken(account)
   const act = (a: AccountAction) => () => onAction(a, account)
   const stateId = `state-${account.id}`
 
   return (
     <div
-      className={`row account-row ${selected ? 'selected' : ''}`}
+      className={`row account-row ${first ? 'first' : ''} ${selected ? 'selected' : ''}`}
       role="listitem"
       aria-current={selected || undefined}
       data-account={account.label}

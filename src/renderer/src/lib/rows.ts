@@ -7,7 +7,7 @@ import type { AccountView, OrganizationView } from '../../../shared/views'
 export type Row =
   | { kind: 'provider'; key: string; providerId: string; name: string; count: number }
   | { kind: 'org'; key: string; org: OrganizationView; count: number }
-  | { kind: 'account'; key: string; account: AccountView; index: number }
+  | { kind: 'account'; key: string; account: AccountView; index: number; first: boolean }
 
 export const ROW_HEIGHT: Record<Row['kind'], number> = { provider: 40, org: 46, account: 60 }
 
@@ -49,14 +49,15 @@ export function buildRows(snapshot: Snapshot, query: string): Row[] {
     if (count === 0) continue
     rows.push({ kind: 'provider', key: `p:${providerId}`, providerId, name: p.name, count })
     loose.sort(byLabel)
-    for (const a of loose)
-      rows.push({ kind: 'account', key: `a:${a.id}`, account: a, index: index++ })
+    loose.forEach((a, i) =>
+      rows.push({ kind: 'account', key: `a:${a.id}`, account: a, index: index++, first: i === 0 }),
+    )
     groups.sort((a, b) => (a.org.organizationId ?? '').localeCompare(b.org.organizationId ?? ''))
     for (const g of groups) {
       rows.push({ kind: 'org', key: `o:${g.org.key}`, org: g.org, count: g.accounts.length })
       g.accounts.sort(byLabel)
       for (const a of g.accounts) {
-        rows.push({ kind: 'account', key: `a:${a.id}`, account: a, index: index++ })
+        rows.push({ kind: 'account', key: `a:${a.id}`, account: a, index: index++, first: false })
       }
     }
   }
