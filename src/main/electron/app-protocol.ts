@@ -1,0 +1,105 @@
+// Serves the renderer's build folder on app://tokendeck: every response carries the CSP and
+// nosniff headers; a path that could leave the folder is refused. Electron objects are passed in.
+import fs from 'node:fs/promises'
+import type { CustomScheme } from 'electron'
+import {
+  APP_HOST,
+  APP_ORIGIN,
+  APP_SCHEME,
+  contentTypeFor,
+  resolveAppPath,
+} from '../security/app-url'
+import { CONTENT_SECURITY_POLICY, securityHeaders } from '../security/csp'
+
+/** Privileges for app://: a secure standard scheme; no CSP bypass, no service workers. */
+export const APP_SCHEME_PRIVILEGES: CustomScheme = {
+  scheme: APP_SCHEME,
+  privileges: {
+    standard: true,
+    secure: true,
+    supportFetchAPI: false,
+    bypassCSP: false,
+    allowServiceWorkers: false,
+    corsEnabled: false,
+    stream: false,
+    codeCache: false,
+    allowExtensions: false,
+  },
+}
+
+type ReadFile = (file: string) => Promise<Uint8Array>
+
+function refusal(status: number, text: string): Response {
+  return new Response(text, {
+    status,
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-content-type-options': 'nosniff',
+    },
+  })
+}
+
+/** The protocol handler: a plain function of a Request, testable without Electron. */
+export function createAppRequestHandler(
+  root: string,
+  opts: { readFile?: ReadFile; log?: (line: string) => void } = {},
+): (request: Request) => Promise<Response> {
+  const readFile: ReadFile = opts.readFile ?? ((f) => fs.readFile(f))
+  const log = opts.log ?? (() => {})
+  return async (request) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return refusal(405, 'Method not allowed')
+    }
+    let url: URL
+    try {
+      url = new URL(request.url)
+    } catch {
+      return refusal(400, 'Bad request')
+    }
+    if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) {
+      log('app-protocol: refused a request for another host')
+      return refusal(403, 'Forbidden')
+    }
+    // The path exactly as serialized (still percent-encoded), so the resolver sees what was sent.
+    if (request.url !== APP_ORIGIN && !request.url.startsWith(`${APP_ORIGIN}/`)) {
+      return refusal(400, 'Bad request')
+    }
+    const rawPath = request.url.slice(APP_ORIGIN.length) || '/'
+    const resolved = resolveAppPath(root, rawPath)
+    if (!resolved.ok) {
+      log(`app-protocol: refused a path (${resolved.reason})`)
+      return refusal(resolved.status, 'Forbidden')
+    }
+    let body: Uint8Array
+    try {
+      body = await readFile(resolved.file)
+    } catch {
+      return refusal(404, 'Not found')
+    }
+    const headers = securityHeaders(contentTypeFor(resolved.file))
+    return new Response(request.method === 'HEAD' ? null : Buffer.from(body), {
+      status: 200,
+      headers,
+    })
+  }
+}
+
+interface ProtocolLike {
+  registerSchemesAsPrivileged(schemes: CustomScheme[]): void
+  handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void
+}
+
+/** Before app ready: declares app:// as a secure standard scheme. */
+export function registerAppScheme(protocol: Pick<ProtocolLike, 'registerSchemesAsPrivileged'>) {
+  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES])
+}
+
+/** After app ready: serves `root` on app://tokendeck. */
+export function serveAppProtocol(
+  protocol: Pick<ProtocolLike, 'handle'>,
+  root: string,
+  log?: (line: string) => void,
+): void {
+  protocol.handle(APP_SCHEME, createAppRequestHandler(root, log ? { log } : {}))
+}
