@@ -1,0 +1,167 @@
+// The tray menu as plain data, built from a snapshot, the time and the vault's state: accounts
+// grouped by organization with their token state and time left, then Open / Lock / Quit.
+// tray.ts turns it into an Electron menu; tests read the labels.
+import { expiryStatus, timeLeftLabel } from '../shared/expiry'
+import type { AccountView, OrganizationView } from '../shared/views'
+
+export type TrayVaultState = 'no-vault' | 'locked' | 'unlocked' | 'demo'
+
+export type TrayAction =
+  | { kind: 'copy'; accountId: string; label: string }
+  | { kind: 'open' }
+  | { kind: 'unlock' }
+  | { kind: 'lock' }
+  | { kind: 'quit' }
+
+export type TrayItem =
+  | { type: 'separator' }
+  | { type: 'header'; label: string }
+  | { type: 'action'; label: string; action: TrayAction }
+
+export interface TrayMenuInput {
+  state: TrayVaultState
+  accounts: readonly AccountView[]
+  organizations: readonly OrganizationView[]
+  now: number
+  /** At most this many account items; the rest behind "More… (open TokenDeck)". */
+  maxAccounts?: number
+}
+
+export const MAX_TRAY_ACCOUNTS = 30
+
+/** "TPStreams · acme — 12/20 tokens": provider, organization, and the cap when there is one. */
+export function organizationHeader(org: OrganizationView): string {
+  let label = org.organizationId ? `${org.providerName} · ${org.organizationId}` : org.providerName
+  if (org.cap && org.organizationId) {
+    label += ` — ${org.cap.used}/${org.cap.max} tokens`
+    if (org.cap.uncertain > 0) label += `, ${org.cap.uncertain} uncertain`
+    if (org.cap.used >= org.cap.max) label += ' (cap reached)'
+  }
+  return label
+}
+
+/** The state part of an account item: "3 h left", "no token", "expired", "no expiry", ... */
+export function accountStatus(a: AccountView, now: number): string {
+  if (a.current) {
+    const status = expiryStatus(a.current.expiresAt, now)
+    const left = timeLeftLabel(a.current.expiresAt, now)
+    return status === 'expiring' ? `${left}, expiring` : left
+  }
+  let status: string
+  if (a.tokens.some((t) => t.state === 'uncertain')) status = 'login outcome unknown'
+  else if (a.tokens[0]?.state === 'expired') status = 'expired'
+  else status = 'no token'
+  return a.remember ? status : `${status}, needs password`
+}
+
+export function accountItemLabel(a: AccountView, now: number): string {
+  return `${a.label} · ${accountStatus(a, now)}`
+}
+
+interface Section {
+  header: string
+  accounts: AccountView[]
+}
+
+/**
+ * Organizations with an organization id (or a shared cap) get their own header; accounts whose
+ * organization is only themselves (no org field) are grouped under their provider's name.
+ */
+function sections(
+  accounts: readonly AccountView[],
+  organizations: readonly OrganizationView[],
+): Section[] {
+  const byOrgKey = new Map(organizations.map((o) => [o.key, o]))
+  const out = new Map<string, Section>()
+  for (const a of accounts) {
+    const org = byOrgKey.get(a.orgKey)
+    let key: string
+    let header: string
+    if (org && org.organizationId) {
+      key = `org:${org.key}`
+      header = organizationHeader(org)
+    } else {
+      key = `provider:${a.providerId}`
+      header = a.providerName
+    }
+    let s = out.get(key)
+    if (!s) {
+      s = { header, accounts: [] }
+      out.set(key, s)
+    }
+    s.accounts.push(a)
+  }
+  return [...out.values()]
+}
+
+/** The whole menu, top to bottom. */
+export function buildTrayMenu(input: TrayMenuInput): TrayItem[] {
+  const max = input.maxAccounts ?? MAX_TRAY_ACCOUNTS
+  const items: TrayItem[] = []
+  const open: TrayItem = { type: 'action', label: 'Open TokenDeck', action: { kind: 'open' } }
+  const quit: TrayItem = { type: 'action', label: 'Quit TokenDeck', action: { kind: 'quit' } }
+
+  if (input.state === 'no-vault') {
+    items.push({ type: 'header', label: 'No vault yet' })
+    items.push({ type: 'action', label: 'Set up TokenDeck…', action: { kind: 'open' } })
+    return [...items, { type: 'separator' }, quit]
+  }
+  if (input.state === 'locked') {
+    items.push({ type: 'header', label: 'TokenDeck is locked' })
+    items.push({ type: 'action', label: 'Unlock…', action: { kind: 'unlock' } })
+    return [...items, { type: 'separator' }, open, { type: 'separator' }, quit]
+  }
+
+  if (input.state === 'demo') items.push({ type: 'header', label: 'Demo mode · sandbox providers' })
+  if (input.accounts.length === 0) items.push({ type: 'header', label: 'No accounts yet' })
+  let shown = 0
+  let hidden = 0
+  for (const section of sections(input.accounts, input.organizations)) {
+    if (shown >= max) {
+      hidden += section.accounts.length
+      continue
+    }
+    if (items.length > 0) items.push({ type: 'separator' })
+    items.push({ type: 'header', label: section.header })
+    for (const a of section.accounts) {
+      if (shown >= max) {
+        hidden++
+        continue
+      }
+      items.push({
+        type: 'action',
+        label: accountItemLabel(a, input.now),
+        action: { kind: 'copy', accountId: a.id, label: a.label },
+      })
+      shown++
+    }
+  }
+  if (hidden > 0) {
+    items.push({
+      type: 'action',
+      label: `${hidden} more… (open TokenDeck)`,
+      action: { kind: 'open' },
+    })
+  }
+  items.push({ type: 'separator' }, open)
+  // The demo vault's passphrase is random and kept nowhere: locking it would lose it.
+  if (input.state === 'unlocked') {
+    items.push({ type: 'action', label: 'Lock', action: { kind: 'lock' } })
+  }
+  items.push({ type: 'separator' }, quit)
+  return items
+}
+
+/** The tray icon's tooltip. */
+export function trayTooltip(state: TrayVaultState): string {
+  switch (state) {
+    case 'no-vault':
+      return 'TokenDeck: no vault yet'
+    case 'locked':
+      return 'TokenDeck: locked'
+    case 'demo':
+      return 'TokenDeck: demo mode'
+    default:
+      return 'TokenDeck: click an account to copy its header'
+  }
+}

@@ -1,0 +1,191 @@
+// The tray icon and its quick-login menu: Electron glue over tray-menu.ts. Clicking an account
+// copies its header through AppCore (reusing a valid token, minting only when needed) and a
+// notification says what happened. The menu follows every vault change and a one-minute timer.
+import {
+  Menu,
+  nativeImage,
+  Tray,
+  type MenuItemConstructorOptions,
+  type NativeImage,
+} from 'electron'
+import type { Clock } from '../shared/clock'
+import type { AppCore } from './app-core'
+import {
+  TRAY_COLOR_16,
+  TRAY_COLOR_32,
+  TRAY_TEMPLATE_16,
+  TRAY_TEMPLATE_32,
+} from './electron/tray-icon-data'
+import { realTimers, type IntervalTimers } from './electron/timers'
+import { copyNotice, type NotificationPort } from './notifications'
+import {
+  buildTrayMenu,
+  trayTooltip,
+  type TrayAction,
+  type TrayItem,
+  type TrayMenuInput,
+  type TrayVaultState,
+} from './tray-menu'
+
+export interface TrayDeps {
+  core: AppCore
+  notifications: NotificationPort
+  clock: Clock
+  /** Brings the main window up (creating it if needed). */
+  showWindow: () => void
+  quit: () => void
+  platform?: string
+  timers?: IntervalTimers
+  log?: (line: string) => void
+  maxAccounts?: number
+}
+
+export const TRAY_REFRESH_MS = 60_000
+
+/** The tray's icon image: a template on macOS, a color icon elsewhere; 1x and 2x. */
+export function trayImage(platform: string): NativeImage {
+  const mac = platform === 'darwin'
+  const img = nativeImage.createFromBuffer(
+    Buffer.from(mac ? TRAY_TEMPLATE_16 : TRAY_COLOR_16, 'base64'),
+    { scaleFactor: 1 },
+  )
+  img.addRepresentation({
+    scaleFactor: 2,
+    buffer: Buffer.from(mac ? TRAY_TEMPLATE_32 : TRAY_COLOR_32, 'base64'),
+  })
+  if (mac) img.setTemplateImage(true)
+  return img
+}
+
+/** What the tray shows right now, read from the core (secret-free views only). */
+export function trayInput(core: AppCore, now: number): TrayMenuInput {
+  const status = core.status()
+  const state: TrayVaultState = !status.vault.exists
+    ? 'no-vault'
+    : !status.vault.unlocked
+      ? 'locked'
+      : status.demo
+        ? 'demo'
+        : 'unlocked'
+  if (state === 'no-vault' || state === 'locked') {
+    return { state, accounts: [], organizations: [], now }
+  }
+  const accounts = core.current.accounts.list()
+  const organizations = core.current.accounts.organizations()
+  return {
+    state,
+    accounts: accounts.ok ? accounts.value : [],
+    organizations: organizations.ok ? organizations.value : [],
+    now,
+  }
+}
+
+/** Owns the tray icon, its menu and the quick-login clicks. */
+export class TrayController {
+  private tray: Tray | null = null
+  private timer: unknown = null
+  private unsubscribe: () => void = () => {}
+  private lastTemplate: MenuItemConstructorOptions[] = []
+  private readonly timers: IntervalTimers
+  private readonly log: (line: string) => void
+  /** Every copy started from the tray, so tests and quit can wait for them. */
+  private inflight = new Set<Promise<void>>()
+
+  constructor(private readonly deps: TrayDeps) {
+    this.timers = deps.timers ?? realTimers
+    this.log = deps.log ?? (() => {})
+  }
+
+  start(): void {
+    if (this.tray) return
+    this.tray = new Tray(trayImage(this.deps.platform ?? process.platform))
+    this.unsubscribe = this.deps.core.onChange(() => this.refresh())
+    this.timer = this.timers.setInterval(() => this.refresh(), TRAY_REFRESH_MS)
+    this.refresh()
+  }
+
+  /** Rebuilds the menu from the current state. */
+  refresh(): void {
+    if (!this.tray) return
+    let items: TrayItem[]
+    let state: TrayVaultState
+    try {
+      const input = trayInput(this.deps.core, this.deps.clock.now())
+      state = input.state
+      items = buildTrayMenu({
+        ...input,
+        ...(this.deps.maxAccounts ? { maxAccounts: this.deps.maxAccounts } : {}),
+      })
+    } catch (e) {
+      this.log(`tray: could not read the vault (${(e as Error)?.name ?? 'error'})`)
+      state = 'locked'
+      items = buildTrayMenu({ state, accounts: [], organizations: [], now: 0 })
+    }
+    this.lastTemplate = items.map((item) => this.toTemplate(item))
+    this.tray.setToolTip(trayTooltip(state))
+    this.tray.setContextMenu(Menu.buildFromTemplate(this.lastTemplate))
+  }
+
+  /** The template behind the current menu (for tests and diagnostics). */
+  get template(): readonly MenuItemConstructorOptions[] {
+    return this.lastTemplate
+  }
+
+  /** Runs a menu action; never throws. */
+  run(action: TrayAction): Promise<void> {
+    const p = this.perform(action).catch((e: unknown) => {
+      this.log(`tray: ${action.kind} failed (${(e as Error)?.name ?? 'error'})`)
+    })
+    this.inflight.add(p)
+    void p.finally(() => this.inflight.delete(p))
+    return p
+  }
+
+  /** Resolves when every started action has finished. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.inflight])
+  }
+
+  private async perform(action: TrayAction): Promise<void> {
+    switch (action.kind) {
+      case 'copy': {
+        const r = await this.deps.core.copyHeader(action.accountId, 'tray')
+        this.log(r.ok ? 'tray: header copied' : `tray: copy refused (${r.code})`)
+        this.deps.notifications.show(copyNotice(action.label, r))
+        this.refresh()
+        return
+      }
+      case 'lock':
+        this.deps.core.lock()
+        this.refresh()
+        return
+      case 'open':
+      case 'unlock':
+        this.deps.showWindow()
+        return
+      case 'quit':
+        this.deps.quit()
+        return
+    }
+  }
+
+  private toTemplate(item: TrayItem): MenuItemConstructorOptions {
+    if (item.type === 'separator') return { type: 'separator' }
+    // On Windows "&" marks a mnemonic; an account label may contain one.
+    const label =
+      (this.deps.platform ?? process.platform) === 'win32'
+        ? item.label.replaceAll('&', '&&')
+        : item.label
+    if (item.type === 'header') return { label, enabled: false }
+    const action = item.action
+    return { label, click: () => void this.run(action) }
+  }
+
+  dispose(): void {
+    this.unsubscribe()
+    if (this.timer !== null) this.timers.clearInterval(this.timer)
+    this.timer = null
+    this.tray?.destroy()
+    this.tray = null
+  }
+}
