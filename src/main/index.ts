@@ -1,1 +1,149 @@
-console.log('main')
+// The composition root: the only place that wires real Electron objects to the services.
+// Order: refuse unsafe environments, take the single-instance lock, declare app:// (all before
+// ready); then serve app://, build the core and the IPC table, open the window, the tray, the
+// global shortcut and the auto-lock, and clean up (clipboard, demo vault) on quit.
+import path from 'node:path'
+import {
+  app,
+  dialog,
+  globalShortcut,
+  ipcMain,
+  powerMonitor,
+  protocol,
+  safeStorage,
+  session,
+} from 'electron'
+import ElectronStore from 'electron-store'
+import { systemClock } from '../shared/clock'
+import { EVENTS } from '../shared/ipc/channels'
+import { AppCore } from './app-core'
+import { APP_NAME, VAULT_FOLDER } from './cli/default-dir'
+import { ClipboardGuard, electronClipboardPort } from './clipboard'
+import { registerAppScheme, serveAppProtocol } from './electron/app-protocol'
+import { startAutoLock } from './electron/auto-lock'
+import { DemoDirs } from './electron/demo-dirs'
+import { GlobalShortcut } from './electron/global-shortcut'
+import { electronNotifications } from './electron/notification'
+import { installQuitCleanup } from './electron/quit'
+import { electronSafeStorage } from './electron/safe-storage'
+import { electronStoreFactory } from './electron/store'
+import { realTimers } from './electron/timers'
+import { createHandlers } from './ipc/handlers'
+import { registerIpc } from './ipc/register'
+import { BUILTIN_PROFILES } from './providers/registry'
+import { startSandbox } from './sandbox'
+import { externalAllowList } from './security/external-url'
+import { parseLaunchArgs, startupRefusal } from './security/startup'
+import { TrayController } from './tray'
+import { AppWindows, guardContents, guardSession } from './window'
+
+const log = (line: string) => console.log(`[tokendeck] ${line}`)
+
+function main(): void {
+  const refusal = startupRefusal(process.env)
+  if (refusal) {
+    log('startup: refused (unsafe environment)')
+    dialog.showErrorBox('TokenDeck will not start', refusal)
+    app.exit(1)
+    return
+  }
+  if (!app.requestSingleInstanceLock()) {
+    log('startup: another TokenDeck is running; handing over to it')
+    app.quit()
+    return
+  }
+  // package.json's name is "tokendeck"; the app (and so the CLI's default vault folder, see
+  // src/main/cli/default-dir.ts) lives in "<appData>/TokenDeck" in development and packaged alike.
+  app.setName(APP_NAME)
+  app.setPath('userData', path.join(app.getPath('appData'), APP_NAME))
+  app.enableSandbox()
+  registerAppScheme(protocol)
+
+  const args = parseLaunchArgs(process.argv)
+  const here = import.meta.dirname
+  const devServerUrl =
+    !app.isPackaged && process.env['ELECTRON_RENDERER_URL']
+      ? process.env['ELECTRON_RENDERER_URL']
+      : null
+  const windowOptions = {
+    preload: path.join(here, '../preload/index.cjs'),
+    devServerUrl,
+    allowList: externalAllowList(BUILTIN_PROFILES),
+    devTools: !app.isPackaged,
+    log,
+  }
+  const windows = new AppWindows(windowOptions)
+  // Every webContents, ours or not (devtools, anything unexpected), gets the navigation guards.
+  app.on('web-contents-created', (_event, contents) => guardContents(contents, windowOptions))
+  let ready = false
+  app.on('second-instance', () => {
+    if (ready) windows.show()
+  })
+  app.on('before-quit', () => {
+    windows.quitting = true
+  })
+  // The app lives in the tray: closing the last window does not quit.
+  app.on('window-all-closed', () => {})
+  app.on('activate', () => {
+    if (ready) windows.show()
+  })
+
+  void app.whenReady().then(async () => {
+    ready = true
+    serveAppProtocol(protocol, path.join(here, '../renderer'), log)
+    guardSession(session.defaultSession, log)
+
+    const demoDirs = new DemoDirs()
+    const guard = new ClipboardGuard(electronClipboardPort(process.platform), { log })
+    const core = new AppCore({
+      vaultDir: path.join(app.getPath('userData'), VAULT_FOLDER),
+      demoDir: () => demoDirs.create(),
+      clock: systemClock,
+      platform: process.platform,
+      safeStorage: electronSafeStorage(safeStorage, process.platform, () => app.isReady()),
+      clipboard: guard,
+      storeFactory: electronStoreFactory(ElectronStore, ipcMain),
+      startSandbox: () => startSandbox(),
+    })
+    registerIpc(createHandlers(core, log), { owns: (c) => windows.owns(c), devServerUrl }, log)
+    core.onChange((reason) => windows.send(EVENTS.stateChanged, { reason: reason.slice(0, 100) }))
+
+    const tray = new TrayController({
+      core,
+      notifications: electronNotifications(log),
+      clock: systemClock,
+      showWindow: () => windows.show(),
+      quit: () => app.quit(),
+      log,
+    })
+    const shortcut = new GlobalShortcut(
+      globalShortcut,
+      () => {
+        windows.show()
+        windows.send(EVENTS.focusSearch)
+      },
+      log,
+    )
+    const stopAutoLock = startAutoLock(core, powerMonitor, realTimers, log)
+    installQuitCleanup(app, async () => {
+      stopAutoLock()
+      shortcut.dispose()
+      tray.dispose()
+      await guard.clearOnQuit()
+      await core.dispose()
+      demoDirs.removeAll()
+      log('quit: cleaned up')
+    })
+
+    if (args.demo) {
+      const r = await core.startDemo()
+      log(r.ok ? 'demo: started' : `demo: could not start (${r.code})`)
+    }
+    windows.create()
+    tray.start()
+    shortcut.follow(core)
+    log('startup: ready')
+  })
+}
+
+main()

@@ -1,0 +1,39 @@
+// Locks the vault when it has been idle too long (checked every 30 s) and at once when the machine
+// sleeps or the screen locks. The demo vault is never locked: its passphrase is random and kept
+// nowhere, so locking it would only lose it (it holds sandbox credentials only).
+import type { AppCore } from '../app-core'
+import type { IntervalTimers } from './timers'
+
+export const AUTO_LOCK_CHECK_MS = 30_000
+
+export interface PowerEvents {
+  on(event: 'suspend' | 'lock-screen', listener: () => void): unknown
+  removeListener(event: 'suspend' | 'lock-screen', listener: () => void): unknown
+}
+
+export function startAutoLock(
+  core: AppCore,
+  power: PowerEvents,
+  timers: IntervalTimers,
+  log: (line: string) => void = () => {},
+): () => void {
+  const tick = () => {
+    if (core.isDemo) return
+    if (core.tick()) log('auto-lock: locked after inactivity')
+  }
+  const lockNow = (why: string) => () => {
+    if (core.isDemo || !core.current.vault.unlocked) return
+    core.lock()
+    log(`auto-lock: locked (${why})`)
+  }
+  const onSuspend = lockNow('suspend')
+  const onLockScreen = lockNow('screen locked')
+  const handle = timers.setInterval(tick, AUTO_LOCK_CHECK_MS)
+  power.on('suspend', onSuspend)
+  power.on('lock-screen', onLockScreen)
+  return () => {
+    timers.clearInterval(handle)
+    power.removeListener('suspend', onSuspend)
+    power.removeListener('lock-screen', onLockScreen)
+  }
+}
