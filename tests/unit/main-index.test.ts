@@ -1,0 +1,187 @@
+// The composition root with the faked electron module: import it, fire "ready", and check what it
+// built. electron-store is replaced by conf (same API), which needs no Electron.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type * as FakeModule from '../mocks/electron'
+
+vi.mock('electron', () => import('../mocks/electron'))
+vi.mock('electron-store', async () => ({ default: (await import('conf')).default }))
+
+type Fake = typeof FakeModule
+
+const lines: string[] = []
+let fake: Fake
+let argv: string[]
+
+beforeEach(async () => {
+  vi.resetModules()
+  lines.length = 0
+  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    lines.push(args.join(' '))
+  })
+  argv = [...process.argv]
+  delete process.env['NODE_TLS_REJECT_UNAUTHORIZED']
+  delete process.env['ELECTRON_RENDERER_URL']
+  // The mocked module survives resetModules: take that instance and reset it.
+  fake = (await import('electron')) as unknown as Fake
+  fake.resetElectronFake()
+})
+
+afterEach(async () => {
+  process.argv.splice(0, process.argv.length, ...argv)
+  delete process.env['NODE_TLS_REJECT_UNAUTHORIZED']
+  vi.restoreAllMocks()
+})
+
+async function boot(): Promise<void> {
+  await import('../../src/main/index')
+  fake.app.fireReady()
+  await vi.waitFor(() => expect(lines).toContain('[tokendeck] startup: ready'), {
+    timeout: 20_000,
+  })
+}
+
+async function quit(): Promise<void> {
+  fake.app.emit('before-quit', fake.fakeEvent())
+  const e = fake.fakeEvent()
+  fake.app.emit('will-quit', e)
+  expect(e.defaultPrevented).toBe(true)
+  await vi.waitFor(() => expect(fake.app.quits).toBe(1), { timeout: 10_000 })
+}
+
+describe('src/main/index.ts', () => {
+  it('builds the window, the tray, the IPC table, the shortcut; cleans up on quit', async () => {
+    const { INVOKE_CHANNELS, INVOKE, EVENTS } = await import('../../src/shared/ipc/channels')
+    await boot()
+
+    expect(fake.app.sandboxEnabled).toBe(true)
+    expect(fake.protocol.privileged).toMatchObject([{ scheme: 'app' }])
+    expect(fake.protocol.handlers.has('app')).toBe(true)
+    expect(fake.session.defaultSession.permissionRequestHandler).not.toBeNull()
+    expect(fake.session.defaultSession.permissionCheckHandler).not.toBeNull()
+
+    expect(fake.BrowserWindow.all).toHaveLength(1)
+    const win = fake.BrowserWindow.all[0]!
+    expect(win.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+    })
+    expect(String(win.webPreferences['preload'])).toMatch(/preload[\\/]index\.cjs$/)
+    expect(win.loaded).toEqual(['app://tokendeck/index.html'])
+
+    expect([...fake.ipcMain.handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort())
+    const trusted = { sender: win.webContents, senderFrame: win.webContents.mainFrame }
+    const status = (await fake.ipcMain.invoke(INVOKE.appStatus, trusted)) as {
+      ok: boolean
+      value: { vault: { exists: boolean; dir: string }; protection: { backend: string } }
+    }
+    expect(status.ok).toBe(true)
+    expect(status.value.vault.exists).toBe(false)
+    expect(fake.app.getName()).toBe('TokenDeck')
+    expect(fake.app.getPath('userData')).toBe(path.join(fake.app.getPath('appData'), 'TokenDeck'))
+    expect(status.value.vault.dir).toBe(path.join(fake.app.getPath('userData'), 'vault'))
+    expect(status.value.protection.backend).toBe(
+      process.platform === 'linux' ? 'gnome_libsecret' : expect.any(String),
+    )
+    const stranger = new fake.BrowserWindow({})
+    const refused = (await fake.ipcMain.invoke(INVOKE.appStatus, {
+      sender: stranger.webContents,
+      senderFrame: new fake.FakeFrame('app://tokendeck/index.html'),
+    })) as { ok: boolean; code: string }
+    expect(refused).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' })
+
+    expect(fake.Tray.all).toHaveLength(1)
+    expect(fake.Tray.all[0]!.labels()[0]).toBe('No vault yet')
+
+    // Any other webContents the app creates gets the same guards.
+    const other = new fake.FakeWebContents()
+    fake.app.emit('web-contents-created', fake.fakeEvent(), other)
+    expect(other.windowOpenHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' })
+    expect(other.fire('will-navigate', { url: 'https://evil.example/' }).defaultPrevented).toBe(
+      true,
+    )
+
+    // The global shortcut brings the window up and asks for the search box.
+    fake.globalShortcut.press('CommandOrControl+Shift+K')
+    expect(win.isVisible()).toBe(true)
+    expect(win.webContents.sent.map((s) => s.channel)).toContain(EVENTS.focusSearch)
+
+    // Closing hides (the app lives in the tray); a second launch shows it again.
+    win.close()
+    expect(win.isVisible()).toBe(false)
+    fake.app.emit('second-instance')
+    expect(win.isVisible()).toBe(true)
+
+    // Vault changes reach the window as state-changed events.
+    await fake.ipcMain.invoke(INVOKE.vaultCreate, trusted, {
+      protection: 'os',
+    })
+    expect(win.webContents.sent).toContainEqual({
+      channel: EVENTS.stateChanged,
+      payload: { reason: 'vault' },
+    })
+
+    await quit()
+    expect(fake.globalShortcut.registered.size).toBe(0)
+    expect(fake.Tray.all[0]!.destroyed).toBe(true)
+    expect(lines).toContain('[tokendeck] quit: cleaned up')
+    // Only one-line tags were logged.
+    for (const l of lines) expect(l).toMatch(/^\[tokendeck\] [^\n]+$/)
+  })
+
+  it('refuses to start with NODE_TLS_REJECT_UNAUTHORIZED=0', async () => {
+    process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0'
+    await import('../../src/main/index')
+    expect(fake.dialog.errors).toHaveLength(1)
+    expect(fake.dialog.errors[0]!.content).toContain('NODE_TLS_REJECT_UNAUTHORIZED=0')
+    expect(fake.app.exitCode).toBe(1)
+    expect(fake.protocol.privileged).toEqual([])
+    fake.app.fireReady()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(fake.BrowserWindow.all).toHaveLength(0)
+    expect(fake.ipcMain.handlers.size).toBe(0)
+  })
+
+  it('a second instance hands over and quits', async () => {
+    fake.app.singleInstance = false
+    await import('../../src/main/index')
+    expect(fake.app.quits).toBe(1)
+    fake.app.fireReady()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(fake.BrowserWindow.all).toHaveLength(0)
+  })
+
+  it('--demo starts the demo vault in a temp folder and removes it on quit', async () => {
+    process.argv.push('--demo')
+    await boot()
+    expect(lines).toContain('[tokendeck] demo: started')
+    const tray = fake.Tray.all[0]!
+    expect(tray.labels()[0]).toBe('Demo mode · sandbox providers')
+    expect(tray.labels()).toContain('acme-prod · no expiry')
+    const { INVOKE } = await import('../../src/shared/ipc/channels')
+    const win = fake.BrowserWindow.all[0]!
+    const status = (await fake.ipcMain.invoke(INVOKE.appStatus, {
+      sender: win.webContents,
+      senderFrame: win.webContents.mainFrame,
+    })) as { value: { demo: boolean; vault: { dir: string } } }
+    expect(status.value.demo).toBe(true)
+    const demoDir = status.value.vault.dir
+    expect(path.basename(demoDir)).toMatch(/^tokendeck-demo-/)
+    expect(path.dirname(demoDir)).toBe(os.tmpdir())
+    expect(fs.existsSync(path.join(demoDir, 'vault.json'))).toBe(true)
+
+    tray.click('acme-prod ·')
+    await vi.waitFor(async () =>
+      expect(await fake.clipboard.readText()).toMatch(/^Authorization: Token /),
+    )
+    await quit()
+    // The clipboard held our header: cleared on quit. The demo folder is gone.
+    expect(fake.clipboard.items).toBeNull()
+    expect(fs.existsSync(demoDir)).toBe(false)
+  })
+})
