@@ -294,6 +294,14 @@ describe('the app:// protocol handler', () => {
     expect(post.status).toBe(405)
   })
 
+  it('sends the same policy the renderer declares in its <meta>', () => {
+    const html = fs.readFileSync(path.resolve('src/renderer/index.html'), 'utf8')
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html)
+    expect(meta?.[1]).toBe(CONTENT_SECURITY_POLICY)
+    expect(CONTENT_SECURITY_POLICY).toContain("connect-src 'none'")
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/)
+  })
+
   it('serves the real renderer build when there is one', async () => {
     const out = path.resolve('out/renderer')
     if (!fs.existsSync(path.join(out, 'index.html'))) return
