@@ -251,11 +251,14 @@ export function parseProfile(input: unknown): Result<ProviderProfile> {
   })
 }
 
-/** Zod issues as short lines: "login.path: a path starting with "/"". */
+/** Zod issues as short lines: "login.path: a path starting with "/"". Bounded in size. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], max = 12): string[] {
+  const cut = (t: string, n: number) => (t.length > n ? `${t.slice(0, n - 1)}…` : t)
   const lines = issues.slice(0, max).map((i) => {
-    const where = i.path.length > 0 ? i.path.map(String).join('.') : '(top level)'
-    return `${where}: ${i.message}`
+    const where =
+      i.path.length > 0 ? i.path.map((p) => cut(String(p), 40)).join('.') : '(top level)'
+    // Messages name unknown keys verbatim; a hostile payload's key can be any length.
+    return `${cut(where, 120)}: ${cut(i.message, 200)}`
   })
   if (issues.length > max) lines.push(`…and ${issues.length - max} more`)
   return lines
