@@ -1,6 +1,24 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
+import type { Plugin } from 'vite'
+
+/**
+ * `electron-vite dev` only: the React refresh preamble is an inline script and HMR talks over a
+ * websocket, which the renderer's strict CSP forbids. Relax the <meta> for the dev server alone;
+ * builds (and so the packaged app and the e2e tests) keep the strict policy.
+ */
+function devCsp(): Plugin {
+  return {
+    name: 'tokendeck-dev-csp',
+    apply: 'serve',
+    transformIndexHtml(html) {
+      return html
+        .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+        .replace("connect-src 'none'", "connect-src 'self' ws://localhost:* ws://127.0.0.1:*")
+    },
+  }
+}
 
 export default defineConfig({
   main: {
@@ -32,6 +50,6 @@ export default defineConfig({
       sourcemap: false,
       rollupOptions: { input: resolve('src/renderer/index.html') },
     },
-    plugins: [react()],
+    plugins: [react(), devCsp()],
   },
 })

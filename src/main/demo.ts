@@ -1,6 +1,6 @@
-// Demo mode: a fresh vault, protected by a random in-memory passphrase, with a few accounts on
-// each sandbox provider, so everything can be tried without real credentials.
-import { randomBytes } from 'node:crypto'
+// Demo mode: a fresh vault, protected by the public demo passphrase, with a few accounts on
+// each sandbox provider, so everything (locking included) can be tried without real credentials.
+import { DEMO_PASSPHRASE } from '../shared/demo'
 import { ok, type Result } from '../shared/result'
 import type { SandboxSet } from './sandbox'
 import { DEMO_USERS } from './sandbox'
@@ -66,9 +66,7 @@ export async function seedDemoVault(
   services: VaultServices,
   sandbox: SandboxSet,
 ): Promise<Result<void>> {
-  const created = await services.vault.create(
-    passphraseProtector(randomBytes(24).toString('base64url')),
-  )
+  const created = await services.vault.create(passphraseProtector(DEMO_PASSPHRASE))
   if (!created.ok) return created
   for (const a of demoAccounts()) {
     const added = await services.accounts.add({

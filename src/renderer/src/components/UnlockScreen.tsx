@@ -2,6 +2,7 @@
 import { useId, useState, type FormEvent } from 'react'
 import { FlaskConical, KeyRound, LockKeyhole, ShieldCheck } from 'lucide-react'
 import type { AppStatus } from '../../../shared/ipc/schemas'
+import { DEMO_PASSPHRASE } from '../../../shared/demo'
 import type { Failure } from '../../../shared/result'
 import { api } from '../api'
 import { setStatus } from '../lib/app-store'
@@ -176,6 +177,11 @@ function UnlockForm({ status, busy, run }: FormProps) {
     <form onSubmit={submit} className="stack">
       <h1>Unlock TokenDeck</h1>
       <p className="lead">{status.demo ? 'The demo vault is locked.' : 'Your vault is locked.'}</p>
+      {status.demo ? (
+        <p className="hint">
+          The demo vault's passphrase is <code>{DEMO_PASSPHRASE}</code>.
+        </p>
+      ) : null}
       {hasPassphrase ? (
         <>
           <div className="field">
