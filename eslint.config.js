@@ -5,18 +5,38 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import globals from 'globals'
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net']
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'child_process',
+  'http',
+  'https',
+  'net',
+]
 
 export default tseslint.config(
   {
-    ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.ci/**'],
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      '.ci/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
@@ -29,7 +49,12 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'electron', message: 'src/shared runs in every process: no electron.' }],
-          patterns: [{ group: nodeBuiltins, message: 'src/shared runs in the renderer too: no Node built-ins.' }],
+          patterns: [
+            {
+              group: nodeBuiltins,
+              message: 'src/shared runs in the renderer too: no Node built-ins.',
+            },
+          ],
         },
       ],
     },
@@ -41,10 +66,21 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The renderer talks to main only through window.tokendeck.' }],
+          paths: [
+            {
+              name: 'electron',
+              message: 'The renderer talks to main only through window.tokendeck.',
+            },
+          ],
           patterns: [
-            { group: nodeBuiltins, message: 'The renderer is a sandboxed page: no Node built-ins.' },
-            { group: ['**/main/**', '**/preload/index*'], message: 'The renderer may import src/shared and src/preload/api types only.' },
+            {
+              group: nodeBuiltins,
+              message: 'The renderer is a sandboxed page: no Node built-ins.',
+            },
+            {
+              group: ['**/main/**', '**/preload/index*'],
+              message: 'The renderer may import src/shared and src/preload/api types only.',
+            },
           ],
         },
       ],
@@ -66,7 +102,14 @@ export default tseslint.config(
   },
   {
     files: ['src/main/**/*.ts'],
-    ignores: ['src/main/index.ts', 'src/main/window.ts', 'src/main/tray.ts', 'src/main/clipboard.ts', 'src/main/ipc/register.ts', 'src/main/electron/**'],
+    ignores: [
+      'src/main/index.ts',
+      'src/main/window.ts',
+      'src/main/tray.ts',
+      'src/main/clipboard.ts',
+      'src/main/ipc/register.ts',
+      'src/main/electron/**',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -74,7 +117,8 @@ export default tseslint.config(
           paths: [
             {
               name: 'electron',
-              message: 'Only the thin Electron glue imports electron; services take small injected interfaces.',
+              message:
+                'Only the thin Electron glue imports electron; services take small injected interfaces.',
             },
           ],
         },
