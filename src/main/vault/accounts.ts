@@ -1,7 +1,7 @@
 // Accounts: adding, editing and removing them, with their fields checked against the provider
 // profile and their secrets encrypted (only when the user chose to remember them).
 import { randomUUID } from 'node:crypto'
-import { fail, ok, type Result } from '../../shared/result'
+import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { normalizeBaseUrl } from '../../shared/url-policy'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import type { AccountView, OrganizationView } from '../../shared/views'
@@ -69,6 +69,33 @@ export function splitFields(
   return ok({ plain, secrets })
 }
 
+/** A label is 1 to 80 characters after trimming. */
+function cleanLabel(raw: unknown): Result<string> {
+  const label = typeof raw === 'string' ? raw.trim() : ''
+  if (label === '' || label.length > LABEL_MAX) {
+    return fail('VALIDATION_FAILED', `A label has 1 to ${LABEL_MAX} characters.`, {
+      fields: { label: [`1 to ${LABEL_MAX} characters.`] },
+    })
+  }
+  return ok(label)
+}
+
+/** Labels are unique, ignoring case; `exceptId` is the account being renamed. */
+function labelTaken(
+  accounts: AccountRecord[],
+  label: string,
+  exceptId?: string,
+): Failure | undefined {
+  const clash = accounts.some(
+    (a) => a.id !== exceptId && a.label.toLowerCase() === label.toLowerCase(),
+  )
+  return clash
+    ? fail('CONFLICT', `An account labelled "${label}" already exists.`, {
+        fields: { label: ['This label is taken.'] },
+      })
+    : undefined
+}
+
 /** Adds, edits, removes and lists accounts. */
 export class AccountService {
   constructor(private readonly vault: Vault) {}
@@ -105,12 +132,9 @@ export class AccountService {
         'VALIDATION_FAILED',
         `Unknown provider "${String(input.providerId).slice(0, 40)}".`,
       )
-    const label = typeof input.label === 'string' ? input.label.trim() : ''
-    if (label === '' || label.length > LABEL_MAX) {
-      return fail('VALIDATION_FAILED', 'A label has 1 to 80 characters.', {
-        fields: { label: ['1 to 80 characters.'] },
-      })
-    }
+    const checkedLabel = cleanLabel(input.label)
+    if (!checkedLabel.ok) return checkedLabel
+    const label = checkedLabel.value
     const base = normalizeBaseUrl(input.baseUrl || profile.baseUrl)
     if (!base.ok)
       return fail('VALIDATION_FAILED', base.message, { fields: { baseUrl: [base.message] } })
@@ -127,11 +151,8 @@ export class AccountService {
     }
     const now = this.vault.clock.now()
     const r = await this.vault.file.update((draft) => {
-      if (draft.accounts.some((a) => a.label.toLowerCase() === label.toLowerCase())) {
-        return fail('CONFLICT', `An account labelled "${label}" already exists.`, {
-          fields: { label: ['This label is taken.'] },
-        })
-      }
+      const taken = labelTaken(draft.accounts, label)
+      if (taken) return taken
       const record: AccountRecord = {
         id,
         label,
@@ -178,22 +199,11 @@ export class AccountService {
       if (!profile)
         return fail('VALIDATION_FAILED', `Provider "${acc.providerId}" is not installed.`)
       if (patch.label !== undefined) {
-        const label = patch.label.trim()
-        if (label === '' || label.length > LABEL_MAX) {
-          return fail('VALIDATION_FAILED', 'A label has 1 to 80 characters.', {
-            fields: { label: ['1 to 80 characters.'] },
-          })
-        }
-        if (
-          draft.accounts.some(
-            (a) => a.id !== acc.id && a.label.toLowerCase() === label.toLowerCase(),
-          )
-        ) {
-          return fail('CONFLICT', `An account labelled "${label}" already exists.`, {
-            fields: { label: ['This label is taken.'] },
-          })
-        }
-        acc.label = label
+        const label = cleanLabel(patch.label)
+        if (!label.ok) return label
+        const taken = labelTaken(draft.accounts, label.value, acc.id)
+        if (taken) return taken
+        acc.label = label.value
       }
       if (patch.baseUrl !== undefined) {
         const base = normalizeBaseUrl(patch.baseUrl || profile.baseUrl)

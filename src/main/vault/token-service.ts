@@ -22,6 +22,9 @@ import {
 } from './ledger'
 import type { AccountRecord, TokenRecord, VaultData } from './schema'
 import type { Vault } from './vault'
+import { capReached, revokeTokens, tokenRecordId, type RevokeReport } from './revocation'
+
+export type { RevokeReport } from './revocation'
 
 /** A header ready to use. Holds the token: it never leaves the main process (clipboard, CLI). */
 export interface IssuedHeader {
@@ -43,16 +46,6 @@ export interface ObtainOptions {
   /** Mint a new token even if a valid one exists ("log in again"). */
   force?: boolean
 }
-
-export interface RevokeReport {
-  revoked: TokenView[]
-  /** Forgotten locally only: the provider has no revoke endpoint. */
-  forgotten: TokenView[]
-  failures: { tokenId: string; code: string; message: string }[]
-  message: string
-}
-
-const tokenRecordId = (tokenId: string) => `token/${tokenId}`
 
 /** Owns minting, reuse and revocation of tokens. */
 export class TokenService {
@@ -164,8 +157,8 @@ export class TokenService {
       if (usage && usage.used >= usage.max) {
         // At the cap, "log in again" may free the slot of the token it replaces, first.
         if (!(o.force && replace && profile.revoke && old))
-          return capReached(data, orgKey, usage, this.vault)
-        const r = await this.revokeTokens(acc, profile, [old], o.surface)
+          return capReached(data, orgKey, usage, now)
+        const r = await revokeTokens(this.vault, this.engine, acc, profile, [old], o.surface)
         if (r.revoked.length === 0) {
           const f = r.failures[0]
           return fail(
@@ -200,7 +193,7 @@ export class TokenService {
             : `Minted a token for "${acc.label}".`,
       })
       if (old && o.force && replace && !replacedFirst && profile.revoke) {
-        await this.revokeTokens(acc, profile, [old], o.surface)
+        await revokeTokens(this.vault, this.engine, acc, profile, [old], o.surface)
       }
       this.vault.emit()
       return ok(issued(acc, record, minted.value.token, false))
@@ -377,100 +370,13 @@ export class TokenService {
           o.tokenId ? 'That token is not live.' : `"${acc.label}" has no live token to revoke.`,
         )
       }
-      const report = await this.revokeTokens(acc, profile, targets, o.surface)
+      const report = await revokeTokens(this.vault, this.engine, acc, profile, targets, o.surface)
       if (report.revoked.length === 0 && report.forgotten.length === 0 && report.failures[0]) {
         const f = report.failures[0]
         return fail(f.code as Failure['code'], f.message)
       }
       return ok(report)
     })
-  }
-
-  /** Caller holds the org lock. Applies every outcome in one write. */
-  private async revokeTokens(
-    acc: AccountRecord,
-    profile: ProviderProfile,
-    targets: TokenRecord[],
-    surface: Surface,
-  ): Promise<RevokeReport> {
-    const outcomes: { id: string; state: 'revoked' | 'forgotten'; note: string }[] = []
-    const failures: RevokeReport['failures'] = []
-    for (const t of targets) {
-      if (!profile.revoke) {
-        const until = t.expiresAt ? new Date(t.expiresAt).toISOString() : 'it is revoked elsewhere'
-        outcomes.push({
-          id: t.id,
-          state: 'forgotten',
-          note: `${profile.name} has no revoke endpoint: the token was forgotten here but stays valid on the server until ${until}.`,
-        })
-        continue
-      }
-      const secret = this.vault.openSecret(tokenRecordId(t.id), t.secret!)
-      if (!secret.ok) {
-        failures.push({ tokenId: t.id, code: secret.code, message: secret.message })
-        continue
-      }
-      const r = await this.engine.revoke({
-        profile,
-        baseUrl: acc.baseUrl,
-        fields: acc.fields,
-        token: secret.value,
-      })
-      if (r.ok) {
-        outcomes.push({
-          id: t.id,
-          state: 'revoked',
-          note: r.value.alreadyInvalid
-            ? 'The server said the token was already invalid.'
-            : 'Revoked on the server.',
-        })
-      } else {
-        failures.push({ tokenId: t.id, code: r.code, message: r.message })
-      }
-    }
-    const now = this.vault.clock.now()
-    const views: { revoked: TokenView[]; forgotten: TokenView[] } = { revoked: [], forgotten: [] }
-    if (outcomes.length > 0) {
-      await this.vault.file.update((draft) => {
-        for (const o of outcomes) {
-          const t = draft.tokens.find((x) => x.id === o.id)
-          if (!t) continue
-          endToken(t, o.state, now, o.note)
-          views[o.state].push(tokenView(t, now))
-        }
-        return ok(undefined)
-      })
-    }
-    for (const o of outcomes) {
-      this.vault.log({
-        type: o.state === 'revoked' ? 'revoke' : 'forget',
-        accountId: acc.id,
-        label: acc.label,
-        tokenId: o.id,
-        surface,
-        message: `"${acc.label}": ${o.note}`,
-      })
-    }
-    for (const f of failures) {
-      this.vault.log({
-        type: 'failure',
-        accountId: acc.id,
-        label: acc.label,
-        tokenId: f.tokenId,
-        surface,
-        code: f.code,
-        message: `Revoke for "${acc.label}" failed: ${f.message}`,
-      })
-    }
-    if (outcomes.length > 0) this.vault.emit()
-    const parts: string[] = []
-    if (views.revoked.length) parts.push(`Revoked ${plural(views.revoked.length, 'token')}.`)
-    if (views.forgotten.length) parts.push(outcomes.find((o) => o.state === 'forgotten')!.note)
-    if (failures.length)
-      parts.push(
-        `${plural(failures.length, 'token')} could not be revoked: ${failures[0]!.message}`,
-      )
-    return { ...views, failures, message: parts.join(' ') }
   }
 
   /** The user has checked the server: an uncertain token no longer counts toward the cap. */
@@ -521,42 +427,4 @@ function issued(acc: AccountRecord, t: TokenRecord, token: string, reused: boole
     reused,
     expiresAt: t.expiresAt,
   }
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
-}
-
-function capReached(
-  data: VaultData,
-  orgKey: string,
-  usage: { max: number; used: number; uncertain: number },
-  vault: Vault,
-): Failure {
-  const now = vault.clock.now()
-  const labels = new Map(data.accounts.map((a) => [a.id, a.label]))
-  const revocable = data.tokens
-    .filter((t) => t.orgKey === orgKey && derivedState(t, now) === 'active' && t.secret)
-    .sort((a, b) => a.issuedAt - b.issuedAt)
-  const names = revocable
-    .slice(0, 5)
-    .map((t) => `${labels.get(t.accountId) ?? '?'} (issued ${new Date(t.issuedAt).toISOString()})`)
-  const org = orgKey.split('|')[2] ?? orgKey
-  return fail(
-    'TOKEN_CAP_REACHED',
-    `Organization "${org}" has ${usage.used} of ${usage.max} tokens in use` +
-      (usage.uncertain ? ` (${usage.uncertain} uncertain)` : '') +
-      `. Revoke one to mint another` +
-      (names.length
-        ? `; the oldest: ${names.join(', ')}${revocable.length > 5 ? ', …' : ''}.`
-        : '.'),
-    {
-      details: {
-        used: usage.used,
-        max: usage.max,
-        revocable: revocable.map((t) => t.id),
-        revocableAccounts: revocable.map((t) => labels.get(t.accountId) ?? '?'),
-      },
-    },
-  )
 }
