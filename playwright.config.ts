@@ -1,6 +1,7 @@
 // End-to-end tests in Debian's Chromium against the built renderer and the real main-process
 // services (see tests/e2e/harness.ts and GUIDE.md "E2E harness").
 import { defineConfig } from '@playwright/test'
+import { CHROMIUM_LAUNCH } from './tests/e2e/chromium'
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -18,15 +19,6 @@ export default defineConfig({
     viewport: { width: 1180, height: 760 },
     actionTimeout: 10_000,
     trace: 'retain-on-failure',
-    launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: CHROMIUM_LAUNCH,
   },
 })
