@@ -59,11 +59,15 @@ export function checkFields(
   if (Object.keys(missing).length > 0) {
     return fail('VALIDATION_FAILED', 'Some fields need attention.', { fields: missing })
   }
-  const secrets = fields
+  return ok({ secrets: secretValues(fields, values) })
+}
+
+/** The values of secret fields, to keep out of every message. */
+function secretValues(fields: readonly ProfileField[], values: FieldValues): string[] {
+  return fields
     .filter((f) => f.role === 'secret' || f.kind === 'secret')
     .map((f) => values[f.name])
     .filter((v): v is string => typeof v === 'string' && v !== '')
-  return ok({ secrets })
 }
 
 export function buildBody(
@@ -123,7 +127,7 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
       }
       const base = baseUrlOf(profile, baseUrl)
       if (!base.ok) return base
-      const secrets = [token, ...checkFieldsSecrets(profile, fields)]
+      const secrets = [token, ...secretValues(profile.fields, fields)]
       const res = await http.send({
         method: profile.revoke.method,
         url: joinUrl(base.value, profile.revoke.path),
@@ -172,11 +176,4 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
       return ok({ minted: minted.value, accountFields })
     },
   }
-}
-
-function checkFieldsSecrets(profile: ProviderProfile, values: FieldValues): string[] {
-  return profile.fields
-    .filter((f) => f.role === 'secret')
-    .map((f) => values[f.name])
-    .filter((v): v is string => typeof v === 'string' && v !== '')
 }
