@@ -27,7 +27,7 @@ export default defineConfig({
         // Two entries share one build: the Electron main process and the plain-Node CLI.
         // The CLI never imports `electron`, so out/main/cli.js runs under Node >= 22.
         input: {
-          index: resolve('src/main/index.ts'),
+          index: resolve('src/main/index.main.ts'),
           cli: resolve('src/main/cli/index.ts'),
         },
       },

@@ -1,6 +1,6 @@
 // Draws TokenDeck's icons as PNGs with nothing but node:zlib: a 512x512 app icon (a deck of three
 // token cards on an indigo tile) and 16/32 px tray template icons (black + alpha, as macOS wants).
-// Writes build/icon.png, build/tray/*.png and src/main/electron/tray-icon-data.ts (the tray
+// Writes build/icon.png, build/tray/*.png and src/main/platform/tray-icon-data.ts (the tray
 // icons as base64, so the packaged app needs no icon files at run time).
 // Run: node build/make-icons.mjs (the output is committed; run again after changing a shape).
 import fs from 'node:fs'
@@ -169,7 +169,7 @@ export const TRAY_COLOR_16 =
 export const TRAY_COLOR_32 =
   '${color32.toString('base64')}'
 `
-write('src/main/electron/tray-icon-data.ts', Buffer.from(ts))
+write('src/main/platform/tray-icon-data.ts', Buffer.from(ts))
 console.log(
   `icons: app ${icon.length} B, tray ${tray16.length + tray32.length + color16.length + color32.length} B`,
 )

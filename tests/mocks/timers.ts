@@ -1,7 +1,7 @@
 // A manual clock with timers: advance(ms) runs whatever falls due, in order. Implements the
 // Clock, Timers and IntervalTimers ports, so no test sleeps.
 import type { Clock } from '../../src/shared/clock'
-import type { IntervalTimers, Timers } from '../../src/main/electron/timers'
+import type { IntervalTimers, Timers } from '../../src/main/platform/timers'
 
 interface Entry {
   id: number

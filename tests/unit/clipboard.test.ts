@@ -4,7 +4,8 @@ import { FakeTimers } from '../mocks/timers'
 vi.mock('electron', () => import('../mocks/electron'))
 
 const fake = await import('../mocks/electron')
-const { ClipboardGuard, electronClipboardPort } = await import('../../src/main/clipboard')
+const { ClipboardGuard } = await import('../../src/main/clipboard-guard')
+const { electronClipboardPort } = await import('../../src/main/clipboard.main')
 const { osClipboardFormat, sensitiveClipboardFormats } =
   await import('../../src/main/security/clipboard-formats')
 

@@ -1,15 +1,15 @@
-// Launch policies and the small wiring pieces index.ts is made of: startup refusal, launch flags,
+// Launch policies and the small wiring pieces of index.main.ts: startup refusal, launch flags,
 // the safeStorage adapter, the global shortcut, auto-lock, quit cleanup, demo folders, the store.
 import fs from 'node:fs'
 import { EventEmitter } from 'node:events'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseLaunchArgs, startupRefusal } from '../../src/main/security/startup'
-import { electronSafeStorage } from '../../src/main/electron/safe-storage'
-import { DEFAULT_SHORTCUT, GlobalShortcut } from '../../src/main/electron/global-shortcut'
-import { AUTO_LOCK_CHECK_MS, startAutoLock } from '../../src/main/electron/auto-lock'
-import { installQuitCleanup } from '../../src/main/electron/quit'
-import { DemoDirs } from '../../src/main/electron/demo-dirs'
-import { ELECTRON_STORE_CHANNEL, electronStoreFactory } from '../../src/main/electron/store'
+import { electronSafeStorage } from '../../src/main/electron/safe-storage.main'
+import { DEFAULT_SHORTCUT, GlobalShortcut } from '../../src/main/platform/global-shortcut'
+import { AUTO_LOCK_CHECK_MS, startAutoLock } from '../../src/main/platform/auto-lock'
+import { installQuitCleanup } from '../../src/main/platform/quit'
+import { DemoDirs } from '../../src/main/platform/demo-dirs'
+import { ELECTRON_STORE_CHANNEL, electronStoreFactory } from '../../src/main/platform/store'
 import { safeStorageStatus } from '../../src/main/vault'
 import { FakeTimers } from '../mocks/timers'
 import { startTestApp, type TestApp } from '../helpers/app'
@@ -154,11 +154,19 @@ describe('the global shortcut', () => {
       const s = new GlobalShortcut(port, () => {})
       s.follow(app.core)
       expect(s.current).toBe(DEFAULT_SHORTCUT)
-      await app.core.createVault({ protection: 'passphrase', passphrase: 'a long passphrase' })
-      await app.core.current.vault.updateSettings({ globalShortcut: 'Alt+K' })
+      const created = await app.core.actions.protection.create({
+        protection: 'passphrase',
+        passphrase: 'a long passphrase',
+      })
+      expect(created.ok).toBe(true)
+      expect(
+        await app.core.current.vault.updateSettings({ globalShortcut: 'Alt+K' }),
+      ).toMatchObject({ ok: true })
       expect(s.current).toBe('Alt+K')
       expect([...port.registered.keys()]).toEqual(['Alt+K'])
-      await app.core.current.vault.updateSettings({ globalShortcut: '' })
+      expect(await app.core.current.vault.updateSettings({ globalShortcut: '' })).toMatchObject({
+        ok: true,
+      })
       expect(port.registered.size).toBe(0)
       app.core.lock()
       expect(port.registered.size).toBe(0) // locked: the last choice stays
@@ -170,7 +178,11 @@ describe('auto-lock', () => {
   let app: TestApp
   beforeAll(async () => {
     app = await startTestApp()
-    await app.core.createVault({ protection: 'passphrase', passphrase: 'a long passphrase' })
+    const created = await app.core.actions.protection.create({
+      protection: 'passphrase',
+      passphrase: 'a long passphrase',
+    })
+    expect(created.ok).toBe(true)
   })
   afterAll(async () => {
     await app.close()
@@ -190,7 +202,11 @@ describe('auto-lock', () => {
     expect(ticks).toHaveLength(2)
     power.emit('suspend')
     expect(app.core.status().vault.unlocked).toBe(false)
-    await app.core.unlock({ method: 'passphrase', passphrase: 'a long passphrase' })
+    const unlocked = await app.core.actions.protection.unlock({
+      method: 'passphrase',
+      passphrase: 'a long passphrase',
+    })
+    expect(unlocked.ok).toBe(true)
     power.emit('lock-screen')
     expect(app.core.status().vault.unlocked).toBe(false)
     stop()
@@ -198,7 +214,7 @@ describe('auto-lock', () => {
     expect(timers.pending).toBe(0)
   })
 
-  it('never locks the demo vault (its passphrase is kept nowhere)', async () => {
+  it('never auto-locks the demo vault (public credentials behind a public passphrase)', async () => {
     const r = await app.core.startDemo()
     expect(r.ok).toBe(true)
     const power = new EventEmitter()

@@ -36,7 +36,7 @@ afterEach(async () => {
 })
 
 async function boot(): Promise<void> {
-  await import('../../src/main/index')
+  await import('../../src/main/index.main')
   fake.app.fireReady()
   await vi.waitFor(() => expect(lines).toContain('[tokendeck] startup: ready'), {
     timeout: 20_000,
@@ -51,7 +51,7 @@ async function quit(): Promise<void> {
   await vi.waitFor(() => expect(fake.app.quits).toBe(1), { timeout: 10_000 })
 }
 
-describe('src/main/index.ts', () => {
+describe('src/main/index.main.ts', () => {
   it('builds the window, the tray, the IPC table, the shortcut; cleans up on quit', async () => {
     const { INVOKE_CHANNELS, INVOKE, EVENTS } = await import('../../src/shared/ipc/channels')
     await boot()
@@ -136,7 +136,7 @@ describe('src/main/index.ts', () => {
 
   it('refuses to start with NODE_TLS_REJECT_UNAUTHORIZED=0', async () => {
     process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0'
-    await import('../../src/main/index')
+    await import('../../src/main/index.main')
     expect(fake.dialog.errors).toHaveLength(1)
     expect(fake.dialog.errors[0]!.content).toContain('NODE_TLS_REJECT_UNAUTHORIZED=0')
     expect(fake.app.exitCode).toBe(1)
@@ -149,7 +149,7 @@ describe('src/main/index.ts', () => {
 
   it('a second instance hands over and quits', async () => {
     fake.app.singleInstance = false
-    await import('../../src/main/index')
+    await import('../../src/main/index.main')
     expect(fake.app.quits).toBe(1)
     fake.app.fireReady()
     await new Promise((r) => setTimeout(r, 20))
@@ -162,7 +162,7 @@ describe('src/main/index.ts', () => {
     expect(lines).toContain('[tokendeck] demo: started')
     const tray = fake.Tray.all[0]!
     expect(tray.labels()[0]).toBe('Demo mode · sandbox providers')
-    expect(tray.labels()).toContain('acme-prod · no expiry')
+    expect(tray.labels()).toContain('acme-prod · active, no expiry')
     const { INVOKE } = await import('../../src/shared/ipc/channels')
     const win = fake.BrowserWindow.all[0]!
     const status = (await fake.ipcMain.invoke(INVOKE.appStatus, {

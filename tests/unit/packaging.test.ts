@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { FuseV1Options, FuseVersion, getCurrentFuseWire } from '@electron/fuses'
 import { describe, expect, it } from 'vitest'
-import * as trayIcons from '../../src/main/electron/tray-icon-data'
+import * as trayIcons from '../../src/main/platform/tray-icon-data'
 
 const require = createRequire(import.meta.url)
 // electron-builder's own YAML parser and schema validator (its dependencies), so the test reads

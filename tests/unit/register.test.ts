@@ -5,8 +5,8 @@ vi.mock('electron', () => import('../mocks/electron'))
 
 const fake = await import('../mocks/electron')
 const { registerIpc, isTrustedSender, UNTRUSTED_SENDER_MESSAGE } =
-  await import('../../src/main/ipc/register')
-const { AppWindows } = await import('../../src/main/window')
+  await import('../../src/main/ipc/register.main')
+const { AppWindows } = await import('../../src/main/window.main')
 const { INVOKE, INVOKE_CHANNELS, EVENTS } = await import('../../src/shared/ipc/channels')
 const { CONTRACT, resultSchema } = await import('../../src/shared/ipc/schemas')
 

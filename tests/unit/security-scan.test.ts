@@ -119,7 +119,7 @@ describe('Electronegativity', () => {
   })
 
   it('sees the window settings it checks (so a regression would be found)', () => {
-    // The scan parses window.ts: no finding for contextIsolation/sandbox/auxclick/navigation/
+    // The scan parses window.main.ts: no finding for contextIsolation/sandbox/auxclick/navigation/
     // permissions means it saw the safe values and the handlers (the probe below shows the same
     // checks do fire on an unsafe window).
     const ids = source.issues.map((i) => i.id)

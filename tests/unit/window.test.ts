@@ -6,12 +6,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 vi.mock('electron', () => import('../mocks/electron'))
 
 const fake = await import('../mocks/electron')
-const { AppWindows, guardSession } = await import('../../src/main/window')
+const { AppWindows, guardSession } = await import('../../src/main/window.main')
 const { isAllowedExternal, externalAllowList } =
   await import('../../src/main/security/external-url')
 const { resolveAppPath, isAppUrl, APP_INDEX_URL } = await import('../../src/main/security/app-url')
-const { createAppRequestHandler, APP_SCHEME_PRIVILEGES, registerAppScheme, serveAppProtocol } =
-  await import('../../src/main/electron/app-protocol')
+const { createAppRequestHandler } = await import('../../src/main/security/app-protocol-handler')
+const { APP_SCHEME_PRIVILEGES, registerAppScheme, serveAppProtocol } =
+  await import('../../src/main/electron/app-protocol.main')
 const { CONTENT_SECURITY_POLICY } = await import('../../src/main/security/csp')
 
 const ALLOW = ['github.com', 'docs.acme.example']

@@ -1,5 +1,5 @@
 // Launch-time policies: environments the app refuses to run in, and the command-line flags it
-// understands. Pure functions; index.ts acts on their answers.
+// understands. Pure functions; index.main.ts acts on their answers.
 
 /** A message saying why the app will not start in this environment, or null. */
 export function startupRefusal(env: Record<string, string | undefined>): string | null {

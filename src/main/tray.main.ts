@@ -15,8 +15,8 @@ import {
   TRAY_COLOR_32,
   TRAY_TEMPLATE_16,
   TRAY_TEMPLATE_32,
-} from './electron/tray-icon-data'
-import { realTimers, type IntervalTimers } from './electron/timers'
+} from './platform/tray-icon-data'
+import { realTimers, type IntervalTimers } from './platform/timers'
 import { copyNotice, type NotificationPort } from './notifications'
 import {
   buildTrayMenu,
@@ -149,7 +149,7 @@ export class TrayController {
   private async perform(action: TrayAction): Promise<void> {
     switch (action.kind) {
       case 'copy': {
-        const r = await this.deps.core.copyHeader(action.accountId, 'tray')
+        const r = await this.deps.core.actions.tokens.copyHeader(action.accountId, 'tray')
         this.log(r.ok ? 'tray: header copied' : `tray: copy refused (${r.code})`)
         this.deps.notifications.show(copyNotice(action.label, r))
         this.refresh()

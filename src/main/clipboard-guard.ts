@@ -1,10 +1,8 @@
-// The clipboard for copied headers: writes the header (marked as sensitive where the platform
-// has a convention for it), clears it after N seconds or on quit, but only if the clipboard
-// still holds what TokenDeck put there. Electron's clipboard sits behind ClipboardPort.
-import { clipboard, ClipboardItem } from 'electron'
+// ClipboardGuard owns what TokenDeck put on the clipboard: writes the header (marked as sensitive
+// where the platform has a convention for it) and clears it after N seconds or on quit, but only
+// if the clipboard still holds what TokenDeck put there. Pure: the clipboard is a ClipboardPort.
 import type { HeaderCopier } from './app-core'
-import { realTimers, type Timers } from './electron/timers'
-import { sensitiveClipboardFormats } from './security/clipboard-formats'
+import { realTimers, type Timers } from './platform/timers'
 
 /** The clipboard operations the guard needs. The Electron one is async; fakes may be sync. */
 export interface ClipboardPort {
@@ -106,22 +104,5 @@ export class ClipboardGuard implements HeaderCopier {
     } else {
       this.log(`clipboard: left alone (${why}); it holds something else now`)
     }
-  }
-}
-
-/** The Electron clipboard behind ClipboardPort, with the platform's sensitive markers. */
-export function electronClipboardPort(platform: string = process.platform): ClipboardPort {
-  const markers = sensitiveClipboardFormats(platform)
-  return {
-    writeText: (text) => clipboard.writeText(text),
-    readText: () => clipboard.readText(),
-    clear: () => clipboard.clear(),
-    writeSensitive: (text) => {
-      const items: Record<string, string | Blob> = { 'text/plain': text }
-      for (const [format, value] of Object.entries(markers)) {
-        items[format] = typeof value === 'string' ? value : new Blob([value])
-      }
-      return clipboard.write([new ClipboardItem(items)])
-    },
   }
 }

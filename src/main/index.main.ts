@@ -1,4 +1,4 @@
-// The composition root: the only place that wires real Electron objects to the services.
+// The composition root: builds the services and wires them to the Electron glue (*.main.ts files).
 // Order: refuse unsafe environments, take the single-instance lock, declare app:// (all before
 // ready); then serve app://, build the core and the IPC table, open the window, the tray, the
 // global shortcut and the auto-lock, and clean up (clipboard, demo vault) on quit.
@@ -17,25 +17,26 @@ import ElectronStore from 'electron-store'
 import { systemClock } from '../shared/clock'
 import { EVENTS } from '../shared/ipc/channels'
 import { AppCore } from './app-core'
-import { APP_NAME, VAULT_FOLDER } from './cli/default-dir'
-import { ClipboardGuard, electronClipboardPort } from './clipboard'
-import { registerAppScheme, serveAppProtocol } from './electron/app-protocol'
-import { startAutoLock } from './electron/auto-lock'
-import { DemoDirs } from './electron/demo-dirs'
-import { GlobalShortcut } from './electron/global-shortcut'
-import { electronNotifications } from './electron/notification'
-import { installQuitCleanup } from './electron/quit'
-import { electronSafeStorage } from './electron/safe-storage'
-import { electronStoreFactory } from './electron/store'
-import { realTimers } from './electron/timers'
+import { APP_NAME, VAULT_FOLDER } from './app-identity'
+import { ClipboardGuard } from './clipboard-guard'
+import { electronClipboardPort } from './clipboard.main'
+import { registerAppScheme, serveAppProtocol } from './electron/app-protocol.main'
+import { electronNotifications } from './electron/notification.main'
+import { electronSafeStorage } from './electron/safe-storage.main'
 import { createHandlers } from './ipc/handlers'
-import { registerIpc } from './ipc/register'
+import { registerIpc } from './ipc/register.main'
+import { startAutoLock } from './platform/auto-lock'
+import { DemoDirs } from './platform/demo-dirs'
+import { GlobalShortcut } from './platform/global-shortcut'
+import { installQuitCleanup } from './platform/quit'
+import { electronStoreFactory } from './platform/store'
+import { realTimers } from './platform/timers'
 import { BUILTIN_PROFILES } from './providers/registry'
 import { startSandbox } from './sandbox'
 import { externalAllowList } from './security/external-url'
 import { parseLaunchArgs, startupRefusal } from './security/startup'
-import { TrayController } from './tray'
-import { AppWindows, guardContents, guardSession } from './window'
+import { TrayController } from './tray.main'
+import { AppWindows, guardContents, guardSession } from './window.main'
 
 const log = (line: string) => console.log(`[tokendeck] ${line}`)
 
@@ -53,7 +54,7 @@ function main(): void {
     return
   }
   // package.json's name is "tokendeck"; the app (and so the CLI's default vault folder, see
-  // src/main/cli/default-dir.ts) lives in "<appData>/TokenDeck" in development and packaged alike.
+  // src/main/app-identity.ts) lives in "<appData>/TokenDeck" in development and packaged alike.
   app.setName(APP_NAME)
   app.setPath('userData', path.join(app.getPath('appData'), APP_NAME))
   app.enableSandbox()
@@ -88,7 +89,7 @@ function main(): void {
     if (ready) windows.show()
   })
 
-  void app.whenReady().then(async () => {
+  const started = app.whenReady().then(async () => {
     ready = true
     serveAppProtocol(protocol, path.join(here, '../renderer'), log)
     guardSession(session.defaultSession, log)
@@ -143,6 +144,12 @@ function main(): void {
     tray.start()
     shortcut.follow(core)
     log('startup: ready')
+  })
+  // A throw while building the app is a bug: say so in one line (never a value) and quit rather
+  // than live on half-built (quitting still runs the cleanup if it was installed).
+  started.catch((e: unknown) => {
+    log(`startup: failed (${e instanceof Error ? e.name : 'error'})`)
+    app.quit()
   })
 }
 

@@ -1,6 +1,7 @@
 // Locks the vault when it has been idle too long (checked every 30 s) and at once when the machine
-// sleeps or the screen locks. The demo vault is never locked: its passphrase is random and kept
-// nowhere, so locking it would only lose it (it holds sandbox credentials only).
+// sleeps or the screen locks. The demo vault is never locked by the clock or the OS: it holds only
+// the sandbox's published demo credentials behind a public passphrase, so locking it protects
+// nothing and would interrupt a demo. (A person can still lock it, from the window or the tray.)
 import type { AppCore } from '../app-core'
 import type { IntervalTimers } from './timers'
 

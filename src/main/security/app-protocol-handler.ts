@@ -1,31 +1,8 @@
-// Serves the renderer's build folder on app://tokendeck: every response carries the CSP and
-// nosniff headers; a path that could leave the folder is refused. Electron objects are passed in.
+// The app:// request handler: serves the renderer's build folder, every response carrying the CSP
+// and nosniff headers; a path that could leave the folder is refused. A function of a Request.
 import fs from 'node:fs/promises'
-import type { CustomScheme } from 'electron'
-import {
-  APP_HOST,
-  APP_ORIGIN,
-  APP_SCHEME,
-  contentTypeFor,
-  resolveAppPath,
-} from '../security/app-url'
-import { CONTENT_SECURITY_POLICY, securityHeaders } from '../security/csp'
-
-/** Privileges for app://: a secure standard scheme; no CSP bypass, no service workers. */
-export const APP_SCHEME_PRIVILEGES: CustomScheme = {
-  scheme: APP_SCHEME,
-  privileges: {
-    standard: true,
-    secure: true,
-    supportFetchAPI: false,
-    bypassCSP: false,
-    allowServiceWorkers: false,
-    corsEnabled: false,
-    stream: false,
-    codeCache: false,
-    allowExtensions: false,
-  },
-}
+import { APP_HOST, APP_ORIGIN, APP_SCHEME, contentTypeFor, resolveAppPath } from './app-url'
+import { CONTENT_SECURITY_POLICY, securityHeaders } from './csp'
 
 type ReadFile = (file: string) => Promise<Uint8Array>
 
@@ -83,23 +60,4 @@ export function createAppRequestHandler(
       headers,
     })
   }
-}
-
-interface ProtocolLike {
-  registerSchemesAsPrivileged(schemes: CustomScheme[]): void
-  handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void
-}
-
-/** Before app ready: declares app:// as a secure standard scheme. */
-export function registerAppScheme(protocol: Pick<ProtocolLike, 'registerSchemesAsPrivileged'>) {
-  protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES])
-}
-
-/** After app ready: serves `root` on app://tokendeck. */
-export function serveAppProtocol(
-  protocol: Pick<ProtocolLike, 'handle'>,
-  root: string,
-  log?: (line: string) => void,
-): void {
-  protocol.handle(APP_SCHEME, createAppRequestHandler(root, log ? { log } : {}))
 }

@@ -25,13 +25,15 @@ export function installQuitCleanup(
         resolve()
       }, timeoutMs)
     })
-    void Promise.race([
+    Promise.race([
       cleanup().catch((e: unknown) => log(`quit: cleanup failed (${(e as Error)?.name})`)),
       timeout,
-    ]).finally(() => {
-      clearTimeout(timer)
-      state = 'done'
-      app.quit()
-    })
+    ])
+      .finally(() => {
+        clearTimeout(timer)
+        state = 'done'
+        app.quit()
+      })
+      .catch((e: unknown) => log(`quit: could not quit (${(e as Error)?.name})`))
   })
 }

@@ -34,8 +34,8 @@ export function openExternalSafely(
 const guarded = new WeakSet<WebContents>()
 
 /**
- * Navigation, new-window and webview guards on one webContents. Idempotent: index.ts applies it to
- * every webContents the app ever creates ('web-contents-created'), AppWindows to its own.
+ * Navigation, new-window and webview guards on one webContents. Idempotent: index.main.ts applies
+ * it to every webContents the app ever creates ('web-contents-created'), AppWindows to its own.
  */
 export function guardContents(contents: WebContents, o: WindowOptions): void {
   if (guarded.has(contents)) return
