@@ -1,9 +1,21 @@
 // Flat config. Besides the usual rules, each folder may import only what its runtime has:
 // src/shared runs everywhere (no electron, no node:*), src/renderer is a browser page (no electron,
-// no node:*), src/preload may import only electron and shared code.
+// no node:*), src/preload may import only electron and shared code; in src/main a file's name says
+// whether it needs Electron (only *.main.ts may import it). TS files are linted with type
+// information, so a dropped Promise or a dropped Result is an error.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import globals from 'globals'
+import mustUseResult from './eslint-rules/must-use-result.js'
+
+/** The project's own rules (eslint-rules/). */
+const tokendeck = {
+  meta: { name: 'tokendeck' },
+  rules: { 'must-use-result': mustUseResult },
+}
+
+/** Packages that need the Electron runtime: only *.main.ts files under src/main may import them. */
+const electronRuntime = ['electron', 'electron-store']
 
 const nodeBuiltins = [
   'node:*',
@@ -39,6 +51,20 @@ export default tseslint.config(
       ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
+    },
+  },
+  {
+    // Type-aware rules. The project service finds each file's tsconfig (tsconfig.json references
+    // tsconfig.node.json and tsconfig.web.json, which between them include every TS file here).
+    files: ['**/*.{ts,tsx,mts,cts}'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { tokendeck },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      'tokendeck/must-use-result': 'error',
     },
   },
   {
@@ -101,26 +127,47 @@ export default tseslint.config(
     },
   },
   {
+    // The name says the runtime: in src/main only *.main.ts files may import electron.
     files: ['src/main/**/*.ts'],
-    ignores: [
-      'src/main/index.ts',
-      'src/main/window.ts',
-      'src/main/tray.ts',
-      'src/main/clipboard.ts',
-      'src/main/ipc/register.ts',
-      'src/main/electron/**',
-    ],
+    ignores: ['src/main/**/*.main.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [
-            {
-              name: 'electron',
-              message:
-                'Only the thin Electron glue imports electron; services take small injected interfaces.',
-            },
-          ],
+          paths: electronRuntime.map((name) => ({
+            name,
+            message:
+              'Only *.main.ts files import electron: name the file *.main.ts if it is Electron glue, else take a small injected interface.',
+          })),
+        },
+      ],
+    },
+  },
+  {
+    // ...and *.main.ts means main-process Electron glue, so it lives under src/main only.
+    files: ['**/*.main.{ts,tsx,mts,cts,js,mjs,cjs}'],
+    ignores: ['src/main/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Program',
+          message: 'A *.main.ts file is Electron main-process glue: it belongs under src/main.',
+        },
+      ],
+    },
+  },
+  {
+    // An Electron folder holds Electron glue only.
+    files: ['src/main/electron/**'],
+    ignores: ['src/main/electron/**/*.main.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'Program',
+          message:
+            'src/main/electron/ holds only *.main.ts files (Electron glue); move code that does not import electron out (e.g. to src/main/platform/).',
         },
       ],
     },

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url'
 import { startSandbox, DEMO_USERS } from '../src/main/sandbox'
 import { createVaultServices, passphraseProtector, DEFAULT_SCRYPT } from '../src/main/vault'
 import { VaultFile } from '../src/main/vault/vault-file'
+import type { Result } from '../src/shared/result'
 
 const CHEAP = { N: 2 ** 14, r: 8, p: 1 }
 const PASS = 'benchmark passphrase'
@@ -20,6 +21,12 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (n: number, digits = 3) => Number(n.toFixed(digits))
 
+/** A benchmark stops at the first step that failed, with that step's message. */
+function must<T>(r: Result<T>): T {
+  if (!r.ok) throw new Error(r.message)
+  return r.value
+}
+
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'tokendeck-bench-'))
 }
@@ -28,7 +35,7 @@ async function headerBench() {
   const sandbox = await startSandbox()
   try {
     const s = createVaultServices({ dir: tempDir() })
-    await s.vault.create(passphraseProtector(PASS, CHEAP))
+    must(await s.vault.create(passphraseProtector(PASS, CHEAP)))
     const u = DEMO_USERS.tpstreams[0]!
     const acc = await s.accounts.add({
       label: 'bench',
@@ -79,7 +86,7 @@ async function headerBench() {
 async function unlockBench() {
   const dir = tempDir()
   const s = createVaultServices({ dir })
-  await s.vault.create(passphraseProtector(PASS, DEFAULT_SCRYPT))
+  must(await s.vault.create(passphraseProtector(PASS, DEFAULT_SCRYPT)))
   const times: number[] = []
   for (let i = 0; i < 3; i++) {
     s.vault.lock()
@@ -96,7 +103,7 @@ async function unlockBench() {
 async function largeVaultBench() {
   const dir = tempDir()
   const s = createVaultServices({ dir })
-  await s.vault.create(passphraseProtector(PASS, CHEAP))
+  must(await s.vault.create(passphraseProtector(PASS, CHEAP)))
   // 1,000 accounts in 50 organizations, each with a remembered (encrypted) password.
   for (let i = 0; i < 1000; i++) {
     const r = await s.accounts.add({

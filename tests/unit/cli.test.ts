@@ -333,12 +333,45 @@ describe('tokendeck revoke, status, log, providers', SLOW, () => {
       return s.organizations[0].cap.uncertain as number
     }
     expect(await uncertain()).toBe(1)
-    expect((await cli(['status', 'rv'], { dir: v.dir })).stdout).toContain('(1 uncertain)')
+    const st = (await cli(['status', 'rv'], { dir: v.dir })).stdout
+    expect(st).toContain('1/20 tokens, 1 uncertain')
+    expect(st).toMatch(/^ {2}rv +\S+ +uncertain$/m)
     const dismissed = await cli(['revoke', 'rv', '--uncertain'], { dir: v.dir })
     expect(dismissed.stdout).toContain('dismissed 1 uncertain token')
     expect(await uncertain()).toBe(0)
     const removed = await cli(['accounts', 'remove', 'rv'], { dir: v.dir })
     expect(removed).toMatchObject({ code: 0, stdout: 'Removed account "rv".\n' })
+  })
+
+  it('revoke --oldest and --org act on the whole organization of L, with --json', async () => {
+    const v = await vaultWith([
+      { label: 'o1', org: 'org-wide' },
+      { label: 'o2', org: 'org-wide' },
+      { label: 'elsewhere', org: 'org-other' },
+    ])
+    const t1 = (await cli(['token', 'o1'], { dir: v.dir })).stdout.trim()
+    const t2 = (await cli(['token', 'o2'], { dir: v.dir })).stdout.trim()
+    const t3 = (await cli(['token', 'elsewhere'], { dir: v.dir })).stdout.trim()
+    // L names the organization: o2's organization's oldest token is o1's.
+    const oldest = await cli(['revoke', 'o2', '--oldest', '--json'], { dir: v.dir })
+    expect(oldest.code).toBe(0)
+    const report = JSON.parse(oldest.stdout) as { revoked: { accountId: string }[] }
+    expect(report.revoked).toHaveLength(1)
+    expect(JSON.stringify(report)).not.toContain(t1)
+    expect(sb.tpstreams.isTokenValid(t1)).toBe(false)
+    expect(sb.tpstreams.isTokenValid(t2)).toBe(true)
+    const t1b = (await cli(['token', 'o1'], { dir: v.dir })).stdout.trim()
+    const org = await cli(['revoke', 'o1', '--org'], { dir: v.dir })
+    expect(org.code).toBe(0)
+    expect(org.stdout).toMatch(/o1: Revoked 1 token\. o2: Revoked 1 token\./)
+    expect([t1b, t2].map((t) => sb.tpstreams.isTokenValid(t))).toEqual([false, false])
+    expect(sb.tpstreams.isTokenValid(t3)).toBe(true) // another organization is left alone
+    const none = await cli(['revoke', 'o1', '--org', '--json'], { dir: v.dir })
+    expect(none.code).toBe(2)
+    expect(JSON.parse(none.stderr).error.code).toBe('NOT_FOUND')
+    const both = await cli(['revoke', 'o1', '--org', '--oldest'], { dir: v.dir })
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain('not several')
   })
 
   it('status groups accounts by organization with cap usage; --json has no secret', async () => {
@@ -442,13 +475,14 @@ describe('tokendeck across processes', SLOW, () => {
     const info = JSON.parse(line)
     expect(info.users.tpstreams[0].username).toBe(TP.username)
     const v = await newVault()
-    await v.accounts.add({
+    const added = await v.accounts.add({
       label: 'child',
       providerId: 'classic',
       baseUrl: info.classic,
       fields: { username: CL.username, password: CL.secret },
       remember: true,
     })
+    expect(added.ok).toBe(true)
     const h = await cli(['header', 'child'], { dir: v.dir })
     expect(h.code).toBe(0)
     const me = await fetch(`${info.classic}/api/me`, {

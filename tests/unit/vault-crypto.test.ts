@@ -225,7 +225,7 @@ describe('passphraseProtector', () => {
     const v = await newVault()
     v.vault.lock()
     // Refused on a vault too, and nothing is written.
-    await v.vault.unlock(passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT))
+    unwrapOk(await v.vault.unlock(passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT)))
     const before = fs.readFileSync(v.vault.file.path)
     expectFailure(
       await v.vault.addKeySlot(passphraseProtector('short', CHEAP_SCRYPT)),
@@ -573,7 +573,7 @@ describe('lock and auto-lock', () => {
       ['tokens.header', v.tokens.header(acc.id, { surface: 'ui' })],
       ['tokens.login', v.tokens.login(acc.id, { surface: 'cli' })],
       ['tokens.revoke', v.tokens.revoke(acc.id, { surface: 'tray' })],
-      ['tokens.dismissUncertain', v.tokens.dismissUncertain('x')],
+      ['tokens.dismissUncertain', v.tokens.dismissUncertain('x', 'ui')],
     ]
     const before = fs.readFileSync(v.vault.file.path)
     for (const [name, call] of calls) {
@@ -633,7 +633,11 @@ describe('lock and auto-lock', () => {
       }),
     )
     clock.advance(14 * 60_000)
-    await v.tokens.header(acc.id, { surface: 'tray' }) // NO_SECRET, but the user was active
+    // NO_SECRET, but the user was active.
+    expect(await v.tokens.header(acc.id, { surface: 'tray' })).toMatchObject({
+      ok: false,
+      code: 'NO_SECRET',
+    })
     clock.advance(14 * 60_000)
     expect(v.vault.checkAutoLock()).toBe(false)
   })

@@ -8,8 +8,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { startSandbox, DEMO_USERS, type SandboxSet } from '../../src/main/sandbox'
 import { createHttpClient } from '../../src/main/providers/http-client'
+import { BUILTIN_PROFILES } from '../../src/main/providers/registry'
 import { passphraseProtector, Vault } from '../../src/main/vault'
-import type { Result } from '../../src/shared/result'
+import type { ErrorCode, Result } from '../../src/shared/result'
 import type { Surface } from '../../src/shared/views'
 import { CHEAP_SCRYPT, manualClock, newVault, tempDir } from '../helpers/vault'
 
@@ -149,6 +150,10 @@ describe('no plaintext secret on disk, in events or in failures', () => {
       else failures.push(r)
       return r
     }
+    /** Records a step's Result for the scan and asserts the outcome the step expects. */
+    const passes = <T>(r: Result<T>) => expect(check(r)).toMatchObject({ ok: true })
+    const failsWith = <T>(r: Result<T>, code: ErrorCode) =>
+      expect(check(r)).toMatchObject({ ok: false, code })
     const tokenOf = async (
       accountId: string,
       surface: Surface,
@@ -242,7 +247,7 @@ describe('no plaintext secret on disk, in events or in failures', () => {
         expect((await tokenOf(clT, s, { secrets: { password: demoCl.secret } })).ok).toBe(true)
       }
     }
-    check(await v.tokens.login(tpT, { surface: 'ui' }))
+    passes(await v.tokens.login(tpT, { surface: 'ui' }))
     scanDisk('first logins')
 
     // login --force (with revoke-on-replace for TPStreams), from the CLI and the tray.
@@ -261,7 +266,7 @@ describe('no plaintext secret on disk, in events or in failures', () => {
     expect(rt.ok && rt.value.revoked.length).toBe(1)
     const rx = check(await v.tokens.revoke(xpR, { surface: 'cli', all: true }))
     expect(rx.ok && rx.value.forgotten.length).toBeGreaterThan(0)
-    check(await v.tokens.revoke(xpR, { surface: 'cli' })) // nothing left: NOT_FOUND
+    failsWith(await v.tokens.revoke(xpR, { surface: 'cli' }), 'NOT_FOUND') // nothing left
     scanDisk('revokes')
 
     // Wrong passwords, remembered and typed.
@@ -287,7 +292,7 @@ describe('no plaintext secret on disk, in events or in failures', () => {
     // A changed remembered password is re-encrypted, never written in plain text.
     const newPassword = keep('updated password', secret('updated'))
     sb.classic.addUser({ username: 'leaktest2', secret: newPassword })
-    check(
+    passes(
       await v.accounts.update(clW, { fields: { username: 'leaktest2', password: newPassword } }),
     )
     expect((await tokenOf(clW, 'ui')).ok).toBe(true)
@@ -295,7 +300,7 @@ describe('no plaintext secret on disk, in events or in failures', () => {
 
     // A classic signup (which also returns a token), then an account from its fields.
     const signupPassword = keep('signup password', secret('signup'))
-    const profile = v.vault.registry.get('classic')!
+    const profile = BUILTIN_PROFILES.find((p) => p.id === 'classic')!
     const su = failed(
       await v.engine.signup({
         profile,
@@ -352,20 +357,20 @@ describe('no plaintext secret on disk, in events or in failures', () => {
 
     // Key slots: a second passphrase, lock, unlock with it, turn "remember" off.
     const second = keep('second passphrase', secret('second-passphrase'))
-    check(await v.vault.addKeySlot(passphraseProtector(second, CHEAP_SCRYPT)))
+    passes(await v.vault.addKeySlot(passphraseProtector(second, CHEAP_SCRYPT)))
     v.vault.lock()
-    check(await v.vault.unlock(passphraseProtector(second)))
-    check(await v.accounts.update(xpR, { remember: false }))
-    check(v.accounts.list())
-    check(v.accounts.organizations())
-    check(await v.tokens.header(xpR, { surface: 'ui' })) // NO_SECRET now
+    passes(await v.vault.unlock(passphraseProtector(second)))
+    passes(await v.accounts.update(xpR, { remember: false }))
+    passes(v.accounts.list())
+    passes(v.accounts.organizations())
+    failsWith(await v.tokens.header(xpR, { surface: 'ui' }), 'NO_SECRET')
     scanDisk('slots')
 
     // The file the vault keeps when it cannot read its own file is a copy of encrypted bytes.
     const good = fs.readFileSync(v.vault.file.path)
     fs.writeFileSync(v.vault.file.path, good.subarray(0, good.length - 10))
     const broken = new Vault({ dir: v.dir, clock })
-    check(await broken.unlock(passphraseProtector(passphrase)))
+    failsWith(await broken.unlock(passphraseProtector(passphrase)), 'VAULT_CORRUPT')
     expect(fs.readdirSync(v.dir).some((f) => f.includes('.unreadable-'))).toBe(true)
     fs.writeFileSync(v.vault.file.path, good)
     scanDisk('corrupt copy')
