@@ -1,7 +1,8 @@
 // The tray menu as plain data, built from a snapshot, the time and the vault's state: accounts
 // grouped by organization with their token state and time left, then Open / Lock / Quit.
-// tray.ts turns it into an Electron menu; tests read the labels.
-import { expiryStatus, timeLeftLabel } from '../shared/expiry'
+// tray.main.ts turns it into an Electron menu; tests read the labels. The words come from
+// src/shared/state.ts, as in the window and the CLI.
+import { accountSummary, capUsageText } from '../shared/state'
 import type { AccountView, OrganizationView } from '../shared/views'
 
 export type TrayVaultState = 'no-vault' | 'locked' | 'unlocked' | 'demo'
@@ -31,27 +32,15 @@ export const MAX_TRAY_ACCOUNTS = 30
 
 /** "TPStreams · acme — 12/20 tokens": provider, organization, and the cap when there is one. */
 export function organizationHeader(org: OrganizationView): string {
-  let label = org.organizationId ? `${org.providerName} · ${org.organizationId}` : org.providerName
-  if (org.cap && org.organizationId) {
-    label += ` — ${org.cap.used}/${org.cap.max} tokens`
-    if (org.cap.uncertain > 0) label += `, ${org.cap.uncertain} uncertain`
-    if (org.cap.used >= org.cap.max) label += ' (cap reached)'
-  }
-  return label
+  const label = org.organizationId
+    ? `${org.providerName} · ${org.organizationId}`
+    : org.providerName
+  return org.cap && org.organizationId ? `${label} — ${capUsageText(org.cap)}` : label
 }
 
-/** The state part of an account item: "3 h left", "no token", "expired", "no expiry", ... */
-export function accountStatus(a: AccountView, now: number): string {
-  if (a.current) {
-    const status = expiryStatus(a.current.expiresAt, now)
-    const left = timeLeftLabel(a.current.expiresAt, now)
-    return status === 'expiring' ? `${left}, expiring` : left
-  }
-  let status: string
-  if (a.tokens.some((t) => t.state === 'uncertain')) status = 'login outcome unknown'
-  else if (a.tokens[0]?.state === 'expired') status = 'expired'
-  else status = 'no token'
-  return a.remember ? status : `${status}, needs password`
+/** The state part of an account item: "active, 3 h left", "no token, needs secret", ... */
+function accountStatus(a: AccountView, now: number): string {
+  return accountSummary(a, now).text
 }
 
 export function accountItemLabel(a: AccountView, now: number): string {
@@ -144,10 +133,8 @@ export function buildTrayMenu(input: TrayMenuInput): TrayItem[] {
     })
   }
   items.push({ type: 'separator' }, open)
-  // The demo vault's passphrase is random and kept nowhere: locking it would lose it.
-  if (input.state === 'unlocked') {
-    items.push({ type: 'action', label: 'Lock', action: { kind: 'lock' } })
-  }
+  // The demo vault locks too (its public passphrase is on the unlock screen), as in the window.
+  items.push({ type: 'action', label: 'Lock', action: { kind: 'lock' } })
   items.push({ type: 'separator' }, quit)
   return items
 }

@@ -90,17 +90,17 @@ describe('account item labels', () => {
     [
       'active with time left',
       account('acme-prod', 'acme', [token('a', 'active', NOW + 3 * H)]),
-      'acme-prod · 3 h left',
+      'acme-prod · active, 3 h left',
     ],
     [
       'expiring soon',
       account('acme-ci', 'acme', [token('a', 'active', NOW + 4 * 60_000)]),
-      'acme-ci · 4 m left, expiring',
+      'acme-ci · expiring, 4 m left',
     ],
     [
       'never expires',
       account('tp-ops', 'acme', [token('a', 'active', null)]),
-      'tp-ops · no expiry',
+      'tp-ops · active, no expiry',
     ],
     ['expired', account('xpay-dev', null, [token('a', 'expired', NOW - 1)]), 'xpay-dev · expired'],
     ['no token', account('acme-ci', 'acme', []), 'acme-ci · no token'],
@@ -112,12 +112,20 @@ describe('account item labels', () => {
     [
       'uncertain login',
       account('acme-ci', 'acme', [token('a', 'uncertain', null)]),
-      'acme-ci · login outcome unknown',
+      'acme-ci · uncertain',
+    ],
+    [
+      'current token and an uncertain one',
+      account('acme-prod', 'acme', [
+        token('a', 'active', NOW + 3 * H),
+        token('a', 'uncertain', null),
+      ]),
+      'acme-prod · active, 3 h left, 1 uncertain',
     ],
     [
       'secret not remembered',
       account('classic-demo', null, [], { remember: false }),
-      'classic-demo · no token, needs password',
+      'classic-demo · no token, needs secret',
     ],
   ])('%s', (_name, a, expected) => {
     expect(accountItemLabel(a, NOW)).toBe(expected)
@@ -131,7 +139,7 @@ describe('organization headers', () => {
       'TPStreams · acme — 12/20 tokens',
     )
     expect(organizationHeader(org([a], { max: 20, used: 20, active: 19, uncertain: 1 }))).toBe(
-      'TPStreams · acme — 20/20 tokens, 1 uncertain (cap reached)',
+      'TPStreams · acme — 20/20 tokens, 1 uncertain, cap reached',
     )
     expect(organizationHeader(org([a], null))).toBe('TPStreams · acme')
   })
@@ -160,15 +168,15 @@ describe('the tray menu', () => {
   it('groups accounts by organization (per-account orgs under their provider)', () => {
     expect(labels(buildTrayMenu({ state: 'unlocked', accounts, organizations, now: NOW }))).toEqual(
       [
-        '[TPStreams · acme — 20/20 tokens (cap reached)]',
-        'acme-prod · no expiry',
+        '[TPStreams · acme — 20/20 tokens, cap reached]',
+        'acme-prod · active, no expiry',
         'acme-ci · no token',
         '---',
         '[TPStreams · globex — 1/20 tokens, 1 uncertain]',
-        'globex-ops · login outcome unknown',
+        'globex-ops · uncertain',
         '---',
         '[xpay]',
-        'xpay-dev · 3 h left',
+        'xpay-dev · active, 3 h left',
         'xpay-admin · expired',
         '---',
         'Open TokenDeck',
@@ -213,7 +221,7 @@ describe('the tray menu', () => {
     ).toEqual(['[No vault yet]', 'Set up TokenDeck…', '---', 'Quit TokenDeck'])
   })
 
-  it('demo: says so, and offers no Lock (the demo passphrase is kept nowhere)', () => {
+  it('demo: says so, and offers Lock as the window does (its passphrase is public)', () => {
     const l = labels(
       buildTrayMenu({
         state: 'demo',
@@ -223,8 +231,8 @@ describe('the tray menu', () => {
       }),
     )
     expect(l[0]).toBe('[Demo mode · sandbox providers]')
-    expect(l).toContain('xpay-dev · 3 h left')
-    expect(l).not.toContain('Lock')
+    expect(l).toContain('xpay-dev · active, 3 h left')
+    expect(l).toContain('Lock')
   })
 
   it('an unlocked vault without accounts says so', () => {
@@ -258,7 +266,7 @@ describe('the tray menu', () => {
 
   it('labels follow the clock', () => {
     const a = account('xpay-dev', null, [token('x', 'active', NOW + 3 * H)])
-    expect(accountItemLabel(a, NOW + 2 * H)).toBe('xpay-dev · 1 h left')
+    expect(accountItemLabel(a, NOW + 2 * H)).toBe('xpay-dev · active, 1 h left')
   })
 
   it('has a tooltip per state', () => {

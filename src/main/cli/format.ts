@@ -1,6 +1,5 @@
-// Text formatting for the CLI's human output: UTC dates, validity phrases and aligned columns.
-import { expiryStatus, timeLeftLabel } from '../../shared/expiry'
-import type { TokenView } from '../../shared/views'
+// Text formatting for the CLI's human output: UTC dates, validity phrases and aligned columns
+// (state words come from src/shared/state.ts).
 
 /** "2026-11-25 13:00 UTC" */
 export function formatUtc(ms: number): string {
@@ -11,19 +10,6 @@ export function formatUtc(ms: number): string {
 /** "token valid until 2026-11-25 13:00 UTC" or "no expiry". */
 export function validity(expiresAt: number | null): string {
   return expiresAt === null ? 'no expiry' : `token valid until ${formatUtc(expiresAt)}`
-}
-
-/** A token's state as a word for lists: "active", "expiring", "expired", "revoked", ... */
-export function stateWord(t: TokenView | null | undefined, now: number): string {
-  if (!t) return 'no token'
-  if (t.state !== 'active') return t.state
-  const s = expiryStatus(t.expiresAt, now)
-  return s === 'no-expiry' ? 'active' : s
-}
-
-/** "3 h left", "no expiry", or "" for tokens that are no longer live. */
-export function timeLeft(t: TokenView | null | undefined, now: number): string {
-  return t && t.state === 'active' ? timeLeftLabel(t.expiresAt, now) : ''
 }
 
 /** Pads every column but the last to its widest cell, two spaces apart. */
@@ -42,8 +28,4 @@ export function columns(rows: readonly string[][], indent = ''): string[] {
         .join('  ')
         .trimEnd(),
   )
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
 }

@@ -3,6 +3,7 @@
 // removing a slot re-wraps the data key only; no record is re-encrypted.
 import { randomBytes, randomUUID, scrypt as scryptCb, type ScryptOptions } from 'node:crypto'
 import { z } from 'zod'
+import { MIN_PASSPHRASE_LENGTH } from '../../shared/passphrase'
 import { fail, ok, type Result } from '../../shared/result'
 import { encRecordSchema, openRecord, seal, KEY_BYTES } from './crypto'
 
@@ -80,7 +81,7 @@ function deriveKek(passphrase: string, salt: Buffer, p: { N: number; r: number; 
   )
 }
 
-export const MIN_PASSPHRASE_LENGTH = 8
+export { MIN_PASSPHRASE_LENGTH }
 
 /**
  * A passphrase protector. `cost` exists for test fixtures and benchmarks; vaults created by the
@@ -125,7 +126,7 @@ export function passphraseProtector(
   }
 }
 
-/** The part of Electron's safeStorage the vault uses; main/index.ts passes the real one. */
+/** The part of Electron's safeStorage the vault uses; main/index.main.ts passes the real one. */
 export interface SafeStoragePort {
   isEncryptionAvailable(): boolean
   /** Linux only: 'basic_text', 'gnome_libsecret', 'kwallet5', ... Absent elsewhere. */

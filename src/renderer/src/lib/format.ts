@@ -24,9 +24,7 @@ export function formatWhen(ms: number, now = Date.now()): string {
   return d.toDateString() === today.toDateString() ? time.format(d) : dateTime.format(d)
 }
 
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`
-}
+export { plural } from '../../../shared/words'
 
 /** "app.tpstreams.com" from a base URL, the URL itself when it does not parse. */
 export function hostOf(url: string): string {

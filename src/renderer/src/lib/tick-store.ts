@@ -50,11 +50,9 @@ function subscribe(listener: Listener): () => void {
   }
 }
 
-const getNow = () => now
-
-/** The shared clock's time (epoch ms), updated once a second while anything listens. */
-export function useNow(): number {
-  return useSyncExternalStore(subscribe, getNow)
+/** A string derived from the shared clock; re-renders only when that string changes. */
+export function useClockText(select: (now: number) => string): string {
+  return useSyncExternalStore(subscribe, () => select(now))
 }
 
 export interface Countdown {

@@ -1,0 +1,157 @@
+// The one vocabulary of token and account state, and the words every surface shows for it.
+//
+// Token terms, over any `{ state, expiresAt, held }` (a ledger record or a TokenView):
+//   state          the stored state; an `active` token at or past its expiry reads `expired`
+//   live           active and unexpired, held or not: the server still accepts it
+//   current        live, held, and not within the renewal margin (`skewMs`) of its expiry: the
+//                  token that is handed out; a live token within the margin is not (a new one is
+//                  minted instead)
+//   counts toward the cap   live or uncertain (a lost login answer may have minted a token)
+//   expiring       live and within EXPIRING_SOON_MS (or the renewal margin, if longer) of expiry
+//   ended          revoked, forgotten or expired: never handed out again
+//
+// An account's summary is what the window's chip, the tray item and the CLI's status and list rows
+// say about it, from one function (accountSummary) and one words table (ACCOUNT_STATE_WORDS):
+//   the account has                                  word        time left     notes
+//   a current token                                  active      3 h left /    "N uncertain" if
+//                                                                 no expiry     it also has some
+//   a live token within 5 min or the renewal margin  expiring    4 m left      (same)
+//   no live token, one or more uncertain tokens      uncertain   —             —
+//   no live token, its newest token expired          expired     —             —
+//   no token, or only revoked / forgotten ones       no token    —             —
+// "needs secret" is added to the notes when the account does not remember its secret and has no
+// current token that is not expiring (getting a header will ask for the secret).
+import { EXPIRING_SOON_MS, timeLeftLabel } from './expiry'
+import type { AccountView, CapUsage, TokenState, TokenView } from './views'
+import { plural } from './words'
+
+/** The least a token must say about itself for the definitions below. */
+export interface TokenFacts {
+  state: TokenState
+  expiresAt: number | null
+  /** The vault still holds the token itself. */
+  held: boolean
+}
+
+type Dated = Pick<TokenFacts, 'state' | 'expiresAt'>
+
+/** The stored state, with `expired` derived from the clock. */
+export function tokenState(t: Dated, now: number): TokenState {
+  if (t.state === 'active' && t.expiresAt !== null && t.expiresAt <= now) return 'expired'
+  return t.state
+}
+
+/** Active and unexpired, held or not. */
+export function isLive(t: Dated, now: number): boolean {
+  return tokenState(t, now) === 'active'
+}
+
+/** Can be handed out: live, held, and not within `skewMs` of its expiry. */
+export function isCurrent(t: TokenFacts, now: number, skewMs: number): boolean {
+  return isLive(t, now) && t.held && (t.expiresAt === null || t.expiresAt - skewMs > now)
+}
+
+/** Occupies a slot of the provider's cap: live or uncertain. */
+export function countsTowardCap(t: Dated, now: number): boolean {
+  const s = tokenState(t, now)
+  return s === 'active' || s === 'uncertain'
+}
+
+/** Live, with an expiry within EXPIRING_SOON_MS or the renewal margin, whichever is longer. */
+export function isExpiring(t: Dated, now: number, skewMs = 0): boolean {
+  if (!isLive(t, now) || t.expiresAt === null) return false
+  return t.expiresAt - now <= Math.max(EXPIRING_SOON_MS, skewMs)
+}
+
+export const TOKEN_STATE_WORDS: Record<TokenState, string> = {
+  active: 'active',
+  expired: 'expired',
+  revoked: 'revoked',
+  uncertain: 'uncertain',
+  forgotten: 'forgotten',
+}
+
+export type AccountState = 'active' | 'expiring' | 'expired' | 'uncertain' | 'none'
+
+export const ACCOUNT_STATE_WORDS: Record<AccountState, string> = {
+  active: 'active',
+  expiring: 'expiring',
+  expired: 'expired',
+  uncertain: 'uncertain',
+  none: 'no token',
+}
+
+export const NEEDS_SECRET_NOTE = 'needs secret'
+
+export interface AccountSummary {
+  state: AccountState
+  /** ACCOUNT_STATE_WORDS[state] */
+  word: string
+  /** The token a countdown follows: the current one, else the newest held one that was live. */
+  token: TokenView | null
+  /** "3 h left" or "no expiry" while that token is live; null otherwise. */
+  timeLeft: string | null
+  /** Uncertain tokens of the account. */
+  uncertain: number
+  /** "1 uncertain" when the account also has a live token to show; null otherwise. */
+  uncertainNote: string | null
+  needsSecret: boolean
+  /** Secondary notes, in order: the uncertain note, then "needs secret". */
+  notes: string[]
+  /** Everything in one line: "active, 3 h left, 1 uncertain". */
+  text: string
+}
+
+/** The token an account's countdown follows (it may have expired since the view was made). */
+export function shownToken(a: AccountView): TokenView | null {
+  return a.current ?? a.tokens.find((t) => t.state === 'active' && t.held) ?? null
+}
+
+/**
+ * What every surface says about an account at `now`. `skewMs` (the renewal margin) widens
+ * "expiring" when it is longer than EXPIRING_SOON_MS; a live token the view did not pick as current
+ * was already within the margin when the view was made, so it reads "expiring" regardless.
+ */
+export function accountSummary(a: AccountView, now: number, skewMs = 0): AccountSummary {
+  const token = shownToken(a)
+  const uncertain = a.tokens.filter((t) => t.state === 'uncertain').length
+  let state: AccountState
+  if (token && isLive(token, now)) {
+    const withinMargin = token !== a.current
+    state = withinMargin || isExpiring(token, now, skewMs) ? 'expiring' : 'active'
+  } else if (uncertain > 0) state = 'uncertain'
+  else if (token || a.tokens[0]?.state === 'expired') state = 'expired'
+  else state = 'none'
+  const live = state === 'active' || state === 'expiring'
+  const uncertainNote = live && uncertain > 0 ? `${uncertain} uncertain` : null
+  const needsSecret = !a.remember && state !== 'active'
+  const notes = [uncertainNote, needsSecret ? NEEDS_SECRET_NOTE : null].filter(
+    (n): n is string => n !== null,
+  )
+  const timeLeft = live && token ? timeLeftLabel(token.expiresAt, now) : null
+  const word = ACCOUNT_STATE_WORDS[state]
+  return {
+    state,
+    word,
+    token,
+    timeLeft,
+    uncertain,
+    uncertainNote,
+    needsSecret,
+    notes,
+    text: [word, timeLeft, ...notes].filter(Boolean).join(', '),
+  }
+}
+
+/** The organization has no slot left. */
+export function capReached(cap: CapUsage): boolean {
+  return cap.used >= cap.max
+}
+
+/** "12/20 tokens", "20/20 tokens, 1 uncertain, cap reached". */
+export function capUsageText(cap: CapUsage): string {
+  const parts = [`${cap.used}/${plural(cap.max, 'token')}`]
+  if (cap.uncertain > 0) parts.push(`${cap.uncertain} uncertain`)
+  if (capReached(cap)) parts.push('cap reached')
+  return parts.join(', ')
+}

@@ -1,0 +1,305 @@
+// One vocabulary: for each ledger, the window's chip, the tray item and the CLI status row say the
+// same state word, time left and notes, all derived from src/shared/state.ts.
+import { describe, expect, it } from 'vitest'
+import { accountItemLabel, organizationHeader } from '../../src/main/tray-menu'
+import { accountRow } from '../../src/main/cli/commands-vault'
+import { accountView, organizationOf, organizationViews } from '../../src/main/vault/ledger'
+import { ProviderRegistry } from '../../src/main/providers/registry'
+import {
+  VAULT_FORMAT,
+  VAULT_SCHEMA_VERSION,
+  settingsSchema,
+  type AccountRecord,
+  type StoredTokenState,
+  type TokenRecord,
+  type VaultData,
+} from '../../src/main/vault/schema'
+import {
+  accountSummary,
+  capUsageText,
+  countsTowardCap,
+  isCurrent,
+  isExpiring,
+  isLive,
+  tokenState,
+} from '../../src/shared/state'
+import type { AccountView } from '../../src/shared/views'
+
+// The window's row status (src/renderer/src/lib/account-state.ts). The renderer is outside
+// tsconfig.node.json's program, so it is loaded by path and typed here.
+const RENDERER_ROW_STATUS = '../../src/renderer/src/lib/account-state'
+const { rowStatus } = (await import(/* @vite-ignore */ RENDERER_ROW_STATUS)) as {
+  rowStatus: (a: AccountView, now: number) => { state: string; chip: string; note: string }
+}
+
+const NOW = Date.UTC(2030, 0, 1, 12)
+const H = 3600_000
+const M = 60_000
+const SKEW = 60_000
+const registry = new ProviderRegistry()
+const enc = { v: 1 as const, iv: 'AAAA', ct: 'AAAA', tag: 'AAAA' }
+
+interface TokenSpec {
+  state: StoredTokenState
+  expiresAt?: number | null
+  held?: boolean
+}
+
+function accountRecord(label: string, providerId: string, remember: boolean): AccountRecord {
+  const fields: Record<string, string> = { username: `${label}@example.com` }
+  if (providerId === 'tpstreams') fields.organization_id = 'acme'
+  return {
+    id: `id-${label}`,
+    label,
+    providerId,
+    baseUrl: registry.get(providerId)!.baseUrl,
+    fields,
+    secrets: remember ? { password: enc } : {},
+    remember,
+    createdAt: NOW - 10 * H,
+    updatedAt: NOW - 10 * H,
+  }
+}
+
+function tokenRecord(acc: AccountRecord, spec: TokenSpec, i: number): TokenRecord {
+  const ended = spec.state === 'revoked' || spec.state === 'forgotten' || spec.state === 'expired'
+  return {
+    id: `${acc.id}-t${i}`,
+    accountId: acc.id,
+    providerId: acc.providerId,
+    orgKey: organizationOf(registry.get(acc.providerId), acc).key,
+    state: spec.state,
+    issuedAt: NOW - H + i,
+    expiresAt: spec.expiresAt ?? null,
+    headerName: 'Authorization',
+    scheme: 'Token',
+    metadata: {},
+    surface: 'ui',
+    secret: (spec.held ?? spec.state === 'active') ? enc : null,
+    endedAt: ended ? NOW - M : null,
+    note: null,
+  }
+}
+
+/** A vault holding one account with these tokens (oldest first); its account and org views. */
+function build(providerId: string, tokens: TokenSpec[], remember = true) {
+  const acc = accountRecord('acct', providerId, remember)
+  const data: VaultData = {
+    format: VAULT_FORMAT,
+    schemaVersion: VAULT_SCHEMA_VERSION,
+    vaultId: '00000000-0000-4000-8000-000000000000',
+    createdAt: NOW - 10 * H,
+    keySlots: [],
+    accounts: [acc],
+    tokens: tokens.map((t, i) => tokenRecord(acc, t, i)),
+    customProfiles: [],
+    settings: settingsSchema.parse({}),
+  }
+  const view = accountView(data, acc, registry, NOW, SKEW)
+  const org = organizationViews(data, registry, NOW).find((o) => o.key === view.orgKey)!
+  return { view, org }
+}
+
+const live = (expiresAt: number | null = null): TokenSpec => ({ state: 'active', expiresAt })
+const uncertain: TokenSpec = { state: 'uncertain' }
+
+interface Case {
+  name: string
+  provider: string
+  tokens: TokenSpec[]
+  remember?: boolean
+  word: string
+  timeLeft: string | null
+  notes: string[]
+  cap?: string
+}
+
+const CASES: Case[] = [
+  {
+    name: 'current + uncertain',
+    provider: 'xpay',
+    tokens: [live(NOW + 3 * H), uncertain],
+    word: 'active',
+    timeLeft: '3 h left',
+    notes: ['1 uncertain'],
+  },
+  {
+    name: 'uncertain only',
+    provider: 'tpstreams',
+    tokens: [uncertain],
+    word: 'uncertain',
+    timeLeft: null,
+    notes: [],
+    cap: '1/20 tokens, 1 uncertain',
+  },
+  {
+    name: 'expired (tidied)',
+    provider: 'xpay',
+    tokens: [{ state: 'expired', expiresAt: NOW - M }],
+    word: 'expired',
+    timeLeft: null,
+    notes: [],
+  },
+  {
+    name: 'expired since the last write',
+    provider: 'xpay',
+    tokens: [live(NOW - 1)],
+    word: 'expired',
+    timeLeft: null,
+    notes: [],
+  },
+  {
+    name: 'revoked',
+    provider: 'tpstreams',
+    tokens: [{ state: 'revoked' }],
+    word: 'no token',
+    timeLeft: null,
+    notes: [],
+    cap: '0/20 tokens',
+  },
+  {
+    name: 'forgotten',
+    provider: 'xpay',
+    tokens: [{ state: 'forgotten', expiresAt: NOW + H }],
+    word: 'no token',
+    timeLeft: null,
+    notes: [],
+  },
+  {
+    name: 'within the renewal margin (not current)',
+    provider: 'xpay',
+    tokens: [live(NOW + 30_000)],
+    word: 'expiring',
+    timeLeft: '30 s left',
+    notes: [],
+  },
+  {
+    name: 'expiring soon, still current',
+    provider: 'xpay',
+    tokens: [live(NOW + 4 * M)],
+    word: 'expiring',
+    timeLeft: '4 m left',
+    notes: [],
+  },
+  {
+    name: 'no expiry',
+    provider: 'tpstreams',
+    tokens: [live()],
+    word: 'active',
+    timeLeft: 'no expiry',
+    notes: [],
+    cap: '1/20 tokens',
+  },
+  {
+    name: 'cap reached',
+    provider: 'tpstreams',
+    tokens: [...Array.from({ length: 19 }, () => live()), uncertain],
+    word: 'active',
+    timeLeft: 'no expiry',
+    notes: ['1 uncertain'],
+    cap: '20/20 tokens, 1 uncertain, cap reached',
+  },
+  {
+    name: 'no token',
+    provider: 'tpstreams',
+    tokens: [],
+    word: 'no token',
+    timeLeft: null,
+    notes: [],
+    cap: '0/20 tokens',
+  },
+  {
+    name: 'secret not remembered, no token',
+    provider: 'tpstreams',
+    tokens: [],
+    remember: false,
+    word: 'no token',
+    timeLeft: null,
+    notes: ['needs secret'],
+  },
+  {
+    name: 'secret not remembered, current token',
+    provider: 'xpay',
+    tokens: [live(NOW + H)],
+    remember: false,
+    word: 'active',
+    timeLeft: '1 h left',
+    notes: [],
+  },
+  {
+    name: 'secret not remembered, expiring, uncertain',
+    provider: 'xpay',
+    tokens: [uncertain, live(NOW + 2 * M)],
+    remember: false,
+    word: 'expiring',
+    timeLeft: '2 m left',
+    notes: ['1 uncertain', 'needs secret'],
+  },
+]
+
+describe('one vocabulary across the window, the tray and the CLI', () => {
+  it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const { view, org } = build(c.provider, c.tokens, c.remember)
+    const note = c.notes.join(', ')
+
+    // The window: the chip and the note beside it.
+    const window = rowStatus(view, NOW)
+    expect(window.chip).toBe(c.word)
+    expect(window.note).toBe(note)
+
+    // The tray: "label · word, time left, notes".
+    const tray = accountItemLabel(view, NOW)
+    expect(tray).toBe(`acct · ${[c.word, c.timeLeft, ...c.notes].filter(Boolean).join(', ')}`)
+
+    // The CLI status row: label, user, word, time left, notes.
+    expect(accountRow(view, NOW)).toEqual([
+      'acct',
+      'acct@example.com',
+      c.word,
+      c.timeLeft ?? '',
+      note,
+    ])
+
+    // Cap usage reads the same in the tray header (the CLI and the window use capUsageText too).
+    if (c.cap !== undefined) {
+      expect(org.cap && capUsageText(org.cap)).toBe(c.cap)
+      expect(organizationHeader(org)).toBe(`TPStreams · acme — ${c.cap}`)
+    }
+  })
+
+  it('follows the clock: a current token becomes expiring, then expired', () => {
+    const { view } = build('xpay', [live(NOW + 3 * H)])
+    expect(accountSummary(view, NOW + 2 * H).text).toBe('active, 1 h left')
+    expect(accountSummary(view, NOW + 3 * H - 2 * M).text).toBe('expiring, 2 m left')
+    expect(accountSummary(view, NOW + 3 * H).text).toBe('expired')
+    // A renewal margin longer than 5 minutes widens "expiring".
+    expect(accountSummary(view, NOW + 2 * H, 90 * M).word).toBe('expiring')
+  })
+})
+
+describe('token terms', () => {
+  const t = (state: StoredTokenState, expiresAt: number | null, held = true) => ({
+    state,
+    expiresAt,
+    held,
+  })
+  it.each([
+    // token, state, live, current, counts toward the cap, expiring
+    [t('active', null), 'active', true, true, true, false],
+    [t('active', NOW + H), 'active', true, true, true, false],
+    [t('active', NOW + 4 * M), 'active', true, true, true, true],
+    [t('active', NOW + 30_000), 'active', true, false, true, true],
+    [t('active', NOW + H, false), 'active', true, false, true, false],
+    [t('active', NOW), 'expired', false, false, false, false],
+    [t('expired', NOW - H, false), 'expired', false, false, false, false],
+    [t('uncertain', null, false), 'uncertain', false, false, true, false],
+    [t('revoked', null, false), 'revoked', false, false, false, false],
+    [t('forgotten', NOW + H, false), 'forgotten', false, false, false, false],
+  ] as const)('%j', (token, state, liveNow, current, counts, expiring) => {
+    expect(tokenState(token, NOW)).toBe(state)
+    expect(isLive(token, NOW)).toBe(liveNow)
+    expect(isCurrent(token, NOW, SKEW)).toBe(current)
+    expect(countsTowardCap(token, NOW)).toBe(counts)
+    expect(isExpiring(token, NOW)).toBe(expiring)
+  })
+})
