@@ -1,28 +1,18 @@
-// The app's core, plain Node: which vault is open (the user's or the demo one), protection
-// choices, and every operation the window and the tray can ask for, as Results. The IPC handler
-// table and the tray call into it; main/index.ts gives it the real Electron ports.
+// The app's session, plain Node: which vault is open (the user's or the demo one) and the core
+// actions over it. The IPC handler table and the tray call `core.actions`; main/index.main.ts
+// gives it the real Electron ports. Switching to and from demo mode lives here because it
+// swaps the vault every action works on.
 import type { Clock } from '../shared/clock'
 import { fail, ok, type Result } from '../shared/result'
-import type { AppStatus, CopyResult, ProviderView } from '../shared/ipc/schemas'
-import type { ProviderProfile } from '../shared/providers/profile'
+import type { AppStatus } from '../shared/ipc/schemas'
 import type { HttpClient } from './providers/http-client'
 import type { SandboxSet } from './sandbox'
-import {
-  createVaultServices,
-  passphraseProtector,
-  safeStorageProtector,
-  safeStorageStatus,
-  type SafeStoragePort,
-  type VaultServices,
-} from './vault'
-import type { Surface } from '../shared/views'
+import { createVaultServices, type SafeStoragePort, type VaultServices } from './vault'
 import type { StoreFactory } from './vault/vault-file'
-import { seedDemoVault } from './demo'
+import { createActions, type Actions, type HeaderCopier } from './actions'
+import { seedDemoVault } from './actions/demo'
 
-/** Puts a header on the clipboard and clears it later if unchanged (see clipboard.ts). */
-export interface HeaderCopier {
-  copy(text: string, clearAfterSeconds: number): void
-}
+export type { HeaderCopier } from './actions'
 
 export interface AppCoreDeps {
   vaultDir: string
@@ -38,8 +28,9 @@ export interface AppCoreDeps {
   startSandbox?: () => Promise<SandboxSet>
 }
 
-/** Owns the open vault's services and the demo session. */
+/** Owns the open vault's services, the actions over them, and the demo session. */
 export class AppCore {
+  readonly actions: Actions
   private services: VaultServices
   private demo: { sandbox: SandboxSet; dir: string } | null = null
   private readonly listeners = new Set<(reason: string) => void>()
@@ -47,6 +38,13 @@ export class AppCore {
 
   constructor(private readonly deps: AppCoreDeps) {
     this.services = this.open(deps.vaultDir)
+    this.actions = createActions({
+      services: () => this.services,
+      platform: deps.platform,
+      safeStorage: deps.safeStorage,
+      clipboard: deps.clipboard,
+      isDemo: () => this.demo !== null,
+    })
   }
 
   private open(dir: string): VaultServices {
@@ -61,6 +59,7 @@ export class AppCore {
     return s
   }
 
+  /** The open vault's services (tests and the e2e seed reach below the actions with it). */
   get current(): VaultServices {
     return this.services
   }
@@ -80,71 +79,11 @@ export class AppCore {
   }
 
   status(): AppStatus {
-    const v = this.services.vault.status()
-    const prot = this.deps.safeStorage
-      ? safeStorageStatus(this.deps.safeStorage, this.deps.platform)
-      : { available: false, backend: 'none', reason: 'The OS keychain is not available here.' }
-    return {
-      vault: v,
-      protection: {
-        osAvailable: prot.available,
-        backend: prot.backend,
-        ...(prot.reason ? { reason: prot.reason } : {}),
-      },
-      demo: this.isDemo,
-      platform: this.deps.platform,
-    }
-  }
-
-  private osProtector() {
-    return this.deps.safeStorage
-      ? safeStorageProtector(this.deps.safeStorage, this.deps.platform)
-      : null
-  }
-
-  async createVault(
-    req: { protection: 'os' } | { protection: 'passphrase'; passphrase: string },
-  ): Promise<Result<AppStatus>> {
-    const protector =
-      req.protection === 'os' ? this.osProtector() : passphraseProtector(req.passphrase)
-    if (!protector)
-      return fail(
-        'PROTECTION_UNAVAILABLE',
-        'The OS keychain is not available; choose a passphrase.',
-      )
-    const r = await this.services.vault.create(protector)
-    return r.ok ? ok(this.status()) : r
-  }
-
-  async unlock(
-    req: { method: 'os' } | { method: 'passphrase'; passphrase: string },
-  ): Promise<Result<AppStatus>> {
-    const protector = req.method === 'os' ? this.osProtector() : passphraseProtector(req.passphrase)
-    if (!protector)
-      return fail('PROTECTION_UNAVAILABLE', 'The OS keychain is not available; use the passphrase.')
-    const r = await this.services.vault.unlock(protector)
-    if (r.ok) this.services.vault.log({ type: 'vault', message: 'Unlocked.' })
-    return r.ok ? ok(this.status()) : r
+    return this.actions.protection.status()
   }
 
   lock(): AppStatus {
-    this.services.vault.lock()
-    return this.status()
-  }
-
-  async addPassphrase(passphrase: string) {
-    return this.services.vault.addKeySlot(passphraseProtector(passphrase))
-  }
-
-  async addOsProtection() {
-    const p = this.osProtector()
-    if (!p) return fail('PROTECTION_UNAVAILABLE', 'The OS keychain is not available here.')
-    return this.services.vault.addKeySlot(p)
-  }
-
-  async removeSlot(slotId: string): Promise<Result<AppStatus>> {
-    const r = await this.services.vault.removeKeySlot(slotId)
-    return r.ok ? ok(this.status()) : r
+    return this.actions.protection.lock()
   }
 
   /** Starts the sandbox providers and opens a fresh demo vault with a few accounts on each. */
@@ -156,7 +95,7 @@ export class AppCore {
     const dir = this.deps.demoDir()
     this.services = this.open(dir)
     this.demo = { sandbox, dir }
-    const seeded = await seedDemoVault(this.services, sandbox)
+    const seeded = await seedDemoVault(this.actions, this.services, sandbox)
     this.emit('demo')
     return seeded.ok ? ok(this.status()) : seeded
   }
@@ -171,43 +110,6 @@ export class AppCore {
     this.emit('demo')
   }
 
-  providers(): ProviderView[] {
-    return this.services.vault
-      .providers()
-      .map((p) => providerView(p, this.services.vault.registry.isBuiltin(p.id)))
-  }
-
-  /** Copies "<Header>: <Scheme> <token>" for an account, reusing or minting a token. */
-  async copyHeader(
-    accountId: string,
-    surface: Surface,
-    secrets?: Record<string, string>,
-  ): Promise<Result<CopyResult>> {
-    const { tokens, vault } = this.services
-    const settings = vault.settings()
-    if (!settings.ok) return settings
-    const h = await tokens.header(accountId, { surface, ...(secrets ? { secrets } : {}) })
-    if (!h.ok) return h
-    const seconds = settings.value.clipboardClearSeconds
-    this.deps.clipboard.copy(`${h.value.headerName}: ${h.value.value}`, seconds)
-    vault.log({
-      type: 'copy',
-      accountId,
-      label: h.value.label,
-      tokenId: h.value.tokenId,
-      surface,
-      message: `Copied the header of "${h.value.label}"; the clipboard clears in ${seconds} s.`,
-    })
-    return ok({
-      accountId,
-      label: h.value.label,
-      headerName: h.value.headerName,
-      reused: h.value.reused,
-      expiresAt: h.value.expiresAt,
-      clearsInSeconds: seconds,
-    })
-  }
-
   /** Auto-lock check; the app calls this on a timer. */
   tick(): boolean {
     return this.services.vault.checkAutoLock()
@@ -216,22 +118,5 @@ export class AppCore {
   async dispose(): Promise<void> {
     await this.stopDemo()
     this.services.vault.lock()
-  }
-}
-
-export function providerView(p: ProviderProfile, builtin: boolean): ProviderView {
-  return {
-    id: p.id,
-    name: p.name,
-    ...(p.description ? { description: p.description } : {}),
-    ...(p.docsUrl ? { docsUrl: p.docsUrl } : {}),
-    builtin,
-    defaultBaseUrl: p.baseUrl,
-    fields: p.fields,
-    signupFields: p.signup?.fields ?? null,
-    canRevoke: p.revoke !== undefined,
-    cap: p.cap ?? null,
-    scheme: p.auth.scheme,
-    expiry: p.expiry.source,
   }
 }

@@ -23,7 +23,3 @@ export function copyNotice(label: string, result: Result<CopyResult>): Notice {
   }
   return { title: `Could not copy the header for ${label}`, body: result.message }
 }
-
-export function failureNotice(what: string): Notice {
-  return { title: 'TokenDeck', body: `${what} failed; nothing was copied.` }
-}

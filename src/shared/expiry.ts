@@ -38,12 +38,3 @@ export function timeLeftLabel(expiresAt: number | null, now: number): string {
   const left = expiresAt - now
   return left <= 0 ? 'expired' : `${formatRemaining(left)} left`
 }
-
-/** Milliseconds until the countdown text next changes, to schedule the next tick precisely. */
-export function msUntilNextChange(expiresAt: number | null, now: number): number | null {
-  if (expiresAt === null) return null
-  const left = expiresAt - now
-  if (left <= 0) return null
-  const unit = left <= 60_000 ? 1000 : 60_000
-  return left % unit || unit
-}

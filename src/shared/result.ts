@@ -70,7 +70,3 @@ export function fail(
   if (extra.details && Object.keys(extra.details).length > 0) f.details = extra.details
   return f
 }
-
-export function isFailure<T>(r: Result<T>): r is Failure {
-  return !r.ok
-}

@@ -1,9 +1,10 @@
 // A large vault for the list tests and the renderer bench: 1,000 accounts in 50 organizations,
 // seeded through the vault services (no UI). One account goes through AccountService.add (the
-// same checks as the UI); the rest are written in one VaultFile.update, because 1,000 single
+// same checks as the UI); the rest are written in one Vault.mutate, because 1,000 single
 // adds rewrite the encrypted file 1,000 times (about 20 s). Every record is validated again by
 // the vault's schema when it is read back.
 import { randomUUID } from 'node:crypto'
+import { organizationOf } from '../../src/main/vault/ledger'
 import type { AccountRecord, TokenRecord } from '../../src/main/vault/schema'
 import type { TestApp } from '../helpers/app'
 
@@ -19,8 +20,10 @@ export async function seedLargeVault(
   tokenExpiresInMs?: number,
 ): Promise<void> {
   const { core } = app
-  const created = await core.createVault({ protection: 'passphrase', passphrase })
+  const created = await core.actions.protection.create({ protection: 'passphrase', passphrase })
   if (!created.ok) throw new Error(created.message)
+  const profiles = core.current.vault.providers()
+  const tpstreams = profiles.ok ? profiles.value.get('tpstreams') : undefined
   const fields = (i: number) => ({
     username: `user${i}@example.com`,
     organization_id: org(i, orgs),
@@ -33,7 +36,7 @@ export async function seedLargeVault(
     remember: false,
   })
   if (!first.ok) throw new Error(first.message)
-  const written = await core.current.vault.file.update((draft) => {
+  const written = await core.current.vault.mutate((draft) => {
     const template = draft.accounts.find((a) => a.id === first.value.id)!
     for (let i = 1; i < count; i++) {
       const record: AccountRecord = {
@@ -54,7 +57,7 @@ export async function seedLargeVault(
           id,
           accountId: a.id,
           providerId: a.providerId,
-          orgKey: `${a.providerId}|${a.baseUrl}|${a.fields.organization_id}`,
+          orgKey: organizationOf(tpstreams, a).key,
           state: 'active',
           issuedAt: now,
           expiresAt: now + tokenExpiresInMs,
@@ -74,5 +77,4 @@ export async function seedLargeVault(
   if (!written.ok) throw new Error(written.message)
   const listed = core.current.accounts.list()
   if (!listed.ok || listed.value.length !== count) throw new Error('the large vault did not seed')
-  core.current.vault.emit()
 }

@@ -108,6 +108,35 @@ describe('IPC handler table', () => {
     expect(await state()).toBe(before)
   })
 
+  it('adding an account whose first login lost its answer keeps it and its uncertain token', async () => {
+    // Issue 9's regression: the window removed the account and its uncertain ledger record
+    // while the server held a live token; the CLI kept both. Both now run one action.
+    const { tpstreams } = app.sandbox
+    const live = tpstreams.liveTokenCount('globex')
+    tpstreams.setFault({ kind: 'mint-then-hang' }, { route: 'login', times: 1 })
+    const r = await call(INVOKE.accountsAdd, {
+      label: 'globex-lost',
+      providerId: 'tpstreams',
+      baseUrl: tpstreams.baseUrl,
+      fields: { username: tp.username, password: tp.secret, organization_id: 'globex' },
+      remember: false,
+      login: true,
+    })
+    expect(r.code).toBe('OUTCOME_UNKNOWN')
+    expect(r.details.accountKept).toBe(true)
+    expect(tpstreams.liveTokenCount('globex')).toBe(live + 1)
+    const snap = (await call(INVOKE.snapshot)) as {
+      value: {
+        accounts: { label: string; tokens: { state: string }[] }[]
+        organizations: { organizationId: string | null; cap: { uncertain: number } | null }[]
+      }
+    }
+    const kept = snap.value.accounts.find((a) => a.label === 'globex-lost')
+    expect(kept?.tokens.map((t) => t.state)).toEqual(['uncertain'])
+    const globex = snap.value.organizations.find((o) => o.organizationId === 'globex')
+    expect(globex?.cap?.uncertain).toBe(1)
+  })
+
   it('demo mode opens a seeded vault on the sandbox providers', async () => {
     const r = (await call(INVOKE.demoStart)) as { ok: boolean; value: { demo: boolean } }
     expect(r.ok).toBe(true)

@@ -139,7 +139,7 @@ describe('token service against the sandbox providers', () => {
     expect(cap?.uncertain).toBe(1)
     // Dismissing it frees the slot in the ledger.
     const tid = view.ok ? view.value.tokens[0]!.id : ''
-    expect((await v.tokens.dismissUncertain(tid)).ok).toBe(true)
+    expect((await v.tokens.dismissUncertain(tid, 'cli')).ok).toBe(true)
     const after = v.accounts.organizations()
     expect(
       after.ok ? after.value.find((o) => o.accountIds.includes(acc.id))?.cap?.uncertain : -1,

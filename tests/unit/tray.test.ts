@@ -10,12 +10,13 @@ vi.mock('electron', () => import('../mocks/electron'))
 
 const fake = await import('../mocks/electron')
 const { AppCore } = await import('../../src/main/app-core')
-const { ClipboardGuard, electronClipboardPort } = await import('../../src/main/clipboard')
-const { TrayController, TRAY_REFRESH_MS, trayImage } = await import('../../src/main/tray')
+const { ClipboardGuard } = await import('../../src/main/clipboard-guard')
+const { electronClipboardPort } = await import('../../src/main/clipboard.main')
+const { TrayController, TRAY_REFRESH_MS, trayImage } = await import('../../src/main/tray.main')
 const { createHttpClient } = await import('../../src/main/providers/http-client')
 const { startSandbox } = await import('../../src/main/sandbox')
 const { systemClock } = await import('../../src/shared/clock')
-const { electronNotifications } = await import('../../src/main/electron/notification')
+const { electronNotifications } = await import('../../src/main/electron/notification.main')
 
 let root: string
 let timers: FakeTimers
@@ -92,7 +93,10 @@ describe('the tray', () => {
     await settle()
     expect(shown).toEqual(['window'])
 
-    const r = await core.createVault({ protection: 'passphrase', passphrase: 'a long passphrase' })
+    const r = await core.actions.protection.create({
+      protection: 'passphrase',
+      passphrase: 'a long passphrase',
+    })
     expect(r.ok).toBe(true)
     expect(fakeTray.labels()[0]).toBe('No accounts yet')
     expect(fakeTray.labels()).toContain('Lock')
@@ -120,10 +124,10 @@ describe('the tray', () => {
     expect(started.ok).toBe(true)
     const labels = fakeTray.labels()
     expect(labels[0]).toBe('Demo mode · sandbox providers')
-    expect(labels).toContain('acme-prod · no expiry')
+    expect(labels).toContain('acme-prod · active, no expiry')
     expect(labels).toContain('acme-ci · no token')
     expect(labels.some((l) => /^TPStreams · acme — \d+\/20 tokens$/.test(l))).toBe(true)
-    expect(labels).not.toContain('Lock')
+    expect(labels).toContain('Lock') // as in the window: the demo passphrase is public
 
     fakeTray.click('acme-prod ·')
     await settle()
@@ -154,7 +158,7 @@ describe('the tray', () => {
     const ci = await fake.clipboard.readText()
     expect(ci).toMatch(/^Authorization: Token [0-9a-f]{40}$/)
     expect(ci).not.toBe(copied)
-    expect(fakeTray.labels()).toContain('acme-ci · no expiry')
+    expect(fakeTray.labels()).toContain('acme-ci · active, no expiry')
 
     expect(JSON.stringify(fake.Notification.shown)).not.toContain(token)
     expect(JSON.stringify(fake.Notification.shown)).not.toContain(ci.split(' ').at(-1)!)

@@ -1,10 +1,16 @@
 // Account commands: add (fields from flags, secrets from stdin only), list and remove. Without
-// --remember, `add` logs in at once with the typed secret and keeps the account only if that works.
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import { fieldWithRole, type ProviderProfile } from '../../shared/providers/profile'
-import type { VaultServices } from '../vault'
+// --remember, `add` logs in at once with the typed secret; the add action keeps the account only
+// if that works, or if the login may have minted a token (then it counts as uncertain).
+import { fail, ok, type Result } from '../../shared/result'
+import {
+  fieldWithRole,
+  isSecretField,
+  secretFields,
+  type ProviderProfile,
+} from '../../shared/providers/profile'
+import { accountSummary } from '../../shared/state'
 import { bool, list, str, unlockedVault, type Ctx } from './context'
-import { columns, stateWord, validity } from './format'
+import { columns, validity } from './format'
 import { EXIT, print, printJson, report, usage } from './io'
 
 /** How each profile field is typed on the command line, for error messages. */
@@ -16,7 +22,7 @@ function flagNamer(profile: ProviderProfile | undefined): (field: string) => str
     const f = profile?.fields.find((x) => x.name === field)
     if (f?.role === 'username') return '--username'
     if (f?.role === 'organization') return '--org'
-    if (f?.role === 'secret') return `--secret-stdin (${f.label.toLowerCase()})`
+    if (f && isSecretField(f)) return `--secret-stdin (${f.label.toLowerCase()})`
     return `--field ${field}`
   }
 }
@@ -42,7 +48,7 @@ function plainFields(ctx: Ctx, profile: ProviderProfile): Result<Record<string, 
       problems[name || pair] = [
         `${profile.name} has no field "${(name || pair).slice(0, 40)}" (use --field name=value).`,
       ]
-    } else if (f.role === 'secret') {
+    } else if (isSecretField(f)) {
       // Never take a secret from argv: it would land in shell history and `ps`.
       return fail(
         'VALIDATION_FAILED',
@@ -64,16 +70,12 @@ export async function accountsAdd(ctx: Ctx): Promise<number> {
     return report(usage('accounts add needs --provider ID and --label L.'), ctx)
   }
   let profile: ProviderProfile | undefined
-  const secretFields = () => profile?.fields.filter((f) => f.role === 'secret') ?? []
-  const v = await unlockedVault(ctx, (s) => {
-    profile = s.vault.providers().find((p) => p.id === providerId)
-    if (!profile) {
-      return fail(
-        'VALIDATION_FAILED',
-        `Unknown provider "${providerId.slice(0, 40)}". See tokendeck providers list.`,
-      )
-    }
-    const needed = secretFields()
+  const secretList = () => (profile ? secretFields(profile) : [])
+  const v = await unlockedVault(ctx, (actions) => {
+    const found = actions.providers.profile(providerId)
+    if (!found.ok) return found
+    profile = found.value
+    const needed = secretList()
     if (!bool(ctx, 'secret-stdin')) {
       if (needed.some((f) => f.required)) {
         return fail('VALIDATION_FAILED', 'The secret is read from stdin: pass --secret-stdin.', {
@@ -86,74 +88,53 @@ export async function accountsAdd(ctx: Ctx): Promise<number> {
   })
   const named = { json: ctx.json, fieldName: flagNamer(profile) }
   if (!v.ok) return report(v, named)
-  const { s, secrets } = v.value
+  const { actions, secrets } = v.value
   const p = profile!
   const fields = plainFields(ctx, p)
   if (!fields.ok) return report(fields, named)
   const typed: Record<string, string> = {}
-  secretFields().forEach((f, i) => {
+  secretList().forEach((f, i) => {
     if (secrets[i]) typed[f.name] = secrets[i]
   })
   const remember = bool(ctx, 'remember')
-  const added = await s.accounts.add({
-    label,
-    providerId: p.id,
-    baseUrl: str(ctx, 'base-url'),
-    fields: { ...fields.value, ...typed },
-    remember,
-  })
-  if (!added.ok) return report(added, named)
-  const acc = added.value
-  if (remember) {
-    if (ctx.json) printJson({ account: acc, loggedIn: false })
-    else
-      print(`Added account "${acc.label}" (${acc.providerName}); its secret is stored encrypted.`)
-    return EXIT.ok
+  const added = await actions.accounts.add(
+    {
+      label,
+      providerId: p.id,
+      ...(str(ctx, 'base-url') !== undefined ? { baseUrl: str(ctx, 'base-url') } : {}),
+      fields: { ...fields.value, ...typed },
+      remember,
+    },
+    'cli',
+  )
+  if (!added.ok) {
+    const kept = added.details?.accountKept === true
+    const hint = kept
+      ? `Check the server, then run tokendeck revoke ${quoteArg(label)} --uncertain.`
+      : added.details?.accountKept === false
+        ? 'The account was not added.'
+        : undefined
+    return report(added, { ...named, hint })
   }
-  const login = await s.tokens.login(acc.id, { surface: 'cli', secrets: typed })
-  if (!login.ok) return reportFailedFirstLogin(s, acc, login, named)
-  const after = s.accounts.get(acc.id)
+  const { account: acc, token } = added.value
   if (ctx.json) {
-    printJson({ account: after.ok ? after.value : acc, loggedIn: true, token: login.value.token })
+    printJson({ account: acc, loggedIn: token !== null, ...(token ? { token } : {}) })
+  } else if (!token) {
+    print(`Added account "${acc.label}" (${acc.providerName}); its secret is stored encrypted.`)
   } else {
     print(
       `Added account "${acc.label}" (${acc.providerName}): logged in; the secret was not stored ` +
-        `(${validity(login.value.token.expiresAt)}).`,
+        `(${validity(token.expiresAt)}).`,
     )
   }
   return EXIT.ok
-}
-
-/**
- * The first login of an account that does not remember its secret failed: remove the account
- * again, so a wrong password never leaves a useless account behind. Exception: when the login
- * may have minted (OUTCOME_UNKNOWN), the account keeps its uncertain token so the cap stays honest.
- */
-async function reportFailedFirstLogin(
-  s: VaultServices,
-  acc: { id: string; label: string },
-  failure: Failure,
-  named: { json: boolean; fieldName: (f: string) => string },
-): Promise<number> {
-  const mayHaveMinted =
-    failure.code === 'OUTCOME_UNKNOWN' || failure.details?.mayHaveMinted === true
-  if (mayHaveMinted) {
-    return report(failure, {
-      ...named,
-      hint:
-        'The account was kept: the server may have created a token (counted as uncertain). ' +
-        `Check the server, then run tokendeck revoke ${quoteArg(acc.label)} --uncertain.`,
-    })
-  }
-  await s.accounts.remove(acc.id, { force: true })
-  return report(failure, { ...named, hint: 'The account was not added.' })
 }
 
 /** `tokendeck accounts list`: every account with provider, user, organization and state. */
 export async function accountsList(ctx: Ctx): Promise<number> {
   const v = await unlockedVault(ctx)
   if (!v.ok) return report(v, ctx)
-  const all = v.value.s.accounts.list()
+  const all = v.value.actions.views.accounts()
   if (!all.ok) return report(all, ctx)
   if (ctx.json) {
     printJson(all.value)
@@ -163,7 +144,7 @@ export async function accountsList(ctx: Ctx): Promise<number> {
     print('No accounts yet. Add one with tokendeck accounts add.')
     return EXIT.ok
   }
-  const now = v.value.s.vault.clock.now()
+  const now = Date.now()
   const rows = [
     ['LABEL', 'PROVIDER', 'USER', 'ORGANIZATION', 'SECRET', 'TOKEN'],
     ...all.value.map((a) => [
@@ -172,7 +153,7 @@ export async function accountsList(ctx: Ctx): Promise<number> {
       a.username || '-',
       a.organizationId ?? '-',
       a.remember ? 'stored' : 'not stored',
-      stateWord(a.current ?? a.tokens[0], now),
+      accountSummary(a, now).text,
     ]),
   ]
   print(columns(rows).join('\n'))
@@ -184,10 +165,10 @@ export async function accountsRemove(ctx: Ctx): Promise<number> {
   const label = ctx.args[0]!
   const v = await unlockedVault(ctx)
   if (!v.ok) return report(v, ctx)
-  const { accounts } = v.value.s
-  const acc = accounts.get(label)
+  const { actions } = v.value
+  const acc = actions.views.account(label)
   if (!acc.ok) return report(acc, ctx)
-  const r = await accounts.remove(acc.value.id, { force: bool(ctx, 'force') })
+  const r = await actions.accounts.remove(acc.value.id, { force: bool(ctx, 'force') }, 'cli')
   if (!r.ok) {
     const hint =
       r.code === 'CONFLICT'

@@ -1,39 +1,40 @@
 // Provider commands: list the built-in and imported profiles, import one from a JSON file.
 import fs from 'node:fs'
-import { fail } from '../../shared/result'
+import { fail, ok } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
-import { createVaultServices } from '../vault'
-import { unlockedVault, vaultDir, type Ctx } from './context'
+import { providerView } from '../actions/providers'
+import { BUILTIN_PROFILES } from '../providers/registry'
+import { existingVault, unlockedVault, type Ctx } from './context'
 import { columns } from './format'
 import { EXIT, print, printJson, report } from './io'
 
-function capWords(p: ProviderProfile): string {
+function capWords(p: { cap?: ProviderProfile['cap'] | null }): string {
   return p.cap ? `${p.cap.max} tokens per ${p.cap.scope}` : 'no cap'
 }
 
 /** `tokendeck providers list`: needs no passphrase (imported profiles are not secret). */
 export async function providersList(ctx: Ctx): Promise<number> {
-  const { vault } = createVaultServices({ dir: vaultDir(ctx) })
-  const profiles = vault.providers()
-  const rows = profiles.map((p) => ({
-    id: p.id,
-    name: p.name,
-    builtin: vault.registry.isBuiltin(p.id),
-    baseUrl: p.baseUrl,
-    cap: p.cap ?? null,
-  }))
+  const a = existingVault(ctx)
+  // No vault yet: the built-in profiles are still worth listing.
+  const views = a.ok
+    ? a.value.providers.list()
+    : ok(BUILTIN_PROFILES.map((p) => providerView(p, true)))
+  if (!views.ok) return report(views, ctx)
   if (ctx.json) {
-    printJson(rows)
+    printJson(
+      views.value.map((p) => ({
+        id: p.id,
+        name: p.name,
+        builtin: p.builtin,
+        baseUrl: p.defaultBaseUrl,
+        cap: p.cap,
+      })),
+    )
     return EXIT.ok
   }
   const table = [
     ['ID', 'NAME', 'SOURCE', 'CAP'],
-    ...profiles.map((p) => [
-      p.id,
-      p.name,
-      vault.registry.isBuiltin(p.id) ? 'built-in' : 'imported',
-      capWords(p),
-    ]),
+    ...views.value.map((p) => [p.id, p.name, p.builtin ? 'built-in' : 'imported', capWords(p)]),
   ]
   print(columns(table).join('\n'))
   return EXIT.ok
@@ -55,9 +56,9 @@ export async function providersAdd(ctx: Ctx): Promise<number> {
   }
   const v = await unlockedVault(ctx)
   if (!v.ok) return report(v, ctx)
-  const r = await v.value.s.vault.addProvider(text)
+  const r = await v.value.actions.providers.import(text)
   if (!r.ok) return report(r, ctx)
-  if (ctx.json) printJson({ id: r.value.id, name: r.value.name, cap: r.value.cap ?? null })
+  if (ctx.json) printJson({ id: r.value.id, name: r.value.name, cap: r.value.cap })
   else print(`Imported provider "${r.value.name}" (${r.value.id}), ${capWords(r.value)}.`)
   return EXIT.ok
 }

@@ -1,50 +1,47 @@
 // Token commands: header and token (the only output that holds a secret, on stdout only), login
-// (ensures a valid token, never prints it) and revoke (current, --all, or --uncertain dismissal).
+// (ensures a valid token, never prints it) and revoke (current, --all, the organization's
+// --oldest or all of its tokens with --org, or --uncertain dismissal). Each calls one action.
 import { fail, ok, type Result } from '../../shared/result'
+import { secretFields } from '../../shared/providers/profile'
 import type { AccountView } from '../../shared/views'
-import type { VaultServices } from '../vault'
+import type { Actions } from '../actions'
 import { bool, unlockedVault, type Ctx } from './context'
 import { quoteArg } from './commands-accounts'
-import { plural, validity } from './format'
-import { EXIT, print, printJson, report, type ReportOptions } from './io'
+import { validity } from './format'
+import { EXIT, note, print, printJson, report, type ReportOptions } from './io'
 
 interface Opened {
-  s: VaultServices
+  actions: Actions
   account: AccountView
-  secrets: string[]
+  /** Secrets typed on stdin (--secret-stdin), by profile field name. */
+  typed: Record<string, string> | undefined
 }
 
 /** Unlocks, finds the account by label (or id), and reads typed secrets with --secret-stdin. */
 async function openAccount(ctx: Ctx): Promise<Result<Opened>> {
   const label = ctx.args[0]!
-  const v = await unlockedVault(ctx, (s) => {
+  let names: string[] = []
+  const v = await unlockedVault(ctx, (actions) => {
     if (!bool(ctx, 'secret-stdin')) return ok([])
-    // Secrets are read before unlocking, so find the account's profile from the plain file.
-    const data = s.vault.file.read()
-    if (!data.ok) return data
-    const rec =
-      data.value.accounts.find((a) => a.id === label) ??
-      data.value.accounts.find((a) => a.label.toLowerCase() === label.toLowerCase())
-    if (!rec) return fail('NOT_FOUND', `No account "${label.slice(0, 80)}".`)
-    const profile = s.vault.providers().find((p) => p.id === rec.providerId)
-    const fields = profile?.fields.filter((f) => f.role === 'secret') ?? []
-    return ok(fields.map((f) => `${f.label} for ${rec.label}`))
+    // Secrets are read before unlocking, so the profile comes from the plain part of the file.
+    const profile = actions.views.accountProfile(label)
+    if (!profile.ok) return profile
+    const fields = secretFields(profile.value)
+    names = fields.map((f) => f.name)
+    return ok(fields.map((f) => `${f.label} for ${label}`))
   })
   if (!v.ok) return v
-  const a = v.value.s.accounts.get(label)
+  const a = v.value.actions.views.account(label)
   if (!a.ok) return a
-  return ok({ s: v.value.s, account: a.value, secrets: v.value.secrets })
-}
-
-/** Typed secrets by field name; stdin gave them in the profile's field order. */
-function typedSecrets(o: Opened): Record<string, string> | undefined {
-  const profile = o.s.vault.registry.get(o.account.providerId)
-  const names = profile?.fields.filter((f) => f.role === 'secret').map((f) => f.name) ?? []
-  const out: Record<string, string> = {}
+  const typed: Record<string, string> = {}
   names.forEach((n, i) => {
-    if (o.secrets[i]) out[n] = o.secrets[i]
+    if (v.value.secrets[i]) typed[n] = v.value.secrets[i]
   })
-  return Object.keys(out).length > 0 ? out : undefined
+  return ok({
+    actions: v.value.actions,
+    account: a.value,
+    typed: Object.keys(typed).length > 0 ? typed : undefined,
+  })
 }
 
 function failureOptions(ctx: Ctx, label: string, code: string): ReportOptions {
@@ -63,7 +60,7 @@ function failureOptions(ctx: Ctx, label: string, code: string): ReportOptions {
 export async function header(ctx: Ctx): Promise<number> {
   const o = await openAccount(ctx)
   if (!o.ok) return report(o, ctx)
-  const h = await o.value.s.tokens.header(o.value.account.id, { surface: 'cli' })
+  const h = await o.value.actions.tokens.header(o.value.account.id, 'cli', o.value.typed)
   if (!h.ok) return report(h, failureOptions(ctx, o.value.account.label, h.code))
   const line = `${h.value.headerName}: ${h.value.value}`
   if (ctx.json) {
@@ -82,7 +79,7 @@ export async function header(ctx: Ctx): Promise<number> {
 export async function token(ctx: Ctx): Promise<number> {
   const o = await openAccount(ctx)
   if (!o.ok) return report(o, ctx)
-  const h = await o.value.s.tokens.header(o.value.account.id, { surface: 'cli' })
+  const h = await o.value.actions.tokens.header(o.value.account.id, 'cli', o.value.typed)
   if (!h.ok) return report(h, failureOptions(ctx, o.value.account.label, h.code))
   if (ctx.json) {
     printJson({ token: h.value.token, reused: h.value.reused, expiresAt: h.value.expiresAt })
@@ -94,55 +91,55 @@ export async function token(ctx: Ctx): Promise<number> {
 export async function login(ctx: Ctx): Promise<number> {
   const o = await openAccount(ctx)
   if (!o.ok) return report(o, ctx)
-  const { s, account } = o.value
-  const r = await s.tokens.login(account.id, {
-    surface: 'cli',
-    force: bool(ctx, 'force'),
-    secrets: typedSecrets(o.value),
-  })
+  const { actions, account, typed } = o.value
+  const r = await actions.tokens.login(
+    account.id,
+    { force: bool(ctx, 'force'), secrets: typed },
+    'cli',
+  )
   if (!r.ok) return report(r, failureOptions(ctx, account.label, r.code))
-  if (ctx.json) printJson({ label: account.label, reused: r.value.reused, token: r.value.token })
+  if (ctx.json) printJson({ label: account.label, ...r.value })
   else {
     const what = r.value.reused ? 'token reused' : 'logged in'
     print(`${account.label}: ${what} (${validity(r.value.token.expiresAt)})`)
+    if (r.value.warning) note(`tokendeck: ${r.value.warning}`)
   }
-  return EXIT.ok
+  return r.value.warning ? EXIT.provider : EXIT.ok
 }
 
-/** `tokendeck revoke L [--all | --uncertain]`. */
+const REVOKE_MODES = ['all', 'uncertain', 'oldest', 'org'] as const
+
+/** `tokendeck revoke L [--all | --uncertain | --oldest | --org]`. */
 export async function revoke(ctx: Ctx): Promise<number> {
-  if (bool(ctx, 'all') && bool(ctx, 'uncertain')) {
-    return report(fail('VALIDATION_FAILED', 'Use either --all or --uncertain, not both.'), ctx)
+  const modes = REVOKE_MODES.filter((m) => bool(ctx, m))
+  if (modes.length > 1) {
+    const given = modes.map((m) => `--${m}`).join(', ')
+    return report(fail('VALIDATION_FAILED', `Use one of ${given}, not several.`), ctx)
   }
   const o = await openAccount(ctx)
   if (!o.ok) return report(o, ctx)
-  const { s, account } = o.value
-  if (bool(ctx, 'uncertain')) return dismissUncertain(ctx, s, account)
-  const r = await s.tokens.revoke(account.id, { surface: 'cli', all: bool(ctx, 'all') })
+  const { actions, account } = o.value
+  const mode = modes[0]
+  if (mode === 'uncertain') {
+    const r = await actions.tokens.dismissUncertainOf(account.id, 'cli')
+    if (!r.ok) return report(r, ctx)
+    if (ctx.json) printJson({ dismissed: r.value.dismissed })
+    else print(r.value.message)
+    return EXIT.ok
+  }
+  const r =
+    mode === 'oldest'
+      ? await actions.tokens.revokeOldest(account.orgKey, 'cli')
+      : mode === 'org'
+        ? await actions.tokens.revokeOrganization(account.orgKey, 'cli')
+        : await actions.tokens.revoke(account.id, { all: mode === 'all' }, 'cli')
   if (!r.ok) return report(r, ctx)
   if (ctx.json) printJson(r.value)
-  else print(`${account.label}: ${r.value.message}`)
-  return r.value.failures.length > 0 ? EXIT.provider : EXIT.ok
-}
-
-/** The user checked the server: uncertain tokens of the account stop counting toward the cap. */
-async function dismissUncertain(ctx: Ctx, s: VaultServices, account: AccountView) {
-  const uncertain = account.tokens.filter((t) => t.state === 'uncertain')
-  if (uncertain.length === 0) {
-    return report(fail('NOT_FOUND', `"${account.label}" has no uncertain tokens.`), ctx)
-  }
-  const dismissed: string[] = []
-  for (const t of uncertain) {
-    const r = await s.tokens.dismissUncertain(t.id, 'cli')
-    if (!r.ok) return report(r, ctx)
-    dismissed.push(t.id)
-  }
-  if (ctx.json) printJson({ dismissed })
-  else {
+  else
     print(
-      `${account.label}: dismissed ${plural(dismissed.length, 'uncertain token')}; ` +
-        'they no longer count toward the cap.',
+      mode === 'oldest' || mode === 'org'
+        ? r.value.message
+        : `${account.label}: ${r.value.message}`,
     )
-  }
-  return EXIT.ok
+  return r.value.failures.length > 0 ? EXIT.provider : EXIT.ok
 }

@@ -1,17 +1,26 @@
 // Vault-wide commands: init (create a passphrase-protected vault), status (accounts and cap
 // usage by organization) and log (the event log, newest first).
 import { fail, ok, type Result } from '../../shared/result'
+import { accountSummary, capUsageText } from '../../shared/state'
 import type { AccountView, OrganizationView } from '../../shared/views'
-import { createVaultServices, passphraseProtector } from '../vault'
-import { bool, readPassphraseAndSecrets, str, unlockedVault, vaultDir, type Ctx } from './context'
-import { columns, formatUtc, stateWord, timeLeft } from './format'
+import { createVaultServices } from '../vault'
+import {
+  bool,
+  cliActions,
+  existingVault,
+  readPassphraseAndSecrets,
+  str,
+  unlockedVault,
+  vaultDir,
+  type Ctx,
+} from './context'
+import { columns, formatUtc } from './format'
 import { EXIT, print, printJson, report, usage } from './io'
 
 /** `tokendeck init`: creates a vault protected by a passphrase at the production scrypt cost. */
 export async function init(ctx: Ctx): Promise<number> {
   const dir = vaultDir(ctx)
-  const s = createVaultServices({ dir })
-  if (s.vault.file.exists()) {
+  if (existingVault(ctx).ok) {
     return report(fail('VAULT_EXISTS', `A vault already exists at ${dir}.`), ctx)
   }
   const prompts = process.stdin.isTTY && bool(ctx, 'passphrase-stdin') ? ['Passphrase (again)'] : []
@@ -20,10 +29,15 @@ export async function init(ctx: Ctx): Promise<number> {
   if (prompts.length > 0 && read.value.secrets[0] !== read.value.passphrase) {
     return report(usage('The two passphrases differ; nothing was created.'), ctx)
   }
-  const created = await s.vault.create(passphraseProtector(read.value.passphrase))
+  const actions = cliActions(createVaultServices({ dir }))
+  const created = await actions.protection.create({
+    protection: 'passphrase',
+    passphrase: read.value.passphrase,
+  })
   if (!created.ok) return report(created, ctx)
-  if (ctx.json) printJson({ created: true, dir: s.vault.file.dir })
-  else print(`Created a vault at ${s.vault.file.dir}, protected by a passphrase.`)
+  const where = created.value.vault.dir
+  if (ctx.json) printJson({ created: true, dir: where })
+  else print(`Created a vault at ${where}, protected by a passphrase.`)
   return EXIT.ok
 }
 
@@ -53,38 +67,31 @@ function groupsOf(accounts: AccountView[], orgs: OrganizationView[]): Group[] {
 }
 
 function capText(org: OrganizationView): string {
-  if (!org.cap || org.organizationId === null) return ''
-  const { used, max, uncertain } = org.cap
-  return `${used}/${max} tokens` + (uncertain ? ` (${uncertain} uncertain)` : '')
+  return org.cap && org.organizationId !== null ? capUsageText(org.cap) : ''
 }
 
-function accountRow(a: AccountView, now: number): string[] {
-  const t = a.current ?? a.tokens[0]
-  const uncertain = a.tokens.filter((x) => x.state === 'uncertain').length
-  const notes = [
-    a.remember ? '' : 'secret not stored',
-    uncertain ? `${uncertain} uncertain` : '',
-  ].filter(Boolean)
-  return [a.label, a.username, stateWord(t, now), timeLeft(t, now), notes.join(', ')]
+/** One row of the status table: label, user, state word, time left, notes. */
+export function accountRow(a: AccountView, now: number): string[] {
+  const s = accountSummary(a, now)
+  return [a.label, a.username, s.word, s.timeLeft ?? '', s.notes.join(', ')]
 }
 
 /** `tokendeck status [L]`: accounts grouped by organization, with cap usage and time left. */
 export async function status(ctx: Ctx): Promise<number> {
   const v = await unlockedVault(ctx)
   if (!v.ok) return report(v, ctx)
-  const { accounts } = v.value.s
-  const all = accounts.list()
-  const orgs = accounts.organizations()
-  if (!all.ok) return report(all, ctx)
-  if (!orgs.ok) return report(orgs, ctx)
-  let shown = all.value
-  let shownOrgs = orgs.value
+  const { views } = v.value.actions
+  const snap = views.snapshot()
+  if (!snap.ok) return report(snap, ctx)
+  const { now } = snap.value
+  let shown = snap.value.accounts
+  let shownOrgs = snap.value.organizations
   const label = ctx.args[0]
   if (label !== undefined) {
-    const one = accounts.get(label)
+    const one = views.account(label)
     if (!one.ok) return report(one, ctx)
     shown = [one.value]
-    shownOrgs = orgs.value.filter((o) => o.accountIds.includes(one.value.id))
+    shownOrgs = shownOrgs.filter((o) => o.accountIds.includes(one.value.id))
   }
   if (ctx.json) {
     printJson({ accounts: shown, organizations: shownOrgs })
@@ -94,7 +101,6 @@ export async function status(ctx: Ctx): Promise<number> {
     print('No accounts yet. Add one with tokendeck accounts add.')
     return EXIT.ok
   }
-  const now = v.value.s.vault.clock.now()
   const lines: string[] = []
   for (const g of groupsOf(shown, shownOrgs)) {
     lines.push([g.title, capText(g.org)].filter(Boolean).join('  '))
@@ -141,11 +147,16 @@ export async function log(ctx: Ctx): Promise<number> {
   let accountId: string | undefined
   const label = str(ctx, 'account')
   if (label !== undefined) {
-    const a = v.value.s.accounts.get(label)
+    const a = v.value.actions.views.account(label)
     if (!a.ok) return report(a, ctx)
     accountId = a.value.id
   }
-  const events = v.value.s.vault.events.list({ limit: limit.value, accountId })
+  const listed = v.value.actions.views.events({
+    limit: limit.value,
+    ...(accountId ? { accountId } : {}),
+  })
+  if (!listed.ok) return report(listed, ctx)
+  const events = listed.value
   if (ctx.json) {
     printJson(events)
     return EXIT.ok

@@ -146,9 +146,17 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'revoke',
-    usage: 'revoke L [--all | --uncertain]',
-    summary: 'revoke the current token (--all: every live one; --uncertain: dismiss uncertain)',
-    options: { all: flag, uncertain: flag },
+    usage: 'revoke L [--all | --oldest | --org | --uncertain]',
+    summary: "revoke L's current token, or more: see tokendeck help revoke",
+    details: [
+      '--all        every live token of L',
+      "--oldest     the oldest live token in L's organization, whichever account holds it",
+      "--org        every live token in L's organization (all its accounts)",
+      "--uncertain  dismiss L's uncertain tokens (you checked the server: none was created)",
+      'Tokens are revoked on the server first; providers without a revoke endpoint forget them',
+      'locally and say they stay valid on the server until they expire.',
+    ],
+    options: { all: flag, uncertain: flag, oldest: flag, org: flag },
     vault: true,
     args: [1, 1],
     run: tokens('revoke'),
@@ -227,6 +235,7 @@ export function commandHelp(c: CommandSpec): string {
     '',
     `${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.`,
   ]
+  if (c.details) lines.push('', ...c.details)
   if (c.vault) lines.push('', ...GLOBAL_HELP)
   else
     lines.push('', 'Options:', '  --json   one JSON line with the URLs and users', '  -h, --help')

@@ -2,7 +2,8 @@
 // --vault / TOKENDECK_VAULT / the app's folder, passphrase from TOKENDECK_PASSPHRASE or stdin.
 import os from 'node:os'
 import { fail, ok, type Result } from '../../shared/result'
-import { createVaultServices, passphraseProtector, type VaultServices } from '../vault'
+import { createActions, type Actions } from '../actions'
+import { createVaultServices } from '../vault'
 import { resolveVaultDir } from './default-dir'
 import { readStdinValues } from './io'
 
@@ -38,14 +39,19 @@ export function vaultDir(ctx: Ctx): string {
   })
 }
 
-/** The services for this run's vault folder; VAULT_NOT_FOUND (a usage error) if there is none. */
-export function existingVault(ctx: Ctx): Result<VaultServices> {
+/** The actions over this run's vault folder; VAULT_NOT_FOUND (a usage error) if there is none. */
+export function existingVault(ctx: Ctx): Result<Actions> {
   const dir = vaultDir(ctx)
   const services = createVaultServices({ dir })
   if (!services.vault.file.exists()) {
     return fail('VAULT_NOT_FOUND', `No vault at ${dir}. Create one with tokendeck init.`)
   }
-  return ok(services)
+  return ok(cliActions(services))
+}
+
+/** The core actions as the CLI has them: no clipboard, no OS keychain. */
+export function cliActions(services: ReturnType<typeof createVaultServices>): Actions {
+  return createActions({ services: () => services, platform: process.platform, safeStorage: null })
 }
 
 /**
@@ -73,18 +79,21 @@ export async function readPassphraseAndSecrets(
   return ok({ passphrase, secrets: fromStdin ? values.value.slice(1) : values.value })
 }
 
-/** Opens and unlocks the vault; returns the services and any secrets read after the passphrase. */
+/** Opens and unlocks the vault; returns the actions and any secrets read after the passphrase. */
 export async function unlockedVault(
   ctx: Ctx,
-  secretPrompts: (s: VaultServices) => Result<string[]> = () => ok([]),
-): Promise<Result<{ s: VaultServices; secrets: string[] }>> {
-  const s = existingVault(ctx)
-  if (!s.ok) return s
-  const prompts = secretPrompts(s.value)
+  secretPrompts: (a: Actions) => Result<string[]> = () => ok([]),
+): Promise<Result<{ actions: Actions; secrets: string[] }>> {
+  const a = existingVault(ctx)
+  if (!a.ok) return a
+  const prompts = secretPrompts(a.value)
   if (!prompts.ok) return prompts
   const read = await readPassphraseAndSecrets(ctx, prompts.value)
   if (!read.ok) return read
-  const unlocked = await s.value.vault.unlock(passphraseProtector(read.value.passphrase))
+  const unlocked = await a.value.protection.unlock(
+    { method: 'passphrase', passphrase: read.value.passphrase },
+    'cli',
+  )
   if (!unlocked.ok) return unlocked
-  return ok({ s: s.value, secrets: read.value.secrets })
+  return ok({ actions: a.value, secrets: read.value.secrets })
 }

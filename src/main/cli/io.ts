@@ -85,7 +85,7 @@ export function usage(message: string): Failure {
 const MAX_STDIN = 64 * 1024
 
 /** Reads up to `count` lines from a pipe; each loses one trailing "\n" or "\r\n" only. */
-export function readLines(stream: NodeJS.ReadStream, count: number): Promise<Result<string[]>> {
+function readLines(stream: NodeJS.ReadStream, count: number): Promise<Result<string[]>> {
   return new Promise((resolve) => {
     const decoder = new StringDecoder('utf8')
     const lines: string[] = []
@@ -128,7 +128,7 @@ export function readLines(stream: NodeJS.ReadStream, count: number): Promise<Res
 }
 
 /** Reads one line from a terminal with echo off; null when the user pressed Ctrl-C. */
-export function readHidden(stream: NodeJS.ReadStream, prompt: string): Promise<string | null> {
+function readHidden(stream: NodeJS.ReadStream, prompt: string): Promise<string | null> {
   return new Promise((resolve) => {
     process.stderr.write(prompt)
     let value: string[] = []

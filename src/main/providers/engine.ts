@@ -3,7 +3,13 @@
 import type { Clock } from '../../shared/clock'
 import { fail, ok, type Result } from '../../shared/result'
 import { joinUrl, normalizeBaseUrl } from '../../shared/url-policy'
-import type { BodyValue, ProfileField, ProviderProfile } from '../../shared/providers/profile'
+import {
+  fieldProblem,
+  isSecretField,
+  type BodyValue,
+  type ProfileField,
+  type ProviderProfile,
+} from '../../shared/providers/profile'
 import type { HttpBody, HttpClient } from './http-client'
 import { describeFailure, extractToken, statusMatches, type MintedToken } from './interpret'
 
@@ -46,15 +52,9 @@ export function checkFields(
 ): Result<{ secrets: string[] }> {
   const missing: Record<string, string[]> = {}
   for (const f of fields) {
-    const v = values[f.name]
-    const empty = v === undefined || v === '' || (f.kind === 'checkbox' && v !== 'true')
-    if (f.required && empty)
-      missing[f.name] = [
-        f.kind === 'checkbox' ? 'This must be checked.' : 'This field is required.',
-      ]
-    if (v !== undefined && typeof v !== 'string') missing[f.name] = ['Must be text.']
-    else if (v !== undefined && v.length > 4096)
-      missing[f.name] = ['Too long (4096 characters at most).']
+    const v: unknown = values[f.name]
+    const problem = v !== undefined && typeof v !== 'string' ? 'Must be text.' : fieldProblem(f, v)
+    if (problem) missing[f.name] = [problem]
   }
   if (Object.keys(missing).length > 0) {
     return fail('VALIDATION_FAILED', 'Some fields need attention.', { fields: missing })
@@ -65,7 +65,7 @@ export function checkFields(
 /** The values of secret fields, to keep out of every message. */
 function secretValues(fields: readonly ProfileField[], values: FieldValues): string[] {
   return fields
-    .filter((f) => f.role === 'secret' || f.kind === 'secret')
+    .filter(isSecretField)
     .map((f) => values[f.name])
     .filter((v): v is string => typeof v === 'string' && v !== '')
 }

@@ -75,7 +75,7 @@ function isTlsError(code: string, message: string): boolean {
   )
 }
 
-export function isJsonMediaType(mediaType: string): boolean {
+function isJsonMediaType(mediaType: string): boolean {
   return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType)
 }
 

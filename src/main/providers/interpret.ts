@@ -25,7 +25,7 @@ type Condition = { path: string; equals: string | number | boolean | null }
 export const MAX_TOKEN_LENGTH = 8192
 const TEN_YEARS_MS = 10 * 365 * 24 * 3600 * 1000
 
-export function conditionHolds(json: unknown, when: Condition | undefined): boolean {
+function conditionHolds(json: unknown, when: Condition | undefined): boolean {
   return when === undefined || getPath(json, when.path) === when.equals
 }
 
@@ -148,7 +148,7 @@ export function describeFailure(
 }
 
 /** Checks that a token can go into an HTTP header as is: visible ASCII, no spaces, bounded. */
-export function validTokenString(v: unknown): boolean {
+function validTokenString(v: unknown): boolean {
   return (
     typeof v === 'string' &&
     v.length > 0 &&
@@ -157,7 +157,7 @@ export function validTokenString(v: unknown): boolean {
   )
 }
 
-export function computeExpiry(
+function computeExpiry(
   spec: ExpirySpec,
   json: unknown,
   token: string,

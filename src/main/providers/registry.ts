@@ -42,12 +42,12 @@ export function parseUserProfile(text: string): Result<ProviderProfile> {
   return ok(parsed.value)
 }
 
-/** Looks profiles up by id: built-ins first, then the user's. */
+/** Looks profiles up by id: built-ins first, then the user's. Immutable: one per vault state. */
 export class ProviderRegistry {
   private readonly custom = new Map<string, ProviderProfile>()
 
   constructor(custom: readonly ProviderProfile[] = []) {
-    this.setCustom(custom)
+    for (const p of custom) if (!BUILTIN_IDS.has(p.id)) this.custom.set(p.id, p)
   }
 
   get(id: string): ProviderProfile | undefined {
@@ -61,9 +61,25 @@ export class ProviderRegistry {
   isBuiltin(id: string): boolean {
     return BUILTIN_IDS.has(id)
   }
+}
 
-  setCustom(profiles: readonly ProviderProfile[]): void {
-    this.custom.clear()
-    for (const p of profiles) if (!BUILTIN_IDS.has(p.id)) this.custom.set(p.id, p)
+const registries = new WeakMap<readonly unknown[], ProviderRegistry>()
+
+/**
+ * The registry for a vault's imported profiles (the raw JSON kept in the vault), built once per
+ * version of that list: a pure function of the data, so reading the vault changes nothing.
+ * Imports that no longer validate (written by a newer TokenDeck, say) are left out.
+ */
+export function registryFor(customProfiles: readonly unknown[]): ProviderRegistry {
+  let r = registries.get(customProfiles)
+  if (!r) {
+    const parsed: ProviderProfile[] = []
+    for (const raw of customProfiles) {
+      const p = parseProfile(raw)
+      if (p.ok) parsed.push(p.value)
+    }
+    r = new ProviderRegistry(parsed)
+    registries.set(customProfiles, r)
   }
+  return r
 }

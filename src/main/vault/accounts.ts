@@ -3,10 +3,11 @@
 import { randomUUID } from 'node:crypto'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { normalizeBaseUrl } from '../../shared/url-policy'
-import type { ProviderProfile } from '../../shared/providers/profile'
+import { fieldProblem, isSecretField, type ProviderProfile } from '../../shared/providers/profile'
 import type { AccountView, OrganizationView } from '../../shared/views'
 import { accountView, countsTowardCap, organizationViews, tidy } from './ledger'
-import type { AccountRecord } from './schema'
+import type { AccountRecord, VaultData } from './schema'
+import { plural } from '../../shared/words'
 import type { Vault } from './vault'
 
 export interface AccountInput {
@@ -49,17 +50,11 @@ export function splitFields(
   }
   for (const f of profile.fields) {
     const raw = values[f.name]
-    const v = typeof raw === 'string' ? (f.role === 'secret' ? raw : raw.trim()) : undefined
-    const isSecret = f.role === 'secret'
-    if (v === undefined || v === '') {
-      if (f.required && (!isSecret || requireSecrets))
-        problems[f.name] = ['This field is required.']
-      continue
-    }
-    if (v.length > 4096) problems[f.name] = ['Too long (4096 characters at most).']
-    // eslint-disable-next-line no-control-regex
-    else if (/[\u0000-\u001f\u007f]/.test(v) && !isSecret)
-      problems[f.name] = ['Contains control characters.']
+    const isSecret = isSecretField(f)
+    const v = typeof raw === 'string' ? (isSecret ? raw : raw.trim()) : undefined
+    const problem = fieldProblem(f, v, f.required && (!isSecret || requireSecrets))
+    if (problem) problems[f.name] = [problem]
+    else if (v === undefined || v === '') continue
     else if (isSecret) secrets[f.name] = v
     else plain[f.name] = v
   }
@@ -105,13 +100,15 @@ export class AccountService {
     if (!d.ok) return d
     const now = this.vault.clock.now()
     const skew = d.value.settings.expirySkewSeconds * 1000
-    return ok(d.value.accounts.map((a) => accountView(d.value, a, this.vault.registry, now, skew)))
+    const registry = this.vault.registryOf(d.value)
+    return ok(d.value.accounts.map((a) => accountView(d.value, a, registry, now, skew)))
   }
 
   organizations(): Result<OrganizationView[]> {
     const d = this.vault.readUnlocked()
     if (!d.ok) return d
-    return ok(organizationViews(d.value, this.vault.registry, this.vault.clock.now()))
+    const registry = this.vault.registryOf(d.value)
+    return ok(organizationViews(d.value, registry, this.vault.clock.now()))
   }
 
   get(idOrLabel: string): Result<AccountView> {
@@ -126,7 +123,7 @@ export class AccountService {
   async add(input: AccountInput): Promise<Result<AccountView>> {
     const d = this.vault.readUnlocked()
     if (!d.ok) return d
-    const profile = this.vault.registry.get(input.providerId)
+    const profile = this.vault.registryOf(d.value).get(input.providerId)
     if (!profile)
       return fail(
         'VALIDATION_FAILED',
@@ -149,53 +146,44 @@ export class AccountService {
         secrets[name] = sealed.value
       }
     }
-    const now = this.vault.clock.now()
-    const r = await this.vault.file.update((draft) => {
-      const taken = labelTaken(draft.accounts, label)
-      if (taken) return taken
-      const record: AccountRecord = {
-        id,
-        label,
-        providerId: profile.id,
-        baseUrl: base.value,
-        fields: split.value.plain,
-        secrets,
-        remember: input.remember,
-        createdAt: now,
-        updatedAt: now,
-      }
-      draft.accounts.push(record)
-      return ok(
-        accountView(
-          draft,
-          record,
-          this.vault.registry,
-          now,
-          draft.settings.expirySkewSeconds * 1000,
-        ),
-      )
-    })
-    if (r.ok) {
-      this.vault.log({
+    return this.vault.mutate(
+      (draft, now) => {
+        const taken = labelTaken(draft.accounts, label)
+        if (taken) return taken
+        const record: AccountRecord = {
+          id,
+          label,
+          providerId: profile.id,
+          baseUrl: base.value,
+          fields: split.value.plain,
+          secrets,
+          remember: input.remember,
+          createdAt: now,
+          updatedAt: now,
+        }
+        draft.accounts.push(record)
+        return ok(this.view(draft, record, now))
+      },
+      () => ({
         type: 'account',
         accountId: id,
         label,
         message: `Added account "${label}" (${profile.name}).`,
-      })
-      this.vault.emit()
-    }
-    return r
+      }),
+    )
+  }
+
+  private view(data: VaultData, acc: AccountRecord, now: number): AccountView {
+    const skew = data.settings.expirySkewSeconds * 1000
+    return accountView(data, acc, this.vault.registryOf(data), now, skew)
   }
 
   /** Edits label, base URL, fields or "remember"; turning remember off erases stored secrets. */
   async update(accountId: string, patch: AccountPatch): Promise<Result<AccountView>> {
-    const d = this.vault.readUnlocked()
-    if (!d.ok) return d
-    const now = this.vault.clock.now()
-    const r = await this.vault.file.update((draft) => {
+    return this.vault.mutate((draft, now) => {
       const acc = draft.accounts.find((a) => a.id === accountId)
       if (!acc) return fail('NOT_FOUND', 'No such account.')
-      const profile = this.vault.registry.get(acc.providerId)
+      const profile = this.vault.registryOf(draft).get(acc.providerId)
       if (!profile)
         return fail('VALIDATION_FAILED', `Provider "${acc.providerId}" is not installed.`)
       if (patch.label !== undefined) {
@@ -229,12 +217,8 @@ export class AccountService {
       acc.remember = remember
       acc.updatedAt = now
       tidy(draft, now)
-      return ok(
-        accountView(draft, acc, this.vault.registry, now, draft.settings.expirySkewSeconds * 1000),
-      )
+      return ok(this.view(draft, acc, now))
     })
-    if (r.ok) this.vault.emit()
-    return r
   }
 
   /**
@@ -246,35 +230,30 @@ export class AccountService {
     accountId: string,
     opts: { force?: boolean } = {},
   ): Promise<Result<{ label: string; liveTokensLeft: number }>> {
-    const d = this.vault.readUnlocked()
-    if (!d.ok) return d
-    const now = this.vault.clock.now()
-    const r = await this.vault.file.update((draft) => {
-      const acc = draft.accounts.find((a) => a.id === accountId)
-      if (!acc) return fail('NOT_FOUND', 'No such account.')
-      const live = draft.tokens.filter(
-        (t) => t.accountId === acc.id && countsTowardCap(t, now),
-      ).length
-      if (live > 0 && !opts.force) {
-        return fail(
-          'CONFLICT',
-          `"${acc.label}" still has ${live} live or uncertain token${live === 1 ? '' : 's'}. Revoke them first, or remove it anyway (they stay valid on the server).`,
-          { details: { liveTokens: live } },
-        )
-      }
-      draft.accounts = draft.accounts.filter((a) => a.id !== acc.id)
-      draft.tokens = draft.tokens.filter((t) => t.accountId !== acc.id)
-      return ok({ label: acc.label, liveTokensLeft: live })
-    })
-    if (r.ok) {
-      this.vault.log({
+    return this.vault.mutate(
+      (draft, now) => {
+        const acc = draft.accounts.find((a) => a.id === accountId)
+        if (!acc) return fail('NOT_FOUND', 'No such account.')
+        const live = draft.tokens.filter(
+          (t) => t.accountId === acc.id && countsTowardCap(t, now),
+        ).length
+        if (live > 0 && !opts.force) {
+          return fail(
+            'CONFLICT',
+            `"${acc.label}" still has ${plural(live, 'live or uncertain token')}. Revoke them first, or remove it anyway (they stay valid on the server).`,
+            { details: { liveTokens: live } },
+          )
+        }
+        draft.accounts = draft.accounts.filter((a) => a.id !== acc.id)
+        draft.tokens = draft.tokens.filter((t) => t.accountId !== acc.id)
+        return ok({ label: acc.label, liveTokensLeft: live })
+      },
+      (r) => ({
         type: 'account',
         accountId,
-        label: r.value.label,
-        message: `Removed account "${r.value.label}".`,
-      })
-      this.vault.emit()
-    }
-    return r
+        label: r.label,
+        message: `Removed account "${r.label}".`,
+      }),
+    )
   }
 }

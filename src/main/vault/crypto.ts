@@ -1,6 +1,6 @@
 // Authenticated encryption of vault records: AES-256-GCM, a fresh 96-bit nonce per record, and
 // the record's id as associated data so a ciphertext cannot be moved to another record.
-import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 
 export const KEY_BYTES = 32
@@ -53,8 +53,4 @@ export function openString(key: Buffer, rec: EncRecord, aad: string): string | n
   const s = buf.toString('utf8')
   buf.fill(0)
   return s
-}
-
-export function sameBytes(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b)
 }

@@ -9,33 +9,47 @@ import type {
   TokenState,
   TokenView,
 } from '../../shared/views'
+import * as vocabulary from '../../shared/state'
 import type { ProviderRegistry } from '../providers/registry'
 import type { AccountRecord, TokenRecord, VaultData } from './schema'
 
-/** An organization is provider + base URL + organization id (or the account, for per-account caps). */
-export function orgKeyFor(
+/**
+ * An organization: the unit a token cap counts in, as a value. `key` is its identity in the
+ * ledger (stored in each token record, in the format vaults already hold); nothing parses it back.
+ */
+export interface Organization {
+  readonly key: string
+  readonly providerId: string
+  readonly baseUrl: string
+  /** The organization id, or null where the cap is per account (no organization field). */
+  readonly organizationId: string | null
+}
+
+/** Provider + base URL + organization id; or the account itself for per-account caps. */
+export function organizationOf(
   profile: ProviderProfile | undefined,
   account: Pick<AccountRecord, 'id' | 'providerId' | 'baseUrl' | 'fields'>,
-): string {
+): Organization {
   const orgField = profile ? fieldWithRole(profile, 'organization') : undefined
-  if (orgField && profile?.cap?.scope !== 'account') {
-    return `${account.providerId}|${account.baseUrl}|${account.fields[orgField.name] ?? ''}`
+  const organizationId = orgField ? (account.fields[orgField.name] ?? '') : null
+  const shared = organizationId !== null && profile?.cap?.scope !== 'account'
+  const scope = shared ? organizationId : `account:${account.id}`
+  return {
+    key: `${account.providerId}|${account.baseUrl}|${scope}`,
+    providerId: account.providerId,
+    baseUrl: account.baseUrl,
+    organizationId,
   }
-  return `${account.providerId}|${account.baseUrl}|account:${account.id}`
 }
 
 export function derivedState(t: TokenRecord, now: number): TokenState {
-  if (t.state === 'active' && t.expiresAt !== null && t.expiresAt <= now) return 'expired'
-  return t.state
+  return vocabulary.tokenState(t, now)
 }
 
 /** Can be handed out: active, held, and not expiring within the skew margin. */
 export function isUsable(t: TokenRecord, now: number, skewMs: number): boolean {
-  return (
-    t.state === 'active' &&
-    t.secret !== null &&
-    (t.expiresAt === null || t.expiresAt - skewMs > now)
-  )
+  const facts = { state: t.state, expiresAt: t.expiresAt, held: t.secret !== null }
+  return vocabulary.isCurrent(facts, now, skewMs)
 }
 
 /** Newest first (by issue time; among equal times, the later record first). */
@@ -46,20 +60,9 @@ export function tokensOf(data: VaultData, accountId: string): TokenRecord[] {
     .sort((a, b) => b.issuedAt - a.issuedAt)
 }
 
-/** The newest token that can be handed out for this account. */
-export function currentToken(
-  data: VaultData,
-  accountId: string,
-  now: number,
-  skewMs: number,
-): TokenRecord | undefined {
-  return tokensOf(data, accountId).find((t) => isUsable(t, now, skewMs))
-}
-
 /** Tokens that occupy a slot of the cap: live (active, unexpired) and uncertain ones. */
 export function countsTowardCap(t: TokenRecord, now: number): boolean {
-  const s = derivedState(t, now)
-  return s === 'active' || s === 'uncertain'
+  return vocabulary.countsTowardCap(t, now)
 }
 
 export function capUsage(
@@ -117,7 +120,7 @@ export function accountView(
     username: usernameField ? (account.fields[usernameField.name] ?? '') : '',
     fields: { ...account.fields },
     organizationId: orgField ? (account.fields[orgField.name] ?? null) : null,
-    orgKey: orgKeyFor(profile, account),
+    orgKey: organizationOf(profile, account).key,
     remember: account.remember,
     current: current ? tokenView(current, now) : null,
     tokens: tokens.map((t) => tokenView(t, now)),
@@ -133,20 +136,16 @@ export function organizationViews(
   const byKey = new Map<string, OrganizationView>()
   for (const a of data.accounts) {
     const profile = registry.get(a.providerId)
-    const key = orgKeyFor(profile, a)
-    let org = byKey.get(key)
+    const o = organizationOf(profile, a)
+    let org = byKey.get(o.key)
     if (!org) {
-      const orgField = profile ? fieldWithRole(profile, 'organization') : undefined
       org = {
-        key,
-        providerId: a.providerId,
+        ...o,
         providerName: profile?.name ?? a.providerId,
-        baseUrl: a.baseUrl,
-        organizationId: orgField ? (a.fields[orgField.name] ?? null) : null,
-        cap: capUsage(data, key, profile, now),
+        cap: capUsage(data, o.key, profile, now),
         accountIds: [],
       }
-      byKey.set(key, org)
+      byKey.set(o.key, org)
     }
     org.accountIds.push(a.id)
   }

@@ -1,12 +1,13 @@
 // Revocation and the cap refusal: how tokens end, and what the user is told when an
 // organization has no slot left. Used by the token service under its organization lock.
-import { fail, ok, type Failure } from '../../shared/result'
+import { fail, ok, type Failure, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import type { Surface, TokenView } from '../../shared/views'
+import { plural } from '../../shared/words'
 import type { ProviderEngine } from '../providers/engine'
-import { derivedState, endToken, tokenView } from './ledger'
+import { derivedState, endToken, tokenView, type Organization } from './ledger'
 import type { AccountRecord, TokenRecord, VaultData } from './schema'
-import type { Vault } from './vault'
+import type { EventInput, Vault } from './vault'
 
 /** What a revoke did, token by token. */
 export interface RevokeReport {
@@ -17,12 +18,19 @@ export interface RevokeReport {
   message: string
 }
 
+interface Outcome {
+  id: string
+  state: 'revoked' | 'forgotten'
+  note: string
+}
+
 /** The AAD-bearing record id of a token's secret. */
 export const tokenRecordId = (tokenId: string) => `token/${tokenId}`
 
 /**
  * Revokes tokens of one account on the server (or forgets them where the provider has no revoke
  * endpoint) and records every outcome in one write. The caller holds the organization's lock.
+ * A failure means the server's answers could not be recorded (the report would be a lie).
  */
 export async function revokeTokens(
   vault: Vault,
@@ -31,8 +39,8 @@ export async function revokeTokens(
   profile: ProviderProfile,
   targets: TokenRecord[],
   surface: Surface,
-): Promise<RevokeReport> {
-  const outcomes: { id: string; state: 'revoked' | 'forgotten'; note: string }[] = []
+): Promise<Result<RevokeReport>> {
+  const outcomes: Outcome[] = []
   const failures: RevokeReport['failures'] = []
   for (const t of targets) {
     if (!profile.revoke) {
@@ -67,71 +75,91 @@ export async function revokeTokens(
       failures.push({ tokenId: t.id, code: r.code, message: r.message })
     }
   }
-  const now = vault.clock.now()
   const views: { revoked: TokenView[]; forgotten: TokenView[] } = { revoked: [], forgotten: [] }
+  const events: EventInput[] = failures.map((f) => ({
+    type: 'failure',
+    accountId: acc.id,
+    label: acc.label,
+    tokenId: f.tokenId,
+    surface,
+    code: f.code,
+    message: `Revoke for "${acc.label}" failed: ${f.message}`,
+  }))
   if (outcomes.length > 0) {
-    await vault.file.update((draft) => {
-      for (const o of outcomes) {
-        const t = draft.tokens.find((x) => x.id === o.id)
-        if (!t) continue
-        endToken(t, o.state, now, o.note)
-        views[o.state].push(tokenView(t, now))
-      }
-      return ok(undefined)
-    })
+    const written = await writeOutcomes(vault, acc, outcomes, surface, views)
+    if (!written.ok) {
+      const at = vault.clock.now()
+      for (const o of outcomes) vault.rememberEnd(o.id, { state: o.state, at, note: o.note })
+      for (const e of events) vault.log(e)
+      // The server refuses these tokens now, but the file still calls them live: this process
+      // never hands them out again and records them with its next write; say what is out of step.
+      return fail(
+        written.code,
+        `${plural(outcomes.length, 'token')} of "${acc.label}" ended on the server, but the vault could not record it: ${written.message}`,
+      )
+    }
   }
-  for (const o of outcomes) {
-    vault.log({
-      type: o.state === 'revoked' ? 'revoke' : 'forget',
-      accountId: acc.id,
-      label: acc.label,
-      tokenId: o.id,
-      surface,
-      message: `"${acc.label}": ${o.note}`,
-    })
-  }
-  for (const f of failures) {
-    vault.log({
-      type: 'failure',
-      accountId: acc.id,
-      label: acc.label,
-      tokenId: f.tokenId,
-      surface,
-      code: f.code,
-      message: `Revoke for "${acc.label}" failed: ${f.message}`,
-    })
-  }
-  if (outcomes.length > 0) vault.emit()
+  for (const e of events) vault.log(e)
   const parts: string[] = []
   if (views.revoked.length) parts.push(`Revoked ${plural(views.revoked.length, 'token')}.`)
   if (views.forgotten.length) parts.push(outcomes.find((o) => o.state === 'forgotten')!.note)
   if (failures.length)
     parts.push(`${plural(failures.length, 'token')} could not be revoked: ${failures[0]!.message}`)
-  return { ...views, failures, message: parts.join(' ') }
+  return ok({ ...views, failures, message: parts.join(' ') })
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
+/** Records revoke outcomes in one write, with one event each; retried once if the write fails. */
+async function writeOutcomes(
+  vault: Vault,
+  acc: AccountRecord,
+  outcomes: readonly Outcome[],
+  surface: Surface,
+  views: { revoked: TokenView[]; forgotten: TokenView[] },
+): Promise<Result<void>> {
+  const attempt = () =>
+    vault.mutate(
+      (draft, now) => {
+        views.revoked = []
+        views.forgotten = []
+        for (const o of outcomes) {
+          const t = draft.tokens.find((x) => x.id === o.id)
+          if (!t) continue
+          endToken(t, o.state, now, o.note)
+          views[o.state].push(tokenView(t, now))
+        }
+        return ok(undefined)
+      },
+      () =>
+        outcomes.map((o) => ({
+          type: o.state === 'revoked' ? ('revoke' as const) : ('forget' as const),
+          accountId: acc.id,
+          label: acc.label,
+          tokenId: o.id,
+          surface,
+          message: `"${acc.label}": ${o.note}`,
+        })),
+    )
+  const first = await attempt()
+  return first.ok ? first : attempt()
 }
 
 /** TOKEN_CAP_REACHED, naming the organization's live tokens, oldest first, that could be revoked. */
 export function capReached(
   data: VaultData,
-  orgKey: string,
+  org: Organization,
   usage: { max: number; used: number; uncertain: number },
   now: number,
 ): Failure {
   const labels = new Map(data.accounts.map((a) => [a.id, a.label]))
   const revocable = data.tokens
-    .filter((t) => t.orgKey === orgKey && derivedState(t, now) === 'active' && t.secret)
+    .filter((t) => t.orgKey === org.key && derivedState(t, now) === 'active' && t.secret)
     .sort((a, b) => a.issuedAt - b.issuedAt)
   const names = revocable
     .slice(0, 5)
     .map((t) => `${labels.get(t.accountId) ?? '?'} (issued ${new Date(t.issuedAt).toISOString()})`)
-  const org = orgKey.split('|')[2] ?? orgKey
   return fail(
     'TOKEN_CAP_REACHED',
-    `Organization "${org}" has ${usage.used} of ${usage.max} tokens in use` +
+    `${org.organizationId ? `Organization "${org.organizationId}"` : 'This account'} has ${usage.used} of ${usage.max} tokens in use` +
       (usage.uncertain ? ` (${usage.uncertain} uncertain)` : '') +
       `. Revoke one to mint another` +
       (names.length

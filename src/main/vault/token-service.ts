@@ -2,21 +2,23 @@
 // when needed. Concurrent requests for an account share one login (single flight) within this
 // process, and across processes through a per-organization mint lock; a process that waited
 // re-reads the ledger before minting. Caps are checked under that same lock.
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
-import type { ProviderProfile } from '../../shared/providers/profile'
+import { secretFields, type ProviderProfile } from '../../shared/providers/profile'
 import type { Surface, TokenView } from '../../shared/views'
 import type { MintedToken, ProviderEngine } from '../providers/engine'
 import { secretRecordId } from './accounts'
+import { planMint } from './mint-plan'
+import { recordFailedLogin, recordMinted } from './token-records'
 import { KeyedMutex, withFileLock } from './locks'
 import {
   capUsage,
-  currentToken,
+  isUsable,
   derivedState,
   endToken,
-  orgKeyFor,
-  tidy,
+  organizationOf,
+  type Organization,
   tokenView,
   tokensOf,
 } from './ledger'
@@ -25,6 +27,7 @@ import type { Vault } from './vault'
 import { capReached, revokeTokens, tokenRecordId, type RevokeReport } from './revocation'
 
 export type { RevokeReport } from './revocation'
+export { mayHaveMinted } from './token-records'
 
 /** A header ready to use. Holds the token: it never leaves the main process (clipboard, CLI). */
 export interface IssuedHeader {
@@ -37,6 +40,8 @@ export interface IssuedHeader {
   token: string
   reused: boolean
   expiresAt: number | null
+  /** Set when the new token works but something around it did not (the old one stayed live). */
+  warning?: string
 }
 
 export interface ObtainOptions {
@@ -81,14 +86,16 @@ export class TokenService {
   async login(
     accountId: string,
     o: ObtainOptions,
-  ): Promise<Result<{ token: TokenView; reused: boolean }>> {
+  ): Promise<Result<{ token: TokenView; reused: boolean; warning?: string }>> {
     const h = await this.header(accountId, o)
     if (!h.ok) return h
     const d = this.vault.readUnlocked()
     if (!d.ok) return d
     const t = d.value.tokens.find((x) => x.id === h.value.tokenId)
     if (!t) return fail('INTERNAL', 'The token just issued is missing from the ledger.')
-    return ok({ token: tokenView(t, this.vault.clock.now()), reused: h.value.reused })
+    const token = tokenView(t, this.vault.clock.now())
+    const { reused, warning } = h.value
+    return ok(warning ? { token, reused, warning } : { token, reused })
   }
 
   /** Reuse without locks when a usable token exists; undefined means "take the slow path". */
@@ -97,7 +104,7 @@ export class TokenService {
     if (!d.ok) return d
     const acc = d.value.accounts.find((a) => a.id === accountId)
     if (!acc) return fail('NOT_FOUND', 'No such account.')
-    const t = currentToken(d.value, acc.id, this.vault.clock.now(), skewOf(d.value))
+    const t = this.current(d.value, acc.id, this.vault.clock.now())
     return t ? this.reuse(acc, t, surface) : undefined
   }
 
@@ -115,6 +122,14 @@ export class TokenService {
     return ok(issued(acc, t, token.value, true))
   }
 
+  /** The token to hand out, leaving out any the server ended that the file does not say yet. */
+  private current(data: VaultData, accountId: string, now: number): TokenRecord | undefined {
+    const skew = skewOf(data)
+    return tokensOf(data, accountId).find(
+      (t) => isUsable(t, now, skew) && !this.vault.endedUnrecorded(t.id),
+    )
+  }
+
   /** Runs `task` holding the organization's mint lock, in this process and across processes. */
   private async orgLocked<T>(orgKey: string, task: () => Promise<Result<T>>): Promise<Result<T>> {
     const digest = createHash('sha256').update(orgKey).digest('hex').slice(0, 24)
@@ -127,46 +142,51 @@ export class TokenService {
 
   private context(
     accountId: string,
-  ): Result<{ data: VaultData; acc: AccountRecord; profile: ProviderProfile; orgKey: string }> {
+  ): Result<{ data: VaultData; acc: AccountRecord; profile: ProviderProfile; org: Organization }> {
     const d = this.vault.readUnlocked()
     if (!d.ok) return d
     const acc = d.value.accounts.find((a) => a.id === accountId)
     if (!acc) return fail('NOT_FOUND', 'No such account.')
-    const profile = this.vault.registry.get(acc.providerId)
+    const profile = this.vault.registryOf(d.value).get(acc.providerId)
     if (!profile) return fail('NOT_FOUND', `Provider "${acc.providerId}" is not installed.`)
-    return ok({ data: d.value, acc, profile, orgKey: orgKeyFor(profile, acc) })
+    return ok({ data: d.value, acc, profile, org: organizationOf(profile, acc) })
   }
 
   private async obtain(accountId: string, o: ObtainOptions): Promise<Result<IssuedHeader>> {
     const first = this.context(accountId)
     if (!first.ok) return first
-    return this.orgLocked(first.value.orgKey, async () => {
+    return this.orgLocked(first.value.org.key, async () => {
       // Re-read under the lock: another process may have minted while we waited.
       const c = this.context(accountId)
       if (!c.ok) return c
-      const { data, acc, profile, orgKey } = c.value
+      const { data, acc, profile, org } = c.value
+      const orgKey = org.key
       const now = this.vault.clock.now()
-      const old = currentToken(data, acc.id, now, skewOf(data))
-      if (old && !o.force) return this.reuse(acc, old, o.surface)
+      const old = this.current(data, acc.id, now)
+      const usage = capUsage(data, orgKey, profile, now)
+      const plan = planMint({
+        hasCurrent: old !== undefined,
+        force: o.force === true,
+        revokeOnReplace: data.settings.revokeOnReplace ?? Boolean(profile.cap),
+        canRevoke: profile.revoke !== undefined,
+        cap: usage,
+      })
+      if (plan.kind === 'reuse') return this.reuse(acc, old!, o.surface)
+      if (plan.kind === 'refuse') return capReached(data, org, usage!, now)
 
       const secrets = this.secretsFor(acc, profile, o.secrets)
       if (!secrets.ok) return secrets
-      const replace = old !== undefined && (data.settings.revokeOnReplace ?? Boolean(profile.cap))
-      const usage = capUsage(data, orgKey, profile, now)
-      let replacedFirst = false
-      if (usage && usage.used >= usage.max) {
-        // At the cap, "log in again" may free the slot of the token it replaces, first.
-        if (!(o.force && replace && profile.revoke && old))
-          return capReached(data, orgKey, usage, now)
-        const r = await revokeTokens(this.vault, this.engine, acc, profile, [old], o.surface)
-        if (r.revoked.length === 0) {
-          const f = r.failures[0]
+      if (plan.kind === 'revoke-first') {
+        // At the cap, "log in again" frees the slot of the token it replaces, first.
+        const r = await revokeTokens(this.vault, this.engine, acc, profile, [old!], o.surface)
+        if (!r.ok) return r
+        if (r.value.revoked.length === 0) {
+          const f = r.value.failures[0]
           return fail(
             'TOKEN_CAP_REACHED',
             `The cap is reached and the old token could not be revoked: ${f?.message ?? ''}`,
           )
         }
-        replacedFirst = true
       }
 
       const minted = await this.engine.login({
@@ -174,66 +194,32 @@ export class TokenService {
         baseUrl: acc.baseUrl,
         fields: { ...acc.fields, ...secrets.value },
       })
-      if (!minted.ok) return this.recordFailure(acc, orgKey, minted, o.surface)
+      if (!minted.ok) return recordFailedLogin(this.vault, acc, orgKey, minted, o.surface)
 
-      const saved = await this.record(acc, orgKey, profile, minted.value, o.surface)
-      if (!saved.ok) return saved
-      const record = saved.value
-      const tokenId = record.id
-      this.vault.log({
-        type: 'mint',
-        accountId: acc.id,
-        label: acc.label,
-        tokenId,
+      const message = o.force
+        ? `Logged in again as "${acc.label}": new token minted.`
+        : tokensOf(data, acc.id).length > 0
+          ? `Minted a new token for "${acc.label}": the previous one expired or was revoked.`
+          : `Minted a token for "${acc.label}".`
+      const saved = await recordMinted(this.vault, {
+        acc,
+        orgKey,
+        profile,
+        minted: minted.value,
         surface: o.surface,
-        message: o.force
-          ? `Logged in again as "${acc.label}": new token minted.`
-          : old === undefined && tokensOf(data, acc.id).length > 0
-            ? `Minted a new token for "${acc.label}": the previous one expired or was revoked.`
-            : `Minted a token for "${acc.label}".`,
+        message,
       })
-      if (old && o.force && replace && !replacedFirst && profile.revoke) {
-        await revokeTokens(this.vault, this.engine, acc, profile, [old], o.surface)
-      }
-      this.vault.emit()
-      return ok(issued(acc, record, minted.value.token, false))
+      if (!saved.ok) return saved
+      const header = issued(acc, saved.value, minted.value.token, false)
+      if (plan.kind !== 'revoke-after') return ok(header)
+      const r = await revokeTokens(this.vault, this.engine, acc, profile, [old!], o.surface)
+      const warning = !r.ok
+        ? r.message
+        : r.value.failures.length > 0
+          ? `The new token works, but the one it replaces is still live: ${r.value.message}`
+          : undefined
+      return ok(warning ? { ...header, warning } : header)
     })
-  }
-
-  /** Stores a freshly minted token in the ledger (encrypted). Caller holds the org lock. */
-  private async record(
-    acc: AccountRecord,
-    orgKey: string,
-    profile: ProviderProfile,
-    minted: MintedToken,
-    surface: Surface,
-  ): Promise<Result<TokenRecord>> {
-    const tokenId = randomUUID()
-    const sealed = this.vault.sealSecret(tokenRecordId(tokenId), minted.token)
-    if (!sealed.ok) return sealed
-    const record: TokenRecord = {
-      id: tokenId,
-      accountId: acc.id,
-      providerId: profile.id,
-      orgKey,
-      state: 'active',
-      issuedAt: minted.issuedAt,
-      expiresAt: minted.expiresAt,
-      headerName: minted.headerName,
-      scheme: minted.scheme,
-      metadata: minted.metadata,
-      surface,
-      secret: sealed.value,
-      endedAt: null,
-      note: null,
-    }
-    const now = this.vault.clock.now()
-    const saved = await this.vault.file.update((draft) => {
-      draft.tokens.push(record)
-      tidy(draft, now)
-      return ok(undefined)
-    })
-    return saved.ok ? ok(record) : saved
   }
 
   /**
@@ -247,21 +233,14 @@ export class TokenService {
   ): Promise<Result<TokenView>> {
     const first = this.context(accountId)
     if (!first.ok) return first
-    return this.orgLocked(first.value.orgKey, async () => {
+    return this.orgLocked(first.value.org.key, async () => {
       const c = this.context(accountId)
       if (!c.ok) return c
-      const r = await this.record(c.value.acc, c.value.orgKey, c.value.profile, minted, surface)
-      if (!r.ok) return r
-      this.vault.log({
-        type: 'mint',
-        accountId,
-        label: c.value.acc.label,
-        tokenId: r.value.id,
-        surface,
-        message: `Signed up as "${c.value.acc.label}"; the signup returned a token.`,
-      })
-      this.vault.emit()
-      return ok(tokenView(r.value, this.vault.clock.now()))
+      const { acc, org, profile } = c.value
+      const orgKey = org.key
+      const message = `Signed up as "${acc.label}"; the signup returned a token.`
+      const r = await recordMinted(this.vault, { acc, orgKey, profile, minted, surface, message })
+      return r.ok ? ok(tokenView(r.value, this.vault.clock.now())) : r
     })
   }
 
@@ -271,7 +250,7 @@ export class TokenService {
     given: Record<string, string> | undefined,
   ): Result<Record<string, string>> {
     const out: Record<string, string> = {}
-    for (const f of profile.fields.filter((x) => x.role === 'secret')) {
+    for (const f of secretFields(profile)) {
       const typed = given?.[f.name]
       if (typeof typed === 'string' && typed !== '') {
         out[f.name] = typed
@@ -293,53 +272,6 @@ export class TokenService {
     return ok(out)
   }
 
-  /** A login that may have minted (timeout after sending, garbled success) is counted as uncertain. */
-  private async recordFailure(
-    acc: AccountRecord,
-    orgKey: string,
-    failure: Failure,
-    surface: Surface,
-  ): Promise<Failure> {
-    const mayHaveMinted =
-      failure.code === 'OUTCOME_UNKNOWN' || failure.details?.mayHaveMinted === true
-    const now = this.vault.clock.now()
-    let tokenId: string | undefined
-    if (mayHaveMinted) {
-      tokenId = randomUUID()
-      const id = tokenId
-      await this.vault.file.update((draft) => {
-        draft.tokens.push({
-          id,
-          accountId: acc.id,
-          providerId: acc.providerId,
-          orgKey,
-          state: 'uncertain',
-          issuedAt: now,
-          expiresAt: null,
-          headerName: '',
-          scheme: '',
-          metadata: {},
-          surface,
-          secret: null,
-          endedAt: null,
-          note: `The login's answer was lost (${failure.code}); the server may have created a token. It counts toward the cap until dismissed.`,
-        })
-        return ok(undefined)
-      })
-      this.vault.emit()
-    }
-    this.vault.log({
-      type: 'failure',
-      accountId: acc.id,
-      label: acc.label,
-      surface,
-      code: failure.code,
-      ...(tokenId ? { tokenId } : {}),
-      message: `Login for "${acc.label}" failed: ${failure.message}${mayHaveMinted ? ' (counted as an uncertain token)' : ''}`,
-    })
-    return failure
-  }
-
   /**
    * Revokes an account's current token, one token by id, or all of its live tokens. Providers
    * without a revoke endpoint forget the token locally and say it stays valid on the server.
@@ -351,7 +283,7 @@ export class TokenService {
     this.vault.touch()
     const first = this.context(accountId)
     if (!first.ok) return first
-    return this.orgLocked(first.value.orgKey, async () => {
+    return this.orgLocked(first.value.org.key, async () => {
       const c = this.context(accountId)
       if (!c.ok) return c
       const { data, acc, profile } = c.value
@@ -371,44 +303,41 @@ export class TokenService {
         )
       }
       const report = await revokeTokens(this.vault, this.engine, acc, profile, targets, o.surface)
-      if (report.revoked.length === 0 && report.forgotten.length === 0 && report.failures[0]) {
-        const f = report.failures[0]
-        return fail(f.code as Failure['code'], f.message)
+      if (!report.ok) return report
+      const { revoked, forgotten, failures } = report.value
+      if (revoked.length === 0 && forgotten.length === 0 && failures[0]) {
+        return fail(failures[0].code as Failure['code'], failures[0].message)
       }
-      return ok(report)
+      return report
     })
   }
 
   /** The user has checked the server: an uncertain token no longer counts toward the cap. */
-  async dismissUncertain(tokenId: string, surface: Surface = 'ui'): Promise<Result<TokenView>> {
-    const d = this.vault.readUnlocked()
-    if (!d.ok) return d
-    const now = this.vault.clock.now()
-    let label: string | undefined
-    const r = await this.vault.file.update((draft) => {
-      const t = draft.tokens.find((x) => x.id === tokenId)
-      if (!t || t.state !== 'uncertain') return fail('NOT_FOUND', 'No such uncertain token.')
-      label = draft.accounts.find((a) => a.id === t.accountId)?.label
-      endToken(
-        t,
-        'forgotten',
-        now,
-        'Dismissed: the user checked that no token is left on the server.',
+  async dismissUncertain(tokenId: string, surface: Surface): Promise<Result<TokenView>> {
+    return this.vault
+      .mutate(
+        (draft, now) => {
+          const t = draft.tokens.find((x) => x.id === tokenId)
+          if (!t || t.state !== 'uncertain') return fail('NOT_FOUND', 'No such uncertain token.')
+          const label = draft.accounts.find((a) => a.id === t.accountId)?.label
+          endToken(
+            t,
+            'forgotten',
+            now,
+            'Dismissed: the user checked that no token is left on the server.',
+          )
+          return ok({ view: tokenView(t, now), label })
+        },
+        ({ view, label }) => ({
+          type: 'forget',
+          accountId: view.accountId,
+          ...(label ? { label } : {}),
+          tokenId,
+          surface,
+          message: `Dismissed an uncertain token${label ? ` of "${label}"` : ''}: the user checked the server.`,
+        }),
       )
-      return ok(tokenView(t, now))
-    })
-    if (r.ok) {
-      this.vault.log({
-        type: 'forget',
-        accountId: r.value.accountId,
-        ...(label ? { label } : {}),
-        tokenId,
-        surface,
-        message: `Dismissed an uncertain token${label ? ` of "${label}"` : ''}: the user checked the server.`,
-      })
-      this.vault.emit()
-    }
-    return r
+      .then((r) => (r.ok ? ok(r.value.view) : r))
   }
 }
 

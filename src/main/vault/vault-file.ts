@@ -130,11 +130,13 @@ export class VaultFile {
 
   /**
    * Read-modify-write under the vault lock: `change` receives a private copy of the newest data
-   * and returns a Result; only a success is validated and written. No write is ever lost to a
-   * concurrent writer in this or another process.
+   * and returns a Result; only a success is validated and written, then `afterWrite` runs, still
+   * under the lock. No write is ever lost to a concurrent writer in this or another process.
+   * Services write through Vault.mutate, which adds the event and the change notification.
    */
   async update<T>(
     change: (draft: VaultData) => Result<T> | Promise<Result<T>>,
+    afterWrite?: (value: T) => void,
   ): Promise<Result<T>> {
     return this.locked(async (lock) => {
       const current = this.read()
@@ -150,7 +152,10 @@ export class VaultFile {
         )
       }
       const w = this.write(draft)
-      return w.ok ? r : w
+      if (!w.ok) return w
+      // Still under the lock: what follows a write (its event) is ordered like the writes.
+      afterWrite?.(r.value)
+      return r
     })
   }
 

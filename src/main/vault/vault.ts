@@ -3,10 +3,11 @@
 import { randomUUID } from 'node:crypto'
 import type { Clock } from '../../shared/clock'
 import { fail, ok, type Result } from '../../shared/result'
-import { parseProfile, type ProviderProfile } from '../../shared/providers/profile'
-import { ProviderRegistry, parseUserProfile } from '../providers/registry'
+import type { ProviderProfile } from '../../shared/providers/profile'
+import { parseUserProfile, registryFor, type ProviderRegistry } from '../providers/registry'
 import { openString, seal, generateKey, type EncRecord } from './crypto'
 import { EventLog, type VaultEvent } from './event-log'
+import { endToken } from './ledger'
 import type { KeyProtector, KeySlot } from './key-slots'
 import { settingsSchema, type VaultData, type VaultSettings } from './schema'
 import { VaultFile, emptyVault, type StoreFactory } from './vault-file'
@@ -36,16 +37,35 @@ export interface VaultStatus {
 
 type Listener = () => void
 
+/** How a token ended on the server (see rememberEnd). */
+export interface PendingEnd {
+  state: 'revoked' | 'forgotten'
+  at: number
+  note: string
+}
+
+function applyEnds(draft: VaultData, ends: readonly [string, PendingEnd][]): void {
+  for (const [id, end] of ends) {
+    const t = draft.tokens.find((x) => x.id === id)
+    if (t && (t.state === 'active' || t.state === 'uncertain'))
+      endToken(t, end.state, end.at, end.note)
+  }
+}
+
+/** An event to append to the log; its id and time are added on the way in. */
+export type EventInput = Omit<VaultEvent, 'id' | 'at'>
+
 /** Owns the unlocked data key and everything about the vault that is not accounts or tokens. */
 export class Vault {
   readonly file: VaultFile
   readonly events: EventLog
-  readonly registry = new ProviderRegistry()
   readonly clock: Clock
   private key: Buffer | null = null
   private vaultId: string | null = null
   private lastActivity = 0
   private readonly listeners = new Set<Listener>()
+  /** Token ends the server confirmed but no write could record yet; every write applies them. */
+  private readonly pendingEnds = new Map<string, PendingEnd>()
 
   constructor(readonly options: VaultOptions) {
     this.clock = options.clock
@@ -54,10 +74,23 @@ export class Vault {
       storeFactory: options.storeFactory,
       lockWaitMs: options.lockWaitMs,
     })
-    this.events = new EventLog(this.file.dir, () => {
-      void this.file.locked(async () => ok(this.events.compactIfLarge()))
-    })
+    this.events = new EventLog(this.file.dir, () => this.compactEvents())
   }
+
+  /**
+   * Trims the event log under the write lock. Best effort: a round the vault was too busy for
+   * (VAULT_BUSY) is skipped, and the log asks again after more appends.
+   */
+  private compactEvents(): void {
+    void this.file
+      .locked(async () => ok(this.events.compactIfLarge()))
+      .then((r) => {
+        this.compactionSkipped = r.ok ? 0 : this.compactionSkipped + 1
+      })
+  }
+
+  /** Compaction rounds skipped in a row because the vault was busy (diagnostics and tests). */
+  compactionSkipped = 0
 
   /** Creates a new vault with a fresh data key wrapped by `protector`, and leaves it unlocked. */
   async create(protector: KeyProtector): Promise<Result<void>> {
@@ -139,21 +172,55 @@ export class Vault {
     return true
   }
 
-  /** The current data, after checking the vault is unlocked; refreshes the custom profiles. */
+  /** The current data, after checking the vault is unlocked. Reading changes nothing. */
   readUnlocked(): Result<VaultData> {
     if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
-    const data = this.file.read()
-    if (data.ok) this.syncProfiles(data.value)
-    return data
+    return this.file.read()
   }
 
-  private syncProfiles(data: VaultData): void {
-    const profiles: ProviderProfile[] = []
-    for (const raw of data.customProfiles) {
-      const p = parseProfile(raw)
-      if (p.ok) profiles.push(p.value)
-    }
-    this.registry.setCustom(profiles)
+  /** Built-in and imported profiles as of `data` (derived from it, cached per version). */
+  registryOf(data: VaultData): ProviderRegistry {
+    return registryFor(data.customProfiles)
+  }
+
+  /**
+   * The one way to change the vault: take the lock, re-read, apply `change` to a private copy,
+   * write it atomically, append the events that describe it (still under the lock), and only
+   * then notify views. Nothing is logged or announced for a change that was not written.
+   */
+  async mutate<T>(
+    change: (draft: VaultData, now: number) => Result<T> | Promise<Result<T>>,
+    events?: (value: T) => EventInput | EventInput[] | undefined,
+  ): Promise<Result<T>> {
+    if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
+    const now = this.clock.now()
+    const pending = [...this.pendingEnds]
+    const r = await this.file.update(
+      (draft) => {
+        applyEnds(draft, pending)
+        return change(draft, now)
+      },
+      (value) => {
+        for (const [id] of pending) this.pendingEnds.delete(id)
+        const e = events?.(value)
+        for (const one of Array.isArray(e) ? e : e ? [e] : []) this.log(one)
+      },
+    )
+    if (r.ok) this.emit()
+    return r
+  }
+
+  /**
+   * Remembers that the server ended a token whose new state could not be written: it is never
+   * handed out again by this process, and the next successful write records it.
+   */
+  rememberEnd(tokenId: string, end: PendingEnd): void {
+    this.pendingEnds.set(tokenId, end)
+  }
+
+  /** The server ended this token, whether or not the file says so yet. */
+  endedUnrecorded(tokenId: string): boolean {
+    return this.pendingEnds.has(tokenId)
   }
 
   /** Encrypts a secret for a record (the record id is the associated data). */
@@ -180,27 +247,29 @@ export class Vault {
     if (!key || !this.vaultId) return fail('VAULT_LOCKED', 'Unlock the vault first.')
     const slot = await protector.wrap(key, { vaultId: this.vaultId, now: this.clock.now() })
     if (!slot.ok) return slot
-    const r = await this.file.update((d) => {
-      d.keySlots.push(slot.value)
-      return ok(slotView(slot.value))
-    })
-    if (r.ok) this.log({ type: 'vault', message: `Added ${describeSlot(slot.value)}.` })
-    return r
+    return this.mutate(
+      (d) => {
+        d.keySlots.push(slot.value)
+        return ok(slotView(slot.value))
+      },
+      () => ({ type: 'vault', message: `Added ${describeSlot(slot.value)}.` }),
+    )
   }
 
   /** Removes a key slot; the last one can never be removed. */
   async removeKeySlot(slotId: string): Promise<Result<void>> {
     if (!this.key) return fail('VAULT_LOCKED', 'Unlock the vault first.')
-    const r = await this.file.update((d) => {
-      const i = d.keySlots.findIndex((s) => s.id === slotId)
-      if (i < 0) return fail('NOT_FOUND', 'No such key slot.')
-      if (d.keySlots.length === 1)
-        return fail('CONFLICT', 'The last way to open the vault cannot be removed.')
-      d.keySlots.splice(i, 1)
-      return ok(undefined)
-    })
-    if (r.ok) this.log({ type: 'vault', message: 'Removed a key slot.' })
-    return r
+    return this.mutate(
+      (d) => {
+        const i = d.keySlots.findIndex((s) => s.id === slotId)
+        if (i < 0) return fail('NOT_FOUND', 'No such key slot.')
+        if (d.keySlots.length === 1)
+          return fail('CONFLICT', 'The last way to open the vault cannot be removed.')
+        const [removed] = d.keySlots.splice(i, 1)
+        return ok(removed!)
+      },
+      (removed) => ({ type: 'vault', message: `Removed ${describeSlot(removed)}.` }),
+    ).then((r) => (r.ok ? ok(undefined) : r))
   }
 
   settings(): Result<VaultSettings> {
@@ -209,21 +278,18 @@ export class Vault {
   }
 
   async updateSettings(patch: Partial<VaultSettings>): Promise<Result<VaultSettings>> {
-    if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
-    const r = await this.file.update((d) => {
+    return this.mutate((d) => {
       const next = settingsSchema.safeParse({ ...d.settings, ...patch })
       if (!next.success) return fail('VALIDATION_FAILED', 'Invalid settings.')
       d.settings = next.data
       return ok(next.data)
     })
-    if (r.ok) this.emit()
-    return r
   }
 
-  providers(): ProviderProfile[] {
+  /** Built-in and imported profiles (the file is readable while locked: profiles are not secret). */
+  providers(): Result<ProviderRegistry> {
     const d = this.file.read()
-    if (d.ok) this.syncProfiles(d.value)
-    return this.registry.list()
+    return d.ok ? ok(this.registryOf(d.value)) : d
   }
 
   /** Imports a provider profile (JSON text); replaces an earlier import with the same id. */
@@ -231,37 +297,33 @@ export class Vault {
     if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
     const parsed = parseUserProfile(text)
     if (!parsed.ok) return parsed
-    const r = await this.file.update((d) => {
-      d.customProfiles = d.customProfiles.filter((p) => p.id !== parsed.value.id)
-      d.customProfiles.push(JSON.parse(text) as Record<string, unknown>)
-      return ok(parsed.value)
-    })
-    if (r.ok) {
-      this.log({
-        type: 'vault',
-        message: `Imported provider "${parsed.value.name}" (${parsed.value.id}).`,
-      })
-      this.emit()
-    }
-    return r
+    return this.mutate(
+      (d) => {
+        d.customProfiles = d.customProfiles.filter((p) => p.id !== parsed.value.id)
+        d.customProfiles.push(JSON.parse(text) as Record<string, unknown>)
+        return ok(parsed.value)
+      },
+      (p) => ({ type: 'vault', message: `Imported provider "${p.name}" (${p.id}).` }),
+    )
   }
 
   async removeProvider(id: string): Promise<Result<void>> {
-    if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
-    const r = await this.file.update((d) => {
-      if (!d.customProfiles.some((p) => p.id === id))
-        return fail('NOT_FOUND', `No imported provider "${id}".`)
-      if (d.accounts.some((a) => a.providerId === id)) {
-        return fail('CONFLICT', `Accounts still use "${id}"; remove them first.`)
-      }
-      d.customProfiles = d.customProfiles.filter((p) => p.id !== id)
-      return ok(undefined)
-    })
-    if (r.ok) this.emit()
-    return r
+    return this.mutate(
+      (d) => {
+        if (!d.customProfiles.some((p) => p.id === id))
+          return fail('NOT_FOUND', `No imported provider "${id.slice(0, 40)}".`)
+        if (d.accounts.some((a) => a.providerId === id)) {
+          return fail('CONFLICT', `Accounts still use "${id.slice(0, 40)}"; remove them first.`)
+        }
+        d.customProfiles = d.customProfiles.filter((p) => p.id !== id)
+        return ok(undefined)
+      },
+      () => ({ type: 'vault', message: `Removed the imported provider "${id.slice(0, 40)}".` }),
+    )
   }
 
-  log(event: Omit<VaultEvent, 'id' | 'at'>): VaultEvent {
+  /** Appends an event that changes nothing in the vault (a reuse, a copy, a failure). */
+  log(event: EventInput): VaultEvent {
     return this.events.append({ at: this.clock.now(), ...event })
   }
 
@@ -271,7 +333,7 @@ export class Vault {
     return () => this.listeners.delete(listener)
   }
 
-  emit(): void {
+  private emit(): void {
     for (const l of this.listeners) l()
   }
 

@@ -102,7 +102,14 @@ export const providerViewSchema = z
   .strict()
 export type ProviderView = z.infer<typeof providerViewSchema>
 
-export const loginResultSchema = z.object({ token: tokenViewSchema, reused: z.boolean() }).strict()
+export const loginResultSchema = z
+  .object({
+    token: tokenViewSchema,
+    reused: z.boolean(),
+    /** The new token works but something around it did not (the replaced one is still live). */
+    warning: z.string().optional(),
+  })
+  .strict()
 
 export const revokeReportSchema = z
   .object({

@@ -231,8 +231,36 @@ export type ProviderProfile = z.infer<typeof profileSchema>
 /** A profile as written in a JSON file, before defaults. */
 export type ProviderProfileInput = z.input<typeof profileSchema>
 
-export function secretFieldNames(p: Pick<ProviderProfile, 'fields'>): string[] {
-  return p.fields.filter((f) => f.role === 'secret').map((f) => f.name)
+/** A field whose value is a secret (a password, a key): the one definition every part uses. */
+export function isSecretField(f: Pick<ProfileField, 'role'>): boolean {
+  return f.role === 'secret'
+}
+
+export function secretFields(p: Pick<ProviderProfile, 'fields'>): ProfileField[] {
+  return p.fields.filter(isSecretField)
+}
+
+export const FIELD_MAX_LENGTH = 4096
+
+/**
+ * What is wrong with one field's value, or null: the one check the vault (adding and editing
+ * accounts) and the engine (before any request) apply. `required` overrides the profile's flag
+ * (an edit may leave a stored secret empty). Secrets may hold any character.
+ */
+export function fieldProblem(
+  f: Pick<ProfileField, 'kind' | 'role' | 'required'>,
+  v: string | undefined,
+  required = f.required,
+): string | null {
+  const empty = v === undefined || v === '' || (f.kind === 'checkbox' && v !== 'true')
+  if (empty) {
+    if (!required) return null
+    return f.kind === 'checkbox' ? 'This must be checked.' : 'This field is required.'
+  }
+  if (v.length > FIELD_MAX_LENGTH) return `Too long (${FIELD_MAX_LENGTH} characters at most).`
+  // eslint-disable-next-line no-control-regex
+  if (!isSecretField(f) && /[\u0000-\u001f\u007f]/.test(v)) return 'Contains control characters.'
+  return null
 }
 
 export function fieldWithRole(

@@ -1,10 +1,12 @@
-// Demo mode: a fresh vault, protected by the public demo passphrase, with a few accounts on
-// each sandbox provider, so everything (locking included) can be tried without real credentials.
-import { DEMO_PASSPHRASE } from '../shared/demo'
-import { ok, type Result } from '../shared/result'
-import type { SandboxSet } from './sandbox'
-import { DEMO_USERS } from './sandbox'
-import { passphraseProtector, type VaultServices } from './vault'
+// Demo mode's content: a fresh vault, protected by the public demo passphrase, with a few
+// accounts on each sandbox provider, added through the same actions a user's accounts go
+// through, so everything (locking included) can be tried without real credentials.
+import { DEMO_PASSPHRASE } from '../../shared/demo'
+import { ok, type Result } from '../../shared/result'
+import type { SandboxSet } from '../sandbox'
+import { DEMO_USERS } from '../sandbox'
+import type { VaultServices } from '../vault'
+import type { Actions } from '.'
 
 interface DemoAccount {
   label: string
@@ -61,26 +63,32 @@ function demoAccounts(): DemoAccount[] {
   ]
 }
 
-/** Creates and fills the demo vault in `services` (whose folder must be new). */
+/** Creates and fills the demo vault that `actions` work on (its folder must be new). */
 export async function seedDemoVault(
+  actions: Actions,
   services: VaultServices,
   sandbox: SandboxSet,
 ): Promise<Result<void>> {
-  const created = await services.vault.create(passphraseProtector(DEMO_PASSPHRASE))
+  const created = await actions.protection.create({
+    protection: 'passphrase',
+    passphrase: DEMO_PASSPHRASE,
+  })
   if (!created.ok) return created
   for (const a of demoAccounts()) {
-    const added = await services.accounts.add({
+    const input = {
       label: a.label,
       providerId: a.provider,
       baseUrl: sandbox[a.provider].baseUrl,
       fields: a.fields,
       remember: a.remember,
-    })
-    if (!added.ok) return added
-    if (a.login) {
-      const r = await services.tokens.login(added.value.id, { surface: 'ui' })
-      if (!r.ok) return r
     }
+    // A user cannot add an account that neither remembers its secret nor logs in (it would be
+    // useless); the demo wants one, to show the "log in with your password" flow.
+    const added =
+      !a.remember && !a.login
+        ? await services.accounts.add(input)
+        : await actions.accounts.add({ ...input, login: a.login }, 'ui')
+    if (!added.ok) return added
   }
   return ok(undefined)
 }

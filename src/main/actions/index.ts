@@ -1,0 +1,25 @@
+// The core: every operation a user can ask for, once, grouped by area. The window's IPC
+// handlers, the tray and the CLI parse their input, call one of these, and format the result;
+// none of them reaches the vault services directly. docs/architecture.md maps each action to
+// its file and the surfaces that call it.
+import { accountActions } from './accounts'
+import type { ActionDeps } from './context'
+import { protectionActions } from './protection'
+import { providerActions } from './providers'
+import { settingsActions } from './settings'
+import { tokenActions } from './tokens'
+import { viewActions } from './views'
+
+export function createActions(deps: ActionDeps) {
+  return {
+    accounts: accountActions(deps),
+    tokens: tokenActions(deps),
+    protection: protectionActions(deps),
+    providers: providerActions(deps),
+    settings: settingsActions(deps),
+    views: viewActions(deps),
+  }
+}
+
+export type Actions = ReturnType<typeof createActions>
+export type { ActionDeps, HeaderCopier } from './context'

@@ -1,0 +1,170 @@
+// Token actions: the header (reuse or mint), copying it, logging in again, revoking (the current
+// token, all, one organization's oldest or all of it) and dismissing uncertain tokens. The window,
+// the tray and the CLI all call these; only these reach the token service.
+import { fail, ok, type Result } from '../../shared/result'
+import { isLive } from '../../shared/state'
+import type { CopyResult } from '../../shared/ipc/schemas'
+import type { Surface, TokenView } from '../../shared/views'
+import { plural } from '../../shared/words'
+import type { IssuedHeader, RevokeReport } from '../vault'
+import type { ActionDeps } from './context'
+
+/** Secret field values typed in for one login (accounts that do not remember them). */
+export type TypedSecrets = Record<string, string> | undefined
+
+export function tokenActions(deps: ActionDeps) {
+  const s = deps.services
+
+  /** The header (and the token inside it) for an account: reuses a valid token or mints one. */
+  function header(
+    accountId: string,
+    surface: Surface,
+    secrets?: TypedSecrets,
+  ): Promise<Result<IssuedHeader>> {
+    return s().tokens.header(accountId, { surface, ...(secrets ? { secrets } : {}) })
+  }
+
+  /** Copies "<Header>: <Scheme> <token>"; the clipboard clears after the configured delay. */
+  async function copyHeader(
+    accountId: string,
+    surface: Surface,
+    secrets?: TypedSecrets,
+  ): Promise<Result<CopyResult>> {
+    const clipboard = deps.clipboard
+    if (!clipboard) return fail('UNSUPPORTED', 'There is no clipboard to copy to here.')
+    const { vault } = s()
+    const settings = vault.settings()
+    if (!settings.ok) return settings
+    const h = await header(accountId, surface, secrets)
+    if (!h.ok) return h
+    const seconds = settings.value.clipboardClearSeconds
+    clipboard.copy(`${h.value.headerName}: ${h.value.value}`, seconds)
+    vault.log({
+      type: 'copy',
+      accountId,
+      label: h.value.label,
+      tokenId: h.value.tokenId,
+      surface,
+      message: `Copied the header of "${h.value.label}"; the clipboard clears in ${seconds} s.`,
+    })
+    return ok({
+      accountId,
+      label: h.value.label,
+      headerName: h.value.headerName,
+      reused: h.value.reused,
+      expiresAt: h.value.expiresAt,
+      clearsInSeconds: seconds,
+    })
+  }
+
+  /** Ensures a valid token (`force`: a new one, "log in again"); never returns the token. */
+  function login(
+    accountId: string,
+    o: { force?: boolean; secrets?: TypedSecrets },
+    surface: Surface,
+  ): Promise<Result<{ token: TokenView; reused: boolean; warning?: string }>> {
+    return s().tokens.login(accountId, {
+      surface,
+      force: o.force === true,
+      ...(o.secrets ? { secrets: o.secrets } : {}),
+    })
+  }
+
+  /** Revokes the account's current token, one token by id, or (`all`) every live one. */
+  function revoke(
+    accountId: string,
+    o: { tokenId?: string; all?: boolean },
+    surface: Surface,
+  ): Promise<Result<RevokeReport>> {
+    return s().tokens.revoke(accountId, {
+      surface,
+      ...(o.tokenId ? { tokenId: o.tokenId } : {}),
+      all: o.all === true,
+    })
+  }
+
+  /** Revokes the oldest live token of an organization, whichever account holds it. */
+  async function revokeOldest(orgKey: string, surface: Surface): Promise<Result<RevokeReport>> {
+    const list = s().accounts.list()
+    if (!list.ok) return list
+    const now = s().vault.clock.now()
+    const oldest = list.value
+      .filter((a) => a.orgKey === orgKey)
+      .flatMap((a) => a.tokens.filter((t) => isLive(t, now) && t.held))
+      .sort((a, b) => a.issuedAt - b.issuedAt)[0]
+    if (!oldest) return fail('NOT_FOUND', 'This organization has no live token to revoke.')
+    return revoke(oldest.accountId, { tokenId: oldest.id }, surface)
+  }
+
+  /** Revokes every live token of an organization, account by account; reports each outcome. */
+  async function revokeOrganization(
+    orgKey: string,
+    surface: Surface,
+  ): Promise<Result<RevokeReport>> {
+    const list = s().accounts.list()
+    if (!list.ok) return list
+    const now = s().vault.clock.now()
+    const merged: RevokeReport = { revoked: [], forgotten: [], failures: [], message: '' }
+    const messages: string[] = []
+    for (const a of list.value.filter((x) => x.orgKey === orgKey)) {
+      if (!a.tokens.some((t) => isLive(t, now) && t.held)) continue
+      const r = await revoke(a.id, { all: true }, surface)
+      if (!r.ok) {
+        merged.failures.push({ tokenId: '', code: r.code, message: `${a.label}: ${r.message}` })
+        continue
+      }
+      merged.revoked.push(...r.value.revoked)
+      merged.forgotten.push(...r.value.forgotten)
+      merged.failures.push(...r.value.failures)
+      messages.push(`${a.label}: ${r.value.message}`)
+    }
+    if (messages.length === 0 && merged.failures.length === 0) {
+      return fail('NOT_FOUND', 'This organization has no live token to revoke.')
+    }
+    merged.message = [...messages, ...merged.failures.map((f) => f.message)].join(' ')
+    return ok(merged)
+  }
+
+  /** The user checked the server: one uncertain token stops counting toward the cap. */
+  function dismissUncertain(tokenId: string, surface: Surface): Promise<Result<TokenView>> {
+    return s().tokens.dismissUncertain(tokenId, surface)
+  }
+
+  /** Dismisses every uncertain token of an account. */
+  async function dismissUncertainOf(
+    accountId: string,
+    surface: Surface,
+  ): Promise<Result<{ dismissed: string[]; message: string }>> {
+    const a = s().accounts.get(accountId)
+    if (!a.ok) return a
+    const uncertain = a.value.tokens.filter((t) => t.state === 'uncertain')
+    if (uncertain.length === 0) {
+      return fail('NOT_FOUND', `"${a.value.label}" has no uncertain tokens.`)
+    }
+    const dismissed: string[] = []
+    for (const t of uncertain) {
+      const r = await dismissUncertain(t.id, surface)
+      if (!r.ok) return r
+      dismissed.push(t.id)
+    }
+    return ok({
+      dismissed,
+      message:
+        `${a.value.label}: dismissed ${plural(dismissed.length, 'uncertain token')}; ` +
+        'they no longer count toward the cap.',
+    })
+  }
+
+  return {
+    header,
+    copyHeader,
+    login,
+    revoke,
+    revokeOldest,
+    revokeOrganization,
+    dismissUncertain,
+    dismissUncertainOf,
+  }
+}
+
+export type TokenActions = ReturnType<typeof tokenActions>

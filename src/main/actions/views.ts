@@ -1,0 +1,70 @@
+// Read-only actions: the secret-free views every surface shows (accounts, organizations with
+// their cap usage, one account by label or id, the event log).
+import { fail, ok, type Result } from '../../shared/result'
+import type { Snapshot } from '../../shared/ipc/schemas'
+import type { AccountView, EventType, OrganizationView, VaultEvent } from '../../shared/views'
+import type { ProviderProfile } from '../../shared/providers/profile'
+import type { ActionDeps } from './context'
+
+export function viewActions(deps: ActionDeps) {
+  const s = deps.services
+
+  function accounts(): Result<AccountView[]> {
+    return s().accounts.list()
+  }
+
+  function organizations(): Result<OrganizationView[]> {
+    return s().accounts.organizations()
+  }
+
+  /** One account, by id or by label (labels ignore case). */
+  function account(idOrLabel: string): Result<AccountView> {
+    return s().accounts.get(idOrLabel)
+  }
+
+  /** Accounts and organizations at one moment, with main's clock. */
+  function snapshot(): Result<Snapshot> {
+    const a = accounts()
+    if (!a.ok) return a
+    const o = organizations()
+    if (!o.ok) return o
+    return ok({ accounts: a.value, organizations: o.value, now: s().vault.clock.now() })
+  }
+
+  /** The event log, newest first. */
+  function events(
+    q: { limit?: number; accountId?: string; types?: EventType[] } = {},
+  ): Result<VaultEvent[]> {
+    const { vault } = s()
+    if (!vault.unlocked) return fail('VAULT_LOCKED', 'The vault is locked.')
+    return ok(
+      vault.events.list({
+        limit: q.limit ?? 500,
+        ...(q.accountId ? { accountId: q.accountId } : {}),
+        ...(q.types ? { types: q.types } : {}),
+      }),
+    )
+  }
+
+  /**
+   * The profile of an account, found by id or label without unlocking (labels and provider ids
+   * are not secret): the CLI asks for the right secrets before it unlocks.
+   */
+  function accountProfile(idOrLabel: string): Result<ProviderProfile> {
+    const { vault } = s()
+    const data = vault.file.read()
+    if (!data.ok) return data
+    const key = idOrLabel.toLowerCase()
+    const rec =
+      data.value.accounts.find((a) => a.id === idOrLabel) ??
+      data.value.accounts.find((a) => a.label.toLowerCase() === key)
+    if (!rec) return fail('NOT_FOUND', `No account "${idOrLabel.slice(0, 80)}".`)
+    const profile = vault.registryOf(data.value).get(rec.providerId)
+    if (!profile) return fail('NOT_FOUND', `Provider "${rec.providerId}" is not installed.`)
+    return ok(profile)
+  }
+
+  return { accounts, organizations, account, accountProfile, snapshot, events }
+}
+
+export type ViewActions = ReturnType<typeof viewActions>
