@@ -1,5 +1,5 @@
-// End-to-end tests in Debian's Chromium against the built renderer and the real main-process
-// services (see tests/e2e/harness.ts and GUIDE.md "E2E harness").
+// End-to-end tests in Chromium (Debian's, else Playwright's own: tests/e2e/chromium.ts) against the
+// built renderer and the real main-process services (tests/e2e/harness.ts, GUIDE.md "E2E harness").
 import { defineConfig } from '@playwright/test'
 import { CHROMIUM_LAUNCH } from './tests/e2e/chromium'
 

@@ -23,7 +23,7 @@ import zlib from 'node:zlib'
 import { chromium } from '@playwright/test'
 import globalSetup from '../tests/e2e/global-setup'
 import { Deck } from '../tests/e2e/harness'
-import { CHROMIUM_LAUNCH } from '../tests/e2e/chromium'
+import { CHROMIUM_LAUNCH, ensureChromium } from '../tests/e2e/chromium'
 import { RENDERER_DIR } from '../tests/e2e/paths'
 import { label, seedLargeVault } from '../tests/e2e/seed'
 
@@ -50,6 +50,7 @@ function bundleSize(): { raw: number; gzip: number } {
 }
 
 export async function rendererBench(): Promise<Record<string, number>> {
+  ensureChromium('bench')
   await globalSetup()
   const browser = await chromium.launch(CHROMIUM_LAUNCH)
   const page = await browser.newPage({ viewport: { width: 1180, height: 760 } })

@@ -1,10 +1,12 @@
-// Before the suite: build the renderer if it is older than its sources (electron-vite build),
-// bundle the preload's API factory for the page (vite, IIFE, global TokenDeckHarness) and the
-// main-process services for the test process (vite SSR build of main-entry.ts).
+// Before the suite: make sure a Chromium is there (tests/e2e/chromium.ts), build the renderer if
+// it is older than its sources (electron-vite build), bundle the preload's API factory for the page
+// (vite, IIFE, global TokenDeckHarness) and the main-process services for the test process (vite
+// SSR build of main-entry.ts).
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { build } from 'vite'
+import { ensureChromium } from './chromium'
 import { API_BUNDLE, HARNESS_DIR, MAIN_BUNDLE, RENDERER_DIR, ROOT } from './paths'
 
 function newestMtime(dir: string): number {
@@ -29,6 +31,7 @@ function rendererIsStale(): boolean {
 }
 
 export default async function globalSetup(): Promise<void> {
+  ensureChromium('e2e')
   if (rendererIsStale()) {
     // Build output goes to stderr: bench/renderer.ts prints its JSON on stdout.
     execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] })
