@@ -39,7 +39,7 @@ test('add an account on each provider, copy headers the sandbox accepts, see det
   await expect(row(page, 'acme-prod').getByTestId('countdown')).toHaveText('no expiry')
   await expect(row(page, 'xpay-dev').getByTestId('countdown')).toHaveText(/^(1 h|59 m)$/)
   await expect(row(page, 'classic-demo').getByTestId('countdown')).toHaveText(/^(1 d|23 h 59 m)$/)
-  await expect(page.locator('[data-org="acme"] [data-testid="cap"]')).toHaveText('1 / 20 tokens')
+  await expect(page.locator('[data-org="acme"] [data-testid="cap"]')).toHaveText('1/20 tokens')
 
   // Copy header: main copies; the page learns only that it did and when it clears.
   await row(page, 'acme-prod').getByRole('button', { name: 'Copy header' }).click()
@@ -118,7 +118,7 @@ test('log in again, revoke, ask for a forgotten secret, revoke then remove', asy
   await menu(page, 'acme-prod', 'Log in again')
   await expect(lastToast(page)).toContainText('Logged in again as acme-prod')
   expect(tpstreams.isTokenValid(first)).toBe(false)
-  await expect(page.locator('[data-org="acme"] [data-testid="cap"]')).toHaveText('1 / 20 tokens')
+  await expect(page.locator('[data-org="acme"] [data-testid="cap"]')).toHaveText('1/20 tokens')
 
   // Revoke, with confirmation.
   deck.rememberTokens()
@@ -126,7 +126,7 @@ test('log in again, revoke, ask for a forgotten secret, revoke then remove', asy
   await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke', exact: true }).click()
   await expect(lastToast(page)).toContainText('Revoked 1 token.')
   await expect(row(page, 'acme-prod').getByTestId('state')).toHaveText('no token')
-  await expect(page.locator('[data-org="acme"] [data-testid="cap"]')).toHaveText('0 / 20 tokens')
+  await expect(page.locator('[data-org="acme"] [data-testid="cap"]')).toHaveText('0/20 tokens')
   expect(tpstreams.liveTokenCount('acme')).toBe(0)
 
   // An account that does not remember its password: copying asks for it (NO_SECRET).

@@ -44,7 +44,7 @@ test('the sandbox demo opens a seeded vault', async ({ page, deck }) => {
   for (const label of ['acme-prod', 'globex-ops', 'xpay-dev', 'classic-admin', 'classic-demo']) {
     await expect(page.locator(`[data-account="${label}"]`)).toBeVisible()
   }
-  await expect(page.locator('[data-org="acme"] [data-testid="cap"]')).toContainText('1 / 20 tokens')
+  await expect(page.locator('[data-org="acme"] [data-testid="cap"]')).toContainText('1/20 tokens')
   await expect(page.locator('[data-account="classic-demo"] [data-testid="state"]')).toHaveText(
     'no token',
   )

@@ -1,5 +1,5 @@
 // The e2e harness: the built renderer in Chromium, talking to the real main-process services.
-// startTestApp() builds the AppCore and the same handler table src/main/ipc/register.ts uses;
+// startTestApp() builds the AppCore and the same handler table src/main/ipc/register.main.ts uses;
 // one page binding calls that table, and an init script builds `window.tokendeck` with the
 // preload's own createApi, so the page cannot tell it from Electron. AppCore.onChange reaches
 // the page's subscribe as the vault:state-changed event. Every answer the page receives is
@@ -118,7 +118,7 @@ export class Deck {
     await page.goto(this.server.url)
   }
 
-  /** Sends vault:state-changed to the page, as register.ts does in Electron. */
+  /** Sends vault:state-changed to the page, as register.main.ts does in Electron. */
   async emit(reason: string): Promise<void> {
     const payload = { reason }
     this.recorded.push({ channel: EVENTS.stateChanged, json: JSON.stringify(payload) })

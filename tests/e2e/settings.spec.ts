@@ -72,7 +72,7 @@ test('settings, protection, custom provider import, and the activity log', async
   await expect(lastToast(page)).toContainText('Imported Acme Metrics')
   await expect(problems).toHaveCount(0)
   await expect(page.getByTestId('imported-providers')).toContainText('Acme Metrics')
-  await page.locator('.scroll-body').evaluate((el) => el.scrollTo({ top: 0 }))
+  await page.getByTestId('settings-body').evaluate((el) => el.scrollTo({ top: 0 }))
   await captureScreen(page, 'settings')
 
   await goTo(page, 'Accounts')

@@ -4,14 +4,20 @@
 import { useId, useMemo, useState, type FormEvent } from 'react'
 import { Dialog } from 'radix-ui'
 import type { ProviderView } from '../../../shared/ipc/schemas'
-import type { ProfileField } from '../../../shared/providers/profile'
+import { isSecretField, type ProfileField } from '../../../shared/providers/profile'
 import type { Failure } from '../../../shared/result'
 import { checkUrl } from '../../../shared/url-policy'
 import type { AccountView } from '../../../shared/views'
 import { api } from '../api'
-import { toast } from '../lib/toast-store'
+import { asyncHandler } from '../lib/async-handler'
+import { toast, toastFailure } from '../lib/toast-store'
 import { ErrorBox } from './ErrorBox'
 import { FieldInput } from './FieldInput'
+import button from '../styles/button.module.css'
+import { cx } from '../styles/cx'
+import dialog from '../styles/dialog.module.css'
+import form from '../styles/form.module.css'
+import styles from './AccountDialog.module.css'
 
 type Mode = 'login' | 'signup'
 
@@ -62,7 +68,7 @@ export function AccountDialog(props: {
     const out: Record<string, string> = {}
     for (const f of fields) {
       const v = values[f.name] ?? (f.kind === 'checkbox' ? 'false' : '')
-      if (editing && f.role === 'secret' && v === '') continue
+      if (editing && isSecretField(f) && v === '') continue
       if (v !== '') out[f.name] = v
     }
     return out
@@ -108,6 +114,11 @@ export function AccountDialog(props: {
         editing ? '' : r.value.current ? 'Logged in: the credentials work.' : '',
       )
       props.onClose()
+    } else if (r.details?.accountKept === true) {
+      // The login may have minted a token on the server: the account stays, its token counted
+      // as uncertain (the same outcome as in the CLI), so the dialog has nothing left to do.
+      toastFailure(r)
+      props.onClose()
     } else {
       setFailure(r)
     }
@@ -117,12 +128,19 @@ export function AccountDialog(props: {
   return (
     <Dialog.Root open onOpenChange={(open) => !open && !busy && props.onClose()}>
       <Dialog.Portal>
-        <Dialog.Overlay className="overlay" />
-        <Dialog.Content className="dialog sectioned" aria-describedby={undefined}>
-          <Dialog.Title className="dialog-title dialog-head">{title}</Dialog.Title>
-          <form onSubmit={submit} className="dialog-form" noValidate>
-            <div className="dialog-body stack">
-              <div className="field">
+        <Dialog.Overlay className={dialog.overlay} />
+        <Dialog.Content
+          className={cx(dialog.dialog, dialog.sectioned)}
+          aria-describedby={undefined}
+        >
+          <Dialog.Title className={cx(dialog.title, dialog.head)}>{title}</Dialog.Title>
+          <form
+            onSubmit={asyncHandler('account-dialog: submit', submit)}
+            className={dialog.form}
+            noValidate
+          >
+            <div className={dialog.body}>
+              <div className={form.field}>
                 <label htmlFor={`${baseId}-provider`}>Provider</label>
                 <select
                   id={`${baseId}-provider`}
@@ -138,18 +156,18 @@ export function AccountDialog(props: {
                   ))}
                 </select>
                 {provider?.description ? (
-                  <span className="hint">{provider.description}</span>
+                  <span className={form.hint}>{provider.description}</span>
                 ) : null}
               </div>
               {!editing && provider?.signupFields ? (
-                <div className="segmented" role="radiogroup" aria-label="I have">
+                <div className={styles.segmented} role="radiogroup" aria-label="I have">
                   {(['login', 'signup'] as const).map((m) => (
                     <button
                       key={m}
                       type="button"
                       role="radio"
                       aria-checked={mode === m}
-                      className={mode === m ? 'on' : ''}
+                      className={mode === m ? styles.on : undefined}
                       onClick={() => {
                         setMode(m)
                         setFailure(null)
@@ -172,9 +190,9 @@ export function AccountDialog(props: {
                 <FieldInput
                   key={`${mode}-${f.name}`}
                   id={`${baseId}-${mode}-${f.name}`}
-                  field={editing && f.role === 'secret' ? { ...f, required: false } : f}
+                  field={editing && isSecretField(f) ? { ...f, required: false } : f}
                   value={values[f.name] ?? ''}
-                  placeholder={editing && f.role === 'secret' ? 'Unchanged' : undefined}
+                  placeholder={editing && isSecretField(f) ? 'Unchanged' : undefined}
                   errors={fieldErrors[f.name]}
                   onChange={(v) => setValues({ ...values, [f.name]: v })}
                 />
@@ -186,7 +204,7 @@ export function AccountDialog(props: {
                 errors={urlProblem ? [urlProblem] : fieldErrors.baseUrl}
                 onChange={setBaseUrl}
               />
-              <label className="check">
+              <label className={form.check}>
                 <input
                   type="checkbox"
                   checked={remember}
@@ -195,15 +213,15 @@ export function AccountDialog(props: {
                 Remember secret for automatic re-login
               </label>
             </div>
-            <div className="dialog-foot">
+            <div className={dialog.foot}>
               {failure ? <ErrorBox failure={failure} extra={otherErrors} /> : null}
-              <div className="dialog-actions">
-                <Dialog.Close className="button" type="button" disabled={busy}>
+              <div className={dialog.actions}>
+                <Dialog.Close className={button.button} type="button" disabled={busy}>
                   Cancel
                 </Dialog.Close>
                 <button
                   type="submit"
-                  className="button primary"
+                  className={cx(button.button, button.primary)}
                   disabled={busy || !provider || urlProblem !== null}
                 >
                   {busy

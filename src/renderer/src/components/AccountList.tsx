@@ -6,9 +6,12 @@ import type { AccountView, OrganizationView } from '../../../shared/views'
 import { ROW_HEIGHT, type Row } from '../lib/rows'
 import { AccountRow, type AccountAction } from './AccountRow'
 import { OrgHeader, ProviderHeader, type OrgAction } from './GroupHeaders'
+import styles from './AccountList.module.css'
 
 export interface AccountListHandle {
   scrollToRow(index: number): void
+  /** Whether the element is the list's scroller (focusable by keyboard: Enter copies there). */
+  isScroller(element: Element): boolean
 }
 
 interface Props {
@@ -32,6 +35,7 @@ export function AccountList({ rows, selectedId, onAction, onOrgAction, ref }: Pr
   })
   useImperativeHandle(ref, () => ({
     scrollToRow: (index) => virtualizer.scrollToIndex(index, { align: 'auto' }),
+    isScroller: (element) => element === scroller.current,
   }))
   useEffect(() => {
     if (!firstRenderMarked && rows.length > 0) {
@@ -41,9 +45,9 @@ export function AccountList({ rows, selectedId, onAction, onOrgAction, ref }: Pr
   }, [rows.length])
 
   return (
-    <div className="list-scroller" ref={scroller} data-testid="account-list">
+    <div className={styles.scroller} ref={scroller} data-testid="account-list">
       <div
-        className="list-inner"
+        className={styles.inner}
         role="list"
         aria-label="Accounts"
         style={{ height: virtualizer.getTotalSize() }}
@@ -53,7 +57,7 @@ export function AccountList({ rows, selectedId, onAction, onOrgAction, ref }: Pr
           return (
             <div
               key={item.key}
-              className="list-item"
+              className={styles.item}
               style={{ height: item.size, transform: `translateY(${item.start}px)` }}
               role="none"
             >

@@ -1,5 +1,5 @@
 // One account in the list: who it is, its token's state and countdown, and its actions.
-import { memo } from 'react'
+import { memo, useMemo } from 'react'
 import { DropdownMenu, Tooltip } from 'radix-ui'
 import {
   Copy,
@@ -12,9 +12,13 @@ import {
   Trash2,
 } from 'lucide-react'
 import type { AccountView, TokenView } from '../../../shared/views'
-import { liveToken, STATE_WORDS, type AccountState } from '../lib/account-state'
-import { useCountdown } from '../lib/tick-store'
+import { liveToken, rowStatus, type RowStatus as Status } from '../lib/account-state'
+import { useClockText, useCountdown } from '../lib/tick-store'
 import { ProviderBadge } from './ProviderBadge'
+import button from '../styles/button.module.css'
+import chips from '../styles/chip.module.css'
+import { cx } from '../styles/cx'
+import styles from './AccountRow.module.css'
 
 export type AccountAction =
   'copy' | 'details' | 'login' | 'revoke' | 'revoke-all' | 'edit' | 'remove' | 'select'
@@ -34,64 +38,79 @@ export const AccountRow = memo(function AccountRow({ account, first, selected, o
 
   return (
     <div
-      className={`row account-row ${first ? 'first' : ''} ${selected ? 'selected' : ''}`}
+      className={cx(styles.row, first && styles.first, selected && styles.selected)}
       role="listitem"
       aria-current={selected || undefined}
       data-account={account.label}
     >
       <button
         type="button"
-        className="row-main"
+        className={styles.main}
         onClick={act('details')}
         onFocus={act('select')}
         aria-describedby={stateId}
       >
         <ProviderBadge id={account.providerId} name={account.providerName} />
-        <span className="row-names">
-          <span className="row-label">{account.label}</span>
-          <span className="row-user">{account.username || account.providerName}</span>
+        <span className={styles.names}>
+          <span className={styles.label}>{account.label}</span>
+          <span className={styles.user}>{account.username || account.providerName}</span>
         </span>
         <span className="sr-only">, show token details</span>
       </button>
       <RowStatus account={account} token={token} stateId={stateId} />
-      <button type="button" className="button primary small" onClick={act('copy')}>
+      <button
+        type="button"
+        className={cx(button.button, button.primary, button.small)}
+        onClick={act('copy')}
+      >
         <Copy aria-hidden size={15} /> Copy header
       </button>
       <DropdownMenu.Root>
         <Tooltip.Root>
           <Tooltip.Trigger asChild>
             <DropdownMenu.Trigger
-              className="icon-button"
+              className={button.icon}
               aria-label={`More actions for ${account.label}`}
             >
               <Ellipsis aria-hidden size={18} />
             </DropdownMenu.Trigger>
           </Tooltip.Trigger>
           <Tooltip.Portal>
-            <Tooltip.Content className="tooltip" sideOffset={4}>
+            <Tooltip.Content className={styles.tooltip} sideOffset={4}>
               More actions
             </Tooltip.Content>
           </Tooltip.Portal>
         </Tooltip.Root>
         <DropdownMenu.Portal>
-          <DropdownMenu.Content className="menu" align="end" sideOffset={4}>
-            <DropdownMenu.Item className="menu-item" onSelect={act('details')}>
+          <DropdownMenu.Content className={styles.menu} align="end" sideOffset={4}>
+            <DropdownMenu.Item className={styles.menuItem} onSelect={act('details')}>
               <PanelRightOpen aria-hidden size={15} /> Token details
             </DropdownMenu.Item>
-            <DropdownMenu.Item className="menu-item" onSelect={act('login')}>
+            <DropdownMenu.Item className={styles.menuItem} onSelect={act('login')}>
               <LogIn aria-hidden size={15} /> Log in again
             </DropdownMenu.Item>
-            <DropdownMenu.Item className="menu-item" onSelect={act('revoke')} disabled={!token}>
+            <DropdownMenu.Item
+              className={styles.menuItem}
+              onSelect={act('revoke')}
+              disabled={!token}
+            >
               <ShieldOff aria-hidden size={15} /> Revoke token
             </DropdownMenu.Item>
-            <DropdownMenu.Item className="menu-item" onSelect={act('revoke-all')} disabled={!token}>
+            <DropdownMenu.Item
+              className={styles.menuItem}
+              onSelect={act('revoke-all')}
+              disabled={!token}
+            >
               <ShieldX aria-hidden size={15} /> Revoke all tokens
             </DropdownMenu.Item>
-            <DropdownMenu.Separator className="menu-separator" />
-            <DropdownMenu.Item className="menu-item" onSelect={act('edit')}>
+            <DropdownMenu.Separator className={styles.separator} />
+            <DropdownMenu.Item className={styles.menuItem} onSelect={act('edit')}>
               <Pencil aria-hidden size={15} /> Edit
             </DropdownMenu.Item>
-            <DropdownMenu.Item className="menu-item danger" onSelect={act('remove')}>
+            <DropdownMenu.Item
+              className={cx(styles.menuItem, styles.danger)}
+              onSelect={act('remove')}
+            >
               <Trash2 aria-hidden size={15} /> Remove
             </DropdownMenu.Item>
           </DropdownMenu.Content>
@@ -102,26 +121,32 @@ export const AccountRow = memo(function AccountRow({ account, first, selected, o
 })
 
 /**
- * The state chip and the countdown: the only part of a row that follows the shared clock, so a
- * tick re-renders these two spans and not the row's buttons and menus.
+ * The state chip, its notes ("1 uncertain", "needs secret") and the countdown: the only part of a
+ * row that follows the shared clock, so a tick re-renders these spans and not the row's buttons.
  */
 function RowStatus(props: { account: AccountView; token: TokenView | null; stateId: string }) {
   const { account, token } = props
   const countdown = useCountdown(token ? token.expiresAt : null)
-  let state: AccountState
-  if (account.tokens.some((t) => t.state === 'uncertain')) state = 'uncertain'
-  else if (!token) state = account.tokens[0]?.state === 'expired' ? 'expired' : 'none'
-  else if (countdown.status === 'expired') state = 'expired'
-  else if (countdown.status === 'expiring') state = 'expiring'
-  else state = 'active'
+  const key = useClockText((now) => JSON.stringify(rowStatus(account, now)))
+  const { state, chip, note } = useMemo(() => JSON.parse(key) as Status, [key])
   const danger = token !== null && (state === 'expiring' || state === 'expired')
   return (
     <>
-      <span id={props.stateId} className={`chip chip-${state}`} data-testid="state">
-        {STATE_WORDS[state]}
+      {note ? (
+        <span className="muted small" data-testid="state-note">
+          {note}
+        </span>
+      ) : null}
+      <span
+        id={props.stateId}
+        className={cx(chips.chip, chips[state], styles.stateChip)}
+        data-testid="state"
+      >
+        {chip}
       </span>
       <span
-        className={`countdown ${danger ? 'danger' : ''} ${token ? '' : 'muted'}`}
+        className={cx(styles.countdown, danger && styles.danger, !token && 'muted')}
+        data-danger={danger || undefined}
         data-testid="countdown"
         aria-label={token ? `Expires: ${countdown.text}` : 'No live token'}
       >

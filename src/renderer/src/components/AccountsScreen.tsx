@@ -13,6 +13,11 @@ import type { AccountAction } from './AccountRow'
 import { useAccountActions } from './AccountActions'
 import type { OrgAction } from './GroupHeaders'
 import { TokenDrawer } from './TokenDrawer'
+import button from '../styles/button.module.css'
+import { cx } from '../styles/cx'
+import form from '../styles/form.module.css'
+import layout from '../styles/layout.module.css'
+import styles from './AccountsScreen.module.css'
 
 export function AccountsScreen() {
   const { snapshot, providers, version, status } = useApp()
@@ -84,7 +89,7 @@ export function AccountsScreen() {
       const target = accountRows[next]!
       setSelectedId(target.account.id)
       list.current?.scrollToRow(target.row)
-    } else if (e.key === 'Enter' && (inSearch || t.classList.contains('list-scroller'))) {
+    } else if (e.key === 'Enter' && (inSearch || list.current?.isScroller(t) === true)) {
       const selected =
         accountRows.find((r) => r.account.id === selectedId) ??
         (inSearch && accountRows.length === 1 ? accountRows[0] : undefined)
@@ -101,10 +106,10 @@ export function AccountsScreen() {
   const total = snapshot?.accounts.length ?? 0
 
   return (
-    <main className="screen" onKeyDown={onKeyDown} aria-labelledby="accounts-title">
-      <header className="screen-head">
+    <main className={layout.screen} onKeyDown={onKeyDown} aria-labelledby="accounts-title">
+      <header className={layout.head}>
         <h1 id="accounts-title">Accounts</h1>
-        <div className="search">
+        <div className={styles.search}>
           <Search aria-hidden size={16} />
           <input
             ref={search}
@@ -116,31 +121,39 @@ export function AccountsScreen() {
             onChange={(e) => setQuery(e.target.value)}
           />
         </div>
-        <button type="button" className="button primary" onClick={() => setEditing('new')}>
+        <button
+          type="button"
+          className={cx(button.button, button.primary)}
+          onClick={() => setEditing('new')}
+        >
           <Plus aria-hidden size={16} /> Add account
         </button>
       </header>
       {snapshot === null ? (
-        <div className="empty" aria-busy="true" />
+        <div className={layout.empty} aria-busy="true" />
       ) : total === 0 ? (
-        <div className="empty">
+        <div className={layout.empty}>
           <KeySquare aria-hidden size={40} />
           <h2>No accounts yet</h2>
           <p>
             Add the login of an API you work with. TokenDeck logs in, keeps the token, and copies a
             ready <code>Authorization</code> header whenever you need one.
           </p>
-          <button type="button" className="button primary" onClick={() => setEditing('new')}>
+          <button
+            type="button"
+            className={cx(button.button, button.primary)}
+            onClick={() => setEditing('new')}
+          >
             <Plus aria-hidden size={16} /> Add account
           </button>
           {status?.demo ? null : (
-            <p className="hint">
+            <p className={form.hint}>
               Or lock the vault and try the sandbox demo from the start screen.
             </p>
           )}
         </div>
       ) : rows.length === 0 ? (
-        <div className="empty">
+        <div className={layout.empty}>
           <Search aria-hidden size={36} />
           <h2>No account matches “{deferredQuery}”</h2>
           <p>Search looks at labels, user names, providers and organizations.</p>
@@ -154,7 +167,7 @@ export function AccountsScreen() {
           onOrgAction={onOrgAction}
         />
       )}
-      <p className="status-line" role="status">
+      <p className={styles.statusLine} role="status">
         {snapshot && total > 0
           ? `${total} account${total === 1 ? '' : 's'}${deferredQuery ? `, ${accountRows.length} shown` : ''} · ↑↓ to select, Enter copies the header`
           : ''}

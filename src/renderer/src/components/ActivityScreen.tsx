@@ -7,6 +7,10 @@ import { api } from '../api'
 import { useApp } from '../lib/app-store'
 import { formatWhen, surfaceWords } from '../lib/format'
 import { ErrorBox } from './ErrorBox'
+import chips from '../styles/chip.module.css'
+import { cx } from '../styles/cx'
+import layout from '../styles/layout.module.css'
+import styles from './ActivityScreen.module.css'
 
 const TYPE_WORDS: Record<EventType, string> = {
   mint: 'Minted',
@@ -50,10 +54,10 @@ export function ActivityScreen() {
 
   const accounts = [...(snapshot?.accounts ?? [])].sort((a, b) => a.label.localeCompare(b.label))
   return (
-    <main className="screen" aria-labelledby="activity-title">
-      <header className="screen-head">
+    <main className={layout.screen} aria-labelledby="activity-title">
+      <header className={layout.head}>
         <h1 id="activity-title">Activity</h1>
-        <div className="filters">
+        <div className={styles.filters}>
           <label htmlFor={ids.type}>Type</label>
           <select
             id={ids.type}
@@ -78,16 +82,16 @@ export function ActivityScreen() {
           </select>
         </div>
       </header>
-      <div className="scroll-body">
+      <div className={layout.scrollBody}>
         {failure ? <ErrorBox failure={failure} /> : null}
         {events === null ? null : events.length === 0 ? (
-          <div className="empty">
+          <div className={layout.empty}>
             <History aria-hidden size={36} />
             <h2>No events{type || accountId ? ' match these filters' : ' yet'}</h2>
             <p>Logins, copies, revocations and failures are recorded here, never a secret.</p>
           </div>
         ) : (
-          <table className="events-table" data-testid="events">
+          <table className={styles.table} data-testid="events">
             <caption className="sr-only">Newest first</caption>
             <thead>
               <tr>
@@ -102,7 +106,7 @@ export function ActivityScreen() {
                 <tr key={e.id}>
                   <td className="nowrap muted">{formatWhen(e.at)}</td>
                   <td>
-                    <span className={`chip chip-event-${e.type}`}>{e.type}</span>
+                    <span className={cx(chips.chip, chips[`event-${e.type}`])}>{e.type}</span>
                   </td>
                   <td>
                     {e.message}

@@ -6,6 +6,7 @@ import { describeFailure } from '../lib/error-words'
 import { Shell } from './Shell'
 import { Toasts } from './Toasts'
 import { UnlockScreen } from './UnlockScreen'
+import styles from './App.module.css'
 
 export function App() {
   const app = useApp()
@@ -13,13 +14,13 @@ export function App() {
 
   let body
   if (!app.loaded) {
-    body = <div className="splash" aria-busy="true" />
+    body = <div className={styles.splash} aria-busy="true" />
   } else if (!app.status) {
     const words = app.error
       ? describeFailure(app.error)
       : { title: 'TokenDeck did not answer.', detail: '' }
     body = (
-      <main className="splash">
+      <main className={styles.splash}>
         <h1>{words.title}</h1>
         <p>{words.detail}</p>
       </main>

@@ -1,6 +1,10 @@
 // A confirmation (Radix AlertDialog) with one or more actions; Cancel always comes first.
 import { useState, type ReactNode } from 'react'
 import { AlertDialog } from 'radix-ui'
+import { asyncHandler } from '../lib/async-handler'
+import button from '../styles/button.module.css'
+import { cx } from '../styles/cx'
+import dialog from '../styles/dialog.module.css'
 
 export interface ConfirmAction {
   label: string
@@ -18,28 +22,31 @@ export function ConfirmDialog(props: {
   return (
     <AlertDialog.Root open onOpenChange={(open) => !open && !busy && props.onClose()}>
       <AlertDialog.Portal>
-        <AlertDialog.Overlay className="overlay" />
-        <AlertDialog.Content className="dialog narrow">
-          <AlertDialog.Title className="dialog-title">{props.title}</AlertDialog.Title>
+        <AlertDialog.Overlay className={dialog.overlay} />
+        <AlertDialog.Content className={cx(dialog.dialog, dialog.narrow)}>
+          <AlertDialog.Title className={dialog.title}>{props.title}</AlertDialog.Title>
           <AlertDialog.Description asChild>
-            <div className="dialog-text">{props.children}</div>
+            <div className={dialog.text}>{props.children}</div>
           </AlertDialog.Description>
-          <div className="dialog-actions">
-            <AlertDialog.Cancel className="button" disabled={busy}>
+          <div className={dialog.actions}>
+            <AlertDialog.Cancel className={button.button} disabled={busy}>
               Cancel
             </AlertDialog.Cancel>
             {props.actions.map((a) => (
               <button
                 key={a.label}
                 type="button"
-                className={`button ${a.tone ?? 'primary'}`}
+                className={cx(button.button, button[a.tone ?? 'primary'])}
                 disabled={busy}
-                onClick={async () => {
+                onClick={asyncHandler('confirm-dialog: action', async () => {
                   setBusy(true)
-                  await a.run()
-                  setBusy(false)
+                  try {
+                    await a.run()
+                  } finally {
+                    setBusy(false)
+                  }
                   props.onClose()
-                }}
+                })}
               >
                 {a.label}
               </button>

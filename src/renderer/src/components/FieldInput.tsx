@@ -1,5 +1,6 @@
 // One input generated from a provider profile field, with its server-side errors beside it.
 import type { ProfileField } from '../../../shared/providers/profile'
+import form from '../styles/form.module.css'
 
 export function FieldInput(props: {
   id: string
@@ -16,8 +17,8 @@ export function FieldInput(props: {
   const invalid = errors && errors.length > 0 ? true : undefined
   if (field.kind === 'checkbox') {
     return (
-      <div className="field" data-field={field.name}>
-        <label className="check">
+      <div className={form.field} data-field={field.name}>
+        <label className={form.check}>
           <input
             id={id}
             type="checkbox"
@@ -33,7 +34,7 @@ export function FieldInput(props: {
     )
   }
   return (
-    <div className="field" data-field={field.name}>
+    <div className={form.field} data-field={field.name}>
       <label htmlFor={id}>
         {field.label}
         {field.required ? null : <span className="muted"> (optional)</span>}
@@ -63,12 +64,12 @@ function FieldHelpAndErrors(props: {
   return (
     <>
       {props.help ? (
-        <span id={`${props.id}-help`} className="hint">
+        <span id={`${props.id}-help`} className={form.hint}>
           {props.help}
         </span>
       ) : null}
       {props.errors && props.errors.length > 0 ? (
-        <span id={`${props.id}-errors`} className="field-error" data-testid="field-error">
+        <span id={`${props.id}-errors`} className={form.fieldError} data-testid="field-error">
           {props.errors.join(' ')}
         </span>
       ) : null}

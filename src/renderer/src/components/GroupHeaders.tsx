@@ -1,9 +1,13 @@
 // Headers in the account list: a provider, and an organization with its token-cap meter.
 import { memo } from 'react'
 import { Building2 } from 'lucide-react'
+import { capReached, capUsageText } from '../../../shared/state'
 import type { OrganizationView } from '../../../shared/views'
 import { hostOf, plural } from '../lib/format'
 import { ProviderBadge } from './ProviderBadge'
+import button from '../styles/button.module.css'
+import { cx } from '../styles/cx'
+import styles from './GroupHeaders.module.css'
 
 export const ProviderHeader = memo(function ProviderHeader(props: {
   providerId: string
@@ -11,8 +15,8 @@ export const ProviderHeader = memo(function ProviderHeader(props: {
   count: number
 }) {
   return (
-    <div className="row provider-row" role="listitem">
-      <ProviderBadge id={props.providerId} name={props.name} />
+    <div className={styles.providerRow} role="listitem">
+      <ProviderBadge id={props.providerId} name={props.name} compact />
       <h2>{props.name}</h2>
       <span className="muted">{plural(props.count, 'account')}</span>
     </div>
@@ -31,14 +35,18 @@ export const OrgHeader = memo(function OrgHeader(props: {
   const ratio = cap ? cap.used / cap.max : 0
   const level = !cap ? '' : ratio >= 1 ? 'full' : ratio >= 0.8 ? 'warn' : ''
   return (
-    <div className="row org-row" role="listitem" data-org={org.organizationId ?? ''}>
+    <div className={styles.orgRow} role="listitem" data-org={org.organizationId ?? ''}>
       <Building2 aria-hidden size={16} className="muted" />
       <h3>{org.organizationId}</h3>
       <span className="muted small">{hostOf(org.baseUrl)}</span>
       {cap ? (
-        <span className={`cap ${level}`} data-testid="cap">
+        <span
+          className={cx(styles.cap, level && styles[level])}
+          data-testid="cap"
+          data-level={level || undefined}
+        >
           <span
-            className="meter"
+            className={styles.meter}
             role="meter"
             aria-label={`Tokens in use in ${org.organizationId ?? 'this organization'}`}
             aria-valuemin={0}
@@ -46,26 +54,23 @@ export const OrgHeader = memo(function OrgHeader(props: {
             aria-valuenow={Math.min(cap.used, cap.max)}
             aria-valuetext={`${cap.used} of ${cap.max} tokens`}
           >
-            <span className="meter-fill" style={{ width: `${Math.min(100, ratio * 100)}%` }} />
+            <span className={styles.fill} style={{ width: `${Math.min(100, ratio * 100)}%` }} />
           </span>
-          <span className="cap-text">
-            {cap.used} / {cap.max} tokens
-            {cap.uncertain ? ` (${cap.uncertain} uncertain)` : ''}
-          </span>
+          <span className={styles.capText}>{capUsageText(cap)}</span>
         </span>
       ) : null}
-      {cap && cap.used >= cap.max ? (
-        <span className="org-actions">
+      {cap && capReached(cap) ? (
+        <span className={styles.actions}>
           <button
             type="button"
-            className="button small"
+            className={cx(button.button, button.small)}
             onClick={() => props.onAction('revoke-oldest', org)}
           >
             Revoke oldest
           </button>
           <button
             type="button"
-            className="button small danger"
+            className={cx(button.button, button.small, button.danger)}
             onClick={() => props.onAction('revoke-org', org)}
           >
             Revoke all

@@ -4,12 +4,17 @@ import { KeyRound, ShieldCheck } from 'lucide-react'
 import type { AppStatus } from '../../../shared/ipc/schemas'
 import type { Failure } from '../../../shared/result'
 import { api } from '../api'
+import { asyncHandler } from '../lib/async-handler'
 import { refresh } from '../lib/app-store'
 import { formatDateTime } from '../lib/format'
 import { toast } from '../lib/toast-store'
 import { ErrorBox } from './ErrorBox'
-
-const MIN_PASSPHRASE = 8
+import button from '../styles/button.module.css'
+import { cx } from '../styles/cx'
+import form from '../styles/form.module.css'
+import layout from '../styles/layout.module.css'
+import styles from './ProtectionSettings.module.css'
+import { MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE } from '../../../shared/passphrase'
 
 export function ProtectionSettings({ status }: { status: AppStatus }) {
   const slots = status.vault.slots
@@ -49,9 +54,9 @@ export function ProtectionSettings({ status }: { status: AppStatus }) {
   }
 
   return (
-    <section className="card" aria-labelledby={`${id}-title`}>
+    <section className={layout.card} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Protection</h2>
-      <ul className="plain-list slots" data-testid="slots">
+      <ul className={cx(layout.plainList, styles.slots)} data-testid="slots">
         {slots.map((s) => (
           <li key={s.id}>
             {s.kind === 'passphrase' ? (
@@ -68,7 +73,7 @@ export function ProtectionSettings({ status }: { status: AppStatus }) {
           </li>
         ))}
       </ul>
-      <p className="hint">
+      <p className={form.hint}>
         {hasOs
           ? 'The OS keychain opens the vault while you are logged in to this computer; anyone who can use your login session can open it too. '
           : ''}
@@ -76,16 +81,19 @@ export function ProtectionSettings({ status }: { status: AppStatus }) {
           ? 'The passphrase opens the vault anywhere, including the tokendeck CLI; it cannot be recovered.'
           : 'Without a passphrase only this app can open the vault: add one to use the tokendeck CLI.'}
       </p>
-      <p className="hint" data-testid="os-status">
+      <p className={form.hint} data-testid="os-status">
         OS keychain here:{' '}
         {status.protection.osAvailable
           ? `available (${status.protection.backend}).`
           : `not available${status.protection.reason ? `: ${status.protection.reason}` : '.'}`}
       </p>
-      <form className="stack" onSubmit={addPassphrase}>
+      <form
+        className={form.stack}
+        onSubmit={asyncHandler('protection: add passphrase', addPassphrase)}
+      >
         <h3>{hasPassphrase ? 'Add another passphrase' : 'Add a passphrase'}</h3>
-        <div className="grid-2">
-          <div className="field">
+        <div className={form.grid2}>
+          <div className={form.field}>
             <label htmlFor={`${id}-pass`}>New passphrase</label>
             <input
               id={`${id}-pass`}
@@ -95,11 +103,11 @@ export function ProtectionSettings({ status }: { status: AppStatus }) {
               aria-describedby={`${id}-pass-help`}
               onChange={(e) => setPass(e.target.value)}
             />
-            <span id={`${id}-pass-help`} className="hint">
+            <span id={`${id}-pass-help`} className={form.hint}>
               At least {MIN_PASSPHRASE} characters.
             </span>
           </div>
-          <div className="field">
+          <div className={form.field}>
             <label htmlFor={`${id}-again`}>Passphrase again</label>
             <input
               id={`${id}-again`}
@@ -109,16 +117,21 @@ export function ProtectionSettings({ status }: { status: AppStatus }) {
               onChange={(e) => setAgain(e.target.value)}
             />
             {again && again !== pass ? (
-              <span className="field-error">The two passphrases differ.</span>
+              <span className={form.fieldError}>The two passphrases differ.</span>
             ) : null}
           </div>
         </div>
-        <div className="row-buttons">
-          <button type="submit" className="button" disabled={busy || !ready}>
+        <div className={form.rowButtons}>
+          <button type="submit" className={button.button} disabled={busy || !ready}>
             <KeyRound aria-hidden size={16} /> Add passphrase
           </button>
           {!hasOs && status.protection.osAvailable ? (
-            <button type="button" className="button" disabled={busy} onClick={() => void addOs()}>
+            <button
+              type="button"
+              className={button.button}
+              disabled={busy}
+              onClick={() => void addOs()}
+            >
               <ShieldCheck aria-hidden size={16} /> Add OS keychain protection
             </button>
           ) : null}

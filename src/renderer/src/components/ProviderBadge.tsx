@@ -1,4 +1,7 @@
 // A small colored mark per provider (its initials), the same color everywhere.
+import { cx } from '../styles/cx'
+import styles from './ProviderBadge.module.css'
+
 const BUILTIN: Record<string, number> = { tpstreams: 3, xpay: 2, classic: 1 }
 
 function hue(id: string): number {
@@ -8,7 +11,8 @@ function hue(id: string): number {
   return h % 6
 }
 
-export function ProviderBadge({ id, name }: { id: string; name: string }) {
+export function ProviderBadge(props: { id: string; name: string; compact?: boolean }) {
+  const { id, name } = props
   const initials = name
     .split(/[\s-]+/)
     .filter(Boolean)
@@ -16,7 +20,11 @@ export function ProviderBadge({ id, name }: { id: string; name: string }) {
     .map((w) => w[0]!.toUpperCase())
     .join('')
   return (
-    <span className={`badge badge-${hue(id)}`} title={name} aria-hidden>
+    <span
+      className={cx(styles.badge, styles[`hue${hue(id)}`], props.compact && styles.compact)}
+      title={name}
+      aria-hidden
+    >
       {initials || '?'}
     </span>
   )

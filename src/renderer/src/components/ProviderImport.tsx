@@ -3,9 +3,15 @@ import { useId, useRef, useState, type ChangeEvent } from 'react'
 import { FileJson, Trash2 } from 'lucide-react'
 import type { Failure } from '../../../shared/result'
 import { api } from '../api'
+import { asyncHandler } from '../lib/async-handler'
 import { useApp } from '../lib/app-store'
 import { toast, toastFailure } from '../lib/toast-store'
 import { ErrorBox } from './ErrorBox'
+import button from '../styles/button.module.css'
+import { cx } from '../styles/cx'
+import form from '../styles/form.module.css'
+import layout from '../styles/layout.module.css'
+import styles from './ProviderImport.module.css'
 
 const MAX_BYTES = 256 * 1024
 
@@ -60,13 +66,13 @@ export function ProviderImport(_props: { version: number }) {
   }
 
   return (
-    <section className="card" aria-labelledby={`${id}-title`}>
+    <section className={layout.card} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Custom providers</h2>
-      <p className="hint">
+      <p className={form.hint}>
         Describe another token API as a JSON provider profile (see docs/providers.md) and import it.
       </p>
       {imported.length > 0 ? (
-        <ul className="plain-list providers" data-testid="imported-providers">
+        <ul className={cx(layout.plainList, styles.providers)} data-testid="imported-providers">
           {imported.map((p) => (
             <li key={p.id}>
               <span>
@@ -75,13 +81,13 @@ export function ProviderImport(_props: { version: number }) {
               </span>
               <button
                 type="button"
-                className="icon-button"
+                className={button.icon}
                 aria-label={`Remove provider ${p.name}`}
-                onClick={async () => {
+                onClick={asyncHandler('providers: remove', async () => {
                   const r = await api().providers.remove(p.id)
                   if (r.ok) toast('ok', `Removed ${p.name}`)
                   else toastFailure(r)
-                }}
+                })}
               >
                 <Trash2 aria-hidden size={16} />
               </button>
@@ -101,7 +107,7 @@ export function ProviderImport(_props: { version: number }) {
       <div>
         <button
           type="button"
-          className="button"
+          className={button.button}
           disabled={busy}
           onClick={() => input.current?.click()}
         >

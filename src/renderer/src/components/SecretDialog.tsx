@@ -4,7 +4,13 @@ import { Dialog } from 'radix-ui'
 import type { ProviderView } from '../../../shared/ipc/schemas'
 import type { AccountView } from '../../../shared/views'
 import type { Failure } from '../../../shared/result'
+import { isSecretField } from '../../../shared/providers/profile'
+import { asyncHandler } from '../lib/async-handler'
 import { ErrorBox } from './ErrorBox'
+import button from '../styles/button.module.css'
+import { cx } from '../styles/cx'
+import dialog from '../styles/dialog.module.css'
+import form from '../styles/form.module.css'
 
 export function SecretDialog(props: {
   account: AccountView
@@ -14,7 +20,7 @@ export function SecretDialog(props: {
   submit: (secrets: Record<string, string>) => Promise<Failure | null>
   onClose: () => void
 }) {
-  const fields = (props.provider?.fields ?? []).filter((f) => f.role === 'secret')
+  const fields = (props.provider?.fields ?? []).filter(isSecretField)
   const [values, setValues] = useState<Record<string, string>>({})
   const [error, setError] = useState<Failure | null>(null)
   const [busy, setBusy] = useState(false)
@@ -36,18 +42,18 @@ export function SecretDialog(props: {
   return (
     <Dialog.Root open onOpenChange={(open) => !open && props.onClose()}>
       <Dialog.Portal>
-        <Dialog.Overlay className="overlay" />
-        <Dialog.Content className="dialog narrow">
-          <Dialog.Title className="dialog-title">Log in to {props.account.label}</Dialog.Title>
-          <Dialog.Description className="dialog-text">
+        <Dialog.Overlay className={dialog.overlay} />
+        <Dialog.Content className={cx(dialog.dialog, dialog.narrow)}>
+          <Dialog.Title className={dialog.title}>Log in to {props.account.label}</Dialog.Title>
+          <Dialog.Description className={dialog.text}>
             This account does not remember its{' '}
             {fields.map((f) => f.label.toLowerCase()).join(' and ') || 'secret'}. Type it to get a
             new token{props.purpose === 'copy' ? ' and copy the header' : ''}; it is used for this
             login only.
           </Dialog.Description>
-          <form onSubmit={onSubmit} className="stack">
+          <form onSubmit={asyncHandler('secret-dialog: submit', onSubmit)} className={form.stack}>
             {fields.map((f) => (
-              <div className="field" key={f.name}>
+              <div className={form.field} key={f.name}>
                 <label htmlFor={`${baseId}-${f.name}`}>{f.label}</label>
                 <input
                   id={`${baseId}-${f.name}`}
@@ -59,11 +65,15 @@ export function SecretDialog(props: {
               </div>
             ))}
             {error ? <ErrorBox failure={error} /> : null}
-            <div className="dialog-actions">
-              <Dialog.Close className="button" type="button">
+            <div className={dialog.actions}>
+              <Dialog.Close className={button.button} type="button">
                 Cancel
               </Dialog.Close>
-              <button type="submit" className="button primary" disabled={busy || !ready}>
+              <button
+                type="submit"
+                className={cx(button.button, button.primary)}
+                disabled={busy || !ready}
+              >
                 {props.purpose === 'copy' ? 'Log in and copy' : 'Log in'}
               </button>
             </div>

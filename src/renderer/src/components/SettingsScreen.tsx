@@ -5,12 +5,18 @@ import type { AppStatus } from '../../../shared/ipc/schemas'
 import type { Failure } from '../../../shared/result'
 import type { VaultSettings } from '../../../shared/settings'
 import { api } from '../api'
+import { asyncHandler } from '../lib/async-handler'
 import { useApp } from '../lib/app-store'
 import { toast } from '../lib/toast-store'
 import { ErrorBox } from './ErrorBox'
 import { ProtectionSettings } from './ProtectionSettings'
 import { ProviderImport } from './ProviderImport'
 import { lockNow } from './Shell'
+import button from '../styles/button.module.css'
+import { cx } from '../styles/cx'
+import form from '../styles/form.module.css'
+import layout from '../styles/layout.module.css'
+import styles from './SettingsScreen.module.css'
 
 type Draft = Record<
   'clipboardClearSeconds' | 'autoLockMinutes' | 'expirySkewSeconds' | 'globalShortcut',
@@ -84,9 +90,9 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
 
   const number = (name: keyof typeof LIMITS, label: string, unit: string, help: string) =>
     draft ? (
-      <div className="field">
+      <div className={form.field}>
         <label htmlFor={`${id}-${name}`}>{label}</label>
-        <span className="with-unit">
+        <span className={styles.withUnit}>
           <input
             id={`${id}-${name}`}
             type="number"
@@ -100,26 +106,26 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
           />
           <span className="muted">{unit}</span>
         </span>
-        <span id={`${id}-${name}-help`} className={problems?.[name] ? 'field-error' : 'hint'}>
+        <span id={`${id}-${name}-help`} className={problems?.[name] ? form.fieldError : form.hint}>
           {problems?.[name] ?? help}
         </span>
       </div>
     ) : null
 
   return (
-    <main className="screen" aria-labelledby="settings-title">
-      <header className="screen-head">
+    <main className={layout.screen} aria-labelledby="settings-title">
+      <header className={layout.head}>
         <h1 id="settings-title">Settings</h1>
-        <button type="button" className="button" onClick={() => void lockNow()}>
+        <button type="button" className={button.button} onClick={() => void lockNow()}>
           <Lock aria-hidden size={16} /> Lock now
         </button>
       </header>
-      <div className="scroll-body settings">
-        <section className="card" aria-labelledby={`${id}-general`}>
+      <div className={cx(layout.scrollBody, styles.settings)} data-testid="settings-body">
+        <section className={layout.card} aria-labelledby={`${id}-general`}>
           <h2 id={`${id}-general`}>Tokens and clipboard</h2>
           {draft ? (
-            <form className="stack" onSubmit={save}>
-              <div className="grid-2">
+            <form className={form.stack} onSubmit={asyncHandler('settings: save', save)}>
+              <div className={form.grid2}>
                 {number(
                   'clipboardClearSeconds',
                   'Clear the clipboard after',
@@ -133,7 +139,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
                   'seconds',
                   'Such a token is not handed out; a new one is minted.',
                 )}
-                <div className="field">
+                <div className={form.field}>
                   <label htmlFor={`${id}-revoke`}>Old token when logging in again</label>
                   <select
                     id={`${id}-revoke`}
@@ -150,7 +156,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
                     <option value="off">Keep it</option>
                   </select>
                 </div>
-                <div className="field">
+                <div className={form.field}>
                   <label htmlFor={`${id}-shortcut`}>Global shortcut</label>
                   <input
                     id={`${id}-shortcut`}
@@ -160,14 +166,18 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
                     aria-describedby={`${id}-shortcut-help`}
                     onChange={(e) => setDraft({ ...draft, globalShortcut: e.target.value })}
                   />
-                  <span id={`${id}-shortcut-help`} className="hint">
+                  <span id={`${id}-shortcut-help`} className={form.hint}>
                     Shows TokenDeck with the search box, e.g. CommandOrControl+Shift+K. Empty: none.
                   </span>
                 </div>
               </div>
               {failure ? <ErrorBox failure={failure} /> : null}
               <div>
-                <button type="submit" className="button primary" disabled={busy || !valid}>
+                <button
+                  type="submit"
+                  className={cx(button.button, button.primary)}
+                  disabled={busy || !valid}
+                >
                   Save settings
                 </button>
               </div>

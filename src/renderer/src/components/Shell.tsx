@@ -9,6 +9,8 @@ import { AccountsScreen } from './AccountsScreen'
 import { ActivityScreen } from './ActivityScreen'
 import { Logo } from './Logo'
 import { SettingsScreen } from './SettingsScreen'
+import { cx } from '../styles/cx'
+import styles from './Shell.module.css'
 
 export type Screen = 'accounts' | 'activity' | 'settings'
 
@@ -27,15 +29,15 @@ export async function lockNow(): Promise<void> {
 export function Shell({ status }: { status: AppStatus }) {
   const [screen, setScreen] = useState<Screen>('accounts')
   return (
-    <div className="shell">
-      <nav className="sidebar" aria-label="Screens">
+    <div className={styles.shell}>
+      <nav className={styles.sidebar} aria-label="Screens">
         <Logo compact />
-        <ul className="nav">
+        <ul className={styles.nav}>
           {NAV.map(({ id, label, icon: Icon }) => (
             <li key={id}>
               <button
                 type="button"
-                className={`nav-item ${screen === id ? 'active' : ''}`}
+                className={cx(styles.navItem, screen === id && styles.active)}
                 aria-current={screen === id ? 'page' : undefined}
                 onClick={() => setScreen(id)}
               >
@@ -44,18 +46,18 @@ export function Shell({ status }: { status: AppStatus }) {
             </li>
           ))}
         </ul>
-        <div className="sidebar-foot">
+        <div className={styles.foot}>
           {status.demo ? (
-            <p className="demo-badge">
+            <p className={styles.demoBadge}>
               <FlaskConical aria-hidden size={14} /> Demo vault on local sandbox servers
             </p>
           ) : null}
-          <button type="button" className="nav-item" onClick={() => void lockNow()}>
+          <button type="button" className={styles.navItem} onClick={() => void lockNow()}>
             <Lock aria-hidden size={17} /> Lock
           </button>
         </div>
       </nav>
-      <div className="content">
+      <div className={styles.content}>
         {screen === 'accounts' ? <AccountsScreen /> : null}
         {screen === 'activity' ? <ActivityScreen /> : null}
         {screen === 'settings' ? <SettingsScreen status={status} /> : null}

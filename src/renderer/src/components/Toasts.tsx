@@ -1,6 +1,10 @@
+// Toasts: short confirmations and errors in words, bottom right.
 import { Toast } from 'radix-ui'
 import { CircleAlert, CircleCheck, X } from 'lucide-react'
 import { dismissToast, useToasts } from '../lib/toast-store'
+import button from '../styles/button.module.css'
+import { cx } from '../styles/cx'
+import styles from './Toasts.module.css'
 
 /** Short confirmations (copied, revoked) and errors in words, bottom right. */
 export function Toasts() {
@@ -10,7 +14,7 @@ export function Toasts() {
       {items.map((t) => (
         <Toast.Root
           key={t.id}
-          className={`toast toast-${t.tone}`}
+          className={cx(styles.toast, t.tone === 'error' && styles.error)}
           duration={t.tone === 'error' ? 12_000 : 5_000}
           onOpenChange={(open) => {
             if (!open) dismissToast(t.id)
@@ -18,22 +22,22 @@ export function Toasts() {
           data-testid="toast"
         >
           {t.tone === 'error' ? (
-            <CircleAlert className="toast-icon" aria-hidden />
+            <CircleAlert className={styles.icon} aria-hidden />
           ) : (
-            <CircleCheck className="toast-icon" aria-hidden />
+            <CircleCheck className={styles.icon} aria-hidden />
           )}
-          <div className="toast-text">
-            <Toast.Title className="toast-title">{t.title}</Toast.Title>
+          <div className={styles.text}>
+            <Toast.Title className={styles.title}>{t.title}</Toast.Title>
             {t.detail ? (
-              <Toast.Description className="toast-detail">{t.detail}</Toast.Description>
+              <Toast.Description className={styles.detail}>{t.detail}</Toast.Description>
             ) : null}
           </div>
-          <Toast.Close className="icon-button" aria-label="Dismiss">
+          <Toast.Close className={button.icon} aria-label="Dismiss">
             <X aria-hidden size={16} />
           </Toast.Close>
         </Toast.Root>
       ))}
-      <Toast.Viewport className="toast-viewport" />
+      <Toast.Viewport className={styles.viewport} />
     </Toast.Provider>
   )
 }

@@ -3,12 +3,21 @@
 import { useEffect, useState } from 'react'
 import { Dialog } from 'radix-ui'
 import { CircleHelp, X } from 'lucide-react'
+import { TOKEN_STATE_WORDS } from '../../../shared/state'
 import type { AccountView, TokenView, VaultEvent } from '../../../shared/views'
 import { api } from '../api'
+import { asyncHandler } from '../lib/async-handler'
 import { liveToken } from '../lib/account-state'
 import { formatDateTime, formatWhen, hostOf, surfaceWords } from '../lib/format'
 import { useCountdown } from '../lib/tick-store'
 import { toast, toastFailure } from '../lib/toast-store'
+import button from '../styles/button.module.css'
+import chips from '../styles/chip.module.css'
+import { cx } from '../styles/cx'
+import dialog from '../styles/dialog.module.css'
+import form from '../styles/form.module.css'
+import layout from '../styles/layout.module.css'
+import styles from './TokenDrawer.module.css'
 
 export function TokenDrawer(props: { account: AccountView; version: number; onClose: () => void }) {
   const { account } = props
@@ -31,22 +40,22 @@ export function TokenDrawer(props: { account: AccountView; version: number; onCl
   return (
     <Dialog.Root open onOpenChange={(open) => !open && props.onClose()}>
       <Dialog.Portal>
-        <Dialog.Overlay className="overlay light" />
-        <Dialog.Content className="drawer" aria-describedby={undefined}>
-          <header className="drawer-head">
+        <Dialog.Overlay className={cx(dialog.overlay, dialog.light)} />
+        <Dialog.Content className={styles.drawer} aria-describedby={undefined}>
+          <header className={styles.head}>
             <div>
-              <Dialog.Title className="dialog-title">{account.label}</Dialog.Title>
+              <Dialog.Title className={dialog.title}>{account.label}</Dialog.Title>
               <p className="muted small">
                 {account.providerName} · {account.username}
                 {account.organizationId ? ` · ${account.organizationId}` : ''} ·{' '}
                 {hostOf(account.baseUrl)}
               </p>
             </div>
-            <Dialog.Close className="icon-button" aria-label="Close details">
+            <Dialog.Close className={button.icon} aria-label="Close details">
               <X aria-hidden size={18} />
             </Dialog.Close>
           </header>
-          <div className="drawer-body">
+          <div className={styles.body}>
             <section aria-labelledby="current-token">
               <h3 id="current-token">Current token</h3>
               {token ? (
@@ -54,7 +63,7 @@ export function TokenDrawer(props: { account: AccountView; version: number; onCl
               ) : (
                 <p className="muted">No live token. Copying the header logs in and mints one.</p>
               )}
-              <p className="hint">
+              <p className={form.hint}>
                 The token itself never reaches this window: “Copy header” puts it on the clipboard
                 from the main process.
               </p>
@@ -65,11 +74,16 @@ export function TokenDrawer(props: { account: AccountView; version: number; onCl
             {earlier.length > 0 ? (
               <section aria-labelledby="earlier-tokens">
                 <h3 id="earlier-tokens">Earlier tokens</h3>
-                <ul className="plain-list">
+                <ul className={layout.plainList}>
                   {earlier.slice(0, 10).map((t) => (
                     <li key={t.id}>
-                      <span className={`chip chip-${t.state === 'active' ? 'active' : 'ended'}`}>
-                        {t.state}
+                      <span
+                        className={cx(
+                          chips.chip,
+                          t.state === 'active' ? chips.active : chips.ended,
+                        )}
+                      >
+                        {TOKEN_STATE_WORDS[t.state]}
                       </span>{' '}
                       issued {formatDateTime(t.issuedAt)}
                       {t.endedAt ? `, ended ${formatDateTime(t.endedAt)}` : ''}
@@ -86,11 +100,12 @@ export function TokenDrawer(props: { account: AccountView; version: number; onCl
               ) : events.length === 0 ? (
                 <p className="muted">Nothing yet.</p>
               ) : (
-                <ul className="plain-list events" data-testid="drawer-events">
+                <ul className={cx(layout.plainList, styles.events)} data-testid="drawer-events">
                   {events.map((e) => (
                     <li key={e.id}>
                       <span className="muted small">{formatWhen(e.at)}</span>{' '}
-                      <span className={`chip chip-event-${e.type}`}>{e.type}</span> {e.message}
+                      <span className={cx(chips.chip, chips[`event-${e.type}`])}>{e.type}</span>{' '}
+                      {e.message}
                     </li>
                   ))}
                 </ul>
@@ -107,7 +122,7 @@ function TokenFacts({ token }: { token: TokenView }) {
   const countdown = useCountdown(token.expiresAt)
   const meta = Object.entries(token.metadata)
   return (
-    <dl className="facts" data-testid="token-facts">
+    <dl className={styles.facts} data-testid="token-facts">
       <dt>Issued</dt>
       <dd>{formatDateTime(token.issuedAt)}</dd>
       <dt>Expires</dt>
@@ -145,7 +160,7 @@ function FactRow({ name, value }: { name: string; value: string }) {
 function UncertainToken({ token }: { token: TokenView }) {
   const [busy, setBusy] = useState(false)
   return (
-    <section className="notice" aria-labelledby={`uncertain-${token.id}`}>
+    <section className={styles.notice} aria-labelledby={`uncertain-${token.id}`}>
       <h3 id={`uncertain-${token.id}`}>
         <CircleHelp aria-hidden size={16} /> An uncertain token
       </h3>
@@ -156,15 +171,15 @@ function UncertainToken({ token }: { token: TokenView }) {
       <p className="muted small">Login attempted {formatDateTime(token.issuedAt)}.</p>
       <button
         type="button"
-        className="button small"
+        className={cx(button.button, button.small)}
         disabled={busy}
-        onClick={async () => {
+        onClick={asyncHandler('token-drawer: dismiss uncertain', async () => {
           setBusy(true)
           const r = await api().tokens.dismissUncertain(token.id)
           setBusy(false)
           if (r.ok) toast('ok', 'Dismissed the uncertain token')
           else toastFailure(r)
-        }}
+        })}
       >
         I checked the server: dismiss
       </button>

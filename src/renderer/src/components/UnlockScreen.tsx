@@ -8,8 +8,11 @@ import { api } from '../api'
 import { setStatus } from '../lib/app-store'
 import { ErrorBox } from './ErrorBox'
 import { Logo } from './Logo'
-
-const MIN_PASSPHRASE = 8
+import button from '../styles/button.module.css'
+import { cx } from '../styles/cx'
+import form from '../styles/form.module.css'
+import styles from './UnlockScreen.module.css'
+import { MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE } from '../../../shared/passphrase'
 
 export function UnlockScreen({ status }: { status: AppStatus }) {
   const [error, setError] = useState<Failure | null>(null)
@@ -25,8 +28,8 @@ export function UnlockScreen({ status }: { status: AppStatus }) {
   }
 
   return (
-    <main className="unlock">
-      <div className="unlock-card">
+    <main className={styles.unlock}>
+      <div className={styles.card}>
         <Logo />
         {status.vault.exists ? (
           <UnlockForm status={status} busy={busy} run={run} />
@@ -34,18 +37,18 @@ export function UnlockScreen({ status }: { status: AppStatus }) {
           <CreateForm status={status} busy={busy} run={run} />
         )}
         {error ? <ErrorBox failure={error} /> : null}
-        <div className="divider" role="separator">
+        <div className={styles.divider} role="separator">
           <span>or</span>
         </div>
         <button
           type="button"
-          className="button wide"
+          className={cx(button.button, button.wide)}
           disabled={busy}
           onClick={() => void run(() => api().app.startDemo())}
         >
           <FlaskConical aria-hidden size={16} /> Try it with local sandbox providers
         </button>
-        <p className="hint">
+        <p className={form.hint}>
           A throwaway demo vault with accounts on local TPStreams, xpay and classic API servers.
           Nothing leaves this computer.
         </p>
@@ -81,15 +84,15 @@ function CreateForm({ status, busy, run }: FormProps) {
   }
 
   return (
-    <form onSubmit={submit} className="stack">
+    <form onSubmit={submit} className={form.stack}>
       <h1>Welcome to TokenDeck</h1>
-      <p className="lead">
+      <p className={styles.lead}>
         One encrypted vault for the tokens of the HTTP APIs you work with. First, choose how it is
         protected.
       </p>
-      <fieldset className="choices">
+      <fieldset className={styles.choices}>
         <legend>Protect the vault with</legend>
-        <label className={`choice ${os.osAvailable ? '' : 'disabled'}`}>
+        <label className={cx(styles.choice, !os.osAvailable && styles.disabled)}>
           <input
             type="radio"
             name="protection"
@@ -101,14 +104,14 @@ function CreateForm({ status, busy, run }: FormProps) {
           <ShieldCheck aria-hidden size={18} />
           <span>
             <strong>OS keychain</strong>
-            <span className="hint">
+            <span className={form.hint}>
               {os.osAvailable
                 ? `Opens when you are logged in to this computer (${os.backend}).`
                 : `Not available here: ${os.reason ?? 'the OS offers no keychain.'}`}
             </span>
           </span>
         </label>
-        <label className="choice">
+        <label className={styles.choice}>
           <input
             type="radio"
             name="protection"
@@ -119,13 +122,15 @@ function CreateForm({ status, busy, run }: FormProps) {
           <KeyRound aria-hidden size={18} />
           <span>
             <strong>Passphrase</strong>
-            <span className="hint">You type it to unlock; the CLI can open the vault with it.</span>
+            <span className={form.hint}>
+              You type it to unlock; the CLI can open the vault with it.
+            </span>
           </span>
         </label>
       </fieldset>
       {choice === 'passphrase' ? (
         <>
-          <div className="field">
+          <div className={form.field}>
             <label htmlFor={ids.pass}>Passphrase</label>
             <input
               id={ids.pass}
@@ -136,11 +141,11 @@ function CreateForm({ status, busy, run }: FormProps) {
               aria-invalid={short || undefined}
               onChange={(e) => setPass(e.target.value)}
             />
-            <span id={ids.hint} className={short ? 'field-error' : 'hint'}>
+            <span id={ids.hint} className={short ? form.fieldError : form.hint}>
               At least {MIN_PASSPHRASE} characters. It cannot be recovered if you forget it.
             </span>
           </div>
-          <div className="field">
+          <div className={form.field}>
             <label htmlFor={ids.again}>Passphrase again</label>
             <input
               id={ids.again}
@@ -150,11 +155,15 @@ function CreateForm({ status, busy, run }: FormProps) {
               aria-invalid={mismatch || undefined}
               onChange={(e) => setAgain(e.target.value)}
             />
-            {mismatch ? <span className="field-error">The two passphrases differ.</span> : null}
+            {mismatch ? <span className={form.fieldError}>The two passphrases differ.</span> : null}
           </div>
         </>
       ) : null}
-      <button type="submit" className="button primary wide" disabled={busy || !ready}>
+      <button
+        type="submit"
+        className={cx(button.button, button.primary, button.wide)}
+        disabled={busy || !ready}
+      >
         <LockKeyhole aria-hidden size={16} /> Create vault
       </button>
     </form>
@@ -174,17 +183,19 @@ function UnlockForm({ status, busy, run }: FormProps) {
   }
 
   return (
-    <form onSubmit={submit} className="stack">
+    <form onSubmit={submit} className={form.stack}>
       <h1>Unlock TokenDeck</h1>
-      <p className="lead">{status.demo ? 'The demo vault is locked.' : 'Your vault is locked.'}</p>
+      <p className={styles.lead}>
+        {status.demo ? 'The demo vault is locked.' : 'Your vault is locked.'}
+      </p>
       {status.demo ? (
-        <p className="hint">
+        <p className={form.hint}>
           The demo vault's passphrase is <code>{DEMO_PASSPHRASE}</code>.
         </p>
       ) : null}
       {hasPassphrase ? (
         <>
-          <div className="field">
+          <div className={form.field}>
             <label htmlFor={id}>Passphrase</label>
             <input
               id={id}
@@ -195,7 +206,11 @@ function UnlockForm({ status, busy, run }: FormProps) {
               onChange={(e) => setPass(e.target.value)}
             />
           </div>
-          <button type="submit" className="button primary wide" disabled={busy || pass === ''}>
+          <button
+            type="submit"
+            className={cx(button.button, button.primary, button.wide)}
+            disabled={busy || pass === ''}
+          >
             <LockKeyhole aria-hidden size={16} /> Unlock
           </button>
         </>
@@ -203,7 +218,7 @@ function UnlockForm({ status, busy, run }: FormProps) {
       {hasOs ? (
         <button
           type="button"
-          className={`button wide ${hasPassphrase ? '' : 'primary'}`}
+          className={cx(button.button, button.wide, !hasPassphrase && button.primary)}
           disabled={busy || !status.protection.osAvailable}
           onClick={() => void run(() => api().vault.unlock({ method: 'os' }))}
         >
@@ -211,7 +226,7 @@ function UnlockForm({ status, busy, run }: FormProps) {
         </button>
       ) : null}
       {hasOs && !status.protection.osAvailable ? (
-        <p className="hint">{status.protection.reason}</p>
+        <p className={form.hint}>{status.protection.reason}</p>
       ) : null}
     </form>
   )
