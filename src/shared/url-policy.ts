@@ -4,10 +4,15 @@ import { fail, ok, type Result } from './result'
 
 const LOOPBACK_V4 = /^127(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/
 
-/** True for hosts that never leave this machine: localhost, 127.0.0.0/8, ::1. */
+/**
+ * True for hosts that never leave this machine: `localhost` itself, 127.0.0.0/8 and ::1 as
+ * literals. Nothing that a resolver would have to answer: `api.localhost` and `localhost.` (the
+ * fully-qualified name) go to DNS or /etc/hosts, which may send them anywhere, so they are not
+ * loopback here. The HTTP client connects `localhost` to 127.0.0.1 / ::1 without a lookup.
+ */
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/\.$/, '')
-  if (h === 'localhost' || h.endsWith('.localhost')) return true
+  const h = hostname.toLowerCase()
+  if (h === 'localhost') return true
   if (LOOPBACK_V4.test(h)) return true
   // URL keeps IPv6 in brackets; ::1 and its long forms, and IPv4-mapped loopback.
   const v6 = h.startsWith('[') && h.endsWith(']') ? h.slice(1, -1) : h
@@ -51,12 +56,17 @@ export function joinUrl(base: string, path: string): string {
   return b + (path.startsWith('/') ? path : `/${path}`)
 }
 
-/** A base URL as it is stored: no trailing slash, no query, no fragment. */
+/**
+ * A base URL as it is stored and compared: lower-case scheme and host, default port elided (both
+ * by WHATWG URL), runs of slashes in the path collapsed to one, no trailing slash, no query, no
+ * fragment. Two spellings of one origin and prefix give one string, so they are one organization
+ * for a token cap (`https://h//` and `https://h` are the same server).
+ */
 export function normalizeBaseUrl(raw: string): Result<string> {
   const checked = checkUrl(raw.trim())
   if (!checked.ok) return checked
   const url = checked.value
   if (url.search !== '') return fail('URL_REFUSED', 'A base URL cannot have a ?query.')
-  const s = url.toString()
-  return ok(s.endsWith('/') ? s.slice(0, -1) : s)
+  const path = url.pathname.replace(/\/{2,}/g, '/').replace(/\/+$/, '')
+  return ok(`${url.origin}${path}`)
 }

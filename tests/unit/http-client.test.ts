@@ -4,6 +4,7 @@
 // answer came within the deadline, that the server saw exactly one request (a login is never
 // retried) and that no secret is in the result. Nothing here prints.
 import { execFileSync } from 'node:child_process'
+import dns from 'node:dns'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
@@ -618,6 +619,9 @@ describe('URL policy through the client', () => {
       'http://user:pw@127.0.0.1/login',
       'file:///etc/passwd',
       'ftp://example.com/',
+      // Names only a resolver could map to loopback (and might map elsewhere).
+      'http://foo.localhost/api/auth/login/',
+      'http://localhost./api/auth/login/',
     ]) {
       const r = await client.send({
         method: 'POST',
@@ -633,64 +637,115 @@ describe('URL policy through the client', () => {
     expectNoSecret(viaEngine, [TP.password])
   })
 
+  it('http://localhost connects to loopback without asking DNS, and keeps its Host header', async () => {
+    let host: string | undefined
+    const server = await startAdhoc((res, req) => {
+      host = req.headers.host
+      send(res, 200, '{}')
+    })
+    const lookup = vi.spyOn(dns, 'lookup')
+    const port = new URL(server.baseUrl).port
+    const r = await createHttpClient({ defaultDeadlineMs: DEADLINE_MS }).send({
+      method: 'POST',
+      url: `http://localhost:${port}/api/auth/login/`,
+      body: { kind: 'json', value: TP },
+    })
+    expect(r.ok && r.value.status).toBe(200)
+    expect(host).toBe(`localhost:${port}`)
+    expect(lookup).not.toHaveBeenCalled()
+  })
+
   it('https:// to a server with a self-signed certificate is TLS_ERROR (verification stays on)', async (ctx) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tokendeck-tls-'))
+    await withSelfSigned(ctx, loginToSelfSigned)
+  })
+
+  it('NODE_TLS_REJECT_UNAUTHORIZED=0 changes nothing: still TLS_ERROR, the password never sent', async (ctx) => {
+    const saved = process.env.NODE_TLS_REJECT_UNAUTHORIZED
+    // Node warns (once) about the variable; this file prints nothing.
+    vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined)
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'
     try {
-      const keyFile = join(dir, 'key.pem')
-      const certFile = join(dir, 'cert.pem')
-      try {
-        execFileSync(
-          'openssl',
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'ec',
-            '-pkeyopt',
-            'ec_paramgen_curve:prime256v1',
-            '-nodes',
-            '-keyout',
-            keyFile,
-            '-out',
-            certFile,
-            '-days',
-            '1',
-            '-subj',
-            '/CN=127.0.0.1',
-            '-addext',
-            'subjectAltName=IP:127.0.0.1,DNS:localhost',
-          ],
-          { stdio: 'ignore', timeout: 10_000 },
-        )
-      } catch {
-        ctx.skip('openssl is not available, so no self-signed certificate can be made')
-      }
-      const options = { key: readFileSync(keyFile), cert: readFileSync(certFile) }
-      const server = await startAdhoc(
-        (res) => send(res, 200, JSON.stringify({ token: PLAIN_TOKEN })),
-        (listener) => https.createServer(options, listener),
-      )
-      const engine = createProviderEngine({
-        http: createHttpClient({ defaultDeadlineMs: DEADLINE_MS }),
-        clock: realClock,
-      })
-      const started = performance.now()
-      const r = await engine.login({
-        profile: builtin('tpstreams'),
-        baseUrl: server.baseUrl,
-        fields: TP,
-      })
-      expect(performance.now() - started).toBeLessThan(DEADLINE_MS + MARGIN_MS)
-      expect(!r.ok && r.code).toBe('TLS_ERROR')
-      expect(!r.ok && r.details?.mayHaveMinted).toBeUndefined()
-      // The handshake failed, so no HTTP request (and no password) ever reached the server.
-      expect(server.requests).toBe(0)
-      expectNoSecret(r, [TP.password, PLAIN_TOKEN])
+      await withSelfSigned(ctx, loginToSelfSigned)
     } finally {
-      rmSync(dir, { recursive: true, force: true })
+      if (saved === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = saved
     }
   })
 })
+
+/** Runs `use` with a fresh self-signed certificate for 127.0.0.1 (skips without openssl). */
+async function withSelfSigned(
+  ctx: { skip: (note?: string) => void },
+  use: (options: { key: Buffer; cert: Buffer }) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tokendeck-tls-'))
+  try {
+    const keyFile = join(dir, 'key.pem')
+    const certFile = join(dir, 'cert.pem')
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          keyFile,
+          '-out',
+          certFile,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        ],
+        { stdio: 'ignore', timeout: 10_000 },
+      )
+    } catch {
+      ctx.skip('openssl is not available, so no self-signed certificate can be made')
+    }
+    await use({ key: readFileSync(keyFile), cert: readFileSync(certFile) })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * A login to an https server with that certificate: TLS_ERROR within the deadline, and the
+ * handshake failed, so no HTTP request (and no password) ever reached the server.
+ */
+async function loginToSelfSigned(options: { key: Buffer; cert: Buffer }): Promise<void> {
+  let bodies = ''
+  const server = await startAdhoc(
+    (res) => send(res, 200, JSON.stringify({ token: PLAIN_TOKEN })),
+    (listener) =>
+      https.createServer(options, (req, res) => {
+        req.on('data', (d: Buffer) => (bodies += d.toString()))
+        listener(req, res)
+      }),
+  )
+  const engine = createProviderEngine({
+    http: createHttpClient({ defaultDeadlineMs: DEADLINE_MS }),
+    clock: realClock,
+  })
+  const started = performance.now()
+  const r = await engine.login({
+    profile: builtin('tpstreams'),
+    baseUrl: server.baseUrl,
+    fields: TP,
+  })
+  expect(performance.now() - started).toBeLessThan(DEADLINE_MS + MARGIN_MS)
+  expect(!r.ok && r.code).toBe('TLS_ERROR')
+  expect(!r.ok && r.details?.mayHaveMinted).toBeUndefined()
+  expect(server.requests).toBe(0)
+  expect(bodies).not.toContain(TP.password)
+  expectNoSecret(r, [TP.password, PLAIN_TOKEN])
+}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -414,6 +414,53 @@ describe('fault switches', () => {
     sb.classic.setFault(null)
   })
 
+  it('echo repeats the request in each encoding, in each provider’s own failure shape', async () => {
+    const secret = `s3cr<t> & "é"`
+    const body = { ...ACME, password: secret }
+    const echoed = (r: unknown): string =>
+      (r as { non_field_errors: string[] }).non_field_errors[0]!
+    sb.tpstreams.setFault({ kind: 'echo', encoding: 'raw' })
+    const raw = await postJson(loginUrl(), body)
+    const rawJson = (await raw.json()) as Record<string, string[]>
+    expect(raw.status).toBe(400)
+    expect(rawJson.password![0]).toContain(JSON.stringify(body))
+    expect(rawJson.non_field_errors![0]).toContain(JSON.stringify(body))
+    sb.tpstreams.setFault({ kind: 'echo', encoding: 'html' })
+    const html = (await (await postJson(loginUrl(), body)).json()) as {
+      non_field_errors: string[]
+    }
+    expect(html.non_field_errors[0]).toContain('password=s3cr&lt;t&gt; &amp; &quot;é&quot;')
+    sb.tpstreams.setFault({ kind: 'echo', encoding: 'json' })
+    const json = await (await postJson(loginUrl(), body)).json()
+    expect(echoed(json)).toContain(String.raw`password=s3cr\u003ct\u003e \u0026 \"\u00e9\"`)
+    sb.tpstreams.setFault({ kind: 'echo', encoding: 'url' })
+    const url = await (await postJson(loginUrl(), body)).json()
+    expect(echoed(url)).toContain('password%3Ds3cr%3Ct%3E+%26+%22%C3%A9%22')
+
+    sb.xpay.setFault({ kind: 'echo', encoding: 'html' })
+    const xp = await postJson(`${sb.xpay.baseUrl}/client/authenticate`, {
+      ...XPAY,
+      secretKey: secret,
+    })
+    expect(xp.status).toBe(400)
+    expect(((await xp.json()) as { error: { message: string } }).error.message).toContain(
+      'secretKey=s3cr&lt;t&gt;',
+    )
+    sb.classic.setFault({ kind: 'echo', encoding: 'raw' }, { route: 'signup' })
+    const signup = await postForm(`${sb.classic.baseUrl}/auth/signup`, { password1: secret })
+    expect(signup.status).toBe(200)
+    expect(await signup.json()).toEqual({
+      errors: {
+        __all__: [`Please correct: ${new URLSearchParams({ password1: secret }).toString()}`],
+        password1: [`Not valid in: ${new URLSearchParams({ password1: secret }).toString()}`],
+      },
+      success: false,
+      token: null,
+    })
+    sb.xpay.setFault(null)
+    sb.classic.setFault(null)
+  })
+
   it('applies to the chosen route only, for `times` requests', async () => {
     sb.tpstreams.setFault({ kind: 'empty', status: 500 }, { route: 'protected', times: 1 })
     const { token } = (await (await login()).json()) as { token: string }

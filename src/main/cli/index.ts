@@ -12,8 +12,23 @@ function usageError(json: boolean, message: string, helpFor?: string): number {
   })
 }
 
+/** The warning printed when the environment asks Node to skip certificate checks. */
+const TLS_OVERRIDE_WARNING =
+  'tokendeck: NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored: TokenDeck always verifies TLS.'
+
+/**
+ * Every request sets rejectUnauthorized explicitly, so the variable changes nothing; say so once,
+ * and drop it so nothing else in this process (or a child) can be switched off by it.
+ */
+function ignoreTlsOverride(env: NodeJS.ProcessEnv): void {
+  if (env.NODE_TLS_REJECT_UNAUTHORIZED?.trim() !== '0') return
+  process.stderr.write(`${TLS_OVERRIDE_WARNING}\n`)
+  delete env.NODE_TLS_REJECT_UNAUTHORIZED
+}
+
 /** Runs one invocation and returns its exit code. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  ignoreTlsOverride(env)
   const json = argv.includes('--json')
   const first = argv[0]
   if (first === undefined) {

@@ -6,6 +6,7 @@
 // failure; after it the server may have minted a token (OUTCOME_UNKNOWN).
 import http from 'node:http'
 import https from 'node:https'
+import type { LookupFunction } from 'node:net'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { checkUrl } from '../../shared/url-policy'
 
@@ -93,6 +94,25 @@ function encodeBody(body: HttpBody | undefined): { data?: Buffer; contentType?: 
   }
 }
 
+/**
+ * `localhost` is this machine by definition: it is answered here (IPv4 first, then IPv6) and never
+ * asked of DNS or /etc/hosts, which could send it elsewhere. Only used for the name `localhost`.
+ */
+export const loopbackLookup: LookupFunction = (_hostname, options, callback) => {
+  const f = options.family
+  const family = f === 'IPv4' ? 4 : f === 'IPv6' ? 6 : (f ?? 0)
+  const all = [
+    { address: '127.0.0.1', family: 4 },
+    { address: '::1', family: 6 },
+  ].filter((a) => family === 0 || family === a.family)
+  if (options.all) {
+    callback(null, all)
+    return
+  }
+  const first = all[0] ?? { address: '127.0.0.1', family: 4 }
+  callback(null, first.address, first.family)
+}
+
 /** Creates the real client. Each request gets its own connection: nothing is pooled or reused. */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const userAgent = options.userAgent ?? 'TokenDeck'
@@ -161,9 +181,18 @@ function send(
             },
           )
 
-    const mod = url.protocol === 'https:' ? https : http
-    // rejectUnauthorized is left at its default (true): TLS is always verified.
-    const request = mod.request(url, { method: req.method, headers, agent: false })
+    const options: https.RequestOptions = {
+      method: req.method,
+      headers,
+      agent: false,
+      // Said explicitly, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn the
+      // certificate check off (Node reads that variable only when this option is absent).
+      rejectUnauthorized: true,
+      // The Host header stays "localhost:PORT"; only the address comes from loopbackLookup.
+      ...(url.hostname === 'localhost' ? { lookup: loopbackLookup } : {}),
+    }
+    const request =
+      url.protocol === 'https:' ? https.request(url, options) : http.request(url, options)
 
     const timer = setTimeout(() => {
       settle(

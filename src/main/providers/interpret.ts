@@ -2,14 +2,21 @@
 // Everything here is pure: the engine feeds it responses, tests feed it anything.
 import { decodeJwt } from 'jose'
 import { getPath } from '../../shared/json-path'
-import { redact, snippet } from '../../shared/redact'
+import { serverText } from '../../shared/redact'
 import { fail, ok, type ErrorDetails, type Failure, type Result } from '../../shared/result'
-import type { ExpirySpec, ProviderProfile } from '../../shared/providers/profile'
+import {
+  metadataEntries,
+  type ExpirySpec,
+  type ProviderProfile,
+} from '../../shared/providers/profile'
 import type { HttpResponse } from './http-client'
 
 export type TokenMetaValue = string | number | boolean | string[]
 
-/** A token as the engine hands it to the vault. `token` is the secret; the rest is not. */
+/**
+ * A token as the engine hands it to the vault. `token` and `secretMetadata` are secrets (kept
+ * encrypted, never in a view, an event or a message); the rest is not.
+ */
 export interface MintedToken {
   token: string
   headerName: string
@@ -18,6 +25,8 @@ export interface MintedToken {
   /** Epoch ms, or null when the provider gives no expiry (valid until revoked). */
   expiresAt: number | null
   metadata: Record<string, TokenMetaValue>
+  /** The values of metadata entries the profile marks `secret` (xpay's ticket); `{}` if none. */
+  secretMetadata: Record<string, string>
 }
 
 type Condition = { path: string; equals: string | number | boolean | null }
@@ -48,8 +57,9 @@ function firstString(v: unknown): string | undefined {
   return undefined
 }
 
+/** Server text for a person or a log: decoded, every secret masked, one line, cut at `max`. */
 function clean(text: string, secrets: readonly string[], max = 300): string {
-  return snippet(redact(text, secrets), max)
+  return serverText(text, secrets, max)
 }
 
 /** Per-field messages for the fields a person can correct; the rest joins the main message. */
@@ -91,11 +101,12 @@ function references(
 }
 
 /** In words, what an answer without usable JSON carried: "an empty body", "an HTML page"... */
-function bodyKind(res: HttpResponse): string {
+function bodyKind(res: HttpResponse, secrets: readonly string[]): string {
   if (res.text.trim() === '') return 'an empty body'
   if (res.jsonInvalid) return 'invalid JSON'
   if (res.mediaType.includes('html')) return 'an HTML page'
-  return `a ${res.mediaType || 'untyped'} body`
+  // The media type is the server's own text too.
+  return `a ${res.mediaType ? clean(res.mediaType, secrets, 80) : 'untyped'} body`
 }
 
 /**
@@ -111,7 +122,7 @@ export function describeFailure(
 ): Failure {
   const details: ErrorDetails = { status: res.status }
   if (res.json === undefined) {
-    const kind = bodyKind(res)
+    const kind = bodyKind(res, secrets)
     const excerpt = res.text.trim() === '' ? '' : `: "${clean(res.text, secrets, 160)}"`
     const code =
       res.status === 429 ? 'RATE_LIMITED' : res.status >= 500 ? 'SERVER_ERROR' : 'BAD_RESPONSE'
@@ -135,7 +146,8 @@ export function describeFailure(
       break
     }
   }
-  if (!message && other.length > 0) message = other.join(' ')
+  // Joined pieces are masked again: a secret with a space could straddle two of them.
+  if (!message && other.length > 0) message = clean(other.join(' '), secrets)
   if (!message && Object.keys(fields).length > 0) message = 'Some fields need attention.'
   if (!message) message = `${what} failed: HTTP ${res.status} without an error message.`
   if (res.status === 429) {
@@ -228,9 +240,27 @@ function computeExpiry(
   return ok(at)
 }
 
+/**
+ * The profile's secret metadata in the answer: strings (numbers as their decimal text) up to the
+ * token's length limit, kept exactly; anything else is ignored, like plain metadata.
+ */
+function secretMetadataOf(json: unknown, profile: ProviderProfile): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const { name, path, secret } of metadataEntries(profile)) {
+    if (!secret) continue
+    const v = getPath(json, path)
+    const text =
+      typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : ''
+    if (text !== '' && text.length <= MAX_TOKEN_LENGTH) out[name] = text
+  }
+  return out
+}
+
+/** The profile's plain metadata in the answer, with every secret (and secret metadata) masked. */
 function metadataOf(json: unknown, profile: ProviderProfile, secrets: readonly string[]) {
   const meta: Record<string, TokenMetaValue> = {}
-  for (const [name, path] of Object.entries(profile.metadata)) {
+  for (const { name, path, secret } of metadataEntries(profile)) {
+    if (secret) continue
     const v = getPath(json, path)
     if (typeof v === 'string') meta[name] = clean(v, secrets, 500)
     else if (typeof v === 'number' || typeof v === 'boolean') meta[name] = v
@@ -256,7 +286,8 @@ export function extractToken(
     // Not quoted: a success body may hold the token in a shape we cannot parse (invalid JSON,
     // JSON sent as text/plain), and a token is a secret the request never carried, so redact()
     // would not mask it.
-    return fail('BAD_RESPONSE', `${what} failed: HTTP ${res.status} with ${bodyKind(res)}.`, {
+    const kind = bodyKind(res, secrets)
+    return fail('BAD_RESPONSE', `${what} failed: HTTP ${res.status} with ${kind}.`, {
       details: { status: res.status, mayHaveMinted: true },
     })
   }
@@ -281,12 +312,14 @@ export function extractToken(
   const expiry = computeExpiry(profile.expiry, res.json, raw, issuedAt)
   if (!expiry.ok)
     return { ...expiry, details: { ...expiry.details, status: res.status, mayHaveMinted: true } }
+  const secretMeta = secretMetadataOf(res.json, profile)
   return ok({
     token: raw,
     headerName: profile.auth.header,
     scheme: profile.auth.scheme,
     issuedAt,
     expiresAt: expiry.value,
-    metadata: metadataOf(res.json, profile, [...secrets, raw]),
+    metadata: metadataOf(res.json, profile, [...secrets, raw, ...Object.values(secretMeta)]),
+    secretMetadata: secretMeta,
   })
 }

@@ -141,6 +141,15 @@ export async function startClassicSandbox(
     methodNotAllowed: (req) => jsonReply(405, { detail: `Method "${req.method}" not allowed.` }),
     tooLarge: () => jsonReply(413, { detail: 'Request body too large.' }),
     crlfReply: () => formReply({}, randomHex(20) + CRLF_INJECTION),
+    // The API's own failure: HTTP 200, success false, every field's error repeating what was sent.
+    echoReply: (echo) =>
+      formReply(
+        {
+          ...Object.fromEntries(echo.fields.map((f) => [f, [`Not valid in: ${echo.text}`]])),
+          __all__: [`Please correct: ${echo.text}`],
+        },
+        null,
+      ),
   })
 
   return {

@@ -1,7 +1,7 @@
 // Fault switches: misbehaviours a sandbox route can be told to show, and the code that acts them out.
 import { STATUS_CODES } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { drained, sleep, writeReply } from './http-util'
+import { drained, mediaTypeOf, sleep, writeReply } from './http-util'
 import type { Reply } from './http-util'
 
 /** One way a route can misbehave, exactly as a hardened HTTP client must survive it. */
@@ -19,6 +19,21 @@ export type Fault =
   | { kind: 'hang' }
   | { kind: 'mint-then-hang' }
   | { kind: 'token-crlf' }
+  | { kind: 'echo'; encoding: EchoEncoding }
+
+/**
+ * How an `echo` fault repeats the request in its error: 'raw' is the body exactly as sent; the
+ * others are the fields as the server read them ("name=value", comma-separated), HTML-escaped
+ * (as a template would), JSON-escaped with \uXXXX for <>&' and non-ASCII (as Go's encoder does)
+ * or form-encoded ('+' for space, as a query string would carry them).
+ */
+export type EchoEncoding = 'html' | 'json' | 'url' | 'raw'
+
+/** What an echoing server repeats: the text, and the request's field names to file it under. */
+export interface Echo {
+  text: string
+  fields: string[]
+}
 
 /** The routes a fault can be armed on; 'any' matches every request, unknown paths included. */
 export type FaultRoute = 'login' | 'logout' | 'signup' | 'protected' | 'any'
@@ -76,6 +91,57 @@ export interface FaultIo {
   respond: () => Promise<Reply>
   /** A 200 success in the provider's own shape whose token carries CRLF_INJECTION. */
   crlfReply: () => Reply
+  /** The provider's own failure answer with `echo` in its message and field errors. */
+  echoReply: (echo: Echo) => Reply
+  /** The request body (empty for 'reset' and 'hang', which never read it). */
+  body: Buffer
+}
+
+/** The request's fields as a server reads them: a JSON object's or a urlencoded form's. */
+function requestFields(body: Buffer, mediaType: string): [string, string][] | null {
+  const text = body.toString('utf8')
+  if (mediaType === 'application/x-www-form-urlencoded') return [...new URLSearchParams(text)]
+  if (mediaType !== 'application/json') return null
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return null
+    return Object.entries(parsed as Record<string, unknown>).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? v : JSON.stringify(v),
+    ])
+  } catch {
+    return null
+  }
+}
+
+function htmlEscape(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#x27;')
+}
+
+function jsonEscape(s: string): string {
+  return JSON.stringify(s)
+    .slice(1, -1)
+    .replace(/[<>&'\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/** The request as an `echo` fault repeats it in `encoding`. */
+export function echoOf(body: Buffer, mediaType: string, encoding: EchoEncoding): Echo {
+  const fields = requestFields(body, mediaType)
+  const names = fields?.map(([k]) => k) ?? []
+  if (encoding === 'raw' || fields === null) return { text: body.toString('utf8'), fields: names }
+  const read = fields.map(([k, v]) => `${k}=${v}`).join(', ')
+  const text =
+    encoding === 'html'
+      ? htmlEscape(read)
+      : encoding === 'json'
+        ? jsonEscape(read)
+        : new URLSearchParams({ q: read }).toString().slice(2)
+  return { text, fields: names }
 }
 
 /** Aborts when the server closes or the client goes away. */
@@ -142,6 +208,9 @@ export async function applyFault(fault: Fault, io: FaultIo): Promise<void> {
       return
     case 'token-crlf':
       writeReply(res, io.crlfReply())
+      return
+    case 'echo':
+      writeReply(res, io.echoReply(echoOf(io.body, mediaTypeOf(req.headers), fault.encoding)))
       return
   }
   switch (fault.kind) {

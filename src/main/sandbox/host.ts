@@ -7,7 +7,7 @@ import type { FaultRoute } from './faults'
 import { readBody, writeReply } from './http-util'
 import type { Reply, SandboxRequest } from './http-util'
 import type { SandboxStats, SetFaultOptions } from './types'
-import type { Fault } from './faults'
+import type { Echo, Fault } from './faults'
 
 /** One endpoint of a provider: its path pattern, method, fault route and handler. */
 export interface Route {
@@ -27,6 +27,8 @@ export interface HostSpec {
   tooLarge: () => Reply
   /** A 200 success in the provider's shape with a CRLF-injected token (`token-crlf` fault). */
   crlfReply: () => Reply
+  /** The provider's failure answer echoing the request (`echo` fault) on `route`. */
+  echoReply: (echo: Echo, route: Route['kind'] | null) => Reply
 }
 
 /** A running host: what every SandboxServer delegates to. */
@@ -69,11 +71,17 @@ export async function startHost(spec: HostSpec): Promise<Host> {
     if (stat) stats[stat] += 1
     const fault = faults.take(route?.kind ?? null)
 
-    const io = { req, res, closing: closing.signal, crlfReply: spec.crlfReply }
+    const io = {
+      req,
+      res,
+      closing: closing.signal,
+      crlfReply: spec.crlfReply,
+      echoReply: (echo: Echo) => spec.echoReply(echo, route?.kind ?? null),
+    }
     if (fault && (fault.kind === 'reset' || fault.kind === 'hang')) {
       // Neither reads the body nor runs the route, so `respond` is never called.
       const respond = (): Promise<Reply> => Promise.reject(new Error(`${fault.kind}: no reply`))
-      await applyFault(fault, { ...io, respond })
+      await applyFault(fault, { ...io, body: Buffer.alloc(0), respond })
       return
     }
     let body: Buffer
@@ -89,7 +97,7 @@ export async function startHost(spec: HostSpec): Promise<Host> {
       if (route.method !== sreq.method) return spec.methodNotAllowed(sreq)
       return route.handle(sreq, params)
     }
-    if (fault) await applyFault(fault, { ...io, respond })
+    if (fault) await applyFault(fault, { ...io, body, respond })
     else writeReply(res, await respond())
   }
 

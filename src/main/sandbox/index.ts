@@ -14,7 +14,7 @@ export type { TpstreamsSandbox, TpstreamsSandboxOptions }
 export type { XpaySandbox, XpaySandboxOptions }
 export { DEMO_USERS } from './demo-users'
 export { CRLF_INJECTION, MALFORMED_JSON_BODY } from './faults'
-export type { Fault, FaultRoute } from './faults'
+export type { Echo, EchoEncoding, Fault, FaultRoute } from './faults'
 export type {
   SandboxClock,
   SandboxServer,

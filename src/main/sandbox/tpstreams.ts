@@ -139,6 +139,12 @@ export async function startTpstreamsSandbox(
     methodNotAllowed: (req) => jsonReply(405, { detail: `Method "${req.method}" not allowed.` }),
     tooLarge: () => jsonReply(413, { detail: 'Request body too large.' }),
     crlfReply: () => jsonReply(200, { token: randomHex(20) + CRLF_INJECTION }),
+    // DRF style: a 400 whose field errors and non_field_errors repeat what was sent.
+    echoReply: (echo) =>
+      jsonReply(400, {
+        ...Object.fromEntries(echo.fields.map((f) => [f, [`Not valid in: ${echo.text}`]])),
+        non_field_errors: [`Unable to log in with: ${echo.text}`],
+      }),
   })
 
   return {

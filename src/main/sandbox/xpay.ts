@@ -129,6 +129,8 @@ export async function startXpaySandbox(opts: XpaySandboxOptions = {}): Promise<X
   ]
   const host = await startHost({
     routes,
+    // The docs' error envelope, its message repeating what was sent.
+    echoReply: (echo) => errorReply(400, `invalid request: ${echo.text}`),
     notFound: () => errorReply(404, 'not found'),
     methodNotAllowed: () => errorReply(405, 'method not allowed'),
     tooLarge: () => errorReply(413, 'request body too large'),

@@ -1,0 +1,204 @@
+// Guarantee: a server that echoes the request it got (raw, HTML-escaped, JSON-escaped or
+// URL-encoded) never gets the password or secret key in front of a person or into a log. Each
+// sandbox provider is armed with every `echo` fault on login (and signup where it has one); real
+// logins and signups run through the core actions and the built CLI, and the secret, in any
+// encoding, must be in none of: the Failure, events.jsonl, the event and account views, the tray
+// notification, the CLI's stderr and stdout.
+import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { copyNotice } from '../../src/main/notifications'
+import type { EchoEncoding } from '../../src/main/sandbox'
+import { EVENT_LOG_FILE } from '../../src/main/vault/event-log'
+import { actionFixture, type ActionFixture, sandboxPerTest } from '../helpers/actions'
+import { tempDir, TEST_PASSPHRASE } from '../helpers/vault'
+
+const CLI = path.resolve('out/main/cli.js')
+const HOME = tempDir('tokendeck-echo-home-')
+const ENCODINGS: EchoEncoding[] = ['html', 'json', 'url', 'raw']
+
+/** Characters every escaper changes: markup, quotes, '&', a space and non-ASCII. */
+const SECRET = `c0rrect<h0rse>&"bättery' staple`
+/** Alphanumeric, so it reads the same in every encoding: a part of the secret leaking shows. */
+const PART = 'h0rse'
+
+/** The secret as an echoing server may write it. */
+function encodedForms(s: string): string[] {
+  const html = s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#x27;')
+  const json = JSON.stringify(s).slice(1, -1)
+  const goJson = json.replace(
+    /[<>&'\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
+  const form = new URLSearchParams({ s }).toString().slice(2)
+  return [s, html, json, goJson, form, encodeURIComponent(s), PART]
+}
+const FORMS = encodedForms(SECRET)
+
+/** Every string inside a value, one per line (so a '"' in the secret is not hidden by JSON). */
+function texts(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (Array.isArray(value)) return value.map(texts).join('\n')
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${k}\n${texts(v)}`)
+      .join('\n')
+  }
+  return String(value)
+}
+
+function expectNoSecret(where: string, value: unknown): void {
+  const text = texts(value)
+  for (const form of FORMS) expect(text, `${where} holds "${form}"`).not.toContain(form)
+}
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function cli(args: string[], dir: string): Promise<Run> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME,
+    XDG_CONFIG_HOME: HOME,
+    TOKENDECK_VAULT: dir,
+    TOKENDECK_PASSPHRASE: TEST_PASSPHRASE,
+  }
+  return new Promise<Run>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.stdin.end()
+  })
+}
+
+const sandbox = sandboxPerTest()
+
+beforeAll(() => {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npx electron-vite build first`)
+})
+
+type ProviderId = 'tpstreams' | 'xpay' | 'classic'
+const LOGIN_FIELDS: Record<ProviderId, Record<string, string>> = {
+  tpstreams: { username: 'dev@acme.test', password: SECRET, organization_id: 'acme' },
+  xpay: { username: 'dev@acme.test', secretKey: SECRET },
+  classic: { username: 'admin', password: SECRET },
+}
+
+/** Everything a person or a log could show after the failure, checked for the secret. */
+function expectNothingShown(f: ActionFixture, where: string, failure: unknown): void {
+  expectNoSecret(`${where}: the Failure`, failure)
+  const file = path.join(f.services.dir, EVENT_LOG_FILE)
+  expectNoSecret(`${where}: events.jsonl`, fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '')
+  expectNoSecret(`${where}: the event view`, f.actions.views.events())
+  expectNoSecret(`${where}: the account views`, f.actions.views.snapshot())
+}
+
+// Each CLI run pays Node start-up and a (cheap) scrypt.
+const SLOW = { timeout: 120_000 }
+
+describe('a server that echoes the request never shows the secret to anyone', SLOW, () => {
+  for (const provider of ['tpstreams', 'xpay', 'classic'] as const) {
+    it(`${provider}: login echoed in every encoding (actions, notification, event log, CLI)`, async () => {
+      const f = await actionFixture()
+      const server = sandbox()[provider]
+      for (const encoding of ENCODINGS) {
+        const where = `${provider} login, ${encoding} echo`
+        const label = `echo-${encoding}`
+        server.setFault({ kind: 'echo', encoding }, { route: 'login' })
+
+        // A first login while adding (the account is removed again: the server refused).
+        const added = await f.actions.accounts.add(
+          {
+            label: `${label}-first`,
+            providerId: provider,
+            baseUrl: server.baseUrl,
+            fields: LOGIN_FIELDS[provider],
+            remember: false,
+          },
+          'ui',
+        )
+        expect(added.ok).toBe(false)
+        expectNothingShown(f, `${where} (add)`, added)
+
+        // A remembered account whose header is copied from the tray.
+        const kept = await f.actions.accounts.add(
+          {
+            label,
+            providerId: provider,
+            baseUrl: server.baseUrl,
+            fields: LOGIN_FIELDS[provider],
+            remember: true,
+            login: false,
+          },
+          'ui',
+        )
+        if (!kept.ok) throw new Error(kept.message)
+        const copied = await f.actions.tokens.copyHeader(kept.value.account.id, 'tray')
+        if (copied.ok) throw new Error(`${where}: expected a refusal`)
+        expect(copied.code).toBe('PROVIDER_REJECTED')
+        // The echo did reach the message (decoded, the secret masked), so this is no vacuous pass.
+        expect(texts(copied)).toContain('[redacted]')
+        expectNothingShown(f, where, copied)
+        expectNoSecret(`${where}: the notification`, copyNotice(label, copied))
+
+        // The CLI, as its own process, against the same echoing server.
+        const header = await cli(['header', label], f.services.dir)
+        expect(header.code, header.stderr).toBe(1)
+        expect(header.stderr).toContain('[redacted]')
+        expectNoSecret(`${where}: CLI stderr`, header.stderr)
+        expectNoSecret(`${where}: CLI stdout`, header.stdout)
+      }
+      const log = await cli(['log', '--limit', '500'], f.services.dir)
+      expect(log.code, log.stderr).toBe(0)
+      expect(log.stdout).toContain('[redacted]')
+      expectNoSecret(`${provider}: CLI log`, log)
+      expectNothingShown(f, `${provider}: at the end`, null)
+    })
+  }
+
+  it('classic: signup echoed in every encoding (the only sandbox provider with a signup)', async () => {
+    const f = await actionFixture()
+    const server = sandbox().classic
+    for (const encoding of ENCODINGS) {
+      const where = `classic signup, ${encoding} echo`
+      server.setFault({ kind: 'echo', encoding }, { route: 'signup' })
+      const r = await f.actions.accounts.signup(
+        {
+          label: `signup-${encoding}`,
+          providerId: 'classic',
+          baseUrl: server.baseUrl,
+          fields: {
+            username: `new-${encoding}`,
+            email: `new-${encoding}@example.test`,
+            password1: SECRET,
+            password2: SECRET,
+            accept_tos: 'true',
+          },
+          remember: true,
+        },
+        'ui',
+      )
+      if (r.ok) throw new Error(`${where}: expected a refusal`)
+      expect(r.code).toBe('PROVIDER_REJECTED')
+      // Field errors for the secret fields themselves echo it too; all masked.
+      expect(Object.keys(r.fields ?? {})).toEqual(
+        expect.arrayContaining(['password1', 'password2']),
+      )
+      expect(texts(r.fields)).toContain('[redacted]')
+      expectNothingShown(f, where, r)
+    }
+  })
+})
