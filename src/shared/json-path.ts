@@ -1,5 +1,11 @@
-// Reads a value from parsed JSON by a dotted path ("success.data.access_token", "errors.0").
-// Only own properties are followed, so "__proto__" or "constructor" never reach the prototype.
+// Reads a value from parsed JSON by a dotted path ("success.data.access_token", "errors.0"), and
+// a record's value by key. Only own properties are followed, so "__proto__", "constructor" or
+// "toString" are plain keys that never reach Object.prototype.
+
+/** The value stored under `key` in `record` itself, never one inherited from its prototype. */
+export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined
+}
 
 export function getPath(root: unknown, path: string): unknown {
   if (path === '' || path === '.') return root
@@ -10,7 +16,7 @@ export function getPath(root: unknown, path: string): unknown {
       if (!/^(0|[1-9]\d*)$/.test(key)) return undefined
       cur = cur[Number(key)]
     } else {
-      if (!Object.prototype.hasOwnProperty.call(cur, key)) return undefined
+      if (!Object.hasOwn(cur, key)) return undefined
       cur = (cur as Record<string, unknown>)[key]
     }
   }

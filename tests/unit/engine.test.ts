@@ -59,6 +59,7 @@ function variant(id: string, edit: (raw: ProviderProfile) => void): ProviderProf
 function minted(r: Result<MintedToken>): MintedToken {
   if (!r.ok) throw new Error(`expected a token, got ${r.code}: ${r.message}`)
   secrets.add(r.value.token)
+  for (const v of Object.values(r.value.secretMetadata)) secrets.add(v)
   return r.value
 }
 
@@ -100,6 +101,7 @@ describe('TPStreams profile against its sandbox', () => {
       issuedAt: T,
       expiresAt: null,
       metadata: {},
+      secretMetadata: {},
     })
     expect(tp.isTokenValid(t.token)).toBe(true)
     const res = await assets(t)
@@ -190,18 +192,15 @@ describe('xpay profile against its sandbox', () => {
   beforeAll(async () => (xp = await startXpaySandbox({ clock })))
   afterAll(() => xp.close())
 
-  it('logs in to a Bearer JWT whose expiry is the sandbox’s expiresAt, with scopes and ticket', async () => {
+  it('logs in to a Bearer JWT whose expiry is the sandbox’s expiresAt, with scopes and a secret ticket', async () => {
     const t = minted(await login())
     expect(t.scheme).toBe('Bearer')
     expect(t.headerName).toBe('Authorization')
     expect(t.issuedAt).toBe(T)
     expect(t.expiresAt).toBe(T + xp.tokenTtlMs)
     expect(decodeJwt(t.token).exp).toBe(Math.floor((T + xp.tokenTtlMs) / 1000))
-    expect(t.metadata).toEqual({
-      scopes: ['tme_user'],
-      ticket: expect.stringMatching(/^[0-9a-f]{32}$/),
-      requestId: expect.stringMatching(UUID),
-    })
+    expect(t.metadata).toEqual({ scopes: ['tme_user'], requestId: expect.stringMatching(UUID) })
+    expect(t.secretMetadata).toEqual({ ticket: expect.stringMatching(/^[0-9a-f]{32}$/) })
     const res = await fetch(`${xp.baseUrl}/client/profile`, { headers: authHeader(t) })
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({ success: { data: { username: XPAY.username } } })
@@ -255,6 +254,7 @@ describe('classic token API profile against its sandbox', () => {
       issuedAt: T,
       expiresAt: T + 24 * 3600 * 1000,
       metadata: {},
+      secretMetadata: {},
     })
     const res = await me(t)
     expect([res.status, await res.json()]).toEqual([200, { username: 'admin' }])

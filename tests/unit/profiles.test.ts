@@ -77,6 +77,21 @@ describe('provider profiles', () => {
     expect(parseUserProfile(' '.repeat(300 * 1024)).ok).toBe(false)
   })
 
+  it("refuses a custom profile that takes a built-in's name, in any case or spacing", () => {
+    for (const name of ['TPStreams', ' tpstreams ', 'XPAY', 'Classic  Token API']) {
+      const raw = JSON.parse(docExample())
+      raw.name = name
+      const r = parseUserProfile(JSON.stringify(raw))
+      expect(!r.ok && [r.code, r.message]).toEqual([
+        'CONFLICT',
+        `"${name.trim()}" is the name of a built-in provider; choose another name.`,
+      ])
+    }
+    const own = JSON.parse(docExample())
+    own.name = 'xpay (staging)'
+    expect(parseUserProfile(JSON.stringify(own)).ok).toBe(true)
+  })
+
   it('an organization cap needs an organization field', () => {
     const raw = JSON.parse(docExample())
     raw.fields[2].role = undefined

@@ -1,7 +1,9 @@
 // The provider engine: logs in, revokes and signs up against any provider profile.
 // One code path for every provider; what differs between them lives in their profiles.
 import type { Clock } from '../../shared/clock'
-import { fail, ok, type Result } from '../../shared/result'
+import { redact } from '../../shared/redact'
+import { fail, ok, type Failure, type Result } from '../../shared/result'
+import { ownValue } from '../../shared/json-path'
 import { joinUrl, normalizeBaseUrl } from '../../shared/url-policy'
 import {
   fieldProblem,
@@ -15,7 +17,10 @@ import { describeFailure, extractToken, statusMatches, type MintedToken } from '
 
 export type { MintedToken } from './interpret'
 
-/** Field values of one account: plain fields and secrets alike (secrets stay in main). */
+/**
+ * Field values of one account: plain fields and secrets alike (secrets stay in main). Read only
+ * through `ownValue`: a field may be named "constructor" or "toString".
+ */
 export type FieldValues = Record<string, string>
 
 export interface LoginInput {
@@ -52,7 +57,7 @@ export function checkFields(
 ): Result<{ secrets: string[] }> {
   const missing: Record<string, string[]> = {}
   for (const f of fields) {
-    const v: unknown = values[f.name]
+    const v: unknown = ownValue(values, f.name)
     const problem = v !== undefined && typeof v !== 'string' ? 'Must be text.' : fieldProblem(f, v)
     if (problem) missing[f.name] = [problem]
   }
@@ -66,7 +71,7 @@ export function checkFields(
 function secretValues(fields: readonly ProfileField[], values: FieldValues): string[] {
   return fields
     .filter(isSecretField)
-    .map((f) => values[f.name])
+    .map((f) => ownValue(values, f.name))
     .filter((v): v is string => typeof v === 'string' && v !== '')
 }
 
@@ -78,12 +83,20 @@ export function buildBody(
   if (encoding === 'none') return { kind: 'none' }
   const resolved: Record<string, string | number | boolean | null> = {}
   for (const [key, v] of Object.entries(template)) {
-    resolved[key] = v !== null && typeof v === 'object' ? (values[v.$field] ?? '') : v
+    resolved[key] = v !== null && typeof v === 'object' ? (ownValue(values, v.$field) ?? '') : v
   }
   if (encoding === 'json') return { kind: 'json', value: resolved }
   const form: Record<string, string> = {}
   for (const [key, v] of Object.entries(resolved)) form[key] = v === null ? '' : String(v)
   return { kind: 'form', value: form }
+}
+
+/**
+ * A failure of the HTTP client with every secret masked in its words: a redirect names the origin
+ * of a location the server chose (its host lower-cased by URL, so lower-case forms are masked too).
+ */
+function masked(f: Failure, secrets: readonly string[]): Failure {
+  return { ...f, message: redact(f.message, [...secrets, ...secrets.map((s) => s.toLowerCase())]) }
 }
 
 function baseUrlOf(profile: ProviderProfile, override: string | undefined): Result<string> {
@@ -107,7 +120,7 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
         body: buildBody(profile.login.encoding, profile.login.body, fields),
         mayMint: true,
       })
-      if (!res.ok) return res
+      if (!res.ok) return masked(res, secrets)
       const issuedAt = clock.now()
       if (!statusMatches(res.value, profile.login.success)) {
         return describeFailure(
@@ -134,7 +147,7 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
         headers: { [profile.auth.header]: `${profile.auth.scheme} ${token}` },
         body: buildBody(profile.revoke.encoding, profile.revoke.body, fields),
       })
-      if (!res.ok) return res
+      if (!res.ok) return masked(res, secrets)
       if (statusMatches(res.value, profile.revoke.success)) return ok({ alreadyInvalid: false })
       if (statusMatches(res.value, profile.revoke.alreadyInvalid))
         return ok({ alreadyInvalid: true })
@@ -155,7 +168,7 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
         body: buildBody(spec.encoding, spec.body, fields),
         mayMint: spec.returnsToken,
       })
-      if (!res.ok) return res
+      if (!res.ok) return masked(res, secrets)
       const issuedAt = clock.now()
       if (!statusMatches(res.value, spec.success)) {
         return describeFailure(
@@ -168,7 +181,7 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
       }
       const accountFields: FieldValues = {}
       for (const [accountField, signupField] of Object.entries(spec.accountFields)) {
-        accountFields[accountField] = fields[signupField] ?? ''
+        accountFields[accountField] = ownValue(fields, signupField) ?? ''
       }
       if (!spec.returnsToken) return ok({ minted: null, accountFields })
       const minted = extractToken(res.value, profile, secrets, issuedAt, 'Signup')

@@ -21,7 +21,14 @@ export const BUILTIN_PROFILES: readonly ProviderProfile[] = [tpstreams, xpay, cl
 
 export const BUILTIN_IDS = new Set(BUILTIN_PROFILES.map((p) => p.id))
 
-/** Parses a user's profile JSON text. Built-in ids cannot be shadowed. */
+/** A profile name as a person reads it: case, surrounding and repeated spaces, width ignored. */
+function nameKey(name: string): string {
+  return name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase()
+}
+
+const BUILTIN_NAMES = new Set(BUILTIN_PROFILES.map((p) => nameKey(p.name)))
+
+/** Parses a user's profile JSON text. Built-in ids and names cannot be shadowed. */
 export function parseUserProfile(text: string): Result<ProviderProfile> {
   if (text.length > 256 * 1024)
     return fail('VALIDATION_FAILED', 'A profile file is at most 256 KiB.')
@@ -38,6 +45,12 @@ export function parseUserProfile(text: string): Result<ProviderProfile> {
   if (!parsed.ok) return parsed
   if (BUILTIN_IDS.has(parsed.value.id)) {
     return fail('CONFLICT', `"${parsed.value.id}" is a built-in provider; choose another id.`)
+  }
+  if (BUILTIN_NAMES.has(nameKey(parsed.value.name))) {
+    return fail(
+      'CONFLICT',
+      `"${parsed.value.name.trim()}" is the name of a built-in provider; choose another name.`,
+    )
   }
   return ok(parsed.value)
 }

@@ -117,6 +117,15 @@ const authSchema = z
   })
   .strict()
 
+/**
+ * Where one token fact is in the login answer: a path (kept in plain sight, shown in the window),
+ * or `{ "path": ..., "secret": true }` for a value kept encrypted and never shown (xpay's ticket).
+ */
+const metadataEntrySchema = z.union([
+  jsonPath,
+  z.object({ path: jsonPath, secret: z.boolean().default(false) }).strict(),
+])
+
 const revokeSchema = requestSchema
   .extend({
     encoding: z.enum(['json', 'form', 'none']).default('none'),
@@ -156,8 +165,8 @@ export const profileSchema = z
     token: z.object({ path: jsonPath }).strict(),
     auth: authSchema,
     expiry: expirySchema,
-    /** Non-secret facts kept with each token (scopes, ticket), by name -> path. */
-    metadata: z.record(fieldName, jsonPath).default({}),
+    /** Facts kept with each token (scopes, ticket), by name -> path or `{ path, secret }`. */
+    metadata: z.record(fieldName, metadataEntrySchema).default({}),
     errors: errorsSchema.default({ messagePaths: [], referencePaths: {} }),
     revoke: revokeSchema.optional(),
     signup: signupSchema.optional(),
@@ -184,6 +193,20 @@ export const profileSchema = z
         ctx.addIssue({ code: 'custom', path: ['fields'], message: `more than one "${role}" field` })
       }
     }
+    const checkSecretWords = (where: string[], fields: readonly ProfileField[]) => {
+      fields.forEach((f, i) => {
+        const said = secretWordIn(f)
+        if (said && f.role !== 'secret') {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...where, i, 'role'],
+            message: `field "${f.name}" looks like a secret (its ${said.in} says ${said.word}): give it "role": "secret"`,
+          })
+        }
+      })
+    }
+    checkSecretWords(['fields'], p.fields)
+    if (p.signup) checkSecretWords(['signup', 'fields'], p.signup.fields)
     if (p.fields.some((f) => f.kind === 'secret' && f.role !== 'secret')) {
       ctx.addIssue({
         code: 'custom',
@@ -231,6 +254,47 @@ export type ProviderProfile = z.infer<typeof profileSchema>
 /** A profile as written in a JSON file, before defaults. */
 export type ProviderProfileInput = z.input<typeof profileSchema>
 
+/**
+ * Words that say a field holds a secret. A name is cut into its camelCase / snake_case / digit
+ * parts ("apiKey" -> api, key; "password1" -> password, 1), a label into its words; a part that
+ * is one of these words (or its plural), or that contains "password", "passwd" or "passphrase",
+ * says secret. Whole parts only, so "keyboard", "monkey" or "secretary" do not.
+ */
+const SECRET_WORD = /^(?:password|passwd|passphrase|secret|key|token)s?$|passw(?:or)?d|passphrase/
+
+function wordsOf(text: string): string[] {
+  return text.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? []
+}
+
+/** Whether a field's name or label says it holds a secret, and which word says so. */
+export function secretWordIn(
+  f: Pick<ProfileField, 'name' | 'label'>,
+): { in: 'name' | 'label'; word: string } | null {
+  for (const where of ['name', 'label'] as const) {
+    for (const w of wordsOf(f[where])) {
+      const word = w.toLowerCase()
+      if (SECRET_WORD.test(word)) return { in: where, word }
+    }
+  }
+  return null
+}
+
+/** One metadata entry of a profile, either spelling normalised. */
+export interface MetadataEntry {
+  name: string
+  path: string
+  /** Kept encrypted with the token and never shown (not in `metadata`, in `secretMetadata`). */
+  secret: boolean
+}
+
+export function metadataEntries(p: Pick<ProviderProfile, 'metadata'>): MetadataEntry[] {
+  return Object.entries(p.metadata).map(([name, e]) =>
+    typeof e === 'string'
+      ? { name, path: e, secret: false }
+      : { name, path: e.path, secret: e.secret },
+  )
+}
+
 /** A field whose value is a secret (a password, a key): the one definition every part uses. */
 export function isSecretField(f: Pick<ProfileField, 'role'>): boolean {
   return f.role === 'secret'
@@ -272,11 +336,38 @@ export function fieldWithRole(
 
 /** Validates a profile (from a built-in file or a user's import) with readable errors. */
 export function parseProfile(input: unknown): Result<ProviderProfile> {
+  const proto = protoKeyPath(input)
+  if (proto !== null) {
+    return fail('VALIDATION_FAILED', 'This is not a valid provider profile.', {
+      details: {
+        problems: [`${proto}: "__proto__" cannot be a key (not a field, body or metadata name)`],
+      },
+    })
+  }
   const parsed = profileSchema.safeParse(input)
   if (parsed.success) return ok(parsed.data)
   return fail('VALIDATION_FAILED', 'This is not a valid provider profile.', {
     details: { problems: formatIssues(parsed.error.issues) },
   })
+}
+
+/**
+ * Where the first own "__proto__" key is (JSON.parse keeps it as a plain key), or null. Zod would
+ * silently drop it from a record; a profile should say what it means, so it is refused instead.
+ * Iterative, so a deeply nested file cannot overflow the stack.
+ */
+function protoKeyPath(input: unknown): string | null {
+  const stack: { v: unknown; at: string }[] = [{ v: input, at: '(top level)' }]
+  while (stack.length > 0) {
+    const { v, at } = stack.pop()!
+    if (v === null || typeof v !== 'object') continue
+    for (const [k, child] of Object.entries(v)) {
+      const here = at === '(top level)' ? k : `${at}.${k.slice(0, 40)}`
+      if (k === '__proto__') return here.slice(0, 120)
+      stack.push({ v: child, at: here.slice(0, 200) })
+    }
+  }
+  return null
 }
 
 /** Zod issues as short lines: "login.path: a path starting with "/"". Bounded in size. */

@@ -6,6 +6,7 @@ import { Dialog } from 'radix-ui'
 import type { ProviderView } from '../../../shared/ipc/schemas'
 import { isSecretField, type ProfileField } from '../../../shared/providers/profile'
 import type { Failure } from '../../../shared/result'
+import { ownValue } from '../../../shared/json-path'
 import { checkUrl } from '../../../shared/url-policy'
 import type { AccountView } from '../../../shared/views'
 import { api } from '../api'
@@ -67,7 +68,7 @@ export function AccountDialog(props: {
   function collect(): Record<string, string> {
     const out: Record<string, string> = {}
     for (const f of fields) {
-      const v = values[f.name] ?? (f.kind === 'checkbox' ? 'false' : '')
+      const v = ownValue(values, f.name) ?? (f.kind === 'checkbox' ? 'false' : '')
       if (editing && isSecretField(f) && v === '') continue
       if (v !== '') out[f.name] = v
     }
@@ -191,7 +192,7 @@ export function AccountDialog(props: {
                   key={`${mode}-${f.name}`}
                   id={`${baseId}-${mode}-${f.name}`}
                   field={editing && isSecretField(f) ? { ...f, required: false } : f}
-                  value={values[f.name] ?? ''}
+                  value={ownValue(values, f.name) ?? ''}
                   placeholder={editing && isSecretField(f) ? 'Unchanged' : undefined}
                   errors={fieldErrors[f.name]}
                   onChange={(v) => setValues({ ...values, [f.name]: v })}

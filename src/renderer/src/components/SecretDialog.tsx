@@ -4,6 +4,7 @@ import { Dialog } from 'radix-ui'
 import type { ProviderView } from '../../../shared/ipc/schemas'
 import type { AccountView } from '../../../shared/views'
 import type { Failure } from '../../../shared/result'
+import { ownValue } from '../../../shared/json-path'
 import { isSecretField } from '../../../shared/providers/profile'
 import { asyncHandler } from '../lib/async-handler'
 import { ErrorBox } from './ErrorBox'
@@ -25,7 +26,7 @@ export function SecretDialog(props: {
   const [error, setError] = useState<Failure | null>(null)
   const [busy, setBusy] = useState(false)
   const baseId = useId()
-  const ready = fields.every((f) => !f.required || (values[f.name] ?? '') !== '')
+  const ready = fields.every((f) => !f.required || (ownValue(values, f.name) ?? '') !== '')
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault()
@@ -59,7 +60,7 @@ export function SecretDialog(props: {
                   id={`${baseId}-${f.name}`}
                   type="password"
                   autoComplete="off"
-                  value={values[f.name] ?? ''}
+                  value={ownValue(values, f.name) ?? ''}
                   onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
                 />
               </div>

@@ -1,4 +1,4 @@
-// Token details: when the account's token was issued and expires, its scheme, scopes and ticket,
+// Token details: when the account's token was issued and expires, its scheme and scopes,
 // the surface that minted it, earlier tokens, and the account's events. Never the token itself.
 import { useEffect, useState } from 'react'
 import { Dialog } from 'radix-ui'
