@@ -156,7 +156,7 @@ export class TrayController {
         return
       }
       case 'lock':
-        this.deps.core.lock()
+        await this.deps.core.lock()
         this.refresh()
         return
       case 'open':

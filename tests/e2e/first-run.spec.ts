@@ -33,7 +33,7 @@ test('first run with a passphrase, then lock and unlock', async ({ page, deck })
   await page.getByLabel('Passphrase').fill(PASSPHRASE)
   await page.getByRole('button', { name: 'Unlock', exact: true }).click()
   await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible()
-  deck.app.core.lock()
+  await deck.app.core.lock()
   await expect(page.getByRole('heading', { name: 'Unlock TokenDeck' })).toBeVisible()
 })
 

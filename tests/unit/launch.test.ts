@@ -168,7 +168,7 @@ describe('the global shortcut', () => {
         ok: true,
       })
       expect(port.registered.size).toBe(0)
-      app.core.lock()
+      await app.core.lock()
       expect(port.registered.size).toBe(0) // locked: the last choice stays
     })
   })

@@ -1,7 +1,8 @@
 // "No plaintext secret on disk": a vault used against the three sandbox providers (remembered and
 // typed secrets, logins from every surface, forced logins, revokes, a signup, wrong passwords, a
-// login whose answer was lost) never writes a password, secret key, passphrase or token to any
-// file under its folder, in any common encoding, nor into an event or a failure message.
+// login whose answer was lost) never writes a password, secret key, passphrase, token or secret
+// token metadata (xpay's ticket) to any file under its folder, in any common encoding, nor into
+// an event, a view or a failure message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
@@ -10,6 +11,7 @@ import { startSandbox, DEMO_USERS, type SandboxSet } from '../../src/main/sandbo
 import { createHttpClient } from '../../src/main/providers/http-client'
 import { BUILTIN_PROFILES } from '../../src/main/providers/registry'
 import { passphraseProtector, Vault } from '../../src/main/vault'
+import { openSecretMetadata } from '../../src/main/vault/token-records'
 import type { ErrorCode, Result } from '../../src/shared/result'
 import type { Surface } from '../../src/shared/views'
 import { CHEAP_SCRYPT, manualClock, newVault, tempDir } from '../helpers/vault'
@@ -163,6 +165,13 @@ describe('no plaintext secret on disk, in events or in failures', () => {
       if (r.ok) {
         keep(`token (${r.value.label})`, r.value.token)
         keep(`header (${r.value.label})`, r.value.value)
+        // Secret metadata (xpay's ticket) is kept sealed beside the token: scan for it too.
+        const t = v.vault.readUnlocked()
+        const record = t.ok ? t.value.tokens.find((x) => x.id === r.value.tokenId) : undefined
+        const meta = record ? openSecretMetadata(v.vault, record) : undefined
+        expect(meta?.ok).toBe(true)
+        for (const [name, value] of Object.entries(meta?.ok ? meta.value : {}))
+          keep(`secret metadata ${name} (${r.value.label})`, value)
       }
       return r
     }
@@ -378,6 +387,8 @@ describe('no plaintext secret on disk, in events or in failures', () => {
     // The tokens really were minted and collected, and the scan really read the files.
     const tokenCount = [...secrets.values()].filter((w) => w.startsWith('token')).length
     expect(tokenCount).toBeGreaterThanOrEqual(12)
+    const tickets = [...secrets.values()].filter((w) => w.startsWith('secret metadata ticket'))
+    expect(tickets.length).toBeGreaterThanOrEqual(3)
     expect(scans.some((s) => s.endsWith('events.jsonl'))).toBe(true)
     expect(scans.some((s) => s.includes('.unreadable-'))).toBe(true)
     expect(failures.length).toBeGreaterThanOrEqual(6)

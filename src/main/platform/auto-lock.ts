@@ -2,6 +2,8 @@
 // sleeps or the screen locks. The demo vault is never locked by the clock or the OS: it holds only
 // the sandbox's published demo credentials behind a public passphrase, so locking it protects
 // nothing and would interrupt a demo. (A person can still lock it, from the window or the tray.)
+// Every lock here waits for logins in flight first (see AppCore.lock); the idle check does not
+// lock while one runs.
 import type { AppCore } from '../app-core'
 import type { IntervalTimers } from './timers'
 
@@ -24,8 +26,8 @@ export function startAutoLock(
   }
   const lockNow = (why: string) => () => {
     if (core.isDemo || !core.current.vault.unlocked) return
-    core.lock()
-    log(`auto-lock: locked (${why})`)
+    // Waits for logins in flight (bounded by their deadline) so their tokens are recorded.
+    void core.lock().then(() => log(`auto-lock: locked (${why})`))
   }
   const onSuspend = lockNow('suspend')
   const onLockScreen = lockNow('screen locked')

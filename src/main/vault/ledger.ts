@@ -10,6 +10,8 @@ import type {
   TokenView,
 } from '../../shared/views'
 import * as vocabulary from '../../shared/state'
+import { normalizeBaseUrl } from '../../shared/url-policy'
+import { ownValue } from '../../shared/json-path'
 import type { ProviderRegistry } from '../providers/registry'
 import type { AccountRecord, TokenRecord, VaultData } from './schema'
 
@@ -25,21 +27,52 @@ export interface Organization {
   readonly organizationId: string | null
 }
 
+type OrgAccount = Pick<AccountRecord, 'id' | 'providerId' | 'baseUrl' | 'fields'>
+
 /** Provider + base URL + organization id; or the account itself for per-account caps. */
 export function organizationOf(
   profile: ProviderProfile | undefined,
-  account: Pick<AccountRecord, 'id' | 'providerId' | 'baseUrl' | 'fields'>,
+  account: OrgAccount,
 ): Organization {
   const orgField = profile ? fieldWithRole(profile, 'organization') : undefined
-  const organizationId = orgField ? (account.fields[orgField.name] ?? '') : null
-  const shared = organizationId !== null && profile?.cap?.scope !== 'account'
-  const scope = shared ? organizationId : `account:${account.id}`
+  const organizationId = orgField ? (ownValue(account.fields, orgField.name) ?? '') : null
+  // The normalised origin, also for accounts stored before normalisation collapsed slashes.
+  const base = normalizeBaseUrl(account.baseUrl)
   return {
-    key: `${account.providerId}|${account.baseUrl}|${scope}`,
+    key: keyOf(profile, account, organizationId, base.ok ? base.value : account.baseUrl),
     providerId: account.providerId,
     baseUrl: account.baseUrl,
     organizationId,
   }
+}
+
+function keyOf(
+  profile: ProviderProfile | undefined,
+  account: OrgAccount,
+  organizationId: string | null,
+  baseUrl: string,
+): string {
+  const shared = organizationId !== null && profile?.cap?.scope !== 'account'
+  return `${account.providerId}|${baseUrl}|${shared ? organizationId : `account:${account.id}`}`
+}
+
+/**
+ * The organization key a stored token counts under now. A token keeps the key its account had
+ * when it was minted; an account stored before base URLs were normalised had another spelling of
+ * its base URL, so that spelling's key maps to the normalised one (a lookup: nothing is parsed).
+ */
+export function countsUnder(
+  data: VaultData,
+  profile: ProviderProfile | undefined,
+): (t: TokenRecord) => string {
+  const renamed = new Map<string, string>()
+  for (const a of data.accounts) {
+    if (a.providerId !== profile?.id) continue
+    const org = organizationOf(profile, a)
+    const stored = keyOf(profile, a, org.organizationId, a.baseUrl)
+    if (stored !== org.key) renamed.set(stored, org.key)
+  }
+  return (t) => renamed.get(t.orgKey) ?? t.orgKey
 }
 
 export function derivedState(t: TokenRecord, now: number): TokenState {
@@ -72,16 +105,18 @@ export function capUsage(
   now: number,
 ): CapUsage | null {
   if (!profile?.cap) return null
+  const keyOfToken = countsUnder(data, profile)
   let active = 0
   let uncertain = 0
   for (const t of data.tokens) {
-    if (t.orgKey !== orgKey || !countsTowardCap(t, now)) continue
+    if (keyOfToken(t) !== orgKey || !countsTowardCap(t, now)) continue
     if (t.state === 'uncertain') uncertain++
     else active++
   }
   return { max: profile.cap.max, used: active + uncertain, active, uncertain }
 }
 
+/** What anyone may see of a token: never `secret` nor `secretMetadata` (listed field by field). */
 export function tokenView(t: TokenRecord, now: number): TokenView {
   return {
     id: t.id,
@@ -152,7 +187,7 @@ export function organizationViews(
   return [...byKey.values()]
 }
 
-/** Ends a token: keeps the record for the ledger, drops the secret. */
+/** Ends a token: keeps the record for the ledger, drops the secret and its secret metadata. */
 export function endToken(
   t: TokenRecord,
   state: 'revoked' | 'forgotten' | 'expired',
@@ -161,6 +196,7 @@ export function endToken(
 ): void {
   t.state = state
   t.secret = null
+  if (t.secretMetadata !== undefined) t.secretMetadata = null
   t.endedAt = now
   t.note = note
 }

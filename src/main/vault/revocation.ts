@@ -5,7 +5,7 @@ import type { ProviderProfile } from '../../shared/providers/profile'
 import type { Surface, TokenView } from '../../shared/views'
 import { plural } from '../../shared/words'
 import type { ProviderEngine } from '../providers/engine'
-import { derivedState, endToken, tokenView, type Organization } from './ledger'
+import { countsUnder, derivedState, endToken, tokenView, type Organization } from './ledger'
 import type { AccountRecord, TokenRecord, VaultData } from './schema'
 import type { EventInput, Vault } from './vault'
 
@@ -147,12 +147,14 @@ async function writeOutcomes(
 export function capReached(
   data: VaultData,
   org: Organization,
+  profile: ProviderProfile,
   usage: { max: number; used: number; uncertain: number },
   now: number,
 ): Failure {
   const labels = new Map(data.accounts.map((a) => [a.id, a.label]))
+  const keyOfToken = countsUnder(data, profile)
   const revocable = data.tokens
-    .filter((t) => t.orgKey === org.key && derivedState(t, now) === 'active' && t.secret)
+    .filter((t) => keyOfToken(t) === org.key && derivedState(t, now) === 'active' && t.secret)
     .sort((a, b) => a.issuedAt - b.issuedAt)
   const names = revocable
     .slice(0, 5)

@@ -1,6 +1,9 @@
-// The ledger writes around a login: the token it minted (sealed), or, when its answer was lost,
-// an uncertain token that counts toward the cap. Both go through Vault.mutate with their event;
-// a failed write is reported in the Result, never dropped.
+// The ledger writes around a login. Before the request leaves, a pending record is written: an
+// uncertain token (no secret) that counts toward the cap. The answer then turns that same record
+// into the token (sealed, with its sealed secret metadata), drops it (a clean refusal), or leaves
+// it uncertain with the reason (the answer was lost); a process that dies mid-login leaves it
+// uncertain too. Each write goes through Vault.mutate with its event; a failed write is reported
+// in the Result, never dropped.
 import { randomUUID } from 'node:crypto'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
@@ -11,7 +14,70 @@ import { tokenRecordId } from './revocation'
 import type { AccountRecord, TokenRecord } from './schema'
 import type { Vault } from './vault'
 
-/** Stores a freshly minted token in the ledger (encrypted), logging `message`. */
+/** The AAD-bearing record id of a token's sealed secret metadata. */
+export const tokenMetadataRecordId = (tokenId: string) => `${tokenRecordId(tokenId)}/metadata`
+
+/** The note of a pending mint: true while its login runs, and still true after a crash. */
+export function pendingNote(since: number): string {
+  return `Login in flight since ${new Date(since).toISOString()}. If this stays, its answer was never recorded (the process stopped or the vault locked first): the server may have created a token, so it counts toward the cap until dismissed.`
+}
+
+function lostAnswerNote(code: string): string {
+  return `The login's answer was lost (${code}); the server may have created a token. It counts toward the cap until dismissed.`
+}
+
+function uncertainRecord(
+  id: string,
+  acc: AccountRecord,
+  orgKey: string,
+  surface: Surface,
+  now: number,
+  note: string,
+): TokenRecord {
+  return {
+    id,
+    accountId: acc.id,
+    providerId: acc.providerId,
+    orgKey,
+    state: 'uncertain',
+    issuedAt: now,
+    expiresAt: null,
+    headerName: '',
+    scheme: '',
+    metadata: {},
+    surface,
+    secret: null,
+    endedAt: null,
+    note,
+  }
+}
+
+/**
+ * Writes the pending record of a login about to be sent (the caller holds the organization's
+ * lock and sends nothing if this fails). Returns its id, which becomes the token's id if the
+ * login mints. No event: the login's outcome is logged.
+ */
+export async function recordPendingMint(
+  vault: Vault,
+  o: { acc: AccountRecord; orgKey: string; surface: Surface },
+): Promise<Result<string>> {
+  const tokenId = randomUUID()
+  const r = await vault.mutate((draft, now) => {
+    draft.tokens.push(uncertainRecord(tokenId, o.acc, o.orgKey, o.surface, now, pendingNote(now)))
+    return ok(tokenId)
+  })
+  if (r.ok) return r
+  return fail(
+    r.code,
+    `The login for "${o.acc.label}" was not sent: its pending record could not be written (${r.message}).`,
+  )
+}
+
+/**
+ * Stores a freshly minted token in the ledger (encrypted, secret metadata too), logging
+ * `message`. With `pendingId`, the login's pending record becomes the token in the same write;
+ * if that write fails, the pending record stays uncertain (the server holds the token).
+ */
 export async function recordMinted(
   vault: Vault,
   o: {
@@ -21,12 +87,21 @@ export async function recordMinted(
     minted: MintedToken
     surface: Surface
     message: string
+    pendingId?: string
   },
 ): Promise<Result<TokenRecord>> {
-  const { acc, orgKey, profile, minted, surface, message } = o
-  const tokenId = randomUUID()
+  const { acc, orgKey, profile, minted, surface, message, pendingId } = o
+  const tokenId = pendingId ?? randomUUID()
   const sealed = vault.sealSecret(tokenRecordId(tokenId), minted.token)
-  if (!sealed.ok) return sealed
+  if (!sealed.ok) return mintedNotSaved(acc, sealed, pendingId)
+  // `?? {}`: a test double of the engine may leave secret metadata out.
+  const secretMeta = minted.secretMetadata ?? {}
+  let sealedMeta: TokenRecord['secretMetadata']
+  if (Object.keys(secretMeta).length > 0) {
+    const s = vault.sealSecret(tokenMetadataRecordId(tokenId), JSON.stringify(secretMeta))
+    if (!s.ok) return mintedNotSaved(acc, s, pendingId)
+    sealedMeta = s.value
+  }
   const record: TokenRecord = {
     id: tokenId,
     accountId: acc.id,
@@ -40,28 +115,44 @@ export async function recordMinted(
     metadata: minted.metadata,
     surface,
     secret: sealed.value,
+    ...(sealedMeta ? { secretMetadata: sealedMeta } : {}),
     endedAt: null,
     note: null,
   }
   const saved = await vault.mutate(
     (draft, now) => {
-      draft.tokens.push(record)
+      // The pending record, in place (even if dismissed meanwhile: the token does exist).
+      const i = draft.tokens.findIndex((t) => t.id === tokenId)
+      if (i >= 0) draft.tokens[i] = record
+      else draft.tokens.push(record)
       tidy(draft, now)
       return ok(record)
     },
     () => ({ type: 'mint', accountId: acc.id, label: acc.label, tokenId, surface, message }),
   )
-  if (saved.ok) return saved
-  // The server holds a token the ledger could not record: say so, it may count toward a cap.
-  return fail(
-    saved.code,
-    `A token was minted for "${acc.label}" but could not be saved: ${saved.message}`,
-  )
+  return saved.ok ? saved : mintedNotSaved(acc, saved, pendingId)
+}
+
+/** The server holds a token the ledger could not record: say so, it may count toward a cap. */
+function mintedNotSaved(acc: AccountRecord, f: Failure, pendingId: string | undefined): Failure {
+  const message = `A token was minted for "${acc.label}" but could not be saved: ${f.message}`
+  if (!pendingId) return fail(f.code, message)
+  return fail(f.code, `${message} It stays counted as an uncertain token until dismissed.`, {
+    details: { mayHaveMinted: true, uncertainTokenId: pendingId },
+  })
+}
+
+/** Opens a token's sealed secret metadata ({} when it has none or it was dropped). */
+export function openSecretMetadata(vault: Vault, t: TokenRecord): Result<Record<string, string>> {
+  if (!t.secretMetadata) return ok({})
+  const s = vault.openSecret(tokenMetadataRecordId(t.id), t.secretMetadata)
+  return s.ok ? ok(JSON.parse(s.value) as Record<string, string>) : s
 }
 
 /**
- * Logs a failed login; one that may have minted (a timeout after sending, a garbled success) is
- * recorded as an uncertain token that counts toward the cap until dismissed.
+ * Records a failed login on its pending record (`pendingId`). A clean refusal (it cannot have
+ * minted) drops the record; one that may have minted (a timeout after sending, a garbled
+ * success) keeps it uncertain, counted toward the cap until dismissed, with the reason.
  */
 export async function recordFailedLogin(
   vault: Vault,
@@ -69,6 +160,7 @@ export async function recordFailedLogin(
   orgKey: string,
   failure: Failure,
   surface: Surface,
+  pendingId: string,
 ): Promise<Failure> {
   const event = {
     type: 'failure' as const,
@@ -78,41 +170,36 @@ export async function recordFailedLogin(
     code: failure.code,
   }
   if (!mayHaveMinted(failure)) {
-    vault.log({ ...event, message: `Login for "${acc.label}" failed: ${failure.message}` })
-    return failure
+    const message = `Login for "${acc.label}" failed: ${failure.message}`
+    const dropped = await vault.mutate(
+      (draft) => {
+        draft.tokens = draft.tokens.filter((t) => t.id !== pendingId)
+        return ok(undefined)
+      },
+      () => ({ ...event, message }),
+    )
+    if (dropped.ok) return failure
+    vault.log({ ...event, message })
+    // Nothing was minted, but the ledger still shows the pending record: say why.
+    return {
+      ...failure,
+      message: `${failure.message} (Its pending record could not be removed, ${dropped.message}: it shows as uncertain until dismissed.)`,
+    }
   }
-  const tokenId = randomUUID()
+  const note = lostAnswerNote(failure.code)
+  const message = `Login for "${acc.label}" failed: ${failure.message} (counted as an uncertain token)`
   const saved = await vault.mutate(
     (draft, now) => {
-      draft.tokens.push({
-        id: tokenId,
-        accountId: acc.id,
-        providerId: acc.providerId,
-        orgKey,
-        state: 'uncertain',
-        issuedAt: now,
-        expiresAt: null,
-        headerName: '',
-        scheme: '',
-        metadata: {},
-        surface,
-        secret: null,
-        endedAt: null,
-        note: `The login's answer was lost (${failure.code}); the server may have created a token. It counts toward the cap until dismissed.`,
-      })
+      const t = draft.tokens.find((x) => x.id === pendingId)
+      if (!t) draft.tokens.push(uncertainRecord(pendingId, acc, orgKey, surface, now, note))
+      else if (t.state === 'uncertain') t.note = note
       return ok(undefined)
     },
-    () => ({
-      ...event,
-      tokenId,
-      message: `Login for "${acc.label}" failed: ${failure.message} (counted as an uncertain token)`,
-    }),
+    () => ({ ...event, tokenId: pendingId, message }),
   )
-  if (saved.ok) return { ...failure, details: { ...failure.details, uncertainTokenId: tokenId } }
-  return {
-    ...failure,
-    message: `${failure.message} The server may have created a token, and it could not be recorded as uncertain (${saved.message}): check the server before logging in again.`,
-  }
+  // If the note could not be updated, the pending record still stands, uncertain.
+  if (!saved.ok) vault.log({ ...event, tokenId: pendingId, message })
+  return { ...failure, details: { ...failure.details, uncertainTokenId: pendingId } }
 }
 
 /** A failed login that may still have created a token on the server. */

@@ -1,16 +1,19 @@
 // The token service: hands out Authorization headers, reusing a valid token and minting one only
 // when needed. Concurrent requests for an account share one login (single flight) within this
 // process, and across processes through a per-organization mint lock; a process that waited
-// re-reads the ledger before minting. Caps are checked under that same lock.
+// re-reads the ledger before minting. Caps are checked under that same lock. Each login is written
+// to the ledger as a pending (uncertain) token before its request leaves (see mint); logins and
+// revokes run as the vault's in-flight work (Vault.track), so locking waits for their answers.
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
+import { ownValue } from '../../shared/json-path'
 import { secretFields, type ProviderProfile } from '../../shared/providers/profile'
 import type { Surface, TokenView } from '../../shared/views'
 import type { MintedToken, ProviderEngine } from '../providers/engine'
 import { secretRecordId } from './accounts'
 import { planMint } from './mint-plan'
-import { recordFailedLogin, recordMinted } from './token-records'
+import { recordFailedLogin, recordMinted, recordPendingMint } from './token-records'
 import { KeyedMutex, withFileLock } from './locks'
 import {
   capUsage,
@@ -72,7 +75,8 @@ export class TokenService {
       const pending = this.flights.get(accountId)
       if (pending) return pending
     }
-    const flight = this.obtain(accountId, o)
+    // In-flight work of the vault: a lock waits for it (see mint).
+    const flight = this.vault.track(() => this.obtain(accountId, o))
     if (o.force) return flight
     this.flights.set(accountId, flight)
     try {
@@ -84,6 +88,14 @@ export class TokenService {
 
   /** Ensures the account has a valid token (minting if needed); never returns the token. */
   async login(
+    accountId: string,
+    o: ObtainOptions,
+  ): Promise<Result<{ token: TokenView; reused: boolean; warning?: string }>> {
+    // Tracked as a whole, so a lock that waits for the login also lets it read back its view.
+    return this.vault.track(() => this.loginTracked(accountId, o))
+  }
+
+  private async loginTracked(
     accountId: string,
     o: ObtainOptions,
   ): Promise<Result<{ token: TokenView; reused: boolean; warning?: string }>> {
@@ -172,7 +184,7 @@ export class TokenService {
         cap: usage,
       })
       if (plan.kind === 'reuse') return this.reuse(acc, old!, o.surface)
-      if (plan.kind === 'refuse') return capReached(data, org, usage!, now)
+      if (plan.kind === 'refuse') return capReached(data, org, profile, usage!, now)
 
       const secrets = this.secretsFor(acc, profile, o.secrets)
       if (!secrets.ok) return secrets
@@ -189,28 +201,15 @@ export class TokenService {
         }
       }
 
-      const minted = await this.engine.login({
-        profile,
-        baseUrl: acc.baseUrl,
-        fields: { ...acc.fields, ...secrets.value },
-      })
-      if (!minted.ok) return recordFailedLogin(this.vault, acc, orgKey, minted, o.surface)
-
       const message = o.force
         ? `Logged in again as "${acc.label}": new token minted.`
         : tokensOf(data, acc.id).length > 0
           ? `Minted a new token for "${acc.label}": the previous one expired or was revoked.`
           : `Minted a token for "${acc.label}".`
-      const saved = await recordMinted(this.vault, {
-        acc,
-        orgKey,
-        profile,
-        minted: minted.value,
-        surface: o.surface,
-        message,
-      })
+      const fields = { ...acc.fields, ...secrets.value }
+      const saved = await this.mint({ acc, orgKey, profile, fields, surface: o.surface, message })
       if (!saved.ok) return saved
-      const header = issued(acc, saved.value, minted.value.token, false)
+      const header = issued(acc, saved.value.record, saved.value.token, false)
       if (plan.kind !== 'revoke-after') return ok(header)
       const r = await revokeTokens(this.vault, this.engine, acc, profile, [old!], o.surface)
       const warning = !r.ok
@@ -223,8 +222,45 @@ export class TokenService {
   }
 
   /**
+   * One login, recorded around its request (the caller holds the organization's lock): a pending
+   * record (uncertain, counted toward the cap) is written before the request leaves, and nothing
+   * is sent if that write fails. The answer turns that record into the token, drops it (a clean
+   * refusal), or leaves it uncertain with the reason; if the process dies, it stays uncertain.
+   * The whole slow path (header) runs as the vault's in-flight work: lockWhenIdle waits for the
+   * answer to be recorded, and no login starts once a lock is waiting.
+   */
+  private async mint(c: {
+    acc: AccountRecord
+    orgKey: string
+    profile: ProviderProfile
+    fields: Record<string, string>
+    surface: Surface
+    message: string
+  }): Promise<Result<{ record: TokenRecord; token: string }>> {
+    const { acc, orgKey, profile, surface } = c
+    const pending = await recordPendingMint(this.vault, { acc, orgKey, surface })
+    if (!pending.ok) return pending
+    const pendingId = pending.value
+    const minted = await this.engine.login({ profile, baseUrl: acc.baseUrl, fields: c.fields })
+    if (!minted.ok) return recordFailedLogin(this.vault, acc, orgKey, minted, surface, pendingId)
+    const saved = await recordMinted(this.vault, {
+      acc,
+      orgKey,
+      profile,
+      minted: minted.value,
+      surface,
+      message: c.message,
+      pendingId,
+    })
+    return saved.ok ? ok({ record: saved.value, token: minted.value.token }) : saved
+  }
+
+  /**
    * Records a token minted outside a login (a signup that returns one) so it is reused and
-   * counted toward the cap like any other.
+   * counted toward the cap like any other. A signup has no pending record: there is no account
+   * to hang it on until the server has created one. A signup cut off after its request left
+   * (the process killed, the vault locked at once) can leave a server account, and the token it
+   * returned, that the vault does not know about; adding that account later starts with no token.
    */
   async adopt(
     accountId: string,
@@ -251,12 +287,12 @@ export class TokenService {
   ): Result<Record<string, string>> {
     const out: Record<string, string> = {}
     for (const f of secretFields(profile)) {
-      const typed = given?.[f.name]
+      const typed = given ? ownValue(given, f.name) : undefined
       if (typeof typed === 'string' && typed !== '') {
         out[f.name] = typed
         continue
       }
-      const stored = acc.secrets[f.name]
+      const stored = ownValue(acc.secrets, f.name)
       if (stored) {
         const s = this.vault.openSecret(secretRecordId(acc.id, f.name), stored)
         if (!s.ok) return s
@@ -281,6 +317,14 @@ export class TokenService {
     o: { surface: Surface; tokenId?: string; all?: boolean },
   ): Promise<Result<RevokeReport>> {
     this.vault.touch()
+    // In-flight work too: a lock waits for the server's answers to be recorded.
+    return this.vault.track(() => this.revokeTracked(accountId, o))
+  }
+
+  private async revokeTracked(
+    accountId: string,
+    o: { surface: Surface; tokenId?: string; all?: boolean },
+  ): Promise<Result<RevokeReport>> {
     const first = this.context(accountId)
     if (!first.ok) return first
     return this.orgLocked(first.value.org.key, async () => {
