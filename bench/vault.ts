@@ -11,7 +11,7 @@ import { createVaultServices, passphraseProtector, DEFAULT_SCRYPT } from '../src
 import { VaultFile } from '../src/main/vault/vault-file'
 import type { Result } from '../src/shared/result'
 
-const CHEAP = { N: 2 ** 14, r: 8, p: 1 }
+const CHEAP = { N: 2 ** 15, r: 8, p: 1 }
 const PASS = 'benchmark passphrase'
 
 function percentile(sorted: number[], p: number): number {

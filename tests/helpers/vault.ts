@@ -7,7 +7,8 @@ import { createVaultServices, passphraseProtector, type VaultServices } from '..
 import type { HttpClient } from '../../src/main/providers/http-client'
 
 export const TEST_PASSPHRASE = 'correct horse battery staple'
-export const CHEAP_SCRYPT = { N: 2 ** 14, r: 8, p: 1 }
+/** The cheapest cost a vault accepts (key-slots.ts SCRYPT_BOUNDS): fast tests, same code path. */
+export const CHEAP_SCRYPT = { N: 2 ** 15, r: 8, p: 1 }
 
 export function tempDir(prefix = 'tokendeck-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix))

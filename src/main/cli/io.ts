@@ -1,7 +1,10 @@
 // The CLI's input and output: exit codes, stdout/stderr writers (text or JSON), the mapping from
 // result codes to exit codes, and reading passphrases and secrets from stdin without echo.
+// Every writer here makes its text terminal-safe (format.ts terminalSafe): labels from a
+// hand-edited vault and server messages can hold escape sequences.
 import { StringDecoder } from 'node:string_decoder'
 import { fail, ok, type ErrorCode, type Failure, type Result } from '../../shared/result'
+import { terminalSafe } from './format'
 
 /** The documented exit codes. */
 export const EXIT = { ok: 0, provider: 1, usage: 2, locked: 3, cap: 4 } as const
@@ -31,18 +34,29 @@ export function exitCodeFor(code: ErrorCode): number {
   return EXIT.provider
 }
 
-/** Writes one line (or one JSON document) to stdout. */
+/** Writes text (lines) to stdout, without terminal control characters. */
 export function print(text: string): void {
-  process.stdout.write(`${text}\n`)
+  process.stdout.write(`${terminalSafe(text)}\n`)
+}
+
+/**
+ * JSON with DEL and the C1 controls escaped too (JSON.stringify escapes only C0): the same value,
+ * and nothing a terminal would act on if it is shown rather than parsed.
+ */
+export function terminalJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\x7f-\x9f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`)
+  process.stdout.write(`${terminalJson(value)}\n`)
 }
 
-/** Writes a note for people to stderr (never data, never a secret). */
+/** Writes a note for people to stderr (never data, never a secret), terminal-safe. */
 export function note(text: string): void {
-  process.stderr.write(`${text}\n`)
+  process.stderr.write(`${terminalSafe(text)}\n`)
 }
 
 export interface ReportOptions {
@@ -63,7 +77,7 @@ export function report(f: Failure, o: ReportOptions): number {
     const error: Record<string, unknown> = { code: f.code, message: f.message }
     if (f.fields) error.fields = f.fields
     if (problems) error.problems = problems
-    process.stderr.write(`${JSON.stringify({ error })}\n`)
+    process.stderr.write(`${terminalJson({ error })}\n`)
     return exitCodeFor(f.code)
   }
   const lines = [`tokendeck: ${f.message}`]
@@ -73,7 +87,7 @@ export function report(f: Failure, o: ReportOptions): number {
   }
   for (const p of problems ?? []) lines.push(`  ${p}`)
   if (o.hint) lines.push(o.hint)
-  process.stderr.write(`${lines.join('\n')}\n`)
+  process.stderr.write(`${terminalSafe(lines.join('\n'))}\n`)
   return exitCodeFor(f.code)
 }
 
@@ -130,7 +144,8 @@ function readLines(stream: NodeJS.ReadStream, count: number): Promise<Result<str
 /** Reads one line from a terminal with echo off; null when the user pressed Ctrl-C. */
 function readHidden(stream: NodeJS.ReadStream, prompt: string): Promise<string | null> {
   return new Promise((resolve) => {
-    process.stderr.write(prompt)
+    // A prompt can name a field of an imported profile: terminal-safe like every other output.
+    process.stderr.write(terminalSafe(prompt, false))
     let value: string[] = []
     const done = (v: string | null) => {
       stream.off('data', onData)

@@ -10,21 +10,48 @@ import { encRecordSchema, openRecord, seal, KEY_BYTES } from './crypto'
 /** scrypt at the OWASP-recommended cost: N=2^17, r=8, p=1 (128 MiB of memory per derivation). */
 export const DEFAULT_SCRYPT = { N: 2 ** 17, r: 8, p: 1 } as const
 
-/** Bounds on the parameters read back from a file, so a tampered slot cannot stall the process. */
+/**
+ * Bounds on scrypt parameters, checked on every slot read from a file and before any derivation,
+ * so a hand-edited slot can neither stall nor exhaust the process (nor weaken the vault).
+ * The cost 128·N·r·p bytes is the memory one lane takes times the lanes (p lanes in parallel
+ * would each need it; run one after the other they take p times as long), at most 1 GiB.
+ */
+export const SCRYPT_BOUNDS = {
+  minN: 2 ** 15,
+  maxN: 2 ** 20,
+  minR: 8,
+  maxR: 16,
+  maxP: 4,
+  maxBytes: 1024 ** 3,
+} as const
+
+/** Why these scrypt parameters are refused, or null when they are within SCRYPT_BOUNDS. */
+export function scryptParamsProblem(k: { N: number; r: number; p: number }): string | null {
+  const b = SCRYPT_BOUNDS
+  if (!Number.isInteger(k.N) || k.N < b.minN || k.N > b.maxN || (k.N & (k.N - 1)) !== 0)
+    return 'N must be a power of two from 2^15 to 2^20'
+  if (!Number.isInteger(k.r) || k.r < b.minR || k.r > b.maxR) return 'r must be from 8 to 16'
+  if (!Number.isInteger(k.p) || k.p < 1 || k.p > b.maxP) return 'p must be from 1 to 4'
+  if (128 * k.N * k.r * k.p > b.maxBytes) return 'scrypt would need more than 1 GiB (128·N·r·p)'
+  return null
+}
+
 const scryptParams = z
   .object({
     name: z.literal('scrypt'),
-    N: z
-      .number()
-      .int()
-      .min(2 ** 14)
-      .max(2 ** 22)
-      .refine((n) => (n & (n - 1)) === 0, 'a power of two'),
-    r: z.number().int().min(8).max(32),
-    p: z.number().int().min(1).max(16),
+    N: z.number().int().min(SCRYPT_BOUNDS.minN).max(SCRYPT_BOUNDS.maxN),
+    r: z.number().int().min(SCRYPT_BOUNDS.minR).max(SCRYPT_BOUNDS.maxR),
+    p: z.number().int().min(1).max(SCRYPT_BOUNDS.maxP),
     salt: z.string().min(16),
   })
   .strict()
+  .superRefine((k, c) => {
+    const problem = scryptParamsProblem(k)
+    if (problem) c.addIssue({ code: 'custom', message: problem })
+  })
+
+/** At most this many key slots in a vault: the schema refuses a file with more. */
+export const MAX_KEY_SLOTS = 8
 
 export const keySlotSchema = z.discriminatedUnion('kind', [
   z
@@ -48,6 +75,19 @@ export const keySlotSchema = z.discriminatedUnion('kind', [
     .strict(),
 ])
 export type KeySlot = z.infer<typeof keySlotSchema>
+
+/** Appends `slot` unless the vault already has MAX_KEY_SLOTS (CONFLICT, nothing changed). */
+export function pushKeySlot(slots: KeySlot[], slot: KeySlot): Result<KeySlot> {
+  if (slots.length >= MAX_KEY_SLOTS) {
+    return fail(
+      'CONFLICT',
+      `This vault already has ${MAX_KEY_SLOTS} ways to open it, the most it can hold. ` +
+        'Remove one before adding another. Nothing was changed.',
+    )
+  }
+  slots.push(slot)
+  return ok(slot)
+}
 
 /** What a protector needs to know about the vault whose key it wraps. */
 export interface SlotContext {
@@ -100,6 +140,8 @@ export function passphraseProtector(
           `A passphrase has at least ${MIN_PASSPHRASE_LENGTH} characters.`,
         )
       }
+      const problem = scryptParamsProblem(cost)
+      if (problem) return fail('VALIDATION_FAILED', `Refused scrypt parameters: ${problem}.`)
       const salt = randomBytes(16)
       const kek = await deriveKek(passphrase, salt, cost)
       const id = randomUUID()
@@ -115,6 +157,15 @@ export function passphraseProtector(
     },
     async unwrap(slot, ctx) {
       if (slot.kind !== 'passphrase') return fail('UNSUPPORTED', 'Not a passphrase slot.')
+      // Checked before deriving: a tampered slot is refused at once, never computed.
+      const problem = slot.kdf.name === 'scrypt' ? scryptParamsProblem(slot.kdf) : 'not scrypt'
+      if (problem) {
+        return fail(
+          'VAULT_CORRUPT',
+          `A passphrase slot of this vault asks for key derivation parameters TokenDeck refuses ` +
+            `(${problem}); nothing was derived and the file was not changed.`,
+        )
+      }
       const kek = await deriveKek(passphrase, Buffer.from(slot.kdf.salt, 'base64'), slot.kdf)
       const key = openRecord(kek, slot.wrapped, slotAad(ctx.vaultId, slot.id))
       kek.fill(0)
