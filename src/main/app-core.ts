@@ -82,15 +82,22 @@ export class AppCore {
     return this.actions.protection.status()
   }
 
-  lock(): AppStatus {
+  /** Locks once logins in flight are recorded (protection.lock); dispose() locks at once. */
+  lock(): Promise<AppStatus> {
     return this.actions.protection.lock()
   }
 
-  /** Starts the sandbox providers and opens a fresh demo vault with a few accounts on each. */
+  /**
+   * Locks the user's vault, starts the sandbox providers and opens a fresh demo vault with a few
+   * accounts on each.
+   */
   async startDemo(): Promise<Result<AppStatus>> {
     if (!this.deps.startSandbox)
       return fail('UNSUPPORTED', 'Demo mode is not available in this build.')
     await this.stopDemo()
+    // The user's data key leaves memory (zeroed; logins in flight are recorded first) before the
+    // demo vault opens; after the demo, the user's vault opens locked and must be unlocked again.
+    await this.lock()
     const sandbox = await this.deps.startSandbox()
     const dir = this.deps.demoDir()
     this.services = this.open(dir)

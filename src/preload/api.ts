@@ -15,6 +15,9 @@ import type { Result } from '../shared/result'
 import type { SettingsPatch } from '../shared/settings'
 import type { EventType } from '../shared/views'
 
+/** Who asks for a protection change: the passphrase, or a fresh OS keychain unwrap. */
+export type Proof = RequestOf<typeof INVOKE.vaultRemoveSlot>['proof']
+
 export type Invoke = (channel: string, payload: unknown) => Promise<unknown>
 export type Subscribe = (channel: string, listener: (payload: unknown) => void) => () => void
 
@@ -49,9 +52,13 @@ export function createApi(invoke: Invoke, subscribe: Subscribe) {
       create: (req: RequestOf<typeof INVOKE.vaultCreate>) => call(INVOKE.vaultCreate, req),
       unlock: (req: RequestOf<typeof INVOKE.vaultUnlock>) => call(INVOKE.vaultUnlock, req),
       lock: () => call(INVOKE.vaultLock),
-      addPassphrase: (passphrase: string) => call(INVOKE.vaultAddPassphrase, { passphrase }),
-      addOsProtection: () => call(INVOKE.vaultAddOsProtection),
-      removeSlot: (slotId: string) => call(INVOKE.vaultRemoveSlot, { slotId }),
+      addPassphrase: (proof: Proof, passphrase: string) =>
+        call(INVOKE.vaultAddPassphrase, { proof, passphrase }),
+      addOsProtection: (proof: Proof) => call(INVOKE.vaultAddOsProtection, { proof }),
+      removeSlot: (slotId: string, proof: Proof) => call(INVOKE.vaultRemoveSlot, { slotId, proof }),
+      changePassphrase: (proof: Proof, passphrase: string) =>
+        call(INVOKE.vaultChangePassphrase, { proof, passphrase }),
+      deleteUnreadableCopy: (name: string) => call(INVOKE.vaultDeleteUnreadableCopy, { name }),
     },
     accounts: {
       snapshot: () => call(INVOKE.snapshot),

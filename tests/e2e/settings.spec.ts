@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { expect, test } from './fixtures'
 import { ROOT } from './paths'
-import { addAccount, captureScreen, createVault, goTo, lastToast, row } from './steps'
+import { PASSPHRASE, addAccount, captureScreen, createVault, goTo, lastToast, row } from './steps'
 
 /** The worked example of docs/providers.md, as a user would save it to a file. */
 function exampleProfile(): string {
@@ -37,15 +37,34 @@ test('settings, protection, custom provider import, and the activity log', async
   await page.getByRole('button', { name: 'Save settings' }).click()
   await expect(lastToast(page)).toContainText('Settings saved')
 
-  // Protection: what protects the vault, and a second passphrase (for the CLI).
+  // Protection: every change asks for the current passphrase, checked in main.
   await expect(page.getByTestId('os-status')).toContainText('available (gnome_libsecret)')
+  const current = page.getByLabel('Current passphrase')
+  await current.fill(deck.secret('not my passphrase'))
   await page.getByLabel('New passphrase').fill(deck.secret('a second passphrase'))
   await page.getByLabel('Passphrase again').fill('a second passphrase')
-  await page.getByRole('button', { name: 'Add passphrase' }).click()
-  await expect(lastToast(page)).toContainText('Passphrase added')
-  await expect(page.getByTestId('slots').getByRole('listitem')).toHaveCount(2)
+  await page.getByRole('button', { name: 'Change passphrase' }).click()
+  await expect(page.getByRole('alert')).toContainText('Wrong passphrase')
+  await current.fill(PASSPHRASE)
+  await page.getByRole('button', { name: 'Change passphrase' }).click()
+  await expect(lastToast(page)).toContainText('Passphrase changed')
+  await expect(page.getByTestId('slots').getByRole('listitem')).toHaveCount(1)
+  // The keychain beside the passphrase, confirmed with the new passphrase.
+  await current.fill('a second passphrase')
   await page.getByRole('button', { name: 'Add OS keychain protection' }).click()
   await expect(page.getByTestId('slots')).toContainText('OS keychain (gnome_libsecret)')
+  await expect(page.getByTestId('slots').getByRole('listitem')).toHaveCount(2)
+  await captureScreen(page, 'settings-protection')
+  // Removing the keychain again rotates the key; it too asks for the passphrase.
+  await current.fill('a second passphrase')
+  await page
+    .getByTestId('slots')
+    .getByRole('listitem')
+    .filter({ hasText: 'OS keychain' })
+    .getByRole('button', { name: 'Remove' })
+    .click()
+  await expect(lastToast(page)).toContainText('OS keychain removed')
+  await expect(page.getByTestId('slots').getByRole('listitem')).toHaveCount(1)
 
   // Custom providers: an invalid profile shows its problems; the docs' example imports.
   const bad = testInfo.outputPath('bad-profile.json')

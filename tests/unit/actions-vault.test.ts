@@ -16,7 +16,7 @@ const custom = JSON.stringify({ ...PROFILE, id: 'acme-api', name: 'Acme API' })
 describe('protection actions', () => {
   it('locks, refuses a wrong passphrase, unlocks; logs the window unlock only', async () => {
     const { actions } = await actionFixture()
-    expect(actions.protection.lock().vault.unlocked).toBe(false)
+    expect((await actions.protection.lock()).vault.unlocked).toBe(false)
     const wrong = await actions.protection.unlock({ method: 'passphrase', passphrase: 'nope' })
     expect(!wrong.ok && wrong.code).toBe('VAULT_BAD_PASSPHRASE')
     const cli = await actions.protection.unlock(
@@ -29,7 +29,7 @@ describe('protection actions', () => {
       return r.ok ? r.value : []
     }
     expect(logged()).not.toContainEqual(expect.objectContaining({ message: 'Unlocked.' }))
-    actions.protection.lock()
+    await actions.protection.lock()
     expect(
       await actions.protection.unlock({ method: 'passphrase', passphrase: TEST_PASSPHRASE }),
     ).toMatchObject({ ok: true })
@@ -38,7 +38,10 @@ describe('protection actions', () => {
 
   it('without an OS keychain, OS protection is unavailable and nothing changes', async () => {
     const { actions } = await actionFixture()
-    const r = await actions.protection.addOsProtection()
+    const r = await actions.protection.addOsProtection({
+      method: 'passphrase',
+      passphrase: TEST_PASSPHRASE,
+    })
     expect(!r.ok && r.code).toBe('PROTECTION_UNAVAILABLE')
     expect(actions.protection.status().vault.slots).toHaveLength(1)
   })

@@ -106,6 +106,33 @@ describe('tokendeck init and unlocking', SLOW, () => {
     })
   })
 
+  it('passphrase change rotates the key: the old passphrase stops working, the new one opens', async () => {
+    const v = await vaultWith([{ label: 'pc', org: 'pass-org' }])
+    const before = fs.readFileSync(path.join(v.dir, 'vault.json'), 'utf8')
+    const next = 'a fresh passphrase from stdin'
+    const wrong = await cli(['passphrase', 'change', '--passphrase-stdin'], {
+      dir: v.dir,
+      input: `not the passphrase\n${next}\n`,
+      env: { TOKENDECK_PASSPHRASE: undefined },
+    })
+    expect(wrong.code).toBe(3)
+    expect(fs.readFileSync(path.join(v.dir, 'vault.json'), 'utf8')).toBe(before)
+    const r = await cli(['passphrase', 'change', '--passphrase-stdin'], {
+      dir: v.dir,
+      input: `${TEST_PASSPHRASE}\n${next}\n`,
+      env: { TOKENDECK_PASSPHRASE: undefined },
+    })
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: 'Changed the passphrase; the vault key was rotated.\n',
+    })
+    expect(r.stdout + r.stderr).not.toContain(next)
+    expect((await cli(['header', 'pc'], { dir: v.dir })).code).toBe(3)
+    const h = await cli(['header', 'pc'], { dir: v.dir, env: { TOKENDECK_PASSPHRASE: next } })
+    expect(h.code).toBe(0)
+    expect(h.stdout).toMatch(HEADER_LINE)
+  })
+
   it('exit 3 for a wrong or missing passphrase, a vault without one, and a corrupt file', async () => {
     const v = await vaultWith()
     const bad = await cli(['status'], { dir: v.dir, env: { TOKENDECK_PASSPHRASE: 'nope-nope' } })

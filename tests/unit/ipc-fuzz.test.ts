@@ -105,9 +105,15 @@ function validSamples(): Record<InvokeChannel, unknown[]> {
     [INVOKE.vaultCreate]: [{ protection: 'os' }, { protection: 'passphrase', passphrase: 'p' }],
     [INVOKE.vaultUnlock]: [{ method: 'os' }, { method: 'passphrase', passphrase: 'secret!!' }],
     [INVOKE.vaultLock]: [undefined],
-    [INVOKE.vaultAddPassphrase]: [{ passphrase: 'another passphrase' }],
-    [INVOKE.vaultAddOsProtection]: [undefined],
-    [INVOKE.vaultRemoveSlot]: [{ slotId: 'slot-1' }],
+    [INVOKE.vaultAddPassphrase]: [
+      { proof: { method: 'passphrase', passphrase: 'wrong guess' }, passphrase: 'another one' },
+    ],
+    [INVOKE.vaultAddOsProtection]: [{ proof: { method: 'os' } }],
+    [INVOKE.vaultRemoveSlot]: [{ slotId: 'slot-1', proof: { method: 'os' } }],
+    [INVOKE.vaultChangePassphrase]: [
+      { proof: { method: 'passphrase', passphrase: 'wrong guess' }, passphrase: 'a new one!' },
+    ],
+    [INVOKE.vaultDeleteUnreadableCopy]: [{ name: 'vault.json.unreadable-000000000000' }],
     [INVOKE.demoStart]: [undefined],
     [INVOKE.snapshot]: [undefined],
     [INVOKE.providersList]: [undefined],

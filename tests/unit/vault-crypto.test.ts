@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import { performance } from 'node:perf_hooks'
 import {
   generateKey,
   openRecord,
@@ -13,7 +14,9 @@ import {
 import {
   DEFAULT_SCRYPT,
   keySlotSchema,
+  MAX_KEY_SLOTS,
   MIN_PASSPHRASE_LENGTH,
+  SCRYPT_BOUNDS,
   passphraseProtector,
   safeStorageProtector,
   safeStorageStatus,
@@ -250,6 +253,136 @@ describe('passphraseProtector', () => {
   })
 })
 
+describe('KDF bounds: scrypt parameters and slots read from a file', () => {
+  const dataKey = generateKey()
+  /** Hand edits of a passphrase slot's KDF, each outside SCRYPT_BOUNDS. */
+  const OUT_OF_BOUNDS: [string, { N?: number; r?: number; p?: number }][] = [
+    ['N=2^14 (too cheap)', { N: 2 ** 14 }],
+    ['N=2^21', { N: 2 ** 21 }],
+    ['r=32', { r: 32 }],
+    ['p=8', { p: 8 }],
+    ['N not a power of two', { N: 3 * 2 ** 15 }],
+    ['N=2^20, r=16 (2 GiB)', { N: 2 ** 20, r: 16 }],
+    ['N=2^20, r=8, p=2 (2 GiB over the lanes)', { N: 2 ** 20, r: 8, p: 2 }],
+    ['N=2^21, r=32, p=8', { N: 2 ** 21, r: 32, p: 8 }],
+  ]
+
+  async function cheapSlot() {
+    const slot = unwrapOk(
+      await passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT).wrap(dataKey, ctx),
+    )
+    if (slot.kind !== 'passphrase') throw new Error('kind')
+    return slot
+  }
+
+  /** How long one derivation at the cheapest accepted cost takes here (median of three). */
+  async function oneDerivationMs(slot: KeySlot): Promise<number> {
+    const times: number[] = []
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now()
+      unwrapOk(await passphraseProtector(TEST_PASSPHRASE).unwrap(slot, ctx))
+      times.push(performance.now() - t)
+    }
+    return times.sort((a, b) => a - b)[1]!
+  }
+
+  it('the schema takes N from 2^15 to 2^20 (a power of two), r 8..16, p 1..4, at most 1 GiB', async () => {
+    expect(SCRYPT_BOUNDS).toMatchObject({ minN: 2 ** 15, maxN: 2 ** 20, maxR: 16, maxP: 4 })
+    const slot = await cheapSlot()
+    const edited = (kdf: object) => ({ ...slot, kdf: { ...slot.kdf, ...kdf } })
+    for (const [what, kdf] of OUT_OF_BOUNDS) {
+      expect(keySlotSchema.safeParse(edited(kdf)).success, what).toBe(false)
+    }
+    for (const kdf of [
+      { N: 2 ** 15, r: 8, p: 1 },
+      { N: 2 ** 20, r: 8, p: 1 }, // exactly 1 GiB
+      { N: 2 ** 17, r: 16, p: 4 },
+    ]) {
+      expect(keySlotSchema.safeParse(edited(kdf)).success, JSON.stringify(kdf)).toBe(true)
+    }
+  })
+
+  it('unwrap refuses such a slot before deriving anything: far faster than one derivation', async () => {
+    const slot = await cheapSlot()
+    const derivation = await oneDerivationMs(slot)
+    let refusing = 0
+    for (const [what, kdf] of OUT_OF_BOUNDS) {
+      const t = performance.now()
+      const r = await passphraseProtector(TEST_PASSPHRASE).unwrap(
+        { ...slot, kdf: { ...slot.kdf, ...kdf } },
+        ctx,
+      )
+      refusing += performance.now() - t
+      expect(r.ok, what).toBe(false)
+      if (!r.ok) expect(r.code, what).toBe('VAULT_CORRUPT')
+      if (!r.ok) expect(r.message).toMatch(/nothing was derived/)
+    }
+    // All eight refusals together take less than one derivation at the cheapest accepted cost
+    // (each edited slot would have cost at least that much, most of them far more).
+    expect(refusing).toBeLessThan(derivation)
+  })
+
+  it('wrap refuses a cost outside the bounds, so no vault is created that could not be read', async () => {
+    for (const cost of [
+      { N: 2 ** 14, r: 8, p: 1 },
+      { N: 2 ** 21, r: 8, p: 1 },
+      { N: 2 ** 15, r: 32, p: 1 },
+    ]) {
+      const r = await passphraseProtector(TEST_PASSPHRASE, cost).wrap(dataKey, ctx)
+      expect(expectFailure(r, 'VALIDATION_FAILED')).toMatch(/scrypt/)
+    }
+  })
+
+  it('a vault file with such a slot is VAULT_CORRUPT at once, left byte-for-byte untouched', async () => {
+    const v = await newVault()
+    const original = fs.readFileSync(v.vault.file.path)
+    // What a fresh unlock of the untouched file costs: the same file read plus one derivation.
+    const fresh = new Vault({ dir: v.dir, clock: manualClock() })
+    const t0 = performance.now()
+    unwrapOk(await fresh.unlock(passphraseProtector(TEST_PASSPHRASE)))
+    const unlockMs = performance.now() - t0
+    for (const [what, kdf] of OUT_OF_BOUNDS) {
+      const raw = JSON.parse(original.toString('utf8')) as { keySlots: { kdf: object }[] }
+      raw.keySlots[0]!.kdf = { ...raw.keySlots[0]!.kdf, ...kdf }
+      const edited = Buffer.from(JSON.stringify(raw))
+      fs.writeFileSync(v.vault.file.path, edited)
+      const vault = new Vault({ dir: v.dir, clock: manualClock() })
+      const t = performance.now()
+      const r = await vault.unlock(passphraseProtector(TEST_PASSPHRASE))
+      const ms = performance.now() - t
+      expect(r.ok, what).toBe(false)
+      if (!r.ok) expect(r.code, what).toBe('VAULT_CORRUPT')
+      expect(vault.unlocked).toBe(false)
+      expect(ms, what).toBeLessThan(Math.max(unlockMs, 250))
+      expect(fs.readFileSync(v.vault.file.path).equals(edited), what).toBe(true)
+    }
+  })
+
+  it(`holds at most ${MAX_KEY_SLOTS} key slots: a 9th is CONFLICT, a file with 9 is VAULT_CORRUPT`, async () => {
+    const v = await newVault()
+    const port = new FakeSafeStorage()
+    for (let i = 1; i < MAX_KEY_SLOTS; i++) {
+      unwrapOk(await v.vault.addKeySlot(safeStorageProtector(port, 'linux')))
+    }
+    const full = fs.readFileSync(v.vault.file.path)
+    const raw = JSON.parse(full.toString('utf8')) as { keySlots: { id: string }[] }
+    expect(raw.keySlots).toHaveLength(MAX_KEY_SLOTS)
+    const ninth = await v.vault.addKeySlot(safeStorageProtector(port, 'linux'))
+    expect(expectFailure(ninth, 'CONFLICT')).toMatch(/already has 8 ways to open it.*Remove one/)
+    expect(fs.readFileSync(v.vault.file.path).equals(full)).toBe(true)
+
+    // A hand-edited file with a 9th slot is refused before any slot is tried.
+    raw.keySlots.push({ ...raw.keySlots[1]!, id: 'a-ninth-slot' })
+    const edited = Buffer.from(JSON.stringify(raw))
+    fs.writeFileSync(v.vault.file.path, edited)
+    const vault = new Vault({ dir: v.dir, clock: manualClock() })
+    expectFailure(await vault.unlock(passphraseProtector(TEST_PASSPHRASE)), 'VAULT_CORRUPT')
+    expectFailure(await vault.unlock(safeStorageProtector(port, 'linux')), 'VAULT_CORRUPT')
+    expect(vault.unlocked).toBe(false)
+    expect(fs.readFileSync(v.vault.file.path).equals(edited)).toBe(true)
+  })
+})
+
 describe('safeStorageStatus and safeStorageProtector', () => {
   const dataKey = generateKey()
 
@@ -425,12 +558,13 @@ describe('key slots on a real vault', () => {
   it('after removing the passphrase slot, a CLI passphrase unlock says how to add one', async () => {
     const v = await vaultWithRecords()
     const port = new FakeSafeStorage()
-    const before = records(v.dir)
     unwrapOk(await v.vault.addKeySlot(safeStorageProtector(port, 'linux')))
-    const pass = slotsOf(v.dir).find((s) => s.kind === 'passphrase')!
-    unwrapOk(await v.vault.removeKeySlot(pass.id))
+    const rekeyed = records(v.dir)
+    // Removing the passphrase: the keychain slot stays, wrapping a new data key.
+    unwrapOk(await v.vault.rekey([safeStorageProtector(port, 'linux')], 'Removed a passphrase.'))
     expect(slotsOf(v.dir).map((s) => s.kind)).toEqual(['safe-storage'])
-    expect(records(v.dir)).toBe(before)
+    expect(records(v.dir)).not.toBe(rekeyed)
+    const before = records(v.dir)
 
     const cli = new Vault({ dir: v.dir, clock: v.clock })
     const msg = expectFailure(
@@ -442,9 +576,7 @@ describe('key slots on a real vault', () => {
     expect(cli.unlocked).toBe(false)
 
     // The last slot can never be removed.
-    const last = slotsOf(v.dir)[0]!
-    expectFailure(await v.vault.removeKeySlot(last.id), 'CONFLICT')
-    expectFailure(await v.vault.removeKeySlot('no-such-slot'), 'NOT_FOUND')
+    expectFailure(await v.vault.rekey([], 'Removed everything.'), 'CONFLICT')
     expect(slotsOf(v.dir)).toHaveLength(1)
 
     // Adding a passphrase back re-wraps the same key: the old records still decrypt.
@@ -458,7 +590,7 @@ describe('key slots on a real vault', () => {
     expect(unwrapOk(await v.tokens.header(v.acc.id, { surface: 'cli' })).token).toBe(v.token)
   })
 
-  it('never re-encrypts a record: adding and removing slots leaves every EncRecord byte-equal', async () => {
+  it('adding slots never re-encrypts a record; rotating the key re-encrypts every one', async () => {
     const v = await vaultWithRecords()
     const port = new FakeSafeStorage()
     const before = records(v.dir)
@@ -471,9 +603,12 @@ describe('key slots on a real vault', () => {
         ).id,
       )
     }
-    for (const id of slots) unwrapOk(await v.vault.removeKeySlot(id))
-    expect(slotsOf(v.dir)).toHaveLength(1)
+    expect(slotsOf(v.dir)).toHaveLength(7)
     expect(records(v.dir)).toBe(before)
+    // Rotation (what removing a slot or changing the passphrase does) re-seals everything.
+    unwrapOk(await v.vault.rekey([passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT)], 'Rotated.'))
+    expect(slotsOf(v.dir)).toHaveLength(1)
+    expect(records(v.dir)).not.toBe(before)
     // The secrets still decrypt: a remembered password logs in again, the token is reused.
     v.vault.lock()
     unwrapOk(await v.vault.unlock(passphraseProtector(TEST_PASSPHRASE)))
@@ -519,7 +654,7 @@ describe('key slots on a real vault', () => {
       await v.vault.addKeySlot(safeStorageProtector(new FakeSafeStorage(), 'linux')),
       'VAULT_LOCKED',
     )
-    expectFailure(await v.vault.removeKeySlot(slotsOf(v.dir)[0]!.id), 'VAULT_LOCKED')
+    expectFailure(await v.vault.rekey([], 'Removed.'), 'VAULT_LOCKED')
   })
 })
 
@@ -558,7 +693,7 @@ describe('lock and auto-lock', () => {
       ['sealSecret', v.vault.sealSecret('x', 'y')],
       ['openSecret', v.vault.openSecret('probe', sealed)],
       ['addKeySlot', v.vault.addKeySlot(passphraseProtector('another passphrase', CHEAP_SCRYPT))],
-      ['removeKeySlot', v.vault.removeKeySlot('x')],
+      ['rekey', v.vault.rekey([], 'x')],
       ['addProvider', v.vault.addProvider('{}')],
       ['removeProvider', v.vault.removeProvider('x')],
       ['accounts.list', v.accounts.list()],

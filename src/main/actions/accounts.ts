@@ -2,10 +2,12 @@
 // first). Every surface adds and removes accounts through these, so they all keep an account
 // whose first login may have minted a token, and all refuse the same things.
 import { fail, ok, type Failure, type Result } from '../../shared/result'
+import { ownValue } from '../../shared/json-path'
 import { secretFields } from '../../shared/providers/profile'
 import type { Surface, TokenView } from '../../shared/views'
 import type { AccountView } from '../../shared/views'
-import type { AccountPatch } from '../vault/accounts'
+import { normalizeBaseUrl } from '../../shared/url-policy'
+import { originOf, type AccountPatch } from '../vault/accounts'
 import { mayHaveMinted } from '../vault/token-service'
 import type { ActionDeps } from './context'
 
@@ -63,7 +65,7 @@ export function accountActions(deps: ActionDeps) {
     const profile = providers.value.get(account.providerId)
     const secrets: Record<string, string> = {}
     for (const f of profile ? secretFields(profile) : []) {
-      const v = input.fields[f.name]
+      const v = ownValue(input.fields, f.name)
       if (v) secrets[f.name] = v
     }
     const first = await tokens.login(account.id, { surface, secrets })
@@ -120,8 +122,31 @@ export function accountActions(deps: ActionDeps) {
     return accounts.get(added.value.id)
   }
 
-  function edit(accountId: string, patch: AccountPatch): Promise<Result<AccountView>> {
-    return s().accounts.update(accountId, patch)
+  /**
+   * Edits an account. Moving it to another origin (scheme, host, port) first settles its live
+   * tokens where they were minted (revoked there, or forgotten with the honest message); the
+   * vault then requires the secret again, and nothing stored for the old origin follows it.
+   */
+  async function edit(
+    accountId: string,
+    patch: AccountPatch,
+    surface: Surface,
+  ): Promise<Result<AccountView>> {
+    const { accounts, tokens } = s()
+    const a = accounts.get(accountId)
+    if (!a.ok) return a
+    const next = patch.baseUrl ? normalizeBaseUrl(patch.baseUrl) : undefined
+    const moving = next?.ok === true && originOf(next.value) !== originOf(a.value.baseUrl)
+    if (moving && a.value.tokens.some((t) => t.held && t.state === 'active')) {
+      const settled = await tokens.revoke(accountId, { surface, all: true })
+      if (!settled.ok && settled.code !== 'NOT_FOUND') {
+        return fail(settled.code, `Not changed: ${settled.message}`)
+      }
+      if (settled.ok && settled.value.failures.length > 0) {
+        return fail('PROVIDER_REJECTED', `Not changed: ${settled.value.message}`)
+      }
+    }
+    return accounts.update(accountId, patch)
   }
 
   /** Removes an account; with `revokeFirst`, only once every live token is revoked. */

@@ -1,6 +1,7 @@
 // Protection actions: what the vault is (status), creating it, unlocking and locking it, and
-// adding or removing the ways to open it (passphrase, OS keychain). The CLI unlocks through the
-// same unlock action as the window.
+// changing the ways to open it (passphrase, OS keychain). Every change proves who asks again
+// (the passphrase or a fresh keychain unwrap, checked in main); changing the passphrase and
+// removing a slot rotate the data key. The CLI unlocks through the same unlock action.
 import { fail, ok, type Result } from '../../shared/result'
 import type { AppStatus } from '../../shared/ipc/schemas'
 import type { Surface } from '../../shared/views'
@@ -10,11 +11,22 @@ import {
   safeStorageStatus,
   type KeyProtector,
 } from '../vault'
-import type { KeySlotView } from '../vault/vault'
+import { PROTECTION_EVENT, type KeySlotView } from '../vault/vault'
 import type { ActionDeps } from './context'
 
 export type CreateRequest = { protection: 'os' } | { protection: 'passphrase'; passphrase: string }
 export type UnlockRequest = { method: 'os' } | { method: 'passphrase'; passphrase: string }
+/** Who asks for a protection change, proven again: the passphrase or the OS keychain. */
+export type Proof = UnlockRequest
+
+const UNLOCKED = 'Unlocked.'
+
+function osNeeded() {
+  return fail(
+    'PROTECTION_UNAVAILABLE',
+    'The vault is also protected by the OS keychain, which is not available here to protect the new key; make the change in the TokenDeck app.',
+  )
+}
 
 export function protectionActions(deps: ActionDeps) {
   const s = deps.services
@@ -63,31 +75,137 @@ export function protectionActions(deps: ActionDeps) {
     const { vault } = s()
     const r = await vault.unlock(protector)
     if (!r.ok) return r
-    if (surface !== 'cli') vault.log({ type: 'vault', surface, message: 'Unlocked.' })
-    return ok(status())
+    if (surface === 'cli') return ok(status())
+    const changes = protectionChangesSinceLastUnlock()
+    vault.log({ type: 'vault', surface, message: UNLOCKED })
+    return ok(changes.length > 0 ? { ...status(), protectionChanges: changes } : status())
   }
 
-  function lock(): AppStatus {
-    s().vault.lock()
+  /** Key-slot changes logged since the window was last unlocked (by any surface), oldest first. */
+  function protectionChangesSinceLastUnlock(): { at: number; message: string }[] {
+    const out: { at: number; message: string }[] = []
+    for (const e of s().vault.events.list({ limit: 1000 })) {
+      if (e.type === 'vault' && e.message === UNLOCKED && e.surface !== 'cli') break
+      if (e.code === PROTECTION_EVENT) out.push({ at: e.at, message: e.message })
+    }
+    return out.reverse()
+  }
+
+  /**
+   * Locks once the logins in flight have finished (at most their deadline), so the tokens they
+   * mint are recorded; no new login starts meanwhile. Quit and demo switching lock at once
+   * (vault.lock()), leaving a cut-off login's pending record uncertain in the file.
+   */
+  async function lock(): Promise<AppStatus> {
+    await s().vault.lockWhenIdle()
     return status()
   }
 
-  function addPassphrase(passphrase: string): Promise<Result<KeySlotView>> {
+  function protectorOf(proof: Proof): KeyProtector | null {
+    return proof.method === 'os' ? osProtector() : passphraseProtector(proof.passphrase)
+  }
+
+  /** Proves who asks (passphrase, or a fresh OS keychain unwrap) before a protection change. */
+  async function confirm(proof: Proof): Promise<Result<{ slotId: string }>> {
+    const p = protectorOf(proof)
+    if (!p) return fail('PROTECTION_UNAVAILABLE', 'The OS keychain is not available here.')
+    return s().vault.verify(p)
+  }
+
+  function slots(): KeySlotView[] {
+    return s().vault.status().slots
+  }
+
+  /** Adds a passphrase to a vault that has none (the OS keychain confirms who asks). */
+  async function addPassphrase(proof: Proof, passphrase: string): Promise<Result<KeySlotView>> {
+    if (slots().some((x) => x.kind === 'passphrase')) {
+      return fail('CONFLICT', 'This vault has a passphrase already: change it instead.')
+    }
+    const who = await confirm(proof)
+    if (!who.ok) return who
     return s().vault.addKeySlot(passphraseProtector(passphrase))
   }
 
-  async function addOsProtection(): Promise<Result<KeySlotView>> {
+  async function addOsProtection(proof: Proof): Promise<Result<KeySlotView>> {
+    if (slots().some((x) => x.kind === 'safe-storage')) {
+      return fail('CONFLICT', 'This vault is protected by the OS keychain already.')
+    }
     const p = osProtector()
     if (!p) return fail('PROTECTION_UNAVAILABLE', 'The OS keychain is not available here.')
+    const who = await confirm(proof)
+    if (!who.ok) return who
     return s().vault.addKeySlot(p)
   }
 
-  async function removeSlot(slotId: string): Promise<Result<AppStatus>> {
-    const r = await s().vault.removeKeySlot(slotId)
+  /**
+   * Sets a new passphrase (replacing every passphrase slot) and rotates the data key: an old
+   * copy of the file and the old passphrase open nothing written from now on.
+   */
+  async function changePassphrase(proof: Proof, passphrase: string): Promise<Result<AppStatus>> {
+    const who = await confirm(proof)
+    if (!who.ok) return who
+    const keep: KeyProtector[] = [passphraseProtector(passphrase)]
+    if (slots().some((x) => x.kind === 'safe-storage')) {
+      const os = osProtector()
+      if (!os) return osNeeded()
+      keep.push(os)
+    }
+    const r = await s().vault.rekey(keep, 'Changed the passphrase; the data key was rotated.')
     return r.ok ? ok(status()) : r
   }
 
-  return { status, create, unlock, lock, addPassphrase, addOsProtection, removeSlot }
+  /**
+   * Removes a way to open the vault and rotates the data key, so the removed passphrase or
+   * keychain entry opens no later copy. The slots that stay are wrapped again: a passphrase that
+   * stays must be the one that confirmed.
+   */
+  async function removeSlot(slotId: string, proof: Proof): Promise<Result<AppStatus>> {
+    const all = slots()
+    const removed = all.find((x) => x.id === slotId)
+    if (!removed) return fail('NOT_FOUND', 'No such key slot.')
+    const rest = all.filter((x) => x.id !== slotId)
+    if (rest.length === 0) {
+      return fail('CONFLICT', 'The last way to open the vault cannot be removed.')
+    }
+    const who = await confirm(proof)
+    if (!who.ok) return who
+    const keep: KeyProtector[] = []
+    for (const slot of rest) {
+      if (slot.kind === 'safe-storage') {
+        const os = osProtector()
+        if (!os) return osNeeded()
+        keep.push(os)
+      } else if (proof.method === 'passphrase' && slot.id === who.value.slotId) {
+        keep.push(passphraseProtector(proof.passphrase))
+      } else {
+        return fail(
+          'CONFLICT',
+          'Confirm with the passphrase that stays: the vault needs it to protect its new key.',
+        )
+      }
+    }
+    const what = removed.kind === 'passphrase' ? 'a passphrase' : 'the OS keychain protection'
+    const r = await s().vault.rekey(keep, `Removed ${what}; the data key was rotated.`)
+    return r.ok ? ok(status()) : r
+  }
+
+  /** Deletes a kept copy of an unreadable vault file, by name. */
+  function deleteUnreadableCopy(name: string): Result<AppStatus> {
+    const r = s().vault.file.deleteUnreadableCopy(name)
+    return r.ok ? ok(status()) : r
+  }
+
+  return {
+    status,
+    create,
+    unlock,
+    lock,
+    addPassphrase,
+    addOsProtection,
+    changePassphrase,
+    removeSlot,
+    deleteUnreadableCopy,
+  }
 }
 
 export type ProtectionActions = ReturnType<typeof protectionActions>

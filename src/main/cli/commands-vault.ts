@@ -41,6 +41,29 @@ export async function init(ctx: Ctx): Promise<number> {
   return EXIT.ok
 }
 
+/** `tokendeck passphrase change`: a new passphrase and a new data key (see commands.ts). */
+export async function changePassphrase(ctx: Ctx): Promise<number> {
+  const prompts = process.stdin.isTTY
+    ? ['New passphrase', 'New passphrase (again)']
+    : ['New passphrase']
+  const v = await unlockedVault(ctx, () => ok(prompts))
+  if (!v.ok) return report(v, ctx)
+  const [next, again] = v.value.secrets
+  if (!next) return report(usage('No new passphrase was given; nothing was changed.'), ctx)
+  if (prompts.length > 1 && again !== next) {
+    return report(usage('The two new passphrases differ; nothing was changed.'), ctx)
+  }
+  const current = v.value.passphrase
+  const r = await v.value.actions.protection.changePassphrase(
+    { method: 'passphrase', passphrase: current },
+    next,
+  )
+  if (!r.ok) return report(r, ctx)
+  if (ctx.json) printJson({ changed: true, keyRotated: true })
+  else print('Changed the passphrase; the vault key was rotated.')
+  return EXIT.ok
+}
+
 /** One group of the status table: an organization, or a provider's accounts without one. */
 interface Group {
   title: string
@@ -93,8 +116,9 @@ export async function status(ctx: Ctx): Promise<number> {
     shown = [one.value]
     shownOrgs = shownOrgs.filter((o) => o.accountIds.includes(one.value.id))
   }
+  const copies = v.value.actions.protection.status().vault.unreadableCopies
   if (ctx.json) {
-    printJson({ accounts: shown, organizations: shownOrgs })
+    printJson({ accounts: shown, organizations: shownOrgs, unreadableCopies: copies })
     return EXIT.ok
   }
   if (shown.length === 0) {
@@ -112,6 +136,12 @@ export async function status(ctx: Ctx): Promise<number> {
     )
   }
   if (label !== undefined) lines.push(...tokenLines(shown[0]!))
+  if (copies.length > 0) {
+    lines.push(
+      `Kept copies of unreadable vault files (delete them in Settings, or with rm, once not needed):`,
+      ...copies.map((c) => `  ${c}`),
+    )
+  }
   print(lines.join('\n'))
   return EXIT.ok
 }

@@ -20,7 +20,7 @@ const tokens =
   async (ctx) =>
     (await import('./commands-tokens'))[name](ctx)
 const vault =
-  (name: 'init' | 'status' | 'log'): Run =>
+  (name: 'init' | 'status' | 'log' | 'changePassphrase'): Run =>
   async (ctx) =>
     (await import('./commands-vault'))[name](ctx)
 
@@ -52,6 +52,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [0, 0],
     run: vault('init'),
+  },
+  {
+    name: 'passphrase change',
+    usage: 'passphrase change',
+    summary: 'set a new passphrase; rotates the vault key (old copies stay on the old one)',
+    details: [
+      'stdin: the current passphrase (with --passphrase-stdin, else $TOKENDECK_PASSPHRASE), then',
+      'the new one (and again, at a terminal). Every record is re-encrypted with a new data key,',
+      'so the old passphrase and old copies of the file open nothing written afterwards.',
+      'A vault also protected by the OS keychain is changed in the app (it wraps the new key).',
+    ],
+    options: {},
+    vault: true,
+    args: [0, 0],
+    run: vault('changePassphrase'),
   },
   {
     name: 'providers list',
@@ -191,7 +206,7 @@ export const COMMANDS: readonly CommandSpec[] = [
 ]
 
 /** Command groups: `tokendeck accounts` alone is not a command. */
-export const GROUPS = new Set(['accounts', 'providers'])
+export const GROUPS = new Set(['accounts', 'providers', 'passphrase'])
 
 export function findCommand(words: readonly string[]): CommandSpec | undefined {
   const [first, second] = words

@@ -55,8 +55,21 @@ export function cliActions(services: ReturnType<typeof createVaultServices>): Ac
 }
 
 /**
+ * Takes TOKENDECK_PASSPHRASE out of the environment: deleting from `process.env` unsets it in the
+ * process's real environment (libuv unsetenv), so no child process started later (spawn, exec,
+ * a future `tokendeck run`) inherits it, whatever env it is given by default.
+ */
+export function takePassphraseFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const value = env.TOKENDECK_PASSPHRASE
+  delete env.TOKENDECK_PASSPHRASE
+  delete process.env.TOKENDECK_PASSPHRASE
+  return value
+}
+
+/**
  * Reads what this run needs from stdin, in order: the passphrase (with --passphrase-stdin), then
- * one value per `secretPrompts` entry. The passphrase otherwise comes from TOKENDECK_PASSPHRASE.
+ * one value per `secretPrompts` entry. The passphrase otherwise comes from TOKENDECK_PASSPHRASE,
+ * which is removed from the environment once read (with --passphrase-stdin too).
  */
 export async function readPassphraseAndSecrets(
   ctx: Ctx,
@@ -64,7 +77,7 @@ export async function readPassphraseAndSecrets(
   passphrasePrompt = 'Passphrase',
 ): Promise<Result<{ passphrase: string; secrets: string[] }>> {
   const fromStdin = bool(ctx, 'passphrase-stdin')
-  const envPass = ctx.env.TOKENDECK_PASSPHRASE
+  const envPass = takePassphraseFromEnv(ctx.env)
   if (!fromStdin && !envPass) {
     return fail(
       'VAULT_LOCKED',
@@ -79,11 +92,14 @@ export async function readPassphraseAndSecrets(
   return ok({ passphrase, secrets: fromStdin ? values.value.slice(1) : values.value })
 }
 
-/** Opens and unlocks the vault; returns the actions and any secrets read after the passphrase. */
+/**
+ * Opens and unlocks the vault; returns the actions, any secrets read after the passphrase, and
+ * the passphrase itself (a protection change proves who asks with it).
+ */
 export async function unlockedVault(
   ctx: Ctx,
   secretPrompts: (a: Actions) => Result<string[]> = () => ok([]),
-): Promise<Result<{ actions: Actions; secrets: string[] }>> {
+): Promise<Result<{ actions: Actions; secrets: string[]; passphrase: string }>> {
   const a = existingVault(ctx)
   if (!a.ok) return a
   const prompts = secretPrompts(a.value)
@@ -95,5 +111,5 @@ export async function unlockedVault(
     'cli',
   )
   if (!unlocked.ok) return unlocked
-  return ok({ actions: a.value, secrets: read.value.secrets })
+  return ok({ actions: a.value, secrets: read.value.secrets, passphrase: read.value.passphrase })
 }

@@ -28,10 +28,12 @@ export function createHandlers(
     [INVOKE.appStatus]: () => ok(protection.status()),
     [INVOKE.vaultCreate]: (req) => protection.create(req),
     [INVOKE.vaultUnlock]: (req) => protection.unlock(req),
-    [INVOKE.vaultLock]: () => ok(core.lock()),
-    [INVOKE.vaultAddPassphrase]: (req) => protection.addPassphrase(req.passphrase),
-    [INVOKE.vaultAddOsProtection]: () => protection.addOsProtection(),
-    [INVOKE.vaultRemoveSlot]: (req) => protection.removeSlot(req.slotId),
+    [INVOKE.vaultLock]: async () => ok(await core.lock()),
+    [INVOKE.vaultAddPassphrase]: (req) => protection.addPassphrase(req.proof, req.passphrase),
+    [INVOKE.vaultAddOsProtection]: (req) => protection.addOsProtection(req.proof),
+    [INVOKE.vaultRemoveSlot]: (req) => protection.removeSlot(req.slotId, req.proof),
+    [INVOKE.vaultChangePassphrase]: (req) => protection.changePassphrase(req.proof, req.passphrase),
+    [INVOKE.vaultDeleteUnreadableCopy]: (req) => protection.deleteUnreadableCopy(req.name),
     [INVOKE.demoStart]: () => core.startDemo(),
 
     [INVOKE.snapshot]: () => views.snapshot(),
@@ -43,7 +45,7 @@ export function createHandlers(
       const r = await accounts.add(req, 'ui')
       return r.ok ? ok(r.value.account) : r
     },
-    [INVOKE.accountsUpdate]: (req) => accounts.edit(req.accountId, req.patch),
+    [INVOKE.accountsUpdate]: (req) => accounts.edit(req.accountId, req.patch, 'ui'),
     [INVOKE.accountsRemove]: (req) => accounts.remove(req.accountId, req, 'ui'),
     [INVOKE.accountsSignup]: (req) => accounts.signup(req, 'ui'),
 

@@ -2,8 +2,15 @@
 // profile and their secrets encrypted (only when the user chose to remember them).
 import { randomUUID } from 'node:crypto'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
+import { ownValue } from '../../shared/json-path'
 import { normalizeBaseUrl } from '../../shared/url-policy'
-import { fieldProblem, isSecretField, type ProviderProfile } from '../../shared/providers/profile'
+import {
+  fieldProblem,
+  isSecretField,
+  secretFields,
+  type ProviderProfile,
+} from '../../shared/providers/profile'
+import { isLive } from '../../shared/state'
 import type { AccountView, OrganizationView } from '../../shared/views'
 import { accountView, countsTowardCap, organizationViews, tidy } from './ledger'
 import type { AccountRecord, VaultData } from './schema'
@@ -35,31 +42,37 @@ export function secretRecordId(accountId: string, field: string): string {
   return `account/${accountId}/secret/${field}`
 }
 
-/** Splits and checks field values for a profile; VALIDATION_FAILED names each bad field. */
+/**
+ * Splits and checks field values for a profile; VALIDATION_FAILED names each bad field. Values
+ * are read as own keys only: a field named "constructor" left empty is empty, not a function.
+ */
 export function splitFields(
   profile: ProviderProfile,
   values: Record<string, string>,
   requireSecrets: boolean,
 ): Result<{ plain: Record<string, string>; secrets: Record<string, string> }> {
-  const problems: Record<string, string[]> = {}
+  // A Map, so an unknown key "__proto__" is reported like any other, not set as a prototype.
+  const problems = new Map<string, string[]>()
   const plain: Record<string, string> = {}
   const secrets: Record<string, string> = {}
   const known = new Set(profile.fields.map((f) => f.name))
   for (const key of Object.keys(values)) {
-    if (!known.has(key)) problems[key] = [`${profile.name} has no field "${key}".`]
+    if (!known.has(key)) problems.set(key, [`${profile.name} has no field "${key}".`])
   }
   for (const f of profile.fields) {
-    const raw = values[f.name]
+    const raw = ownValue(values, f.name)
     const isSecret = isSecretField(f)
     const v = typeof raw === 'string' ? (isSecret ? raw : raw.trim()) : undefined
     const problem = fieldProblem(f, v, f.required && (!isSecret || requireSecrets))
-    if (problem) problems[f.name] = [problem]
+    if (problem) problems.set(f.name, [problem])
     else if (v === undefined || v === '') continue
     else if (isSecret) secrets[f.name] = v
     else plain[f.name] = v
   }
-  if (Object.keys(problems).length > 0) {
-    return fail('VALIDATION_FAILED', 'Some fields need attention.', { fields: problems })
+  if (problems.size > 0) {
+    return fail('VALIDATION_FAILED', 'Some fields need attention.', {
+      fields: Object.fromEntries(problems),
+    })
   }
   return ok({ plain, secrets })
 }
@@ -89,6 +102,58 @@ function labelTaken(
         fields: { label: ['This label is taken.'] },
       })
     : undefined
+}
+
+/** The origin (scheme, host, port) a secret or token is bound to. */
+export function originOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).origin
+  } catch {
+    return baseUrl
+  }
+}
+
+/**
+ * An account moves to another origin: secrets and tokens are bound to the origin they were
+ * entered or minted for, so live tokens must be settled first (revoked at the old address), the
+ * secrets must be entered again, and nothing stored for the old origin follows the account.
+ */
+function moveOrigin(
+  draft: VaultData,
+  acc: AccountRecord,
+  profile: ProviderProfile,
+  patch: AccountPatch,
+  now: number,
+): Failure | undefined {
+  const live = draft.tokens.filter(
+    (t) => t.accountId === acc.id && t.secret !== null && isLive(t, now),
+  ).length
+  if (live > 0) {
+    return fail(
+      'CONFLICT',
+      `"${acc.label}" still has ${plural(live, 'live token')} at ${originOf(acc.baseUrl)}: revoke ${live === 1 ? 'it' : 'them'} there before moving it to another server.`,
+      { details: { liveTokens: live } },
+    )
+  }
+  const typed = (name: string) => {
+    const v = patch.fields && Object.hasOwn(patch.fields, name) ? patch.fields[name] : undefined
+    return typeof v === 'string' && v !== ''
+  }
+  const remember = patch.remember ?? acc.remember
+  const missing = remember ? secretFields(profile).filter((f) => f.required && !typed(f.name)) : []
+  if (missing.length > 0) {
+    return fail(
+      'VALIDATION_FAILED',
+      'A new server address needs the secret again: what was stored is never sent to another server.',
+      {
+        fields: Object.fromEntries(
+          missing.map((f) => [f.name, ['Enter it again for the new address.']]),
+        ),
+      },
+    )
+  }
+  acc.secrets = {}
+  return undefined
 }
 
 /** Adds, edits, removes and lists accounts. */
@@ -197,6 +262,10 @@ export class AccountService {
         const base = normalizeBaseUrl(patch.baseUrl || profile.baseUrl)
         if (!base.ok)
           return fail('VALIDATION_FAILED', base.message, { fields: { baseUrl: [base.message] } })
+        if (originOf(base.value) !== originOf(acc.baseUrl)) {
+          const moved = moveOrigin(draft, acc, profile, patch, now)
+          if (moved) return moved
+        }
         acc.baseUrl = base.value
       }
       const remember = patch.remember ?? acc.remember

@@ -2,7 +2,7 @@
 // metadata that is safe on disk. A file that does not match is reported, never "repaired".
 import { z } from 'zod'
 import { encRecordSchema } from './crypto'
-import { keySlotSchema } from './key-slots'
+import { keySlotSchema, MAX_KEY_SLOTS } from './key-slots'
 import { settingsSchema } from '../../shared/settings'
 
 export const VAULT_FORMAT = 'tokendeck-vault'
@@ -51,6 +51,12 @@ export const tokenSchema = z
     surface: z.enum(SURFACES),
     /** The token itself, encrypted; dropped once the token is revoked, expired or forgotten. */
     secret: encRecordSchema.nullable(),
+    /**
+     * The profile's secret metadata entries (e.g. xpay's `ticket`) as one sealed JSON object
+     * (record id `token/<id>/metadata`); absent when there are none, null once the token ended.
+     * Never in a view.
+     */
+    secretMetadata: encRecordSchema.nullable().optional(),
     endedAt: z.number().nullable(),
     /** Why it ended or why it is uncertain, in words (never a secret). */
     note: z.string().max(500).nullable(),
@@ -66,7 +72,9 @@ export const vaultDataSchema = z
     schemaVersion: z.literal(VAULT_SCHEMA_VERSION),
     vaultId: z.string().uuid(),
     createdAt: z.number(),
-    keySlots: z.array(keySlotSchema).min(1),
+    /** Which data key the records are sealed with (see rekey.ts keyCheck); set since key rotation. */
+    keyCheck: z.string().min(1).max(64).optional(),
+    keySlots: z.array(keySlotSchema).min(1).max(MAX_KEY_SLOTS),
     accounts: z.array(accountSchema),
     tokens: z.array(tokenSchema),
     /** Imported provider profiles, as validated JSON. */

@@ -19,6 +19,9 @@ import {
 
 export const VAULT_FILE = 'vault.json'
 
+/** The name of a copy kept of a file that could not be read (see corrupt()). */
+const UNREADABLE_COPY = /^vault\.json\.unreadable-[0-9a-f]{12}$/
+
 /** The part of conf / electron-store the vault uses. */
 export interface ConfLike {
   readonly path: string
@@ -226,6 +229,31 @@ export class VaultFile {
     const key = this.statKey()
     if (key) this.cache = { key, data: checked.data }
     return ok(undefined)
+  }
+
+  /** The copies of unreadable files kept beside the vault (file names, oldest name first). */
+  unreadableCopies(): string[] {
+    try {
+      return fs
+        .readdirSync(this.dir)
+        .filter((n) => UNREADABLE_COPY.test(n))
+        .sort()
+    } catch {
+      return []
+    }
+  }
+
+  /** Deletes one kept copy, by its exact file name (nothing else in the folder can be named). */
+  deleteUnreadableCopy(name: string): Result<void> {
+    if (!UNREADABLE_COPY.test(name) || !this.unreadableCopies().includes(name)) {
+      return fail('NOT_FOUND', 'No such kept copy.')
+    }
+    try {
+      fs.rmSync(path.join(this.dir, name))
+      return ok(undefined)
+    } catch (e) {
+      return fail('INTERNAL', `Could not delete ${name}: ${(e as Error).message.slice(0, 120)}`)
+    }
   }
 
   /** Keeps the unreadable file as it is, saves a copy beside it, and says where. */

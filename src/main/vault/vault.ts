@@ -2,13 +2,15 @@
 // profiles, and gives the account and token services locked access to the file.
 import { randomUUID } from 'node:crypto'
 import type { Clock } from '../../shared/clock'
-import { fail, ok, type Result } from '../../shared/result'
+import { fail, ok, type Failure, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import { parseUserProfile, registryFor, type ProviderRegistry } from '../providers/registry'
+import { timingSafeEqual } from 'node:crypto'
 import { openString, seal, generateKey, type EncRecord } from './crypto'
+import { keyCheck, reencrypt } from './rekey'
 import { EventLog, type VaultEvent } from './event-log'
 import { endToken } from './ledger'
-import type { KeyProtector, KeySlot } from './key-slots'
+import { pushKeySlot, type KeyProtector, type KeySlot } from './key-slots'
 import { settingsSchema, type VaultData, type VaultSettings } from './schema'
 import { VaultFile, emptyVault, type StoreFactory } from './vault-file'
 
@@ -33,9 +35,20 @@ export interface VaultStatus {
   dir: string
   slots: KeySlotView[]
   autoLockMinutes: number
+  unreadableCopies: string[]
 }
 
 type Listener = () => void
+
+/** The `code` of the events that record a change of the vault's protection (key slots). */
+export const PROTECTION_EVENT = 'protection'
+
+function keyChanged(): Failure {
+  return fail(
+    'VAULT_LOCKED',
+    'The vault was re-keyed in another window or terminal (its protection changed); unlock it again.',
+  )
+}
 
 /** How a token ended on the server (see rememberEnd). */
 export interface PendingEnd {
@@ -66,6 +79,10 @@ export class Vault {
   private readonly listeners = new Set<Listener>()
   /** Token ends the server confirmed but no write could record yet; every write applies them. */
   private readonly pendingEnds = new Map<string, PendingEnd>()
+  /** Work that must finish before the key is dropped (logins in flight): see track(). */
+  private readonly inFlight = new Set<Promise<unknown>>()
+  /** How many lockWhenIdle calls are waiting: while any is, no new tracked work starts. */
+  private lockWaiters = 0
 
   constructor(readonly options: VaultOptions) {
     this.clock = options.clock
@@ -100,7 +117,10 @@ export class Vault {
     const key = generateKey()
     const slot = await protector.wrap(key, { vaultId, now: this.clock.now() })
     if (!slot.ok) return slot
-    const created = await this.file.create(emptyVault(vaultId, this.clock.now(), [slot.value]))
+    const created = await this.file.create({
+      ...emptyVault(vaultId, this.clock.now(), [slot.value]),
+      keyCheck: keyCheck(key),
+    })
     if (!created.ok) return created
     this.setKey(key, vaultId)
     this.log({ type: 'vault', message: `Vault created, protected by ${describeSlot(slot.value)}.` })
@@ -140,6 +160,49 @@ export class Vault {
     if (was) this.emit()
   }
 
+  /**
+   * Runs `work` (a login whose answer must be recorded) as in-flight work: lockWhenIdle waits for
+   * it and the idle auto-lock does not lock under it. Refused with VAULT_LOCKED while the vault is
+   * locked or a lock is waiting, so no new login starts once locking has begun.
+   */
+  async track<T>(work: () => Promise<Result<T>>): Promise<Result<T>> {
+    if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
+    if (this.lockWaiters > 0) return fail('VAULT_LOCKED', 'The vault is locking.')
+    const running = work()
+    this.inFlight.add(running)
+    try {
+      return await running
+    } finally {
+      this.inFlight.delete(running)
+    }
+  }
+
+  /** lockWhenIdle's default bound: the HTTP client's 15 s deadline plus time to record. */
+  static readonly IN_FLIGHT_WAIT_MS = 20_000
+
+  /**
+   * The lock a person or the OS asks for: waits for in-flight work (track) to finish, at most
+   * `maxWaitMs` (a login's deadline), so the tokens it mints are recorded; then drops the key like
+   * lock(). Nothing new starts while it waits. lock() stays immediate for callers that cannot wait
+   * (quit): a login cut off that way keeps its pending record, uncertain, in the file.
+   */
+  async lockWhenIdle(maxWaitMs = Vault.IN_FLIGHT_WAIT_MS): Promise<void> {
+    if (this.key && this.inFlight.size > 0) {
+      this.lockWaiters++
+      let timer: NodeJS.Timeout | undefined
+      try {
+        await Promise.race([
+          Promise.allSettled([...this.inFlight]),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs))),
+        ])
+      } finally {
+        clearTimeout(timer)
+        this.lockWaiters--
+      }
+    }
+    this.lock()
+  }
+
   get unlocked(): boolean {
     return this.key !== null
   }
@@ -152,6 +215,7 @@ export class Vault {
       dir: this.file.dir,
       slots: data?.ok ? data.value.keySlots.map(slotView) : [],
       autoLockMinutes: data?.ok ? data.value.settings.autoLockMinutes : 0,
+      unreadableCopies: this.file.unreadableCopies(),
     }
   }
 
@@ -167,6 +231,8 @@ export class Vault {
     const minutes = data.ok ? data.value.settings.autoLockMinutes : 0
     if (minutes <= 0) return false
     if (this.clock.now() - this.lastActivity < minutes * 60_000) return false
+    // A login in flight is activity: the next check locks once it has been recorded.
+    if (this.inFlight.size > 0) return false
     this.lock()
     this.log({ type: 'vault', message: `Locked after ${minutes} idle minutes.` })
     return true
@@ -195,8 +261,12 @@ export class Vault {
     if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
     const now = this.clock.now()
     const pending = [...this.pendingEnds]
+    const key = this.key
     const r = await this.file.update(
       (draft) => {
+        // Another window or terminal rotated the data key: what this process would seal now
+        // could not be read back. Lock, and ask for the passphrase again.
+        if (draft.keyCheck !== undefined && draft.keyCheck !== keyCheck(key)) return keyChanged()
         applyEnds(draft, pending)
         return change(draft, now)
       },
@@ -207,6 +277,80 @@ export class Vault {
       },
     )
     if (r.ok) this.emit()
+    return r
+  }
+
+  /**
+   * Proves who is asking before protection changes: `proof` must open one of the vault's slots,
+   * and the key it opens must be the data key in memory. Returns the slot it opened.
+   */
+  async verify(proof: KeyProtector): Promise<Result<{ slotId: string }>> {
+    const key = this.key
+    if (!key || !this.vaultId) return fail('VAULT_LOCKED', 'Unlock the vault first.')
+    const data = this.file.read()
+    if (!data.ok) return data
+    const slots = data.value.keySlots.filter((s) => s.kind === proof.kind)
+    let last: Failure = fail(
+      'VAULT_BAD_PASSPHRASE',
+      proof.kind === 'passphrase'
+        ? 'This vault has no passphrase to confirm with; confirm with the OS keychain.'
+        : 'This vault is not protected by the OS keychain; confirm with the passphrase.',
+    )
+    for (const slot of slots) {
+      const r = await proof.unwrap(slot, { vaultId: this.vaultId, now: this.clock.now() })
+      if (!r.ok) {
+        last = r
+        continue
+      }
+      const same = r.value.length === key.length && timingSafeEqual(r.value, key)
+      r.value.fill(0)
+      if (same) return ok({ slotId: slot.id })
+    }
+    return last
+  }
+
+  /**
+   * Rotates the data key: a new key, every sealed record re-encrypted with it, and the key slots
+   * replaced by `protectors`' wraps of the new key, in one atomic write under the lock (a crash
+   * leaves the old file or the new one). The old key is then dropped from memory. An old copy of
+   * the file opens only with the old key, so nothing written afterwards is readable with it.
+   */
+  async rekey(
+    protectors: readonly KeyProtector[],
+    message: string,
+  ): Promise<Result<KeySlotView[]>> {
+    const oldKey = this.key
+    const vaultId = this.vaultId
+    if (!oldKey || !vaultId) return fail('VAULT_LOCKED', 'Unlock the vault first.')
+    if (protectors.length === 0)
+      return fail('CONFLICT', 'The last way to open the vault cannot be removed.')
+    const newKey = generateKey()
+    const slots: KeySlot[] = []
+    for (const p of protectors) {
+      const slot = await p.wrap(newKey, { vaultId, now: this.clock.now() })
+      if (!slot.ok) {
+        newKey.fill(0)
+        return slot
+      }
+      slots.push(slot.value)
+    }
+    const aad = (recordId: string) => `tokendeck/${vaultId}/${recordId}`
+    const r = await this.mutate(
+      (draft) => {
+        const re = reencrypt(draft, oldKey, newKey, aad)
+        if (!re.ok) return re
+        draft.keySlots = slots
+        draft.keyCheck = keyCheck(newKey)
+        return ok(slots.map(slotView))
+      },
+      () => ({ type: 'vault', code: PROTECTION_EVENT, message }),
+    )
+    if (!r.ok) {
+      newKey.fill(0)
+      return r
+    }
+    oldKey.fill(0)
+    this.key = newKey
     return r
   }
 
@@ -249,27 +393,15 @@ export class Vault {
     if (!slot.ok) return slot
     return this.mutate(
       (d) => {
-        d.keySlots.push(slot.value)
-        return ok(slotView(slot.value))
+        const added = pushKeySlot(d.keySlots, slot.value)
+        return added.ok ? ok(slotView(added.value)) : added
       },
-      () => ({ type: 'vault', message: `Added ${describeSlot(slot.value)}.` }),
+      () => ({
+        type: 'vault',
+        code: PROTECTION_EVENT,
+        message: `Added ${describeSlot(slot.value)}.`,
+      }),
     )
-  }
-
-  /** Removes a key slot; the last one can never be removed. */
-  async removeKeySlot(slotId: string): Promise<Result<void>> {
-    if (!this.key) return fail('VAULT_LOCKED', 'Unlock the vault first.')
-    return this.mutate(
-      (d) => {
-        const i = d.keySlots.findIndex((s) => s.id === slotId)
-        if (i < 0) return fail('NOT_FOUND', 'No such key slot.')
-        if (d.keySlots.length === 1)
-          return fail('CONFLICT', 'The last way to open the vault cannot be removed.')
-        const [removed] = d.keySlots.splice(i, 1)
-        return ok(removed!)
-      },
-      (removed) => ({ type: 'vault', message: `Removed ${describeSlot(removed)}.` }),
-    ).then((r) => (r.ok ? ok(undefined) : r))
   }
 
   settings(): Result<VaultSettings> {

@@ -9,6 +9,8 @@ export const INVOKE = {
   vaultAddPassphrase: 'vault:add-passphrase',
   vaultAddOsProtection: 'vault:add-os-protection',
   vaultRemoveSlot: 'vault:remove-slot',
+  vaultChangePassphrase: 'vault:change-passphrase',
+  vaultDeleteUnreadableCopy: 'vault:delete-unreadable-copy',
   demoStart: 'vault:demo-start',
   snapshot: 'vault:snapshot',
   providersList: 'vault:providers-list',

@@ -62,8 +62,14 @@ export const appStatusSchema = z
         dir: z.string(),
         slots: z.array(keySlotViewSchema),
         autoLockMinutes: z.number(),
+        /** Copies of files that could not be read, kept beside the vault (file names). */
+        unreadableCopies: z.array(z.string()),
       })
       .strict(),
+    /** Protection changes since the previous unlock in the window (set by an unlock). */
+    protectionChanges: z
+      .array(z.object({ at: z.number(), message: z.string() }).strict())
+      .optional(),
     /** Whether the OS keychain gives real protection here, and if not, why. */
     protection: z
       .object({ osAvailable: z.boolean(), backend: z.string(), reason: z.string().optional() })
@@ -137,6 +143,12 @@ export type CopyResult = z.infer<typeof copyResultSchema>
 
 // ---------- the contract: request and response schema per invoke channel ----------
 
+/** Who is asking, proven again before any protection change: the passphrase or the keychain. */
+const proofSchema = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('os') }).strict(),
+  z.object({ method: z.literal('passphrase'), passphrase: secretText }).strict(),
+])
+
 const accountPatch = z
   .object({
     label: z.string().max(200).optional(),
@@ -164,12 +176,23 @@ export const CONTRACT = {
   },
   [INVOKE.vaultLock]: { request: none, response: appStatusSchema },
   [INVOKE.vaultAddPassphrase]: {
-    request: z.object({ passphrase: secretText }).strict(),
+    request: z.object({ proof: proofSchema, passphrase: secretText }).strict(),
     response: keySlotViewSchema,
   },
-  [INVOKE.vaultAddOsProtection]: { request: none, response: keySlotViewSchema },
+  [INVOKE.vaultAddOsProtection]: {
+    request: z.object({ proof: proofSchema }).strict(),
+    response: keySlotViewSchema,
+  },
   [INVOKE.vaultRemoveSlot]: {
-    request: z.object({ slotId: id }).strict(),
+    request: z.object({ slotId: id, proof: proofSchema }).strict(),
+    response: appStatusSchema,
+  },
+  [INVOKE.vaultChangePassphrase]: {
+    request: z.object({ proof: proofSchema, passphrase: secretText }).strict(),
+    response: appStatusSchema,
+  },
+  [INVOKE.vaultDeleteUnreadableCopy]: {
+    request: z.object({ name: z.string().min(1).max(200) }).strict(),
     response: appStatusSchema,
   },
   [INVOKE.demoStart]: { request: none, response: appStatusSchema },

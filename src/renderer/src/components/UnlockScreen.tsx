@@ -6,6 +6,8 @@ import { DEMO_PASSPHRASE } from '../../../shared/demo'
 import type { Failure } from '../../../shared/result'
 import { api } from '../api'
 import { setStatus } from '../lib/app-store'
+import { formatDateTime } from '../lib/format'
+import { toast } from '../lib/toast-store'
 import { ErrorBox } from './ErrorBox'
 import { Logo } from './Logo'
 import button from '../styles/button.module.css'
@@ -23,8 +25,20 @@ export function UnlockScreen({ status }: { status: AppStatus }) {
     setError(null)
     const r = await task()
     setBusy(false)
-    if (r.ok) setStatus(r.value)
-    else setError(r)
+    if (!r.ok) {
+      setError(r)
+      return
+    }
+    setStatus(r.value)
+    // Someone changed how the vault opens since it was last unlocked here: say so, every time.
+    const changes = r.value.protectionChanges ?? []
+    if (changes.length > 0) {
+      toast(
+        'error',
+        'The vault’s protection changed since you last unlocked it',
+        changes.map((c) => `${formatDateTime(c.at)}: ${c.message}`).join(' '),
+      )
+    }
   }
 
   return (
