@@ -167,8 +167,9 @@ export class Deck {
     const data = vault.unlocked ? vault.readUnlocked() : null
     if (data?.ok) {
       for (const t of data.value.tokens) {
-        if (!t.secret) continue
-        const s = vault.openSecret(`token/${t.id}`, t.secret)
+        const acc = data.value.accounts.find((a) => a.id === t.accountId)
+        if (!t.secret || !acc) continue
+        const s = vault.openSecret(`token/${t.id}`, acc, t.secret)
         if (s.ok) out.add(s.value)
       }
     }

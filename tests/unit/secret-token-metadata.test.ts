@@ -38,7 +38,9 @@ describe('secret token metadata', () => {
     const { actions, services, account } = await xpayAccount()
     const [t] = records(services)
     expect(t?.secretMetadata).toMatchObject({ v: 1 })
-    const opened = openSecretMetadata(services.vault, t!)
+    const acc = services.vault.readUnlocked()
+    const owner = acc.ok ? acc.value.accounts.find((a) => a.id === t!.accountId)! : undefined
+    const opened = openSecretMetadata(services.vault, t!, owner!)
     expect(opened.ok).toBe(true)
     const ticket = opened.ok ? opened.value.ticket : undefined
     expect(ticket).toMatch(/^[0-9a-f]{32}$/)
@@ -52,8 +54,8 @@ describe('secret token metadata', () => {
     expect(fs.readFileSync(services.vault.file.path, 'utf8')).not.toContain(ticket)
 
     // Sealed under the token's own id: moved to another record, it does not open.
-    const moved = openSecretMetadata(services.vault, { ...t!, id: 'another-token' })
-    expect(!moved.ok && moved.code).toBe('VAULT_CORRUPT')
+    const moved = openSecretMetadata(services.vault, { ...t!, id: 'another-token' }, owner!)
+    expect(!moved.ok && moved.code).toBe('VAULT_TAMPERED')
   })
 
   it('is dropped when the token ends; a token without secret metadata has none', async () => {

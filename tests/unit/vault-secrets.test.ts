@@ -168,7 +168,8 @@ describe('no plaintext secret on disk, in events or in failures', () => {
         // Secret metadata (xpay's ticket) is kept sealed beside the token: scan for it too.
         const t = v.vault.readUnlocked()
         const record = t.ok ? t.value.tokens.find((x) => x.id === r.value.tokenId) : undefined
-        const meta = record ? openSecretMetadata(v.vault, record) : undefined
+        const owner = t.ok ? t.value.accounts.find((a) => a.id === record?.accountId) : undefined
+        const meta = record && owner ? openSecretMetadata(v.vault, record, owner) : undefined
         expect(meta?.ok).toBe(true)
         for (const [name, value] of Object.entries(meta?.ok ? meta.value : {}))
           keep(`secret metadata ${name} (${r.value.label})`, value)

@@ -16,6 +16,7 @@ import { accountView, countsTowardCap, organizationViews, tidy } from './ledger'
 import type { AccountRecord, VaultData } from './schema'
 import { plural } from '../../shared/words'
 import type { Vault } from './vault'
+import { accountSecretId, originOf } from './bindings'
 
 export interface AccountInput {
   label: string
@@ -37,10 +38,8 @@ export interface AccountPatch {
 
 export const LABEL_MAX = 80
 
-/** The AAD-bearing record id of an account's secret field. */
-export function secretRecordId(accountId: string, field: string): string {
-  return `account/${accountId}/secret/${field}`
-}
+/** The record id of an account's secret field (see bindings.ts for its associated data). */
+export const secretRecordId = accountSecretId
 
 /**
  * Splits and checks field values for a profile; VALIDATION_FAILED names each bad field. Values
@@ -104,14 +103,7 @@ function labelTaken(
     : undefined
 }
 
-/** The origin (scheme, host, port) a secret or token is bound to. */
-export function originOf(baseUrl: string): string {
-  try {
-    return new URL(baseUrl).origin
-  } catch {
-    return baseUrl
-  }
-}
+export { originOf }
 
 /**
  * An account moves to another origin: secrets and tokens are bound to the origin they were
@@ -206,7 +198,8 @@ export class AccountService {
     const secrets: AccountRecord['secrets'] = {}
     if (input.remember) {
       for (const [name, value] of Object.entries(split.value.secrets)) {
-        const sealed = this.vault.sealSecret(secretRecordId(id, name), value)
+        const binding = { id, providerId: profile.id, baseUrl: base.value }
+        const sealed = this.vault.sealSecret(secretRecordId(id, name), binding, value)
         if (!sealed.ok) return sealed
         secrets[name] = sealed.value
       }
@@ -277,7 +270,7 @@ export class AccountService {
         acc.fields = split.value.plain
         for (const [name, value] of Object.entries(split.value.secrets)) {
           if (!remember) continue
-          const sealed = this.vault.sealSecret(secretRecordId(acc.id, name), value)
+          const sealed = this.vault.sealSecret(secretRecordId(acc.id, name), acc, value)
           if (!sealed.ok) return sealed
           acc.secrets[name] = sealed.value
         }

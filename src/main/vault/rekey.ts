@@ -1,15 +1,18 @@
-// Rotating the data key: every sealed record in the vault data is opened with the old key and
-// sealed again with the new one (same record ids, so the same associated data). Pure over the
-// data; Vault.rekey runs it inside one locked, atomic write, so a crash leaves either the old
-// file or the new one. Add any new sealed field to sealedRecords below.
+// Re-sealing every record of the vault data: with a new data key (rotation) or with new
+// associated data (binding records made before bindings.ts). Pure over the data; the Vault runs
+// it inside one locked, atomic write, so a crash leaves either the old file or the new one. Add
+// any new sealed field to sealedRecords below.
 import { createHmac } from 'node:crypto'
 import { fail, ok, type Result } from '../../shared/result'
 import { openRecord, seal, type EncRecord } from './crypto'
+import { accountSecretId, tokenMetadataId, tokenSecretId, type Binding } from './bindings'
 import type { VaultData } from './schema'
 
 /** A sealed record of the vault data, where it lives, and how to put a new one in its place. */
-interface SealedRef {
+export interface SealedRef {
   recordId: string
+  /** The account it is bound to (for a token whose account is gone: the token's own ids). */
+  binding: Binding
   rec: EncRecord
   replace(next: EncRecord): void
 }
@@ -17,54 +20,69 @@ interface SealedRef {
 /** Every sealed record in `data`: account secrets, tokens, and their secret metadata. */
 export function sealedRecords(data: VaultData): SealedRef[] {
   const out: SealedRef[] = []
+  const accounts = new Map(data.accounts.map((a) => [a.id, a]))
   for (const a of data.accounts) {
     for (const [name, rec] of Object.entries(a.secrets)) {
       out.push({
-        recordId: `account/${a.id}/secret/${name}`,
+        recordId: accountSecretId(a.id, name),
+        binding: a,
         rec,
         replace: (next) => (a.secrets[name] = next),
       })
     }
   }
   for (const t of data.tokens) {
-    if (t.secret) {
-      out.push({ recordId: `token/${t.id}`, rec: t.secret, replace: (next) => (t.secret = next) })
+    const binding = accounts.get(t.accountId) ?? {
+      id: t.accountId,
+      providerId: t.providerId,
+      baseUrl: '',
     }
-    const meta = (t as { secretMetadata?: EncRecord | null }).secretMetadata
-    if (meta) {
+    if (t.secret) {
       out.push({
-        recordId: `token/${t.id}/metadata`,
-        rec: meta,
-        replace: (next) => ((t as { secretMetadata?: EncRecord | null }).secretMetadata = next),
+        recordId: tokenSecretId(t.id),
+        binding,
+        rec: t.secret,
+        replace: (next) => (t.secret = next),
+      })
+    }
+    if (t.secretMetadata) {
+      out.push({
+        recordId: tokenMetadataId(t.id),
+        binding,
+        rec: t.secretMetadata,
+        replace: (next) => (t.secretMetadata = next),
       })
     }
   }
   return out
 }
 
-/** Re-seals every record of `draft` from `oldKey` to `newKey`; fails (changing nothing that is
- * written) if any record does not open with the old key. */
-export function reencrypt(
-  draft: VaultData,
-  oldKey: Buffer,
-  newKey: Buffer,
-  aad: (recordId: string) => string,
-): Result<number> {
+/** A key and the associated data each record is sealed with under it. */
+export interface Sealing {
+  key: Buffer
+  aad: (ref: SealedRef) => string
+}
+
+/**
+ * Re-seals every record of `draft` from one sealing to another (a new key, or new associated
+ * data); fails, changing nothing that is written, if any record does not open as `from` says.
+ */
+export function reencrypt(draft: VaultData, from: Sealing, to: Sealing): Result<number> {
   const refs = sealedRecords(draft)
   const opened: { ref: SealedRef; plain: Buffer }[] = []
   for (const ref of refs) {
-    const plain = openRecord(oldKey, ref.rec, aad(ref.recordId))
+    const plain = openRecord(from.key, ref.rec, from.aad(ref))
     if (!plain) {
       for (const o of opened) o.plain.fill(0)
       return fail(
         'VAULT_CORRUPT',
-        `A secret in the vault (${ref.recordId.split('/')[0]}) does not open with the current key; the key was not changed.`,
+        `A secret in the vault (${ref.recordId.split('/')[0]}) does not open as expected; nothing was changed.`,
       )
     }
     opened.push({ ref, plain })
   }
   for (const { ref, plain } of opened) {
-    ref.replace(seal(newKey, plain, aad(ref.recordId)))
+    ref.replace(seal(to.key, plain, to.aad(ref)))
     plain.fill(0)
   }
   return ok(refs.length)

@@ -8,6 +8,7 @@ import type { ProviderEngine } from '../providers/engine'
 import { countsUnder, derivedState, endToken, tokenView, type Organization } from './ledger'
 import type { AccountRecord, TokenRecord, VaultData } from './schema'
 import type { EventInput, Vault } from './vault'
+import { tokenSecretId } from './bindings'
 
 /** What a revoke did, token by token. */
 export interface RevokeReport {
@@ -25,7 +26,7 @@ interface Outcome {
 }
 
 /** The AAD-bearing record id of a token's secret. */
-export const tokenRecordId = (tokenId: string) => `token/${tokenId}`
+export const tokenRecordId = tokenSecretId
 
 /**
  * Revokes tokens of one account on the server (or forgets them where the provider has no revoke
@@ -52,7 +53,7 @@ export async function revokeTokens(
       })
       continue
     }
-    const secret = vault.openSecret(tokenRecordId(t.id), t.secret!)
+    const secret = vault.openSecret(tokenRecordId(t.id), acc, t.secret!)
     if (!secret.ok) {
       failures.push({ tokenId: t.id, code: secret.code, message: secret.message })
       continue

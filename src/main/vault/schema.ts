@@ -74,6 +74,8 @@ export const vaultDataSchema = z
     createdAt: z.number(),
     /** Which data key the records are sealed with (see rekey.ts keyCheck); set since key rotation. */
     keyCheck: z.string().min(1).max(64).optional(),
+    /** 2: sealed records are bound to their account, provider and origin (bindings.ts). */
+    bindings: z.literal(2).optional(),
     keySlots: z.array(keySlotSchema).min(1).max(MAX_KEY_SLOTS),
     accounts: z.array(accountSchema),
     tokens: z.array(tokenSchema),

@@ -13,9 +13,10 @@ import { tidy } from './ledger'
 import { tokenRecordId } from './revocation'
 import type { AccountRecord, TokenRecord } from './schema'
 import type { Vault } from './vault'
+import { tokenMetadataId } from './bindings'
 
 /** The AAD-bearing record id of a token's sealed secret metadata. */
-export const tokenMetadataRecordId = (tokenId: string) => `${tokenRecordId(tokenId)}/metadata`
+export const tokenMetadataRecordId = tokenMetadataId
 
 /** The note of a pending mint: true while its login runs, and still true after a crash. */
 export function pendingNote(since: number): string {
@@ -92,13 +93,13 @@ export async function recordMinted(
 ): Promise<Result<TokenRecord>> {
   const { acc, orgKey, profile, minted, surface, message, pendingId } = o
   const tokenId = pendingId ?? randomUUID()
-  const sealed = vault.sealSecret(tokenRecordId(tokenId), minted.token)
+  const sealed = vault.sealSecret(tokenRecordId(tokenId), acc, minted.token)
   if (!sealed.ok) return mintedNotSaved(acc, sealed, pendingId)
   // `?? {}`: a test double of the engine may leave secret metadata out.
   const secretMeta = minted.secretMetadata ?? {}
   let sealedMeta: TokenRecord['secretMetadata']
   if (Object.keys(secretMeta).length > 0) {
-    const s = vault.sealSecret(tokenMetadataRecordId(tokenId), JSON.stringify(secretMeta))
+    const s = vault.sealSecret(tokenMetadataRecordId(tokenId), acc, JSON.stringify(secretMeta))
     if (!s.ok) return mintedNotSaved(acc, s, pendingId)
     sealedMeta = s.value
   }
@@ -143,9 +144,13 @@ function mintedNotSaved(acc: AccountRecord, f: Failure, pendingId: string | unde
 }
 
 /** Opens a token's sealed secret metadata ({} when it has none or it was dropped). */
-export function openSecretMetadata(vault: Vault, t: TokenRecord): Result<Record<string, string>> {
+export function openSecretMetadata(
+  vault: Vault,
+  t: TokenRecord,
+  acc: AccountRecord,
+): Result<Record<string, string>> {
   if (!t.secretMetadata) return ok({})
-  const s = vault.openSecret(tokenMetadataRecordId(t.id), t.secretMetadata)
+  const s = vault.openSecret(tokenMetadataRecordId(t.id), acc, t.secretMetadata)
   return s.ok ? ok(JSON.parse(s.value) as Record<string, string>) : s
 }
 

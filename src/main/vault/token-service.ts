@@ -121,7 +121,14 @@ export class TokenService {
   }
 
   private reuse(acc: AccountRecord, t: TokenRecord, surface: Surface): Result<IssuedHeader> {
-    const token = this.vault.openSecret(tokenRecordId(t.id), t.secret!)
+    // Read back from the file: a hand-edited header name could inject a line into `header`.
+    if (!HTTP_TOKEN.test(t.headerName) || !(t.scheme === '' || HTTP_TOKEN.test(t.scheme))) {
+      return fail(
+        'VAULT_TAMPERED',
+        `The header stored for "${acc.label}" is not a valid header name or scheme: the vault file was changed outside TokenDeck. Nothing was sent.`,
+      )
+    }
+    const token = this.vault.openSecret(tokenRecordId(t.id), acc, t.secret!)
     if (!token.ok) return token
     this.vault.log({
       type: 'reuse',
@@ -294,7 +301,7 @@ export class TokenService {
       }
       const stored = ownValue(acc.secrets, f.name)
       if (stored) {
-        const s = this.vault.openSecret(secretRecordId(acc.id, f.name), stored)
+        const s = this.vault.openSecret(secretRecordId(acc.id, f.name), acc, stored)
         if (!s.ok) return s
         out[f.name] = s.value
       } else if (f.required) {
@@ -384,6 +391,9 @@ export class TokenService {
       .then((r) => (r.ok ? ok(r.value.view) : r))
   }
 }
+
+/** An HTTP token (RFC 9110): what a header name and an auth scheme may consist of. */
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
 
 function skewOf(d: VaultData): number {
   return d.settings.expirySkewSeconds * 1000

@@ -7,7 +7,8 @@ import type { ProviderProfile } from '../../shared/providers/profile'
 import { parseUserProfile, registryFor, type ProviderRegistry } from '../providers/registry'
 import { timingSafeEqual } from 'node:crypto'
 import { openString, seal, generateKey, type EncRecord } from './crypto'
-import { keyCheck, reencrypt } from './rekey'
+import { keyCheck, reencrypt, type SealedRef } from './rekey'
+import { boundAad, legacyAad, type Binding } from './bindings'
 import { EventLog, type VaultEvent } from './event-log'
 import { endToken } from './ledger'
 import { pushKeySlot, type KeyProtector, type KeySlot } from './key-slots'
@@ -42,6 +43,13 @@ type Listener = () => void
 
 /** The `code` of the events that record a change of the vault's protection (key slots). */
 export const PROTECTION_EVENT = 'protection'
+
+function tampered(recordId: string): Failure {
+  return fail(
+    'VAULT_TAMPERED',
+    `A ${recordId.startsWith('token/') ? 'token' : 'secret'} in the vault does not match the account, provider or server address it was sealed for: the vault file was changed outside TokenDeck. Nothing was sent; the file was not changed. Restore the vault from a backup you trust.`,
+  )
+}
 
 function keyChanged(): Failure {
   return fail(
@@ -120,6 +128,7 @@ export class Vault {
     const created = await this.file.create({
       ...emptyVault(vaultId, this.clock.now(), [slot.value]),
       keyCheck: keyCheck(key),
+      bindings: 2,
     })
     if (!created.ok) return created
     this.setKey(key, vaultId)
@@ -146,10 +155,41 @@ export class Vault {
       last = await protector.unwrap(slot, { vaultId: data.value.vaultId, now: this.clock.now() })
       if (last.ok) {
         this.setKey(last.value, data.value.vaultId)
-        return ok(undefined)
+        if (data.value.bindings === 2) return ok(undefined)
+        const bound = await this.bindRecords()
+        if (!bound.ok) this.lock()
+        return bound
       }
     }
     return last
+  }
+
+  /**
+   * A vault written before records were bound to their account, provider and origin: re-seal
+   * every record with that binding, once, in one atomic write (same key). A record that does not
+   * open with its old associated data was changed outside TokenDeck: the unlock fails.
+   */
+  private async bindRecords(): Promise<Result<void>> {
+    const key = this.key!
+    const vaultId = this.vaultId!
+    const r = await this.mutate(
+      (draft) => {
+        if (draft.bindings === 2) return ok(undefined)
+        const re = reencrypt(
+          draft,
+          { key, aad: (ref) => legacyAad(vaultId, ref.recordId) },
+          { key, aad: (ref) => boundAad(vaultId, ref.recordId, ref.binding) },
+        )
+        if (!re.ok) return tampered('account/')
+        draft.bindings = 2
+        return ok(undefined)
+      },
+      () => ({
+        type: 'vault',
+        message: 'Bound every secret and token to its account, provider and server address.',
+      }),
+    )
+    return r.ok ? ok(undefined) : r
   }
 
   /** Drops the data key from memory (zeroed). */
@@ -334,10 +374,10 @@ export class Vault {
       }
       slots.push(slot.value)
     }
-    const aad = (recordId: string) => `tokendeck/${vaultId}/${recordId}`
+    const aad = (ref: SealedRef) => boundAad(vaultId, ref.recordId, ref.binding)
     const r = await this.mutate(
       (draft) => {
-        const re = reencrypt(draft, oldKey, newKey, aad)
+        const re = reencrypt(draft, { key: oldKey, aad }, { key: newKey, aad })
         if (!re.ok) return re
         draft.keySlots = slots
         draft.keyCheck = keyCheck(newKey)
@@ -367,21 +407,21 @@ export class Vault {
     return this.pendingEnds.has(tokenId)
   }
 
-  /** Encrypts a secret for a record (the record id is the associated data). */
-  sealSecret(recordId: string, plain: string): Result<EncRecord> {
+  /** Encrypts a secret for a record, bound to its account, provider and origin (bindings.ts). */
+  sealSecret(recordId: string, binding: Binding, plain: string): Result<EncRecord> {
     if (!this.key || !this.vaultId) return fail('VAULT_LOCKED', 'The vault is locked.')
-    return ok(seal(this.key, plain, `tokendeck/${this.vaultId}/${recordId}`))
+    return ok(seal(this.key, plain, boundAad(this.vaultId, recordId, binding)))
   }
 
-  openSecret(recordId: string, rec: EncRecord): Result<string> {
+  /**
+   * Opens a secret. One that does not open was moved to another record or account, or its
+   * account's provider or server address was changed outside TokenDeck: VAULT_TAMPERED, and
+   * nothing is sent anywhere.
+   */
+  openSecret(recordId: string, binding: Binding, rec: EncRecord): Result<string> {
     if (!this.key || !this.vaultId) return fail('VAULT_LOCKED', 'The vault is locked.')
-    const s = openString(this.key, rec, `tokendeck/${this.vaultId}/${recordId}`)
-    if (s === null) {
-      return fail(
-        'VAULT_CORRUPT',
-        `A secret in the vault (${recordId.split('/')[0]}) failed to decrypt; the file was not changed.`,
-      )
-    }
+    const s = openString(this.key, rec, boundAad(this.vaultId, recordId, binding))
+    if (s === null) return tampered(recordId)
     return ok(s)
   }
 

@@ -23,6 +23,7 @@ const WORDS: Record<ErrorCode, string> = {
   VAULT_LOCKED: 'The vault is locked.',
   VAULT_BAD_PASSPHRASE: 'That passphrase does not open the vault.',
   VAULT_CORRUPT: 'The vault file is damaged; it was left untouched.',
+  VAULT_TAMPERED: 'The vault file was changed outside TokenDeck; nothing was sent.',
   VAULT_NOT_FOUND: 'There is no vault yet.',
   VAULT_EXISTS: 'A vault already exists.',
   VAULT_BUSY: 'Another TokenDeck process is using the vault; try again.',
