@@ -71,18 +71,23 @@ export function lastToast(page: Page): Locator {
  * Screenshots of the screen in light and dark into test-results/screens/, and an axe scan of
  * each: no serious or critical violation allowed. The results are kept beside the screenshots.
  */
-export async function captureScreen(page: Page, name: string): Promise<void> {
+export async function captureScreen(
+  page: Page,
+  name: string,
+  o: { keepToasts?: boolean } = {},
+): Promise<void> {
   fs.mkdirSync(SCREENS_DIR, { recursive: true })
-  // Earlier confirmations would hide the screen: dismiss them (as a user would).
+  // Earlier confirmations would hide the screen: dismiss them (as a user would), unless the
+  // toast is what the screenshot is for.
   const toasts = page.getByTestId('toast')
-  for (let i = 0; i < 8 && (await toasts.count()) > 0; i++) {
+  for (let i = 0; !o.keepToasts && i < 8 && (await toasts.count()) > 0; i++) {
     await toasts
       .first()
       .getByRole('button', { name: 'Dismiss' })
       .click({ timeout: 2000 })
       .catch(() => {})
   }
-  await expect(page.getByTestId('toast')).toHaveCount(0)
+  if (!o.keepToasts) await expect(page.getByTestId('toast')).toHaveCount(0)
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' })
     await page.waitForTimeout(50)
