@@ -4,6 +4,7 @@ import {
   BUILTIN_PROFILES,
   ProviderRegistry,
   parseUserProfile,
+  registryFor,
 } from '../../src/main/providers/registry'
 import { parseProfile } from '../../src/shared/providers/profile'
 
@@ -107,5 +108,25 @@ describe('provider profiles', () => {
     expect(reg.list().map((p) => p.id)).toEqual(['tpstreams', 'xpay', 'classic', 'acme-metrics'])
     expect(reg.get('tpstreams')?.name).toBe('TPStreams')
     expect(reg.isBuiltin('acme-metrics')).toBe(false)
+  })
+})
+
+describe('an imported profile that a newer rule refuses', () => {
+  it('says why its accounts cannot log in, instead of "not installed"', () => {
+    // Imported before the secret-name rule: a field "apiKey" without the secret role.
+    const old = {
+      ...JSON.parse(readFileSync('src/main/providers/builtin/classic.json', 'utf8')),
+      id: 'legacy-api',
+      name: 'Legacy API',
+    }
+    old.fields = [...old.fields, { name: 'apiKey', label: 'API key' }]
+    const registry = registryFor([old])
+    expect(registry.get('legacy-api')).toBeUndefined()
+    const why = registry.missing('legacy-api')
+    expect(why.code).toBe('NOT_FOUND')
+    expect(why.message).toMatch(/no longer passes validation \(.*apiKey.*\); import a corrected/)
+    expect(registry.missing('never-imported').message).toBe(
+      'Provider "never-imported" is not installed.',
+    )
   })
 })

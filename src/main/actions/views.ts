@@ -59,8 +59,9 @@ export function viewActions(deps: ActionDeps) {
       data.value.accounts.find((a) => a.id === idOrLabel) ??
       data.value.accounts.find((a) => a.label.toLowerCase() === key)
     if (!rec) return fail('NOT_FOUND', `No account "${idOrLabel.slice(0, 80)}".`)
-    const profile = vault.registryOf(data.value).get(rec.providerId)
-    if (!profile) return fail('NOT_FOUND', `Provider "${rec.providerId}" is not installed.`)
+    const registry = vault.registryOf(data.value)
+    const profile = registry.get(rec.providerId)
+    if (!profile) return registry.missing(rec.providerId)
     return ok(profile)
   }
 

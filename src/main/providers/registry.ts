@@ -1,5 +1,5 @@
 // Knows every provider profile: the built-ins shipped with the app and the ones a user imported.
-import { fail, ok, type Result } from '../../shared/result'
+import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { parseProfile, type ProviderProfile } from '../../shared/providers/profile'
 import tpstreams from './builtin/tpstreams.json'
 import xpay from './builtin/xpay.json'
@@ -59,7 +59,11 @@ export function parseUserProfile(text: string): Result<ProviderProfile> {
 export class ProviderRegistry {
   private readonly custom = new Map<string, ProviderProfile>()
 
-  constructor(custom: readonly ProviderProfile[] = []) {
+  constructor(
+    custom: readonly ProviderProfile[] = [],
+    /** Imported profiles that no longer validate (a newer rule refuses them), by id: why. */
+    private readonly invalid: ReadonlyMap<string, string> = new Map(),
+  ) {
     for (const p of custom) if (!BUILTIN_IDS.has(p.id)) this.custom.set(p.id, p)
   }
 
@@ -74,6 +78,17 @@ export class ProviderRegistry {
   isBuiltin(id: string): boolean {
     return BUILTIN_IDS.has(id)
   }
+
+  /** NOT_FOUND for a provider id with no usable profile, saying why when its import is invalid. */
+  missing(id: string): Failure {
+    const why = this.invalid.get(id)
+    return fail(
+      'NOT_FOUND',
+      why === undefined
+        ? `Provider "${id.slice(0, 40)}" is not installed.`
+        : `The imported provider "${id.slice(0, 40)}" no longer passes validation (${why.slice(0, 200)}); import a corrected profile with the same id.`,
+    )
+  }
 }
 
 const registries = new WeakMap<readonly unknown[], ProviderRegistry>()
@@ -87,11 +102,17 @@ export function registryFor(customProfiles: readonly unknown[]): ProviderRegistr
   let r = registries.get(customProfiles)
   if (!r) {
     const parsed: ProviderProfile[] = []
+    const invalid = new Map<string, string>()
     for (const raw of customProfiles) {
       const p = parseProfile(raw)
       if (p.ok) parsed.push(p.value)
+      else {
+        const id = (raw as { id?: unknown } | null)?.id
+        const first = Array.isArray(p.details?.problems) ? p.details.problems[0] : undefined
+        if (typeof id === 'string') invalid.set(id, first ?? p.message)
+      }
     }
-    r = new ProviderRegistry(parsed)
+    r = new ProviderRegistry(parsed, invalid)
     registries.set(customProfiles, r)
   }
   return r

@@ -241,9 +241,9 @@ export class AccountService {
     return this.vault.mutate((draft, now) => {
       const acc = draft.accounts.find((a) => a.id === accountId)
       if (!acc) return fail('NOT_FOUND', 'No such account.')
-      const profile = this.vault.registryOf(draft).get(acc.providerId)
-      if (!profile)
-        return fail('VALIDATION_FAILED', `Provider "${acc.providerId}" is not installed.`)
+      const registry = this.vault.registryOf(draft)
+      const profile = registry.get(acc.providerId)
+      if (!profile) return registry.missing(acc.providerId)
       if (patch.label !== undefined) {
         const label = cleanLabel(patch.label)
         if (!label.ok) return label

@@ -166,8 +166,9 @@ export class TokenService {
     if (!d.ok) return d
     const acc = d.value.accounts.find((a) => a.id === accountId)
     if (!acc) return fail('NOT_FOUND', 'No such account.')
-    const profile = this.vault.registryOf(d.value).get(acc.providerId)
-    if (!profile) return fail('NOT_FOUND', `Provider "${acc.providerId}" is not installed.`)
+    const registry = this.vault.registryOf(d.value)
+    const profile = registry.get(acc.providerId)
+    if (!profile) return registry.missing(acc.providerId)
     return ok({ data: d.value, acc, profile, org: organizationOf(profile, acc) })
   }
 
