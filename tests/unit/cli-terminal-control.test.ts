@@ -1,6 +1,5 @@
 // The CLI never writes terminal control characters: labels, provider names and server text are
 // printed without escape sequences, C0 (but newline), DEL or C1, in text and in JSON output.
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,9 +7,9 @@ import { columns, terminalSafe } from '../../src/main/cli/format'
 import { terminalJson } from '../../src/main/cli/io'
 import { startSandbox, type SandboxSet } from '../../src/main/sandbox'
 import { ok } from '../../src/shared/result'
-import { newVault, tempDir, TEST_PASSPHRASE } from '../helpers/vault'
+import { newVault, tempDir } from '../helpers/vault'
+import { CLI, runCli, type CliRun } from '../helpers/cli'
 
-const CLI = path.resolve('out/main/cli.js')
 const HOME = tempDir('tokendeck-cli-home-')
 /** Sets the window title, then clears the screen: what a hostile label or server sends. */
 const ATTACK = '\x1b]0;pwned\x07\x1b[2J'
@@ -57,33 +56,9 @@ describe('terminalSafe', () => {
   })
 })
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+const cli = (args: string[], dir: string) => runCli(args, dir, { home: HOME })
 
-function cli(args: string[], dir: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME,
-    XDG_CONFIG_HOME: HOME,
-    TOKENDECK_VAULT: dir,
-    TOKENDECK_PASSPHRASE: TEST_PASSPHRASE,
-  }
-  return new Promise<Run>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end()
-  })
-}
-
-function expectClean(r: Run, what: string): void {
+function expectClean(r: CliRun, what: string): void {
   expect(r.stdout, `${what} stdout`).not.toMatch(CONTROL)
   expect(r.stderr, `${what} stderr`).not.toMatch(CONTROL)
 }

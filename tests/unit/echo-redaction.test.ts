@@ -4,7 +4,6 @@
 // logins and signups run through the core actions and the built CLI, and the secret, in any
 // encoding, must be in none of: the Failure, events.jsonl, the event and account views, the tray
 // notification, the CLI's stderr and stdout.
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -12,9 +11,9 @@ import { copyNotice } from '../../src/main/notifications'
 import type { EchoEncoding } from '../../src/main/sandbox'
 import { EVENT_LOG_FILE } from '../../src/main/vault/event-log'
 import { actionFixture, type ActionFixture, sandboxPerTest } from '../helpers/actions'
-import { tempDir, TEST_PASSPHRASE } from '../helpers/vault'
+import { tempDir } from '../helpers/vault'
+import { CLI, runCli } from '../helpers/cli'
 
-const CLI = path.resolve('out/main/cli.js')
 const HOME = tempDir('tokendeck-echo-home-')
 const ENCODINGS: EchoEncoding[] = ['html', 'json', 'url', 'raw']
 
@@ -58,31 +57,7 @@ function expectNoSecret(where: string, value: unknown): void {
   for (const form of FORMS) expect(text, `${where} holds "${form}"`).not.toContain(form)
 }
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function cli(args: string[], dir: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME,
-    XDG_CONFIG_HOME: HOME,
-    TOKENDECK_VAULT: dir,
-    TOKENDECK_PASSPHRASE: TEST_PASSPHRASE,
-  }
-  return new Promise<Run>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end()
-  })
-}
+const cli = (args: string[], dir: string) => runCli(args, dir, { home: HOME })
 
 const sandbox = sandboxPerTest()
 

@@ -4,7 +4,6 @@
 // token revoked sends nothing anywhere (the password does not open for the new origin); a token
 // moved to another account does not open; a hand-edited header name is refused. The real CLI is
 // the victim; the file is left untouched. A vault written before bindings is bound on unlock.
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -17,8 +16,8 @@ import { createVaultServices, passphraseProtector } from '../../src/main/vault'
 import { sealedRecords } from '../../src/main/vault/rekey'
 import type { VaultData } from '../../src/main/vault/schema'
 import { CHEAP_SCRYPT, TEST_PASSPHRASE, newVault, tempDir } from '../helpers/vault'
+import { CLI, runCli } from '../helpers/cli'
 
-const CLI = path.resolve('out/main/cli.js')
 const tp = DEMO_USERS.tpstreams[0]!
 let sb: SandboxSet
 let attacker: http.Server
@@ -45,23 +44,7 @@ afterAll(async () => {
   await new Promise<void>((r) => attacker.close(() => r()))
 })
 
-function cli(args: string[], dir: string) {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    TOKENDECK_VAULT: dir,
-    TOKENDECK_PASSPHRASE: TEST_PASSPHRASE,
-  }
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end()
-  })
-}
+const cli = (args: string[], dir: string) => runCli(args, dir)
 
 async function vaultWithTwoAccounts() {
   const v = await newVault()

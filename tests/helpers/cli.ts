@@ -1,0 +1,40 @@
+// Test fixture: the built `tokendeck` CLI as a user runs it, a child process with a clean
+// environment (its own HOME, the vault folder and passphrase it is given) and closed stdin.
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { TEST_PASSPHRASE, tempDir } from './vault'
+
+export const CLI = path.resolve('out/main/cli.js')
+
+export interface CliRun {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs `node out/main/cli.js ...args` against the vault in `dir`, unlocked by TEST_PASSPHRASE. */
+export function runCli(
+  args: string[],
+  dir: string,
+  o: { home?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
+  const home = o.home ?? tempDir('tokendeck-cli-home-')
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    XDG_CONFIG_HOME: home,
+    TOKENDECK_VAULT: dir,
+    TOKENDECK_PASSPHRASE: TEST_PASSPHRASE,
+    ...o.env,
+  }
+  return new Promise<CliRun>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.stdin.end()
+  })
+}
