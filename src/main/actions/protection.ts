@@ -69,7 +69,7 @@ export function protectionActions(deps: ActionDeps) {
    * unlocks for every command, and each command's own event says what it did.
    */
   async function unlock(req: UnlockRequest, surface: Surface = 'ui'): Promise<Result<AppStatus>> {
-    const protector = req.method === 'os' ? osProtector() : passphraseProtector(req.passphrase)
+    const protector = protectorOf(req)
     if (!protector)
       return fail('PROTECTION_UNAVAILABLE', 'The OS keychain is not available; use the passphrase.')
     const { vault } = s()
@@ -101,8 +101,9 @@ export function protectionActions(deps: ActionDeps) {
     return status()
   }
 
-  function protectorOf(proof: Proof): KeyProtector | null {
-    return proof.method === 'os' ? osProtector() : passphraseProtector(proof.passphrase)
+  /** The keychain or a passphrase, as an unlock or a proof names it (null: no keychain here). */
+  function protectorOf(req: UnlockRequest): KeyProtector | null {
+    return req.method === 'os' ? osProtector() : passphraseProtector(req.passphrase)
   }
 
   /** Proves who asks (passphrase, or a fresh OS keychain unwrap) before a protection change. */

@@ -38,9 +38,6 @@ export interface AccountPatch {
 
 export const LABEL_MAX = 80
 
-/** The record id of an account's secret field (see bindings.ts for its associated data). */
-export const secretRecordId = accountSecretId
-
 /**
  * Splits and checks field values for a profile; VALIDATION_FAILED names each bad field. Values
  * are read as own keys only: a field named "constructor" left empty is empty, not a function.
@@ -103,8 +100,6 @@ function labelTaken(
     : undefined
 }
 
-export { originOf }
-
 /**
  * An account moves to another origin: secrets and tokens are bound to the origin they were
  * entered or minted for, so live tokens must be settled first (revoked at the old address), the
@@ -128,7 +123,7 @@ function moveOrigin(
     )
   }
   const typed = (name: string) => {
-    const v = patch.fields && Object.hasOwn(patch.fields, name) ? patch.fields[name] : undefined
+    const v = patch.fields ? ownValue(patch.fields, name) : undefined
     return typeof v === 'string' && v !== ''
   }
   const remember = patch.remember ?? acc.remember
@@ -199,7 +194,7 @@ export class AccountService {
     if (input.remember) {
       for (const [name, value] of Object.entries(split.value.secrets)) {
         const binding = { id, providerId: profile.id, baseUrl: base.value }
-        const sealed = this.vault.sealSecret(secretRecordId(id, name), binding, value)
+        const sealed = this.vault.sealSecret(accountSecretId(id, name), binding, value)
         if (!sealed.ok) return sealed
         secrets[name] = sealed.value
       }
@@ -270,7 +265,7 @@ export class AccountService {
         acc.fields = split.value.plain
         for (const [name, value] of Object.entries(split.value.secrets)) {
           if (!remember) continue
-          const sealed = this.vault.sealSecret(secretRecordId(acc.id, name), acc, value)
+          const sealed = this.vault.sealSecret(accountSecretId(acc.id, name), acc, value)
           if (!sealed.ok) return sealed
           acc.secrets[name] = sealed.value
         }

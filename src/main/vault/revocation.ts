@@ -25,9 +25,6 @@ interface Outcome {
   note: string
 }
 
-/** The AAD-bearing record id of a token's secret. */
-export const tokenRecordId = tokenSecretId
-
 /**
  * Revokes tokens of one account on the server (or forgets them where the provider has no revoke
  * endpoint) and records every outcome in one write. The caller holds the organization's lock.
@@ -53,7 +50,7 @@ export async function revokeTokens(
       })
       continue
     }
-    const secret = vault.openSecret(tokenRecordId(t.id), acc, t.secret!)
+    const secret = vault.openSecret(tokenSecretId(t.id), acc, t.secret!)
     if (!secret.ok) {
       failures.push({ tokenId: t.id, code: secret.code, message: secret.message })
       continue

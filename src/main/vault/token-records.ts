@@ -10,13 +10,9 @@ import type { ProviderProfile } from '../../shared/providers/profile'
 import type { Surface } from '../../shared/views'
 import type { MintedToken } from '../providers/engine'
 import { tidy } from './ledger'
-import { tokenRecordId } from './revocation'
 import type { AccountRecord, TokenRecord } from './schema'
 import type { Vault } from './vault'
-import { tokenMetadataId } from './bindings'
-
-/** The AAD-bearing record id of a token's sealed secret metadata. */
-export const tokenMetadataRecordId = tokenMetadataId
+import { tokenMetadataId, tokenSecretId } from './bindings'
 
 /** The note of a pending mint: true while its login runs, and still true after a crash. */
 export function pendingNote(since: number): string {
@@ -93,13 +89,13 @@ export async function recordMinted(
 ): Promise<Result<TokenRecord>> {
   const { acc, orgKey, profile, minted, surface, message, pendingId } = o
   const tokenId = pendingId ?? randomUUID()
-  const sealed = vault.sealSecret(tokenRecordId(tokenId), acc, minted.token)
+  const sealed = vault.sealSecret(tokenSecretId(tokenId), acc, minted.token)
   if (!sealed.ok) return mintedNotSaved(acc, sealed, pendingId)
   // `?? {}`: a test double of the engine may leave secret metadata out.
   const secretMeta = minted.secretMetadata ?? {}
   let sealedMeta: TokenRecord['secretMetadata']
   if (Object.keys(secretMeta).length > 0) {
-    const s = vault.sealSecret(tokenMetadataRecordId(tokenId), acc, JSON.stringify(secretMeta))
+    const s = vault.sealSecret(tokenMetadataId(tokenId), acc, JSON.stringify(secretMeta))
     if (!s.ok) return mintedNotSaved(acc, s, pendingId)
     sealedMeta = s.value
   }
@@ -150,7 +146,7 @@ export function openSecretMetadata(
   acc: AccountRecord,
 ): Result<Record<string, string>> {
   if (!t.secretMetadata) return ok({})
-  const s = vault.openSecret(tokenMetadataRecordId(t.id), acc, t.secretMetadata)
+  const s = vault.openSecret(tokenMetadataId(t.id), acc, t.secretMetadata)
   return s.ok ? ok(JSON.parse(s.value) as Record<string, string>) : s
 }
 

@@ -11,7 +11,6 @@ import { ownValue } from '../../shared/json-path'
 import { secretFields, type ProviderProfile } from '../../shared/providers/profile'
 import type { Surface, TokenView } from '../../shared/views'
 import type { MintedToken, ProviderEngine } from '../providers/engine'
-import { secretRecordId } from './accounts'
 import { planMint } from './mint-plan'
 import { recordFailedLogin, recordMinted, recordPendingMint } from './token-records'
 import { KeyedMutex, withFileLock } from './locks'
@@ -27,7 +26,8 @@ import {
 } from './ledger'
 import type { AccountRecord, TokenRecord, VaultData } from './schema'
 import type { Vault } from './vault'
-import { capReached, revokeTokens, tokenRecordId, type RevokeReport } from './revocation'
+import { capReached, revokeTokens, type RevokeReport } from './revocation'
+import { accountSecretId, tokenSecretId } from './bindings'
 
 export type { RevokeReport } from './revocation'
 export { mayHaveMinted } from './token-records'
@@ -128,7 +128,7 @@ export class TokenService {
         `The header stored for "${acc.label}" is not a valid header name or scheme: the vault file was changed outside TokenDeck. Nothing was sent.`,
       )
     }
-    const token = this.vault.openSecret(tokenRecordId(t.id), acc, t.secret!)
+    const token = this.vault.openSecret(tokenSecretId(t.id), acc, t.secret!)
     if (!token.ok) return token
     this.vault.log({
       type: 'reuse',
@@ -302,7 +302,7 @@ export class TokenService {
       }
       const stored = ownValue(acc.secrets, f.name)
       if (stored) {
-        const s = this.vault.openSecret(secretRecordId(acc.id, f.name), acc, stored)
+        const s = this.vault.openSecret(accountSecretId(acc.id, f.name), acc, stored)
         if (!s.ok) return s
         out[f.name] = s.value
       } else if (f.required) {

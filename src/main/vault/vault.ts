@@ -1,11 +1,10 @@
 // The vault: owns the data key (unlocked or not), the key slots, settings and imported provider
 // profiles, and gives the account and token services locked access to the file.
-import { randomUUID } from 'node:crypto'
+import { randomUUID, timingSafeEqual } from 'node:crypto'
 import type { Clock } from '../../shared/clock'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import { parseUserProfile, registryFor, type ProviderRegistry } from '../providers/registry'
-import { timingSafeEqual } from 'node:crypto'
 import { openString, seal, generateKey, type EncRecord } from './crypto'
 import { keyCheck, reencrypt, type SealedRef } from './rekey'
 import { boundAad, legacyAad, type Binding } from './bindings'
@@ -150,16 +149,39 @@ export class Vault {
           : 'This vault is not protected by the OS keychain; unlock it with its passphrase.',
       )
     }
-    let last: Result<Buffer> = fail('VAULT_LOCKED', 'The vault is locked.')
-    for (const slot of slots) {
-      last = await protector.unwrap(slot, { vaultId: data.value.vaultId, now: this.clock.now() })
-      if (last.ok) {
-        this.setKey(last.value, data.value.vaultId)
-        if (data.value.bindings === 2) return ok(undefined)
-        const bound = await this.bindRecords()
-        if (!bound.ok) this.lock()
-        return bound
+    const opened = await this.unwrapSlot(protector, data.value, () => true)
+    if (!opened.ok) return opened
+    this.setKey(opened.value.key, data.value.vaultId)
+    if (data.value.bindings === 2) return ok(undefined)
+    const bound = await this.bindRecords()
+    if (!bound.ok) this.lock()
+    return bound
+  }
+
+  /**
+   * Tries each slot of the protector's kind, in order; the first whose key `accept` takes wins.
+   * Otherwise the last refusal (a wrong passphrase, an unavailable keychain), or
+   * VAULT_BAD_PASSPHRASE when no slot of that kind opened to an accepted key.
+   */
+  private async unwrapSlot(
+    protector: KeyProtector,
+    data: VaultData,
+    accept: (key: Buffer) => boolean,
+  ): Promise<Result<{ key: Buffer; slotId: string }>> {
+    let last: Failure = fail(
+      'VAULT_BAD_PASSPHRASE',
+      protector.kind === 'passphrase'
+        ? 'This vault has no passphrase to confirm with; confirm with the OS keychain.'
+        : 'This vault is not protected by the OS keychain; confirm with the passphrase.',
+    )
+    for (const slot of data.keySlots.filter((s) => s.kind === protector.kind)) {
+      const r = await protector.unwrap(slot, { vaultId: data.vaultId, now: this.clock.now() })
+      if (!r.ok) {
+        last = r
+        continue
       }
+      if (accept(r.value)) return ok({ key: r.value, slotId: slot.id })
+      r.value.fill(0)
     }
     return last
   }
@@ -329,24 +351,11 @@ export class Vault {
     if (!key || !this.vaultId) return fail('VAULT_LOCKED', 'Unlock the vault first.')
     const data = this.file.read()
     if (!data.ok) return data
-    const slots = data.value.keySlots.filter((s) => s.kind === proof.kind)
-    let last: Failure = fail(
-      'VAULT_BAD_PASSPHRASE',
-      proof.kind === 'passphrase'
-        ? 'This vault has no passphrase to confirm with; confirm with the OS keychain.'
-        : 'This vault is not protected by the OS keychain; confirm with the passphrase.',
-    )
-    for (const slot of slots) {
-      const r = await proof.unwrap(slot, { vaultId: this.vaultId, now: this.clock.now() })
-      if (!r.ok) {
-        last = r
-        continue
-      }
-      const same = r.value.length === key.length && timingSafeEqual(r.value, key)
-      r.value.fill(0)
-      if (same) return ok({ slotId: slot.id })
-    }
-    return last
+    const same = (k: Buffer) => k.length === key.length && timingSafeEqual(k, key)
+    const opened = await this.unwrapSlot(proof, data.value, same)
+    if (!opened.ok) return opened
+    opened.value.key.fill(0)
+    return ok({ slotId: opened.value.slotId })
   }
 
   /**
