@@ -9,7 +9,7 @@ import {
   type ProviderProfile,
 } from '../../shared/providers/profile'
 import { accountSummary } from '../../shared/state'
-import { bool, list, str, unlockedVault, type Ctx } from './context'
+import { bool, list, secretsByField, str, unlockedVault, type Ctx } from './context'
 import { columns, validity } from './format'
 import { EXIT, print, printJson, report, usage } from './io'
 
@@ -92,10 +92,7 @@ export async function accountsAdd(ctx: Ctx): Promise<number> {
   const p = profile!
   const fields = plainFields(ctx, p)
   if (!fields.ok) return report(fields, named)
-  const typed: Record<string, string> = {}
-  secretList().forEach((f, i) => {
-    if (secrets[i]) typed[f.name] = secrets[i]
-  })
+  const typed = secretsByField(secretList(), secrets)
   const remember = bool(ctx, 'remember')
   const added = await actions.accounts.add(
     {

@@ -2,10 +2,10 @@
 // (ensures a valid token, never prints it) and revoke (current, --all, the organization's
 // --oldest or all of its tokens with --org, or --uncertain dismissal). Each calls one action.
 import { fail, ok, type Result } from '../../shared/result'
-import { secretFields } from '../../shared/providers/profile'
+import { secretFields, type ProfileField } from '../../shared/providers/profile'
 import type { AccountView } from '../../shared/views'
 import type { Actions } from '../actions'
-import { bool, unlockedVault, type Ctx } from './context'
+import { bool, secretsByField, unlockedVault, type Ctx } from './context'
 import { quoteArg } from './commands-accounts'
 import { validity } from './format'
 import { EXIT, note, print, printJson, report, type ReportOptions } from './io'
@@ -20,23 +20,19 @@ interface Opened {
 /** Unlocks, finds the account by label (or id), and reads typed secrets with --secret-stdin. */
 async function openAccount(ctx: Ctx): Promise<Result<Opened>> {
   const label = ctx.args[0]!
-  let names: string[] = []
+  let fields: ProfileField[] = []
   const v = await unlockedVault(ctx, (actions) => {
     if (!bool(ctx, 'secret-stdin')) return ok([])
     // Secrets are read before unlocking, so the profile comes from the plain part of the file.
     const profile = actions.views.accountProfile(label)
     if (!profile.ok) return profile
-    const fields = secretFields(profile.value)
-    names = fields.map((f) => f.name)
+    fields = secretFields(profile.value)
     return ok(fields.map((f) => `${f.label} for ${label}`))
   })
   if (!v.ok) return v
   const a = v.value.actions.views.account(label)
   if (!a.ok) return a
-  const typed: Record<string, string> = {}
-  names.forEach((n, i) => {
-    if (v.value.secrets[i]) typed[n] = v.value.secrets[i]
-  })
+  const typed = secretsByField(fields, v.value.secrets)
   return ok({
     actions: v.value.actions,
     account: a.value,

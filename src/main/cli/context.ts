@@ -113,3 +113,15 @@ export async function unlockedVault(
   if (!unlocked.ok) return unlocked
   return ok({ actions: a.value, secrets: read.value.secrets, passphrase: read.value.passphrase })
 }
+
+/** The secret lines read from stdin, by the field each answers (in the profile's order). */
+export function secretsByField(
+  fields: readonly { name: string }[],
+  lines: readonly string[],
+): Record<string, string> {
+  const out: Record<string, string> = {}
+  fields.forEach((f, i) => {
+    if (lines[i]) out[f.name] = lines[i]
+  })
+  return out
+}
