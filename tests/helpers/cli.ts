@@ -12,21 +12,24 @@ export interface CliRun {
   stderr: string
 }
 
-/** Runs `node out/main/cli.js ...args` against the vault in `dir`, unlocked by TEST_PASSPHRASE. */
+/**
+ * Runs `node out/main/cli.js ...args` against the vault in `dir` (none: the default folder under
+ * the given HOME), unlocked by TEST_PASSPHRASE, with `input` on stdin.
+ */
 export function runCli(
   args: string[],
-  dir: string,
-  o: { home?: string; env?: NodeJS.ProcessEnv } = {},
+  dir: string | undefined,
+  o: { home?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<CliRun> {
   const home = o.home ?? tempDir('tokendeck-cli-home-')
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
     XDG_CONFIG_HOME: home,
-    TOKENDECK_VAULT: dir,
     TOKENDECK_PASSPHRASE: TEST_PASSPHRASE,
     ...o.env,
   }
+  if (dir !== undefined) env.TOKENDECK_VAULT = dir
   return new Promise<CliRun>((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env })
     let stdout = ''
@@ -35,6 +38,6 @@ export function runCli(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end()
+    child.stdin.end(o.input ?? '')
   })
 }

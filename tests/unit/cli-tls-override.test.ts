@@ -2,45 +2,23 @@
 // off. The built CLI (`node out/main/cli.js`) says once on stderr that the variable is ignored,
 // and adding an account against a self-signed https server is a TLS error: the password never
 // reaches that server (a network attacker with their own certificate learns nothing).
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import https from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { newVault, tempDir, TEST_PASSPHRASE } from '../helpers/vault'
+import { newVault, tempDir } from '../helpers/vault'
+import { CLI, runCli } from '../helpers/cli'
 
-const CLI = path.resolve('out/main/cli.js')
 const HOME = tempDir('tokendeck-tls-home-')
 const WARNING =
   'tokendeck: NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored: TokenDeck always verifies TLS.'
 const PASSWORD = 'tls-test-password-7f3a'
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
 function cli(args: string[], o: { dir?: string; input?: string; tls?: string } = {}) {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME,
-    XDG_CONFIG_HOME: HOME,
-    TOKENDECK_PASSPHRASE: TEST_PASSPHRASE,
-  }
-  if (o.dir) env.TOKENDECK_VAULT = o.dir
-  if (o.tls !== undefined) env.NODE_TLS_REJECT_UNAUTHORIZED = o.tls
-  return new Promise<Run>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(o.input ?? '')
-  })
+  const env = o.tls !== undefined ? { NODE_TLS_REJECT_UNAUTHORIZED: o.tls } : {}
+  return runCli(args, o.dir, { home: HOME, env, ...(o.input ? { input: o.input } : {}) })
 }
 
 /** An https server with a fresh self-signed certificate that records every byte it is sent. */
