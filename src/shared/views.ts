@@ -2,7 +2,7 @@
 // and never a secret (no token, password or secret key). The IPC contract and the CLI use these.
 import { z } from 'zod'
 
-export const surfaceSchema = z.enum(['ui', 'tray', 'cli'])
+export const surfaceSchema = z.enum(['ui', 'tray', 'cli', 'agent'])
 export type Surface = z.infer<typeof surfaceSchema>
 
 /** A token's state as a person sees it: stored state, with `expired` derived from the clock. */
@@ -79,6 +79,8 @@ export const EVENT_TYPES = [
   'failure',
   'account',
   'vault',
+  /** A request to the agent: who asked (the client's description) and for what. */
+  'agent',
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 

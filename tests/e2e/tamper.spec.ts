@@ -1,8 +1,11 @@
-// The window when the vault file was edited by hand (attacker 1 of docs/security.md): an account
-// pointed at another server with its token marked revoked. Copying its header says the file was
-// changed outside TokenDeck, and the other server receives nothing.
+// The window when the vault file was edited by hand (attacker 1 of docs/security.md): its sealed
+// body replaced by one from a vault the attacker made, whose account of the same label points at
+// their server. Copying the header says the file was changed outside TokenDeck, the other server
+// receives nothing, and the file is left as it was.
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
+import os from 'node:os'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { expect, test } from './fixtures'
@@ -31,21 +34,49 @@ test('a hand-edited vault: copying the header is refused and nothing is sent', a
       baseUrl: deck.sandbox.tpstreams.baseUrl,
     })
 
+    // The attacker's own vault, made with TokenDeck's CLI: an account of the same label
+    // pointing at their server.
+    const theirs = fs.mkdtempSync(path.join(os.tmpdir(), 'attacker-'))
+    const env = { PATH: process.env.PATH, HOME: theirs, TOKENDECK_VAULT: theirs }
+    const cli = (args: string[], input = '') =>
+      execFileSync(process.execPath, [path.resolve('out/main/cli.js'), ...args], {
+        env: { ...env, TOKENDECK_PASSPHRASE: 'the attacker knows this' },
+        input,
+      })
+    cli(['init'])
+    cli(
+      [
+        'accounts',
+        'add',
+        '--provider',
+        'tpstreams',
+        '--base-url',
+        attackerUrl,
+        '--label',
+        'acme-prod',
+        '--username',
+        tp.username,
+        '--org',
+        'acme',
+        '--remember',
+        '--secret-stdin',
+      ],
+      'attacker-password\n',
+    )
     const file = path.join(deck.app.vaultDir, 'vault.json')
-    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as {
-      accounts: { id: string; baseUrl: string }[]
-      tokens: { accountId: string; state: string; secret: unknown }[]
-    }
-    data.accounts[0]!.baseUrl = attackerUrl
-    for (const t of data.tokens) {
-      t.state = 'revoked'
-      t.secret = null
-    }
+    const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { body: unknown }
+    data.body = (
+      JSON.parse(fs.readFileSync(path.join(theirs, 'vault.json'), 'utf8')) as {
+        body: unknown
+      }
+    ).body
     fs.writeFileSync(file, JSON.stringify(data))
+    const edited = fs.readFileSync(file, 'utf8')
 
     await row(page, 'acme-prod').getByRole('button', { name: 'Copy header' }).click()
     await expect(lastToast(page)).toContainText('changed outside TokenDeck')
     expect(received).toEqual([])
+    expect(fs.readFileSync(file, 'utf8')).toBe(edited)
     await captureScreen(page, 'tampered', { keepToasts: true })
   } finally {
     await new Promise<void>((r) => attacker.close(() => r()))

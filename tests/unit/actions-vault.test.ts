@@ -4,9 +4,9 @@
 import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { createActions } from '../../src/main/actions'
-import { createVaultServices } from '../../src/main/vault'
+import { createVaultServices, passphraseProtector } from '../../src/main/vault'
 import { actionFixture } from '../helpers/actions'
-import { TEST_PASSPHRASE } from '../helpers/vault'
+import { CHEAP_SCRYPT, TEST_PASSPHRASE } from '../helpers/vault'
 
 const PROFILE = JSON.parse(
   fs.readFileSync('src/main/providers/builtin/classic.json', 'utf8'),
@@ -54,12 +54,21 @@ describe('provider actions', () => {
     expect(imported.ok && imported.value).toMatchObject({ id: 'acme-api', builtin: false })
     const list = actions.providers.list()
     expect(list.ok && list.value.map((p) => p.id)).toContain('acme-api')
-    // Another process (the CLI) sees it through the file, without unlocking.
+    // Another process (the CLI) sees it through the file once it unlocks: imported profiles are
+    // sealed with everything else, so while locked it knows only the built-in ones.
+    const otherServices = createVaultServices({ dir: services.dir })
     const other = createActions({
-      services: () => createVaultServices({ dir: services.dir }),
+      services: () => otherServices,
       platform: 'linux',
       safeStorage: null,
     })
+    const lockedList = other.providers.list()
+    expect(lockedList.ok && lockedList.value.map((p) => p.id)).not.toContain('acme-api')
+    expect(lockedList.ok && lockedList.value.every((p) => p.builtin)).toBe(true)
+    const unlocked = await otherServices.vault.unlock(
+      passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT),
+    )
+    expect(unlocked.ok).toBe(true)
     const otherList = other.providers.list()
     expect(otherList.ok && otherList.value.map((p) => p.id)).toContain('acme-api')
     expect((await actions.providers.remove('acme-api')).ok).toBe(true)

@@ -12,7 +12,7 @@ import { systemClock } from '../../src/shared/clock'
 import { ok } from '../../src/shared/result'
 import { createVaultServices, passphraseProtector } from '../../src/main/vault'
 import { VaultFile, VAULT_FILE } from '../../src/main/vault/vault-file'
-import { CHEAP_SCRYPT, TEST_PASSPHRASE, newVault, tempDir } from '../helpers/vault'
+import { CHEAP_SCRYPT, TEST_PASSPHRASE, newVault, tempDir, vaultKey } from '../helpers/vault'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const CHILD_SOURCE = path.join(ROOT, 'tests/helpers/crash-child.ts')
@@ -154,13 +154,19 @@ async function runRound(children: Child[]): Promise<void> {
   await Promise.all(children.map((c) => c.closed))
 }
 
-/** A fresh Vault, as a new process would open it. */
+/**
+ * A fresh Vault, as a new process would open it: its header reads (never VAULT_CORRUPT), it
+ * unlocks (the sealed body authenticates: a torn write would be VAULT_TAMPERED here), and the
+ * opened data is returned.
+ */
 async function openFresh(dir: string) {
   const services = createVaultServices({ dir, clock: systemClock })
-  const read = services.vault.file.read()
-  if (!read.ok) throw new Error(`${read.code}: ${read.message}`)
+  const header = services.vault.file.readHeader()
+  if (!header.ok) throw new Error(`${header.code}: ${header.message}`)
   const unlocked = await services.vault.unlock(passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT))
   if (!unlocked.ok) throw new Error(`${unlocked.code}: ${unlocked.message}`)
+  const read = services.vault.file.read()
+  if (!read.ok) throw new Error(`${read.code}: ${read.message}`)
   return { ...services, data: read.value }
 }
 
@@ -299,15 +305,23 @@ describe('crash safety under SIGKILL', () => {
   // several waiters could each take over and run their read-modify-write at once, losing updates.
   // Takeovers are now serialised and re-check the owner token (locks.ts).
   it("writers taking over a dead process's stale lock together lose no update and throw nothing", async () => {
-    const { dir } = await newVault()
+    const v = await newVault()
+    const { dir } = v
+    // The file opens and seals only with the data key: every VaultFile here is given it.
+    const key = vaultKey(v)
+    const keyed = () => {
+      const file = new VaultFile({ dir })
+      file.useKey(key)
+      return file
+    }
     const lock = path.join(dir, LOCK_DIR)
     for (let trial = 0; trial < 20; trial++) {
       // The lock of a process that died long ago.
       fs.mkdirSync(lock)
       const past = new Date(Date.now() - STALE_MS - 60_000)
       fs.utimesSync(lock, past, past)
-      const writers = Array.from({ length: 6 }, () => new VaultFile({ dir }))
-      const before = new VaultFile({ dir }).read()
+      const writers = Array.from({ length: 6 }, keyed)
+      const before = keyed().read()
       if (!before.ok) throw new Error(before.message)
       const settled = await Promise.allSettled(
         writers.map((w) =>
@@ -319,7 +333,7 @@ describe('crash safety under SIGKILL', () => {
           }),
         ),
       )
-      const after = new VaultFile({ dir }).read()
+      const after = keyed().read()
       if (!after.ok) throw new Error(after.message)
       expect({
         trial,

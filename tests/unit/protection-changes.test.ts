@@ -8,9 +8,17 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { INVOKE } from '../../src/shared/ipc/channels'
-import { openString } from '../../src/main/vault/crypto'
+import { fail } from '../../src/shared/result'
+import { openString, type EncRecord } from '../../src/main/vault/crypto'
+import { boundAad, type Binding } from '../../src/main/vault/bindings'
+import { sealedEventCipher } from '../../src/main/vault/event-log'
+import { keyCheck } from '../../src/main/vault/rekey'
+import { bodyAad } from '../../src/main/vault/vault-codec'
+import { VaultFile } from '../../src/main/vault/vault-file'
 import { DEMO_USERS } from '../../src/main/sandbox'
 import { Vault, passphraseProtector } from '../../src/main/vault'
+import type { VaultFileV2 } from '../../src/main/vault/schema'
+import { CHEAP_SCRYPT, TEST_PASSPHRASE, newVault, readSealed } from '../helpers/vault'
 import { startTestApp, type TestApp } from '../helpers/app'
 
 const PASS = 'the first passphrase'
@@ -108,7 +116,7 @@ describe('changing the passphrase rotates the data key', () => {
     expect(r.ok).toBe(true)
     // A token minted after the change.
     expect((await call(INVOKE.tokensLogin, { accountId, force: true })).ok).toBe(true)
-    const now = JSON.parse(bytes())
+    const now = JSON.parse(bytes()) as VaultFileV2
     expect(now.keySlots).toHaveLength(1)
 
     // The old key, as the old passphrase unwraps it from the old copy's slot.
@@ -116,24 +124,95 @@ describe('changing the passphrase rotates the data key', () => {
     fs.writeFileSync(path.join(dir, 'vault.json'), JSON.stringify(oldCopy), { mode: 0o600 })
     const old = new Vault({ dir, clock: { now: () => Date.now() } })
     expect((await old.unlock(passphraseProtector(PASS))).ok).toBe(true)
-    const oldKey = (old as unknown as { key: Buffer }).key
-    const aad = (id: string) => `tokendeck/${now.vaultId as string}/${id}`
-    const sealed: [string, unknown][] = [
-      ...now.tokens
-        .filter((t: { secret: unknown }) => t.secret)
-        .map((t: { id: string; secret: unknown }) => [`token/${t.id}`, t.secret]),
-      ...now.accounts.flatMap((a: { id: string; secrets: Record<string, unknown> }) =>
-        Object.entries(a.secrets).map(([n, rec]) => [`account/${a.id}/secret/${n}`, rec]),
+    const oldKey = Buffer.from((old as unknown as { key: Buffer }).key)
+    // The new key, as the new passphrase unwraps it (to show what the old one fails to open).
+    const fresh = new Vault({ dir: app.vaultDir, clock: { now: () => Date.now() } })
+    expect((await fresh.unlock(passphraseProtector(NEXT))).ok).toBe(true)
+    const newKey = Buffer.from((fresh as unknown as { key: Buffer }).key)
+    expect(newKey.equals(oldKey)).toBe(false)
+    fresh.lock()
+
+    // The body: the header names the new key, so the old one is refused as re-keyed (nothing
+    // is opened); the body itself does not authenticate under the old key either, even with the
+    // header's key check forged to name it.
+    const file = new VaultFile({ dir: app.vaultDir })
+    file.useKey(oldKey)
+    const read = file.read()
+    expect(!read.ok && read.code).toBe('VAULT_LOCKED')
+    expect(() => readSealed(app.vaultDir, oldKey)).toThrow(/VAULT_LOCKED/)
+    expect(openString(oldKey, now.body, bodyAad(now))).toBeNull()
+    expect(openString(newKey, now.body, bodyAad(now))).not.toBeNull()
+    const forged = { ...now, keyCheck: keyCheck(oldKey) }
+    expect(openString(oldKey, now.body, bodyAad(forged))).toBeNull()
+    const forgedDir = fs.mkdtempSync(path.join(path.dirname(app.vaultDir), 'forged-'))
+    fs.writeFileSync(path.join(forgedDir, 'vault.json'), JSON.stringify(forged), { mode: 0o600 })
+    const forgedFile = new VaultFile({ dir: forgedDir })
+    forgedFile.useKey(oldKey)
+    const forgedRead = forgedFile.read()
+    expect(!forgedRead.ok && forgedRead.code).toBe('VAULT_TAMPERED')
+
+    // The records inside (opened here with the new key): none opens with the old one, each
+    // with the associated data it was sealed with (the new key opens every one).
+    const data = readSealed(app.vaultDir, newKey)
+    const binding = (id: string): Binding => data.accounts.find((a) => a.id === id)!
+    const sealed: [string, Binding, EncRecord][] = [
+      ...data.tokens.flatMap((t): [string, Binding, EncRecord][] =>
+        t.secret ? [[`token/${t.id}`, binding(t.accountId), t.secret]] : [],
+      ),
+      ...data.accounts.flatMap((a) =>
+        Object.entries(a.secrets).map(([n, rec]): [string, Binding, EncRecord] => [
+          `account/${a.id}/secret/${n}`,
+          a,
+          rec,
+        ]),
       ),
     ]
     expect(sealed.length).toBeGreaterThan(1)
-    for (const [id, rec] of sealed) {
-      expect(openString(oldKey, rec as never, aad(id))).toBeNull()
+    for (const [id, b, rec] of sealed) {
+      const aad = boundAad(now.vaultId, id, b)
+      expect({ id, old: openString(oldKey, rec, aad) }).toEqual({ id, old: null })
+      expect(openString(newKey, rec, aad)).not.toBeNull()
     }
+
+    // The event log: every line (older ones were re-sealed at the change) opens with the new key,
+    // none with the old one.
+    const lines = fs
+      .readFileSync(path.join(app.vaultDir, 'events.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+    expect(lines.length).toBeGreaterThan(1)
+    const oldCipher = sealedEventCipher(oldKey, now.vaultId)
+    const newCipher = sealedEventCipher(newKey, now.vaultId)
+    expect(lines.filter((l) => oldCipher.open(l) !== null)).toEqual([])
+    expect(lines.filter((l) => newCipher.open(l) === null)).toEqual([])
+
     // The new passphrase opens the current file; the old one does not.
-    const fresh = new Vault({ dir: app.vaultDir, clock: { now: () => Date.now() } })
-    expect((await fresh.unlock(passphraseProtector(PASS))).ok).toBe(false)
-    expect((await fresh.unlock(passphraseProtector(NEXT))).ok).toBe(true)
+    const again = new Vault({ dir: app.vaultDir, clock: { now: () => Date.now() } })
+    expect((await again.unlock(passphraseProtector(PASS))).ok).toBe(false)
+    expect((await again.unlock(passphraseProtector(NEXT))).ok).toBe(true)
+  })
+
+  it('a rotation whose vault write fails leaves the vault and its event log as they were', async () => {
+    const v = await newVault()
+    v.vault.log({ type: 'vault', message: 'an event before the rotation' })
+    const before = v.vault.events.list().map((e) => e.message)
+    const bytes = fs.readFileSync(path.join(v.dir, 'vault.json'), 'utf8')
+    // The disk is full for the one write the rotation makes.
+    const file = v.vault.file as unknown as { write: (...a: unknown[]) => unknown }
+    const real = file.write.bind(file)
+    let once = true
+    file.write = (...a: unknown[]) => {
+      if (!once) return real(...a)
+      once = false
+      return fail('INTERNAL', 'simulated write failure (disk full)')
+    }
+    const r = await v.vault.rekey([passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT)], 'x')
+    expect(r.ok).toBe(false)
+    expect(v.vault.unlocked).toBe(true)
+    expect(fs.readFileSync(path.join(v.dir, 'vault.json'), 'utf8')).toBe(bytes)
+    expect(v.vault.events.list().map((e) => e.message)).toEqual(before)
+    expect(v.vault.events.unverified).toBe(0)
+    expect(fs.readdirSync(v.dir).filter((n) => n.includes('.tmp'))).toEqual([])
   })
 
   it('a process still holding the old key cannot write afterwards', async () => {

@@ -26,7 +26,14 @@ import {
 import { Vault } from '../../src/main/vault'
 import { startClassicSandbox, DEMO_USERS, type ClassicSandbox } from '../../src/main/sandbox'
 import type { Result } from '../../src/shared/result'
-import { CHEAP_SCRYPT, TEST_PASSPHRASE, manualClock, newVault } from '../helpers/vault'
+import {
+  CHEAP_SCRYPT,
+  TEST_PASSPHRASE,
+  manualClock,
+  newVault,
+  readSealed,
+  vaultKey,
+} from '../helpers/vault'
 
 const ctx = { vaultId: '7c1d1d3e-9a53-4c55-8d0e-1f1e0c8b7a11', now: 1 }
 
@@ -515,15 +522,23 @@ describe('key slots on a real vault', () => {
     return { ...v, clock, acc, token: h.token }
   }
 
-  function records(dir: string): string {
-    const raw = JSON.parse(fs.readFileSync(`${dir}/vault.json`, 'utf8')) as {
-      accounts: { id: string; secrets: unknown }[]
-      tokens: { id: string; secret: unknown }[]
+  /**
+   * The sealed records (account secrets, token secrets) inside the file's body, opened with `key`
+   * (the body is itself sealed, and re-sealed with a fresh nonce at every write: what is compared
+   * is the records it holds, each with its own iv and ciphertext).
+   */
+  function sealedRecords(dir: string, key: Buffer): Map<string, EncRecord> {
+    const data = readSealed(dir, key)
+    const out = new Map<string, EncRecord>()
+    for (const a of data.accounts) {
+      for (const [name, rec] of Object.entries(a.secrets)) out.set(`account/${a.id}/${name}`, rec)
     }
-    return JSON.stringify({
-      accounts: raw.accounts.map((a) => [a.id, a.secrets]),
-      tokens: raw.tokens.map((t) => [t.id, t.secret]),
-    })
+    for (const t of data.tokens) if (t.secret) out.set(`token/${t.id}`, t.secret)
+    return out
+  }
+
+  function records(dir: string, key: Buffer): string {
+    return JSON.stringify([...sealedRecords(dir, key)])
   }
 
   function slotsOf(dir: string): KeySlot[] {
@@ -534,11 +549,13 @@ describe('key slots on a real vault', () => {
   it('opens with either slot after adding the OS keychain beside the passphrase', async () => {
     const v = await vaultWithRecords()
     const port = new FakeSafeStorage()
-    const before = records(v.dir)
+    const key = vaultKey(v)
+    const before = records(v.dir, key)
     const added = unwrapOk(await v.vault.addKeySlot(safeStorageProtector(port, 'linux')))
     expect(added).toMatchObject({ kind: 'safe-storage', backend: 'gnome_libsecret' })
     expect(v.vault.status().slots.map((s) => s.kind)).toEqual(['passphrase', 'safe-storage'])
-    expect(records(v.dir)).toBe(before)
+    // Same data key: the body still opens with it and holds the very same records.
+    expect(records(v.dir, key)).toBe(before)
 
     v.vault.lock()
     expect(v.vault.unlocked).toBe(false)
@@ -559,12 +576,17 @@ describe('key slots on a real vault', () => {
     const v = await vaultWithRecords()
     const port = new FakeSafeStorage()
     unwrapOk(await v.vault.addKeySlot(safeStorageProtector(port, 'linux')))
-    const rekeyed = records(v.dir)
+    const oldKey = vaultKey(v)
+    const rekeyed = records(v.dir, oldKey)
     // Removing the passphrase: the keychain slot stays, wrapping a new data key.
     unwrapOk(await v.vault.rekey([safeStorageProtector(port, 'linux')], 'Removed a passphrase.'))
     expect(slotsOf(v.dir).map((s) => s.kind)).toEqual(['safe-storage'])
-    expect(records(v.dir)).not.toBe(rekeyed)
-    const before = records(v.dir)
+    const newKey = vaultKey(v)
+    expect(newKey.equals(oldKey)).toBe(false)
+    // The old key no longer opens the file (the header names the new key).
+    expect(() => readSealed(v.dir, oldKey)).toThrow(/VAULT_LOCKED/)
+    expect(records(v.dir, newKey)).not.toBe(rekeyed)
+    const before = records(v.dir, newKey)
 
     const cli = new Vault({ dir: v.dir, clock: v.clock })
     const msg = expectFailure(
@@ -581,7 +603,8 @@ describe('key slots on a real vault', () => {
 
     // Adding a passphrase back re-wraps the same key: the old records still decrypt.
     unwrapOk(await v.vault.addKeySlot(passphraseProtector('a brand new passphrase', CHEAP_SCRYPT)))
-    expect(records(v.dir)).toBe(before)
+    expect(vaultKey(v).equals(newKey)).toBe(true)
+    expect(records(v.dir, newKey)).toBe(before)
     const cli2 = new Vault({ dir: v.dir, clock: v.clock })
     unwrapOk(await cli2.unlock(passphraseProtector('a brand new passphrase')))
     expectFailure(await cli2.unlock(passphraseProtector(TEST_PASSPHRASE)), 'VAULT_BAD_PASSPHRASE')
@@ -593,7 +616,10 @@ describe('key slots on a real vault', () => {
   it('adding slots never re-encrypts a record; rotating the key re-encrypts every one', async () => {
     const v = await vaultWithRecords()
     const port = new FakeSafeStorage()
-    const before = records(v.dir)
+    const oldKey = vaultKey(v)
+    const before = records(v.dir, oldKey)
+    const oldRecords = sealedRecords(v.dir, oldKey)
+    expect(oldRecords.size).toBeGreaterThanOrEqual(2) // the remembered password and the token
     const slots: string[] = []
     for (let i = 0; i < 3; i++) {
       slots.push(unwrapOk(await v.vault.addKeySlot(safeStorageProtector(port, 'linux'))).id)
@@ -604,11 +630,26 @@ describe('key slots on a real vault', () => {
       )
     }
     expect(slotsOf(v.dir)).toHaveLength(7)
-    expect(records(v.dir)).toBe(before)
+    expect(vaultKey(v).equals(oldKey)).toBe(true)
+    expect(records(v.dir, oldKey)).toBe(before)
     // Rotation (what removing a slot or changing the passphrase does) re-seals everything.
     unwrapOk(await v.vault.rekey([passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT)], 'Rotated.'))
     expect(slotsOf(v.dir)).toHaveLength(1)
-    expect(records(v.dir)).not.toBe(before)
+    const newKey = vaultKey(v)
+    expect(newKey.equals(oldKey)).toBe(false)
+    expect(() => readSealed(v.dir, oldKey)).toThrow(/VAULT_LOCKED/)
+    const rotated = sealedRecords(v.dir, newKey)
+    expect(records(v.dir, newKey)).not.toBe(before)
+    // Every record, not just some: the same records, each with a new iv and ciphertext.
+    expect([...rotated.keys()]).toEqual([...oldRecords.keys()])
+    for (const [id, rec] of rotated) {
+      const old = oldRecords.get(id)!
+      expect({ id, iv: rec.iv === old.iv, ct: rec.ct === old.ct }).toEqual({
+        id,
+        iv: false,
+        ct: false,
+      })
+    }
     // The secrets still decrypt: a remembered password logs in again, the token is reused.
     v.vault.lock()
     unwrapOk(await v.vault.unlock(passphraseProtector(TEST_PASSPHRASE)))
@@ -739,11 +780,16 @@ describe('lock and auto-lock', () => {
     expect(v.vault.checkAutoLock()).toBe(true)
     expect(v.vault.unlocked).toBe(false)
     expect(v.vault.checkAutoLock()).toBe(false)
+    // The log is sealed with the key: nothing of it shows while locked, nor the idle setting.
+    expect(v.vault.events.list()).toEqual([])
+    expect(v.vault.status().autoLockMinutes).toBe(0)
+    // The auto-lock was logged (just before the key was dropped): it shows once unlocked again.
+    unwrapOk(await v.vault.unlock(passphraseProtector(TEST_PASSPHRASE)))
     const ev = v.vault.events.list({ types: ['vault'] })[0]
     expect(ev?.message).toBe('Locked after 15 idle minutes.')
     expect(ev?.at).toBe(clock.now())
+    expect(v.vault.status().autoLockMinutes).toBe(15)
 
-    unwrapOk(await v.vault.unlock(passphraseProtector(TEST_PASSPHRASE)))
     unwrapOk(await v.vault.updateSettings({ autoLockMinutes: 1 }))
     clock.advance(59_000)
     expect(v.vault.checkAutoLock()).toBe(false)

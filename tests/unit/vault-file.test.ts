@@ -1,17 +1,37 @@
-// vault-file.ts, schema.ts and event-log.ts on real files in temp folders: file modes, atomic
-// writes, corrupt and newer files kept untouched, the two schemas agreeing, concurrent writers,
-// and the event log.
+// vault-file.ts, schema.ts, vault-codec.ts and event-log.ts on real files in temp folders: file
+// modes, atomic writes, corrupt, tampered and newer files kept untouched, the two schemas agreeing
+// on the envelope, concurrent writers, and the sealed event log.
 import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { confStoreFactory, VaultFile, VAULT_FILE } from '../../src/main/vault/vault-file'
-import { vaultDataSchema, vaultJsonSchema, type VaultData } from '../../src/main/vault/schema'
-import { EventLog, EVENT_LOG_FILE, EVENT_LOG_LIMIT } from '../../src/main/vault/event-log'
+import { randomUUID } from 'node:crypto'
+import {
+  vaultFileV2Schema,
+  vaultJsonSchema,
+  type VaultData,
+  type VaultFileV2,
+} from '../../src/main/vault/schema'
+import {
+  EventLog,
+  EVENT_LOG_FILE,
+  EVENT_LOG_LIMIT,
+  sealedEventCipher,
+} from '../../src/main/vault/event-log'
+import { generateKey } from '../../src/main/vault/crypto'
 import { passphraseProtector, Vault } from '../../src/main/vault'
 import { ok, type Result } from '../../src/shared/result'
-import { CHEAP_SCRYPT, TEST_PASSPHRASE, manualClock, newVault, tempDir } from '../helpers/vault'
+import {
+  CHEAP_SCRYPT,
+  TEST_PASSPHRASE,
+  manualClock,
+  newVault,
+  rewriteSealed,
+  tempDir,
+  vaultKey,
+} from '../helpers/vault'
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777
 
@@ -20,10 +40,18 @@ function unwrapOk<T>(r: Result<T>): T {
   return r.value
 }
 
-let template: Promise<string> | undefined
+let template: Promise<{ dir: string; key: Buffer }> | undefined
 
-/** A valid vault (with a remembered account) in a folder of its own, copied from one template. */
-async function validData(): Promise<{ dir: string; text: string; data: Record<string, unknown> }> {
+/**
+ * A valid vault (with a remembered account) in a folder of its own, copied from one template;
+ * `data` is the file as it is on disk (the format 2 envelope), `key` its data key.
+ */
+async function validData(): Promise<{
+  dir: string
+  text: string
+  data: Record<string, unknown>
+  key: Buffer
+}> {
   template ??= (async () => {
     const v = await newVault()
     unwrapOk(
@@ -34,12 +62,26 @@ async function validData(): Promise<{ dir: string; text: string; data: Record<st
         remember: true,
       }),
     )
-    return v.dir
+    return { dir: v.dir, key: vaultKey(v) }
   })()
+  const t = await template
   const dir = tempDir()
-  fs.cpSync(await template, dir, { recursive: true })
+  fs.cpSync(t.dir, dir, { recursive: true })
   const text = fs.readFileSync(path.join(dir, VAULT_FILE), 'utf8')
-  return { dir, text, data: JSON.parse(text) as Record<string, unknown> }
+  return { dir, text, data: JSON.parse(text) as Record<string, unknown>, key: t.key }
+}
+
+/** A VaultFile over `dir` holding the data key, as an unlocked vault's does. */
+function keyed(dir: string, key: Buffer): VaultFile {
+  const f = new VaultFile({ dir })
+  f.useKey(key)
+  return f
+}
+
+/** An event cipher under a fresh key, as an unlocked vault gives its log. */
+function testCipher() {
+  const c = sealedEventCipher(generateKey(), randomUUID())
+  return () => c
 }
 
 function copiesIn(dir: string): string[] {
@@ -87,7 +129,7 @@ describe('the vault file on disk', () => {
       while (Atomics.load(flag, 0) === 0) {
         let text
         try { text = fs.readFileSync(workerData.path, 'utf8') } catch { missing++; continue }
-        try { versions.add(JSON.parse(text).settings.expirySkewSeconds); reads++ } catch { bad++ }
+        try { const b = JSON.parse(text).body; if (!b.ct) throw 0; versions.add(b.iv); reads++ } catch { bad++ }
       }
       parentPort.postMessage({ reads, bad, missing, versions: versions.size })
       `,
@@ -134,7 +176,7 @@ describe('unreadable files are kept, copied and reported', () => {
       { name: 'a JSON array', bytes: () => Buffer.from('[1,2,3]') },
       {
         name: 'missing keys',
-        bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, accounts: undefined })),
+        bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, body: undefined })),
       },
       {
         name: 'no key slot',
@@ -145,8 +187,8 @@ describe('unreadable files are kept, copied and reported', () => {
         bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, createdAt: 'yesterday' })),
       },
       {
-        name: 'a wrong type (accounts as an object)',
-        bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, accounts: {} })),
+        name: 'a wrong type (the body as text)',
+        bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, body: 'plain-text-password' })),
       },
       {
         name: 'an unknown top-level key',
@@ -155,21 +197,18 @@ describe('unreadable files are kept, copied and reported', () => {
       {
         name: 'an unknown nested key',
         bytes: (_, d) =>
-          Buffer.from(
-            JSON.stringify({ ...d, settings: { ...(d.settings as object), theme: 'dark' } }),
-          ),
+          Buffer.from(JSON.stringify({ ...d, body: { ...(d.body as object), theme: 'dark' } })),
       },
       {
         name: 'another format',
         bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, format: 'something-else' })),
       },
       {
-        name: 'a secret that is not an EncRecord',
-        bytes: (_, d) => {
-          const accounts = structuredClone(d.accounts) as { secrets: Record<string, unknown> }[]
-          accounts[0]!.secrets.password = 'plain-text-password'
-          return Buffer.from(JSON.stringify({ ...d, accounts }))
-        },
+        name: 'a body that is not an EncRecord',
+        bytes: (_, d) =>
+          Buffer.from(
+            JSON.stringify({ ...d, body: { v: 1, iv: '!!', ct: 'plain-text-password', tag: '' } }),
+          ),
       },
     ]
 
@@ -224,6 +263,82 @@ describe('unreadable files are kept, copied and reported', () => {
     })
   }
 
+  it('authentic content that is not valid (a plain secret): VAULT_CORRUPT, untouched, no write', async () => {
+    const { dir, key } = await validData()
+    const file = path.join(dir, VAULT_FILE)
+    // Only someone holding the key could write this: a bug or another version, not an attacker.
+    const bytes = rewriteSealed(dir, key, (d) => {
+      ;(d.accounts[0]!.secrets as Record<string, unknown>).password = 'plain-text-password'
+    })
+    const vf = keyed(dir, key)
+    const r = vf.read()
+    expect(!r.ok && r.code).toBe('VAULT_CORRUPT')
+    expect(!r.ok && r.message).toContain(file)
+    expect(!r.ok && r.message).toMatch(/left untouched/)
+    expect(!r.ok && r.message).not.toContain('plain-text-password')
+    let ran = false
+    const u = await vf.update(() => {
+      ran = true
+      return ok(undefined)
+    })
+    expect(!u.ok && u.code).toBe('VAULT_CORRUPT')
+    expect(ran).toBe(false)
+    expect(fs.readFileSync(file, 'utf8')).toBe(bytes)
+  })
+
+  it('any edit of the header or the body: VAULT_TAMPERED, bytes untouched, no write', async () => {
+    const edits: [string, (d: VaultFileV2) => void][] = [
+      [
+        'one base64 character of the body',
+        (d) => {
+          const i = d.body.ct.length >> 1
+          const c = d.body.ct[i] === 'A' ? 'B' : 'A'
+          d.body.ct = d.body.ct.slice(0, i) + c + d.body.ct.slice(i + 1)
+        },
+      ],
+      ['the creation time', (d) => (d.createdAt += 1)],
+      ['the key slots, reordered', (d) => d.keySlots.push(d.keySlots[0]!)],
+      ['the body tag', (d) => (d.body.tag = Buffer.alloc(16).toString('base64'))],
+    ]
+    for (const [name, edit] of edits) {
+      const { dir, data, key } = await validData()
+      const file = path.join(dir, VAULT_FILE)
+      const d = structuredClone(data) as unknown as VaultFileV2
+      edit(d)
+      fs.writeFileSync(file, JSON.stringify(d))
+      const bytes = fs.readFileSync(file, 'utf8')
+      const vf = keyed(dir, key)
+      const r = vf.read()
+      expect({ name, code: !r.ok && r.code }).toEqual({ name, code: 'VAULT_TAMPERED' })
+      const u = await vf.update(() => ok(undefined))
+      expect(!u.ok && u.code).toBe('VAULT_TAMPERED')
+      expect(fs.readFileSync(file, 'utf8')).toBe(bytes)
+      expect(copiesIn(dir)).toEqual([])
+    }
+  })
+
+  it('a key check naming another key is VAULT_LOCKED (re-keyed elsewhere), and writes nothing', async () => {
+    const { dir, data, key } = await validData()
+    const file = path.join(dir, VAULT_FILE)
+    fs.writeFileSync(file, JSON.stringify({ ...data, keyCheck: 'A'.repeat(22) }))
+    const bytes = fs.readFileSync(file, 'utf8')
+    const r = keyed(dir, key).read()
+    expect(!r.ok && r.code).toBe('VAULT_LOCKED')
+    expect(!r.ok && r.message).toMatch(/re-keyed/)
+    expect(fs.readFileSync(file, 'utf8')).toBe(bytes)
+  })
+
+  it('shows no label, username or setting in its bytes, and opens only with the key', async () => {
+    const { dir, text, key } = await validData()
+    for (const plain of ['sample', '"u"', 'clipboardClearSeconds', 'classic']) {
+      expect(text).not.toContain(plain)
+    }
+    const locked = new VaultFile({ dir }).read()
+    expect(!locked.ok && locked.code).toBe('VAULT_LOCKED')
+    expect(unwrapOk(new VaultFile({ dir }).readHeader()).keySlots).toHaveLength(1)
+    expect(unwrapOk(keyed(dir, key).read()).accounts[0]!.label).toBe('sample')
+  })
+
   it('a changed corrupt file gets its own copy; the old copy is kept', async () => {
     const { dir } = await validData()
     const file = path.join(dir, VAULT_FILE)
@@ -257,14 +372,10 @@ describe('unreadable files are kept, copied and reported', () => {
   })
 
   // Regression test: conf's JSON Schema (strict on nested objects) runs before the version check,
-  // so a newer file that added a setting used to be reported as VAULT_CORRUPT and copied.
-  it('a newer file that added a setting is UNSUPPORTED, not VAULT_CORRUPT', async () => {
+  // so a newer file that added a key used to be reported as VAULT_CORRUPT and copied.
+  it('a newer file that added a key is UNSUPPORTED, not VAULT_CORRUPT', async () => {
     const { dir, data } = await validData()
-    const newer = {
-      ...data,
-      schemaVersion: 2,
-      settings: { ...(data.settings as object), theme: 'dark' },
-    }
+    const newer = { ...data, schemaVersion: 3, theme: 'dark' }
     fs.writeFileSync(path.join(dir, VAULT_FILE), JSON.stringify(newer))
     const r = new VaultFile({ dir }).read()
     expect(!r.ok && r.code).toBe('UNSUPPORTED')
@@ -301,35 +412,19 @@ describe('the JSON Schema (conf) and zod agree', () => {
 
   it('both accept a valid vault, and both reject the same broken samples', async () => {
     const { data } = await validData()
-    const d = data as unknown as VaultData
-    expect(vaultDataSchema.safeParse(d).success).toBe(true)
+    const d = data as unknown as VaultFileV2
+    expect(vaultFileV2Schema.safeParse(d).success).toBe(true)
     expect(confAccepts(d)).toBe(true)
-    const acc = d.accounts[0]!
-    const with_ = (patch: Partial<VaultData>) => ({ ...d, ...patch })
+    const with_ = (patch: Record<string, unknown>) => ({ ...d, ...patch })
     const samples: [string, unknown][] = [
-      ['createdAt as text', with_({ createdAt: 'x' as unknown as number })],
+      ['createdAt as text', with_({ createdAt: 'x' })],
       ['keySlots empty', with_({ keySlots: [] })],
-      ['wrong format', with_({ format: 'other' as VaultData['format'] })],
-      ['settings out of range', with_({ settings: { ...d.settings, clipboardClearSeconds: 1 } })],
-      ['settings not an integer', with_({ settings: { ...d.settings, autoLockMinutes: 1.5 } })],
-      [
-        'unknown setting',
-        with_({ settings: { ...d.settings, theme: 'x' } as VaultData['settings'] }),
-      ],
-      ['label too long', with_({ accounts: [{ ...acc, label: 'x'.repeat(81) }] })],
-      ['empty label', with_({ accounts: [{ ...acc, label: '' }] })],
-      ['unknown account key', with_({ accounts: [{ ...acc, token: 't' } as typeof acc] })],
-      [
-        'secret in plain text',
-        with_({ accounts: [{ ...acc, secrets: { password: 'p' } }] as never }),
-      ],
-      [
-        'EncRecord not base64',
-        with_({
-          accounts: [{ ...acc, secrets: { password: { v: 1, iv: '!!', ct: '', tag: '' } } }],
-        }),
-      ],
-      ['EncRecord version 2', with_({ accounts: [{ ...acc, secrets: { p: { v: 2 } } }] } as never)],
+      ['wrong format', with_({ format: 'other' })],
+      ['body as text', with_({ body: 'plain' })],
+      ['body not base64', with_({ body: { ...d.body, iv: '!!' } })],
+      ['body of version 2', with_({ body: { ...d.body, v: 2 } })],
+      ['unknown body key', with_({ body: { ...d.body, extra: 'x' } })],
+      ['keyCheck as a number', with_({ keyCheck: 5 })],
       [
         'scrypt N too large',
         with_({
@@ -338,35 +433,12 @@ describe('the JSON Schema (conf) and zod agree', () => {
           ),
         }),
       ],
-      ['unknown slot kind', with_({ keySlots: [{ ...d.keySlots[0]!, kind: 'tpm' }] as never })],
-      [
-        'token with an unknown state',
-        with_({
-          tokens: [
-            {
-              id: 't',
-              accountId: acc.id,
-              providerId: 'classic',
-              orgKey: 'k',
-              state: 'stolen',
-              issuedAt: 1,
-              expiresAt: null,
-              headerName: 'Authorization',
-              scheme: 'Token',
-              metadata: {},
-              surface: 'ui',
-              secret: null,
-              endedAt: null,
-              note: null,
-            },
-          ] as never,
-        }),
-      ],
-      ['customProfiles not an array', with_({ customProfiles: {} as never })],
+      ['unknown slot kind', with_({ keySlots: [{ ...d.keySlots[0]!, kind: 'tpm' }] })],
+      ['nine key slots', with_({ keySlots: Array.from({ length: 9 }, () => d.keySlots[0]!) })],
     ]
     const disagreements: string[] = []
     for (const [name, sample] of samples) {
-      const zodAccepts = vaultDataSchema.safeParse(sample).success
+      const zodAccepts = vaultFileV2Schema.safeParse(sample).success
       expect({ name, zodAccepts }).toEqual({ name, zodAccepts: false })
       if (confAccepts(sample) !== zodAccepts) disagreements.push(name)
     }
@@ -374,15 +446,16 @@ describe('the JSON Schema (conf) and zod agree', () => {
   })
 
   // conf's `schema` option holds the properties only, and vault-file.ts passes neither the
-  // `required` list vaultJsonSchema() computes nor `additionalProperties` (conf's `rootSchema`
-  // option would take both), so conf accepts a missing or unknown top-level key. zod catches them.
+  // `required` list nor `additionalProperties` (conf's `rootSchema` option would take both), so
+  // conf accepts a missing or unknown top-level key. zod catches them.
   it('what only zod checks (missing or unknown top-level keys, uuid, powers of two) fails the read', async () => {
     const { dir, data } = await validData()
-    const d = data as unknown as VaultData
+    const d = data as unknown as VaultFileV2
     const onlyZod: unknown[] = [
-      { ...d, accounts: undefined },
+      { ...d, body: undefined },
       { ...d, vaultId: 'not-a-uuid' },
       { ...d, plaintextBackup: 'x' },
+      { ...d, accounts: [] },
       {
         ...d,
         keySlots: d.keySlots.map((s) =>
@@ -391,7 +464,7 @@ describe('the JSON Schema (conf) and zod agree', () => {
       },
     ]
     for (const sample of onlyZod) {
-      expect(vaultDataSchema.safeParse(sample).success).toBe(false)
+      expect(vaultFileV2Schema.safeParse(sample).success).toBe(false)
       fs.writeFileSync(path.join(dir, VAULT_FILE), JSON.stringify(sample))
       const r = new VaultFile({ dir }).read()
       expect(!r.ok && r.code).toBe('VAULT_CORRUPT')
@@ -401,9 +474,9 @@ describe('the JSON Schema (conf) and zod agree', () => {
 
 describe('concurrent writers', () => {
   it('two VaultFile instances (two processes) updating 100 times each lose no update', async () => {
-    const { dir } = await validData()
-    const a = new VaultFile({ dir })
-    const b = new VaultFile({ dir })
+    const { dir, key } = await validData()
+    const a = keyed(dir, key)
+    const b = keyed(dir, key)
     const run = async (vf: VaultFile, name: string) => {
       for (let i = 0; i < 100; i++) {
         unwrapOk(
@@ -419,7 +492,7 @@ describe('concurrent writers', () => {
       }
     }
     await Promise.all([run(a, 'a'), run(b, 'b')])
-    for (const vf of [a, b, new VaultFile({ dir })]) {
+    for (const vf of [a, b, keyed(dir, key)]) {
       const d = unwrapOk(vf.read())
       expect(d.settings.expirySkewSeconds).toBe(60 + 200)
       const ids = d.customProfiles.map((p) => p.id as string)
@@ -431,9 +504,9 @@ describe('concurrent writers', () => {
   })
 
   it('a same-size rewrite by another instance is seen (no stale cached read)', async () => {
-    const { dir } = await validData()
-    const a = new VaultFile({ dir })
-    const b = new VaultFile({ dir })
+    const { dir, key } = await validData()
+    const a = keyed(dir, key)
+    const b = keyed(dir, key)
     // Settings toggled between values of equal length: every file has the same size.
     for (let i = 0; i < 300; i++) {
       const writer = i % 3 === 0 ? a : b
@@ -456,7 +529,7 @@ describe('the event log', () => {
   }
 
   it('appends and lists newest first, with limit, account and type filters', () => {
-    const log = new EventLog(tempDir())
+    const log = new EventLog(tempDir(), testCipher())
     expect(log.list()).toEqual([])
     for (let i = 0; i < 30; i++) {
       log.append(
@@ -486,8 +559,25 @@ describe('the event log', () => {
     expect(mode(log.path)).toBe(0o600)
   })
 
+  it('seals each line: no message in the file, a hand-written plain line is not listed', () => {
+    const log = new EventLog(tempDir(), testCipher())
+    log.append({ ...entry(1), label: 'acme-prod', message: 'Reused the token of "acme-prod".' })
+    const text = fs.readFileSync(log.path, 'utf8')
+    expect(text).not.toContain('acme-prod')
+    expect(text).not.toContain('Reused')
+    fs.appendFileSync(log.path, `${JSON.stringify({ id: 'x', ...entry(2), message: 'forged' })}\n`)
+    expect(log.list().map((e) => e.message)).toEqual(['Reused the token of "acme-prod".'])
+    expect(log.unverified).toBe(1)
+    // Another vault's key opens none of it; while locked nothing is read or written.
+    expect(new EventLog(path.dirname(log.path), testCipher()).list()).toEqual([])
+    const locked = new EventLog(path.dirname(log.path), () => null)
+    locked.append(entry(3))
+    expect(locked.list()).toEqual([])
+    expect(fs.readFileSync(log.path, 'utf8').split('\n').filter(Boolean)).toHaveLength(2)
+  })
+
   it('skips garbage lines, such as half a line left by a crash mid-append', () => {
-    const log = new EventLog(tempDir())
+    const log = new EventLog(tempDir(), testCipher())
     log.append(entry(1))
     log.append(entry(2))
     const line = fs.readFileSync(log.path, 'utf8').split('\n')[0]!
@@ -500,7 +590,7 @@ describe('the event log', () => {
 
   // Regression test: append() used to glue the first event after a torn last line onto it.
   it('the first event appended after a torn last line is not lost', () => {
-    const log = new EventLog(tempDir())
+    const log = new EventLog(tempDir(), testCipher())
     log.append(entry(1))
     const line = fs.readFileSync(log.path, 'utf8').split('\n')[0]!
     fs.appendFileSync(log.path, line.slice(0, 25)) // crash mid-append: no newline
@@ -513,6 +603,7 @@ describe('the event log', () => {
     let asked = 0
     const log: EventLog = new EventLog(
       tempDir(),
+      testCipher(),
       () => {
         asked++
         log.compactIfLarge()

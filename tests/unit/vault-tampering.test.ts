@@ -1,32 +1,46 @@
 // Attacker 1 of docs/security.md: someone who can write the vault folder but does not know the
-// passphrase edits vault.json by hand. Each secret and token is bound (AEAD associated data) to
-// its account, provider and origin, so: pointing an account at another server and marking its
-// token revoked sends nothing anywhere (the password does not open for the new origin); a token
-// moved to another account does not open; a hand-edited header name is refused. The real CLI is
-// the victim; the file is left untouched. A vault written before bindings is bound on unlock.
+// passphrase edits vault.json by hand. Everything but the header (format, vault id, key check,
+// key slots) is sealed in one body whose associated data is a hash of the header, so labels,
+// hosts and the ledger are unreadable, and any edit, a swapped-in body or slot from a vault the
+// attacker made, or a changed header, is VAULT_TAMPERED: the real CLI, the victim, sends nothing
+// to the attacker's server and the file is left untouched. Every secret and token is also bound
+// to its account, provider and origin, which still guards a format 1 file until it is upgraded.
 import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
 import { boundAad, legacyAad } from '../../src/main/vault/bindings'
 import { openRecord, seal } from '../../src/main/vault/crypto'
 import { createVaultServices, passphraseProtector } from '../../src/main/vault'
 import { sealedRecords } from '../../src/main/vault/rekey'
-import type { VaultData } from '../../src/main/vault/schema'
-import { CHEAP_SCRYPT, TEST_PASSPHRASE, newVault, tempDir } from '../helpers/vault'
+import type { VaultData, VaultFileV2 } from '../../src/main/vault/schema'
+import {
+  CHEAP_SCRYPT,
+  TEST_PASSPHRASE,
+  newVault,
+  readSealed,
+  tempDir,
+  vaultKey,
+} from '../helpers/vault'
 import { CLI, runCli } from '../helpers/cli'
-
 const tp = DEMO_USERS.tpstreams[0]!
 let sb: SandboxSet
 let attacker: http.Server
 let attackerUrl = ''
 const received: string[] = []
 
+// A sandbox of its own for each test: its organizations are capped at 20 tokens.
+beforeEach(async () => {
+  sb = await startSandbox()
+})
+afterEach(async () => {
+  await sb.close()
+})
+
 beforeAll(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
-  sb = await startSandbox()
   attacker = http.createServer((req, res) => {
     let body = ''
     req.on('data', (c: Buffer) => (body += c.toString()))
@@ -40,14 +54,15 @@ beforeAll(async () => {
   attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`
 })
 afterAll(async () => {
-  await sb.close()
   await new Promise<void>((r) => attacker.close(() => r()))
 })
 
 const cli = (args: string[], dir: string) => runCli(args, dir)
+const ATTACKER_PASSPHRASE = 'the attacker knows this one'
 
 async function vaultWithTwoAccounts() {
   const v = await newVault()
+  const ids: string[] = []
   for (const label of ['acme-prod', 'acme-ci']) {
     const r = await v.accounts.add({
       label,
@@ -57,22 +72,171 @@ async function vaultWithTwoAccounts() {
       remember: true,
     })
     if (!r.ok) throw new Error(r.message)
+    ids.push(r.value.id)
     const h = await v.tokens.header(r.value.id, { surface: 'cli' })
     if (!h.ok) throw new Error(h.message)
   }
   const file = path.join(v.dir, 'vault.json')
-  const edit = (change: (d: VaultData) => void) => {
-    const d = JSON.parse(fs.readFileSync(file, 'utf8')) as VaultData
+  const raw = () => JSON.parse(fs.readFileSync(file, 'utf8')) as VaultFileV2
+  const edit = (change: (d: VaultFileV2) => void) => {
+    const d = raw()
     change(d)
     fs.writeFileSync(file, JSON.stringify(d))
     return fs.readFileSync(file, 'utf8')
   }
-  return { v, file, edit }
+  return { v, file, raw, edit, ids }
 }
 
+/**
+ * A vault the attacker made with a passphrase they know: the same labels, but pointing at their
+ * server, where they would like the victim's password and tokens to go.
+ */
+async function attackersVault(): Promise<VaultFileV2> {
+  const a = await newVault({ passphrase: ATTACKER_PASSPHRASE })
+  for (const label of ['acme-prod', 'acme-ci']) {
+    const r = await a.accounts.add({
+      label,
+      providerId: 'tpstreams',
+      baseUrl: attackerUrl,
+      fields: { username: tp.username, organization_id: 'acme' },
+      remember: false,
+    })
+    if (!r.ok) throw new Error(r.message)
+  }
+  return JSON.parse(fs.readFileSync(path.join(a.dir, 'vault.json'), 'utf8')) as VaultFileV2
+}
+
+/** The victim runs the commands that would send a secret; nothing reaches the attacker. */
+async function expectRefusedAndNothingSent(dir: string, file: string, edited: string) {
+  const before = received.length
+  for (const args of [
+    ['header', 'acme-prod'],
+    ['login', 'acme-prod', '--force'],
+    ['revoke', 'acme-prod'],
+    ['status'],
+  ]) {
+    const r = await cli(args, dir)
+    expect(r.code, args.join(' ')).toBe(3)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toMatch(/changed outside TokenDeck/)
+    expect(r.stderr).not.toContain(tp.secret)
+  }
+  expect(received.length).toBe(before)
+  expect(fs.readFileSync(file, 'utf8')).toBe(edited)
+}
+
+describe('the vault file at rest', () => {
+  it('shows no label, host, username, organization or setting to someone who reads it', async () => {
+    const { file, v } = await vaultWithTwoAccounts()
+    expect((await v.vault.updateSettings({ globalShortcut: 'Alt+Shift+F7' })).ok).toBe(true)
+    const bytes = fs.readFileSync(file, 'utf8')
+    const { host } = new URL(sb.tpstreams.baseUrl)
+    for (const plain of ['acme-prod', 'acme-ci', host, tp.username, '"acme"', 'Alt+Shift+F7']) {
+      expect(bytes, plain).not.toContain(plain)
+    }
+    expect(Object.keys(JSON.parse(bytes) as object).sort()).toEqual(
+      ['body', 'createdAt', 'format', 'keyCheck', 'keySlots', 'schemaVersion', 'vaultId'].sort(),
+    )
+  })
+})
+
 describe('a hand-edited vault file', { timeout: 60_000 }, () => {
-  it('an account pointed at another server, its token marked revoked: nothing is sent', async () => {
+  it('one changed byte of the body: refused everywhere, nothing sent, file untouched', async () => {
     const { file, edit, v } = await vaultWithTwoAccounts()
+    const edited = edit((d) => {
+      const ct = Buffer.from(d.body.ct, 'base64')
+      ct[ct.length >> 1]! ^= 0x01
+      d.body.ct = ct.toString('base64')
+    })
+    await expectRefusedAndNothingSent(v.dir, file, edited)
+  })
+
+  it("the attacker's own body (accounts pointed at their server) under the victim's header", async () => {
+    const { file, edit, v } = await vaultWithTwoAccounts()
+    const theirs = await attackersVault()
+    const edited = edit((d) => {
+      d.body = theirs.body
+    })
+    await expectRefusedAndNothingSent(v.dir, file, edited)
+  })
+
+  it("the attacker's vault with the victim's key slot planted beside theirs", async () => {
+    const { file, raw, v } = await vaultWithTwoAccounts()
+    const mine = raw()
+    const theirs = await attackersVault()
+    const planted = { ...theirs, vaultId: mine.vaultId, keySlots: [...mine.keySlots] }
+    fs.writeFileSync(file, JSON.stringify(planted))
+    await expectRefusedAndNothingSent(v.dir, file, fs.readFileSync(file, 'utf8'))
+  })
+
+  it("a passphrase slot of the attacker's added to the victim's header opens nothing", async () => {
+    const { file, edit, v } = await vaultWithTwoAccounts()
+    const theirs = await attackersVault()
+    const edited = edit((d) => {
+      d.keySlots.push(theirs.keySlots[0]!)
+    })
+    // The victim's own passphrase: the header no longer matches what the body was sealed with.
+    await expectRefusedAndNothingSent(v.dir, file, edited)
+    // The attacker's passphrase: a slot bound to another vault id does not even unwrap.
+    const r = await runCli(['status'], v.dir, {
+      env: { TOKENDECK_PASSPHRASE: ATTACKER_PASSPHRASE },
+    })
+    expect(r.code).toBe(3)
+    expect(r.stdout).toBe('')
+    expect(fs.readFileSync(file, 'utf8')).toBe(edited)
+  })
+
+  it('a changed creation time, key check or removed slot is refused the same way', async () => {
+    for (const change of [
+      (d: VaultFileV2) => (d.createdAt += 1),
+      (d: VaultFileV2) => (d.keyCheck = 'A'.repeat(22)),
+    ]) {
+      const { file, edit, v } = await vaultWithTwoAccounts()
+      const edited = edit(change)
+      await expectRefusedAndNothingSent(v.dir, file, edited)
+    }
+  })
+
+  it('rolling the whole file back to an older authentic copy opens (a documented limit)', async () => {
+    const { file, v, ids } = await vaultWithTwoAccounts()
+    const older = fs.readFileSync(file, 'utf8')
+    const removed = await v.accounts.remove(ids[1]!, { force: true })
+    expect(removed.ok).toBe(true)
+    fs.writeFileSync(file, older)
+    const r = await cli(['status', '--json'], v.dir)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('acme-ci')
+  })
+})
+
+/** Rewrites `dir`'s vault as format 1 had it: the content in plain JSON, only secrets sealed. */
+function asFormat1(dir: string, key: Buffer, o: { unbound?: boolean } = {}) {
+  const d = readSealed(dir, key)
+  if (o.unbound) {
+    for (const ref of sealedRecords(d)) {
+      const plain = openRecord(key, ref.rec, boundAad(d.vaultId, ref.recordId, ref.binding))
+      expect(plain).not.toBeNull()
+      ref.replace(seal(key, plain!, legacyAad(d.vaultId, ref.recordId)))
+    }
+    delete d.bindings
+  }
+  const file = path.join(dir, 'vault.json')
+  fs.writeFileSync(file, JSON.stringify({ ...d, schemaVersion: 1 }))
+  return {
+    file,
+    edit(change: (d: VaultData) => void) {
+      const v1 = JSON.parse(fs.readFileSync(file, 'utf8')) as VaultData
+      change(v1)
+      fs.writeFileSync(file, JSON.stringify(v1))
+      return fs.readFileSync(file, 'utf8')
+    },
+  }
+}
+
+describe('a format 1 vault (from before the whole file was sealed)', { timeout: 60_000 }, () => {
+  it('hand-edited before its upgrade: bound secrets still refuse another server', async () => {
+    const { v } = await vaultWithTwoAccounts()
+    const { file, edit } = asFormat1(v.dir, vaultKey(v))
     const edited = edit((d) => {
       const acc = d.accounts.find((a) => a.label === 'acme-prod')!
       acc.baseUrl = attackerUrl
@@ -88,24 +252,18 @@ describe('a hand-edited vault file', { timeout: 60_000 }, () => {
     expect(r.stderr).toMatch(/changed outside TokenDeck/)
     expect(r.stdout).toBe('')
     expect(received.length).toBe(before)
-    const login = await cli(['login', 'acme-prod', '--force'], v.dir)
-    expect(login.code).toBe(3)
-    expect(received.length).toBe(before)
     expect(fs.readFileSync(file, 'utf8')).toBe(edited)
   })
 
   it('a token moved to another account does not open: its label never gets that token', async () => {
-    const { edit, v } = await vaultWithTwoAccounts()
-    let moved = ''
+    const { v } = await vaultWithTwoAccounts()
+    const { edit } = asFormat1(v.dir, vaultKey(v))
     edit((d) => {
       const prod = d.accounts.find((a) => a.label === 'acme-prod')!
       const ci = d.accounts.find((a) => a.label === 'acme-ci')!
       d.tokens = d.tokens.filter((t) => t.accountId !== ci.id)
-      const t = d.tokens.find((x) => x.accountId === prod.id)!
-      t.accountId = ci.id
-      moved = t.id
+      d.tokens.find((x) => x.accountId === prod.id)!.accountId = ci.id
     })
-    expect(moved).not.toBe('')
     const r = await cli(['header', 'acme-ci'], v.dir)
     expect(r.code).toBe(3)
     expect(r.stdout).toBe('')
@@ -113,7 +271,8 @@ describe('a hand-edited vault file', { timeout: 60_000 }, () => {
   })
 
   it('a hand-edited header name cannot inject a line into `tokendeck header`', async () => {
-    const { edit, v } = await vaultWithTwoAccounts()
+    const { v } = await vaultWithTwoAccounts()
+    const { edit } = asFormat1(v.dir, vaultKey(v))
     edit((d) => {
       for (const t of d.tokens) t.headerName = 'Authorization: x\r\nX-Injected'
     })
@@ -122,10 +281,8 @@ describe('a hand-edited vault file', { timeout: 60_000 }, () => {
     expect(r.stdout).toBe('')
     expect(r.stdout + r.stderr).not.toContain('X-Injected:')
   })
-})
 
-describe('a vault written before records were bound', () => {
-  it('is bound on the first unlock, once, and then works as before', async () => {
+  it('is upgraded at its first unlock, once: sealed whole, its log sealed, tokens reused', async () => {
     const dir = tempDir()
     const v = await newVault({ dir })
     const added = await v.accounts.add({
@@ -138,24 +295,26 @@ describe('a vault written before records were bound', () => {
     expect(added.ok).toBe(true)
     const first = await v.tokens.header(added.ok ? added.value.id : '', { surface: 'cli' })
     expect(first.ok).toBe(true)
-    // Rewrite the file as the previous format had it: records under the unbound associated data.
-    const key = (v.vault as unknown as { key: Buffer }).key
-    const file = path.join(dir, 'vault.json')
-    const d = JSON.parse(fs.readFileSync(file, 'utf8')) as VaultData
-    for (const ref of sealedRecords(d)) {
-      const plain = openRecord(key, ref.rec, boundAad(d.vaultId, ref.recordId, ref.binding))
-      expect(plain).not.toBeNull()
-      ref.replace(seal(key, plain!, legacyAad(d.vaultId, ref.recordId)))
-    }
-    delete d.bindings
-    fs.writeFileSync(file, JSON.stringify(d))
+    const key = vaultKey(v)
+    // The previous formats: unbound records, plain JSON, and a plain event log.
+    const { file } = asFormat1(dir, key, { unbound: true })
+    const log = path.join(dir, 'events.jsonl')
+    fs.writeFileSync(
+      log,
+      `${JSON.stringify({ id: 'e1', at: 1, type: 'vault', message: 'An old plain event.' })}\n`,
+    )
     v.vault.lock()
 
     const fresh = createVaultServices({ dir })
     expect((await fresh.vault.unlock(passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT))).ok).toBe(
       true,
     )
-    expect((JSON.parse(fs.readFileSync(file, 'utf8')) as VaultData).bindings).toBe(2)
+    const onDisk = JSON.parse(fs.readFileSync(file, 'utf8')) as VaultFileV2
+    expect(onDisk.schemaVersion).toBe(2)
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('"old"')
+    expect(fs.readFileSync(log, 'utf8')).not.toContain('An old plain event.')
+    expect(fresh.vault.events.list().map((e) => e.message)).toContain('An old plain event.')
+    expect(readSealed(dir, key).bindings).toBe(2)
     const h = await fresh.tokens.header(added.ok ? added.value.id : '', { surface: 'cli' })
     expect(h.ok && h.value.reused).toBe(true)
     expect(h.ok && first.ok && h.value.token).toBe(first.ok ? first.value.token : 'x')

@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { fail, ok } from '../../src/shared/result'
-import { newVault } from '../helpers/vault'
+import { newVault, readSealed, vaultKey } from '../helpers/vault'
 
 async function watched() {
   const v = await newVault()
@@ -16,7 +16,7 @@ async function watched() {
 
 describe('Vault.mutate', () => {
   it('writes, then logs the event, then notifies (the event is there when views look)', async () => {
-    const { v, notified, bytes } = await watched()
+    const { v, notified } = await watched()
     const before = v.vault.events.list().length
     const r = await v.vault.mutate(
       (d) => {
@@ -26,7 +26,7 @@ describe('Vault.mutate', () => {
       (n) => ({ type: 'vault', message: `Clipboard clears after ${n} s.` }),
     )
     expect(r).toEqual({ ok: true, value: 45 })
-    expect(JSON.parse(bytes()).settings.clipboardClearSeconds).toBe(45)
+    expect(readSealed(v.dir, vaultKey(v)).settings.clipboardClearSeconds).toBe(45)
     const events = v.vault.events.list()
     expect(events.length).toBe(before + 1)
     expect(events[0]!.message).toBe('Clipboard clears after 45 s.')

@@ -47,12 +47,12 @@ export function viewActions(deps: ActionDeps) {
   }
 
   /**
-   * The profile of an account, found by id or label without unlocking (labels and provider ids
-   * are not secret): the CLI asks for the right secrets before it unlocks.
+   * The profile of an account, found by id or label: the CLI asks for the secrets it needs
+   * (accounts are sealed in the vault, so only once it is unlocked).
    */
   function accountProfile(idOrLabel: string): Result<ProviderProfile> {
     const { vault } = s()
-    const data = vault.file.read()
+    const data = vault.readUnlocked()
     if (!data.ok) return data
     const key = idOrLabel.toLowerCase()
     const rec =

@@ -1,24 +1,38 @@
 // Provider commands: list the built-in and imported profiles, import one from a JSON file.
 import fs from 'node:fs'
-import { fail, ok } from '../../shared/result'
+import { fail, ok, type Result } from '../../shared/result'
+import type { ProviderView } from '../../shared/ipc/schemas'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import { providerView } from '../actions/providers'
 import { BUILTIN_PROFILES } from '../providers/registry'
-import { existingVault, unlockedVault, type Ctx } from './context'
+import { bool, existingVault, unlockedVault, type Ctx } from './context'
 import { columns } from './format'
-import { EXIT, print, printJson, report } from './io'
+import { EXIT, note, print, printJson, report } from './io'
 
 function capWords(p: { cap?: ProviderProfile['cap'] | null }): string {
   return p.cap ? `${p.cap.max} tokens per ${p.cap.scope}` : 'no cap'
 }
 
-/** `tokendeck providers list`: needs no passphrase (imported profiles are not secret). */
+/**
+ * `tokendeck providers list`: the built-in profiles, and the imported ones when the vault can be
+ * unlocked (they are sealed in the vault file with everything else). Without a passphrase it
+ * lists the built-in ones and says how to see the rest.
+ */
 export async function providersList(ctx: Ctx): Promise<number> {
-  const a = existingVault(ctx)
-  // No vault yet: the built-in profiles are still worth listing.
-  const views = a.ok
-    ? a.value.providers.list()
-    : ok(BUILTIN_PROFILES.map((p) => providerView(p, true)))
+  const builtins = () => ok(BUILTIN_PROFILES.map((p) => providerView(p, true)))
+  let views: Result<ProviderView[]>
+  if (!existingVault(ctx).ok) {
+    // No vault yet: the built-in profiles are still worth listing.
+    views = builtins()
+  } else if (ctx.env.TOKENDECK_PASSPHRASE === undefined && !bool(ctx, 'passphrase-stdin')) {
+    views = builtins()
+    note(
+      'Imported profiles are listed once the vault is unlocked: set TOKENDECK_PASSPHRASE or pass --passphrase-stdin.',
+    )
+  } else {
+    const v = await unlockedVault(ctx)
+    views = v.ok ? v.value.actions.providers.list() : v
+  }
   if (!views.ok) return report(views, ctx)
   if (ctx.json) {
     printJson(

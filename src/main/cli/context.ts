@@ -5,7 +5,7 @@ import { fail, ok, type Result } from '../../shared/result'
 import { createActions, type Actions } from '../actions'
 import { createVaultServices } from '../vault'
 import { resolveVaultDir } from './default-dir'
-import { readStdinValues } from './io'
+import { readStdinValues, stdinSteps } from './io'
 
 export type FlagValue = string | boolean | string[] | undefined
 
@@ -93,8 +93,10 @@ export async function readPassphraseAndSecrets(
 }
 
 /**
- * Opens and unlocks the vault; returns the actions, any secrets read after the passphrase, and
- * the passphrase itself (a protection change proves who asks with it).
+ * Opens and unlocks the vault, then reads the secrets `secretPrompts` asks for: they depend on
+ * the account's profile, which is sealed in the vault, so they are known only once it is open.
+ * stdin holds the passphrase first (with --passphrase-stdin), then the secrets, one per line.
+ * Returns the actions, the secrets, and the passphrase (a protection change proves who asks).
  */
 export async function unlockedVault(
   ctx: Ctx,
@@ -102,16 +104,32 @@ export async function unlockedVault(
 ): Promise<Result<{ actions: Actions; secrets: string[]; passphrase: string }>> {
   const a = existingVault(ctx)
   if (!a.ok) return a
-  const prompts = secretPrompts(a.value)
-  if (!prompts.ok) return prompts
-  const read = await readPassphraseAndSecrets(ctx, prompts.value)
-  if (!read.ok) return read
-  const unlocked = await a.value.protection.unlock(
-    { method: 'passphrase', passphrase: read.value.passphrase },
-    'cli',
-  )
-  if (!unlocked.ok) return unlocked
-  return ok({ actions: a.value, secrets: read.value.secrets, passphrase: read.value.passphrase })
+  const fromStdin = bool(ctx, 'passphrase-stdin')
+  const envPass = takePassphraseFromEnv(ctx.env)
+  if (!fromStdin && !envPass) {
+    return fail(
+      'VAULT_LOCKED',
+      'The vault is locked: set TOKENDECK_PASSPHRASE or pass --passphrase-stdin (first line of stdin).',
+    )
+  }
+  const stdin = stdinSteps()
+  try {
+    let passphrase = envPass ?? ''
+    if (fromStdin) {
+      const read = await stdin.read(['Passphrase'])
+      if (!read.ok) return read
+      passphrase = read.value[0] ?? ''
+    }
+    const unlocked = await a.value.protection.unlock({ method: 'passphrase', passphrase }, 'cli')
+    if (!unlocked.ok) return unlocked
+    const prompts = secretPrompts(a.value)
+    if (!prompts.ok) return prompts
+    const secrets = await stdin.read(prompts.value)
+    if (!secrets.ok) return secrets
+    return ok({ actions: a.value, secrets: secrets.value, passphrase })
+  } finally {
+    stdin.close()
+  }
 }
 
 /** The secret lines read from stdin, by the field each answers (in the profile's order). */

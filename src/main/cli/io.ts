@@ -17,6 +17,7 @@ const USAGE_CODES = new Set<ErrorCode>([
   'VAULT_NOT_FOUND',
   'VAULT_EXISTS',
   'UNSUPPORTED',
+  'AGENT_UNSAFE',
 ])
 const LOCKED_CODES = new Set<ErrorCode>([
   'VAULT_LOCKED',
@@ -25,6 +26,7 @@ const LOCKED_CODES = new Set<ErrorCode>([
   'VAULT_TAMPERED',
   'PROTECTION_UNAVAILABLE',
   'PROTECTION_CHANGED',
+  'AGENT_UNAVAILABLE',
 ])
 
 /** Result code -> exit code; provider, network and everything unexpected is 1. */
@@ -206,4 +208,88 @@ async function readValues(
     return usage(`stdin ended before the ${missing.join(' and the ')}.`)
   }
   return ok(lines.value)
+}
+
+/**
+ * Reads stdin in steps that share one buffer: the passphrase first, then (once the vault is open
+ * and knows which secrets its account needs) the secret lines. Hidden prompts at a terminal.
+ * `close()` destroys stdin, so a writer holding the pipe open does not keep the process alive.
+ */
+export function stdinSteps(stdin: NodeJS.ReadStream = process.stdin): {
+  read(prompts: readonly string[]): Promise<Result<string[]>>
+  close(): void
+} {
+  const lines: string[] = []
+  let text = ''
+  let size = 0
+  let ended = false
+  let consumed = 0
+  let started = false
+  let wake: (() => void) | undefined
+  const decoder = new StringDecoder('utf8')
+  const take = () => {
+    let i: number
+    while ((i = text.indexOf('\n')) >= 0) {
+      const line = text.slice(0, i)
+      lines.push(line.endsWith('\r') ? line.slice(0, -1) : line)
+      text = text.slice(i + 1)
+    }
+  }
+  const start = () => {
+    if (started) return
+    started = true
+    stdin.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      text += decoder.write(chunk)
+      take()
+      wake?.()
+    })
+    const finish = () => {
+      text += decoder.end()
+      take()
+      if (text !== '') lines.push(text)
+      text = ''
+      ended = true
+      wake?.()
+    }
+    stdin.on('end', finish)
+    stdin.on('error', finish)
+  }
+  return {
+    async read(prompts) {
+      if (prompts.length === 0) return ok([])
+      if (stdin.isTTY) {
+        const values: string[] = []
+        for (const p of prompts) {
+          const v = await readHidden(stdin, `${p}: `)
+          if (v === null) return usage('Cancelled.')
+          values.push(v)
+        }
+        return ok(values)
+      }
+      start()
+      stdin.resume()
+      while (lines.length < prompts.length && !ended && size <= MAX_STDIN) {
+        await new Promise<void>((resolve) => (wake = resolve))
+      }
+      wake = undefined
+      stdin.pause()
+      if (lines.length < prompts.length && size > MAX_STDIN) {
+        return usage('A line on stdin is too long (64 KiB at most).')
+      }
+      const got = lines.splice(0, prompts.length)
+      const first = consumed + 1
+      consumed += got.length
+      if (got.length < prompts.length) {
+        const missing = prompts
+          .slice(got.length)
+          .map((p, i) => `${p.toLowerCase()} (line ${first + got.length + i})`)
+        return usage(`stdin ended before the ${missing.join(' and the ')}.`)
+      }
+      return ok(got)
+    },
+    close() {
+      stdin.destroy()
+    },
+  }
 }

@@ -1,10 +1,13 @@
 // The event log: what happened and why (mint, reuse, copy, revoke, failure...), newest 5,000.
-// An append-only JSON-lines file beside the vault, so logging a reuse costs one small append,
-// not a rewrite of the vault. It never holds a secret: entries are built from views and codes.
+// An append-only file beside the vault, so logging a reuse costs one small append, not a rewrite
+// of the vault. Each line is one entry sealed with the vault's key (EventCipher): labels and
+// hosts are not readable without it, and a line edited or written outside TokenDeck does not
+// open and is not shown. It never holds a secret: entries are built from views and codes.
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { eventSchema, type EventType, type VaultEvent } from '../../shared/views'
+import { encRecordSchema, openString, seal } from './crypto'
 
 export { EVENT_TYPES, eventSchema, type EventType, type VaultEvent } from '../../shared/views'
 
@@ -28,6 +31,24 @@ function endsWithNewline(file: string): boolean {
 }
 export const EVENT_LOG_LIMIT = 5000
 
+/** Seals one entry into one line and opens it again; null when it does not authenticate. */
+export interface EventCipher {
+  seal(json: string): string
+  open(line: string): string | null
+}
+
+/** The vault's event cipher: AES-256-GCM under the data key, bound to the vault and the log. */
+export function sealedEventCipher(key: Buffer, vaultId: string): EventCipher {
+  const aad = `tokendeck/${vaultId}/event-log`
+  return {
+    seal: (json) => JSON.stringify(seal(key, json, aad)),
+    open: (line) => {
+      const rec = encRecordSchema.safeParse(safeJson(line))
+      return rec.success ? openString(key, rec.data, aad) : null
+    },
+  }
+}
+
 /** Appends events and reads the newest ones; compacts itself to the newest EVENT_LOG_LIMIT. */
 export class EventLog {
   readonly path: string
@@ -37,20 +58,31 @@ export class EventLog {
    * `needsCompaction` is called (now and then, from append) when the file has grown past twice
    * the limit; the vault answers by running compactIfLarge() under its write lock.
    */
+  /**
+   * `cipher` is the vault's while it is unlocked and null while it is locked: nothing is written
+   * or read then (an event of a locked vault is dropped, as the log is a record, not the ledger).
+   */
   constructor(
     dir: string,
+    private readonly cipher: () => EventCipher | null,
     private readonly needsCompaction: () => void = () => {},
     private readonly limit = EVENT_LOG_LIMIT,
   ) {
     this.path = path.join(dir, EVENT_LOG_FILE)
   }
 
+  /** Lines that did not open in the last list() (edited, or sealed with an older key). */
+  unverified = 0
+
   append(event: Omit<VaultEvent, 'id'>): VaultEvent {
     const full: VaultEvent = { id: randomUUID(), ...event }
+    const cipher = this.cipher()
+    if (!cipher) return full
     // One write() of one line with O_APPEND: concurrent processes never interleave within a line.
     // A line torn by a crash (power loss) is closed first, so this entry is not glued onto it.
     const torn = !endsWithNewline(this.path)
-    fs.appendFileSync(this.path, `${torn ? '\n' : ''}${JSON.stringify(full)}\n`, { mode: 0o600 })
+    const line = cipher.seal(JSON.stringify(full))
+    fs.appendFileSync(this.path, `${torn ? '\n' : ''}${line}\n`, { mode: 0o600 })
     if (++this.appendsSinceCheck >= 200) {
       this.appendsSinceCheck = 0
       try {
@@ -62,10 +94,16 @@ export class EventLog {
     return full
   }
 
-  /** Newest first. Lines that do not parse (a crash mid-append) are skipped. */
+  /**
+   * Newest first. Lines that do not open (edited outside TokenDeck, torn by a crash mid-append,
+   * sealed with a key since rotated) are skipped and counted in `unverified`.
+   */
   list(
     opts: { limit?: number; accountId?: string; types?: readonly EventType[] } = {},
   ): VaultEvent[] {
+    this.unverified = 0
+    const cipher = this.cipher()
+    if (!cipher) return []
     let text: string
     try {
       text = fs.readFileSync(this.path, 'utf8')
@@ -78,14 +116,18 @@ export class EventLog {
     for (let i = lines.length - 1; i >= 0 && out.length < want; i--) {
       const line = lines[i]
       if (!line) continue
+      const opened = cipher.open(line)
       let parsed: unknown
       try {
-        parsed = JSON.parse(line)
+        parsed = opened === null ? undefined : JSON.parse(opened)
       } catch {
-        continue
+        parsed = undefined
       }
       const ev = eventSchema.safeParse(parsed)
-      if (!ev.success) continue
+      if (!ev.success) {
+        this.unverified++
+        continue
+      }
       if (opts.accountId && ev.data.accountId !== opts.accountId) continue
       if (opts.types && !opts.types.includes(ev.data.type)) continue
       out.push(ev.data)
@@ -107,8 +149,55 @@ export class EventLog {
     }
     const lines = text.split('\n').filter((l) => l !== '')
     if (lines.length <= this.limit * 2) return
+    this.replace(lines.slice(-this.limit))
+  }
+
+  /**
+   * Re-seals every line from one cipher to another (key rotation; a format 1 log, whose lines
+   * were plain JSON, with `from` null) into a temp file, and returns `commit`, which puts it in
+   * place: call it once the vault file sealed with `to` is written, so a failed or interrupted
+   * rotation leaves the log as it was. Lines already sealed with `to` stay; lines that open with
+   * neither are dropped. Callers hold the vault's write lock; as for compaction, an append by
+   * another process in between can be lost.
+   */
+  prepareReseal(from: EventCipher | null, to: EventCipher): { commit(): void; abort(): void } {
+    let text = ''
+    try {
+      text = fs.readFileSync(this.path, 'utf8')
+    } catch {
+      /* no log yet: an empty one */
+    }
+    const out: string[] = []
+    for (const line of text.split('\n').slice(-this.limit * 2)) {
+      if (!line) continue
+      const already = to.open(line)
+      if (already !== null) {
+        out.push(line)
+        continue
+      }
+      const json = from ? from.open(line) : line
+      if (json === null || !eventSchema.safeParse(safeJson(json)).success) continue
+      out.push(to.seal(json))
+    }
+    const tmp = `${this.path}.${process.pid}.reseal.tmp`
+    fs.writeFileSync(tmp, out.length > 0 ? `${out.join('\n')}\n` : '', { mode: 0o600 })
+    return {
+      commit: () => fs.renameSync(tmp, this.path),
+      abort: () => fs.rmSync(tmp, { force: true }),
+    }
+  }
+
+  private replace(lines: string[]): void {
     const tmp = `${this.path}.${process.pid}.tmp`
-    fs.writeFileSync(tmp, `${lines.slice(-this.limit).join('\n')}\n`, { mode: 0o600 })
+    fs.writeFileSync(tmp, lines.length > 0 ? `${lines.join('\n')}\n` : '', { mode: 0o600 })
     fs.renameSync(tmp, this.path)
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
   }
 }

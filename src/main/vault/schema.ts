@@ -1,14 +1,15 @@
-// The vault file's shape (version 1). Every secret inside is an EncRecord; everything else is
-// metadata that is safe on disk. A file that does not match is reported, never "repaired".
+// The vault's shapes: the data the services work on, and the file on disk (format 2: a plain
+// header with the key slots, everything else sealed; format 1, read only to upgrade it). A file
+// that does not match is reported, never "repaired".
 import { z } from 'zod'
 import { encRecordSchema } from './crypto'
 import { keySlotSchema, MAX_KEY_SLOTS } from './key-slots'
 import { settingsSchema } from '../../shared/settings'
 
 export const VAULT_FORMAT = 'tokendeck-vault'
-export const VAULT_SCHEMA_VERSION = 1
+export const VAULT_SCHEMA_VERSION = 2
 
-export const SURFACES = ['ui', 'tray', 'cli'] as const
+export const SURFACES = ['ui', 'tray', 'cli', 'agent'] as const
 export type Surface = (typeof SURFACES)[number]
 
 /** Stored states. `expired` is also derived at read time from `expiresAt`. */
@@ -66,17 +67,23 @@ export type TokenRecord = z.infer<typeof tokenSchema>
 
 export { settingsSchema, type VaultSettings } from '../../shared/settings'
 
-export const vaultDataSchema = z
+/** The part of a vault that opens without the key: which format, which vault, its key slots. */
+export const vaultHeaderSchema = z.object({
+  format: z.literal(VAULT_FORMAT),
+  schemaVersion: z.number().int().min(1),
+  vaultId: z.string().uuid(),
+  createdAt: z.number(),
+  /** Which data key the vault is sealed with (see rekey.ts keyCheck), not the key itself. */
+  keyCheck: z.string().min(1).max(64).optional(),
+  keySlots: z.array(keySlotSchema).min(1).max(MAX_KEY_SLOTS),
+})
+export type VaultHeader = z.infer<typeof vaultHeaderSchema>
+
+/** Everything but the header: sealed as one record in format 2 (see vault-codec.ts). */
+export const vaultContentSchema = z
   .object({
-    format: z.literal(VAULT_FORMAT),
-    schemaVersion: z.literal(VAULT_SCHEMA_VERSION),
-    vaultId: z.string().uuid(),
-    createdAt: z.number(),
-    /** Which data key the records are sealed with (see rekey.ts keyCheck); set since key rotation. */
-    keyCheck: z.string().min(1).max(64).optional(),
     /** 2: sealed records are bound to their account, provider and origin (bindings.ts). */
     bindings: z.literal(2).optional(),
-    keySlots: z.array(keySlotSchema).min(1).max(MAX_KEY_SLOTS),
     accounts: z.array(accountSchema),
     tokens: z.array(tokenSchema),
     /** Imported provider profiles, as validated JSON. */
@@ -84,34 +91,52 @@ export const vaultDataSchema = z
     settings: settingsSchema,
   })
   .strict()
+export type VaultContent = z.infer<typeof vaultContentSchema>
+
+/** The vault as the services see it: the header and the content, opened. */
+export const vaultDataSchema = vaultHeaderSchema
+  .extend({ schemaVersion: z.literal(VAULT_SCHEMA_VERSION) })
+  .extend(vaultContentSchema.shape)
+  .strict()
 export type VaultData = z.infer<typeof vaultDataSchema>
 
-/** The JSON Schema conf/electron-store validates the file with (draft 2020-12, from zod). */
-export function vaultJsonSchema(): { properties: Record<string, unknown>; required: string[] } {
-  const schema = z.toJSONSchema(vaultDataSchema, { io: 'input', unrepresentable: 'any' }) as {
-    properties: Record<string, unknown>
-    required?: string[]
-  }
-  // Versions are checked and migrated in code (see migrate), so the file schema accepts any.
-  schema.properties.schemaVersion = { type: 'integer', minimum: 1 }
-  return { properties: schema.properties, required: schema.required ?? [] }
-}
+/**
+ * Format 1 on disk: the content in plain JSON beside the header, only the secrets sealed.
+ * Read once to upgrade (at unlock, where it is re-sealed as format 2); never written.
+ */
+export const vaultFileV1Schema = vaultHeaderSchema
+  .extend({ schemaVersion: z.literal(1) })
+  .extend(vaultContentSchema.shape)
+  .strict()
 
 /**
- * Brings an older file's data up to VAULT_SCHEMA_VERSION in memory; the next write stores it.
- * Each step takes version n to n + 1. There is only version 1 so far.
+ * Format 2 on disk: the header in plain JSON (it must be read to unlock) and everything else in
+ * `body`, one AES-256-GCM record whose associated data is a hash of the header, so the key slots,
+ * the key check and every account, token, profile and setting are authenticated together.
  */
-const MIGRATIONS: Record<number, (raw: Record<string, unknown>) => Record<string, unknown>> = {}
+export const vaultFileV2Schema = vaultHeaderSchema
+  .extend({
+    schemaVersion: z.literal(2),
+    keyCheck: z.string().min(1).max(64),
+    body: encRecordSchema,
+  })
+  .strict()
+export type VaultFileV2 = z.infer<typeof vaultFileV2Schema>
 
-export function migrate(raw: unknown): unknown {
-  if (raw === null || typeof raw !== 'object') return raw
-  let data = raw as Record<string, unknown>
-  let version = typeof data.schemaVersion === 'number' ? data.schemaVersion : VAULT_SCHEMA_VERSION
-  while (version < VAULT_SCHEMA_VERSION) {
-    const step = MIGRATIONS[version]
-    if (!step) break
-    data = { ...step(data), schemaVersion: version + 1 }
-    version += 1
-  }
-  return data
+/**
+ * The JSON Schema conf/electron-store validates the file with (draft 2020-12, from zod): the
+ * properties of format 2, plus format 1's so an old file can be read to be upgraded.
+ */
+export function vaultJsonSchema(): { properties: Record<string, unknown> } {
+  const props = (s: z.ZodType) =>
+    (
+      z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as {
+        properties: Record<string, unknown>
+      }
+    ).properties
+  const properties = { ...props(vaultFileV1Schema), ...props(vaultFileV2Schema) }
+  // Versions are checked in code (a newer one is UNSUPPORTED), so the file schema accepts any.
+  properties.schemaVersion = { type: 'integer', minimum: 1 }
+  properties.keyCheck = { type: 'string' }
+  return { properties }
 }

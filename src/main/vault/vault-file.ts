@@ -1,20 +1,27 @@
 // The vault's file on disk: read through conf/electron-store (same API), validated twice (JSON
-// Schema in the store, zod here), written atomically with mode 0600 under a cross-process lock.
-// A file that cannot be read is never reset or deleted: it is kept, copied, and reported.
+// Schema in the store, zod here), sealed and opened with the data key (vault-codec.ts), written
+// atomically with mode 0600 under a cross-process lock. A file that cannot be read, or that was
+// changed outside TokenDeck, is never reset or deleted: it is kept and reported.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import Conf from 'conf'
+import type { z } from 'zod'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { formatIssues } from '../../shared/providers/profile'
 import { KeyedMutex, withFileLock, type LockHandle } from './locks'
+import { decodeVault, encodeVault } from './vault-codec'
 import {
-  migrate,
   vaultDataSchema,
+  vaultFileV1Schema,
+  vaultFileV2Schema,
+  vaultHeaderSchema,
   vaultJsonSchema,
   VAULT_FORMAT,
   VAULT_SCHEMA_VERSION,
   type VaultData,
+  type VaultFileV2,
+  type VaultHeader,
 } from './schema'
 
 export const VAULT_FILE = 'vault.json'
@@ -66,7 +73,11 @@ export class VaultFile {
   private readonly lockWaitMs: number
   private readonly mutex = new KeyedMutex()
   private store: ConfLike | undefined
-  private cache: { key: string; data: VaultData } | undefined
+  /** The last file read, by stat key: its header, its format, and its data once opened. */
+  private cache:
+    { stat: string; header: VaultHeader; format: 1 | 2; raw: unknown; data?: VaultData } | undefined
+  /** The data key that opens and seals the file; null while the vault is locked. */
+  private key: Buffer | null = null
 
   constructor(opts: VaultFileOptions) {
     this.dir = path.resolve(opts.dir)
@@ -108,13 +119,38 @@ export class VaultFile {
     return this.store
   }
 
-  /** The current data; re-read only when the file changed (another process wrote it). */
-  read(): Result<VaultData> {
-    const key = this.statKey()
-    if (key === undefined) {
+  /**
+   * Sets the key that opens and seals the file (the Vault's data key), or null on lock: the data
+   * read with the old key is forgotten.
+   */
+  useKey(key: Buffer | null): void {
+    this.key = key
+    if (this.cache) delete this.cache.data
+  }
+
+  /**
+   * The file's header (format, vault id, key slots), readable while locked. Until the vault is
+   * unlocked nothing in it is authenticated: unlocking opens the body, whose associated data is
+   * a hash of this header, and so checks it.
+   */
+  readHeader(): Result<VaultHeader & { format: typeof VAULT_FORMAT }> {
+    const r = this.load()
+    return r.ok ? ok(r.value.header) : r
+  }
+
+  /** Which format the file on disk is in: 1 is upgraded to 2 at unlock. */
+  formatOnDisk(): Result<1 | 2> {
+    const r = this.load()
+    return r.ok ? ok(r.value.format) : r
+  }
+
+  /** Reads and checks the envelope: re-read only when the file changed (another process wrote). */
+  private load(): Result<NonNullable<VaultFile['cache']>> {
+    const stat = this.statKey()
+    if (stat === undefined) {
       return fail('VAULT_NOT_FOUND', `No vault at ${this.dir}. Create one with "tokendeck init".`)
     }
-    if (this.cache?.key === key) return ok(this.cache.data)
+    if (this.cache?.stat === stat) return ok(this.cache)
     let raw: unknown
     try {
       raw = this.conf().store
@@ -125,10 +161,39 @@ export class VaultFile {
     }
     const newer = this.newerVersion(raw)
     if (newer) return newer
-    const parsed = vaultDataSchema.safeParse(migrate(raw))
+    const version = (raw as { schemaVersion?: unknown }).schemaVersion
+    const parsed =
+      version === 1 ? vaultFileV1Schema.safeParse(raw) : vaultFileV2Schema.safeParse(raw)
     if (!parsed.success) return this.corrupt(formatIssues(parsed.error.issues, 3).join('; '))
-    this.cache = { key, data: parsed.data }
-    return ok(parsed.data)
+    const header = vaultHeaderSchema.parse(parsed.data) as VaultHeader & {
+      format: typeof VAULT_FORMAT
+    }
+    this.cache = { stat, header, format: version === 1 ? 1 : 2, raw: parsed.data }
+    return ok(this.cache)
+  }
+
+  /**
+   * The whole data, opened and authenticated with the key (VAULT_LOCKED without one). Re-read and
+   * re-opened only when the file changed. A file changed outside TokenDeck is VAULT_TAMPERED; one
+   * re-keyed by another process is VAULT_LOCKED (unlock again).
+   */
+  read(): Result<VaultData> {
+    const loaded = this.load()
+    if (!loaded.ok) return loaded
+    const c = loaded.value
+    if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
+    if (c.data) return ok(c.data)
+    let data: Result<VaultData>
+    if (c.format === 1) {
+      // Format 1: nothing but the secrets was authenticated. Upgraded at unlock (Vault.unlock).
+      const v1 = c.raw as z.infer<typeof vaultFileV1Schema>
+      data = ok({ ...structuredClone(v1), schemaVersion: VAULT_SCHEMA_VERSION })
+    } else {
+      data = decodeVault(c.raw as VaultFileV2, this.key, this.path)
+    }
+    if (!data.ok) return data
+    c.data = data.value
+    return data
   }
 
   /**
@@ -140,6 +205,8 @@ export class VaultFile {
   async update<T>(
     change: (draft: VaultData) => Result<T> | Promise<Result<T>>,
     afterWrite?: (value: T) => void,
+    /** The key to seal the new file with when it is not the current one (key rotation). */
+    sealWith?: () => Buffer,
   ): Promise<Result<T>> {
     return this.locked(async (lock) => {
       const current = this.read()
@@ -154,7 +221,9 @@ export class VaultFile {
           'The vault lock was lost while working; nothing was written. Try again.',
         )
       }
-      const w = this.write(draft)
+      const key = sealWith?.() ?? this.key
+      if (!key) return fail('VAULT_LOCKED', 'The vault is locked.')
+      const w = this.write(draft, key)
       if (!w.ok) return w
       // Still under the lock: what follows a write (its event) is ordered like the writes.
       afterWrite?.(r.value)
@@ -171,12 +240,12 @@ export class VaultFile {
     )
   }
 
-  /** Writes the first version of the file; refuses if a vault is already there. */
-  async create(data: VaultData): Promise<Result<void>> {
+  /** Writes the first version of the file, sealed with `key`; refuses if a vault is there. */
+  async create(data: VaultData, key: Buffer): Promise<Result<void>> {
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 })
     return this.locked(async () => {
       if (this.exists()) return fail('VAULT_EXISTS', `A vault already exists at ${this.dir}.`)
-      return this.write(data)
+      return this.write(data, key)
     })
   }
 
@@ -211,7 +280,8 @@ export class VaultFile {
     }
   }
 
-  private write(data: VaultData): Result<void> {
+  /** Seals `data` with `key` (vault-codec.ts) and writes it; the cache then holds it opened. */
+  private write(data: VaultData, key: Buffer): Result<void> {
     const checked = vaultDataSchema.safeParse(data)
     if (!checked.success) {
       // A bug, not a user error: refuse to write a file that could not be read back.
@@ -220,14 +290,25 @@ export class VaultFile {
         `Refused to write an invalid vault: ${formatIssues(checked.error.issues, 3).join('; ')}`,
       )
     }
+    const sealed = encodeVault(checked.data, key)
     try {
-      this.conf().store = checked.data as unknown as Record<string, unknown>
+      this.conf().store = sealed as unknown as Record<string, unknown>
     } catch (e) {
       this.store = undefined
       return fail('INTERNAL', `Could not write ${this.path}: ${(e as Error).message.slice(0, 200)}`)
     }
-    const key = this.statKey()
-    if (key) this.cache = { key, data: checked.data }
+    const stat = this.statKey()
+    const { body: _body, ...header } = sealed
+    this.cache = stat
+      ? {
+          stat,
+          header,
+          format: 2,
+          raw: sealed,
+          // Opened data only while this key is the file's key (not after sealing with a new one).
+          ...(this.key === key ? { data: { ...checked.data, keyCheck: sealed.keyCheck } } : {}),
+        }
+      : undefined
     return ok(undefined)
   }
 
@@ -307,6 +388,7 @@ export function emptyVault(
     vaultId,
     createdAt: now,
     keySlots,
+    bindings: 2,
     accounts: [],
     tokens: [],
     customProfiles: [],

@@ -1,5 +1,6 @@
 // The vault: owns the data key (unlocked or not), the key slots, settings and imported provider
-// profiles, and gives the account and token services locked access to the file.
+// profiles, and gives the account and token services locked access to the file. The file opens
+// only with the key (vault-codec.ts): before unlock only its header (the key slots) is read.
 import { randomUUID, timingSafeEqual } from 'node:crypto'
 import type { Clock } from '../../shared/clock'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
@@ -8,10 +9,11 @@ import { parseUserProfile, registryFor, type ProviderRegistry } from '../provide
 import { openString, seal, generateKey, type EncRecord } from './crypto'
 import { keyCheck, reencrypt, type SealedRef } from './rekey'
 import { boundAad, legacyAad, type Binding } from './bindings'
-import { EventLog, type VaultEvent } from './event-log'
+import { EventLog, sealedEventCipher, type EventCipher, type VaultEvent } from './event-log'
 import { endToken } from './ledger'
 import { pushKeySlot, type KeyProtector, type KeySlot } from './key-slots'
-import { settingsSchema, type VaultData, type VaultSettings } from './schema'
+import { settingsSchema, type VaultData, type VaultHeader, type VaultSettings } from './schema'
+import { decodeReason, tamperedFile } from './vault-codec'
 import { VaultFile, emptyVault, type StoreFactory } from './vault-file'
 
 export interface VaultOptions {
@@ -98,7 +100,11 @@ export class Vault {
       storeFactory: options.storeFactory,
       lockWaitMs: options.lockWaitMs,
     })
-    this.events = new EventLog(this.file.dir, () => this.compactEvents())
+    this.events = new EventLog(
+      this.file.dir,
+      () => this.eventCipher(),
+      () => this.compactEvents(),
+    )
   }
 
   /**
@@ -113,6 +119,16 @@ export class Vault {
       })
   }
 
+  private cipherCache: { key: Buffer; cipher: EventCipher } | undefined
+
+  /** The event log's cipher under the key in memory; null while locked (nothing is logged). */
+  private eventCipher(): EventCipher | null {
+    if (!this.key || !this.vaultId) return null
+    if (this.cipherCache?.key !== this.key)
+      this.cipherCache = { key: this.key, cipher: sealedEventCipher(this.key, this.vaultId) }
+    return this.cipherCache.cipher
+  }
+
   /** Compaction rounds skipped in a row because the vault was busy (diagnostics and tests). */
   compactionSkipped = 0
 
@@ -124,11 +140,10 @@ export class Vault {
     const key = generateKey()
     const slot = await protector.wrap(key, { vaultId, now: this.clock.now() })
     if (!slot.ok) return slot
-    const created = await this.file.create({
-      ...emptyVault(vaultId, this.clock.now(), [slot.value]),
-      keyCheck: keyCheck(key),
-      bindings: 2,
-    })
+    const created = await this.file.create(
+      { ...emptyVault(vaultId, this.clock.now(), [slot.value]), keyCheck: keyCheck(key) },
+      key,
+    )
     if (!created.ok) return created
     this.setKey(key, vaultId)
     this.log({ type: 'vault', message: `Vault created, protected by ${describeSlot(slot.value)}.` })
@@ -137,9 +152,9 @@ export class Vault {
 
   /** Tries every slot of the protector's kind; the first that opens unlocks the vault. */
   async unlock(protector: KeyProtector): Promise<Result<void>> {
-    const data = this.file.read()
-    if (!data.ok) return data
-    const slots = data.value.keySlots.filter((s) => s.kind === protector.kind)
+    const header = this.file.readHeader()
+    if (!header.ok) return header
+    const slots = header.value.keySlots.filter((s) => s.kind === protector.kind)
     if (slots.length === 0) {
       return fail(
         'VAULT_LOCKED',
@@ -149,13 +164,22 @@ export class Vault {
           : 'This vault is not protected by the OS keychain; unlock it with its passphrase.',
       )
     }
-    const opened = await this.unwrapSlot(protector, data.value, () => true)
+    const opened = await this.unwrapSlot(protector, header.value, () => true)
     if (!opened.ok) return opened
-    this.setKey(opened.value.key, data.value.vaultId)
-    if (data.value.bindings === 2) return ok(undefined)
-    const bound = await this.bindRecords()
-    if (!bound.ok) this.lock()
-    return bound
+    this.file.useKey(opened.value.key)
+    const data = this.file.read()
+    if (!data.ok) {
+      this.file.useKey(null)
+      opened.value.key.fill(0)
+      // A slot that opens a key the header does not name: the header was changed outside.
+      return decodeReason(data) === 'key-changed' ? tamperedFile(this.file.path) : data
+    }
+    this.setKey(opened.value.key, header.value.vaultId)
+    const format = this.file.formatOnDisk()
+    if (format.ok && format.value === 2) return ok(undefined)
+    const upgraded = await this.upgradeFormat1()
+    if (!upgraded.ok) this.lock()
+    return upgraded
   }
 
   /**
@@ -165,7 +189,7 @@ export class Vault {
    */
   private async unwrapSlot(
     protector: KeyProtector,
-    data: VaultData,
+    data: VaultHeader,
     accept: (key: Buffer) => boolean,
   ): Promise<Result<{ key: Buffer; slotId: string }>> {
     let last: Failure = fail(
@@ -187,30 +211,40 @@ export class Vault {
   }
 
   /**
-   * A vault written before records were bound to their account, provider and origin: re-seal
-   * every record with that binding, once, in one atomic write (same key). A record that does not
-   * open with its old associated data was changed outside TokenDeck: the unlock fails.
+   * A format 1 vault (only its secrets sealed): seal everything as format 2, once, in one atomic
+   * write with the same key; its plain event log is sealed too. A vault from before records were
+   * bound to their account, provider and origin is bound in the same write. A record that does
+   * not open as it was sealed was changed outside TokenDeck: the unlock fails, nothing written.
    */
-  private async bindRecords(): Promise<Result<void>> {
+  private async upgradeFormat1(): Promise<Result<void>> {
     const key = this.key!
     const vaultId = this.vaultId!
+    const cipher = this.eventCipher()!
+    let log: { commit(): void; abort(): void } | undefined
     const r = await this.mutate(
       (draft) => {
-        if (draft.bindings === 2) return ok(undefined)
-        const re = reencrypt(
-          draft,
-          { key, aad: (ref) => legacyAad(vaultId, ref.recordId) },
-          { key, aad: (ref) => boundAad(vaultId, ref.recordId, ref.binding) },
-        )
+        // Nothing in a format 1 file but its secrets was authenticated: every one must open as
+        // it was sealed before the rest is sealed (and so vouched for) as format 2.
+        const bound = (ref: SealedRef) => boundAad(vaultId, ref.recordId, ref.binding)
+        const from =
+          draft.bindings === 2 ? bound : (ref: SealedRef) => legacyAad(vaultId, ref.recordId)
+        const re = reencrypt(draft, { key, aad: from }, { key, aad: bound })
         if (!re.ok) return tampered('account/')
         draft.bindings = 2
+        draft.keyCheck = keyCheck(key)
+        // Under the same lock: the plain lines of the old log become sealed ones.
+        log = this.events.prepareReseal(null, cipher)
         return ok(undefined)
       },
       () => ({
         type: 'vault',
-        message: 'Bound every secret and token to its account, provider and server address.',
+        message:
+          'Upgraded the vault file: everything in it is now encrypted and authenticated, ' +
+          'and every secret and token is bound to its account, provider and server address.',
       }),
+      { afterWrite: () => log?.commit() },
     )
+    if (!r.ok) log?.abort()
     return r.ok ? ok(undefined) : r
   }
 
@@ -219,6 +253,8 @@ export class Vault {
     if (this.key) this.key.fill(0)
     const was = this.key !== null
     this.key = null
+    this.cipherCache = undefined
+    this.file.useKey(null)
     if (was) this.emit()
   }
 
@@ -269,13 +305,15 @@ export class Vault {
     return this.key !== null
   }
 
+  /** What the lock screen shows: the key slots come from the header, settings once unlocked. */
   status(): VaultStatus {
-    const data = this.file.exists() ? this.file.read() : null
+    const header = this.file.exists() ? this.file.readHeader() : null
+    const data = header?.ok && this.unlocked ? this.file.read() : null
     return {
-      exists: data !== null,
+      exists: header !== null,
       unlocked: this.unlocked,
       dir: this.file.dir,
-      slots: data?.ok ? data.value.keySlots.map(slotView) : [],
+      slots: header?.ok ? header.value.keySlots.map(slotView) : [],
       autoLockMinutes: data?.ok ? data.value.settings.autoLockMinutes : 0,
       unreadableCopies: this.file.unreadableCopies(),
     }
@@ -295,8 +333,9 @@ export class Vault {
     if (this.clock.now() - this.lastActivity < minutes * 60_000) return false
     // A login in flight is activity: the next check locks once it has been recorded.
     if (this.inFlight.size > 0) return false
-    this.lock()
+    // Logged first: the log is sealed with the key, which locking drops.
     this.log({ type: 'vault', message: `Locked after ${minutes} idle minutes.` })
+    this.lock()
     return true
   }
 
@@ -319,6 +358,12 @@ export class Vault {
   async mutate<T>(
     change: (draft: VaultData, now: number) => Result<T> | Promise<Result<T>>,
     events?: (value: T) => EventInput | EventInput[] | undefined,
+    o: {
+      /** Seal the new file with this key (rotation) instead of the one in memory. */
+      sealWith?: () => Buffer
+      /** Runs after the write, still under the lock, before the events. */
+      afterWrite?: () => void
+    } = {},
   ): Promise<Result<T>> {
     if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
     const now = this.clock.now()
@@ -334,9 +379,11 @@ export class Vault {
       },
       (value) => {
         for (const [id] of pending) this.pendingEnds.delete(id)
+        o.afterWrite?.()
         const e = events?.(value)
         for (const one of Array.isArray(e) ? e : e ? [e] : []) this.log(one)
       },
+      o.sealWith,
     )
     if (r.ok) this.emit()
     return r
@@ -349,7 +396,7 @@ export class Vault {
   async verify(proof: KeyProtector): Promise<Result<{ slotId: string }>> {
     const key = this.key
     if (!key || !this.vaultId) return fail('VAULT_LOCKED', 'Unlock the vault first.')
-    const data = this.file.read()
+    const data = this.file.readHeader()
     if (!data.ok) return data
     const same = (k: Buffer) => k.length === key.length && timingSafeEqual(k, key)
     const opened = await this.unwrapSlot(proof, data.value, same)
@@ -384,22 +431,31 @@ export class Vault {
       slots.push(slot.value)
     }
     const aad = (ref: SealedRef) => boundAad(vaultId, ref.recordId, ref.binding)
+    const oldCipher = this.eventCipher()!
+    const newCipher = sealedEventCipher(newKey, vaultId)
+    let log: { commit(): void; abort(): void } | undefined
     const r = await this.mutate(
       (draft) => {
         const re = reencrypt(draft, { key: oldKey, aad }, { key: newKey, aad })
         if (!re.ok) return re
         draft.keySlots = slots
         draft.keyCheck = keyCheck(newKey)
+        // Under the same lock, the log follows the key once the new file is written.
+        log = this.events.prepareReseal(oldCipher, newCipher)
         return ok(slots.map(slotView))
       },
-      () => ({ type: 'vault', code: PROTECTION_EVENT, message }),
+      undefined,
+      { sealWith: () => newKey, afterWrite: () => log?.commit() },
     )
     if (!r.ok) {
+      log?.abort()
       newKey.fill(0)
       return r
     }
     oldKey.fill(0)
     this.key = newKey
+    this.file.useKey(newKey)
+    this.log({ type: 'vault', code: PROTECTION_EVENT, message })
     return r
   }
 
@@ -467,8 +523,12 @@ export class Vault {
     })
   }
 
-  /** Built-in and imported profiles (the file is readable while locked: profiles are not secret). */
+  /**
+   * Built-in and imported profiles. Imported ones are sealed in the file with everything else, so
+   * while the vault is locked only the built-in profiles are known.
+   */
   providers(): Result<ProviderRegistry> {
+    if (!this.key) return ok(registryFor([]))
     const d = this.file.read()
     return d.ok ? ok(this.registryOf(d.value)) : d
   }
@@ -521,6 +581,7 @@ export class Vault {
   private setKey(key: Buffer, vaultId: string): void {
     this.key = key
     this.vaultId = vaultId
+    this.file.useKey(key)
     this.touch()
     this.emit()
   }

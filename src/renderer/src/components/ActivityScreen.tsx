@@ -21,6 +21,7 @@ const TYPE_WORDS: Record<EventType, string> = {
   failure: 'Failures',
   account: 'Accounts',
   vault: 'Vault',
+  agent: 'Agent requests',
 }
 
 // Not EVENT_TYPES from shared/views: that module brings zod into the window's bundle.

@@ -29,6 +29,8 @@ const WORDS: Record<ErrorCode, string> = {
   VAULT_BUSY: 'Another TokenDeck process is using the vault; try again.',
   PROTECTION_UNAVAILABLE: 'The OS keychain is not available.',
   PROTECTION_CHANGED: 'The OS keychain changed since the vault was protected with it.',
+  AGENT_UNSAFE: 'The agent refused a folder others could tamper with.',
+  AGENT_UNAVAILABLE: 'No TokenDeck agent answers for this vault.',
   INTERNAL: 'Something went wrong inside TokenDeck.',
 }
 
