@@ -2,13 +2,13 @@
 // modes, atomic writes, corrupt, tampered and newer files kept untouched, the two schemas agreeing
 // on the envelope, concurrent writers, and the sealed event log.
 import { describe, expect, it } from 'vitest'
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { confStoreFactory, VaultFile, VAULT_FILE } from '../../src/main/vault/vault-file'
-import { randomUUID } from 'node:crypto'
 import {
+  vaultFileV1Schema,
   vaultFileV2Schema,
   vaultJsonSchema,
   type VaultData,
@@ -21,6 +21,7 @@ import {
   sealedEventCipher,
 } from '../../src/main/vault/event-log'
 import { generateKey } from '../../src/main/vault/crypto'
+import { keyCheck } from '../../src/main/vault/rekey'
 import { passphraseProtector, Vault } from '../../src/main/vault'
 import { ok, type Result } from '../../src/shared/result'
 import {
@@ -28,6 +29,7 @@ import {
   TEST_PASSPHRASE,
   manualClock,
   newVault,
+  readSealed,
   rewriteSealed,
   tempDir,
   vaultKey,
@@ -69,6 +71,31 @@ async function validData(): Promise<{
   fs.cpSync(t.dir, dir, { recursive: true })
   const text = fs.readFileSync(path.join(dir, VAULT_FILE), 'utf8')
   return { dir, text, data: JSON.parse(text) as Record<string, unknown>, key: t.key }
+}
+
+const SECOND_PASSPHRASE = 'a second passphrase, for the second slot'
+let twoSlotTemplate: Promise<{ dir: string; key: Buffer }> | undefined
+
+/** Like validData, but the vault has two passphrase slots (so they can be reordered or removed). */
+async function twoSlotData(): Promise<{ dir: string; data: VaultFileV2; key: Buffer }> {
+  twoSlotTemplate ??= (async () => {
+    const v = await newVault()
+    unwrapOk(await v.vault.addKeySlot(passphraseProtector(SECOND_PASSPHRASE, CHEAP_SCRYPT)))
+    return { dir: v.dir, key: vaultKey(v) }
+  })()
+  const t = await twoSlotTemplate
+  const dir = tempDir()
+  fs.cpSync(t.dir, dir, { recursive: true })
+  const data = JSON.parse(fs.readFileSync(path.join(dir, VAULT_FILE), 'utf8')) as VaultFileV2
+  expect(data.keySlots).toHaveLength(2)
+  return { dir, data, key: t.key }
+}
+
+/** A fresh Vault over `dir` (another process) trying to unlock with `passphrase`. */
+async function unlockFresh(dir: string, passphrase = TEST_PASSPHRASE) {
+  const vault = new Vault({ dir, clock: manualClock() })
+  const r = await vault.unlock(passphraseProtector(passphrase, CHEAP_SCRYPT))
+  return { r, vault }
 }
 
 /** A VaultFile over `dir` holding the data key, as an unlocked vault's does. */
@@ -200,6 +227,10 @@ describe('unreadable files are kept, copied and reported', () => {
           Buffer.from(JSON.stringify({ ...d, body: { ...(d.body as object), theme: 'dark' } })),
       },
       {
+        name: 'no key check (required in format 2)',
+        bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, keyCheck: undefined })),
+      },
+      {
         name: 'another format',
         bytes: (_, d) => Buffer.from(JSON.stringify({ ...d, format: 'something-else' })),
       },
@@ -263,80 +294,345 @@ describe('unreadable files are kept, copied and reported', () => {
     })
   }
 
-  it('authentic content that is not valid (a plain secret): VAULT_CORRUPT, untouched, no write', async () => {
-    const { dir, key } = await validData()
-    const file = path.join(dir, VAULT_FILE)
-    // Only someone holding the key could write this: a bug or another version, not an attacker.
-    const bytes = rewriteSealed(dir, key, (d) => {
-      ;(d.accounts[0]!.secrets as Record<string, unknown>).password = 'plain-text-password'
+  // What the JSON Schema and zod once both checked in the plain file (labels, settings, token
+  // states, secrets as EncRecords) is now inside the sealed body: only zod sees it, once the body
+  // has opened. Content that is authentic (sealed with the key, as only a TokenDeck holding it can
+  // write: a bug or another version, not an attacker) but not valid is VAULT_CORRUPT, untouched.
+  const invalidContent: [string, (d: VaultData) => void][] = [
+    [
+      'a secret in plain text',
+      (d) => {
+        ;(d.accounts[0]!.secrets as Record<string, unknown>).password = 'plain-text-password'
+      },
+    ],
+    [
+      'a secret EncRecord not in base64',
+      (d) => {
+        d.accounts[0]!.secrets.password = { v: 1, iv: '!!', ct: 'plain-text-password', tag: '' }
+      },
+    ],
+    [
+      'a secret EncRecord of version 2',
+      (d) => {
+        ;(d.accounts[0]!.secrets.password as { v: number }).v = 2
+      },
+    ],
+    ['a setting out of range', (d) => (d.settings.clipboardClearSeconds = 1)],
+    ['a setting not an integer', (d) => (d.settings.autoLockMinutes = 1.5)],
+    ['an unknown setting', (d) => ((d.settings as Record<string, unknown>).theme = 'dark')],
+    ['a label too long', (d) => (d.accounts[0]!.label = 'x'.repeat(81))],
+    ['an empty label', (d) => (d.accounts[0]!.label = '')],
+    ['an unknown account key', (d) => ((d.accounts[0] as Record<string, unknown>).token = 't')],
+    [
+      'a token with an unknown state',
+      (d) => {
+        d.tokens.push({
+          id: 't',
+          accountId: d.accounts[0]!.id,
+          providerId: 'classic',
+          orgKey: 'k',
+          state: 'stolen' as 'active',
+          issuedAt: 1,
+          expiresAt: null,
+          headerName: 'Authorization',
+          scheme: 'Token',
+          metadata: {},
+          surface: 'ui',
+          secret: null,
+          endedAt: null,
+          note: null,
+        })
+      },
+    ],
+    ['customProfiles not an array', (d) => (d.customProfiles = {} as never)],
+  ]
+  for (const [name, change] of invalidContent) {
+    it(`authentic content that is not valid (${name}): VAULT_CORRUPT, untouched, no write`, async () => {
+      const { dir, key } = await validData()
+      const file = path.join(dir, VAULT_FILE)
+      const bytes = rewriteSealed(dir, key, change)
+      // Authentic: the body opens (with the header as its associated data) under the key.
+      expect(bytes).not.toContain('plain-text-password')
+      const vf = keyed(dir, key)
+      const r = vf.read()
+      expect(!r.ok && r.code).toBe('VAULT_CORRUPT')
+      expect(!r.ok && r.message).toContain(file)
+      expect(!r.ok && r.message).toMatch(/left untouched/)
+      expect(!r.ok && r.message).not.toContain('plain-text-password')
+      let ran = false
+      const u = await vf.update(() => {
+        ran = true
+        return ok(undefined)
+      })
+      expect(!u.ok && u.code).toBe('VAULT_CORRUPT')
+      expect(ran).toBe(false)
+      // The vault refuses to unlock on it and stays locked.
+      const { r: un, vault } = await unlockFresh(dir)
+      expect(!un.ok && un.code).toBe('VAULT_CORRUPT')
+      expect(vault.status().unlocked).toBe(false)
+      expect(fs.readFileSync(file, 'utf8')).toBe(bytes)
     })
-    const vf = keyed(dir, key)
-    const r = vf.read()
-    expect(!r.ok && r.code).toBe('VAULT_CORRUPT')
-    expect(!r.ok && r.message).toContain(file)
-    expect(!r.ok && r.message).toMatch(/left untouched/)
-    expect(!r.ok && r.message).not.toContain('plain-text-password')
-    let ran = false
-    const u = await vf.update(() => {
-      ran = true
-      return ok(undefined)
-    })
-    expect(!u.ok && u.code).toBe('VAULT_CORRUPT')
-    expect(ran).toBe(false)
-    expect(fs.readFileSync(file, 'utf8')).toBe(bytes)
-  })
+  }
 
-  it('any edit of the header or the body: VAULT_TAMPERED, bytes untouched, no write', async () => {
+  it('any edit of the header or the body: VAULT_TAMPERED, bytes untouched, no write, no unlock', async () => {
+    const flipBase64 = (s: string, i: number) =>
+      s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1)
     const edits: [string, (d: VaultFileV2) => void][] = [
       [
         'one base64 character of the body',
-        (d) => {
-          const i = d.body.ct.length >> 1
-          const c = d.body.ct[i] === 'A' ? 'B' : 'A'
-          d.body.ct = d.body.ct.slice(0, i) + c + d.body.ct.slice(i + 1)
-        },
+        (d) => (d.body.ct = flipBase64(d.body.ct, d.body.ct.length >> 1)),
       ],
-      ['the creation time', (d) => (d.createdAt += 1)],
-      ['the key slots, reordered', (d) => d.keySlots.push(d.keySlots[0]!)],
+      ['the first base64 character of the body', (d) => (d.body.ct = flipBase64(d.body.ct, 0))],
+      ['the body nonce', (d) => (d.body.iv = flipBase64(d.body.iv, 0))],
       ['the body tag', (d) => (d.body.tag = Buffer.alloc(16).toString('base64'))],
+      ['the creation time', (d) => (d.createdAt += 1)],
+      ['the vault id', (d) => (d.vaultId = randomUUID())],
+      ['the key slots, reordered', (d) => d.keySlots.reverse()],
+      ['the second key slot, removed', (d) => d.keySlots.splice(1, 1)],
+      ['the first key slot, removed', (d) => d.keySlots.splice(0, 1)],
+      ['a key slot, duplicated', (d) => d.keySlots.push(d.keySlots[0]!)],
+      ['a key slot field (its creation time)', (d) => (d.keySlots[1]!.createdAt += 1)],
     ]
     for (const [name, edit] of edits) {
-      const { dir, data, key } = await validData()
+      const { dir, data, key } = await twoSlotData()
       const file = path.join(dir, VAULT_FILE)
-      const d = structuredClone(data) as unknown as VaultFileV2
+      const d = structuredClone(data)
       edit(d)
+      expect(JSON.stringify(d), name).not.toBe(JSON.stringify(data)) // the edit changed something
+      expect(vaultFileV2Schema.safeParse(d).success, name).toBe(true) // a well-formed file
       fs.writeFileSync(file, JSON.stringify(d))
       const bytes = fs.readFileSync(file, 'utf8')
       const vf = keyed(dir, key)
       const r = vf.read()
       expect({ name, code: !r.ok && r.code }).toEqual({ name, code: 'VAULT_TAMPERED' })
-      const u = await vf.update(() => ok(undefined))
-      expect(!u.ok && u.code).toBe('VAULT_TAMPERED')
+      expect(!r.ok && r.message, name).toMatch(/changed outside TokenDeck/)
+      let ran = false
+      const u = await vf.update(() => {
+        ran = true
+        return ok(undefined)
+      })
+      expect({ name, code: !u.ok && u.code, ran }).toEqual({
+        name,
+        code: 'VAULT_TAMPERED',
+        ran: false,
+      })
+      // Without the key the header still reads (it is what unlocking needs) but nothing opens.
+      const locked = new VaultFile({ dir })
+      expect(locked.readHeader().ok, name).toBe(true)
+      expect({ name, code: ((r2) => !r2.ok && r2.code)(locked.read()) }).toEqual({
+        name,
+        code: 'VAULT_LOCKED',
+      })
+      expect(fs.readFileSync(file, 'utf8'), name).toBe(bytes)
+      expect(copiesIn(dir), name).toEqual([])
+    }
+  })
+
+  it('an edited file refuses to unlock with either passphrase: VAULT_TAMPERED, locked, untouched', async () => {
+    const edits: [string, (d: VaultFileV2) => void][] = [
+      [
+        'one base64 character of the body',
+        (d) => (d.body.ct = `${d.body.ct[0] === 'A' ? 'B' : 'A'}${d.body.ct.slice(1)}`),
+      ],
+      ['the creation time', (d) => (d.createdAt += 1)],
+      ['the key slots, reordered', (d) => d.keySlots.reverse()],
+      ['the second key slot, removed', (d) => d.keySlots.splice(1, 1)],
+      ['a key check naming another key', (d) => (d.keyCheck = keyCheck(generateKey()))],
+    ]
+    for (const [name, edit] of edits) {
+      const { dir, data } = await twoSlotData()
+      const file = path.join(dir, VAULT_FILE)
+      const log = path.join(dir, EVENT_LOG_FILE)
+      const d = structuredClone(data)
+      edit(d)
+      expect(JSON.stringify(d), name).not.toBe(JSON.stringify(data))
+      fs.writeFileSync(file, JSON.stringify(d))
+      const bytes = fs.readFileSync(file, 'utf8')
+      const logBytes = fs.readFileSync(log, 'utf8')
+      const passphrases =
+        d.keySlots.length === 2 ? [TEST_PASSPHRASE, SECOND_PASSPHRASE] : [TEST_PASSPHRASE]
+      for (const passphrase of passphrases) {
+        const { r, vault } = await unlockFresh(dir, passphrase)
+        expect({ name, code: !r.ok && r.code }).toEqual({ name, code: 'VAULT_TAMPERED' })
+        expect(vault.status().unlocked, name).toBe(false)
+      }
+      expect(fs.readFileSync(file, 'utf8'), name).toBe(bytes)
+      expect(fs.readFileSync(log, 'utf8'), name).toBe(logBytes)
+      expect(copiesIn(dir), name).toEqual([])
+    }
+  })
+
+  // The key check is compared before the body is opened: a file naming another data key reads, to
+  // a VaultFile holding the old key, as re-keyed by another process (unlock again). Vault.unlock,
+  // which has just unwrapped the key from one of the file's own slots, reports the same mismatch
+  // as VAULT_TAMPERED (the previous test).
+  it('a key check naming another key is VAULT_LOCKED (re-keyed elsewhere), and writes nothing', async () => {
+    for (const other of ['A'.repeat(22), keyCheck(generateKey())]) {
+      const { dir, data, key } = await validData()
+      const file = path.join(dir, VAULT_FILE)
+      expect(data.keyCheck).toBe(keyCheck(key))
+      fs.writeFileSync(file, JSON.stringify({ ...data, keyCheck: other }))
+      const bytes = fs.readFileSync(file, 'utf8')
+      const vf = keyed(dir, key)
+      const r = vf.read()
+      expect(!r.ok && r.code).toBe('VAULT_LOCKED')
+      expect(!r.ok && r.message).toMatch(/re-keyed/)
+      expect(!r.ok && r.details).toMatchObject({ reason: 'key-changed' })
+      let ran = false
+      const u = await vf.update(() => {
+        ran = true
+        return ok(undefined)
+      })
+      expect(!u.ok && u.code).toBe('VAULT_LOCKED')
+      expect(ran).toBe(false)
       expect(fs.readFileSync(file, 'utf8')).toBe(bytes)
       expect(copiesIn(dir)).toEqual([])
     }
   })
 
-  it('a key check naming another key is VAULT_LOCKED (re-keyed elsewhere), and writes nothing', async () => {
-    const { dir, data, key } = await validData()
-    const file = path.join(dir, VAULT_FILE)
-    fs.writeFileSync(file, JSON.stringify({ ...data, keyCheck: 'A'.repeat(22) }))
-    const bytes = fs.readFileSync(file, 'utf8')
-    const r = keyed(dir, key).read()
-    expect(!r.ok && r.code).toBe('VAULT_LOCKED')
-    expect(!r.ok && r.message).toMatch(/re-keyed/)
-    expect(fs.readFileSync(file, 'utf8')).toBe(bytes)
+  it('shows no label, username, base URL, provider or setting in its bytes; opens only with the key', async () => {
+    const v = await newVault({ clock: manualClock() })
+    const PROFILE = JSON.parse(
+      fs.readFileSync('src/main/providers/builtin/classic.json', 'utf8'),
+    ) as Record<string, unknown>
+    unwrapOk(
+      await v.vault.addProvider(
+        JSON.stringify({ ...PROFILE, id: 'acme-api', name: 'Acme Private API' }),
+      ),
+    )
+    unwrapOk(
+      await v.accounts.add({
+        label: 'acme-prod-label',
+        providerId: 'acme-api',
+        baseUrl: 'https://tokens.acme-internal.example',
+        fields: { username: 'alice.w@example.org', password: 'hunter2-sample-password' },
+        remember: true,
+      }),
+    )
+    unwrapOk(
+      await v.accounts.add({
+        label: 'ci-bot-label',
+        providerId: 'classic',
+        fields: { username: 'ci-robot-user' },
+        remember: false,
+      }),
+    )
+    unwrapOk(
+      await v.vault.updateSettings({
+        globalShortcut: 'Alt+Shift+F7',
+        clipboardClearSeconds: 37,
+        autoLockMinutes: 123,
+        revokeOnReplace: true,
+      }),
+    )
+    const key = vaultKey(v)
+    const text = fs.readFileSync(path.join(v.dir, VAULT_FILE), 'utf8')
+    const plain = [
+      'acme-prod-label',
+      'ci-bot-label',
+      'alice.w@example.org',
+      'ci-robot-user',
+      'hunter2-sample-password',
+      'tokens.acme-internal.example',
+      'api.example.com', // the built-in profile's base URL, used by the second account
+      'acme-api',
+      'Acme Private API',
+      'classic',
+      'Alt+Shift+F7',
+      // Not even the names of what the body holds.
+      '"accounts"',
+      '"tokens"',
+      '"customProfiles"',
+      '"settings"',
+      '"label"',
+      '"username"',
+      '"baseUrl"',
+      '"providerId"',
+      '"clipboardClearSeconds"',
+      '"autoLockMinutes"',
+      '"revokeOnReplace"',
+      '"globalShortcut"',
+    ]
+    for (const p of plain) expect(text, p).not.toContain(p)
+    const parsed = JSON.parse(text) as VaultFileV2
+    expect(Object.keys(parsed).sort()).toEqual(
+      ['body', 'createdAt', 'format', 'keyCheck', 'keySlots', 'schemaVersion', 'vaultId'].sort(),
+    )
+    expect(Object.keys(parsed.body).sort()).toEqual(['ct', 'iv', 'tag', 'v'])
+    // The setting values are not there as numbers or booleans either.
+    const leaves: unknown[] = []
+    const walk = (x: unknown): void => {
+      if (x !== null && typeof x === 'object') Object.values(x).forEach(walk)
+      else leaves.push(x)
+    }
+    walk(parsed)
+    expect(leaves).not.toContain(37)
+    expect(leaves).not.toContain(123)
+    expect(leaves).not.toContain(true)
+    // Yet all of it is in the body, for the key.
+    const opened = readSealed(v.dir, key)
+    expect(
+      opened.accounts.map((a) => [a.label, a.providerId, a.baseUrl, a.fields.username]),
+    ).toEqual([
+      [
+        'acme-prod-label',
+        'acme-api',
+        'https://tokens.acme-internal.example',
+        'alice.w@example.org',
+      ],
+      ['ci-bot-label', 'classic', 'https://api.example.com', 'ci-robot-user'],
+    ])
+    expect(opened.settings).toMatchObject({
+      globalShortcut: 'Alt+Shift+F7',
+      clipboardClearSeconds: 37,
+      autoLockMinutes: 123,
+      revokeOnReplace: true,
+    })
+    expect(opened.customProfiles.map((p) => p.id)).toEqual(['acme-api'])
+    // Without the key: the header, nothing else.
+    const locked = new VaultFile({ dir: v.dir }).read()
+    expect(!locked.ok && locked.code).toBe('VAULT_LOCKED')
+    expect(unwrapOk(new VaultFile({ dir: v.dir }).readHeader()).keySlots).toHaveLength(1)
+
+    // The event log beside it: sealed line by line, no label, host, provider or message in it.
+    const logText = fs.readFileSync(path.join(v.dir, EVENT_LOG_FILE), 'utf8')
+    const messages = v.vault.events.list().map((e) => e.message)
+    expect(messages.some((m) => m.includes('acme-prod-label'))).toBe(true)
+    for (const p of [...plain.slice(0, 11), ...messages.flatMap((m) => m.split(/[\s"().,:]+/))]) {
+      // (6 characters or more: a shorter word could turn up in base64 by chance.)
+      if (p.length >= 6) expect(logText, p).not.toContain(p)
+    }
+    // A hand-written plain line, a valid event in every other way, is not listed: it is counted.
+    const forged = {
+      id: randomUUID(),
+      at: Date.now(),
+      type: 'revoke',
+      message: 'Forged: revoked "acme-prod-label".',
+    }
+    fs.appendFileSync(path.join(v.dir, EVENT_LOG_FILE), `${JSON.stringify(forged)}\n`)
+    const listed = v.vault.events.list()
+    expect(listed.map((e) => e.message)).toEqual(messages)
+    expect(listed.map((e) => e.id)).not.toContain(forged.id)
+    expect(v.vault.events.unverified).toBe(1)
+    // While locked nothing is listed, not even the forged line.
+    v.vault.lock()
+    expect(v.vault.events.list()).toEqual([])
   })
 
-  it('shows no label, username or setting in its bytes, and opens only with the key', async () => {
-    const { dir, text, key } = await validData()
-    for (const plain of ['sample', '"u"', 'clipboardClearSeconds', 'classic']) {
-      expect(text).not.toContain(plain)
-    }
+  it('a format 1 file (the old plain layout) is still read with the key, and not rewritten by a read', async () => {
+    const { dir, key } = await validData()
+    const file = path.join(dir, VAULT_FILE)
+    const d = readSealed(dir, key)
+    fs.writeFileSync(file, JSON.stringify({ ...d, schemaVersion: 1 }))
+    const bytes = fs.readFileSync(file, 'utf8')
+    expect(unwrapOk(new VaultFile({ dir }).formatOnDisk())).toBe(1)
+    // Even plain, it is read only for an unlocked vault (whose unlock upgrades it).
     const locked = new VaultFile({ dir }).read()
     expect(!locked.ok && locked.code).toBe('VAULT_LOCKED')
-    expect(unwrapOk(new VaultFile({ dir }).readHeader()).keySlots).toHaveLength(1)
-    expect(unwrapOk(keyed(dir, key).read()).accounts[0]!.label).toBe('sample')
+    const opened = unwrapOk(keyed(dir, key).read())
+    expect(opened.accounts[0]!.label).toBe('sample')
+    expect(opened.schemaVersion).toBe(2)
+    expect(fs.readFileSync(file, 'utf8')).toBe(bytes)
   })
 
   it('a changed corrupt file gets its own copy; the old copy is kept', async () => {
@@ -439,6 +735,67 @@ describe('the JSON Schema (conf) and zod agree', () => {
     const disagreements: string[] = []
     for (const [name, sample] of samples) {
       const zodAccepts = vaultFileV2Schema.safeParse(sample).success
+      expect({ name, zodAccepts }).toEqual({ name, zodAccepts: false })
+      if (confAccepts(sample) !== zodAccepts) disagreements.push(name)
+    }
+    expect(disagreements).toEqual([])
+  })
+
+  // vaultJsonSchema() also holds format 1's properties (the content in plain JSON), so an old file
+  // can be read to be upgraded: on such a file the two still check the content the same way.
+  it('on a format 1 file too: both accept it, and both reject the same broken content', async () => {
+    const { dir, key } = await validData()
+    const { keyCheck: _unused, ...opened } = readSealed(dir, key)
+    const d = { ...opened, schemaVersion: 1 } as unknown as Omit<VaultData, 'schemaVersion'>
+    expect(vaultFileV1Schema.safeParse(d).success).toBe(true)
+    expect(confAccepts(d)).toBe(true)
+    const acc = d.accounts[0]!
+    const with_ = (patch: Record<string, unknown>) => ({ ...d, ...patch })
+    const samples: [string, unknown][] = [
+      ['createdAt as text', with_({ createdAt: 'x' })],
+      ['settings out of range', with_({ settings: { ...d.settings, clipboardClearSeconds: 1 } })],
+      ['settings not an integer', with_({ settings: { ...d.settings, autoLockMinutes: 1.5 } })],
+      ['unknown setting', with_({ settings: { ...d.settings, theme: 'x' } })],
+      ['label too long', with_({ accounts: [{ ...acc, label: 'x'.repeat(81) }] })],
+      ['empty label', with_({ accounts: [{ ...acc, label: '' }] })],
+      ['unknown account key', with_({ accounts: [{ ...acc, token: 't' }] })],
+      ['secret in plain text', with_({ accounts: [{ ...acc, secrets: { password: 'p' } }] })],
+      [
+        'EncRecord not base64',
+        with_({
+          accounts: [{ ...acc, secrets: { password: { v: 1, iv: '!!', ct: '', tag: '' } } }],
+        }),
+      ],
+      ['EncRecord version 2', with_({ accounts: [{ ...acc, secrets: { p: { v: 2 } } }] })],
+      [
+        'token with an unknown state',
+        with_({
+          tokens: [
+            {
+              id: 't',
+              accountId: acc.id,
+              providerId: 'classic',
+              orgKey: 'k',
+              state: 'stolen',
+              issuedAt: 1,
+              expiresAt: null,
+              headerName: 'Authorization',
+              scheme: 'Token',
+              metadata: {},
+              surface: 'ui',
+              secret: null,
+              endedAt: null,
+              note: null,
+            },
+          ],
+        }),
+      ],
+      ['customProfiles not an array', with_({ customProfiles: {} })],
+      ['unknown slot kind', with_({ keySlots: [{ ...d.keySlots[0]!, kind: 'tpm' }] })],
+    ]
+    const disagreements: string[] = []
+    for (const [name, sample] of samples) {
+      const zodAccepts = vaultFileV1Schema.safeParse(sample).success
       expect({ name, zodAccepts }).toEqual({ name, zodAccepts: false })
       if (confAccepts(sample) !== zodAccepts) disagreements.push(name)
     }

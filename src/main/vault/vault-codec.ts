@@ -106,7 +106,7 @@ export function decodeVault(file: VaultFileV2, key: Buffer, path: string): Resul
       'VAULT_CORRUPT',
       `The vault file ${path} opened but its content is not what this TokenDeck expects ` +
         `(${formatIssues(content.error.issues, 3).join('; ')}). The file was left untouched.`,
-      { details: { reason: 'tampered' } },
+      { details: { path } },
     )
   }
   const { body: _body, ...header } = file
