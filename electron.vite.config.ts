@@ -23,6 +23,9 @@ function devCsp(): Plugin {
 export default defineConfig({
   main: {
     build: {
+      // zod is bundled, not loaded from node_modules: the CLI's agent path (zod/mini) then loads
+      // one small chunk instead of zod's module graph (see docs/agent.md, "Measured").
+      externalizeDeps: { exclude: ['zod'] },
       rollupOptions: {
         // Two entries share one build: the Electron main process and the plain-Node CLI.
         // The CLI never imports `electron`, so out/main/cli.js runs under Node >= 22.

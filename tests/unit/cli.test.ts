@@ -195,6 +195,7 @@ describe('tokendeck init and unlocking', SLOW, () => {
         'field',
         'limit',
         'account',
+        'idle-timeout',
       ]).toContain(name)
     }
     const v = await vaultWith()

@@ -2,7 +2,7 @@
 // same state word, time left and notes, all derived from src/shared/state.ts.
 import { describe, expect, it } from 'vitest'
 import { accountItemLabel, organizationHeader } from '../../src/main/tray-menu'
-import { accountRow } from '../../src/main/cli/commands-vault'
+import { accountRow } from '../../src/main/cli/output'
 import { accountView, organizationOf, organizationViews } from '../../src/main/vault/ledger'
 import { ProviderRegistry } from '../../src/main/providers/registry'
 import {

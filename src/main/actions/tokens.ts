@@ -7,6 +7,7 @@ import type { CopyResult } from '../../shared/ipc/schemas'
 import type { Surface, TokenView } from '../../shared/views'
 import { plural } from '../../shared/words'
 import type { IssuedHeader, RevokeReport } from '../vault'
+import { rejectToken } from '../vault/revocation'
 import type { ActionDeps } from './context'
 
 /** Secret field values typed in for one login (accounts that do not remember them). */
@@ -22,6 +23,17 @@ export function tokenActions(deps: ActionDeps) {
     secrets?: TypedSecrets,
   ): Promise<Result<IssuedHeader>> {
     return s().tokens.header(accountId, { surface, ...(secrets ? { secrets } : {}) })
+  }
+
+  /**
+   * The server refused the account's current token (every surface that learns so calls this):
+   * it ends as revoked with that reason, and the next header mints or refreshes within the cap.
+   */
+  function reject(
+    accountId: string,
+    surface: Surface,
+  ): Promise<Result<{ label: string; tokenId: string }>> {
+    return rejectToken(s().vault, accountId, surface)
   }
 
   /** Copies "<Header>: <Scheme> <token>"; the clipboard clears after the configured delay. */
@@ -164,6 +176,7 @@ export function tokenActions(deps: ActionDeps) {
     revokeOrganization,
     dismissUncertain,
     dismissUncertainOf,
+    reject,
   }
 }
 

@@ -8,10 +8,10 @@ import {
   secretFields,
   type ProviderProfile,
 } from '../../shared/providers/profile'
-import { accountSummary } from '../../shared/state'
 import { bool, list, secretsByField, str, unlockedVault, type Ctx } from './context'
-import { columns, validity } from './format'
+import { quoteArg, validity } from './format'
 import { EXIT, print, printJson, report, usage } from './io'
+import { printAccounts } from './output'
 
 /** How each profile field is typed on the command line, for error messages. */
 function flagNamer(profile: ProviderProfile | undefined): (field: string) => string {
@@ -132,29 +132,7 @@ export async function accountsList(ctx: Ctx): Promise<number> {
   const v = await unlockedVault(ctx)
   if (!v.ok) return report(v, ctx)
   const all = v.value.actions.views.accounts()
-  if (!all.ok) return report(all, ctx)
-  if (ctx.json) {
-    printJson(all.value)
-    return EXIT.ok
-  }
-  if (all.value.length === 0) {
-    print('No accounts yet. Add one with tokendeck accounts add.')
-    return EXIT.ok
-  }
-  const now = Date.now()
-  const rows = [
-    ['LABEL', 'PROVIDER', 'USER', 'ORGANIZATION', 'SECRET', 'TOKEN'],
-    ...all.value.map((a) => [
-      a.label,
-      a.providerId,
-      a.username || '-',
-      a.organizationId ?? '-',
-      a.remember ? 'stored' : 'not stored',
-      accountSummary(a, now).text,
-    ]),
-  ]
-  print(columns(rows).join('\n'))
-  return EXIT.ok
+  return all.ok ? printAccounts(ctx, all.value) : report(all, ctx)
 }
 
 /** `tokendeck accounts remove L [--force]`: refuses while live tokens remain, unless forced. */
@@ -182,9 +160,4 @@ export async function accountsRemove(ctx: Ctx): Promise<number> {
     )
   }
   return EXIT.ok
-}
-
-/** A label as it would be typed in a shell. */
-export function quoteArg(s: string): string {
-  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
 }

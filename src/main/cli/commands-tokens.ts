@@ -6,9 +6,15 @@ import { secretFields, type ProfileField } from '../../shared/providers/profile'
 import type { AccountView } from '../../shared/views'
 import type { Actions } from '../actions'
 import { bool, secretsByField, unlockedVault, type Ctx } from './context'
-import { quoteArg } from './commands-accounts'
-import { validity } from './format'
-import { EXIT, note, print, printJson, report, type ReportOptions } from './io'
+import { EXIT, print, printJson, report } from './io'
+import {
+  printHeader,
+  printLogin,
+  printReject,
+  printRevoke,
+  printToken,
+  reportTokenFailure,
+} from './output'
 
 interface Opened {
   actions: Actions
@@ -23,7 +29,7 @@ async function openAccount(ctx: Ctx): Promise<Result<Opened>> {
   let fields: ProfileField[] = []
   const v = await unlockedVault(ctx, (actions) => {
     if (!bool(ctx, 'secret-stdin')) return ok([])
-    // Secrets are read before unlocking, so the profile comes from the plain part of the file.
+    // The vault is open by now: the profile says which secrets to read.
     const profile = actions.views.accountProfile(label)
     if (!profile.ok) return profile
     fields = secretFields(profile.value)
@@ -40,35 +46,12 @@ async function openAccount(ctx: Ctx): Promise<Result<Opened>> {
   })
 }
 
-function failureOptions(ctx: Ctx, label: string, code: string): ReportOptions {
-  return {
-    json: ctx.json,
-    hint:
-      code === 'NO_SECRET'
-        ? `Give it once with: tokendeck login ${quoteArg(label)} --secret-stdin`
-        : code === 'TOKEN_CAP_REACHED'
-          ? 'See tokendeck status; free a slot with tokendeck revoke <label>.'
-          : undefined,
-  }
-}
-
 /** `tokendeck header L`: prints "Authorization: <Scheme> <token>", reusing or minting. */
 export async function header(ctx: Ctx): Promise<number> {
   const o = await openAccount(ctx)
   if (!o.ok) return report(o, ctx)
   const h = await o.value.actions.tokens.header(o.value.account.id, 'cli', o.value.typed)
-  if (!h.ok) return report(h, failureOptions(ctx, o.value.account.label, h.code))
-  const line = `${h.value.headerName}: ${h.value.value}`
-  if (ctx.json) {
-    printJson({
-      header: line,
-      name: h.value.headerName,
-      value: h.value.value,
-      reused: h.value.reused,
-      expiresAt: h.value.expiresAt,
-    })
-  } else print(line)
-  return EXIT.ok
+  return h.ok ? printHeader(ctx, h.value) : reportTokenFailure(ctx, o.value.account.label, h)
 }
 
 /** `tokendeck token L`: prints the bare token. */
@@ -76,11 +59,7 @@ export async function token(ctx: Ctx): Promise<number> {
   const o = await openAccount(ctx)
   if (!o.ok) return report(o, ctx)
   const h = await o.value.actions.tokens.header(o.value.account.id, 'cli', o.value.typed)
-  if (!h.ok) return report(h, failureOptions(ctx, o.value.account.label, h.code))
-  if (ctx.json) {
-    printJson({ token: h.value.token, reused: h.value.reused, expiresAt: h.value.expiresAt })
-  } else print(h.value.token)
-  return EXIT.ok
+  return h.ok ? printToken(ctx, h.value) : reportTokenFailure(ctx, o.value.account.label, h)
 }
 
 /** `tokendeck login L [--force] [--secret-stdin]`: ensures a valid token; prints its status. */
@@ -93,14 +72,8 @@ export async function login(ctx: Ctx): Promise<number> {
     { force: bool(ctx, 'force'), secrets: typed },
     'cli',
   )
-  if (!r.ok) return report(r, failureOptions(ctx, account.label, r.code))
-  if (ctx.json) printJson({ label: account.label, ...r.value })
-  else {
-    const what = r.value.reused ? 'token reused' : 'logged in'
-    print(`${account.label}: ${what} (${validity(r.value.token.expiresAt)})`)
-    if (r.value.warning) note(`tokendeck: ${r.value.warning}`)
-  }
-  return r.value.warning ? EXIT.provider : EXIT.ok
+  if (!r.ok) return reportTokenFailure(ctx, account.label, r)
+  return printLogin(ctx, { label: account.label, ...r.value })
 }
 
 const REVOKE_MODES = ['all', 'uncertain', 'oldest', 'org'] as const
@@ -130,12 +103,16 @@ export async function revoke(ctx: Ctx): Promise<number> {
         ? await actions.tokens.revokeOrganization(account.orgKey, 'cli')
         : await actions.tokens.revoke(account.id, { all: mode === 'all' }, 'cli')
   if (!r.ok) return report(r, ctx)
+  if (mode !== 'oldest' && mode !== 'org') return printRevoke(ctx, account.label, { ...r.value })
   if (ctx.json) printJson(r.value)
-  else
-    print(
-      mode === 'oldest' || mode === 'org'
-        ? r.value.message
-        : `${account.label}: ${r.value.message}`,
-    )
+  else print(r.value.message)
   return r.value.failures.length > 0 ? EXIT.provider : EXIT.ok
+}
+
+/** `tokendeck reject L`: the server refused L's current token; the next request gets a new one. */
+export async function reject(ctx: Ctx): Promise<number> {
+  const o = await openAccount(ctx)
+  if (!o.ok) return report(o, ctx)
+  const r = await o.value.actions.tokens.reject(o.value.account.id, 'cli')
+  return r.ok ? printReject(ctx, r.value) : report(r, ctx)
 }

@@ -1,8 +1,6 @@
 // Vault-wide commands: init (create a passphrase-protected vault), status (accounts and cap
 // usage by organization) and log (the event log, newest first).
 import { fail, ok, type Result } from '../../shared/result'
-import { accountSummary, capUsageText } from '../../shared/state'
-import type { AccountView, OrganizationView } from '../../shared/views'
 import { createVaultServices } from '../vault'
 import {
   bool,
@@ -14,8 +12,8 @@ import {
   vaultDir,
   type Ctx,
 } from './context'
-import { columns, formatUtc } from './format'
 import { EXIT, print, printJson, report, usage } from './io'
+import { printLog, printStatus } from './output'
 
 /** `tokendeck init`: creates a vault protected by a passphrase at the production scrypt cost. */
 export async function init(ctx: Ctx): Promise<number> {
@@ -64,100 +62,21 @@ export async function changePassphrase(ctx: Ctx): Promise<number> {
   return EXIT.ok
 }
 
-/** One group of the status table: an organization, or a provider's accounts without one. */
-interface Group {
-  title: string
-  org: OrganizationView
-  accounts: AccountView[]
-}
-
-function groupsOf(accounts: AccountView[], orgs: OrganizationView[]): Group[] {
-  const groups = new Map<string, Group>()
-  for (const org of orgs) {
-    const key = org.organizationId === null ? `${org.providerId}|${org.baseUrl}` : org.key
-    const title =
-      org.organizationId === null ? org.providerName : `${org.organizationId} (${org.providerName})`
-    const g = groups.get(key) ?? { title, org, accounts: [] }
-    g.accounts.push(...accounts.filter((a) => org.accountIds.includes(a.id)))
-    groups.set(key, g)
-  }
-  const all = [...groups.values()]
-  // Same title twice (one organization id on two servers): tell them apart by base URL.
-  for (const g of all) {
-    if (all.filter((x) => x.title === g.title).length > 1) g.title += ` at ${g.org.baseUrl}`
-  }
-  return all.filter((g) => g.accounts.length > 0)
-}
-
-function capText(org: OrganizationView): string {
-  return org.cap && org.organizationId !== null ? capUsageText(org.cap) : ''
-}
-
-/** One row of the status table: label, user, state word, time left, notes. */
-export function accountRow(a: AccountView, now: number): string[] {
-  const s = accountSummary(a, now)
-  return [a.label, a.username, s.word, s.timeLeft ?? '', s.notes.join(', ')]
-}
-
 /** `tokendeck status [L]`: accounts grouped by organization, with cap usage and time left. */
 export async function status(ctx: Ctx): Promise<number> {
   const v = await unlockedVault(ctx)
   if (!v.ok) return report(v, ctx)
-  const { views } = v.value.actions
+  const { views, protection } = v.value.actions
   const snap = views.snapshot()
   if (!snap.ok) return report(snap, ctx)
-  const { now } = snap.value
-  let shown = snap.value.accounts
-  let shownOrgs = snap.value.organizations
   const label = ctx.args[0]
   if (label !== undefined) {
+    // The lookup and its message are the vault's own.
     const one = views.account(label)
     if (!one.ok) return report(one, ctx)
-    shown = [one.value]
-    shownOrgs = shownOrgs.filter((o) => o.accountIds.includes(one.value.id))
   }
-  const copies = v.value.actions.protection.status().vault.unreadableCopies
-  if (ctx.json) {
-    printJson({ accounts: shown, organizations: shownOrgs, unreadableCopies: copies })
-    return EXIT.ok
-  }
-  if (shown.length === 0) {
-    print('No accounts yet. Add one with tokendeck accounts add.')
-    return EXIT.ok
-  }
-  const lines: string[] = []
-  for (const g of groupsOf(shown, shownOrgs)) {
-    lines.push([g.title, capText(g.org)].filter(Boolean).join('  '))
-    lines.push(
-      ...columns(
-        g.accounts.map((a) => accountRow(a, now)),
-        '  ',
-      ),
-    )
-  }
-  if (label !== undefined) lines.push(...tokenLines(shown[0]!))
-  if (copies.length > 0) {
-    lines.push(
-      `Kept copies of unreadable vault files (delete them in Settings, or with rm, once not needed):`,
-      ...copies.map((c) => `  ${c}`),
-    )
-  }
-  print(lines.join('\n'))
-  return EXIT.ok
-}
-
-function tokenLines(a: AccountView): string[] {
-  if (a.tokens.length === 0) return []
-  const rows = a.tokens
-    .slice(0, 10)
-    .map((t) => [
-      t.id.slice(0, 8),
-      t.state,
-      `issued ${formatUtc(t.issuedAt)}`,
-      t.expiresAt === null ? 'no expiry' : `expires ${formatUtc(t.expiresAt)}`,
-      t.note ?? '',
-    ])
-  return ['Tokens (newest first):', ...columns(rows, '  ')]
+  const unreadableCopies = protection.status().vault.unreadableCopies
+  return printStatus(ctx, { ...snap.value, unreadableCopies }, label)
 }
 
 function parseLimit(raw: string | undefined): Result<number> {
@@ -186,20 +105,5 @@ export async function log(ctx: Ctx): Promise<number> {
     ...(accountId ? { accountId } : {}),
   })
   if (!listed.ok) return report(listed, ctx)
-  const events = listed.value
-  if (ctx.json) {
-    printJson(events)
-    return EXIT.ok
-  }
-  if (events.length === 0) print('The event log is empty.')
-  else {
-    const rows = events.map((e) => [
-      new Date(e.at).toISOString(),
-      e.type,
-      e.surface ?? '-',
-      e.message,
-    ])
-    print(columns(rows).join('\n'))
-  }
-  return EXIT.ok
+  return printLog(ctx, listed.value)
 }

@@ -16,13 +16,28 @@ const providers =
   async (ctx) =>
     (await import('./commands-providers'))[name](ctx)
 const tokens =
-  (name: 'header' | 'token' | 'login' | 'revoke'): Run =>
+  (name: 'header' | 'token' | 'login' | 'revoke' | 'reject'): Run =>
   async (ctx) =>
     (await import('./commands-tokens'))[name](ctx)
 const vault =
   (name: 'init' | 'status' | 'log' | 'changePassphrase'): Run =>
   async (ctx) =>
     (await import('./commands-vault'))[name](ctx)
+const agent =
+  (name: 'agentRun' | 'agentStart' | 'agentStop' | 'agentStatus'): Run =>
+  async (ctx) =>
+    (await import('./commands-agent'))[name](ctx)
+
+/**
+ * Asks the vault's agent first (via-agent.ts, which loads no vault code); runs `direct` when no
+ * agent answers for this vault, or this run reads a passphrase or secrets from stdin.
+ */
+const agentFirst =
+  (name: string, direct: Run): Run =>
+  async (ctx) => {
+    const viaAgent = (await import('./via-agent')).AGENT_COMMANDS[name]
+    return (await viaAgent?.(ctx)) ?? direct(ctx)
+  }
 
 /** One command: what it is called, what it accepts, and what runs it. */
 export interface CommandSpec {
@@ -72,6 +87,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'providers list',
     usage: 'providers list',
     summary: 'built-in and imported providers, with their token caps',
+    details: [
+      'Imported providers are sealed in the vault with everything else: they are listed when the',
+      'vault can be unlocked ($TOKENDECK_PASSPHRASE or --passphrase-stdin); the built-in ones always.',
+    ],
     options: {},
     vault: true,
     args: [0, 0],
@@ -120,7 +139,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {},
     vault: true,
     args: [0, 0],
-    run: accounts('accountsList'),
+    run: agentFirst('accounts list', accounts('accountsList')),
   },
   {
     name: 'accounts remove',
@@ -138,7 +157,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {},
     vault: true,
     args: [1, 1],
-    run: tokens('header'),
+    run: agentFirst('header', tokens('header')),
   },
   {
     name: 'token',
@@ -147,7 +166,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {},
     vault: true,
     args: [1, 1],
-    run: tokens('token'),
+    run: agentFirst('token', tokens('token')),
   },
   {
     name: 'login',
@@ -157,7 +176,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { force: flag, 'secret-stdin': flag },
     vault: true,
     args: [1, 1],
-    run: tokens('login'),
+    run: agentFirst('login', tokens('login')),
   },
   {
     name: 'revoke',
@@ -174,7 +193,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { all: flag, uncertain: flag, oldest: flag, org: flag },
     vault: true,
     args: [1, 1],
-    run: tokens('revoke'),
+    run: agentFirst('revoke', tokens('revoke')),
   },
   {
     name: 'status',
@@ -183,7 +202,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {},
     vault: true,
     args: [0, 1],
-    run: vault('status'),
+    run: agentFirst('status', vault('status')),
   },
   {
     name: 'log',
@@ -192,7 +211,62 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { limit: text, account: text },
     vault: true,
     args: [0, 0],
-    run: vault('log'),
+    run: agentFirst('log', vault('log')),
+  },
+  {
+    name: 'reject',
+    usage: 'reject L',
+    summary: "mark L's current token as refused by its server; the next request gets a new one",
+    details: [
+      'For a 401 seen elsewhere (a script, a helper): the token stops counting toward the cap.',
+    ],
+    options: {},
+    vault: true,
+    args: [1, 1],
+    run: agentFirst('reject', tokens('reject')),
+  },
+  {
+    name: 'agent',
+    usage: 'agent [--idle-timeout MIN]',
+    summary:
+      'unlock once and serve the CLI and helpers over a local socket (no passphrase per call)',
+    details: [
+      'The passphrase: $TOKENDECK_PASSPHRASE (removed once read), --passphrase-stdin, or a hidden',
+      'prompt. Prints TOKENDECK_AGENT_SOCK=<endpoint> when ready; stops after MIN idle minutes',
+      "(default: the vault's auto-lock setting; 0: never), on agent stop, or on SIGINT/SIGTERM.",
+      'While it runs, token and status commands for this vault ask it. See docs/agent.md.',
+    ],
+    options: { 'idle-timeout': text },
+    vault: true,
+    args: [0, 0],
+    run: agent('agentRun'),
+  },
+  {
+    name: 'agent start',
+    usage: 'agent start [--idle-timeout MIN]',
+    summary: 'run the agent in the background; returns once it answers',
+    options: { 'idle-timeout': text },
+    vault: true,
+    args: [0, 0],
+    run: agent('agentStart'),
+  },
+  {
+    name: 'agent stop',
+    usage: 'agent stop',
+    summary: 'stop the headless agent of this vault',
+    options: {},
+    vault: true,
+    args: [0, 0],
+    run: agent('agentStop'),
+  },
+  {
+    name: 'agent status',
+    usage: 'agent status',
+    summary: 'which agent serves this vault, and whether its vault is unlocked',
+    options: {},
+    vault: true,
+    args: [0, 0],
+    run: agent('agentStatus'),
   },
   {
     name: 'sandbox',
@@ -206,13 +280,14 @@ export const COMMANDS: readonly CommandSpec[] = [
 ]
 
 /** Command groups: `tokendeck accounts` alone is not a command. */
-export const GROUPS = new Set(['accounts', 'providers', 'passphrase'])
+export const GROUPS = new Set(['accounts', 'providers', 'passphrase', 'agent'])
 
 export function findCommand(words: readonly string[]): CommandSpec | undefined {
   const [first, second] = words
   if (first === undefined) return undefined
   const name = GROUPS.has(first) && second !== undefined ? `${first} ${second}` : first
-  return COMMANDS.find((c) => c.name === name)
+  // `agent` is a command of its own as well as a group (`agent start`).
+  return COMMANDS.find((c) => c.name === name) ?? COMMANDS.find((c) => c.name === first)
 }
 
 const GLOBAL_HELP = [

@@ -56,3 +56,8 @@ export function columns(rows: readonly string[][], indent = ''): string[] {
         .trimEnd(),
   )
 }
+
+/** A label as it would be typed in a shell. */
+export function quoteArg(s: string): string {
+  return /^[A-Za-z0-9@%+=:,./_-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
+}

@@ -5,7 +5,14 @@ import type { ProviderProfile } from '../../shared/providers/profile'
 import type { Surface, TokenView } from '../../shared/views'
 import { plural } from '../../shared/words'
 import type { ProviderEngine } from '../providers/engine'
-import { countsUnder, derivedState, endToken, tokenView, type Organization } from './ledger'
+import {
+  countsUnder,
+  derivedState,
+  endToken,
+  tokensOf,
+  tokenView,
+  type Organization,
+} from './ledger'
 import type { AccountRecord, TokenRecord, VaultData } from './schema'
 import type { EventInput, Vault } from './vault'
 import { tokenSecretId } from './bindings'
@@ -173,5 +180,35 @@ export function capReached(
         revocableAccounts: revocable.map((t) => labels.get(t.accountId) ?? '?'),
       },
     },
+  )
+}
+
+/**
+ * The account's server refused its current token (a 401 seen by a helper, the gateway, a probe
+ * or `tokendeck reject`): the token ends as revoked, with that reason, so it no longer counts
+ * toward the cap and the next request mints (or refreshes) a new one. Nothing is sent anywhere.
+ */
+export async function rejectToken(
+  vault: Vault,
+  accountId: string,
+  surface: Surface,
+): Promise<Result<{ label: string; tokenId: string }>> {
+  return vault.mutate(
+    (draft, now) => {
+      const acc = draft.accounts.find((a) => a.id === accountId)
+      if (!acc) return fail('NOT_FOUND', 'No such account.')
+      const t = tokensOf(draft, acc.id).find((x) => derivedState(x, now) === 'active' && x.secret)
+      if (!t) return fail('NOT_FOUND', `"${acc.label}" has no live token to mark as refused.`)
+      endToken(t, 'revoked', now, `Refused by its server (reported through ${surface}).`)
+      return ok({ label: acc.label, tokenId: t.id })
+    },
+    (r) => ({
+      type: 'revoke',
+      accountId,
+      label: r.label,
+      tokenId: r.tokenId,
+      surface,
+      message: `The server refused the token of "${r.label}"; the next request gets a new one.`,
+    }),
   )
 }

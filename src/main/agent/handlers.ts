@@ -1,0 +1,99 @@
+// The agent's operations: one handler per op of the protocol, each a call of one core action
+// (the same the window, the tray and the CLI use), so reuse, single flight and the token cap
+// hold across all of them. A mapped type makes a new op fail to compile until it is handled.
+import { fail, ok, type Result } from '../../shared/result'
+import type { Actions } from '../actions'
+import type { AgentOp, AgentPing, AgentRequest } from './protocol'
+
+export type AgentHandlers = {
+  [K in Exclude<AgentOp, 'stop'>]: (
+    req: Extract<AgentRequest, { op: K }>,
+  ) => Result<unknown> | Promise<Result<unknown>>
+}
+
+export interface HandlerDeps {
+  /** The actions while the vault is unlocked; null while it is locked. */
+  actions: () => Actions | null
+  ping: () => AgentPing
+}
+
+export function agentHandlers(deps: HandlerDeps): AgentHandlers {
+  const unlocked = (): Result<Actions> => {
+    const a = deps.actions()
+    return a && a.protection.status().vault.unlocked
+      ? ok(a)
+      : fail('VAULT_LOCKED', 'The vault is locked in the agent; unlock it in TokenDeck.')
+  }
+  const account = (label: string) => {
+    const a = unlocked()
+    if (!a.ok) return a
+    const acc = a.value.views.account(label)
+    return acc.ok ? ok({ actions: a.value, account: acc.value }) : acc
+  }
+
+  return {
+    ping: () => ok(deps.ping()),
+    async header(req) {
+      const o = account(req.label)
+      if (!o.ok) return o
+      const h = await o.value.actions.tokens.header(o.value.account.id, 'agent')
+      if (!h.ok) return h
+      const { label, headerName, value, reused, expiresAt } = h.value
+      return ok({ label, headerName, value, reused, expiresAt })
+    },
+    async token(req) {
+      const o = account(req.label)
+      if (!o.ok) return o
+      const h = await o.value.actions.tokens.header(o.value.account.id, 'agent')
+      if (!h.ok) return h
+      const { label, token, reused, expiresAt } = h.value
+      return ok({ label, token, reused, expiresAt })
+    },
+    status() {
+      const a = unlocked()
+      if (!a.ok) return a
+      const snap = a.value.views.snapshot()
+      if (!snap.ok) return snap
+      return ok({
+        ...snap.value,
+        unreadableCopies: a.value.protection.status().vault.unreadableCopies,
+      })
+    },
+    accounts() {
+      const a = unlocked()
+      return a.ok ? a.value.views.accounts() : a
+    },
+    async login(req) {
+      const o = account(req.label)
+      if (!o.ok) return o
+      const r = await o.value.actions.tokens.login(
+        o.value.account.id,
+        { force: req.force },
+        'agent',
+      )
+      return r.ok ? ok({ label: o.value.account.label, ...r.value }) : r
+    },
+    async revoke(req) {
+      const o = account(req.label)
+      if (!o.ok) return o
+      const r = await o.value.actions.tokens.revoke(o.value.account.id, { all: req.all }, 'agent')
+      return r.ok ? ok({ label: o.value.account.label, ...r.value }) : r
+    },
+    reject(req) {
+      const o = account(req.label)
+      if (!o.ok) return o
+      return o.value.actions.tokens.reject(o.value.account.id, 'agent')
+    },
+    log(req) {
+      const a = unlocked()
+      if (!a.ok) return a
+      let accountId: string | undefined
+      if (req.label !== undefined) {
+        const acc = a.value.views.account(req.label)
+        if (!acc.ok) return acc
+        accountId = acc.value.id
+      }
+      return a.value.views.events({ limit: req.limit, ...(accountId ? { accountId } : {}) })
+    },
+  }
+}

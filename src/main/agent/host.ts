@@ -1,0 +1,107 @@
+// An agent over one vault: the server, its handlers over the core actions, the event-log entry of
+// every request (surface `agent`, the client's description, never a token), and for the headless
+// agent an idle timeout. The app and `tokendeck agent` both run this; only what serves the
+// actions differs (the app's session, or a vault the CLI unlocked).
+import type { Actions } from '../actions'
+import type { EventInput } from '../vault/vault'
+import type { Result } from '../../shared/result'
+import { agentHandlers } from './handlers'
+import type { AgentClient, AgentPing, AgentRequest } from './protocol'
+import { startAgentServer, type AgentServer } from './server'
+
+export interface AgentHostOptions {
+  endpoint: string
+  vaultDir: string
+  kind: AgentPing['kind']
+  /** The actions while the vault is unlocked; null while locked (answers VAULT_LOCKED). */
+  actions: () => Actions | null
+  /** Appends to the vault's event log. */
+  log: (e: EventInput) => void
+  now: () => number
+  /** Headless: stop after this many minutes without a request (0: never). */
+  idleTimeoutMinutes: number
+  /** Headless: `tokendeck agent stop` and the idle timeout end the agent through this. */
+  onStop?: () => void
+}
+
+export interface RunningAgent {
+  server: AgentServer
+  close(): Promise<void>
+}
+
+/** "tokendeck header" (pid 4242, /dev/pts/3): how a client is named in the log and prompts. */
+export function clientWords(c: AgentClient): string {
+  const where = [`pid ${c.pid}`, c.tty].filter(Boolean).join(', ')
+  return `"${c.command || 'a client'}" (${where})`
+}
+
+function requestWords(req: AgentRequest): string {
+  const label = 'label' in req && req.label !== undefined ? ` of "${req.label}"` : ''
+  switch (req.op) {
+    case 'header':
+    case 'token':
+      return `the ${req.op}${label}`
+    case 'login':
+      return `${req.force ? 'a new login' : 'a login'}${label}`
+    case 'revoke':
+      return `to revoke ${req.all ? 'every token' : 'the token'}${label}`
+    case 'reject':
+      return `to mark the token${label} as refused`
+    case 'log':
+      return `the event log${label}`
+    default:
+      return req.op
+  }
+}
+
+export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAgent>> {
+  const startedAt = o.now()
+  let timer: NodeJS.Timeout | undefined
+  const idleMs = o.idleTimeoutMinutes * 60_000
+  const armIdle = () => {
+    if (!o.onStop || idleMs <= 0) return
+    clearTimeout(timer)
+    timer = setTimeout(o.onStop, idleMs)
+    timer.unref()
+  }
+  const ping = (): AgentPing => ({
+    pid: process.pid,
+    vaultDir: o.vaultDir,
+    kind: o.kind,
+    startedAt,
+    idleTimeoutMinutes: o.idleTimeoutMinutes,
+    unlocked: o.actions()?.protection.status().vault.unlocked ?? false,
+  })
+  const server = await startAgentServer({
+    endpoint: o.endpoint,
+    handlers: agentHandlers({ actions: o.actions, ping }),
+    onActivity: armIdle,
+    ...(o.onStop ? { onStop: o.onStop } : {}),
+    record: (req, outcome) => {
+      if (!o.actions()?.protection.status().vault.unlocked) return
+      o.log({
+        type: 'agent',
+        surface: 'agent',
+        ...('label' in req && req.label !== undefined ? { label: req.label } : {}),
+        ...(outcome.ok ? {} : { code: outcome.code }),
+        message:
+          `${clientWords(req.client)} asked for ${requestWords(req)}: ${outcome.ok ? 'answered' : `refused (${outcome.code})`}.`.slice(
+            0,
+            1000,
+          ),
+      })
+    },
+  })
+  if (!server.ok) return server
+  armIdle()
+  return {
+    ok: true,
+    value: {
+      server: server.value,
+      close: async () => {
+        clearTimeout(timer)
+        await server.value.close()
+      },
+    },
+  }
+}

@@ -1,0 +1,88 @@
+// The agent protocol: one JSON request per line, one JSON answer per line, both validated with
+// zod (the mini build, so the CLI's agent path stays small). Version 1. Every request names the
+// client it comes from; no answer holds a secret except the header or token that was asked for.
+import * as z from 'zod/mini'
+
+export const AGENT_PROTOCOL = 1
+/** The longest line either side accepts (request or answer), in bytes. */
+export const MAX_LINE = 64 * 1024
+
+const label = z.string().check(z.minLength(1), z.maxLength(200))
+
+/** Who is asking: what the client reports (same-user processes are inside the trust boundary). */
+export const clientSchema = z.object({
+  pid: z.number().check(z.int(), z.nonnegative()),
+  /** The terminal, or "" when there is none. */
+  tty: z.string().check(z.maxLength(200)),
+  /** A terminal session id (the session leader's pid, or $TERM_SESSION_ID); "" when unknown. */
+  session: z.string().check(z.maxLength(200)),
+  /** What runs: "tokendeck header", "git-credential", ... */
+  command: z.string().check(z.maxLength(200)),
+})
+export type AgentClient = z.infer<typeof clientSchema>
+
+const base = {
+  v: z.literal(AGENT_PROTOCOL),
+  id: z.string().check(z.maxLength(64)),
+  client: clientSchema,
+}
+
+/** Every request the agent answers, by `op`. */
+export const requestSchema = z.discriminatedUnion('op', [
+  z.strictObject({ ...base, op: z.literal('ping') }),
+  z.strictObject({ ...base, op: z.literal('header'), label }),
+  z.strictObject({ ...base, op: z.literal('token'), label }),
+  z.strictObject({ ...base, op: z.literal('status') }),
+  z.strictObject({ ...base, op: z.literal('accounts') }),
+  z.strictObject({ ...base, op: z.literal('login'), label, force: z.boolean() }),
+  z.strictObject({ ...base, op: z.literal('revoke'), label, all: z.boolean() }),
+  z.strictObject({ ...base, op: z.literal('reject'), label }),
+  z.strictObject({
+    ...base,
+    op: z.literal('log'),
+    label: z.optional(label),
+    limit: z.number().check(z.int(), z.minimum(1), z.maximum(5000)),
+  }),
+  z.strictObject({ ...base, op: z.literal('stop') }),
+])
+export type AgentRequest = z.infer<typeof requestSchema>
+export type AgentOp = AgentRequest['op']
+
+/** An answer: a value (its shape per op, checked by the caller) or a stable error code. */
+export const responseSchema = z.union([
+  z.strictObject({
+    v: z.literal(AGENT_PROTOCOL),
+    id: z.string(),
+    ok: z.literal(true),
+    value: z.unknown(),
+  }),
+  z.strictObject({
+    v: z.literal(AGENT_PROTOCOL),
+    id: z.string(),
+    ok: z.literal(false),
+    code: z.string().check(z.maxLength(64)),
+    message: z.string().check(z.maxLength(4000)),
+  }),
+])
+export type AgentResponse = z.infer<typeof responseSchema>
+
+/** What each op answers with. */
+export const issuedSchema = z.object({
+  label: z.string(),
+  headerName: z.string(),
+  value: z.string(),
+  token: z.string(),
+  reused: z.boolean(),
+  expiresAt: z.nullable(z.number()),
+})
+export type AgentIssued = z.infer<typeof issuedSchema>
+
+export const pingSchema = z.object({
+  pid: z.number(),
+  vaultDir: z.string(),
+  kind: z.enum(['app', 'headless']),
+  startedAt: z.number(),
+  idleTimeoutMinutes: z.number(),
+  unlocked: z.boolean(),
+})
+export type AgentPing = z.infer<typeof pingSchema>

@@ -1,0 +1,236 @@
+// What the token and status commands print, in text and JSON, from plain data: the same lines
+// whether the answer came from the agent or from opening the vault here. Light on purpose (no
+// vault, no actions): the agent path of the CLI loads it.
+import { accountSummary, capUsageText } from '../../shared/state'
+import type { Failure } from '../../shared/result'
+import type { AccountView, OrganizationView, TokenView, VaultEvent } from '../../shared/views'
+import type { Ctx } from './context'
+import { columns, formatUtc, quoteArg, validity } from './format'
+import { EXIT, note, print, printJson, report, type ReportOptions } from './io'
+
+/** How a token command's failure is reported, with the hint that helps for its code. */
+export function failureOptions(ctx: Ctx, label: string, code: string): ReportOptions {
+  return {
+    json: ctx.json,
+    hint:
+      code === 'NO_SECRET'
+        ? `Give it once with: tokendeck login ${quoteArg(label)} --secret-stdin`
+        : code === 'TOKEN_CAP_REACHED'
+          ? 'See tokendeck status; free a slot with tokendeck revoke <label>.'
+          : undefined,
+  }
+}
+
+export function reportTokenFailure(ctx: Ctx, label: string, f: Failure): number {
+  return report(f, failureOptions(ctx, label, f.code))
+}
+
+export interface HeaderOut {
+  headerName: string
+  value: string
+  reused: boolean
+  expiresAt: number | null
+}
+
+export function printHeader(ctx: Ctx, h: HeaderOut): number {
+  const line = `${h.headerName}: ${h.value}`
+  if (ctx.json) {
+    printJson({
+      header: line,
+      name: h.headerName,
+      value: h.value,
+      reused: h.reused,
+      expiresAt: h.expiresAt,
+    })
+  } else print(line)
+  return EXIT.ok
+}
+
+export function printToken(
+  ctx: Ctx,
+  h: { token: string; reused: boolean; expiresAt: number | null },
+): number {
+  if (ctx.json) printJson({ token: h.token, reused: h.reused, expiresAt: h.expiresAt })
+  else print(h.token)
+  return EXIT.ok
+}
+
+export function printLogin(
+  ctx: Ctx,
+  r: { label: string; token: TokenView; reused: boolean; warning?: string },
+): number {
+  if (ctx.json) printJson(r)
+  else {
+    const what = r.reused ? 'token reused' : 'logged in'
+    print(`${r.label}: ${what} (${validity(r.token.expiresAt)})`)
+    if (r.warning) note(`tokendeck: ${r.warning}`)
+  }
+  return r.warning ? EXIT.provider : EXIT.ok
+}
+
+/** The report of a revoke of an account's current token or all of them. */
+export function printRevoke(
+  ctx: Ctx,
+  label: string,
+  r: { message: string; failures: unknown[] } & Record<string, unknown>,
+): number {
+  if (ctx.json) printJson(r)
+  else print(`${label}: ${r.message}`)
+  return r.failures.length > 0 ? EXIT.provider : EXIT.ok
+}
+
+export function printReject(ctx: Ctx, r: { label: string; tokenId: string }): number {
+  if (ctx.json) printJson({ label: r.label, tokenId: r.tokenId, rejected: true })
+  else print(`${r.label}: marked as refused by its server; the next request gets a new token.`)
+  return EXIT.ok
+}
+
+/** One group of the status table: an organization, or a provider's accounts without one. */
+interface Group {
+  title: string
+  org: OrganizationView
+  accounts: AccountView[]
+}
+
+function groupsOf(accounts: AccountView[], orgs: OrganizationView[]): Group[] {
+  const groups = new Map<string, Group>()
+  for (const org of orgs) {
+    const key = org.organizationId === null ? `${org.providerId}|${org.baseUrl}` : org.key
+    const title =
+      org.organizationId === null ? org.providerName : `${org.organizationId} (${org.providerName})`
+    const g = groups.get(key) ?? { title, org, accounts: [] }
+    g.accounts.push(...accounts.filter((a) => org.accountIds.includes(a.id)))
+    groups.set(key, g)
+  }
+  const all = [...groups.values()]
+  // Same title twice (one organization id on two servers): tell them apart by base URL.
+  for (const g of all) {
+    if (all.filter((x) => x.title === g.title).length > 1) g.title += ` at ${g.org.baseUrl}`
+  }
+  return all.filter((g) => g.accounts.length > 0)
+}
+
+function capText(org: OrganizationView): string {
+  return org.cap && org.organizationId !== null ? capUsageText(org.cap) : ''
+}
+
+/** One row of the status table: label, user, state word, time left, notes. */
+export function accountRow(a: AccountView, now: number): string[] {
+  const s = accountSummary(a, now)
+  return [a.label, a.username, s.word, s.timeLeft ?? '', s.notes.join(', ')]
+}
+
+function tokenLines(a: AccountView): string[] {
+  if (a.tokens.length === 0) return []
+  const rows = a.tokens
+    .slice(0, 10)
+    .map((t) => [
+      t.id.slice(0, 8),
+      t.state,
+      `issued ${formatUtc(t.issuedAt)}`,
+      t.expiresAt === null ? 'no expiry' : `expires ${formatUtc(t.expiresAt)}`,
+      t.note ?? '',
+    ])
+  return ['Tokens (newest first):', ...columns(rows, '  ')]
+}
+
+/** What `tokendeck status` shows: every account, or one (`label`) with its tokens. */
+export interface StatusData {
+  accounts: AccountView[]
+  organizations: OrganizationView[]
+  now: number
+  unreadableCopies: string[]
+}
+
+/** `tokendeck status [L]`: accounts grouped by organization, with cap usage and time left. */
+export function printStatus(ctx: Ctx, data: StatusData, label: string | undefined): number {
+  let shown = data.accounts
+  let shownOrgs = data.organizations
+  if (label !== undefined) {
+    const key = label.toLowerCase()
+    const one =
+      data.accounts.find((a) => a.id === label) ??
+      data.accounts.find((a) => a.label.toLowerCase() === key)
+    if (!one) {
+      return report(
+        { ok: false, code: 'NOT_FOUND', message: `No account "${label.slice(0, 80)}".` },
+        ctx,
+      )
+    }
+    shown = [one]
+    shownOrgs = shownOrgs.filter((o) => o.accountIds.includes(one.id))
+  }
+  const copies = data.unreadableCopies
+  if (ctx.json) {
+    printJson({ accounts: shown, organizations: shownOrgs, unreadableCopies: copies })
+    return EXIT.ok
+  }
+  if (shown.length === 0) {
+    print('No accounts yet. Add one with tokendeck accounts add.')
+    return EXIT.ok
+  }
+  const lines: string[] = []
+  for (const g of groupsOf(shown, shownOrgs)) {
+    lines.push([g.title, capText(g.org)].filter(Boolean).join('  '))
+    lines.push(
+      ...columns(
+        g.accounts.map((a) => accountRow(a, data.now)),
+        '  ',
+      ),
+    )
+  }
+  if (label !== undefined) lines.push(...tokenLines(shown[0]!))
+  if (copies.length > 0) {
+    lines.push(
+      `Kept copies of unreadable vault files (delete them in Settings, or with rm, once not needed):`,
+      ...copies.map((c) => `  ${c}`),
+    )
+  }
+  print(lines.join('\n'))
+  return EXIT.ok
+}
+
+/** `tokendeck log`: one line per event, newest first. */
+export function printLog(ctx: Ctx, events: VaultEvent[]): number {
+  if (ctx.json) {
+    printJson(events)
+    return EXIT.ok
+  }
+  if (events.length === 0) print('The event log is empty.')
+  else {
+    const rows = events.map((e) => [
+      new Date(e.at).toISOString(),
+      e.type,
+      e.surface ?? '-',
+      e.message,
+    ])
+    print(columns(rows).join('\n'))
+  }
+  return EXIT.ok
+}
+
+/** `tokendeck accounts list`: every account with provider, user, organization and state. */
+export function printAccounts(ctx: Ctx, accounts: AccountView[]): number {
+  if (ctx.json) {
+    printJson(accounts)
+    return EXIT.ok
+  }
+  if (accounts.length === 0) {
+    print('No accounts yet. Add one with tokendeck accounts add.')
+    return EXIT.ok
+  }
+  const now = Date.now()
+  const rows = [
+    ['LABEL', 'PROVIDER', 'USER', 'ORGANIZATION', 'SECRET', 'TOKEN'],
+    ...accounts.map((a) => [
+      a.label,
+      a.providerId,
+      a.username || '-',
+      a.organizationId ?? '-',
+      a.remember ? 'stored' : 'not stored',
+      accountSummary(a, now).text,
+    ]),
+  ]
+  print(columns(rows).join('\n'))
+  return EXIT.ok
+}

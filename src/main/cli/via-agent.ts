@@ -1,0 +1,130 @@
+// The CLI's agent path: before a token or status command opens the vault itself, it asks the
+// agent that serves the same vault (the app, or `tokendeck agent`). No passphrase, no store, no
+// key derivation: this module and what it imports are all that load. With no agent there, the
+// command runs as before; TOKENDECK_AGENT=off skips the agent.
+import os from 'node:os'
+import type { Result } from '../../shared/result'
+import type { AccountView, TokenView, VaultEvent } from '../../shared/views'
+import { askAgent, type AgentAsk } from '../agent/client'
+import { agentEndpoint } from '../agent/endpoint'
+import type { Ctx } from './context'
+import { resolveVaultDir } from './default-dir'
+import { report } from './io'
+import {
+  printAccounts,
+  printHeader,
+  printLog,
+  printLogin,
+  printReject,
+  printRevoke,
+  printStatus,
+  printToken,
+  reportTokenFailure,
+  type HeaderOut,
+  type StatusData,
+} from './output'
+
+/** The agent endpoint this run would ask (the same vault folder resolution as opening it). */
+export function endpointFor(ctx: Ctx): string {
+  const flag = typeof ctx.flags.vault === 'string' ? ctx.flags.vault : undefined
+  const dir = resolveVaultDir(flag, {
+    platform: process.platform,
+    env: ctx.env,
+    home: os.homedir(),
+  })
+  return agentEndpoint(dir, ctx.env)
+}
+
+/**
+ * Asks the agent; undefined when this run should open the vault itself: the agent is off, the
+ * command reads secrets or the passphrase from stdin, no agent answers, or it answers that its
+ * vault is locked while this run has a passphrase to unlock with.
+ */
+async function ask(
+  ctx: Ctx,
+  what: AgentAsk,
+  command: string,
+): Promise<Result<unknown> | undefined> {
+  if (ctx.env.TOKENDECK_AGENT === 'off') return undefined
+  if (ctx.flags['passphrase-stdin'] === true || ctx.flags['secret-stdin'] === true) return undefined
+  const r = await askAgent(endpointFor(ctx), what, { command })
+  if (r === null) return undefined
+  if (!r.ok && r.code === 'VAULT_LOCKED' && ctx.env.TOKENDECK_PASSPHRASE !== undefined)
+    return undefined
+  return r
+}
+
+type Printer = (ctx: Ctx) => Promise<number | undefined>
+
+const label = (ctx: Ctx) => ctx.args[0] ?? ''
+
+/** The commands the agent answers, by CLI name: each returns undefined to run directly. */
+export const AGENT_COMMANDS: Record<string, Printer> = {
+  async header(ctx) {
+    const r = await ask(ctx, { op: 'header', label: label(ctx) }, 'tokendeck header')
+    if (!r) return undefined
+    return r.ok ? printHeader(ctx, r.value as HeaderOut) : reportTokenFailure(ctx, label(ctx), r)
+  },
+  async token(ctx) {
+    const r = await ask(ctx, { op: 'token', label: label(ctx) }, 'tokendeck token')
+    if (!r) return undefined
+    return r.ok
+      ? printToken(ctx, r.value as { token: string; reused: boolean; expiresAt: number | null })
+      : reportTokenFailure(ctx, label(ctx), r)
+  },
+  async login(ctx) {
+    const force = ctx.flags.force === true
+    const r = await ask(ctx, { op: 'login', label: label(ctx), force }, 'tokendeck login')
+    if (!r) return undefined
+    return r.ok
+      ? printLogin(
+          ctx,
+          r.value as { label: string; token: TokenView; reused: boolean; warning?: string },
+        )
+      : reportTokenFailure(ctx, label(ctx), r)
+  },
+  async revoke(ctx) {
+    // Only the current token or all of them; the organization-wide modes open the vault.
+    if (['uncertain', 'oldest', 'org'].some((m) => ctx.flags[m] === true)) return undefined
+    const r = await ask(
+      ctx,
+      { op: 'revoke', label: label(ctx), all: ctx.flags.all === true },
+      'tokendeck revoke',
+    )
+    if (!r) return undefined
+    if (!r.ok) return report(r, ctx)
+    const v = r.value as { label: string; message: string; failures: unknown[] }
+    const { label: l, ...rest } = v
+    return printRevoke(ctx, l, rest)
+  },
+  async reject(ctx) {
+    const r = await ask(ctx, { op: 'reject', label: label(ctx) }, 'tokendeck reject')
+    if (!r) return undefined
+    return r.ok ? printReject(ctx, r.value as { label: string; tokenId: string }) : report(r, ctx)
+  },
+  async status(ctx) {
+    const r = await ask(ctx, { op: 'status' }, 'tokendeck status')
+    if (!r) return undefined
+    return r.ok ? printStatus(ctx, r.value as StatusData, ctx.args[0]) : report(r, ctx)
+  },
+  async log(ctx) {
+    const raw = typeof ctx.flags.limit === 'string' ? ctx.flags.limit : undefined
+    // A bad --limit is reported by the command itself.
+    if (raw !== undefined && !/^\d+$/.test(raw)) return undefined
+    const limit = raw === undefined ? 50 : Number(raw)
+    if (limit < 1 || limit > 5000) return undefined
+    const account = typeof ctx.flags.account === 'string' ? ctx.flags.account : undefined
+    const r = await ask(
+      ctx,
+      { op: 'log', limit, ...(account ? { label: account } : {}) },
+      'tokendeck log',
+    )
+    if (!r) return undefined
+    return r.ok ? printLog(ctx, r.value as VaultEvent[]) : report(r, ctx)
+  },
+  async 'accounts list'(ctx) {
+    const r = await ask(ctx, { op: 'accounts' }, 'tokendeck accounts list')
+    if (!r) return undefined
+    return r.ok ? printAccounts(ctx, r.value as AccountView[]) : report(r, ctx)
+  },
+}
