@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'PROTECTION_CHANGED',
   'AGENT_UNSAFE',
   'AGENT_UNAVAILABLE',
+  'AGENT_DENIED',
   'INTERNAL',
 ] as const
 

@@ -338,6 +338,49 @@ describe('tokendeck accounts, header, token, login', SLOW, () => {
     const again = await cli(['token', 'forget'], { dir: v.dir })
     expect(sb.classic.isTokenValid(again.stdout.trim())).toBe(true)
   })
+
+  it('--passphrase-stdin --secret-stdin: unlocks with line 1, then reads the secret on line 2', async () => {
+    const v = await vaultWith()
+    const added = await v.accounts.add({
+      label: 'typed',
+      providerId: 'classic',
+      baseUrl: sb.classic.baseUrl,
+      fields: { username: CL.username },
+      remember: false,
+    })
+    expect(added.ok).toBe(true)
+    // `header` takes no --secret-stdin: `login` is the command that reads a typed secret.
+    const flags = ['login', 'typed', '--passphrase-stdin', '--secret-stdin']
+    const env = { TOKENDECK_PASSPHRASE: undefined }
+    const before = sb.classic.stats.loginRequests
+    // Both lines in one write: the passphrase read keeps the secret line for after the unlock.
+    const r = await cli(flags, { dir: v.dir, env, input: `${TEST_PASSPHRASE}\n${CL.secret}\n` })
+    expect(r).toMatchObject({ code: 0, stderr: '' })
+    expect(r.stdout).toMatch(/^typed: logged in \(token valid until .+ UTC\)\n$/)
+    expect(sb.classic.stats.loginRequests - before).toBe(1)
+    // The header of the token that secret minted (reused, no second login).
+    const h = await cli(['header', 'typed'], { dir: v.dir })
+    expect(h.code).toBe(0)
+    const [, value] = /^Authorization: Token (\S+)\n$/.exec(h.stdout) ?? []
+    expect(sb.classic.isTokenValid(value!)).toBe(true)
+    expect(sb.classic.stats.loginRequests - before).toBe(1)
+
+    // A wrong passphrase fails as with TOKENDECK_PASSPHRASE, before any secret is asked for: stdin
+    // stays open with no secret line, and the CLI still exits at once.
+    const viaEnv = await cli(['header', 'typed'], {
+      dir: v.dir,
+      env: { TOKENDECK_PASSPHRASE: 'not the passphrase' },
+    })
+    const wrong = await cli(flags, {
+      dir: v.dir,
+      env,
+      input: 'not the passphrase\n',
+      holdStdin: true,
+    })
+    expect(wrong).toMatchObject({ code: 3, stdout: '', stderr: viaEnv.stderr })
+    expect(wrong.stderr).toMatch(/^tokendeck: Wrong passphrase/)
+    expect(wrong.stderr).not.toContain('Password for')
+  })
 })
 
 describe('tokendeck revoke, status, log, providers', SLOW, () => {

@@ -71,6 +71,7 @@ export async function accountsAdd(ctx: Ctx): Promise<number> {
   }
   let profile: ProviderProfile | undefined
   const secretList = () => (profile ? secretFields(profile) : [])
+  // Asked once the vault is unlocked (imported profiles live in the vault): which secrets to read.
   const v = await unlockedVault(ctx, (actions) => {
     const found = actions.providers.profile(providerId)
     if (!found.ok) return found

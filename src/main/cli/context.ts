@@ -5,7 +5,7 @@ import { fail, ok, type Result } from '../../shared/result'
 import { createActions, type Actions } from '../actions'
 import { createVaultServices } from '../vault'
 import { resolveVaultDir } from './default-dir'
-import { readStdinValues, stdinSteps } from './io'
+import { stdinReader, type StdinReader } from './io'
 
 export type FlagValue = string | boolean | string[] | undefined
 
@@ -67,15 +67,14 @@ export function takePassphraseFromEnv(env: NodeJS.ProcessEnv): string | undefine
 }
 
 /**
- * Reads what this run needs from stdin, in order: the passphrase (with --passphrase-stdin), then
- * one value per `secretPrompts` entry. The passphrase otherwise comes from TOKENDECK_PASSPHRASE,
- * which is removed from the environment once read (with --passphrase-stdin too).
+ * The passphrase: the first value on stdin with --passphrase-stdin (a line, or a hidden prompt on
+ * a terminal), otherwise TOKENDECK_PASSPHRASE, which leaves the environment once read either way.
  */
-export async function readPassphraseAndSecrets(
+async function readPassphrase(
   ctx: Ctx,
-  secretPrompts: readonly string[] = [],
-  passphrasePrompt = 'Passphrase',
-): Promise<Result<{ passphrase: string; secrets: string[] }>> {
+  stdin: StdinReader,
+  prompt: string,
+): Promise<Result<string>> {
   const fromStdin = bool(ctx, 'passphrase-stdin')
   const envPass = takePassphraseFromEnv(ctx.env)
   if (!fromStdin && !envPass) {
@@ -84,19 +83,36 @@ export async function readPassphraseAndSecrets(
       'The vault is locked: set TOKENDECK_PASSPHRASE or pass --passphrase-stdin (first line of stdin).',
     )
   }
-  const values = await readStdinValues(
-    fromStdin ? [passphrasePrompt, ...secretPrompts] : secretPrompts,
-  )
-  if (!values.ok) return values
-  const passphrase = fromStdin ? (values.value[0] ?? '') : (envPass ?? '')
-  return ok({ passphrase, secrets: fromStdin ? values.value.slice(1) : values.value })
+  if (!fromStdin) return ok(envPass ?? '')
+  const line = await stdin.read([prompt])
+  return line.ok ? ok(line.value[0] ?? '') : line
 }
 
 /**
- * Opens and unlocks the vault, then reads the secrets `secretPrompts` asks for: they depend on
- * the account's profile, which is sealed in the vault, so they are known only once it is open.
- * stdin holds the passphrase first (with --passphrase-stdin), then the secrets, one per line.
- * Returns the actions, the secrets, and the passphrase (a protection change proves who asks).
+ * Reads what this run needs from stdin, in order: the passphrase (see readPassphrase), then one
+ * value per `secretPrompts` entry. For `init`, which has no vault to unlock yet.
+ */
+export async function readPassphraseAndSecrets(
+  ctx: Ctx,
+  secretPrompts: readonly string[] = [],
+  passphrasePrompt = 'Passphrase',
+): Promise<Result<{ passphrase: string; secrets: string[] }>> {
+  const stdin = stdinReader()
+  try {
+    const passphrase = await readPassphrase(ctx, stdin, passphrasePrompt)
+    if (!passphrase.ok) return passphrase
+    const secrets = await stdin.read(secretPrompts)
+    if (!secrets.ok) return secrets
+    return ok({ passphrase: passphrase.value, secrets: secrets.value })
+  } finally {
+    stdin.close()
+  }
+}
+
+/**
+ * Opens the vault, reads the passphrase and unlocks; only then asks `secretPrompts` (which may
+ * read the vault) what to read next from stdin. Returns the actions, those secrets and the
+ * passphrase itself (a protection change proves who asks with it).
  */
 export async function unlockedVault(
   ctx: Ctx,
@@ -104,29 +120,20 @@ export async function unlockedVault(
 ): Promise<Result<{ actions: Actions; secrets: string[]; passphrase: string }>> {
   const a = existingVault(ctx)
   if (!a.ok) return a
-  const fromStdin = bool(ctx, 'passphrase-stdin')
-  const envPass = takePassphraseFromEnv(ctx.env)
-  if (!fromStdin && !envPass) {
-    return fail(
-      'VAULT_LOCKED',
-      'The vault is locked: set TOKENDECK_PASSPHRASE or pass --passphrase-stdin (first line of stdin).',
-    )
-  }
-  const stdin = stdinSteps()
+  const stdin = stdinReader()
   try {
-    let passphrase = envPass ?? ''
-    if (fromStdin) {
-      const read = await stdin.read(['Passphrase'])
-      if (!read.ok) return read
-      passphrase = read.value[0] ?? ''
-    }
-    const unlocked = await a.value.protection.unlock({ method: 'passphrase', passphrase }, 'cli')
+    const passphrase = await readPassphrase(ctx, stdin, 'Passphrase')
+    if (!passphrase.ok) return passphrase
+    const unlocked = await a.value.protection.unlock(
+      { method: 'passphrase', passphrase: passphrase.value },
+      'cli',
+    )
     if (!unlocked.ok) return unlocked
     const prompts = secretPrompts(a.value)
     if (!prompts.ok) return prompts
     const secrets = await stdin.read(prompts.value)
     if (!secrets.ok) return secrets
-    return ok({ actions: a.value, secrets: secrets.value, passphrase })
+    return ok({ actions: a.value, secrets: secrets.value, passphrase: passphrase.value })
   } finally {
     stdin.close()
   }

@@ -2,6 +2,7 @@
 // result codes to exit codes, and reading passphrases and secrets from stdin without echo.
 // Every writer here makes its text terminal-safe (format.ts terminalSafe): labels from a
 // hand-edited vault and server messages can hold escape sequences.
+import type { Readable } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import { fail, ok, type ErrorCode, type Failure, type Result } from '../../shared/result'
 import { terminalSafe } from './format'
@@ -27,6 +28,7 @@ const LOCKED_CODES = new Set<ErrorCode>([
   'PROTECTION_UNAVAILABLE',
   'PROTECTION_CHANGED',
   'AGENT_UNAVAILABLE',
+  'AGENT_DENIED',
 ])
 
 /** Result code -> exit code; provider, network and everything unexpected is 1. */
@@ -101,58 +103,71 @@ export function usage(message: string): Failure {
 
 const MAX_STDIN = 64 * 1024
 
-/** Reads up to `count` lines from a pipe; each loses one trailing "\n" or "\r\n" only. */
-function readLines(stream: NodeJS.ReadStream, count: number): Promise<Result<string[]>> {
-  return new Promise((resolve) => {
-    const decoder = new StringDecoder('utf8')
+/** What the reader needs of stdin: a pipe (a PassThrough in tests) or a terminal. */
+export type StdinSource = Readable & { isTTY?: boolean; setRawMode?(mode: boolean): unknown }
+
+/**
+ * Reads lines from a pipe in steps: what one call does not use stays buffered for the next. Each
+ * line loses one trailing "\n" or "\r\n" only; text after the last newline is a line at the end.
+ */
+function lineReader(stream: Readable): (count: number) => Promise<Result<string[]>> {
+  const decoder = new StringDecoder('utf8')
+  let text = ''
+  let size = 0
+  let ended = false
+  let wake: (() => void) | undefined
+  // Listened to for the whole run: the pipe can end (or fail) between two calls.
+  stream.on('end', () => {
+    text += decoder.end()
+    ended = true
+    wake?.()
+  })
+  stream.on('error', () => {
+    ended = true
+    wake?.()
+  })
+  const onData = (chunk: Buffer) => {
+    size += chunk.length
+    text += decoder.write(chunk)
+    wake?.()
+  }
+  return async (count) => {
     const lines: string[] = []
-    let text = ''
-    let size = 0
-    const finish = (r: Result<string[]>) => {
-      stream.off('data', onData)
-      stream.off('end', onEnd)
-      stream.off('error', onError)
-      stream.pause()
-      resolve(r)
-    }
-    const take = () => {
+    for (;;) {
       let i: number
       while (lines.length < count && (i = text.indexOf('\n')) >= 0) {
         const line = text.slice(0, i)
         lines.push(line.endsWith('\r') ? line.slice(0, -1) : line)
         text = text.slice(i + 1)
       }
+      if (lines.length < count && ended && text !== '') {
+        lines.push(text)
+        text = ''
+      }
+      if (lines.length >= count || ended) return ok(lines)
+      if (size > MAX_STDIN) return usage('A line on stdin is too long (64 KiB at most).')
+      await new Promise<void>((resolve) => {
+        wake = resolve
+        stream.on('data', onData)
+        stream.resume()
+      })
+      wake = undefined
+      stream.off('data', onData)
+      // Paused, the rest waits in the stream's buffer for the next call.
+      stream.pause()
     }
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      text += decoder.write(chunk)
-      take()
-      if (lines.length >= count) finish(ok(lines))
-      else if (size > MAX_STDIN) finish(usage('A line on stdin is too long (64 KiB at most).'))
-    }
-    const onEnd = () => {
-      text += decoder.end()
-      take()
-      if (lines.length < count && text !== '') lines.push(text)
-      finish(ok(lines))
-    }
-    const onError = () => finish(ok(lines))
-    stream.on('data', onData)
-    stream.on('end', onEnd)
-    stream.on('error', onError)
-    stream.resume()
-  })
+  }
 }
 
 /** Reads one line from a terminal with echo off; null when the user pressed Ctrl-C. */
-function readHidden(stream: NodeJS.ReadStream, prompt: string): Promise<string | null> {
+function readHidden(stream: StdinSource, prompt: string): Promise<string | null> {
   return new Promise((resolve) => {
     // A prompt can name a field of an imported profile: terminal-safe like every other output.
     process.stderr.write(terminalSafe(prompt, false))
     let value: string[] = []
     const done = (v: string | null) => {
       stream.off('data', onData)
-      stream.setRawMode(false)
+      stream.setRawMode?.(false)
       stream.pause()
       process.stderr.write('\n')
       resolve(v)
@@ -165,131 +180,56 @@ function readHidden(stream: NodeJS.ReadStream, prompt: string): Promise<string |
         else if (ch >= ' ') value.push(ch)
       }
     }
-    stream.setRawMode(true)
+    stream.setRawMode?.(true)
     stream.on('data', onData)
     stream.resume()
   })
 }
 
-/**
- * Reads one value per prompt from stdin: hidden prompts on a terminal, otherwise one line each
- * from the pipe. A missing line is a usage error naming what was expected.
- */
-export async function readStdinValues(prompts: readonly string[]): Promise<Result<string[]>> {
-  if (prompts.length === 0) return ok([])
-  const stdin = process.stdin
-  try {
-    return await readValues(stdin, prompts)
-  } finally {
-    // A paused pipe still holds the process open while the writer keeps its end open.
-    stdin.destroy()
-  }
-}
-
-async function readValues(
-  stdin: NodeJS.ReadStream,
-  prompts: readonly string[],
-): Promise<Result<string[]>> {
-  if (stdin.isTTY) {
-    const values: string[] = []
-    for (const p of prompts) {
-      const v = await readHidden(stdin, `${p}: `)
-      if (v === null) return usage('Cancelled.')
-      values.push(v)
-    }
-    return ok(values)
-  }
-  const lines = await readLines(stdin, prompts.length)
-  if (!lines.ok) return lines
-  if (lines.value.length < prompts.length) {
-    const missing = prompts
-      .slice(lines.value.length)
-      .map((p, i) => `${p.toLowerCase()} (line ${lines.value.length + i + 1})`)
-    return usage(`stdin ended before the ${missing.join(' and the ')}.`)
-  }
-  return ok(lines.value)
-}
-
-/**
- * Reads stdin in steps that share one buffer: the passphrase first, then (once the vault is open
- * and knows which secrets its account needs) the secret lines. Hidden prompts at a terminal.
- * `close()` destroys stdin, so a writer holding the pipe open does not keep the process alive.
- */
-export function stdinSteps(stdin: NodeJS.ReadStream = process.stdin): {
+/** Stdin read in steps (the passphrase, then the secrets), one value per prompt. */
+export interface StdinReader {
+  /**
+   * One value per prompt: hidden prompts on a terminal, otherwise one line each from the pipe.
+   * A missing line is a usage error naming what was expected, numbered from stdin's first line.
+   */
   read(prompts: readonly string[]): Promise<Result<string[]>>
+  /** Destroys stdin if it was read: a paused pipe holds the process open while its writer does. */
   close(): void
-} {
-  const lines: string[] = []
-  let text = ''
-  let size = 0
-  let ended = false
-  let consumed = 0
-  let started = false
-  let wake: (() => void) | undefined
-  const decoder = new StringDecoder('utf8')
-  const take = () => {
-    let i: number
-    while ((i = text.indexOf('\n')) >= 0) {
-      const line = text.slice(0, i)
-      lines.push(line.endsWith('\r') ? line.slice(0, -1) : line)
-      text = text.slice(i + 1)
-    }
-  }
-  const start = () => {
-    if (started) return
-    started = true
-    stdin.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      text += decoder.write(chunk)
-      take()
-      wake?.()
-    })
-    const finish = () => {
-      text += decoder.end()
-      take()
-      if (text !== '') lines.push(text)
-      text = ''
-      ended = true
-      wake?.()
-    }
-    stdin.on('end', finish)
-    stdin.on('error', finish)
-  }
+}
+
+/** A reader over `open()` (process.stdin), opened on the first read that asks for a value. */
+export function stdinReader(open: () => StdinSource = () => process.stdin): StdinReader {
+  let stream: StdinSource | undefined
+  let lines: ((count: number) => Promise<Result<string[]>>) | undefined
+  let before = 0 // lines already read, to number the missing ones
   return {
     async read(prompts) {
       if (prompts.length === 0) return ok([])
-      if (stdin.isTTY) {
+      stream ??= open()
+      if (stream.isTTY) {
         const values: string[] = []
         for (const p of prompts) {
-          const v = await readHidden(stdin, `${p}: `)
+          const v = await readHidden(stream, `${p}: `)
           if (v === null) return usage('Cancelled.')
           values.push(v)
         }
         return ok(values)
       }
-      start()
-      stdin.resume()
-      while (lines.length < prompts.length && !ended && size <= MAX_STDIN) {
-        await new Promise<void>((resolve) => (wake = resolve))
-      }
-      wake = undefined
-      stdin.pause()
-      if (lines.length < prompts.length && size > MAX_STDIN) {
-        return usage('A line on stdin is too long (64 KiB at most).')
-      }
-      const got = lines.splice(0, prompts.length)
-      const first = consumed + 1
-      consumed += got.length
-      if (got.length < prompts.length) {
+      lines ??= lineReader(stream)
+      const got = await lines(prompts.length)
+      if (!got.ok) return got
+      const first = before + got.value.length + 1
+      before += got.value.length
+      if (got.value.length < prompts.length) {
         const missing = prompts
-          .slice(got.length)
-          .map((p, i) => `${p.toLowerCase()} (line ${first + got.length + i})`)
+          .slice(got.value.length)
+          .map((p, i) => `${p.toLowerCase()} (line ${first + i})`)
         return usage(`stdin ended before the ${missing.join(' and the ')}.`)
       }
-      return ok(got)
+      return ok(got.value)
     },
     close() {
-      stdin.destroy()
+      stream?.destroy()
     },
   }
 }

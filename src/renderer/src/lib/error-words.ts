@@ -31,6 +31,7 @@ const WORDS: Record<ErrorCode, string> = {
   PROTECTION_CHANGED: 'The OS keychain changed since the vault was protected with it.',
   AGENT_UNSAFE: 'The agent refused a folder others could tamper with.',
   AGENT_UNAVAILABLE: 'No TokenDeck agent answers for this vault.',
+  AGENT_DENIED: 'The request to the agent was not allowed.',
   INTERNAL: 'Something went wrong inside TokenDeck.',
 }
 
