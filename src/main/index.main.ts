@@ -1,7 +1,7 @@
 // The composition root: builds the services and wires them to the Electron glue (*.main.ts files).
 // Order: refuse unsafe environments, take the single-instance lock, declare app:// (all before
-// ready); then serve app://, build the core and the IPC table, open the window, the tray, the
-// global shortcut and the auto-lock, and clean up (clipboard, demo vault) on quit.
+// ready); then serve app://, build the core, the agent and the IPC table, open the window, the
+// tray, the global shortcut and the auto-lock, and clean up (agent, clipboard, demo) on quit.
 import path from 'node:path'
 import {
   app,
@@ -16,6 +16,8 @@ import {
 import ElectronStore from 'electron-store'
 import { systemClock } from '../shared/clock'
 import { EVENTS } from '../shared/ipc/channels'
+import { agentEndpoint } from './agent/endpoint'
+import { AppAgent } from './app-agent'
 import { AppCore } from './app-core'
 import { APP_NAME, VAULT_FOLDER } from './app-identity'
 import { ClipboardGuard } from './clipboard-guard'
@@ -96,8 +98,9 @@ function main(): void {
 
     const demoDirs = new DemoDirs()
     const guard = new ClipboardGuard(electronClipboardPort(process.platform), { log })
+    const vaultDir = path.join(app.getPath('userData'), VAULT_FOLDER)
     const core = new AppCore({
-      vaultDir: path.join(app.getPath('userData'), VAULT_FOLDER),
+      vaultDir,
       demoDir: () => demoDirs.create(),
       clock: systemClock,
       platform: process.platform,
@@ -106,7 +109,23 @@ function main(): void {
       storeFactory: electronStoreFactory(ElectronStore, ipcMain),
       startSandbox: () => startSandbox(),
     })
-    registerIpc(createHandlers(core, log), { owns: (c) => windows.owns(c), devServerUrl }, log)
+    // The agent: the CLI and helpers ask this app; a new terminal session is approved here.
+    const agent: AppAgent = new AppAgent({
+      core,
+      endpoint: agentEndpoint(vaultDir, process.env),
+      vaultDir,
+      clock: systemClock,
+      notify: () => {
+        if (agent.approvals.pending().length > 0) windows.show()
+        windows.send(EVENTS.agentChanged)
+      },
+      log,
+    })
+    registerIpc(
+      createHandlers(core, log, agent.approvals),
+      { owns: (c) => windows.owns(c), devServerUrl },
+      log,
+    )
     core.onChange((reason) => windows.send(EVENTS.stateChanged, { reason: reason.slice(0, 100) }))
 
     const tray = new TrayController({
@@ -130,6 +149,7 @@ function main(): void {
       stopAutoLock()
       shortcut.dispose()
       tray.dispose()
+      await agent.close()
       await guard.clearOnQuit()
       await core.dispose()
       demoDirs.removeAll()
@@ -142,6 +162,8 @@ function main(): void {
     }
     windows.create()
     tray.start()
+    const served = await agent.start()
+    if (!served.ok) log(`agent: unavailable (${served.code})`)
     shortcut.follow(core)
     log('startup: ready')
   })

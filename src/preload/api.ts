@@ -96,6 +96,16 @@ export function createApi(invoke: Invoke, subscribe: Subscribe) {
       list: (opts: { limit?: number; accountId?: string; types?: EventType[] } = {}) =>
         call(INVOKE.eventsList, opts),
     },
+    /** The app's agent: requests waiting for approval, and the approved terminal sessions. */
+    agent: {
+      pending: () => call(INVOKE.agentPending),
+      decide: (id: string, allow: boolean) => call(INVOKE.agentDecide, { id, allow }),
+      sessions: () => call(INVOKE.agentSessions),
+      revokeSession: (id: string) => call(INVOKE.agentRevokeSession, { id }),
+      onChanged(listener: () => void): () => void {
+        return subscribe(EVENTS.agentChanged, () => listener())
+      },
+    },
     /** Called whenever accounts, tokens, lock state or settings change. Returns unsubscribe. */
     onStateChanged(listener: (reason: string) => void): () => void {
       return subscribe(EVENTS.stateChanged, (payload) => {

@@ -15,6 +15,11 @@ export const settingsSchema = z
     revokeOnReplace: z.boolean().nullable().default(null),
     /** A token expiring within this margin is not handed out; a new one is minted. */
     expirySkewSeconds: z.number().int().min(0).max(3600).default(60),
+    /**
+     * The app's agent: "ask" shows an approval prompt for the first request of each terminal
+     * session; "dont-ask" answers every same-user client (docs/agent.md).
+     */
+    agentApproval: z.enum(['ask', 'dont-ask']).default('ask'),
     /** An Electron accelerator; empty string disables the shortcut. */
     globalShortcut: z.string().max(60).default('CommandOrControl+Shift+K'),
   })

@@ -73,6 +73,7 @@ export class Deck {
   readonly secrets = new Set<string>()
   readonly consoleErrors: string[] = []
   private offChange: () => void = () => {}
+  private offAgent: () => void = () => {}
   private closed = false
 
   private constructor(
@@ -87,7 +88,7 @@ export class Deck {
 
   static async start(page: Page, opts: DeckOptions = {}): Promise<Deck> {
     const { startTestApp, DEMO_USERS } = await loadMain()
-    const app = await startTestApp(opts.clock ? { clock: opts.clock } : {})
+    const app = await startTestApp({ ...(opts.clock ? { clock: opts.clock } : {}), agent: true })
     const server = await serveStatic(RENDERER_DIR)
     return new Deck(page, app, server, opts.clock, DEMO_USERS)
   }
@@ -115,20 +116,24 @@ export class Deck {
     })
     await page.addInitScript(`${fs.readFileSync(API_BUNDLE, 'utf8')}\n${INIT_SCRIPT}`)
     this.offChange = this.app.core.onChange((reason) => void this.emit(reason))
+    this.offAgent = this.app.onAgentChange(() => void this.emitTo(EVENTS.agentChanged, undefined))
     await page.goto(this.server.url)
   }
 
   /** Sends vault:state-changed to the page, as register.main.ts does in Electron. */
   async emit(reason: string): Promise<void> {
-    const payload = { reason }
-    this.recorded.push({ channel: EVENTS.stateChanged, json: JSON.stringify(payload) })
+    await this.emitTo(EVENTS.stateChanged, { reason })
+  }
+
+  private async emitTo(channel: string, payload: unknown): Promise<void> {
+    this.recorded.push({ channel, json: JSON.stringify(payload ?? null) })
     await this.page
       .evaluate(
         ([channel, p]) => {
           const w = globalThis as unknown as { __tokendeckEmit?: (c: string, x: unknown) => void }
           w.__tokendeckEmit?.(channel, p)
         },
-        [EVENTS.stateChanged, payload] as const,
+        [channel, payload] as const,
       )
       .catch(() => {
         /* the page is navigating or closed */
@@ -198,6 +203,7 @@ export class Deck {
     if (this.closed) return
     this.closed = true
     this.offChange()
+    this.offAgent()
     const tokens = this.tokens()
     fs.mkdirSync(IPC_LOG_DIR, { recursive: true })
     const file = path.join(IPC_LOG_DIR, `${name.replace(/[^a-z0-9-]+/gi, '_').slice(0, 80)}.json`)

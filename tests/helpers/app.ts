@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { AppAgent } from '../../src/main/app-agent'
 import { AppCore, type HeaderCopier } from '../../src/main/app-core'
 import { createHandlers, type HandlerTable } from '../../src/main/ipc/handlers'
 import { createHttpClient } from '../../src/main/providers/http-client'
@@ -46,11 +47,16 @@ export interface TestApp {
   copier: RecordingCopier
   safeStorage: FakeSafeStorage
   vaultDir: string
+  /** The app's agent (its server runs with `agent: true`), as index.main.ts builds it. */
+  agent: AppAgent
+  agentEndpoint: string
+  /** Called when the agent's prompts or sessions change (the window's vault:agent-changed). */
+  onAgentChange(listener: () => void): () => void
   close(): Promise<void>
 }
 
 export async function startTestApp(
-  opts: { clock?: Clock; deadlineMs?: number; sandbox?: SandboxSet } = {},
+  opts: { clock?: Clock; deadlineMs?: number; sandbox?: SandboxSet; agent?: boolean } = {},
 ): Promise<TestApp> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tokendeck-app-'))
   const sandbox = opts.sandbox ?? (await startSandbox(opts.clock ? { clock: opts.clock } : {}))
@@ -67,14 +73,37 @@ export async function startTestApp(
     http: createHttpClient({ defaultDeadlineMs: opts.deadlineMs ?? 3000 }),
     startSandbox: () => startSandbox(opts.clock ? { clock: opts.clock } : {}),
   })
+  const agentListeners = new Set<() => void>()
+  const agentEndpoint = path.join(root, 'agent', 'agent.sock')
+  const agent = new AppAgent({
+    core,
+    endpoint: agentEndpoint,
+    vaultDir: path.join(root, 'vault'),
+    clock: opts.clock ?? systemClock,
+    notify: () => {
+      for (const l of agentListeners) l()
+    },
+    log: () => {},
+  })
+  if (opts.agent) {
+    const started = await agent.start()
+    if (!started.ok) throw new Error(`agent: ${started.message}`)
+  }
   return {
     core,
-    handlers: createHandlers(core),
+    handlers: createHandlers(core, () => {}, agent.approvals),
+    agent,
+    agentEndpoint,
+    onAgentChange: (l) => {
+      agentListeners.add(l)
+      return () => agentListeners.delete(l)
+    },
     sandbox,
     copier,
     safeStorage,
     vaultDir: path.join(root, 'vault'),
     close: async () => {
+      await agent.close()
       await core.dispose()
       if (!opts.sandbox) await sandbox.close()
     },

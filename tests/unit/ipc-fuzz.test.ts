@@ -142,6 +142,10 @@ function validSamples(): Record<InvokeChannel, unknown[]> {
     [INVOKE.settingsGet]: [undefined],
     [INVOKE.settingsUpdate]: [{ clipboardClearSeconds: 20, globalShortcut: 'Alt+K' }],
     [INVOKE.eventsList]: [{ limit: 5, accountId, types: ['copy'] }, undefined],
+    [INVOKE.agentPending]: [undefined],
+    [INVOKE.agentDecide]: [{ id: 'prompt-1', allow: true }],
+    [INVOKE.agentSessions]: [undefined],
+    [INVOKE.agentRevokeSession]: [{ id: 'session-1' }],
   }
 }
 

@@ -126,7 +126,15 @@ describe('src/main/index.main.ts', () => {
       payload: { reason: 'vault' },
     })
 
+    // The app serves the agent of its vault; the vault it just created is unlocked.
+    const { askAgent } = await import('../../src/main/agent/client')
+    const { agentEndpoint } = await import('../../src/main/agent/endpoint')
+    const endpoint = agentEndpoint(status.value.vault.dir, process.env)
+    const ping = await askAgent(endpoint, { op: 'ping' }, { command: 'main-index.test' })
+    expect(ping?.ok && ping.value).toMatchObject({ kind: 'app', unlocked: true })
+
     await quit()
+    expect(fs.existsSync(endpoint)).toBe(false)
     expect(fake.globalShortcut.registered.size).toBe(0)
     expect(fake.Tray.all[0]!.destroyed).toBe(true)
     expect(lines).toContain('[tokendeck] quit: cleaned up')

@@ -138,6 +138,7 @@ describe('the preload', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
         'accounts',
+        'agent',
         'app',
         'events',
         'onFocusSearch',

@@ -4,9 +4,10 @@
 // actions differs (the app's session, or a vault the CLI unlocked).
 import type { Actions } from '../actions'
 import type { EventInput } from '../vault/vault'
-import type { Result } from '../../shared/result'
+import { ok, type Result } from '../../shared/result'
 import { agentHandlers } from './handlers'
 import type { AgentClient, AgentPing, AgentRequest } from './protocol'
+import type { AgentApprovals } from './approvals'
 import { startAgentServer, type AgentServer } from './server'
 
 export interface AgentHostOptions {
@@ -22,6 +23,8 @@ export interface AgentHostOptions {
   idleTimeoutMinutes: number
   /** Headless: `tokendeck agent stop` and the idle timeout end the agent through this. */
   onStop?: () => void
+  /** The app: the first request of each terminal session is approved in the window. */
+  approvals?: AgentApprovals
 }
 
 export interface RunningAgent {
@@ -76,6 +79,15 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
     endpoint: o.endpoint,
     handlers: agentHandlers({ actions: o.actions, ping }),
     onActivity: armIdle,
+    ...(o.approvals
+      ? {
+          // Nothing to approve while locked: the handlers answer VAULT_LOCKED.
+          authorize: async (req: AgentRequest) =>
+            o.actions()
+              ? o.approvals!.check(req.client, clientWords(req.client), requestWords(req))
+              : ok(undefined),
+        }
+      : {}),
     ...(o.onStop ? { onStop: o.onStop } : {}),
     record: (req, outcome) => {
       if (!o.actions()?.protection.status().vault.unlocked) return

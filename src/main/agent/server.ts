@@ -19,6 +19,8 @@ import {
 export interface AgentServerOptions {
   endpoint: string
   handlers: AgentHandlers
+  /** Asked before each request but pings (the app's consent); a failure is the answer. */
+  authorize?: (req: AgentRequest) => Promise<Result<void>>
   /** Called after each request but pings, with its outcome: the event log entry (no token). */
   record?: (req: AgentRequest, outcome: Result<unknown>) => void
   /** Any request counts as activity (the headless agent's idle timeout). */
@@ -162,10 +164,11 @@ async function answer(socket: net.Socket, line: string, o: AgentServerOptions): 
   }
   let result: Result<unknown>
   try {
+    const allowed = req.op === 'ping' || !o.authorize ? ok(undefined) : await o.authorize(req)
     const handler = o.handlers[req.op] as (
       r: AgentRequest,
     ) => Result<unknown> | Promise<Result<unknown>>
-    result = await handler(req)
+    result = allowed.ok ? await handler(req) : allowed
   } catch {
     result = fail('INTERNAL', 'The agent failed while answering; see its log.')
   }

@@ -7,6 +7,7 @@ import { INVOKE, type InvokeChannel } from '../../shared/ipc/channels'
 import { CONTRACT, type RequestOf, type ResponseOf } from '../../shared/ipc/schemas'
 import { formatIssues } from '../../shared/providers/profile'
 import { fail, ok, type Result } from '../../shared/result'
+import type { AgentApprovals } from '../agent/approvals'
 import type { AppCore } from '../app-core'
 
 export type Handler = (payload: unknown) => Promise<Result<unknown>>
@@ -16,13 +17,19 @@ type Impl<C extends InvokeChannel> = (
   req: RequestOf<C> & z.infer<(typeof CONTRACT)[C]['request']>,
 ) => Promise<Result<ResponseOf<C>>> | Result<ResponseOf<C>>
 
-/** Builds the table over the app core. `log` receives one-line tags, never values. */
+/**
+ * Builds the table over the app core. `log` receives one-line tags, never values. `agent` is the
+ * app agent's approvals (null where the app serves no agent).
+ */
 export function createHandlers(
   core: AppCore,
   log: (line: string) => void = () => {},
+  agent: AgentApprovals | null = null,
 ): HandlerTable {
   const { accounts, tokens, protection, providers, settings, views } = core.actions
   const unit = <T>(r: Result<T>): Result<null> => (r.ok ? ok(null) : r)
+  const noAgent = fail('UNSUPPORTED', 'This TokenDeck serves no agent.')
+  const unlocked = () => core.current.vault.unlocked
 
   const impls: { [C in InvokeChannel]: Impl<C> } = {
     [INVOKE.appStatus]: () => ok(protection.status()),
@@ -59,6 +66,23 @@ export function createHandlers(
     [INVOKE.settingsGet]: () => settings.get(),
     [INVOKE.settingsUpdate]: (req) => settings.update(req),
     [INVOKE.eventsList]: (req) => views.events(req ?? {}),
+
+    [INVOKE.agentPending]: () => (agent ? ok(agent.pending()) : noAgent),
+    [INVOKE.agentDecide]: (req) => {
+      if (!agent) return noAgent
+      // Only an unlocked window answers: a locked one shows no prompt to answer.
+      if (!unlocked()) return fail('VAULT_LOCKED', 'The vault is locked.')
+      return agent.decide(req.id, req.allow)
+        ? ok(null)
+        : fail('NOT_FOUND', 'That request is no longer waiting.')
+    },
+    [INVOKE.agentSessions]: () => (agent ? ok(agent.approved()) : noAgent),
+    [INVOKE.agentRevokeSession]: (req) =>
+      !agent
+        ? noAgent
+        : agent.revoke(req.id)
+          ? ok(null)
+          : fail('NOT_FOUND', 'No such approved session.'),
   }
 
   const table = {} as HandlerTable

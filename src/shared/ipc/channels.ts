@@ -29,6 +29,10 @@ export const INVOKE = {
   settingsGet: 'vault:settings-get',
   settingsUpdate: 'vault:settings-update',
   eventsList: 'vault:events-list',
+  agentPending: 'vault:agent-pending',
+  agentDecide: 'vault:agent-decide',
+  agentSessions: 'vault:agent-sessions',
+  agentRevokeSession: 'vault:agent-revoke-session',
 } as const
 
 export const EVENTS = {
@@ -36,6 +40,8 @@ export const EVENTS = {
   stateChanged: 'vault:state-changed',
   /** The global shortcut or tray asked for the search box. */
   focusSearch: 'vault:focus-search',
+  /** The agent has a request waiting for approval, or its approved sessions changed. */
+  agentChanged: 'vault:agent-changed',
 } as const
 
 export type InvokeChannel = (typeof INVOKE)[keyof typeof INVOKE]

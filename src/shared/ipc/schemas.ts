@@ -158,6 +158,30 @@ const accountPatch = z
   })
   .strict()
 
+/** A request to the app's agent waiting for the person's approval (words only). */
+export const agentPromptSchema = z
+  .object({
+    id: z.string().max(64),
+    client: z.string().max(300),
+    what: z.string().max(300),
+    at: z.number(),
+  })
+  .strict()
+export type AgentPromptView = z.infer<typeof agentPromptSchema>
+
+/** A terminal session whose agent requests were approved, until it lapses or is revoked. */
+export const agentSessionSchema = z
+  .object({
+    id: z.string().max(64),
+    client: z.string().max(300),
+    terminal: z.string().max(500),
+    approvedAt: z.number(),
+    lastUsedAt: z.number(),
+    expiresAt: z.number(),
+  })
+  .strict()
+export type AgentSessionView = z.infer<typeof agentSessionSchema>
+
 export const CONTRACT = {
   [INVOKE.appStatus]: { request: none, response: appStatusSchema },
   [INVOKE.vaultCreate]: {
@@ -287,6 +311,16 @@ export const CONTRACT = {
       .optional(),
     response: z.array(eventSchema),
   },
+  [INVOKE.agentPending]: { request: none, response: z.array(agentPromptSchema) },
+  [INVOKE.agentDecide]: {
+    request: z.object({ id: z.string().min(1).max(64), allow: z.boolean() }).strict(),
+    response: z.null(),
+  },
+  [INVOKE.agentSessions]: { request: none, response: z.array(agentSessionSchema) },
+  [INVOKE.agentRevokeSession]: {
+    request: z.object({ id: z.string().min(1).max(64) }).strict(),
+    response: z.null(),
+  },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>
 
 export type Contract = typeof CONTRACT
@@ -297,4 +331,5 @@ export type ResponseOf<C extends Channel> = z.infer<Contract[C]['response']>
 export const EVENT_SCHEMAS = {
   [EVENTS.stateChanged]: z.object({ reason: z.string().max(100) }).strict(),
   [EVENTS.focusSearch]: z.undefined(),
+  [EVENTS.agentChanged]: z.undefined(),
 } as const

@@ -1,4 +1,4 @@
-// A confirmation (Radix AlertDialog) with one or more actions; Cancel always comes first.
+// A confirmation (Radix AlertDialog) with one or more actions; Cancel (or its own label) comes first.
 import { useState, type ReactNode } from 'react'
 import { AlertDialog } from 'radix-ui'
 import { asyncHandler } from '../lib/async-handler'
@@ -17,6 +17,8 @@ export function ConfirmDialog(props: {
   children: ReactNode
   actions: ConfirmAction[]
   onClose: () => void
+  /** The first button, which closes without acting (default "Cancel"). */
+  cancelLabel?: string
 }) {
   const [busy, setBusy] = useState(false)
   return (
@@ -30,7 +32,7 @@ export function ConfirmDialog(props: {
           </AlertDialog.Description>
           <div className={dialog.actions}>
             <AlertDialog.Cancel className={button.button} disabled={busy}>
-              Cancel
+              {props.cancelLabel ?? 'Cancel'}
             </AlertDialog.Cancel>
             {props.actions.map((a) => (
               <button

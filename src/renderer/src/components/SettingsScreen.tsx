@@ -8,6 +8,7 @@ import { api } from '../api'
 import { asyncHandler } from '../lib/async-handler'
 import { useApp } from '../lib/app-store'
 import { toast } from '../lib/toast-store'
+import { AgentSettings } from './AgentSettings'
 import { ErrorBox } from './ErrorBox'
 import { ProtectionSettings } from './ProtectionSettings'
 import { ProviderImport } from './ProviderImport'
@@ -187,6 +188,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
           ) : null}
         </section>
         <ProtectionSettings status={status} />
+        <AgentSettings />
         <ProviderImport version={version} />
       </div>
     </main>

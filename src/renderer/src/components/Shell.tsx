@@ -6,6 +6,7 @@ import { api } from '../api'
 import { setStatus } from '../lib/app-store'
 import { toastFailure } from '../lib/toast-store'
 import { AccountsScreen } from './AccountsScreen'
+import { AgentApproval } from './AgentApproval'
 import { ActivityScreen } from './ActivityScreen'
 import { Logo } from './Logo'
 import { SettingsScreen } from './SettingsScreen'
@@ -62,6 +63,7 @@ export function Shell({ status }: { status: AppStatus }) {
         {screen === 'activity' ? <ActivityScreen /> : null}
         {screen === 'settings' ? <SettingsScreen status={status} /> : null}
       </div>
+      <AgentApproval />
     </div>
   )
 }
