@@ -1,5 +1,7 @@
 // `npm run bench`: every benchmark, printed as one JSON object. Performance is measured here,
 // never asserted by timed tests.
+import fs from 'node:fs'
+import { agentBench, CLI_PATH } from './agent'
 import { vaultBench } from './vault'
 
 async function main() {
@@ -8,6 +10,10 @@ async function main() {
     cpus: (await import('node:os')).cpus().length,
     vault: await vaultBench(),
   }
+  // Whole CLI processes: needs the built CLI (out/main/cli.js).
+  results.agent = fs.existsSync(CLI_PATH)
+    ? await agentBench()
+    : { skipped: 'run npm run build first' }
   try {
     const { rendererBench } = (await import('./renderer')) as {
       rendererBench: () => Promise<Record<string, number>>
