@@ -121,6 +121,15 @@ describe('tokendeck agent', { timeout: 120_000 }, () => {
       ).accounts[0]!.tokens
       expect(tokens.map((t) => t.state)).toEqual(['active', 'revoked'])
       expect(tokens[1]!.note).toMatch(/Refused by its server \(reported through agent\)/)
+      // The organization-wide modes go through the agent too; two modes at once are refused.
+      const org = await runCli(['revoke', 'rej', '--org', '--json'], dir, { env: NO_PASS })
+      expect(org.code).toBe(0)
+      expect(JSON.parse(org.stdout)).toMatchObject({ failures: [] })
+      const both = await runCli(['revoke', 'rej', '--org', '--all'], dir, { env: NO_PASS })
+      expect(both.code).toBe(2)
+      const again = await runCli(['header', 'rej'], dir, { env: NO_PASS })
+      expect(again.code).toBe(0)
+      expect(again.stdout).not.toBe(second.stdout)
     } finally {
       await runCli(['agent', 'stop'], dir, { env: NO_PASS })
     }

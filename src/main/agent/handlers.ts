@@ -76,8 +76,17 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
     async revoke(req) {
       const o = account(req.label)
       if (!o.ok) return o
-      const r = await o.value.actions.tokens.revoke(o.value.account.id, { all: req.all }, 'agent')
-      return r.ok ? ok({ label: o.value.account.label, ...r.value }) : r
+      const { actions, account: acc } = o.value
+      const t = actions.tokens
+      const r =
+        req.mode === 'uncertain'
+          ? await t.dismissUncertainOf(acc.id, 'agent')
+          : req.mode === 'oldest'
+            ? await t.revokeOldest(acc.orgKey, 'agent')
+            : req.mode === 'org'
+              ? await t.revokeOrganization(acc.orgKey, 'agent')
+              : await t.revoke(acc.id, { all: req.mode === 'all' }, 'agent')
+      return r.ok ? ok({ label: acc.label, ...r.value }) : r
     },
     reject(req) {
       const o = account(req.label)

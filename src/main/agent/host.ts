@@ -47,7 +47,11 @@ function requestWords(req: AgentRequest): string {
     case 'login':
       return `${req.force ? 'a new login' : 'a login'}${label}`
     case 'revoke':
-      return `to revoke ${req.all ? 'every token' : 'the token'}${label}`
+      return req.mode === 'uncertain'
+        ? `to dismiss the uncertain tokens${label}`
+        : req.mode === 'oldest' || req.mode === 'org'
+          ? `to revoke ${req.mode === 'org' ? 'every token' : 'the oldest token'} in the organization${label}`
+          : `to revoke ${req.mode === 'all' ? 'every token' : 'the token'}${label}`
     case 'reject':
       return `to mark the token${label} as refused`
     case 'log':

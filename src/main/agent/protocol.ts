@@ -35,7 +35,13 @@ export const requestSchema = z.discriminatedUnion('op', [
   z.strictObject({ ...base, op: z.literal('status') }),
   z.strictObject({ ...base, op: z.literal('accounts') }),
   z.strictObject({ ...base, op: z.literal('login'), label, force: z.boolean() }),
-  z.strictObject({ ...base, op: z.literal('revoke'), label, all: z.boolean() }),
+  z.strictObject({
+    ...base,
+    op: z.literal('revoke'),
+    label,
+    /** current: L's token; all: L's live tokens; oldest, org: L's organization; uncertain: dismiss. */
+    mode: z.enum(['current', 'all', 'oldest', 'org', 'uncertain']),
+  }),
   z.strictObject({ ...base, op: z.literal('reject'), label }),
   z.strictObject({
     ...base,

@@ -6,12 +6,13 @@ import { secretFields, type ProfileField } from '../../shared/providers/profile'
 import type { AccountView } from '../../shared/views'
 import type { Actions } from '../actions'
 import { bool, secretsByField, unlockedVault, type Ctx } from './context'
-import { EXIT, print, printJson, report } from './io'
+import { report } from './io'
 import {
   printHeader,
   printLogin,
   printReject,
   printRevoke,
+  printRevokeMode,
   printToken,
   reportTokenFailure,
 } from './output'
@@ -91,10 +92,7 @@ export async function revoke(ctx: Ctx): Promise<number> {
   const mode = modes[0]
   if (mode === 'uncertain') {
     const r = await actions.tokens.dismissUncertainOf(account.id, 'cli')
-    if (!r.ok) return report(r, ctx)
-    if (ctx.json) printJson({ dismissed: r.value.dismissed })
-    else print(r.value.message)
-    return EXIT.ok
+    return r.ok ? printRevokeMode(ctx, mode, { ...r.value }) : report(r, ctx)
   }
   const r =
     mode === 'oldest'
@@ -103,10 +101,8 @@ export async function revoke(ctx: Ctx): Promise<number> {
         ? await actions.tokens.revokeOrganization(account.orgKey, 'cli')
         : await actions.tokens.revoke(account.id, { all: mode === 'all' }, 'cli')
   if (!r.ok) return report(r, ctx)
-  if (mode !== 'oldest' && mode !== 'org') return printRevoke(ctx, account.label, { ...r.value })
-  if (ctx.json) printJson(r.value)
-  else print(r.value.message)
-  return r.value.failures.length > 0 ? EXIT.provider : EXIT.ok
+  if (mode === 'oldest' || mode === 'org') return printRevokeMode(ctx, mode, { ...r.value })
+  return printRevoke(ctx, account.label, { ...r.value })
 }
 
 /** `tokendeck reject L`: the server refused L's current token; the next request gets a new one. */

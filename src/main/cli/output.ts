@@ -79,6 +79,17 @@ export function printRevoke(
   return r.failures.length > 0 ? EXIT.provider : EXIT.ok
 }
 
+/** The organization-wide revokes (`--oldest`, `--org`) and dismissing uncertain tokens. */
+export function printRevokeMode(
+  ctx: Ctx,
+  mode: 'oldest' | 'org' | 'uncertain',
+  r: { message: string; failures?: unknown[]; dismissed?: unknown } & Record<string, unknown>,
+): number {
+  if (ctx.json) printJson(mode === 'uncertain' ? { dismissed: r.dismissed } : r)
+  else print(r.message)
+  return (r.failures?.length ?? 0) > 0 ? EXIT.provider : EXIT.ok
+}
+
 export function printReject(ctx: Ctx, r: { label: string; tokenId: string }): number {
   if (ctx.json) printJson({ label: r.label, tokenId: r.tokenId, rejected: true })
   else print(`${r.label}: marked as refused by its server; the next request gets a new token.`)

@@ -17,6 +17,7 @@ import {
   printLogin,
   printReject,
   printRevoke,
+  printRevokeMode,
   printStatus,
   printToken,
   reportTokenFailure,
@@ -84,18 +85,19 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
       : reportTokenFailure(ctx, label(ctx), r)
   },
   async revoke(ctx) {
-    // Only the current token or all of them; the organization-wide modes open the vault.
-    if (['uncertain', 'oldest', 'org'].some((m) => ctx.flags[m] === true)) return undefined
-    const r = await ask(
-      ctx,
-      { op: 'revoke', label: label(ctx), all: ctx.flags.all === true },
-      'tokendeck revoke',
+    const modes = (['all', 'oldest', 'org', 'uncertain'] as const).filter(
+      (m) => ctx.flags[m] === true,
     )
+    // Several modes at once: the command itself says which to choose.
+    if (modes.length > 1) return undefined
+    const mode = modes[0] ?? 'current'
+    const r = await ask(ctx, { op: 'revoke', label: label(ctx), mode }, 'tokendeck revoke')
     if (!r) return undefined
     if (!r.ok) return report(r, ctx)
-    const v = r.value as { label: string; message: string; failures: unknown[] }
-    const { label: l, ...rest } = v
-    return printRevoke(ctx, l, rest)
+    const { label: l, ...rest } = r.value as { label: string; message: string; failures: unknown[] }
+    return mode === 'current' || mode === 'all'
+      ? printRevoke(ctx, l, rest)
+      : printRevokeMode(ctx, mode, rest)
   },
   async reject(ctx) {
     const r = await ask(ctx, { op: 'reject', label: label(ctx) }, 'tokendeck reject')
