@@ -87,7 +87,7 @@ describe('the app agent asks the window', { timeout: 30_000 }, () => {
     const first = Promise.all([header(terminal('7')), header(terminal('7'))])
     const prompt = await nextPrompt()
     expect(prompt.client).toBe('"tokendeck header" (pid 4242, /dev/pts/7)')
-    expect(prompt.what).toBe('the header of "acme-prod"')
+    expect(prompt.what).toBe('for the header of "acme-prod"')
     expect(await pending()).toHaveLength(1)
     expect(changes()).toBeGreaterThan(0)
     expect((await h[INVOKE.agentDecide]({ id: prompt.id, allow: true })).ok).toBe(true)

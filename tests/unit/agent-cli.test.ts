@@ -143,6 +143,52 @@ describe('tokendeck agent', { timeout: 120_000 }, () => {
     expect(none.stderr).toMatch(/has no live token/)
   })
 
+  it('accounts add and remove through the agent: the secret from stdin, no passphrase', async () => {
+    const dir = await vaultWithAccounts([])
+    expect((await runCli(['agent', 'start'], dir)).code).toBe(0)
+    try {
+      const args = ['accounts', 'add', '--provider', 'tpstreams', '--base-url']
+      const add = await runCli(
+        [...args, sb.tpstreams.baseUrl, '--label', 'added', '--username', tp.username],
+        dir,
+        { env: NO_PASS, input: `${tp.secret}\n` },
+      )
+      // Without --secret-stdin: the same field error as the direct path, nothing added.
+      expect(add.code).toBe(2)
+      expect(add.stderr).toMatch(/pass --secret-stdin/)
+      const ok = await runCli(
+        [
+          ...args,
+          sb.tpstreams.baseUrl,
+          '--label',
+          'added',
+          '--username',
+          tp.username,
+          '--org',
+          'acme',
+          '--remember',
+          '--secret-stdin',
+        ],
+        dir,
+        { env: NO_PASS, input: `${tp.secret}\n` },
+      )
+      expect(ok).toMatchObject({ code: 0 })
+      expect(ok.stdout).toBe('Added account "added" (TPStreams); its secret is stored encrypted.\n')
+      const h = await runCli(['header', 'added'], dir, { env: NO_PASS })
+      expect(h.code).toBe(0)
+      const rm = await runCli(['accounts', 'remove', 'added'], dir, { env: NO_PASS })
+      expect(rm.code).toBe(2)
+      expect(rm.stderr).toMatch(/--all first, or add --force/)
+      const forced = await runCli(['accounts', 'remove', 'added', '--force'], dir, { env: NO_PASS })
+      expect(forced.stdout).toMatch(/^Removed account "added"\. 1 live token\(s\) stay valid/)
+      const log = await runCli(['log', '--json'], dir, { env: NO_PASS })
+      expect(log.stdout).toContain('asked to add the account \\"added\\": answered.')
+      expect(log.stdout).not.toContain(tp.secret)
+    } finally {
+      await runCli(['agent', 'stop'], dir, { env: NO_PASS })
+    }
+  })
+
   it('a wrong passphrase starts no agent', async () => {
     const dir = await vaultWithAccounts([])
     const r = await runCli(['agent', 'start'], dir, {

@@ -93,6 +93,19 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
       if (!o.ok) return o
       return o.value.actions.tokens.reject(o.value.account.id, 'agent')
     },
+    profile(req) {
+      const a = unlocked()
+      return a.ok ? a.value.providers.profile(req.providerId) : a
+    },
+    add(req) {
+      const a = unlocked()
+      return a.ok ? a.value.accounts.add(req.account, 'agent') : a
+    },
+    async remove(req) {
+      const o = account(req.label)
+      if (!o.ok) return o
+      return o.value.actions.accounts.remove(o.value.account.id, { force: req.force }, 'agent')
+    },
     log(req) {
       const a = unlocked()
       if (!a.ok) return a

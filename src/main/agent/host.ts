@@ -38,14 +38,15 @@ export function clientWords(c: AgentClient): string {
   return `"${c.command || 'a client'}" (${where})`
 }
 
+/** What a request asks, after "asks"/"asked": "for the header of …", "to revoke …". */
 function requestWords(req: AgentRequest): string {
   const label = 'label' in req && req.label !== undefined ? ` of "${req.label}"` : ''
   switch (req.op) {
     case 'header':
     case 'token':
-      return `the ${req.op}${label}`
+      return `for the ${req.op}${label}`
     case 'login':
-      return `${req.force ? 'a new login' : 'a login'}${label}`
+      return `for ${req.force ? 'a new login' : 'a login'}${label}`
     case 'revoke':
       return req.mode === 'uncertain'
         ? `to dismiss the uncertain tokens${label}`
@@ -55,9 +56,15 @@ function requestWords(req: AgentRequest): string {
     case 'reject':
       return `to mark the token${label} as refused`
     case 'log':
-      return `the event log${label}`
+      return `for the event log${label}`
+    case 'profile':
+      return `for the profile of the provider "${req.providerId}"`
+    case 'add':
+      return `to add the account "${req.account.label}"`
+    case 'remove':
+      return `to remove the account${label.replace(/^ of/, '')}`
     default:
-      return req.op
+      return `for ${req.op}`
   }
 }
 
@@ -101,7 +108,7 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
         ...('label' in req && req.label !== undefined ? { label: req.label } : {}),
         ...(outcome.ok ? {} : { code: outcome.code }),
         message:
-          `${clientWords(req.client)} asked for ${requestWords(req)}: ${outcome.ok ? 'answered' : `refused (${outcome.code})`}.`.slice(
+          `${clientWords(req.client)} asked ${requestWords(req)}: ${outcome.ok ? 'answered' : `refused (${outcome.code})`}.`.slice(
             0,
             1000,
           ),

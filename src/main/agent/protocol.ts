@@ -49,6 +49,27 @@ export const requestSchema = z.discriminatedUnion('op', [
     label: z.optional(label),
     limit: z.number().check(z.int(), z.minimum(1), z.maximum(5000)),
   }),
+  z.strictObject({
+    ...base,
+    op: z.literal('profile'),
+    providerId: z.string().check(z.minLength(1), z.maxLength(40)),
+  }),
+  z.strictObject({
+    ...base,
+    op: z.literal('add'),
+    /** As `tokendeck accounts add` builds it; the secret values typed on its stdin included. */
+    account: z.strictObject({
+      label,
+      providerId: z.string().check(z.minLength(1), z.maxLength(40)),
+      baseUrl: z.optional(z.string().check(z.maxLength(500))),
+      fields: z.record(
+        z.string().check(z.minLength(1), z.maxLength(40)),
+        z.string().check(z.maxLength(4096)),
+      ),
+      remember: z.boolean(),
+    }),
+  }),
+  z.strictObject({ ...base, op: z.literal('remove'), label, force: z.boolean() }),
   z.strictObject({ ...base, op: z.literal('stop') }),
 ])
 export type AgentRequest = z.infer<typeof requestSchema>

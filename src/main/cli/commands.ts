@@ -130,7 +130,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     vault: true,
     args: [0, 0],
-    run: accounts('accountsAdd'),
+    run: agentFirst('accounts add', accounts('accountsAdd')),
   },
   {
     name: 'accounts list',
@@ -148,7 +148,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { force: flag },
     vault: true,
     args: [1, 1],
-    run: accounts('accountsRemove'),
+    run: agentFirst('accounts remove', accounts('accountsRemove')),
   },
   {
     name: 'header',

@@ -139,14 +139,4 @@ export async function unlockedVault(
   }
 }
 
-/** The secret lines read from stdin, by the field each answers (in the profile's order). */
-export function secretsByField(
-  fields: readonly { name: string }[],
-  lines: readonly string[],
-): Record<string, string> {
-  const out: Record<string, string> = {}
-  fields.forEach((f, i) => {
-    if (lines[i]) out[f.name] = lines[i]
-  })
-  return out
-}
+export { secretsByField } from './account-fields'

@@ -3,13 +3,14 @@
 // key derivation: this module and what it imports are all that load. With no agent there, the
 // command runs as before; TOKENDECK_AGENT=off skips the agent.
 import os from 'node:os'
-import type { Result } from '../../shared/result'
+import { fail, type Result } from '../../shared/result'
+import type { ProviderProfile } from '../../shared/providers/profile'
 import type { AccountView, TokenView, VaultEvent } from '../../shared/views'
 import { askAgent, type AgentAsk } from '../agent/client'
 import { agentEndpoint } from '../agent/endpoint'
 import type { Ctx } from './context'
 import { resolveVaultDir } from './default-dir'
-import { report } from './io'
+import { report, stdinReader } from './io'
 import {
   printAccounts,
   printHeader,
@@ -38,16 +39,18 @@ export function endpointFor(ctx: Ctx): string {
 
 /**
  * Asks the agent; undefined when this run should open the vault itself: the agent is off, the
- * command reads secrets or the passphrase from stdin, no agent answers, or it answers that its
- * vault is locked while this run has a passphrase to unlock with.
+ * command reads the passphrase (or, but for `accounts add`, secrets) from stdin, no agent
+ * answers, or it answers that its vault is locked while this run has a passphrase.
  */
 async function ask(
   ctx: Ctx,
   what: AgentAsk,
   command: string,
+  o: { secretsOnStdin?: boolean } = {},
 ): Promise<Result<unknown> | undefined> {
   if (ctx.env.TOKENDECK_AGENT === 'off') return undefined
-  if (ctx.flags['passphrase-stdin'] === true || ctx.flags['secret-stdin'] === true) return undefined
+  if (ctx.flags['passphrase-stdin'] === true) return undefined
+  if (ctx.flags['secret-stdin'] === true && !o.secretsOnStdin) return undefined
   const r = await askAgent(endpointFor(ctx), what, { command })
   if (r === null) return undefined
   if (!r.ok && r.code === 'VAULT_LOCKED' && ctx.env.TOKENDECK_PASSPHRASE !== undefined)
@@ -123,6 +126,41 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
     )
     if (!r) return undefined
     return r.ok ? printLog(ctx, r.value as VaultEvent[]) : report(r, ctx)
+  },
+  async 'accounts add'(ctx) {
+    const providerId = typeof ctx.flags.provider === 'string' ? ctx.flags.provider : undefined
+    if (!providerId || typeof ctx.flags.label !== 'string') return undefined
+    const command = 'tokendeck accounts add'
+    const found = await ask(ctx, { op: 'profile', providerId }, command, { secretsOnStdin: true })
+    if (!found) return undefined
+    const { addAccount, flagNamer, secretPrompts } = await import('./account-fields')
+    if (!found.ok) return report(found, ctx)
+    const profile = found.value as ProviderProfile
+    const prompts = secretPrompts(ctx, profile)
+    if (!prompts.ok) return report(prompts, { json: ctx.json, fieldName: flagNamer(profile) })
+    const stdin = stdinReader()
+    let lines: string[]
+    try {
+      const read = await stdin.read(prompts.value)
+      if (!read.ok) return report(read, ctx)
+      lines = read.value
+    } finally {
+      stdin.close()
+    }
+    return addAccount(ctx, profile, lines, async (account) => {
+      const r = await ask(ctx, { op: 'add', account }, command, { secretsOnStdin: true })
+      return (r ?? fail('AGENT_UNAVAILABLE', 'The agent went away.')) as Result<{
+        account: AccountView
+        token: TokenView | null
+      }>
+    })
+  },
+  async 'accounts remove'(ctx) {
+    const what = { op: 'remove', label: label(ctx), force: ctx.flags.force === true } as const
+    const r = await ask(ctx, what, 'tokendeck accounts remove')
+    if (!r) return undefined
+    const { printRemoved } = await import('./account-fields')
+    return printRemoved(ctx, label(ctx), r as Result<{ label: string; liveTokensLeft: number }>)
   },
   async 'accounts list'(ctx) {
     const r = await ask(ctx, { op: 'accounts' }, 'tokendeck accounts list')

@@ -33,7 +33,7 @@ export function AgentApproval() {
       actions={[{ label: 'Allow for this session', tone: 'primary', run: decide(true) }]}
     >
       <p data-testid="agent-prompt">
-        <strong>{prompt.client}</strong> asks for {prompt.what}.
+        <strong>{prompt.client}</strong> asks {prompt.what}.
       </p>
       <p className="muted">
         Allowing answers this terminal session until it has been idle for 10 minutes, for 12 hours

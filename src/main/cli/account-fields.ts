@@ -1,0 +1,179 @@
+// `accounts add` and `accounts remove` for both of their paths (opening the vault, or asking the
+// agent): plain field values from --username, --org and --field, the secrets to read from stdin,
+// flag names in error messages, and what is printed. No vault code.
+import { fail, ok, type Result } from '../../shared/result'
+import {
+  fieldWithRole,
+  isSecretField,
+  secretFields,
+  type ProviderProfile,
+} from '../../shared/providers/profile'
+import type { AccountView, TokenView } from '../../shared/views'
+import type { Ctx, FlagValue } from './context'
+import { quoteArg, validity } from './format'
+import { EXIT, print, printJson, report } from './io'
+
+const str = (ctx: Ctx, name: string): string | undefined => {
+  const v: FlagValue = ctx.flags[name]
+  return typeof v === 'string' ? v : undefined
+}
+const list = (ctx: Ctx, name: string): string[] => {
+  const v: FlagValue = ctx.flags[name]
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : []
+}
+
+/** How each profile field is typed on the command line, for error messages. */
+export function flagNamer(profile: ProviderProfile | undefined): (field: string) => string {
+  return (field) => {
+    if (field.startsWith('--')) return field
+    if (field === 'label') return '--label'
+    if (field === 'baseUrl') return '--base-url'
+    const f = profile?.fields.find((x) => x.name === field)
+    if (f?.role === 'username') return '--username'
+    if (f?.role === 'organization') return '--org'
+    if (f && isSecretField(f)) return `--secret-stdin (${f.label.toLowerCase()})`
+    return `--field ${field}`
+  }
+}
+
+/** Builds the non-secret field values from --username, --org and --field name=value. */
+export function plainFields(ctx: Ctx, profile: ProviderProfile): Result<Record<string, string>> {
+  const fields: Record<string, string> = {}
+  const problems: Record<string, string[]> = {}
+  const byRole = (flag: string, role: 'username' | 'organization') => {
+    const value = str(ctx, flag)
+    if (value === undefined) return
+    const f = fieldWithRole(profile, role)
+    if (f) fields[f.name] = value
+    else problems[`--${flag}`] = [`${profile.name} has no ${role} field.`]
+  }
+  byRole('username', 'username')
+  byRole('org', 'organization')
+  for (const pair of list(ctx, 'field')) {
+    const eq = pair.indexOf('=')
+    const name = eq > 0 ? pair.slice(0, eq) : ''
+    const f = profile.fields.find((x) => x.name === name)
+    if (!f) {
+      problems[name || pair] = [
+        `${profile.name} has no field "${(name || pair).slice(0, 40)}" (use --field name=value).`,
+      ]
+    } else if (isSecretField(f)) {
+      // Never take a secret from argv: it would land in shell history and `ps`.
+      return fail(
+        'VALIDATION_FAILED',
+        `--field ${name}: secrets are read from stdin (--secret-stdin), never from arguments.`,
+      )
+    } else fields[name] = pair.slice(eq + 1)
+  }
+  if (Object.keys(problems).length > 0) {
+    return fail('VALIDATION_FAILED', 'Some fields need attention.', { fields: problems })
+  }
+  return ok(fields)
+}
+
+/** The secret lines read from stdin, by the field each answers (in the profile's order). */
+export function secretsByField(
+  fields: readonly { name: string }[],
+  lines: readonly string[],
+): Record<string, string> {
+  const out: Record<string, string> = {}
+  fields.forEach((f, i) => {
+    if (lines[i]) out[f.name] = lines[i]
+  })
+  return out
+}
+
+/** The secrets to read from stdin for `profile` (with --secret-stdin), by their labels. */
+export function secretPrompts(ctx: Ctx, profile: ProviderProfile): Result<string[]> {
+  const needed = secretFields(profile)
+  if (ctx.flags['secret-stdin'] !== true) {
+    const required = needed.find((f) => f.required)
+    if (required) {
+      return fail('VALIDATION_FAILED', 'The secret is read from stdin: pass --secret-stdin.', {
+        fields: { [required.name]: ['This field is required.'] },
+      })
+    }
+    return ok([])
+  }
+  return ok(needed.map((f) => f.label))
+}
+
+/** What `accounts add` gives the add action (its own, or the agent's). */
+export interface NewAccountInput {
+  label: string
+  providerId: string
+  baseUrl?: string
+  fields: Record<string, string>
+  remember: boolean
+}
+
+export type AddAccount = (
+  input: NewAccountInput,
+) => Promise<Result<{ account: AccountView; token: TokenView | null }>>
+
+/** Builds the account from the flags and the secret lines, adds it, and prints the outcome. */
+export async function addAccount(
+  ctx: Ctx,
+  profile: ProviderProfile,
+  secretLines: readonly string[],
+  add: AddAccount,
+): Promise<number> {
+  const label = str(ctx, 'label')!
+  const named = { json: ctx.json, fieldName: flagNamer(profile) }
+  const fields = plainFields(ctx, profile)
+  if (!fields.ok) return report(fields, named)
+  const typed = secretsByField(secretFields(profile), secretLines)
+  const baseUrl = str(ctx, 'base-url')
+  const added = await add({
+    label,
+    providerId: profile.id,
+    ...(baseUrl !== undefined ? { baseUrl } : {}),
+    fields: { ...fields.value, ...typed },
+    remember: ctx.flags.remember === true,
+  })
+  if (!added.ok) {
+    const kept = added.details?.accountKept === true
+    const hint = kept
+      ? `Check the server, then run tokendeck revoke ${quoteArg(label)} --uncertain.`
+      : added.details?.accountKept === false
+        ? 'The account was not added.'
+        : undefined
+    return report(added, { ...named, hint })
+  }
+  const { account: acc, token } = added.value
+  if (ctx.json) {
+    printJson({ account: acc, loggedIn: token !== null, ...(token ? { token } : {}) })
+  } else if (!token) {
+    print(`Added account "${acc.label}" (${acc.providerName}); its secret is stored encrypted.`)
+  } else {
+    print(
+      `Added account "${acc.label}" (${acc.providerName}): logged in; the secret was not stored ` +
+        `(${validity(token.expiresAt)}).`,
+    )
+  }
+  return EXIT.ok
+}
+
+/** What `accounts remove` prints. */
+export function printRemoved(
+  ctx: Ctx,
+  label: string,
+  r: Result<{ label: string; liveTokensLeft: number }>,
+): number {
+  if (!r.ok) {
+    const hint =
+      r.code === 'CONFLICT'
+        ? `Run tokendeck revoke ${quoteArg(label)} --all first, or add --force.`
+        : undefined
+    return report(r, { json: ctx.json, hint })
+  }
+  if (ctx.json) printJson({ removed: r.value.label, liveTokensLeft: r.value.liveTokensLeft })
+  else {
+    const left = r.value.liveTokensLeft
+    print(
+      `Removed account "${r.value.label}".` +
+        (left ? ` ${left} live token(s) stay valid on the server.` : ''),
+    )
+  }
+  return EXIT.ok
+}
