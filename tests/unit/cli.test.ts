@@ -196,6 +196,10 @@ describe('tokendeck init and unlocking', SLOW, () => {
         'limit',
         'account',
         'idle-timeout',
+        'env',
+        'env-file',
+        'in',
+        'out',
       ]).toContain(name)
     }
     const v = await vaultWith()

@@ -23,6 +23,10 @@ const vault =
   (name: 'init' | 'status' | 'log' | 'changePassphrase'): Run =>
   async (ctx) =>
     (await import('./commands-vault'))[name](ctx)
+const runs =
+  (name: 'run' | 'inject'): Run =>
+  async (ctx) =>
+    (await import('./commands-run'))[name](ctx)
 const agent =
   (name: 'agentRun' | 'agentStart' | 'agentStop' | 'agentStatus'): Run =>
   async (ctx) =>
@@ -224,6 +228,35 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [1, 1],
     run: agentFirst('reject', tokens('reject')),
+  },
+  {
+    name: 'run',
+    usage: 'run [--env NAME=REF]... [--env-file FILE] [--no-masking] -- CMD [ARGS...]',
+    summary: "run a command with accounts' tokens in its environment only, its output masked",
+    details: [
+      'REF is LABEL or LABEL/token (the bare token) or LABEL/header ("<Scheme> <token>"). An env',
+      'file holds NAME=value lines; a value tokendeck://LABEL/token (or /header) is a reference.',
+      "Every token given is masked in the command's stdout and stderr (--no-masking: not);",
+      "signals are forwarded and the command's exit code is returned. See docs/integrations.md.",
+    ],
+    options: {
+      env: { type: 'string', multiple: true },
+      'env-file': text,
+      'no-masking': flag,
+    },
+    vault: true,
+    args: [1, 10_000],
+    run: runs('run'),
+  },
+  {
+    name: 'inject',
+    usage: 'inject -i TEMPLATE [-o FILE]',
+    summary: 'fill {{ tokendeck://LABEL/token }} (or /header) references in a template',
+    details: ['With -o the file is written with mode 0600; otherwise the result goes to stdout.'],
+    options: { in: { type: 'string', short: 'i' }, out: { type: 'string', short: 'o' } },
+    vault: true,
+    args: [0, 0],
+    run: runs('inject'),
   },
   {
     name: 'agent',
