@@ -92,6 +92,11 @@ describe('the agent server', { timeout: 30_000 }, () => {
     )
     const all = JSON.stringify(services.vault.events.list())
     expect(all).not.toContain(header!.value.slice(6))
+    const served = await ask(endpoint, {
+      op: 'match',
+      url: `${sandbox().tpstreams.baseUrl}/api/v1/acme/assets/`,
+    })
+    expect(served?.ok && served.value).toMatchObject({ label: 'acme-prod' })
     const unknown = await ask(endpoint, { op: 'header', label: 'nobody' })
     expect(unknown?.ok === false && unknown.code).toBe('NOT_FOUND')
   })

@@ -6,6 +6,7 @@ import { accountActions } from './accounts'
 import type { ActionDeps } from './context'
 import { protectionActions } from './protection'
 import { providerActions } from './providers'
+import { routeActions } from './routes'
 import { settingsActions } from './settings'
 import { tokenActions } from './tokens'
 import { viewActions } from './views'
@@ -16,6 +17,7 @@ export function createActions(deps: ActionDeps) {
     tokens: tokenActions(deps),
     protection: protectionActions(deps),
     providers: providerActions(deps),
+    routes: routeActions(deps),
     settings: settingsActions(deps),
     views: viewActions(deps),
   }

@@ -93,6 +93,10 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
       if (!o.ok) return o
       return o.value.actions.tokens.reject(o.value.account.id, 'agent')
     },
+    match(req) {
+      const a = unlocked()
+      return a.ok ? a.value.routes.match(req.url) : a
+    },
     profile(req) {
       const a = unlocked()
       return a.ok ? a.value.providers.profile(req.providerId) : a

@@ -57,6 +57,8 @@ function requestWords(req: AgentRequest): string {
       return `to mark the token${label} as refused`
     case 'log':
       return `for the event log${label}`
+    case 'match':
+      return `which account serves ${req.url.slice(0, 200)}`
     case 'profile':
       return `for the profile of the provider "${req.providerId}"`
     case 'add':

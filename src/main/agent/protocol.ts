@@ -70,6 +70,12 @@ export const requestSchema = z.discriminatedUnion('op', [
     }),
   }),
   z.strictObject({ ...base, op: z.literal('remove'), label, force: z.boolean() }),
+  z.strictObject({
+    ...base,
+    op: z.literal('match'),
+    /** Which account serves this URL (routes, else the one account that covers it). */
+    url: z.string().check(z.minLength(1), z.maxLength(2000)),
+  }),
   z.strictObject({ ...base, op: z.literal('stop') }),
 ])
 export type AgentRequest = z.infer<typeof requestSchema>

@@ -27,6 +27,10 @@ const runs =
   (name: 'run' | 'inject'): Run =>
   async (ctx) =>
     (await import('./commands-run'))[name](ctx)
+const helpers =
+  (name: 'routeAdd' | 'routeList' | 'routeRemove' | 'gitCredential'): Run =>
+  async (ctx) =>
+    (await import('./commands-helpers'))[name](ctx)
 const agent =
   (name: 'agentRun' | 'agentStart' | 'agentStop' | 'agentStatus'): Run =>
   async (ctx) =>
@@ -259,6 +263,47 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: runs('inject'),
   },
   {
+    name: 'route add',
+    usage: 'route add URL_PREFIX LABEL',
+    summary: 'the account L serves URLs under URL_PREFIX (for the credential helpers)',
+    details: ['The longest matching prefix wins; with no route, the one account covering the URL.'],
+    options: {},
+    vault: true,
+    args: [2, 2],
+    run: helpers('routeAdd'),
+  },
+  {
+    name: 'route list',
+    usage: 'route list',
+    summary: 'the routes, prefix and account',
+    options: {},
+    vault: true,
+    args: [0, 0],
+    run: helpers('routeList'),
+  },
+  {
+    name: 'route remove',
+    usage: 'route remove URL_PREFIX',
+    summary: 'remove the route for URL_PREFIX',
+    options: {},
+    vault: true,
+    args: [1, 1],
+    run: helpers('routeRemove'),
+  },
+  {
+    name: 'git-credential',
+    usage: 'git-credential get|store|erase',
+    summary: "git's credential helper: the token of the account that serves the URL",
+    details: [
+      'git config --global credential.https://api.example.com.helper "!tokendeck git-credential"',
+      'erase (git saw the token refused) marks it refused; the next get mints anew.',
+    ],
+    options: {},
+    vault: true,
+    args: [1, 1],
+    run: helpers('gitCredential'),
+  },
+  {
     name: 'agent',
     usage: 'agent [--idle-timeout MIN]',
     summary:
@@ -313,7 +358,7 @@ export const COMMANDS: readonly CommandSpec[] = [
 ]
 
 /** Command groups: `tokendeck accounts` alone is not a command. */
-export const GROUPS = new Set(['accounts', 'providers', 'passphrase', 'agent'])
+export const GROUPS = new Set(['accounts', 'providers', 'passphrase', 'agent', 'route'])
 
 export function findCommand(words: readonly string[]): CommandSpec | undefined {
   const [first, second] = words

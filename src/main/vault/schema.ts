@@ -89,6 +89,11 @@ export const vaultContentSchema = z
     /** Imported provider profiles, as validated JSON. */
     customProfiles: z.array(z.record(z.string(), z.unknown())),
     settings: settingsSchema,
+    /** Which account serves which URLs (credential helpers): normalised prefix -> account id. */
+    routes: z
+      .array(z.object({ prefix: z.string().min(1).max(500), accountId: id }).strict())
+      .max(1000)
+      .optional(),
   })
   .strict()
 export type VaultContent = z.infer<typeof vaultContentSchema>

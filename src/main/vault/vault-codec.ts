@@ -56,6 +56,7 @@ export function encodeVault(data: VaultData, key: Buffer): VaultFileV2 {
     tokens: data.tokens,
     customProfiles: data.customProfiles,
     settings: data.settings,
+    ...(data.routes ? { routes: data.routes } : {}),
   }
   return { ...header, body: seal(key, JSON.stringify(content), bodyAad(header)) }
 }
