@@ -1,14 +1,11 @@
 // Routes (which account serves which URLs) and the credential helpers that start from a URL:
 // `tokendeck git-credential get|store|erase` speaks git's credential protocol. Tokens come
 // through the agent when one serves the vault, else by opening it once.
-import type { Result } from '../../shared/result'
-import { fail, ok } from '../../shared/result'
-import type { Actions } from '../actions'
-import { askAgent } from '../agent/client'
+import { fail } from '../../shared/result'
 import { unlockedVault, type Ctx } from './context'
 import { columns } from './format'
 import { EXIT, print, printJson, report } from './io'
-import { endpointFor } from './via-agent'
+import { tokenSource } from './token-source'
 
 /** `tokendeck route add URL_PREFIX LABEL` */
 export async function routeAdd(ctx: Ctx): Promise<number> {
@@ -45,56 +42,6 @@ export async function routeRemove(ctx: Ctx): Promise<number> {
   if (ctx.json) printJson(r.value)
   else print(`Removed the route ${r.value.prefix}.`)
   return EXIT.ok
-}
-
-interface Issued {
-  label: string
-  headerName: string
-  value: string
-  expiresAt: number | null
-}
-
-/** URL -> account -> header (or: the server refused its token), through the agent or the vault. */
-function tokenSource(ctx: Ctx, command: string) {
-  const endpoint = endpointFor(ctx)
-  const useAgent = ctx.env.TOKENDECK_AGENT !== 'off'
-  let direct: Promise<Result<Actions>> | undefined
-  const actions = () =>
-    (direct ??= (async () => {
-      const v = await unlockedVault(ctx)
-      return v.ok ? ok(v.value.actions) : v
-    })())
-  const viaAgent = async (ask: Parameters<typeof askAgent>[1]) => {
-    if (!useAgent) return null
-    const r = await askAgent(endpoint, ask, { command })
-    if (r && !r.ok && r.code === 'VAULT_LOCKED' && ctx.env.TOKENDECK_PASSPHRASE) return null
-    return r
-  }
-  return {
-    async match(url: string): Promise<Result<{ label: string }>> {
-      const r = await viaAgent({ op: 'match', url })
-      if (r) return r as Result<{ label: string }>
-      const a = await actions()
-      return a.ok ? a.value.routes.match(url) : a
-    },
-    async header(label: string): Promise<Result<Issued>> {
-      const r = await viaAgent({ op: 'header', label })
-      if (r) return r as Result<Issued>
-      const a = await actions()
-      if (!a.ok) return a
-      const acc = a.value.views.account(label)
-      if (!acc.ok) return acc
-      return a.value.tokens.header(acc.value.id, 'cli')
-    },
-    async reject(label: string): Promise<Result<unknown>> {
-      const r = await viaAgent({ op: 'reject', label })
-      if (r) return r
-      const a = await actions()
-      if (!a.ok) return a
-      const acc = a.value.views.account(label)
-      return acc.ok ? a.value.tokens.reject(acc.value.id, 'cli') : acc
-    },
-  }
 }
 
 /** git's credential description: key=value lines; `key[]` keys collect into lists. */

@@ -57,7 +57,7 @@ export async function run(ctx: Ctx): Promise<number> {
       ctx,
     )
   }
-  const resolve = tokenResolver(ctx)
+  const resolve = tokenResolver(ctx, 'tokendeck run')
   const env: NodeJS.ProcessEnv = { ...process.env }
   delete env.TOKENDECK_PASSPHRASE
   const secrets: string[] = []
@@ -106,7 +106,7 @@ export async function inject(ctx: Ctx): Promise<number> {
   if (!input) return report(usage('inject needs -i TEMPLATE.'), ctx)
   const text = readSmallFile(input, 'The template')
   if (!text.ok) return report(text, ctx)
-  const resolve = tokenResolver(ctx)
+  const resolve = tokenResolver(ctx, 'tokendeck inject')
   const values = new Map<string, string>()
   for (const m of text.value.matchAll(TEMPLATE_REF)) {
     const ref = parseRef(m[1]!, { uriOnly: true })!

@@ -1,11 +1,9 @@
 // References to tokens for `tokendeck run` and `tokendeck inject`: `LABEL`, `LABEL/token`,
 // `LABEL/header` and `tokendeck://LABEL/token|header`, in --env values, env files and templates;
-// and their resolution, through the agent when one serves the vault, else by opening it once.
+// and their resolution through the token source (token-source.ts).
 import { fail, ok, type Result } from '../../shared/result'
-import type { Actions } from '../actions'
-import { askAgent } from '../agent/client'
 import type { Ctx } from './context'
-import { endpointFor } from './via-agent'
+import { tokenSource } from './token-source'
 
 export interface TokenRef {
   label: string
@@ -85,44 +83,22 @@ export interface Resolved {
 }
 
 /**
- * Resolves references for one run: through the agent of the vault when one answers, else by
- * opening the vault here once (the passphrase as for every command). Each label is asked once.
+ * Resolves references for one run through the token source (the agent, else the vault opened
+ * once). Each label and kind is asked once.
  */
-export function tokenResolver(ctx: Ctx): (ref: TokenRef) => Promise<Result<Resolved>> {
+export function tokenResolver(
+  ctx: Ctx,
+  command: string,
+): (ref: TokenRef) => Promise<Result<Resolved>> {
   const cache = new Map<string, Promise<Result<Resolved>>>()
-  let direct: Promise<Result<Actions>> | undefined
-  const viaAgent = ctx.env.TOKENDECK_AGENT !== 'off' && ctx.flags['passphrase-stdin'] !== true
-  const endpoint = endpointFor(ctx)
-
-  async function resolve(ref: TokenRef): Promise<Result<Resolved>> {
-    if (viaAgent) {
-      const r = await askAgent(
-        endpoint,
-        { op: 'header', label: ref.label },
-        { command: 'tokendeck run' },
-      )
-      if (r && !(r.ok === false && r.code === 'VAULT_LOCKED' && ctx.env.TOKENDECK_PASSPHRASE)) {
-        if (!r.ok) return r
-        return ok(resolvedOf(ref, r.value as { value: string }))
-      }
-    }
-    direct ??= (async () => {
-      const { unlockedVault } = await import('./context')
-      const v = await unlockedVault(ctx)
-      return v.ok ? ok(v.value.actions) : v
-    })()
-    const actions = await direct
-    if (!actions.ok) return actions
-    const acc = actions.value.views.account(ref.label)
-    if (!acc.ok) return acc
-    const h = await actions.value.tokens.header(acc.value.id, 'cli')
-    return h.ok ? ok(resolvedOf(ref, h.value)) : h
-  }
-
+  const source = tokenSource(ctx, command)
   return (ref) => {
     const key = `${ref.label.toLowerCase()}\n${ref.kind}`
     let p = cache.get(key)
-    if (!p) cache.set(key, (p = resolve(ref)))
+    if (!p) {
+      p = source.header(ref.label).then((h) => (h.ok ? ok(resolvedOf(ref, h.value)) : h))
+      cache.set(key, p)
+    }
     return p
   }
 }

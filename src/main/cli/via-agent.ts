@@ -42,7 +42,7 @@ export function endpointFor(ctx: Ctx): string {
  * command reads the passphrase (or, but for `accounts add`, secrets) from stdin, no agent
  * answers, or it answers that its vault is locked while this run has a passphrase.
  */
-async function ask(
+export async function askAgentFor(
   ctx: Ctx,
   what: AgentAsk,
   command: string,
@@ -65,12 +65,12 @@ const label = (ctx: Ctx) => ctx.args[0] ?? ''
 /** The commands the agent answers, by CLI name: each returns undefined to run directly. */
 export const AGENT_COMMANDS: Record<string, Printer> = {
   async header(ctx) {
-    const r = await ask(ctx, { op: 'header', label: label(ctx) }, 'tokendeck header')
+    const r = await askAgentFor(ctx, { op: 'header', label: label(ctx) }, 'tokendeck header')
     if (!r) return undefined
     return r.ok ? printHeader(ctx, r.value as HeaderOut) : reportTokenFailure(ctx, label(ctx), r)
   },
   async token(ctx) {
-    const r = await ask(ctx, { op: 'token', label: label(ctx) }, 'tokendeck token')
+    const r = await askAgentFor(ctx, { op: 'token', label: label(ctx) }, 'tokendeck token')
     if (!r) return undefined
     return r.ok
       ? printToken(ctx, r.value as { token: string; reused: boolean; expiresAt: number | null })
@@ -78,7 +78,7 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
   },
   async login(ctx) {
     const force = ctx.flags.force === true
-    const r = await ask(ctx, { op: 'login', label: label(ctx), force }, 'tokendeck login')
+    const r = await askAgentFor(ctx, { op: 'login', label: label(ctx), force }, 'tokendeck login')
     if (!r) return undefined
     return r.ok
       ? printLogin(
@@ -94,7 +94,7 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
     // Several modes at once: the command itself says which to choose.
     if (modes.length > 1) return undefined
     const mode = modes[0] ?? 'current'
-    const r = await ask(ctx, { op: 'revoke', label: label(ctx), mode }, 'tokendeck revoke')
+    const r = await askAgentFor(ctx, { op: 'revoke', label: label(ctx), mode }, 'tokendeck revoke')
     if (!r) return undefined
     if (!r.ok) return report(r, ctx)
     const { label: l, ...rest } = r.value as { label: string; message: string; failures: unknown[] }
@@ -103,12 +103,12 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
       : printRevokeMode(ctx, mode, rest)
   },
   async reject(ctx) {
-    const r = await ask(ctx, { op: 'reject', label: label(ctx) }, 'tokendeck reject')
+    const r = await askAgentFor(ctx, { op: 'reject', label: label(ctx) }, 'tokendeck reject')
     if (!r) return undefined
     return r.ok ? printReject(ctx, r.value as { label: string; tokenId: string }) : report(r, ctx)
   },
   async status(ctx) {
-    const r = await ask(ctx, { op: 'status' }, 'tokendeck status')
+    const r = await askAgentFor(ctx, { op: 'status' }, 'tokendeck status')
     if (!r) return undefined
     return r.ok ? printStatus(ctx, r.value as StatusData, ctx.args[0]) : report(r, ctx)
   },
@@ -119,7 +119,7 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
     const limit = raw === undefined ? 50 : Number(raw)
     if (limit < 1 || limit > 5000) return undefined
     const account = typeof ctx.flags.account === 'string' ? ctx.flags.account : undefined
-    const r = await ask(
+    const r = await askAgentFor(
       ctx,
       { op: 'log', limit, ...(account ? { label: account } : {}) },
       'tokendeck log',
@@ -131,7 +131,9 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
     const providerId = typeof ctx.flags.provider === 'string' ? ctx.flags.provider : undefined
     if (!providerId || typeof ctx.flags.label !== 'string') return undefined
     const command = 'tokendeck accounts add'
-    const found = await ask(ctx, { op: 'profile', providerId }, command, { secretsOnStdin: true })
+    const found = await askAgentFor(ctx, { op: 'profile', providerId }, command, {
+      secretsOnStdin: true,
+    })
     if (!found) return undefined
     const { addAccount, flagNamer, secretPrompts } = await import('./account-fields')
     if (!found.ok) return report(found, ctx)
@@ -148,7 +150,7 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
       stdin.close()
     }
     return addAccount(ctx, profile, lines, async (account) => {
-      const r = await ask(ctx, { op: 'add', account }, command, { secretsOnStdin: true })
+      const r = await askAgentFor(ctx, { op: 'add', account }, command, { secretsOnStdin: true })
       return (r ?? fail('AGENT_UNAVAILABLE', 'The agent went away.')) as Result<{
         account: AccountView
         token: TokenView | null
@@ -157,13 +159,13 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
   },
   async 'accounts remove'(ctx) {
     const what = { op: 'remove', label: label(ctx), force: ctx.flags.force === true } as const
-    const r = await ask(ctx, what, 'tokendeck accounts remove')
+    const r = await askAgentFor(ctx, what, 'tokendeck accounts remove')
     if (!r) return undefined
     const { printRemoved } = await import('./account-fields')
     return printRemoved(ctx, label(ctx), r as Result<{ label: string; liveTokensLeft: number }>)
   },
   async 'accounts list'(ctx) {
-    const r = await ask(ctx, { op: 'accounts' }, 'tokendeck accounts list')
+    const r = await askAgentFor(ctx, { op: 'accounts' }, 'tokendeck accounts list')
     if (!r) return undefined
     return r.ok ? printAccounts(ctx, r.value as AccountView[]) : report(r, ctx)
   },

@@ -1,0 +1,52 @@
+// Where the helpers, `run` and `inject` get an account's header: through the agent of the vault
+// when one answers (askAgentFor decides, as for every command), else by opening the vault here
+// once. Also which account serves a URL, and "the server refused the token".
+import { ok, type Result } from '../../shared/result'
+import type { Actions } from '../actions'
+import type { Ctx } from './context'
+import { askAgentFor } from './via-agent'
+
+export interface Issued {
+  label: string
+  headerName: string
+  value: string
+  expiresAt: number | null
+}
+
+/** URL -> account -> header (or: the server refused its token), through the agent or the vault. */
+export function tokenSource(ctx: Ctx, command: string) {
+  let direct: Promise<Result<Actions>> | undefined
+  const actions = () =>
+    (direct ??= (async () => {
+      const { unlockedVault } = await import('./context')
+      const v = await unlockedVault(ctx)
+      return v.ok ? ok(v.value.actions) : v
+    })())
+  const withAccount = async <T>(
+    label: string,
+    use: (a: Actions, accountId: string) => Result<T> | Promise<Result<T>>,
+  ): Promise<Result<T>> => {
+    const a = await actions()
+    if (!a.ok) return a
+    const acc = a.value.views.account(label)
+    return acc.ok ? use(a.value, acc.value.id) : acc
+  }
+  return {
+    async match(url: string): Promise<Result<{ label: string }>> {
+      const r = await askAgentFor(ctx, { op: 'match', url }, command)
+      if (r) return r as Result<{ label: string }>
+      const a = await actions()
+      return a.ok ? a.value.routes.match(url) : a
+    },
+    async header(label: string): Promise<Result<Issued>> {
+      const r = await askAgentFor(ctx, { op: 'header', label }, command)
+      if (r) return r as Result<Issued>
+      return withAccount(label, (a, id) => a.tokens.header(id, 'cli'))
+    },
+    async reject(label: string): Promise<Result<unknown>> {
+      const r = await askAgentFor(ctx, { op: 'reject', label }, command)
+      if (r) return r
+      return withAccount(label, (a, id) => a.tokens.reject(id, 'cli'))
+    },
+  }
+}
