@@ -155,3 +155,22 @@ export function capUsageText(cap: CapUsage): string {
   if (capReached(cap)) parts.push('cap reached')
   return parts.join(', ')
 }
+
+/**
+ * An account by id, or by label ignoring case (the id wins): how every surface names an account.
+ * Its failure is worded by noAccount.
+ */
+export function findAccount<A extends { id: string; label: string }>(
+  accounts: readonly A[],
+  idOrLabel: string,
+): A | undefined {
+  const key = idOrLabel.toLowerCase()
+  return (
+    accounts.find((a) => a.id === idOrLabel) ?? accounts.find((a) => a.label.toLowerCase() === key)
+  )
+}
+
+/** What is said when no account has that id or label. */
+export function noAccount(idOrLabel: string): string {
+  return `No account "${idOrLabel.slice(0, 80)}".`
+}

@@ -1,6 +1,7 @@
 // Read-only actions: the secret-free views every surface shows (accounts, organizations with
 // their cap usage, one account by label or id, the event log).
 import { fail, ok, type Result } from '../../shared/result'
+import { findAccount, noAccount } from '../../shared/state'
 import type { Snapshot } from '../../shared/ipc/schemas'
 import type { AccountView, EventType, OrganizationView, VaultEvent } from '../../shared/views'
 import type { ProviderProfile } from '../../shared/providers/profile'
@@ -54,11 +55,8 @@ export function viewActions(deps: ActionDeps) {
     const { vault } = s()
     const data = vault.readUnlocked()
     if (!data.ok) return data
-    const key = idOrLabel.toLowerCase()
-    const rec =
-      data.value.accounts.find((a) => a.id === idOrLabel) ??
-      data.value.accounts.find((a) => a.label.toLowerCase() === key)
-    if (!rec) return fail('NOT_FOUND', `No account "${idOrLabel.slice(0, 80)}".`)
+    const rec = findAccount(data.value.accounts, idOrLabel)
+    if (!rec) return fail('NOT_FOUND', noAccount(idOrLabel))
     const registry = vault.registryOf(data.value)
     const profile = registry.get(rec.providerId)
     if (!profile) return registry.missing(rec.providerId)

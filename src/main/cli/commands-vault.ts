@@ -69,14 +69,8 @@ export async function status(ctx: Ctx): Promise<number> {
   const { views, protection } = v.value.actions
   const snap = views.snapshot()
   if (!snap.ok) return report(snap, ctx)
-  const label = ctx.args[0]
-  if (label !== undefined) {
-    // The lookup and its message are the vault's own.
-    const one = views.account(label)
-    if (!one.ok) return report(one, ctx)
-  }
   const unreadableCopies = protection.status().vault.unreadableCopies
-  return printStatus(ctx, { ...snap.value, unreadableCopies }, label)
+  return printStatus(ctx, { ...snap.value, unreadableCopies }, ctx.args[0])
 }
 
 function parseLimit(raw: string | undefined): Result<number> {

@@ -1,7 +1,7 @@
 // What the token and status commands print, in text and JSON, from plain data: the same lines
 // whether the answer came from the agent or from opening the vault here. Light on purpose (no
 // vault, no actions): the agent path of the CLI loads it.
-import { accountSummary, capUsageText } from '../../shared/state'
+import { accountSummary, capUsageText, findAccount, noAccount } from '../../shared/state'
 import type { Failure } from '../../shared/result'
 import type { AccountView, OrganizationView, TokenView, VaultEvent } from '../../shared/views'
 import type { Ctx } from './context'
@@ -158,16 +158,8 @@ export function printStatus(ctx: Ctx, data: StatusData, label: string | undefine
   let shown = data.accounts
   let shownOrgs = data.organizations
   if (label !== undefined) {
-    const key = label.toLowerCase()
-    const one =
-      data.accounts.find((a) => a.id === label) ??
-      data.accounts.find((a) => a.label.toLowerCase() === key)
-    if (!one) {
-      return report(
-        { ok: false, code: 'NOT_FOUND', message: `No account "${label.slice(0, 80)}".` },
-        ctx,
-      )
-    }
+    const one = findAccount(data.accounts, label)
+    if (!one) return report({ ok: false, code: 'NOT_FOUND', message: noAccount(label) }, ctx)
     shown = [one]
     shownOrgs = shownOrgs.filter((o) => o.accountIds.includes(one.id))
   }

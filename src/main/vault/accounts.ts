@@ -10,7 +10,7 @@ import {
   secretFields,
   type ProviderProfile,
 } from '../../shared/providers/profile'
-import { isLive } from '../../shared/state'
+import { findAccount, isLive, noAccount } from '../../shared/state'
 import type { AccountView, OrganizationView } from '../../shared/views'
 import { accountView, countsTowardCap, organizationViews, tidy } from './ledger'
 import type { AccountRecord, VaultData } from './schema'
@@ -166,10 +166,8 @@ export class AccountService {
   get(idOrLabel: string): Result<AccountView> {
     const all = this.list()
     if (!all.ok) return all
-    const found =
-      all.value.find((a) => a.id === idOrLabel) ??
-      all.value.find((a) => a.label.toLowerCase() === idOrLabel.toLowerCase())
-    return found ? ok(found) : fail('NOT_FOUND', `No account "${idOrLabel.slice(0, 80)}".`)
+    const found = findAccount(all.value, idOrLabel)
+    return found ? ok(found) : fail('NOT_FOUND', noAccount(idOrLabel))
   }
 
   async add(input: AccountInput): Promise<Result<AccountView>> {
