@@ -41,3 +41,34 @@ export function runCli(
     child.stdin.end(o.input ?? '')
   })
 }
+
+/**
+ * `tokendeck accounts add` of a TPStreams account with its secret remembered,
+ * run as a user would (the secret on stdin); returns the run.
+ */
+export function addTpstreamsAccount(
+  dir: string,
+  o: { baseUrl: string; label: string; org: string; username: string; secret: string },
+  env?: NodeJS.ProcessEnv,
+): Promise<CliRun> {
+  return runCli(
+    [
+      'accounts',
+      'add',
+      '--provider',
+      'tpstreams',
+      '--base-url',
+      o.baseUrl,
+      '--label',
+      o.label,
+      '--username',
+      o.username,
+      '--org',
+      o.org,
+      '--remember',
+      '--secret-stdin',
+    ],
+    dir,
+    { input: `${o.secret}\n`, ...(env ? { env } : {}) },
+  )
+}

@@ -6,10 +6,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, runCli } from '../helpers/cli'
+import { CLI, addTpstreamsAccount, runCli } from '../helpers/cli'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
 
 const tp = DEMO_USERS.tpstreams[0]!
+const user = { username: tp.username, secret: tp.secret }
 let sb: SandboxSet
 beforeAll(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
@@ -26,26 +27,7 @@ async function vaultWithAccounts(labels: { label: string; org: string }[]) {
   const dir = path.join(tempDir(), 'vault')
   expect((await runCli(['init'], dir)).code).toBe(0)
   for (const { label, org } of labels) {
-    const r = await runCli(
-      [
-        'accounts',
-        'add',
-        '--provider',
-        'tpstreams',
-        '--base-url',
-        sb.tpstreams.baseUrl,
-        '--label',
-        label,
-        '--username',
-        tp.username,
-        '--org',
-        org,
-        '--remember',
-        '--secret-stdin',
-      ],
-      dir,
-      { input: `${tp.secret}\n` },
-    )
+    const r = await addTpstreamsAccount(dir, { baseUrl: sb.tpstreams.baseUrl, label, org, ...user })
     expect(r.code).toBe(0)
   }
   return dir

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, runCli } from '../helpers/cli'
+import { CLI, addTpstreamsAccount, runCli } from '../helpers/cli'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
 
 const tp = DEMO_USERS.tpstreams[0]!
@@ -50,26 +50,13 @@ function git(
 }
 
 async function add(label: string, org: string) {
-  const r = await runCli(
-    [
-      'accounts',
-      'add',
-      '--provider',
-      'tpstreams',
-      '--base-url',
-      sb.tpstreams.baseUrl,
-      '--label',
-      label,
-      '--username',
-      tp.username,
-      '--org',
-      org,
-      '--remember',
-      '--secret-stdin',
-    ],
-    dir,
-    { input: `${tp.secret}\n` },
-  )
+  const r = await addTpstreamsAccount(dir, {
+    baseUrl: sb.tpstreams.baseUrl,
+    label,
+    org,
+    username: tp.username,
+    secret: tp.secret,
+  })
   expect(r.code).toBe(0)
 }
 

@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
 import { MASK, Masker } from '../../src/main/cli/mask'
-import { CLI, runCli } from '../helpers/cli'
+import { CLI, addTpstreamsAccount, runCli } from '../helpers/cli'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
 
 const tp = DEMO_USERS.tpstreams[0]!
@@ -22,26 +22,13 @@ beforeAll(async () => {
   sb = await startSandbox()
   dir = path.join(tempDir(), 'vault')
   expect((await runCli(['init'], dir)).code).toBe(0)
-  const add = await runCli(
-    [
-      'accounts',
-      'add',
-      '--provider',
-      'tpstreams',
-      '--base-url',
-      sb.tpstreams.baseUrl,
-      '--label',
-      'acme-prod',
-      '--username',
-      tp.username,
-      '--org',
-      'acme',
-      '--remember',
-      '--secret-stdin',
-    ],
-    dir,
-    { input: `${tp.secret}\n` },
-  )
+  const add = await addTpstreamsAccount(dir, {
+    baseUrl: sb.tpstreams.baseUrl,
+    label: 'acme-prod',
+    org: 'acme',
+    username: tp.username,
+    secret: tp.secret,
+  })
   expect(add.code).toBe(0)
   token = (await runCli(['token', 'acme-prod'], dir)).stdout.trim()
   expect(token).toMatch(/^[0-9a-f]{40}$/)
