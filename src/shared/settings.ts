@@ -20,6 +20,10 @@ export const settingsSchema = z
      * session; "dont-ask" answers every same-user client (docs/agent.md).
      */
     agentApproval: z.enum(['ask', 'dont-ask']).default('ask'),
+    /** The app runs the header-injecting gateway (docs/integrations.md) while it is open. */
+    gatewayEnabled: z.boolean().default(false),
+    /** The app's gateway listens on 127.0.0.1:gatewayPort (1024-65535). */
+    gatewayPort: z.number().int().min(1024).max(65535).default(17380),
     /** An Electron accelerator; empty string disables the shortcut. */
     globalShortcut: z.string().max(60).default('CommandOrControl+Shift+K'),
   })

@@ -2,7 +2,7 @@
 // and never a secret (no token, password or secret key). The IPC contract and the CLI use these.
 import { z } from 'zod'
 
-export const surfaceSchema = z.enum(['ui', 'tray', 'cli', 'agent'])
+export const surfaceSchema = z.enum(['ui', 'tray', 'cli', 'agent', 'gateway'])
 export type Surface = z.infer<typeof surfaceSchema>
 
 /** A token's state as a person sees it: stored state, with `expired` derived from the clock. */
@@ -81,6 +81,8 @@ export const EVENT_TYPES = [
   'vault',
   /** A request to the agent: who asked (the client's description) and for what. */
   'agent',
+  /** A request through the gateway: label, method, path without query, status, duration. */
+  'gateway',
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 

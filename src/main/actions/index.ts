@@ -4,6 +4,7 @@
 // its file and the surfaces that call it.
 import { accountActions } from './accounts'
 import type { ActionDeps } from './context'
+import { gatewayActions } from './gateway'
 import { protectionActions } from './protection'
 import { providerActions } from './providers'
 import { routeActions } from './routes'
@@ -20,6 +21,7 @@ export function createActions(deps: ActionDeps) {
     routes: routeActions(deps),
     settings: settingsActions(deps),
     views: viewActions(deps),
+    gateway: gatewayActions(deps),
   }
 }
 

@@ -28,12 +28,14 @@ export function tokenActions(deps: ActionDeps) {
   /**
    * The server refused the account's current token (every surface that learns so calls this):
    * it ends as revoked with that reason, and the next header mints or refreshes within the cap.
+   * With `tokenId`, only that token: callers that raced on one refusal reject it once.
    */
   function reject(
     accountId: string,
     surface: Surface,
+    tokenId?: string,
   ): Promise<Result<{ label: string; tokenId: string }>> {
-    return rejectToken(s().vault, accountId, surface)
+    return rejectToken(s().vault, accountId, surface, tokenId)
   }
 
   /** Copies "<Header>: <Scheme> <token>"; the clipboard clears after the configured delay. */

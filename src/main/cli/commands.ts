@@ -31,6 +31,10 @@ const helpers =
   (name: 'routeAdd' | 'routeList' | 'routeRemove' | 'gitCredential'): Run =>
   async (ctx) =>
     (await import('./commands-helpers'))[name](ctx)
+const gateway =
+  (name: 'gateway' | 'gatewayPolicy'): Run =>
+  async (ctx) =>
+    (await import('./commands-gateway'))[name](ctx)
 const agent =
   (name: 'agentRun' | 'agentStart' | 'agentStop' | 'agentStatus'): Run =>
   async (ctx) =>
@@ -302,6 +306,41 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [1, 1],
     run: helpers('gitCredential'),
+  },
+  {
+    name: 'gateway',
+    usage: 'gateway [--port N] [--account L]...',
+    summary: 'a local reverse proxy that adds the account header: http://127.0.0.1:PORT/LABEL/...',
+    details: [
+      'Listens on 127.0.0.1 only and prints, per account, the URL that stands for its base URL',
+      'and the access token clients send as X-TokenDeck-Gateway ($TOKENDECK_GATEWAY_TOKEN sets',
+      'it; else a random one). Requests with an Origin header are refused unless allowed;',
+      'an upstream 401 rejects the token and, when the request can be replayed, sends it again',
+      'once with a new one. Stops on SIGINT/SIGTERM. See docs/integrations.md.',
+    ],
+    options: { port: text, account: { type: 'string', multiple: true } },
+    vault: true,
+    args: [0, 0],
+    run: gateway('gateway'),
+  },
+  {
+    name: 'gateway policy',
+    usage:
+      'gateway policy L [--method M]... [--path PREFIX]... [--origin URL]... | --clear',
+    summary: "what the gateway lets through for L's account (methods, paths, web origins)",
+    details: [
+      'Replaces the policy (sealed in the vault; the app and CLI gateways honour it). Without',
+      'flags, prints it. Empty: any method and path, and no request that carries an Origin.',
+    ],
+    options: {
+      method: { type: 'string', multiple: true },
+      path: { type: 'string', multiple: true },
+      origin: { type: 'string', multiple: true },
+      clear: flag,
+    },
+    vault: true,
+    args: [1, 1],
+    run: gateway('gatewayPolicy'),
   },
   {
     name: 'agent',

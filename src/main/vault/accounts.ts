@@ -301,6 +301,9 @@ export class AccountService {
         }
         draft.accounts = draft.accounts.filter((a) => a.id !== acc.id)
         draft.tokens = draft.tokens.filter((t) => t.accountId !== acc.id)
+        if (draft.gateway) {
+          draft.gateway.policies = draft.gateway.policies.filter((p) => p.accountId !== acc.id)
+        }
         return ok({ label: acc.label, liveTokensLeft: live })
       },
       (r) => ({

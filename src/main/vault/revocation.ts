@@ -192,12 +192,19 @@ export async function rejectToken(
   vault: Vault,
   accountId: string,
   surface: Surface,
+  /** Only this token (the one the server refused): a token minted since is left alone. */
+  tokenId?: string,
 ): Promise<Result<{ label: string; tokenId: string }>> {
   return vault.mutate(
     (draft, now) => {
       const acc = draft.accounts.find((a) => a.id === accountId)
       if (!acc) return fail('NOT_FOUND', 'No such account.')
-      const t = tokensOf(draft, acc.id).find((x) => derivedState(x, now) === 'active' && x.secret)
+      const t = tokensOf(draft, acc.id).find(
+        (x) =>
+          derivedState(x, now) === 'active' &&
+          x.secret &&
+          (tokenId === undefined || x.id === tokenId),
+      )
       if (!t) return fail('NOT_FOUND', `"${acc.label}" has no live token to mark as refused.`)
       endToken(t, 'revoked', now, `Refused by its server (reported through ${surface}).`)
       return ok({ label: acc.label, tokenId: t.id })

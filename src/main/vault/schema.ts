@@ -9,7 +9,7 @@ import { settingsSchema } from '../../shared/settings'
 export const VAULT_FORMAT = 'tokendeck-vault'
 export const VAULT_SCHEMA_VERSION = 2
 
-export const SURFACES = ['ui', 'tray', 'cli', 'agent'] as const
+export const SURFACES = ['ui', 'tray', 'cli', 'agent', 'gateway'] as const
 export type Surface = (typeof SURFACES)[number]
 
 /** Stored states. `expired` is also derived at read time from `expiresAt`. */
@@ -67,6 +67,20 @@ export type TokenRecord = z.infer<typeof tokenSchema>
 
 export { settingsSchema, type VaultSettings } from '../../shared/settings'
 
+/** What the gateway lets through for one account (empty lists: no restriction, no origin). */
+export const gatewayPolicyRecordSchema = z
+  .object({
+    accountId: id,
+    /** Web origins whose requests (with an Origin header) are forwarded; none by default. */
+    origins: z.array(z.string().min(1).max(300)).max(50),
+    /** Allowed methods (upper case); empty: any. */
+    methods: z.array(z.string().min(1).max(20)).max(20),
+    /** Allowed path prefixes below the account's base URL; empty: any. */
+    paths: z.array(z.string().min(1).max(500)).max(100),
+  })
+  .strict()
+export type GatewayPolicyRecord = z.infer<typeof gatewayPolicyRecordSchema>
+
 /** The part of a vault that opens without the key: which format, which vault, its key slots. */
 export const vaultHeaderSchema = z.object({
   format: z.literal(VAULT_FORMAT),
@@ -93,6 +107,15 @@ export const vaultContentSchema = z
     routes: z
       .array(z.object({ prefix: z.string().min(1).max(500), accountId: id }).strict())
       .max(1000)
+      .optional(),
+    /** The gateway: per-account policies, and the app gateway's access token (sealed body). */
+    gateway: z
+      .object({
+        /** The access token clients of the app's gateway send (X-TokenDeck-Gateway). */
+        accessToken: z.string().min(32).max(128).optional(),
+        policies: z.array(gatewayPolicyRecordSchema).max(1000),
+      })
+      .strict()
       .optional(),
   })
   .strict()

@@ -57,6 +57,7 @@ export function encodeVault(data: VaultData, key: Buffer): VaultFileV2 {
     customProfiles: data.customProfiles,
     settings: data.settings,
     ...(data.routes ? { routes: data.routes } : {}),
+    ...(data.gateway ? { gateway: data.gateway } : {}),
   }
   return { ...header, body: seal(key, JSON.stringify(content), bodyAad(header)) }
 }

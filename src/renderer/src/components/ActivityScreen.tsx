@@ -22,6 +22,7 @@ const TYPE_WORDS: Record<EventType, string> = {
   account: 'Accounts',
   vault: 'Vault',
   agent: 'Agent requests',
+  gateway: 'Gateway requests',
 }
 
 // Not EVENT_TYPES from shared/views: that module brings zod into the window's bundle.

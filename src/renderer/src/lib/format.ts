@@ -35,7 +35,13 @@ export function hostOf(url: string): string {
   }
 }
 
-const SURFACES: Record<string, string> = { ui: 'this window', tray: 'the tray', cli: 'the CLI' }
+const SURFACES: Record<string, string> = {
+  ui: 'this window',
+  tray: 'the tray',
+  cli: 'the CLI',
+  agent: 'the agent',
+  gateway: 'the gateway',
+}
 
 export function surfaceWords(surface: string): string {
   return SURFACES[surface] ?? surface
