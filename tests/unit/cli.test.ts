@@ -200,6 +200,11 @@ describe('tokendeck init and unlocking', SLOW, () => {
         'env-file',
         'in',
         'out',
+        // gateway, gateway policy
+        'port',
+        'method',
+        'path',
+        'origin',
       ]).toContain(name)
     }
     const v = await vaultWith()

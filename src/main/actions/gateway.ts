@@ -44,7 +44,10 @@ export function parsePolicy(p: {
   for (const raw of p.paths ?? []) {
     const path = raw.trim()
     if (!path.startsWith('/') || /[?#\s]/.test(path) || /(^|\/)\.\.?(\/|$)/.test(path)) {
-      return fail('VALIDATION_FAILED', `A path prefix starts with / and has no ?, # or ..: "${raw}".`)
+      return fail(
+        'VALIDATION_FAILED',
+        `A path prefix starts with / and has no ?, # or ..: "${raw}".`,
+      )
     }
     paths.push(path.length > 1 ? path.replace(/\/+$/, '') : path)
   }

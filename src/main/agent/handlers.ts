@@ -38,8 +38,8 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
       if (!o.ok) return o
       const h = await o.value.actions.tokens.header(o.value.account.id, 'agent')
       if (!h.ok) return h
-      const { label, headerName, value, reused, expiresAt } = h.value
-      return ok({ label, headerName, value, reused, expiresAt })
+      const { label, tokenId, headerName, value, reused, expiresAt } = h.value
+      return ok({ label, tokenId, headerName, value, reused, expiresAt })
     },
     async token(req) {
       const o = account(req.label)
@@ -91,7 +91,22 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
     reject(req) {
       const o = account(req.label)
       if (!o.ok) return o
-      return o.value.actions.tokens.reject(o.value.account.id, 'agent')
+      return o.value.actions.tokens.reject(o.value.account.id, 'agent', req.tokenId)
+    },
+    targets(req) {
+      const a = unlocked()
+      return a.ok ? a.value.gateway.targets(req.labels) : a
+    },
+    async policy(req) {
+      const a = unlocked()
+      if (!a.ok) return a
+      if (req.set) return a.value.gateway.setPolicy(req.label, req.set, 'agent')
+      const t = a.value.gateway.targets([req.label])
+      return t.ok ? ok(t.value[0]!) : t
+    },
+    record(req) {
+      const a = unlocked()
+      return a.ok ? a.value.gateway.record(req.entries) : a
     },
     match(req) {
       const a = unlocked()

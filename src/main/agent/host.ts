@@ -59,6 +59,12 @@ function requestWords(req: AgentRequest): string {
       return `for the event log${label}`
     case 'match':
       return `which account serves ${req.url.slice(0, 200)}`
+    case 'targets':
+      return 'which accounts a gateway serves'
+    case 'record':
+      return 'to log gateway requests'
+    case 'policy':
+      return req.set ? `to change the gateway policy${label}` : `for the gateway policy${label}`
     case 'profile':
       return `for the profile of the provider "${req.providerId}"`
     case 'add':
@@ -104,6 +110,8 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
     ...(o.onStop ? { onStop: o.onStop } : {}),
     record: (req, outcome) => {
       if (!o.actions()?.protection.status().vault.unlocked) return
+      // Logged gateway requests are their own entries; one line per batch would only repeat them.
+      if (req.op === 'record' && outcome.ok) return
       o.log({
         type: 'agent',
         surface: 'agent',

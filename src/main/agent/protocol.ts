@@ -42,7 +42,49 @@ export const requestSchema = z.discriminatedUnion('op', [
     /** current: L's token; all: L's live tokens; oldest, org: L's organization; uncertain: dismiss. */
     mode: z.enum(['current', 'all', 'oldest', 'org', 'uncertain']),
   }),
-  z.strictObject({ ...base, op: z.literal('reject'), label }),
+  z.strictObject({
+    ...base,
+    op: z.literal('reject'),
+    label,
+    /** Only this token (the one the server refused); absent: the current one. */
+    tokenId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  }),
+  z.strictObject({
+    ...base,
+    op: z.literal('targets'),
+    /** The accounts a gateway serves (all when empty), with their gateway policies. */
+    labels: z.array(label).check(z.maxLength(200)),
+  }),
+  z.strictObject({
+    ...base,
+    op: z.literal('policy'),
+    label,
+    /** Replace the account's gateway policy with this; absent: only read it. */
+    set: z.optional(
+      z.strictObject({
+        origins: z.array(z.string().check(z.maxLength(300))).check(z.maxLength(50)),
+        methods: z.array(z.string().check(z.maxLength(20))).check(z.maxLength(20)),
+        paths: z.array(z.string().check(z.maxLength(500))).check(z.maxLength(100)),
+      }),
+    ),
+  }),
+  z.strictObject({
+    ...base,
+    op: z.literal('record'),
+    /** Requests through a gateway, for the event log (never a token, never a query). */
+    entries: z
+      .array(
+        z.strictObject({
+          label,
+          method: z.string().check(z.minLength(1), z.maxLength(20)),
+          path: z.string().check(z.minLength(1), z.maxLength(2000)),
+          status: z.number().check(z.int(), z.minimum(0), z.maximum(999)),
+          durationMs: z.number().check(z.nonnegative()),
+          retried: z.optional(z.boolean()),
+        }),
+      )
+      .check(z.minLength(1), z.maxLength(100)),
+  }),
   z.strictObject({
     ...base,
     op: z.literal('log'),
@@ -102,6 +144,7 @@ export type AgentResponse = z.infer<typeof responseSchema>
 /** What each op answers with. */
 export const issuedSchema = z.object({
   label: z.string(),
+  tokenId: z.string(),
   headerName: z.string(),
   value: z.string(),
   token: z.string(),

@@ -29,6 +29,8 @@ export interface HostSpec {
   crlfReply: () => Reply
   /** The provider's failure answer echoing the request (`echo` fault) on `route`. */
   echoReply: (echo: Echo, route: Route['kind'] | null) => Reply
+  /** Takes a request before routing (streaming endpoints); true when it did. No faults apply. */
+  raw?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean
 }
 
 /** A running host: what every SandboxServer delegates to. */
@@ -61,6 +63,7 @@ export async function startHost(spec: HostSpec): Promise<Host> {
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req)
+    if (spec.raw?.(req, res, path)) return
     let params: string[] = []
     const route = spec.routes.find((r) => {
       const m = r.pattern.exec(path)

@@ -1,4 +1,5 @@
 // TPStreams emulation: DRF-style JSON login, `Token` auth, a live-token cap per organization.
+import { streamingApi } from './api-stream'
 import { copyUser, DEMO_USERS, userMap } from './demo-users'
 import { startHost } from './host'
 import type { Route } from './host'
@@ -137,6 +138,10 @@ export async function startTpstreamsSandbox(
     routes,
     notFound: () => jsonReply(404, { detail: 'Not found.' }),
     methodNotAllowed: (req) => jsonReply(405, { detail: `Method "${req.method}" not allowed.` }),
+    raw: streamingApi((req) => {
+      const token = credentialFor(req.headers, 'Token')
+      return (token !== null && tokens.get(token)?.organization) || null
+    }),
     tooLarge: () => jsonReply(413, { detail: 'Request body too large.' }),
     crlfReply: () => jsonReply(200, { token: randomHex(20) + CRLF_INJECTION }),
     // DRF style: a 400 whose field errors and non_field_errors repeat what was sent.

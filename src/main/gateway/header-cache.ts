@@ -1,0 +1,60 @@
+// The gateway's hold on headers: each account's header is asked of the core at most once a
+// second (and never past its expiry), so a busy client does not turn every request into a vault
+// read and a "reused" log line; concurrent requests share one ask. A refused token is rejected
+// once, however many requests saw the 401, and dropped at once.
+import type { Result } from '../../shared/result'
+import type { GatewayHeader, GatewaySource } from './types'
+
+/** How long a header is handed out without asking the core again. */
+export const HEADER_HOLD_MS = 1000
+
+export class HeaderCache {
+  private readonly held = new Map<string, { header: GatewayHeader; at: number }>()
+  private readonly asking = new Map<string, Promise<Result<GatewayHeader>>>()
+  private readonly rejecting = new Map<string, Promise<void>>()
+
+  constructor(
+    private readonly source: GatewaySource,
+    private readonly now: () => number,
+  ) {}
+
+  header(label: string): Promise<Result<GatewayHeader>> {
+    const key = label.toLowerCase()
+    const t = this.now()
+    const h = this.held.get(key)
+    if (
+      h &&
+      t - h.at < HEADER_HOLD_MS &&
+      (h.header.expiresAt === null || h.header.expiresAt > t + HEADER_HOLD_MS)
+    ) {
+      return Promise.resolve({ ok: true, value: h.header })
+    }
+    let asking = this.asking.get(key)
+    if (!asking) {
+      asking = this.source.header(label).then((r) => {
+        this.asking.delete(key)
+        if (r.ok && !this.rejecting.has(r.value.tokenId)) {
+          this.held.set(key, { header: r.value, at: this.now() })
+        }
+        return r
+      })
+      this.asking.set(key, asking)
+    }
+    return asking
+  }
+
+  /** The server answered 401 to `tokenId`: reject it in the core once; later asks get a new one. */
+  refused(label: string, tokenId: string): Promise<void> {
+    const key = label.toLowerCase()
+    if (this.held.get(key)?.header.tokenId === tokenId) this.held.delete(key)
+    let r = this.rejecting.get(tokenId)
+    if (!r) {
+      // NOT_FOUND: another surface already ended it; the next ask gets the new token either way.
+      r = this.source.reject(label, tokenId).then(() => undefined)
+      this.rejecting.set(tokenId, r)
+      // Remembered for a while so late 401s for the same token do not ask again.
+      setTimeout(() => this.rejecting.delete(tokenId), 60_000).unref()
+    }
+    return r
+  }
+}
