@@ -19,7 +19,7 @@ export interface CliRun {
 export function runCli(
   args: string[],
   dir: string | undefined,
-  o: { home?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+  o: { home?: string; env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {},
 ): Promise<CliRun> {
   const home = o.home ?? tempDir('tokendeck-cli-home-')
   const env: NodeJS.ProcessEnv = {
@@ -31,7 +31,7 @@ export function runCli(
   }
   if (dir !== undefined) env.TOKENDECK_VAULT = dir
   return new Promise<CliRun>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env })
+    const child = spawn(process.execPath, [CLI, ...args], { env, cwd: o.cwd })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -65,6 +65,35 @@ export function addTpstreamsAccount(
       o.username,
       '--org',
       o.org,
+      '--remember',
+      '--secret-stdin',
+    ],
+    dir,
+    { input: `${o.secret}\n`, ...(env ? { env } : {}) },
+  )
+}
+
+/**
+ * `tokendeck accounts add` of an xpay account (Bearer JWTs that expire) with its secret
+ * remembered, run as a user would; returns the run.
+ */
+export function addXpayAccount(
+  dir: string,
+  o: { baseUrl: string; label: string; username: string; secret: string },
+  env?: NodeJS.ProcessEnv,
+): Promise<CliRun> {
+  return runCli(
+    [
+      'accounts',
+      'add',
+      '--provider',
+      'xpay',
+      '--base-url',
+      o.baseUrl,
+      '--label',
+      o.label,
+      '--username',
+      o.username,
       '--remember',
       '--secret-stdin',
     ],

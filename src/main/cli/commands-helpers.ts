@@ -1,7 +1,9 @@
 // Routes (which account serves which URLs) and the credential helpers that start from a URL:
-// `tokendeck git-credential get|store|erase` speaks git's credential protocol. Tokens come
+// `tokendeck git-credential get|store|erase` speaks git's credential protocol,
+// `tokendeck credential-helper get` the EngFlow/Bazel credential-helper spec. Tokens come
 // through the agent when one serves the vault, else by opening it once.
-import { fail } from '../../shared/result'
+import * as z from 'zod/mini'
+import { fail, ok, type Result } from '../../shared/result'
 import { unlockedVault, type Ctx } from './context'
 import { columns } from './format'
 import { EXIT, print, printJson, report } from './io'
@@ -71,6 +73,19 @@ function readAllStdin(limit = 64 * 1024): Promise<string> {
   })
 }
 
+/** A header value "<Scheme> <token>" in its parts; a schemeless value is all token. */
+export function splitHeader(value: string): { scheme: string; token: string } {
+  const space = value.indexOf(' ')
+  return space >= 0
+    ? { scheme: value.slice(0, space), token: value.slice(space + 1) }
+    : { scheme: '', token: value }
+}
+
+/** An expiry (epoch ms) as RFC 3339 in UTC, whole seconds: "2026-11-24T14:43:10Z". */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
 /** A value git puts on one line: no newline or NUL may reach its output. */
 const safe = (v: string) => !/[\n\r\0]/.test(v)
 
@@ -109,9 +124,7 @@ export async function gitCredential(ctx: Ctx): Promise<number> {
   }
   const h = await source.header(account.value.label)
   if (!h.ok) return report(h, ctx)
-  const space = h.value.value.indexOf(' ')
-  const scheme = space >= 0 ? h.value.value.slice(0, space) : ''
-  const token = space >= 0 ? h.value.value.slice(space + 1) : h.value.value
+  const { scheme, token } = splitHeader(h.value.value)
   if (!safe(token) || !safe(scheme)) return report(fail('BAD_RESPONSE', 'Unusable token.'), ctx)
   const lines: string[] = []
   if ((input.get('capability') ?? []).includes('authtype') && scheme) {
@@ -128,5 +141,90 @@ export async function gitCredential(ctx: Ctx): Promise<number> {
     lines.push(`password_expiry_utc=${Math.floor(h.value.expiresAt / 1000)}`)
   }
   process.stdout.write(`${lines.join('\n')}\n`)
+  return EXIT.ok
+}
+
+/** The spec's GetCredentialsRequest: `uri` required, other properties allowed (and ignored). */
+const getCredentialsRequest = z.looseObject({ uri: z.string().check(z.maxLength(8192)) })
+
+/** Reads stdin to its end (at most `limit` bytes; more is an error, not a cut). */
+function readStdinToEnd(limit = 64 * 1024): Promise<Result<string>> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    process.stdin.on('data', (d: Buffer) => {
+      size += d.length
+      if (size > limit) {
+        process.stdin.destroy()
+        resolve(fail('VALIDATION_FAILED', 'The request on stdin is too long (64 KiB at most).'))
+      } else chunks.push(d)
+    })
+    process.stdin.on('end', () => resolve(ok(Buffer.concat(chunks).toString('utf8'))))
+    process.stdin.on('error', () => resolve(fail('VALIDATION_FAILED', 'Could not read stdin.')))
+  })
+}
+
+/**
+ * The URI as routes see it: gRPC URIs (Bazel's remote cache and execution) match as the https
+ * and http URLs of the same host and port; the query (signed URLs carry secrets) is dropped.
+ */
+export function routableUri(uri: string): Result<string> {
+  let u: URL
+  try {
+    u = new URL(uri.replace(/^grpcs:/i, 'https:').replace(/^grpc:/i, 'http:'))
+  } catch {
+    return fail('VALIDATION_FAILED', 'The "uri" is not a valid URI.')
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+    return fail(
+      'VALIDATION_FAILED',
+      `TokenDeck serves https, http and gRPC URIs, not ${u.protocol}.`,
+    )
+  }
+  u.search = ''
+  u.hash = ''
+  u.username = ''
+  u.password = ''
+  return ok(u.href)
+}
+
+/**
+ * `tokendeck credential-helper get` (the EngFlow credential-helper spec, which Bazel's
+ * --credential_helper speaks): stdin `{"uri": "..."}`, stdout `{"headers": {"<Name>":
+ * ["<Scheme> <token>"]}, "expires": "<RFC 3339>"}` for the account that serves the URI. Any
+ * failure (another command, bad JSON, a URI no account serves) exits non-zero with words on
+ * stderr and nothing on stdout, as the spec asks: the tool must not go on without credentials.
+ */
+export async function credentialHelper(ctx: Ctx): Promise<number> {
+  if (ctx.args[0] !== 'get') {
+    return report(
+      fail('VALIDATION_FAILED', "credential-helper implements the spec's get command only."),
+      { json: ctx.json, hint: 'Usage: tokendeck credential-helper get < {"uri": "https://..."}' },
+    )
+  }
+  const text = await readStdinToEnd()
+  if (!text.ok) return report(text, ctx)
+  let json: unknown
+  try {
+    json = JSON.parse(text.value)
+  } catch {
+    return report(fail('VALIDATION_FAILED', 'stdin is not JSON: expected {"uri": "..."}.'), ctx)
+  }
+  const request = getCredentialsRequest.safeParse(json)
+  if (!request.success) {
+    return report(fail('VALIDATION_FAILED', 'stdin must be a JSON object {"uri": "..."}.'), ctx)
+  }
+  const url = routableUri(request.data.uri)
+  if (!url.ok) return report(url, ctx)
+  const source = tokenSource(ctx, 'tokendeck credential-helper get')
+  const account = await source.match(url.value)
+  if (!account.ok) return report(account, ctx)
+  const h = await source.header(account.value.label)
+  if (!h.ok) return report(h, ctx)
+  const response: { headers: Record<string, string[]>; expires?: string } = {
+    headers: { [h.value.headerName]: [h.value.value] },
+  }
+  if (h.value.expiresAt !== null) response.expires = rfc3339(h.value.expiresAt)
+  process.stdout.write(`${JSON.stringify(response)}\n`)
   return EXIT.ok
 }

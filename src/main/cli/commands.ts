@@ -28,7 +28,7 @@ const runs =
   async (ctx) =>
     (await import('./commands-run'))[name](ctx)
 const helpers =
-  (name: 'routeAdd' | 'routeList' | 'routeRemove' | 'gitCredential'): Run =>
+  (name: 'routeAdd' | 'routeList' | 'routeRemove' | 'gitCredential' | 'credentialHelper'): Run =>
   async (ctx) =>
     (await import('./commands-helpers'))[name](ctx)
 const gateway =
@@ -62,8 +62,20 @@ export interface CommandSpec {
   options: ParseArgsOptionsConfig
   /** Takes --vault DIR and --passphrase-stdin. */
   vault: boolean
-  /** Positional arguments after the command name: [min, max]. */
+  /** Positional arguments after the command name: [min, max] (before `--` when `passthrough`). */
   args: [number, number]
+  /**
+   * The first positional is an account label. `default`: it may be left out, and the default
+   * account (TOKENDECK_ACCOUNT, else the nearest .tokendeck.json: default-account.ts) fills it
+   * before the command runs. `given`: it is never filled in (completion only).
+   */
+  account?: 'default' | 'given'
+  /** The first positional is one of these words (for completion; the command checks it). */
+  words?: readonly string[]
+  /** Needs `--`: what follows goes to another program, after the positionals in ctx.args. */
+  passthrough?: boolean
+  /** Left out of help and completion (the completion scripts' own helper). */
+  hidden?: boolean
   run(ctx: Ctx): Promise<number>
 }
 
@@ -160,39 +172,43 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { force: flag },
     vault: true,
     args: [1, 1],
+    account: 'given',
     run: agentFirst('accounts remove', accounts('accountsRemove')),
   },
   {
     name: 'header',
-    usage: 'header L',
+    usage: 'header [L]',
     summary: 'print "Authorization: <Scheme> <token>", reusing a valid token or minting one',
     options: {},
     vault: true,
     args: [1, 1],
+    account: 'default',
     run: agentFirst('header', tokens('header')),
   },
   {
     name: 'token',
-    usage: 'token L',
+    usage: 'token [L]',
     summary: 'print the bare token (reusing or minting, like header)',
     options: {},
     vault: true,
     args: [1, 1],
+    account: 'default',
     run: agentFirst('token', tokens('token')),
   },
   {
     name: 'login',
-    usage: 'login L [--force] [--secret-stdin]',
+    usage: 'login [L] [--force] [--secret-stdin]',
     summary: 'ensure a valid token (--force: a new one); prints its status, never the token',
     details: ['--secret-stdin reads the secret for this login only (accounts without --remember).'],
     options: { force: flag, 'secret-stdin': flag },
     vault: true,
     args: [1, 1],
+    account: 'default',
     run: agentFirst('login', tokens('login')),
   },
   {
     name: 'revoke',
-    usage: 'revoke L [--all | --oldest | --org | --uncertain]',
+    usage: 'revoke [L] [--all | --oldest | --org | --uncertain]',
     summary: "revoke L's current token, or more: see tokendeck help revoke",
     details: [
       '--all        every live token of L',
@@ -205,6 +221,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: { all: flag, uncertain: flag, oldest: flag, org: flag },
     vault: true,
     args: [1, 1],
+    account: 'default',
     run: agentFirst('revoke', tokens('revoke')),
   },
   {
@@ -214,6 +231,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {},
     vault: true,
     args: [0, 1],
+    account: 'given',
     run: agentFirst('status', vault('status')),
   },
   {
@@ -227,7 +245,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'reject',
-    usage: 'reject L',
+    usage: 'reject [L]',
     summary: "mark L's current token as refused by its server; the next request gets a new one",
     details: [
       'For a 401 seen elsewhere (a script, a helper): the token stops counting toward the cap.',
@@ -235,6 +253,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {},
     vault: true,
     args: [1, 1],
+    account: 'default',
     run: agentFirst('reject', tokens('reject')),
   },
   {
@@ -305,7 +324,82 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {},
     vault: true,
     args: [1, 1],
+    words: ['get', 'store', 'erase'],
     run: helpers('gitCredential'),
+  },
+  {
+    name: 'credential-helper',
+    usage: 'credential-helper get',
+    summary: "Bazel's credential helper (the EngFlow spec): headers for the URI read on stdin",
+    details: [
+      'stdin: {"uri": "https://..."}; stdout: {"headers": {"Authorization": ["<Scheme> <token>"]},',
+      '"expires": "<RFC 3339>"} for the account that serves the URI (routes, as for git).',
+      'Bazel runs an executable with the single argument get: point --credential_helper at a',
+      'two-line script that runs tokendeck credential-helper "$@". See docs/integrations.md.',
+    ],
+    options: {},
+    vault: true,
+    args: [1, 1],
+    words: ['get'],
+    run: helpers('credentialHelper'),
+  },
+  {
+    name: 'kube-credential',
+    usage: 'kube-credential [L]',
+    summary: "kubectl's exec credential plugin: an ExecCredential with L's token",
+    details: [
+      'Prints {"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",',
+      '"status": {"token", "expirationTimestamp"?}}; kubectl sends the token as a Bearer token.',
+      'kubeconfig: users[].user.exec with command tokendeck, args [kube-credential, L].',
+    ],
+    options: {},
+    vault: true,
+    args: [1, 1],
+    account: 'default',
+    run: async (ctx) => (await import('./commands-kube')).kubeCredential(ctx),
+  },
+  {
+    name: 'curl',
+    usage: 'curl [L] -- CURL_ARGS...',
+    summary: "run curl with L's header, handed over on curl's stdin: never in its arguments",
+    details: [
+      'The header reaches curl as a config on its stdin (--config -): not in its arguments or',
+      'environment. Options that would read stdin too (-d @-, -T -, -K -, -H @-) are refused:',
+      "give curl a file. curl's exit code is returned; its stderr (-v) is masked.",
+    ],
+    options: {},
+    vault: true,
+    args: [1, 1],
+    account: 'default',
+    passthrough: true,
+    run: async (ctx) => (await import('./commands-curl')).curl(ctx),
+  },
+  {
+    name: 'completion',
+    usage: 'completion bash|zsh|fish',
+    summary: 'print a shell completion script: commands, flags and account labels',
+    details: [
+      'bash: source <(tokendeck completion bash)   (in ~/.bashrc)',
+      'zsh:  source <(tokendeck completion zsh)    (in ~/.zshrc, after compinit)',
+      'fish: tokendeck completion fish > ~/.config/fish/completions/tokendeck.fish',
+      'Labels complete while an agent (or the app) serves the vault; never a passphrase prompt.',
+    ],
+    options: {},
+    vault: false,
+    args: [1, 1],
+    words: ['bash', 'zsh', 'fish'],
+    run: async (ctx) => (await import('./commands-completion')).completion(ctx),
+  },
+  {
+    name: '__complete',
+    usage: '__complete labels',
+    summary: 'the account labels, one a line, from the agent only (for the completion scripts)',
+    options: {},
+    vault: true,
+    args: [1, 1],
+    words: ['labels'],
+    hidden: true,
+    run: async (ctx) => (await import('./commands-completion')).completeLabels(ctx),
   },
   {
     name: 'gateway',
@@ -325,8 +419,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'gateway policy',
-    usage:
-      'gateway policy L [--method M]... [--path PREFIX]... [--origin URL]... | --clear',
+    usage: 'gateway policy L [--method M]... [--path PREFIX]... [--origin URL]... | --clear',
     summary: "what the gateway lets through for L's account (methods, paths, web origins)",
     details: [
       'Replaces the policy (sealed in the vault; the app and CLI gateways honour it). Without',
@@ -397,7 +490,10 @@ export const COMMANDS: readonly CommandSpec[] = [
 ]
 
 /** Command groups: `tokendeck accounts` alone is not a command. */
-export const GROUPS = new Set(['accounts', 'providers', 'passphrase', 'agent', 'route'])
+/** Words that start two-word commands (`accounts add`, `gateway policy`), from the table. */
+export const GROUPS = new Set(
+  COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!),
+)
 
 export function findCommand(words: readonly string[]): CommandSpec | undefined {
   const [first, second] = words
@@ -416,16 +512,21 @@ const GLOBAL_HELP = [
   '  -h, --help             this help',
 ]
 
+const DEFAULT_ACCOUNT_HELP = [
+  'Without L, the default account: $TOKENDECK_ACCOUNT, else {"account": "L"} in the nearest',
+  '.tokendeck.json (this folder or a parent). An explicit L always wins.',
+]
+
 /** The top-level usage text. */
 export function usageText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length))
+  const width = Math.max(...COMMANDS.filter((c) => !c.hidden).map((c) => c.name.length))
   return [
     'tokendeck: a credential vault for token-based HTTP APIs',
     '',
     'Usage: tokendeck <command> [options]',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...COMMANDS.filter((c) => !c.hidden).map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     ...GLOBAL_HELP,
     '',
@@ -443,8 +544,10 @@ export function commandHelp(c: CommandSpec): string {
     `${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.`,
   ]
   if (c.details) lines.push('', ...c.details)
+  if (c.account === 'default') lines.push('', ...DEFAULT_ACCOUNT_HELP)
   if (c.vault) lines.push('', ...GLOBAL_HELP)
-  else
+  else if (c.name === 'sandbox')
     lines.push('', 'Options:', '  --json   one JSON line with the URLs and users', '  -h, --help')
+  else lines.push('', 'Options:', '  -h, --help')
   return lines.join('\n')
 }

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util'
 import { COMMANDS, GROUPS, commandHelp, findCommand, usageText } from './commands'
 import type { Ctx } from './context'
+import { withAccount } from './default-account'
 import { EXIT, print, report, usage } from './io'
 
 function usageError(json: boolean, message: string, helpFor?: string): number {
@@ -68,6 +69,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       },
       allowPositionals: true,
       strict: true,
+      tokens: true,
     })
   } catch (e) {
     // parseArgs names the option, never its value; drop its advice about "--".
@@ -78,15 +80,32 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     print(commandHelp(c))
     return EXIT.ok
   }
+  // A passthrough command's own positionals come before `--`; the rest is the other program's.
+  const terminator = parsed.tokens?.find((t) => t.kind === 'option-terminator')?.index
+  if (c.passthrough && terminator === undefined) {
+    return usageError(json, `Usage: tokendeck ${c.usage} (the -- is needed)`, c.name)
+  }
+  const before = c.passthrough
+    ? (parsed.tokens ?? []).flatMap((t) =>
+        t.kind === 'positional' && t.index < terminator! ? [t.value] : [],
+      )
+    : parsed.positionals
+  const passed = c.passthrough ? parsed.positionals.slice(before.length) : []
   const [min, max] = c.args
   // Never echo unexpected arguments: one of them could be a secret typed in the wrong place.
-  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+  if (before.length > max) {
+    return usageError(json, `Usage: tokendeck ${c.usage.split('\n')[0]}`, c.name)
+  }
+  // The label may be left out: the default account fills it (explicit > env > .tokendeck.json).
+  const positionals = withAccount(c, before, env, process.cwd())
+  if (!positionals.ok) return report(positionals, { json })
+  if (positionals.value.length < min) {
     return usageError(json, `Usage: tokendeck ${c.usage.split('\n')[0]}`, c.name)
   }
   const ctx: Ctx = {
     json: parsed.values.json === true,
     flags: parsed.values as Ctx['flags'],
-    args: parsed.positionals,
+    args: [...positionals.value, ...passed],
     env,
   }
   return c.run(ctx)

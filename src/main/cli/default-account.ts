@@ -1,0 +1,132 @@
+// The default account for commands whose label may be left out: an explicit label, else
+// $TOKENDECK_ACCOUNT, else {"account": "L"} in the nearest .tokendeck.json (this folder or a
+// parent). Context only, never global state: nothing here is written anywhere.
+import fs from 'node:fs'
+import path from 'node:path'
+import { fail, ok, type Result } from '../../shared/result'
+
+export const ACCOUNT_FILE = '.tokendeck.json'
+/** A .tokendeck.json holds one small object; anything bigger is not one. */
+export const MAX_ACCOUNT_FILE = 4096
+const MAX_LABEL = 200
+
+/** A label as the agent and the vault take it: 1 to 200 characters, no control characters. */
+function checkLabel(label: unknown, where: string): Result<string> {
+  if (typeof label !== 'string' || label.trim() === '') {
+    return fail('VALIDATION_FAILED', `${where}: "account" must be a non-empty string.`)
+  }
+  // eslint-disable-next-line no-control-regex
+  if (label.length > MAX_LABEL || /[\x00-\x1f\x7f-\x9f]/.test(label)) {
+    return fail('VALIDATION_FAILED', `${where}: not an account label (1 to 200 characters).`)
+  }
+  return ok(label)
+}
+
+/** Reads and checks one .tokendeck.json: `{"account": "LABEL"}` and nothing else. */
+export function readAccountFile(file: string): Result<string> {
+  let st: fs.Stats
+  try {
+    st = fs.statSync(file)
+  } catch (e) {
+    return fail('VALIDATION_FAILED', `Cannot read ${file} (${(e as NodeJS.ErrnoException).code}).`)
+  }
+  if (!st.isFile()) return fail('VALIDATION_FAILED', `${file} is not a file.`)
+  if (st.size > MAX_ACCOUNT_FILE) {
+    return fail('VALIDATION_FAILED', `${file} is too big for {"account": "LABEL"} (4 KiB at most).`)
+  }
+  // Another local user must not choose the account for you (a file planted in /tmp, say).
+  const uid = process.getuid?.()
+  if (uid !== undefined && st.uid !== uid && st.uid !== 0) {
+    return fail('VALIDATION_FAILED', `${file} belongs to another user; TokenDeck does not use it.`)
+  }
+  if (process.platform !== 'win32' && (st.mode & 0o002) !== 0) {
+    return fail(
+      'VALIDATION_FAILED',
+      `${file} is writable by every user; TokenDeck does not use it.`,
+    )
+  }
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (e) {
+    return fail('VALIDATION_FAILED', `Cannot read ${file} (${(e as NodeJS.ErrnoException).code}).`)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return fail('VALIDATION_FAILED', `${file} is not JSON: it holds {"account": "LABEL"}.`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail('VALIDATION_FAILED', `${file} must hold an object: {"account": "LABEL"}.`)
+  }
+  const extra = Object.keys(value).filter((k) => k !== 'account')
+  if (extra.length > 0) {
+    return fail(
+      'VALIDATION_FAILED',
+      `${file}: unknown key "${extra[0]!.slice(0, 40)}"; it holds {"account": "LABEL"} only.`,
+    )
+  }
+  return checkLabel((value as { account?: unknown }).account, file)
+}
+
+/** The nearest .tokendeck.json from `cwd` up to the root, or null when there is none. */
+export function findAccountFile(cwd: string): string | null {
+  for (let dir = path.resolve(cwd); ;) {
+    const file = path.join(dir, ACCOUNT_FILE)
+    // lstat: a dangling symlink still counts as "there is one here" (and then fails to read).
+    if (fs.existsSync(file) || isLink(file)) return file
+    const parent = path.dirname(dir)
+    if (parent === dir) return null
+    dir = parent
+  }
+}
+
+function isLink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink()
+  } catch {
+    return false
+  }
+}
+
+/** The configured default: TOKENDECK_ACCOUNT, else the nearest .tokendeck.json; null if none. */
+export function defaultAccount(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Result<{ label: string; from: string } | null> {
+  const fromEnv = env.TOKENDECK_ACCOUNT
+  if (fromEnv !== undefined && fromEnv !== '') {
+    const l = checkLabel(fromEnv, 'TOKENDECK_ACCOUNT')
+    return l.ok ? ok({ label: l.value, from: 'TOKENDECK_ACCOUNT' }) : l
+  }
+  const file = findAccountFile(cwd)
+  if (file === null) return ok(null)
+  const l = readAccountFile(file)
+  return l.ok ? ok({ label: l.value, from: file }) : l
+}
+
+/**
+ * The positionals with the label filled in: as given when the command's label is there (or it
+ * takes none), else with the default account first. No default: a usage error naming both ways.
+ */
+export function withAccount(
+  command: { name: string; args: [number, number]; account?: 'default' | 'given' },
+  positionals: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Result<string[]> {
+  if (command.account !== 'default' || positionals.length >= command.args[0]) {
+    return ok([...positionals])
+  }
+  const d = defaultAccount(env, cwd)
+  if (!d.ok) return d
+  if (d.value === null) {
+    return fail(
+      'VALIDATION_FAILED',
+      `tokendeck ${command.name} needs an account: name it (tokendeck ${command.name} L), set ` +
+        `TOKENDECK_ACCOUNT=L, or put {"account": "L"} in a ${ACCOUNT_FILE} in this folder or a parent.`,
+    )
+  }
+  return ok([d.value.label, ...positionals])
+}
