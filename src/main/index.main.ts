@@ -1,7 +1,8 @@
 // The composition root: builds the services and wires them to the Electron glue (*.main.ts files).
 // Order: refuse unsafe environments, take the single-instance lock, declare app:// (all before
-// ready); then serve app://, build the core, the agent and the IPC table, open the window, the
-// tray, the global shortcut and the auto-lock, and clean up (agent, clipboard, demo) on quit.
+// ready); then serve app://, build the core, the agent, the gateway and the IPC table, open the
+// window, the tray, the global shortcut and the auto-lock, and clean up (agent, gateway,
+// clipboard, demo) on quit.
 import path from 'node:path'
 import {
   app,
@@ -19,6 +20,7 @@ import { EVENTS } from '../shared/ipc/channels'
 import { agentEndpoint } from './agent/endpoint'
 import { AppAgent } from './app-agent'
 import { AppCore } from './app-core'
+import { AppGateway } from './app-gateway'
 import { APP_NAME, VAULT_FOLDER } from './app-identity'
 import { ClipboardGuard } from './clipboard-guard'
 import { electronClipboardPort } from './clipboard.main'
@@ -121,16 +123,20 @@ function main(): void {
       },
       log,
     })
+    // The gateway: runs while the user's vault says so (Settings), follows every vault change.
+    const gateway = new AppGateway({ core, clipboard: guard, log })
     registerIpc(
-      createHandlers(core, log, agent.approvals),
+      createHandlers(core, log, { agent: agent.approvals, gateway }),
       { owns: (c) => windows.owns(c), devServerUrl },
       log,
     )
     core.onChange((reason) => windows.send(EVENTS.stateChanged, { reason: reason.slice(0, 100) }))
+    gateway.onChange(() => windows.send(EVENTS.gatewayChanged))
 
     const tray = new TrayController({
       core,
       notifications: electronNotifications(log),
+      gateway,
       clock: systemClock,
       showWindow: () => windows.show(),
       quit: () => app.quit(),
@@ -150,6 +156,7 @@ function main(): void {
       shortcut.dispose()
       tray.dispose()
       await agent.close()
+      await gateway.close()
       await guard.clearOnQuit()
       await core.dispose()
       demoDirs.removeAll()

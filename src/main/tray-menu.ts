@@ -1,5 +1,6 @@
 // The tray menu as plain data, built from a snapshot, the time and the vault's state: accounts
-// grouped by organization with their token state and time left, then Open / Lock / Quit.
+// grouped by organization with their token state and time left, the gateway's line while it
+// runs, then Open / Lock / Quit.
 // tray.main.ts turns it into an Electron menu; tests read the labels. The words come from
 // src/shared/state.ts, as in the window and the CLI.
 import { accountSummary, capUsageText } from '../shared/state'
@@ -19,8 +20,13 @@ export type TrayItem =
   | { type: 'header'; label: string }
   | { type: 'action'; label: string; action: TrayAction }
 
+/** The app's gateway, when it runs or could not start (absent: off). */
+export type TrayGateway =
+  { state: 'running'; port: number } | { state: 'failed'; port: number; code: string }
+
 export interface TrayMenuInput {
   state: TrayVaultState
+  gateway?: TrayGateway
   accounts: readonly AccountView[]
   organizations: readonly OrganizationView[]
   now: number
@@ -83,6 +89,20 @@ function sections(
   return [...out.values()]
 }
 
+/**
+ * "Gateway on 127.0.0.1:17380" (with "· your vault is locked" while it answers 503 because the
+ * user's vault is locked or the demo is open), or why it is not running.
+ */
+export function gatewayItemLabel(g: TrayGateway, state: TrayVaultState): string {
+  if (g.state === 'failed') {
+    return g.code === 'CONFLICT'
+      ? `Gateway not running: port ${g.port} is in use`
+      : 'Gateway not running (see Settings)'
+  }
+  const where = `Gateway on 127.0.0.1:${g.port}`
+  return state === 'unlocked' ? where : `${where} · your vault is locked`
+}
+
 /** The whole menu, top to bottom. */
 export function buildTrayMenu(input: TrayMenuInput): TrayItem[] {
   const max = input.maxAccounts ?? MAX_TRAY_ACCOUNTS
@@ -95,10 +115,16 @@ export function buildTrayMenu(input: TrayMenuInput): TrayItem[] {
     items.push({ type: 'action', label: 'Set up TokenDeck…', action: { kind: 'open' } })
     return [...items, { type: 'separator' }, quit]
   }
+  const gateway: TrayItem[] = input.gateway
+    ? [
+        { type: 'separator' },
+        { type: 'header', label: gatewayItemLabel(input.gateway, input.state) },
+      ]
+    : []
   if (input.state === 'locked') {
     items.push({ type: 'header', label: 'TokenDeck is locked' })
     items.push({ type: 'action', label: 'Unlock…', action: { kind: 'unlock' } })
-    return [...items, { type: 'separator' }, open, { type: 'separator' }, quit]
+    return [...items, ...gateway, { type: 'separator' }, open, { type: 'separator' }, quit]
   }
 
   if (input.state === 'demo') items.push({ type: 'header', label: 'Demo mode · sandbox providers' })
@@ -132,7 +158,7 @@ export function buildTrayMenu(input: TrayMenuInput): TrayItem[] {
       action: { kind: 'open' },
     })
   }
-  items.push({ type: 'separator' }, open)
+  items.push(...gateway, { type: 'separator' }, open)
   // The demo vault locks too (its public passphrase is on the unlock screen), as in the window.
   items.push({ type: 'action', label: 'Lock', action: { kind: 'lock' } })
   items.push({ type: 'separator' }, quit)

@@ -1,6 +1,7 @@
 // The tray icon and its quick-login menu: Electron glue over tray-menu.ts. Clicking an account
 // copies its header through AppCore (reusing a valid token, minting only when needed) and a
-// notification says what happened. The menu follows every vault change and a one-minute timer.
+// notification says what happened. The menu follows every vault change, the gateway's changes
+// and a one-minute timer.
 import {
   Menu,
   nativeImage,
@@ -10,6 +11,7 @@ import {
 } from 'electron'
 import type { Clock } from '../shared/clock'
 import type { AppCore } from './app-core'
+import type { AppGateway } from './app-gateway'
 import {
   TRAY_COLOR_16,
   TRAY_COLOR_32,
@@ -30,6 +32,8 @@ import {
 export interface TrayDeps {
   core: AppCore
   notifications: NotificationPort
+  /** The app's gateway, shown as one line while it runs (or failed to). */
+  gateway?: Pick<AppGateway, 'summary' | 'onChange'>
   clock: Clock
   /** Brings the main window up (creating it if needed). */
   showWindow: () => void
@@ -58,7 +62,13 @@ export function trayImage(platform: string): NativeImage {
 }
 
 /** What the tray shows right now, read from the core (secret-free views only). */
-export function trayInput(core: AppCore, now: number): TrayMenuInput {
+export function trayInput(
+  core: AppCore,
+  now: number,
+  gateway?: Pick<AppGateway, 'summary'>,
+): TrayMenuInput {
+  const summary = gateway?.summary() ?? { state: 'off' }
+  const gw = summary.state === 'off' ? {} : { gateway: summary }
   const status = core.status()
   const state: TrayVaultState = !status.vault.exists
     ? 'no-vault'
@@ -68,7 +78,7 @@ export function trayInput(core: AppCore, now: number): TrayMenuInput {
         ? 'demo'
         : 'unlocked'
   if (state === 'no-vault' || state === 'locked') {
-    return { state, accounts: [], organizations: [], now }
+    return { state, accounts: [], organizations: [], now, ...gw }
   }
   const accounts = core.current.accounts.list()
   const organizations = core.current.accounts.organizations()
@@ -77,6 +87,7 @@ export function trayInput(core: AppCore, now: number): TrayMenuInput {
     accounts: accounts.ok ? accounts.value : [],
     organizations: organizations.ok ? organizations.value : [],
     now,
+    ...gw,
   }
 }
 
@@ -85,6 +96,7 @@ export class TrayController {
   private tray: Tray | null = null
   private timer: unknown = null
   private unsubscribe: () => void = () => {}
+  private unsubscribeGateway: () => void = () => {}
   private lastTemplate: MenuItemConstructorOptions[] = []
   private readonly timers: IntervalTimers
   private readonly log: (line: string) => void
@@ -100,6 +112,7 @@ export class TrayController {
     if (this.tray) return
     this.tray = new Tray(trayImage(this.deps.platform ?? process.platform))
     this.unsubscribe = this.deps.core.onChange(() => this.refresh())
+    this.unsubscribeGateway = this.deps.gateway?.onChange(() => this.refresh()) ?? (() => {})
     this.timer = this.timers.setInterval(() => this.refresh(), TRAY_REFRESH_MS)
     this.refresh()
   }
@@ -110,7 +123,7 @@ export class TrayController {
     let items: TrayItem[]
     let state: TrayVaultState
     try {
-      const input = trayInput(this.deps.core, this.deps.clock.now())
+      const input = trayInput(this.deps.core, this.deps.clock.now(), this.deps.gateway)
       state = input.state
       items = buildTrayMenu({
         ...input,
@@ -183,6 +196,7 @@ export class TrayController {
 
   dispose(): void {
     this.unsubscribe()
+    this.unsubscribeGateway()
     if (this.timer !== null) this.timers.clearInterval(this.timer)
     this.timer = null
     this.tray?.destroy()

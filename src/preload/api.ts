@@ -106,6 +106,19 @@ export function createApi(invoke: Invoke, subscribe: Subscribe) {
         return subscribe(EVENTS.agentChanged, () => listener())
       },
     },
+    /**
+     * The app's gateway: its status, and copies main makes to the clipboard (an account's gateway
+     * URL, the access token: the token never comes here). On and off and the port are settings.
+     */
+    gateway: {
+      status: () => call(INVOKE.gatewayStatus),
+      copyUrl: (accountId: string) => call(INVOKE.gatewayCopyUrl, { accountId }),
+      copyAccessToken: () => call(INVOKE.gatewayCopyAccessToken),
+      newAccessToken: () => call(INVOKE.gatewayNewAccessToken),
+      onChanged(listener: () => void): () => void {
+        return subscribe(EVENTS.gatewayChanged, () => listener())
+      },
+    },
     /** Called whenever accounts, tokens, lock state or settings change. Returns unsubscribe. */
     onStateChanged(listener: (reason: string) => void): () => void {
       return subscribe(EVENTS.stateChanged, (payload) => {

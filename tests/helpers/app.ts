@@ -1,10 +1,12 @@
-// Builds the real app core and IPC handler table over temp folders and the real sandbox, with
-// recording fakes for the Electron-only ports (clipboard). Used by unit tests and the e2e harness.
+// Builds the real app core, agent, gateway and IPC handler table over temp folders and the real
+// sandbox, with recording fakes for the Electron-only ports (clipboard). Used by unit tests and
+// the e2e harness.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { AppAgent } from '../../src/main/app-agent'
 import { AppCore, type HeaderCopier } from '../../src/main/app-core'
+import { AppGateway } from '../../src/main/app-gateway'
 import { createHandlers, type HandlerTable } from '../../src/main/ipc/handlers'
 import { createHttpClient } from '../../src/main/providers/http-client'
 import { startSandbox, type SandboxSet } from '../../src/main/sandbox'
@@ -52,6 +54,8 @@ export interface TestApp {
   agentEndpoint: string
   /** Called when the agent's prompts or sessions change (the window's vault:agent-changed). */
   onAgentChange(listener: () => void): () => void
+  /** The app's gateway, as index.main.ts builds it (it runs once Settings turn it on). */
+  gateway: AppGateway
   close(): Promise<void>
 }
 
@@ -89,10 +93,12 @@ export async function startTestApp(
     const started = await agent.start()
     if (!started.ok) throw new Error(`agent: ${started.message}`)
   }
+  const gateway = new AppGateway({ core, clipboard: copier, log: () => {} })
   return {
     core,
-    handlers: createHandlers(core, () => {}, agent.approvals),
+    handlers: createHandlers(core, () => {}, { agent: agent.approvals, gateway }),
     agent,
+    gateway,
     agentEndpoint,
     onAgentChange: (l) => {
       agentListeners.add(l)
@@ -104,6 +110,7 @@ export async function startTestApp(
     vaultDir: path.join(root, 'vault'),
     close: async () => {
       await agent.close()
+      await gateway.close()
       await core.dispose()
       if (!opts.sandbox) await sandbox.close()
     },

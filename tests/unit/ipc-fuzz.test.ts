@@ -25,6 +25,7 @@ const READ_ONLY = new Set<InvokeChannel>([
   INVOKE.providersList,
   INVOKE.settingsGet,
   INVOKE.eventsList,
+  INVOKE.gatewayStatus,
 ])
 
 const RUNS = 500
@@ -63,7 +64,10 @@ let stateBefore: string
 beforeAll(async () => {
   protoBefore = protoNames()
   app = await startTestApp()
-  handlers = createHandlers(app.core, (l) => logs.push(l))
+  handlers = createHandlers(app.core, (l) => logs.push(l), {
+    agent: app.agent.approvals,
+    gateway: app.gateway,
+  })
   const pass = { protection: 'passphrase', passphrase: 'a long enough passphrase' }
   expect((await handlers[INVOKE.vaultCreate](pass)).ok).toBe(true)
   const tp = DEMO_USERS.tpstreams[0]!
@@ -146,6 +150,10 @@ function validSamples(): Record<InvokeChannel, unknown[]> {
     [INVOKE.agentDecide]: [{ id: 'prompt-1', allow: true }],
     [INVOKE.agentSessions]: [undefined],
     [INVOKE.agentRevokeSession]: [{ id: 'session-1' }],
+    [INVOKE.gatewayStatus]: [undefined],
+    [INVOKE.gatewayCopyUrl]: [{ accountId }],
+    [INVOKE.gatewayCopyAccessToken]: [undefined],
+    [INVOKE.gatewayNewAccessToken]: [undefined],
   }
 }
 

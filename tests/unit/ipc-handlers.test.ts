@@ -4,6 +4,7 @@ import { CONTRACT } from '../../src/shared/ipc/schemas'
 import { resultSchema } from '../../src/shared/ipc/schemas'
 import { DEMO_USERS } from '../../src/main/sandbox'
 import { startTestApp, type TestApp } from '../helpers/app'
+import { freePort } from '../helpers/free-port'
 
 let app: TestApp
 const PASS = 'a long enough passphrase'
@@ -106,6 +107,36 @@ describe('IPC handler table', () => {
       expect(r.code).toBe('VALIDATION_FAILED')
     }
     expect(await state()).toBe(before)
+  })
+
+  it('a settings update changes only the settings it names', async () => {
+    // zod 4's partial() would fill every setting left out with its default: saving the
+    // clipboard time turned the gateway off and reset the agent's approval mode.
+    const port = await freePort()
+    const all = await call(INVOKE.settingsUpdate, {
+      clipboardClearSeconds: 45,
+      agentApproval: 'dont-ask',
+      gatewayEnabled: true,
+      gatewayPort: port,
+    })
+    expect(all.ok).toBe(true)
+    await app.gateway.sync()
+    const one = await call(INVOKE.settingsUpdate, { autoLockMinutes: 20 })
+    expect(one.value).toMatchObject({
+      clipboardClearSeconds: 45,
+      autoLockMinutes: 20,
+      agentApproval: 'dont-ask',
+      gatewayEnabled: true,
+      gatewayPort: port,
+    })
+    const back = await call(INVOKE.settingsUpdate, {
+      clipboardClearSeconds: 30,
+      agentApproval: 'ask',
+      gatewayEnabled: false,
+      autoLockMinutes: 15,
+    })
+    expect(back.value.gatewayEnabled).toBe(false)
+    await app.gateway.sync()
   })
 
   it('adding an account whose first login lost its answer keeps it and its uncertain token', async () => {

@@ -133,7 +133,27 @@ describe('src/main/index.main.ts', () => {
     const ping = await askAgent(endpoint, { op: 'ping' }, { command: 'main-index.test' })
     expect(ping?.ok && ping.value).toMatchObject({ kind: 'app', unlocked: true })
 
+    // The gateway runs once Settings turn it on: the window hears of it, the tray shows it.
+    const { freePort } = await import('../helpers/free-port')
+    const port = await freePort()
+    await fake.ipcMain.invoke(INVOKE.settingsUpdate, trusted, {
+      gatewayEnabled: true,
+      gatewayPort: port,
+    })
+    await vi.waitFor(() =>
+      expect(win.webContents.sent.map((s) => s.channel)).toContain(EVENTS.gatewayChanged),
+    )
+    const gw = (await fake.ipcMain.invoke(INVOKE.gatewayStatus, trusted)) as {
+      value: { state: string; port: number }
+    }
+    expect(gw.value).toMatchObject({ state: 'running', port })
+    expect(fake.Tray.all[0]!.labels()).toContain(`Gateway on 127.0.0.1:${port}`)
+    const served = await fetch(`http://127.0.0.1:${port}/x/`)
+    expect(served.status).toBe(401)
+
     await quit()
+    // Quit closed the gateway.
+    await expect(fetch(`http://127.0.0.1:${port}/x/`)).rejects.toThrow()
     expect(fs.existsSync(endpoint)).toBe(false)
     expect(fake.globalShortcut.registered.size).toBe(0)
     expect(fake.Tray.all[0]!.destroyed).toBe(true)

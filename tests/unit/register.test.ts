@@ -141,6 +141,7 @@ describe('the preload', () => {
         'agent',
         'app',
         'events',
+        'gateway',
         'onFocusSearch',
         'onStateChanged',
         'providers',
@@ -166,18 +167,25 @@ describe('the preload', () => {
     const api = fake.contextBridge.exposed.get('tokendeck') as {
       onStateChanged(l: (reason: string) => void): () => void
       onFocusSearch(l: (...args: unknown[]) => void): () => void
+      gateway: { onChanged(l: (...args: unknown[]) => void): () => void }
     }
     const reasons: string[] = []
     const focusArgs: unknown[][] = []
+    const gatewayArgs: unknown[][] = []
     const off = api.onStateChanged((r) => reasons.push(r))
     api.onFocusSearch((...args) => focusArgs.push(args))
+    const offGateway = api.gateway.onChanged((...args) => gatewayArgs.push(args))
     const event = { sender: fake.ipcRenderer }
     fake.ipcRenderer.emit(EVENTS.stateChanged, event, { reason: 'vault' })
     fake.ipcRenderer.emit(EVENTS.focusSearch, event)
+    fake.ipcRenderer.emit(EVENTS.gatewayChanged, event)
     off()
+    offGateway()
     fake.ipcRenderer.emit(EVENTS.stateChanged, event, { reason: 'later' })
+    fake.ipcRenderer.emit(EVENTS.gatewayChanged, event)
     expect(reasons).toEqual(['vault'])
     expect(focusArgs).toEqual([[]])
+    expect(gatewayArgs).toEqual([[]])
     const { preloadSubscribe } = await import('../../src/preload/index')
     const seen: unknown[] = []
     preloadSubscribe(fake.ipcRenderer as never)('vault:other', (p) => seen.push(p))

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   accountItemLabel,
   buildTrayMenu,
+  gatewayItemLabel,
   organizationHeader,
   trayTooltip,
   type TrayItem,
@@ -267,6 +268,61 @@ describe('the tray menu', () => {
   it('labels follow the clock', () => {
     const a = account('xpay-dev', null, [token('x', 'active', NOW + 3 * H)])
     expect(accountItemLabel(a, NOW + 2 * H)).toBe('xpay-dev · active, 1 h left')
+  })
+
+  it('shows the running gateway as a disabled line above Open', () => {
+    const items = buildTrayMenu({
+      state: 'unlocked',
+      accounts: [xDev],
+      organizations: [org([xDev], null)],
+      now: NOW,
+      gateway: { state: 'running', port: 17380 },
+    })
+    expect(labels(items)).toEqual([
+      '[xpay]',
+      'xpay-dev · active, 3 h left',
+      '---',
+      '[Gateway on 127.0.0.1:17380]',
+      '---',
+      'Open TokenDeck',
+      'Lock',
+      '---',
+      'Quit TokenDeck',
+    ])
+    // Off: no line at all.
+    expect(
+      labels(buildTrayMenu({ state: 'unlocked', accounts: [], organizations: [], now: NOW })),
+    ).not.toContain(expect.stringContaining('Gateway'))
+  })
+
+  it('locked or in the demo, the gateway still listens and says the vault is locked', () => {
+    const running = { state: 'running', port: 40001 } as const
+    expect(
+      labels(
+        buildTrayMenu({ state: 'locked', accounts, organizations, now: NOW, gateway: running }),
+      ),
+    ).toEqual([
+      '[TokenDeck is locked]',
+      'Unlock…',
+      '---',
+      '[Gateway on 127.0.0.1:40001 · your vault is locked]',
+      '---',
+      'Open TokenDeck',
+      '---',
+      'Quit TokenDeck',
+    ])
+    expect(gatewayItemLabel(running, 'demo')).toBe(
+      'Gateway on 127.0.0.1:40001 · your vault is locked',
+    )
+  })
+
+  it('a gateway that could not start says why in a few words', () => {
+    expect(gatewayItemLabel({ state: 'failed', port: 17380, code: 'CONFLICT' }, 'unlocked')).toBe(
+      'Gateway not running: port 17380 is in use',
+    )
+    expect(gatewayItemLabel({ state: 'failed', port: 17380, code: 'INTERNAL' }, 'unlocked')).toBe(
+      'Gateway not running (see Settings)',
+    )
   })
 
   it('has a tooltip per state', () => {

@@ -10,6 +10,8 @@ vi.mock('electron', () => import('../mocks/electron'))
 
 const fake = await import('../mocks/electron')
 const { AppCore } = await import('../../src/main/app-core')
+const { AppGateway } = await import('../../src/main/app-gateway')
+const { freePort } = await import('../helpers/free-port')
 const { ClipboardGuard } = await import('../../src/main/clipboard-guard')
 const { electronClipboardPort } = await import('../../src/main/clipboard.main')
 const { TrayController, TRAY_REFRESH_MS, trayImage } = await import('../../src/main/tray.main')
@@ -22,6 +24,7 @@ let root: string
 let timers: FakeTimers
 let guard: InstanceType<typeof ClipboardGuard>
 let core: InstanceType<typeof AppCore>
+let gateway: InstanceType<typeof AppGateway>
 let tray: InstanceType<typeof TrayController>
 let fakeTray: InstanceType<typeof fake.Tray>
 const shown: string[] = []
@@ -42,8 +45,10 @@ beforeAll(async () => {
     http: createHttpClient({ defaultDeadlineMs: 3000 }),
     startSandbox: () => startSandbox(),
   })
+  gateway = new AppGateway({ core, clipboard: guard, log: () => {} })
   tray = new TrayController({
     core,
+    gateway,
     notifications: electronNotifications(),
     clock: systemClock,
     showWindow: () => shown.push('window'),
@@ -57,6 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   tray.dispose()
+  await gateway.close()
   await core.dispose()
   fs.rmSync(root, { recursive: true, force: true })
 })
@@ -100,6 +106,18 @@ describe('the tray', () => {
     expect(r.ok).toBe(true)
     expect(fakeTray.labels()[0]).toBe('No accounts yet')
     expect(fakeTray.labels()).toContain('Lock')
+  })
+
+  it('shows the gateway while it runs, from its own change (it starts after the vault change)', async () => {
+    const port = await freePort()
+    const updated = await core.actions.settings.update({ gatewayEnabled: true, gatewayPort: port })
+    expect(updated.ok).toBe(true)
+    await gateway.sync()
+    expect(fakeTray.labels()).toContain(`Gateway on 127.0.0.1:${port}`)
+    const off = await core.actions.settings.update({ gatewayEnabled: false })
+    expect(off.ok).toBe(true)
+    await gateway.sync()
+    expect(fakeTray.labels().some((l) => l.startsWith('Gateway'))).toBe(false)
   })
 
   it('Lock locks; the locked menu offers Unlock…, which opens the window', async () => {

@@ -9,6 +9,7 @@ import { formatIssues } from '../../shared/providers/profile'
 import { fail, ok, type Result } from '../../shared/result'
 import type { AgentApprovals } from '../agent/approvals'
 import type { AppCore } from '../app-core'
+import type { AppGateway } from '../app-gateway'
 
 export type Handler = (payload: unknown) => Promise<Result<unknown>>
 export type HandlerTable = Record<InvokeChannel, Handler>
@@ -17,18 +18,26 @@ type Impl<C extends InvokeChannel> = (
   req: RequestOf<C> & z.infer<(typeof CONTRACT)[C]['request']>,
 ) => Promise<Result<ResponseOf<C>>> | Result<ResponseOf<C>>
 
-/**
- * Builds the table over the app core. `log` receives one-line tags, never values. `agent` is the
- * app agent's approvals (null where the app serves no agent).
- */
+/** The app's services beside the core that the window talks to; absent where not running. */
+export interface AppServices {
+  /** The app agent's approvals. */
+  agent?: AgentApprovals | null
+  /** The app's gateway. */
+  gateway?: AppGateway | null
+}
+
+/** Builds the table over the app core. `log` receives one-line tags, never values. */
 export function createHandlers(
   core: AppCore,
   log: (line: string) => void = () => {},
-  agent: AgentApprovals | null = null,
+  services: AppServices = {},
 ): HandlerTable {
   const { accounts, tokens, protection, providers, settings, views } = core.actions
+  const agent = services.agent ?? null
+  const gateway = services.gateway ?? null
   const unit = <T>(r: Result<T>): Result<null> => (r.ok ? ok(null) : r)
   const noAgent = fail('UNSUPPORTED', 'This TokenDeck serves no agent.')
+  const noGateway = fail('UNSUPPORTED', 'This TokenDeck runs no gateway.')
   const unlocked = () => core.current.vault.unlocked
 
   const impls: { [C in InvokeChannel]: Impl<C> } = {
@@ -83,6 +92,11 @@ export function createHandlers(
         : agent.revoke(req.id)
           ? ok(null)
           : fail('NOT_FOUND', 'No such approved session.'),
+
+    [INVOKE.gatewayStatus]: () => (gateway ? ok(gateway.status()) : noGateway),
+    [INVOKE.gatewayCopyUrl]: (req) => (gateway ? gateway.copyUrl(req.accountId) : noGateway),
+    [INVOKE.gatewayCopyAccessToken]: () => (gateway ? gateway.copyAccessToken() : noGateway),
+    [INVOKE.gatewayNewAccessToken]: () => (gateway ? gateway.newAccessToken() : noGateway),
   }
 
   const table = {} as HandlerTable

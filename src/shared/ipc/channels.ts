@@ -33,6 +33,10 @@ export const INVOKE = {
   agentDecide: 'vault:agent-decide',
   agentSessions: 'vault:agent-sessions',
   agentRevokeSession: 'vault:agent-revoke-session',
+  gatewayStatus: 'vault:gateway-status',
+  gatewayCopyUrl: 'vault:gateway-copy-url',
+  gatewayCopyAccessToken: 'vault:gateway-copy-access-token',
+  gatewayNewAccessToken: 'vault:gateway-new-access-token',
 } as const
 
 export const EVENTS = {
@@ -42,6 +46,8 @@ export const EVENTS = {
   focusSearch: 'vault:focus-search',
   /** The agent has a request waiting for approval, or its approved sessions changed. */
   agentChanged: 'vault:agent-changed',
+  /** The app's gateway started, stopped, failed or moved: fetch its status again. */
+  gatewayChanged: 'vault:gateway-changed',
 } as const
 
 export type InvokeChannel = (typeof INVOKE)[keyof typeof INVOKE]

@@ -3,7 +3,7 @@
 // Responses are views: no token, password or secret key can be expressed in them.
 import { z } from 'zod'
 import { fieldSchema } from '../providers/profile'
-import { settingsPatchSchema, settingsSchema } from '../settings'
+import { settingsSchema } from '../settings'
 import {
   accountViewSchema,
   EVENT_TYPES,
@@ -41,6 +41,17 @@ export const failureSchema = z
 export function resultSchema<T extends z.ZodType>(value: T) {
   return z.union([z.object({ ok: z.literal(true), value }).strict(), failureSchema])
 }
+
+/**
+ * A settings change as the window sends it: only the keys it names. (zod 4's `partial()` of
+ * `settingsSchema` still fills every key left out with its default, so an update of one setting
+ * would reset all the others: the gateway would turn off when the clipboard time is saved.)
+ */
+type SettingsShape = typeof settingsSchema.shape
+const settingsChangeShape = Object.fromEntries(
+  Object.entries(settingsSchema.shape).map(([k, s]) => [k, s.unwrap().optional()]),
+) as { [K in keyof SettingsShape]: z.ZodOptional<ReturnType<SettingsShape[K]['unwrap']>> }
+export const settingsChangeSchema = z.object(settingsChangeShape).strict()
 
 // ---------- views only the IPC needs ----------
 
@@ -182,6 +193,51 @@ export const agentSessionSchema = z
   .strict()
 export type AgentSessionView = z.infer<typeof agentSessionSchema>
 
+/** One account the app's gateway serves: where to send its requests (no token, no secret). */
+export const gatewayAccountSchema = z
+  .object({
+    accountId: z.string(),
+    label: z.string(),
+    /** http://127.0.0.1:PORT/LABEL/ while the gateway runs; null while it does not. */
+    url: z.string().nullable(),
+    /** Where its requests go: the account's base URL. */
+    baseUrl: z.string(),
+    /** The account's gateway policy in words ("any method; any path; no web origin"). */
+    policy: z.string(),
+  })
+  .strict()
+export type GatewayAccountView = z.infer<typeof gatewayAccountSchema>
+
+/** The app's gateway as the window sees it: never its access token. */
+export const gatewayStatusSchema = z
+  .object({
+    state: z.enum(['off', 'running', 'failed']),
+    /** The port it listens on (running) or could not listen on (failed); null when off. */
+    port: z.number().int().nullable(),
+    /** http://127.0.0.1:PORT while it runs. */
+    origin: z.string().nullable(),
+    /** Why it is not running (failed): e.g. CONFLICT, the port is in use. */
+    failure: z
+      .object({ code: z.enum(ERROR_CODES), message: z.string() })
+      .strict()
+      .nullable(),
+    /** The accounts it serves; empty while the user's vault is locked or the demo is open. */
+    accounts: z.array(gatewayAccountSchema),
+  })
+  .strict()
+export type GatewayStatusView = z.infer<typeof gatewayStatusSchema>
+
+/** What a gateway copy put on the clipboard (never the text itself). */
+export const gatewayCopyResultSchema = z
+  .object({
+    /** The account whose URL was copied; absent for the access token. */
+    label: z.string().optional(),
+    /** The clipboard is cleared after this many seconds if it still holds the copy. */
+    clearsInSeconds: z.number(),
+  })
+  .strict()
+export type GatewayCopyResult = z.infer<typeof gatewayCopyResultSchema>
+
 export const CONTRACT = {
   [INVOKE.appStatus]: { request: none, response: appStatusSchema },
   [INVOKE.vaultCreate]: {
@@ -299,7 +355,7 @@ export const CONTRACT = {
     response: copyResultSchema,
   },
   [INVOKE.settingsGet]: { request: none, response: settingsSchema },
-  [INVOKE.settingsUpdate]: { request: settingsPatchSchema, response: settingsSchema },
+  [INVOKE.settingsUpdate]: { request: settingsChangeSchema, response: settingsSchema },
   [INVOKE.eventsList]: {
     request: z
       .object({
@@ -321,6 +377,13 @@ export const CONTRACT = {
     request: z.object({ id: z.string().min(1).max(64) }).strict(),
     response: z.null(),
   },
+  [INVOKE.gatewayStatus]: { request: none, response: gatewayStatusSchema },
+  [INVOKE.gatewayCopyUrl]: {
+    request: z.object({ accountId: id }).strict(),
+    response: gatewayCopyResultSchema,
+  },
+  [INVOKE.gatewayCopyAccessToken]: { request: none, response: gatewayCopyResultSchema },
+  [INVOKE.gatewayNewAccessToken]: { request: none, response: gatewayStatusSchema },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>
 
 export type Contract = typeof CONTRACT
@@ -332,4 +395,5 @@ export const EVENT_SCHEMAS = {
   [EVENTS.stateChanged]: z.object({ reason: z.string().max(100) }).strict(),
   [EVENTS.focusSearch]: z.undefined(),
   [EVENTS.agentChanged]: z.undefined(),
+  [EVENTS.gatewayChanged]: z.undefined(),
 } as const
