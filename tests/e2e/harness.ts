@@ -2,8 +2,9 @@
 // startTestApp() builds the AppCore and the same handler table src/main/ipc/register.main.ts uses;
 // one page binding calls that table, and an init script builds `window.tokendeck` with the
 // preload's own createApi, so the page cannot tell it from Electron. AppCore.onChange reaches
-// the page's subscribe as the vault:state-changed event. Every answer the page receives is
-// recorded, and no token, password or secret key may ever appear in one.
+// the page's subscribe as the vault:state-changed event (the agent's and the gateway's changes
+// as theirs). Every answer the page receives is recorded, and no token, password, secret key or
+// gateway access token may ever appear in one.
 import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -74,6 +75,7 @@ export class Deck {
   readonly consoleErrors: string[] = []
   private offChange: () => void = () => {}
   private offAgent: () => void = () => {}
+  private offGateway: () => void = () => {}
   private closed = false
 
   private constructor(
@@ -117,6 +119,9 @@ export class Deck {
     await page.addInitScript(`${fs.readFileSync(API_BUNDLE, 'utf8')}\n${INIT_SCRIPT}`)
     this.offChange = this.app.core.onChange((reason) => void this.emit(reason))
     this.offAgent = this.app.onAgentChange(() => void this.emitTo(EVENTS.agentChanged, undefined))
+    this.offGateway = this.app.gateway.onChange(
+      () => void this.emitTo(EVENTS.gatewayChanged, undefined),
+    )
     await page.goto(this.server.url)
   }
 
@@ -164,13 +169,20 @@ export class Deck {
     return c
   }
 
-  /** Every token known to exist: the copied ones and those the ledger still holds. */
+  /**
+   * Every token known to exist: the copied ones (headers, gateway access tokens; not gateway
+   * URLs), those the ledger still holds, and the gateway's current access token.
+   */
   tokens(): string[] {
     const out = new Set<string>()
-    for (const text of this.copies()) out.add(text.split(' ').at(-1)!)
+    for (const text of this.copies()) {
+      if (!/^https?:\/\//.test(text)) out.add(text.split(' ').at(-1)!)
+    }
     const { vault } = this.app.core.current
     const data = vault.unlocked ? vault.readUnlocked() : null
     if (data?.ok) {
+      const access = data.value.gateway?.accessToken
+      if (access) out.add(access)
       for (const t of data.value.tokens) {
         const acc = data.value.accounts.find((a) => a.id === t.accountId)
         if (!t.secret || !acc) continue
@@ -204,6 +216,7 @@ export class Deck {
     this.closed = true
     this.offChange()
     this.offAgent()
+    this.offGateway()
     const tokens = this.tokens()
     fs.mkdirSync(IPC_LOG_DIR, { recursive: true })
     const file = path.join(IPC_LOG_DIR, `${name.replace(/[^a-z0-9-]+/gi, '_').slice(0, 80)}.json`)

@@ -1,4 +1,5 @@
-// Settings: clipboard, auto-lock, token behaviour and shortcut; protection; imported providers.
+// Settings: clipboard, auto-lock, token behaviour and shortcut; protection; the agent; the
+// gateway; imported providers.
 import { useEffect, useId, useState, type FormEvent } from 'react'
 import { Lock } from 'lucide-react'
 import type { AppStatus } from '../../../shared/ipc/schemas'
@@ -10,6 +11,7 @@ import { useApp } from '../lib/app-store'
 import { toast } from '../lib/toast-store'
 import { AgentSettings } from './AgentSettings'
 import { ErrorBox } from './ErrorBox'
+import { GatewaySettings } from './GatewaySettings'
 import { ProtectionSettings } from './ProtectionSettings'
 import { ProviderImport } from './ProviderImport'
 import { lockNow } from './Shell'
@@ -189,6 +191,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
         </section>
         <ProtectionSettings status={status} />
         <AgentSettings />
+        <GatewaySettings status={status} version={version} />
         <ProviderImport version={version} />
       </div>
     </main>

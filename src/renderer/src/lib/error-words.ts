@@ -39,6 +39,18 @@ export function errorWords(code: ErrorCode): string {
   return WORDS[code] ?? WORDS.INTERNAL
 }
 
+/** Why the gateway is not running, where the general words would be vague. */
+const GATEWAY_WORDS: Partial<Record<ErrorCode, string>> = {
+  CONFLICT: 'Another program is using that port.',
+  VALIDATION_FAILED: 'The gateway settings are not valid.',
+  VAULT_LOCKED: 'The vault is locked.',
+  INTERNAL: 'The gateway could not listen on that port.',
+}
+
+export function gatewayFailureWords(code: ErrorCode): string {
+  return GATEWAY_WORDS[code] ?? errorWords(code)
+}
+
 /** Title and detail for a failure: the words for its code and the message it carries. */
 export function describeFailure(f: Pick<Failure, 'code' | 'message'>): {
   title: string
