@@ -30,6 +30,15 @@ export const settingsSchema = z
   .strict()
 export type VaultSettings = z.infer<typeof settingsSchema>
 
-/** A partial update from the Settings screen or the CLI. */
-export const settingsPatchSchema = settingsSchema.partial().strict()
+/**
+ * A partial update from the Settings screen or the CLI: only the keys it names. (zod 4's
+ * `partial()` of `settingsSchema` still fills every key left out with its default, so an update
+ * of one setting would reset all the others: the gateway would turn off when the clipboard time
+ * is saved.)
+ */
+type SettingsShape = typeof settingsSchema.shape
+const patchShape = Object.fromEntries(
+  Object.entries(settingsSchema.shape).map(([k, s]) => [k, s.unwrap().optional()]),
+) as { [K in keyof SettingsShape]: z.ZodOptional<ReturnType<SettingsShape[K]['unwrap']>> }
+export const settingsPatchSchema = z.object(patchShape).strict()
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>

@@ -3,7 +3,7 @@
 // Responses are views: no token, password or secret key can be expressed in them.
 import { z } from 'zod'
 import { fieldSchema } from '../providers/profile'
-import { settingsSchema } from '../settings'
+import { settingsPatchSchema, settingsSchema } from '../settings'
 import {
   accountViewSchema,
   EVENT_TYPES,
@@ -41,17 +41,6 @@ export const failureSchema = z
 export function resultSchema<T extends z.ZodType>(value: T) {
   return z.union([z.object({ ok: z.literal(true), value }).strict(), failureSchema])
 }
-
-/**
- * A settings change as the window sends it: only the keys it names. (zod 4's `partial()` of
- * `settingsSchema` still fills every key left out with its default, so an update of one setting
- * would reset all the others: the gateway would turn off when the clipboard time is saved.)
- */
-type SettingsShape = typeof settingsSchema.shape
-const settingsChangeShape = Object.fromEntries(
-  Object.entries(settingsSchema.shape).map(([k, s]) => [k, s.unwrap().optional()]),
-) as { [K in keyof SettingsShape]: z.ZodOptional<ReturnType<SettingsShape[K]['unwrap']>> }
-export const settingsChangeSchema = z.object(settingsChangeShape).strict()
 
 // ---------- views only the IPC needs ----------
 
@@ -355,7 +344,7 @@ export const CONTRACT = {
     response: copyResultSchema,
   },
   [INVOKE.settingsGet]: { request: none, response: settingsSchema },
-  [INVOKE.settingsUpdate]: { request: settingsChangeSchema, response: settingsSchema },
+  [INVOKE.settingsUpdate]: { request: settingsPatchSchema, response: settingsSchema },
   [INVOKE.eventsList]: {
     request: z
       .object({
