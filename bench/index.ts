@@ -2,6 +2,7 @@
 // never asserted by timed tests.
 import fs from 'node:fs'
 import { agentBench, CLI_PATH } from './agent'
+import { gatewayBench } from './gateway'
 import { vaultBench } from './vault'
 
 async function main() {
@@ -13,6 +14,9 @@ async function main() {
   // Whole CLI processes: needs the built CLI (out/main/cli.js).
   results.agent = fs.existsSync(CLI_PATH)
     ? await agentBench()
+    : { skipped: 'run npm run build first' }
+  results.gateway = fs.existsSync(CLI_PATH)
+    ? await gatewayBench()
     : { skipped: 'run npm run build first' }
   try {
     const { rendererBench } = (await import('./renderer')) as {

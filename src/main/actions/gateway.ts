@@ -138,10 +138,7 @@ export function gatewayActions(deps: ActionDeps) {
     const { vault } = s()
     const d = vault.readUnlocked()
     if (!d.ok) return d
-    for (const e of entries) {
-      const acc = findAccount(d.value.accounts, e.label)
-      vault.log(gatewayEvent(e, acc?.id))
-    }
+    vault.logAll(entries.map((e) => gatewayEvent(e, findAccount(d.value.accounts, e.label)?.id)))
     return ok({ recorded: entries.length })
   }
 

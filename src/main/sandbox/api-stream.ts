@@ -1,8 +1,8 @@
 // A streaming API behind the sandbox's login, for what the gateway forwards (tests and bench):
 // /api/v1/<org>/echo/... (any method) reads the whole body as a stream and answers with what
-// arrived (method, path, query, byte count, sha256, header names; never the credential),
-// /api/v1/<org>/bytes/<n> streams n bytes back, and /api/v1/<org>/redirect answers 302 to
-// another host. Each needs a live token of that organization, as the protected routes do.
+// arrived (method, path, query, byte count, sha256, headers; never the credential), after
+// ?delay_ms=N when asked; /api/v1/<org>/bytes/<n> streams n bytes back; and
+// /api/v1/<org>/redirect answers 302 to another host. Each needs a live token of that organization, as the protected routes do.
 import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { drained } from './http-util'
@@ -57,6 +57,11 @@ export function streamingApi(organizationOf: (req: IncomingMessage) => string | 
     })
     req.on('end', () => {
       const q = (req.url ?? '').indexOf('?')
+      // ?delay_ms=N (at most 5 s): a server that takes time to answer, like a real API.
+      const delay = /[?&]delay_ms=(\d{1,4})(?:&|$)/.exec(req.url ?? '')
+      setTimeout(() => answer(q), Math.min(Number(delay?.[1] ?? 0), 5000))
+    })
+    const answer = (q: number) => {
       const headers: Record<string, string | string[]> = {}
       for (const [k, v] of Object.entries(req.headers)) {
         // The credential is never echoed; only that it came, and with which scheme.
@@ -70,7 +75,7 @@ export function streamingApi(organizationOf: (req: IncomingMessage) => string | 
         sha256: hash.digest('hex'),
         headers,
       })
-    })
+    }
     return true
   }
 }

@@ -53,6 +53,8 @@ export function sealedEventCipher(key: Buffer, vaultId: string): EventCipher {
 export class EventLog {
   readonly path: string
   private appendsSinceCheck = 0
+  /** The file size below which appends do not ask for compaction again (see compactIfLarge). */
+  private quietBelow = 0
 
   /**
    * `needsCompaction` is called (now and then, from append) when the file has grown past twice
@@ -75,18 +77,28 @@ export class EventLog {
   unverified = 0
 
   append(event: Omit<VaultEvent, 'id'>): VaultEvent {
-    const full: VaultEvent = { id: randomUUID(), ...event }
+    return this.appendAll([event])[0]!
+  }
+
+  /**
+   * Appends several events in one write (the gateway's batches of request records): one line
+   * each, so a reader sees whole lines whatever another process appends meanwhile.
+   */
+  appendAll(events: readonly Omit<VaultEvent, 'id'>[]): VaultEvent[] {
+    const full = events.map((e): VaultEvent => ({ id: randomUUID(), ...e }))
     const cipher = this.cipher()
-    if (!cipher) return full
-    // One write() of one line with O_APPEND: concurrent processes never interleave within a line.
-    // A line torn by a crash (power loss) is closed first, so this entry is not glued onto it.
+    if (!cipher || full.length === 0) return full
+    // One write() with O_APPEND: concurrent processes never interleave within a line. A line
+    // torn by a crash (power loss) is closed first, so these entries are not glued onto it.
     const torn = !endsWithNewline(this.path)
-    const line = cipher.seal(JSON.stringify(full))
-    fs.appendFileSync(this.path, `${torn ? '\n' : ''}${line}\n`, { mode: 0o600 })
-    if (++this.appendsSinceCheck >= 200) {
+    const lines = full.map((e) => `${cipher.seal(JSON.stringify(e))}\n`).join('')
+    fs.appendFileSync(this.path, `${torn ? '\n' : ''}${lines}`, { mode: 0o600 })
+    this.appendsSinceCheck += full.length
+    if (this.appendsSinceCheck >= 200) {
       this.appendsSinceCheck = 0
       try {
-        if (fs.statSync(this.path).size > this.limit * 2 * 200) this.needsCompaction()
+        const size = fs.statSync(this.path).size
+        if (size > this.limit * 2 * 200 && size > this.quietBelow) this.needsCompaction()
       } catch {
         /* nothing to compact */
       }
@@ -136,9 +148,11 @@ export class EventLog {
   }
 
   /**
-   * Rewrites the file with the newest `limit` lines once it holds more than twice that many.
-   * Callers hold the vault's write lock, so two processes never compact at once. (An append by
-   * another process during the rename can be lost: the log is a record, not the ledger.)
+   * Rewrites the file once it holds more than twice `limit` lines, keeping the newest `limit`
+   * gateway request records and, apart from them, the newest `limit` other lines: a busy gateway
+   * never pushes a mint, a revoke or a protection change out of the log. Callers hold the
+   * vault's write lock, so two processes never compact at once. (An append by another process
+   * during the rename can be lost: the log is a record, not the ledger.)
    */
   compactIfLarge(): void {
     let text: string
@@ -148,8 +162,23 @@ export class EventLog {
       return
     }
     const lines = text.split('\n').filter((l) => l !== '')
+    // Not asked again until about half a limit's worth of lines more has been appended.
+    this.quietBelow = Buffer.byteLength(text) + this.limit * 100
     if (lines.length <= this.limit * 2) return
-    this.replace(lines.slice(-this.limit))
+    const cipher = this.cipher()
+    const isTraffic = (line: string) => {
+      const json = cipher?.open(line)
+      return json != null && (safeJson(json) as { type?: unknown } | undefined)?.type === 'gateway'
+    }
+    let traffic = 0
+    let other = 0
+    const keep: string[] = []
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i]!
+      if (isTraffic(line) ? ++traffic <= this.limit : ++other <= this.limit) keep.push(line)
+    }
+    if (keep.length === lines.length) return
+    this.replace(keep.reverse())
   }
 
   /**

@@ -568,6 +568,12 @@ export class Vault {
     return this.events.append({ at: this.clock.now(), ...event })
   }
 
+  /** Appends several such events in one write (the gateway's request records). */
+  logAll(events: readonly EventInput[]): VaultEvent[] {
+    const at = this.clock.now()
+    return this.events.appendAll(events.map((e) => ({ at, ...e })))
+  }
+
   /** Called after any change the UI or tray should reflect. */
   onChange(listener: Listener): () => void {
     this.listeners.add(listener)

@@ -1,0 +1,141 @@
+// What the gateway decides from a request before anything leaves: which account (`/LABEL/...`),
+// whether the rest of the path stays below its base URL, what the policy allows, which headers
+// go upstream and which come back, and the JSON answer of every refusal it makes itself.
+import type http from 'node:http'
+import type { GatewayPolicy } from './types'
+
+/** The header clients send the access token in. */
+export const ACCESS_HEADER = 'x-tokendeck-gateway'
+
+// RFC 9110 7.6.1 hop-by-hop fields; `expect` (the gateway answers 100-continue itself); and the
+// credentials: the client's own and the gateway's access token never go upstream.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'host',
+  'authorization',
+  ACCESS_HEADER,
+])
+
+/** One JSON error answer, the same shape for every refusal the gateway makes itself. */
+export function refuse(
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+): void {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  const body = JSON.stringify({ error: { code, message } })
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  })
+  res.end(body)
+}
+
+/** The HTTP status for a core failure while getting a token. */
+export function statusOf(code: string): number {
+  if (code === 'NOT_FOUND') return 404
+  if (code === 'AGENT_DENIED') return 403
+  if (code === 'VAULT_LOCKED' || code === 'AGENT_UNAVAILABLE' || code === 'TOKEN_CAP_REACHED')
+    return 503
+  if (code === 'NETWORK_TIMEOUT') return 504
+  return 502
+}
+
+/** `/LABEL/rest?q` -> label, rest ("/rest"), query ("?q"); null when it is not that shape. */
+export function splitTarget(raw: string): { label: string; rest: string; query: string } | null {
+  if (!raw.startsWith('/')) return null
+  const q = raw.indexOf('?')
+  const path = q === -1 ? raw : raw.slice(0, q)
+  const query = q === -1 ? '' : raw.slice(q)
+  const slash = path.indexOf('/', 1)
+  const first = slash === -1 ? path.slice(1) : path.slice(1, slash)
+  let label: string
+  try {
+    label = decodeURIComponent(first)
+  } catch {
+    return null
+  }
+  if (label === '') return null
+  return { label, rest: slash === -1 ? '/' : path.slice(slash), query }
+}
+
+/** Refuses paths that could climb out of the base URL: `.`/`..` segments, raw or encoded. */
+export function safeRest(rest: string): boolean {
+  if (rest.includes('\\') || [...rest].some((c) => c.charCodeAt(0) < 0x20 || c === '\x7f'))
+    return false
+  for (const seg of rest.split('/')) {
+    let d: string
+    try {
+      d = decodeURIComponent(seg)
+    } catch {
+      return false
+    }
+    if (d === '.' || d === '..' || d.includes('/') || d.includes('\\')) return false
+  }
+  return true
+}
+
+/** The path policy: a whole-segment prefix of `rest`. */
+export function pathAllowed(policy: GatewayPolicy, rest: string): boolean {
+  if (policy.paths.length === 0) return true
+  return policy.paths.some((p) => p === '/' || rest === p || rest.startsWith(`${p}/`))
+}
+
+/** Names listed in a Connection header (hop-by-hop for this message only). */
+function connectionListed(value: string | string[] | undefined): Set<string> {
+  return new Set(
+    String(value ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  )
+}
+
+/** Request headers for upstream: the client's minus hop-by-hop, credentials and `drop`. */
+export function forwardHeaders(
+  incoming: http.IncomingHttpHeaders,
+  drop: string,
+): Record<string, string | string[]> {
+  const listed = connectionListed(incoming.connection)
+  const out: Record<string, string | string[]> = {}
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name) || name === drop) continue
+    out[name] = value
+  }
+  return out
+}
+
+/** Response headers for the client: upstream's minus hop-by-hop. */
+export function backHeaders(
+  incoming: Record<string, string | string[] | undefined>,
+): http.OutgoingHttpHeaders {
+  const listed = connectionListed(incoming.connection)
+  const out: http.OutgoingHttpHeaders = {}
+  for (const [name, value] of Object.entries(incoming)) {
+    if (value === undefined || listed.has(name)) continue
+    // A server's own `authorization` answer header is not a hop-by-hop field: passed back.
+    if (HOP_BY_HOP.has(name) && name !== 'authorization') continue
+    out[name] = value
+  }
+  return out
+}
+
+/** The request carries a body (a length above zero, or chunks). */
+export function hasBody(headers: http.IncomingHttpHeaders): boolean {
+  const length = headers['content-length']
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+}
