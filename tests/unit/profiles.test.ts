@@ -20,7 +20,7 @@ describe('provider profiles', () => {
     expect(BUILTIN_PROFILES.map((p) => p.id)).toEqual(['tpstreams', 'xpay', 'classic'])
     const [tp, xpay, classic] = BUILTIN_PROFILES
     expect(tp?.auth.scheme).toBe('Token')
-    expect(tp?.cap).toEqual({ max: 20, scope: 'organization' })
+    expect(tp?.cap).toEqual({ max: 20, scope: 'organization', onExceed: 'refuse' })
     expect(tp?.login.body).toMatchObject({ organization_id: { $field: 'organization_id' } })
     expect(tp?.revoke?.path).toBe('/api/auth/logout/')
     expect(xpay?.auth.scheme).toBe('Bearer')
@@ -39,7 +39,7 @@ describe('provider profiles', () => {
   it('validates the worked example in docs/providers.md', () => {
     const r = parseUserProfile(docExample())
     expect(r.ok).toBe(true)
-    if (r.ok) expect(r.value.cap).toEqual({ max: 5, scope: 'organization' })
+    if (r.ok) expect(r.value.cap).toEqual({ max: 5, scope: 'organization', onExceed: 'refuse' })
   })
 
   it('explains what is wrong with a broken profile', () => {

@@ -2,15 +2,18 @@
 import fs from 'node:fs'
 import { fail, ok, type Result } from '../../shared/result'
 import type { ProviderView } from '../../shared/ipc/schemas'
-import type { ProviderProfile } from '../../shared/providers/profile'
 import { providerView } from '../actions/providers'
 import { BUILTIN_PROFILES } from '../providers/registry'
 import { bool, existingVault, unlockedVault, type Ctx } from './context'
 import { columns } from './format'
 import { EXIT, note, print, printJson, report } from './io'
 
-function capWords(p: { cap?: ProviderProfile['cap'] | null }): string {
-  return p.cap ? `${p.cap.max} tokens per ${p.cap.scope}` : 'no cap'
+function capWords(p: {
+  cap?: { max: number; scope: string; onExceed?: 'refuse' | 'evictOldest' } | null
+}): string {
+  if (!p.cap) return 'no cap'
+  const words = `${p.cap.max} tokens per ${p.cap.scope}`
+  return p.cap.onExceed === 'evictOldest' ? `${words}, oldest evicted beyond it` : words
 }
 
 /**

@@ -75,6 +75,12 @@ function secretValues(fields: readonly ProfileField[], values: FieldValues): str
     .filter((v): v is string => typeof v === 'string' && v !== '')
 }
 
+/**
+ * The key under which a refresh request's values carry the refresh token: not a field name
+ * (those start with a letter), so no account field can stand in for it.
+ */
+export const REFRESH_TOKEN_VALUE = '$refreshToken'
+
 export function buildBody(
   encoding: 'json' | 'form' | 'none',
   template: Record<string, BodyValue>,
@@ -83,7 +89,12 @@ export function buildBody(
   if (encoding === 'none') return { kind: 'none' }
   const resolved: Record<string, string | number | boolean | null> = {}
   for (const [key, v] of Object.entries(template)) {
-    resolved[key] = v !== null && typeof v === 'object' ? (ownValue(values, v.$field) ?? '') : v
+    resolved[key] =
+      v === null || typeof v !== 'object'
+        ? v
+        : '$field' in v
+          ? (ownValue(values, v.$field) ?? '')
+          : (ownValue(values, REFRESH_TOKEN_VALUE) ?? '')
   }
   if (encoding === 'json') return { kind: 'json', value: resolved }
   const form: Record<string, string> = {}

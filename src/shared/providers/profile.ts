@@ -25,8 +25,15 @@ const statusList = z.array(z.number().int().min(100).max(599)).min(1)
 
 const primitive = z.union([z.string(), z.number(), z.boolean(), z.null()])
 
-/** A body value is a JSON literal sent as is, or a reference to an account field. */
-export const bodyValueSchema = z.union([z.object({ $field: fieldName }).strict(), primitive])
+/**
+ * A body value is a JSON literal sent as is, a reference to an account field, or (in a `refresh`
+ * request only) the refresh token itself.
+ */
+export const bodyValueSchema = z.union([
+  z.object({ $field: fieldName }).strict(),
+  z.object({ $refreshToken: z.literal(true) }).strict(),
+  primitive,
+])
 export type BodyValue = z.infer<typeof bodyValueSchema>
 
 const bodyTemplate = z.record(z.string().min(1).max(100), bodyValueSchema)
@@ -126,6 +133,37 @@ const metadataEntrySchema = z.union([
   z.object({ path: jsonPath, secret: z.boolean().default(false) }).strict(),
 ])
 
+/**
+ * Refresh tokens: where the login answer has one, the request that exchanges it for a new access
+ * token (its body names the refresh token with `{ "$refreshToken": true }`), where that answer
+ * has the new access token and, when the server rotates them, a new refresh token, and when
+ * the refresh token itself expires.
+ */
+const refreshSchema = requestSchema
+  .extend({
+    /** Where the refresh token is in the login answer. */
+    tokenPath: jsonPath,
+    success: successSchema,
+    /** Where the new access token is in the refresh answer; default: the login's `token.path`. */
+    accessTokenPath: jsonPath.optional(),
+    /** Where a rotated refresh token is in the refresh answer; absent: the old one stays valid. */
+    rotatedTokenPath: jsonPath.optional(),
+    /** When the new access token expires; default: the profile's `expiry`. */
+    accessExpiry: expirySchema.optional(),
+    /** When the refresh token expires (read from the login answer and from each rotation). */
+    expiry: expirySchema.default({ source: 'none' }),
+  })
+  .strict()
+
+/** A cheap authenticated request whose success means the token is good; 401 or 403: refused. */
+const probeSchema = z
+  .object({
+    method: httpMethod.default('GET'),
+    path: requestPath,
+    success: successSchema.default({ status: [200] }),
+  })
+  .strict()
+
 const revokeSchema = requestSchema
   .extend({
     encoding: z.enum(['json', 'form', 'none']).default('none'),
@@ -175,6 +213,25 @@ export const profileSchema = z
       .object({
         max: z.number().int().min(1).max(100_000),
         scope: z.enum(['organization', 'account']),
+        /**
+         * What the server does with a login beyond the cap: `refuse` it (TPStreams), or
+         * `evictOldest`: mint, and revoke the oldest live token itself (GitHub-style).
+         */
+        onExceed: z.enum(['refuse', 'evictOldest']).default('refuse'),
+      })
+      .strict()
+      .optional(),
+    refresh: refreshSchema.optional(),
+    probe: probeSchema.optional(),
+    /** TokenDeck never sends more than `max` logins in any `perSeconds` window (all processes). */
+    loginRateLimit: z
+      .object({
+        max: z.number().int().min(1).max(10_000),
+        perSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 3600),
       })
       .strict()
       .optional(),
@@ -214,9 +271,22 @@ export const profileSchema = z
         message: 'a field of kind "secret" must have role "secret"',
       })
     }
-    const checkRefs = (where: string, body: Record<string, BodyValue>, known: Set<string>) => {
+    const checkRefs = (
+      where: string,
+      body: Record<string, BodyValue>,
+      known: Set<string>,
+      refreshToken = false,
+    ) => {
       for (const [key, v] of Object.entries(body)) {
-        if (v !== null && typeof v === 'object' && !known.has(v.$field)) {
+        if (v !== null && typeof v === 'object' && '$refreshToken' in v) {
+          if (!refreshToken) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [where, 'body', key],
+              message: '"$refreshToken" can only be sent by the refresh request',
+            })
+          }
+        } else if (v !== null && typeof v === 'object' && !known.has(v.$field)) {
           ctx.addIssue({
             code: 'custom',
             path: [where, 'body', key],
@@ -227,6 +297,19 @@ export const profileSchema = z
     }
     checkRefs('login', p.login.body, names)
     if (p.revoke) checkRefs('revoke', p.revoke.body, names)
+    if (p.refresh) {
+      checkRefs('refresh', p.refresh.body, names, true)
+      const sendsIt = Object.values(p.refresh.body).some(
+        (v) => v !== null && typeof v === 'object' && '$refreshToken' in v,
+      )
+      if (!sendsIt) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['refresh', 'body'],
+          message: 'the refresh request must send the refresh token: { "$refreshToken": true }',
+        })
+      }
+    }
     if (p.signup) {
       const signupNames = new Set(p.signup.fields.map((f) => f.name))
       checkRefs('signup', p.signup.body, signupNames)
