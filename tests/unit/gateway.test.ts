@@ -202,6 +202,46 @@ describe('refusals', () => {
     expect(up.requests.map((r) => r.path)).toEqual(['/api/auth/login/', '/data'])
   })
 
+  it("a page from an allowed origin passes the browser's preflight and can read the answer", async () => {
+    const up = await recordingUpstream()
+    const { f, gw } = await setup(up.baseUrl)
+    const preflight = (origin: string, method: string) =>
+      request(gw, '/acme/data', {
+        method: 'OPTIONS',
+        headers: {
+          'x-tokendeck-gateway': '',
+          origin,
+          'access-control-request-method': method,
+          'access-control-request-headers': 'x-tokendeck-gateway, content-type',
+        },
+      })
+    // Before any policy: refused, and nothing forwarded.
+    expect((await preflight('http://localhost:5173', 'GET')).status).toBe(403)
+    const set = await f.actions.gateway.setPolicy(
+      'acme',
+      { origins: ['http://localhost:5173'], methods: ['GET'] },
+      'cli',
+    )
+    expect(set.ok).toBe(true)
+    await new Promise((r) => setTimeout(r, 1100))
+    const ok = await preflight('http://localhost:5173', 'GET')
+    expect(ok.status).toBe(204)
+    expect(ok.headers).toMatchObject({
+      'access-control-allow-origin': 'http://localhost:5173',
+      'access-control-allow-methods': 'GET',
+      'access-control-allow-headers': 'x-tokendeck-gateway, content-type',
+    })
+    expect((await preflight('http://localhost:5173', 'DELETE')).status).toBe(403)
+    expect((await preflight('https://evil.example', 'GET')).status).toBe(403)
+    const real = await request(gw, '/acme/data', { headers: { origin: 'http://localhost:5173' } })
+    expect(real.status).toBe(200)
+    expect(real.headers['access-control-allow-origin']).toBe('http://localhost:5173')
+    expect(up.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /api/auth/login/',
+      'GET /data',
+    ])
+  })
+
   it('method and path allow-lists refuse the rest before anything is sent', async () => {
     const up = await recordingUpstream()
     const { f, gw } = await setup(up.baseUrl)

@@ -58,6 +58,15 @@ export interface RunningGateway {
   close(): Promise<void>
 }
 
+/** A CORS preflight: OPTIONS from a page, asking whether it may send a request. */
+function isPreflight(req: http.IncomingMessage): boolean {
+  return (
+    req.method === 'OPTIONS' &&
+    req.headers.origin !== undefined &&
+    req.headers['access-control-request-method'] !== undefined
+  )
+}
+
 /** The client's body as it arrives: streamed upstream, and held while it fits REPLAY_LIMIT. */
 class ClientBody {
   private held: Buffer[] | null = []
@@ -190,6 +199,7 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
       refuse(res, status, code, message)
     }
 
+    if (isPreflight(req)) return preflight(req, res)
     if (!authorized(req)) {
       return no(
         401,
@@ -232,9 +242,47 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     if (second) pipeBack(res, second.answer)
   }
 
+  /**
+   * A browser's CORS preflight carries no access token: answered here, never forwarded, and
+   * allowed only for an origin the account's policy names (its methods, when it lists some).
+   */
+  async function preflight(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    req.resume()
+    const parts = splitTarget(req.url ?? '/')
+    const list = parts ? await targets() : null
+    const key = parts?.label.toLowerCase()
+    const target = list?.ok ? list.value.find((t) => t.label.toLowerCase() === key) : undefined
+    const origin = req.headers.origin!
+    const asked = String(req.headers['access-control-request-method']).toUpperCase()
+    const methods = target?.policy.methods ?? []
+    if (
+      !target?.policy.origins.includes(origin) ||
+      (methods.length > 0 && !methods.includes(asked))
+    ) {
+      return refuse(res, 403, 'GATEWAY_ORIGIN_REFUSED', 'This origin may not use the gateway.')
+    }
+    res.writeHead(204, {
+      'access-control-allow-origin': origin,
+      'access-control-allow-methods': methods.length > 0 ? methods.join(', ') : asked,
+      'access-control-allow-headers': String(
+        req.headers['access-control-request-headers'] ?? ACCESS_HEADER,
+      ),
+      'access-control-max-age': '600',
+      vary: 'Origin',
+    })
+    res.end()
+  }
+
   /** Sends the upstream answer to the client (and stops the exchange if the client goes). */
   function pipeBack(res: http.ServerResponse, a: UpstreamAnswer): void {
-    res.writeHead(a.status, backHeaders(a.headers))
+    const headers = backHeaders(a.headers)
+    // Only requests from an allowed origin get this far with an Origin: let that page read it.
+    const origin = res.req.headers.origin
+    if (origin !== undefined) {
+      headers['access-control-allow-origin'] = origin
+      headers.vary = 'Origin'
+    }
+    res.writeHead(a.status, headers)
     a.body.on('data', (chunk: Buffer) => memory.forwarded(chunk.length))
     a.body.on('error', () => res.destroy())
     a.body.pipe(res)
