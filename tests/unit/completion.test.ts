@@ -111,9 +111,18 @@ describe('tokendeck completion', { timeout: 60_000 }, () => {
     expect(he).toBe('header,help,')
     expect(accounts).toBe('add,list,remove,')
     expect(agentS).toBe('start,stop,status,')
+    // login's flags as the parser takes them (its table entry), plus the ones every command takes.
+    const login = visible.find((c) => c.name === 'login')!
     expect(flags!.split(',').filter(Boolean).sort()).toEqual(
-      ['--force', '--secret-stdin', '--json', '--help', '--vault', '--passphrase-stdin'].sort(),
+      [
+        ...Object.keys(login.options).map((o) => `--${o}`),
+        '--json',
+        '--help',
+        '--vault',
+        '--passphrase-stdin',
+      ].sort(),
     )
+    expect(flags).toContain('--secret-stdin')
     expect(git).toBe('get,store,erase,')
     expect(help).toBe('curl,')
     expect(helper).toBe('get,')
