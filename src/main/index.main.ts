@@ -1,8 +1,8 @@
 // The composition root: builds the services and wires them to the Electron glue (*.main.ts files).
 // Order: refuse unsafe environments, take the single-instance lock, declare app:// (all before
 // ready); then serve app://, build the core, the agent, the gateway and the IPC table, open the
-// window, the tray, the global shortcut and the auto-lock, and clean up (agent, gateway,
-// clipboard, demo) on quit.
+// window, the tray, the global shortcut, the auto-lock and keep-ready renewal, and clean up
+// (renewal, agent, gateway, clipboard, demo) on quit.
 import path from 'node:path'
 import {
   app,
@@ -35,6 +35,7 @@ import { GlobalShortcut } from './platform/global-shortcut'
 import { installQuitCleanup } from './platform/quit'
 import { electronStoreFactory } from './platform/store'
 import { realTimers } from './platform/timers'
+import { Renewal, renewalCorePort } from './renewal'
 import { BUILTIN_PROFILES } from './providers/registry'
 import { startSandbox } from './sandbox'
 import { externalAllowList } from './security/external-url'
@@ -133,9 +134,10 @@ function main(): void {
     core.onChange((reason) => windows.send(EVENTS.stateChanged, { reason: reason.slice(0, 100) }))
     gateway.onChange(() => windows.send(EVENTS.gatewayChanged))
 
+    const notifications = electronNotifications(log)
     const tray = new TrayController({
       core,
-      notifications: electronNotifications(log),
+      notifications,
       gateway,
       clock: systemClock,
       showWindow: () => windows.show(),
@@ -151,7 +153,17 @@ function main(): void {
       log,
     )
     const stopAutoLock = startAutoLock(core, powerMonitor, realTimers, log)
+    // Keep-ready renewals and cannot-renew warnings, on wall-clock time; re-checked on resume.
+    const renewal = new Renewal({
+      core: renewalCorePort(core),
+      clock: systemClock,
+      timers: realTimers,
+      power: powerMonitor,
+      notifications,
+      log,
+    })
     installQuitCleanup(app, async () => {
+      renewal.dispose()
       stopAutoLock()
       shortcut.dispose()
       tray.dispose()
@@ -169,6 +181,7 @@ function main(): void {
     }
     windows.create()
     tray.start()
+    renewal.start()
     const served = await agent.start()
     if (!served.ok) log(`agent: unavailable (${served.code})`)
     shortcut.follow(core)

@@ -1,5 +1,6 @@
 // What the desktop notifications say. Plain functions of Results: a copy notice names the account
-// and when the clipboard clears, a failure gives the Result's message. Never a token.
+// and when the clipboard clears, a failure gives the Result's message (an eviction to confirm
+// points to the window); renewal warnings name the account and when its token expires. Never a token.
 import type { CopyResult } from '../shared/ipc/schemas'
 import type { Result } from '../shared/result'
 
@@ -19,6 +20,13 @@ export function copyNotice(label: string, result: Result<CopyResult>): Notice {
     return {
       title: 'TokenDeck',
       body: `Header for ${r.label} copied; clipboard clears in ${r.clearsInSeconds} s.`,
+    }
+  }
+  if (result.code === 'EVICTION_NEEDS_CONFIRMATION') {
+    // The tray has no dialog: nothing was sent, and the window asks before the server evicts.
+    return {
+      title: `Confirm in the TokenDeck window to copy ${label}`,
+      body: `${result.message} The tray cannot confirm: open TokenDeck and copy from there.`,
     }
   }
   return { title: `Could not copy the header for ${label}`, body: result.message }

@@ -32,6 +32,11 @@ export interface TrayMenuInput {
   now: number
   /** At most this many account items; the rest behind "More… (open TokenDeck)". */
   maxAccounts?: number
+  /**
+   * Accounts whose token expires soon and cannot renew unattended (state.ts
+   * cannotRenewWarnings), one line each at the top of the menu.
+   */
+  warnings?: readonly string[]
 }
 
 export const MAX_TRAY_ACCOUNTS = 30
@@ -128,6 +133,7 @@ export function buildTrayMenu(input: TrayMenuInput): TrayItem[] {
   }
 
   if (input.state === 'demo') items.push({ type: 'header', label: 'Demo mode · sandbox providers' })
+  for (const w of input.warnings ?? []) items.push({ type: 'header', label: `⚠ ${w}` })
   if (input.accounts.length === 0) items.push({ type: 'header', label: 'No accounts yet' })
   let shown = 0
   let hidden = 0

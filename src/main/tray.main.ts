@@ -10,6 +10,7 @@ import {
   type NativeImage,
 } from 'electron'
 import type { Clock } from '../shared/clock'
+import { cannotRenewWarnings } from '../shared/state'
 import type { AppCore } from './app-core'
 import type { AppGateway } from './app-gateway'
 import {
@@ -82,12 +83,16 @@ export function trayInput(
   }
   const accounts = core.current.accounts.list()
   const organizations = core.current.accounts.organizations()
+  const settings = core.actions.settings.get()
+  const warnMs = settings.ok ? settings.value.warnBeforeMinutes * 60_000 : 0
+  const warnings = accounts.ok ? cannotRenewWarnings(accounts.value, now, warnMs) : []
   return {
     state,
     accounts: accounts.ok ? accounts.value : [],
     organizations: organizations.ok ? organizations.value : [],
     now,
     ...gw,
+    ...(warnings.length > 0 ? { warnings: warnings.map((w) => w.text) } : {}),
   }
 }
 
@@ -165,6 +170,8 @@ export class TrayController {
         const r = await this.deps.core.actions.tokens.copyHeader(action.accountId, 'tray')
         this.log(r.ok ? 'tray: header copied' : `tray: copy refused (${r.code})`)
         this.deps.notifications.show(copyNotice(action.label, r))
+        // An eviction needs a confirmation only the window can ask for: bring it up.
+        if (!r.ok && r.code === 'EVICTION_NEEDS_CONFIRMATION') this.deps.showWindow()
         this.refresh()
         return
       }

@@ -68,6 +68,9 @@ export function createApi(invoke: Invoke, subscribe: Subscribe) {
       remove: (accountId: string, opts: { revokeFirst?: boolean; force?: boolean } = {}) =>
         call(INVOKE.accountsRemove, { accountId, ...opts }),
       signup: (req: RequestOf<typeof INVOKE.accountsSignup>) => call(INVOKE.accountsSignup, req),
+      /** "Keep a valid token ready" on or off for one account. */
+      keepReady: (accountId: string, on: boolean) =>
+        call(INVOKE.accountsKeepReady, { accountId, on }),
     },
     providers: {
       list: () => call(INVOKE.providersList),
@@ -77,16 +80,26 @@ export function createApi(invoke: Invoke, subscribe: Subscribe) {
     tokens: {
       login: (
         accountId: string,
-        opts: { force?: boolean; secrets?: Record<string, string> } = {},
+        opts: { force?: boolean; secrets?: Record<string, string>; confirmEviction?: boolean } = {},
       ) => call(INVOKE.tokensLogin, { accountId, ...opts }),
       revoke: (accountId: string, opts: { tokenId?: string; all?: boolean } = {}) =>
         call(INVOKE.tokensRevoke, { accountId, ...opts }),
       revokeOldest: (orgKey: string) => call(INVOKE.tokensRevokeOldest, { orgKey }),
       revokeOrganization: (orgKey: string) => call(INVOKE.tokensRevokeOrganization, { orgKey }),
       dismissUncertain: (tokenId: string) => call(INVOKE.tokensDismissUncertain, { tokenId }),
+      /** Probes the account's live token; a 401/403 marks it rejected (nothing is minted). */
+      check: (accountId: string) => call(INVOKE.tokensCheck, { accountId }),
       /** Main copies "<Header>: <Scheme> <token>" to the clipboard; the token never comes here. */
-      copyHeader: (accountId: string, secrets?: Record<string, string>) =>
-        call(INVOKE.copyHeader, secrets ? { accountId, secrets } : { accountId }),
+      copyHeader: (
+        accountId: string,
+        secrets?: Record<string, string>,
+        opts: { confirmEviction?: boolean } = {},
+      ) =>
+        call(INVOKE.copyHeader, {
+          accountId,
+          ...(secrets ? { secrets } : {}),
+          ...(opts.confirmEviction ? { confirmEviction: true } : {}),
+        }),
     },
     settings: {
       get: () => call(INVOKE.settingsGet),

@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   // provider answers
   'PROVIDER_REJECTED',
   'TOKEN_CAP_REACHED',
+  /** At an evict-oldest cap: minting would make the server end another token; confirm first. */
+  'EVICTION_NEEDS_CONFIRMATION',
   'NO_SECRET',
   // vault
   'VAULT_LOCKED',

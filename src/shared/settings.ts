@@ -24,6 +24,23 @@ export const settingsSchema = z
     gatewayEnabled: z.boolean().default(false),
     /** The app's gateway listens on 127.0.0.1:gatewayPort (1024-65535). */
     gatewayPort: z.number().int().min(1024).max(65535).default(17380),
+    /** A keep-ready account's token is renewed this long before it expires (src/main/renewal.ts). */
+    renewBeforeMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(5),
+    /**
+     * An account whose secret is not remembered (it cannot renew unattended) is warned about this
+     * long before its token expires: a notification and a tray line, and `tokendeck status`.
+     */
+    warnBeforeMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
     /** An Electron accelerator; empty string disables the shortcut. */
     globalShortcut: z.string().max(60).default('CommandOrControl+Shift+K'),
   })

@@ -8,7 +8,8 @@
 //                  minted instead)
 //   counts toward the cap   live or uncertain (a lost login answer may have minted a token)
 //   expiring       live and within EXPIRING_SOON_MS (or the renewal margin, if longer) of expiry
-//   ended          revoked, forgotten or expired: never handed out again
+//   ended          revoked, forgotten, evicted (the server ended it at an evict-oldest cap) or
+//                  expired: never handed out again
 //
 // An account's summary is what the window's chip, the tray item and the CLI's status and list rows
 // say about it, from one function (accountSummary) and one words table (ACCOUNT_STATE_WORDS):
@@ -18,10 +19,16 @@
 //   a live token within 5 min or the renewal margin  expiring    4 m left      (same)
 //   no live token, one or more uncertain tokens      uncertain   —             —
 //   no live token, its newest token expired          expired     —             —
+//   no live token, its newest token was refused      rejected    —             —
+//     by its server (revoked through tokens.reject: a probe's 401/403, a helper's erase, ...)
 //   no token, or only revoked / forgotten ones       no token    —             —
+//   no live token, and logins are refused locally    cooldown    —             "next login in
+//     (a server's 429 cooldown or the login rate limit; this wins over the four rows above)        4 m"
+// "next login in 4 m" is added to the notes of any account whose logins are refused locally
+// (`loginCooldownUntil` in the future), live token or not.
 // "needs secret" is added to the notes when the account does not remember its secret and has no
 // current token that is not expiring (getting a header will ask for the secret).
-import { EXPIRING_SOON_MS, timeLeftLabel } from './expiry'
+import { EXPIRING_SOON_MS, formatRemaining, timeLeftLabel } from './expiry'
 import type { AccountView, CapUsage, TokenState, TokenView } from './views'
 import { plural } from './words'
 
@@ -69,15 +76,37 @@ export const TOKEN_STATE_WORDS: Record<TokenState, string> = {
   revoked: 'revoked',
   uncertain: 'uncertain',
   forgotten: 'forgotten',
+  evicted: 'evicted',
 }
 
-export type AccountState = 'active' | 'expiring' | 'expired' | 'uncertain' | 'none'
+export type AccountState =
+  'active' | 'expiring' | 'expired' | 'uncertain' | 'rejected' | 'cooldown' | 'none'
+
+/** The start of the note of a token its server refused (revocation.ts rejectToken writes it). */
+export const REFUSED_NOTE_PREFIX = 'Refused by its server'
+
+/** A token its server refused: revoked through the one rejection path. */
+export function isRefused(t: { state: TokenState; note: string | null }): boolean {
+  return t.state === 'revoked' && t.note !== null && t.note.startsWith(REFUSED_NOTE_PREFIX)
+}
+
+/** The word for one token: its state's, or "rejected" for a token its server refused. */
+export function tokenWord(t: { state: TokenState; note: string | null }): string {
+  return isRefused(t) ? 'rejected' : TOKEN_STATE_WORDS[t.state]
+}
+
+/** "next login in 4 m" while logins are refused locally; null otherwise. */
+export function loginCooldownNote(until: number | null | undefined, now: number): string | null {
+  return until != null && until > now ? `next login in ${formatRemaining(until - now)}` : null
+}
 
 export const ACCOUNT_STATE_WORDS: Record<AccountState, string> = {
   active: 'active',
   expiring: 'expiring',
   expired: 'expired',
   uncertain: 'uncertain',
+  rejected: 'rejected',
+  cooldown: 'cooldown',
   none: 'no token',
 }
 
@@ -96,7 +125,7 @@ export interface AccountSummary {
   /** "1 uncertain" when the account also has a live token to show; null otherwise. */
   uncertainNote: string | null
   needsSecret: boolean
-  /** Secondary notes, in order: the uncertain note, then "needs secret". */
+  /** Secondary notes, in order: the uncertain note, "needs secret", "next login in 4 m". */
   notes: string[]
   /** Everything in one line: "active, 3 h left, 1 uncertain". */
   text: string
@@ -120,12 +149,16 @@ export function accountSummary(a: AccountView, now: number, skewMs = 0): Account
     const withinMargin = token !== a.current
     state = withinMargin || isExpiring(token, now, skewMs) ? 'expiring' : 'active'
   } else if (uncertain > 0) state = 'uncertain'
+  else if (a.tokens[0] && isRefused(a.tokens[0])) state = 'rejected'
   else if (token || a.tokens[0]?.state === 'expired') state = 'expired'
   else state = 'none'
   const live = state === 'active' || state === 'expiring'
-  const uncertainNote = live && uncertain > 0 ? `${uncertain} uncertain` : null
+  const cooldownNote = loginCooldownNote(a.loginCooldownUntil, now)
+  if (cooldownNote && !live) state = 'cooldown'
+  const uncertainNote =
+    (live || state === 'cooldown') && uncertain > 0 ? `${uncertain} uncertain` : null
   const needsSecret = !a.remember && state !== 'active'
-  const notes = [uncertainNote, needsSecret ? NEEDS_SECRET_NOTE : null].filter(
+  const notes = [uncertainNote, needsSecret ? NEEDS_SECRET_NOTE : null, cooldownNote].filter(
     (n): n is string => n !== null,
   )
   const timeLeft = live && token ? timeLeftLabel(token.expiresAt, now) : null
@@ -173,4 +206,46 @@ export function findAccount<A extends { id: string; label: string }>(
 /** What is said when no account has that id or label. */
 export function noAccount(idOrLabel: string): string {
   return `No account "${idOrLabel.slice(0, 80)}".`
+}
+
+// ---------- renewal: "expires soon and cannot renew" (src/main/renewal.ts, tray, CLI status) ----------
+
+/** The short note every surface adds for an account that expires soon and cannot renew. */
+export const CANNOT_RENEW_NOTE = 'expires soon, cannot renew'
+
+/**
+ * The token of an account that expires within `warnMs` and cannot be renewed unattended (the
+ * account does not remember its secret, so neither keep-ready nor a header request can log it in
+ * again without the person); null when that is not the case. Defined once: the renewal warning
+ * (notification), the tray line and `tokendeck status` all ask this.
+ */
+export function expiresSoonCannotRenew(
+  a: AccountView,
+  now: number,
+  warnMs: number,
+): TokenView | null {
+  if (a.remember) return null
+  const t = shownToken(a)
+  if (!t || t.expiresAt === null || !isLive(t, now)) return null
+  return t.expiresAt - now <= warnMs ? t : null
+}
+
+/** "acme: token expires in 12 m and cannot renew unattended (secret not remembered)." */
+export function cannotRenewText(a: AccountView, t: TokenView, now: number): string {
+  const left = formatRemaining(Math.max(0, (t.expiresAt ?? now) - now))
+  return `${a.label}: token expires in ${left} and cannot renew unattended (secret not remembered)`
+}
+
+/** Every account that expires soon and cannot renew, with the words for it. */
+export function cannotRenewWarnings(
+  accounts: readonly AccountView[],
+  now: number,
+  warnMs: number,
+): { account: AccountView; token: TokenView; text: string }[] {
+  const out: { account: AccountView; token: TokenView; text: string }[] = []
+  for (const a of accounts) {
+    const t = expiresSoonCannotRenew(a, now, warnMs)
+    if (t) out.push({ account: a, token: t, text: cannotRenewText(a, t, now) })
+  }
+  return out
 }

@@ -2,11 +2,20 @@
 // and never a secret (no token, password or secret key). The IPC contract and the CLI use these.
 import { z } from 'zod'
 
-export const surfaceSchema = z.enum(['ui', 'tray', 'cli', 'agent', 'gateway'])
+/** `renewal`: the app renewing a keep-ready account's token on its own (src/main/renewal.ts). */
+export const surfaceSchema = z.enum(['ui', 'tray', 'cli', 'agent', 'gateway', 'renewal'])
 export type Surface = z.infer<typeof surfaceSchema>
 
 /** A token's state as a person sees it: stored state, with `expired` derived from the clock. */
-export const tokenStateSchema = z.enum(['active', 'expired', 'revoked', 'uncertain', 'forgotten'])
+export const tokenStateSchema = z.enum([
+  'active',
+  'expired',
+  'revoked',
+  'uncertain',
+  'forgotten',
+  /** Ended by its server when a newer token went past an evict-oldest cap. */
+  'evicted',
+])
 export type TokenState = z.infer<typeof tokenStateSchema>
 
 const metaValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])
@@ -26,6 +35,10 @@ export const tokenViewSchema = z
     note: z.string().nullable(),
     /** The vault still holds the token itself (so it can be copied or revoked). */
     held: z.boolean(),
+    /** A refresh token came with it and has not expired: the next header refreshes, no login. */
+    refreshable: z.boolean().optional(),
+    /** When that refresh token expires (null: no expiry given). Never the refresh token. */
+    refreshExpiresAt: z.number().nullable().optional(),
   })
   .strict()
 export type TokenView = z.infer<typeof tokenViewSchema>
@@ -48,10 +61,17 @@ export const accountViewSchema = z
     organizationId: z.string().nullable(),
     orgKey: z.string(),
     remember: z.boolean(),
+    /** "Keep a valid token ready": renewed before expiry, unattended; absent means off. */
+    keepReady: z.boolean().optional(),
     /** The newest token that can be handed out, if any. */
     current: tokenViewSchema.nullable(),
     /** Every token the ledger knows for this account, newest first. */
     tokens: z.array(tokenViewSchema),
+    /**
+     * Until when logins for this account are refused locally (its server's 429 cooldown, or the
+     * profile's login rate limit used up); null or absent: logins are allowed.
+     */
+    loginCooldownUntil: z.number().nullable().optional(),
     createdAt: z.number(),
   })
   .strict()
@@ -83,6 +103,8 @@ export const EVENT_TYPES = [
   'agent',
   /** A request through the gateway: label, method, path without query, status, duration. */
   'gateway',
+  /** A refresh token exchanged for a new access token (no login sent). */
+  'refresh',
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 

@@ -171,7 +171,7 @@ export class Deck {
 
   /**
    * Every token known to exist: the copied ones (headers, gateway access tokens; not gateway
-   * URLs), those the ledger still holds, and the gateway's current access token.
+   * URLs), those the ledger still holds (refresh tokens too), and the gateway's access token.
    */
   tokens(): string[] {
     const out = new Set<string>()
@@ -185,7 +185,13 @@ export class Deck {
       if (access) out.add(access)
       for (const t of data.value.tokens) {
         const acc = data.value.accounts.find((a) => a.id === t.accountId)
-        if (!t.secret || !acc) continue
+        if (!acc) continue
+        // Refresh tokens are secrets too (an expired token may still hold one).
+        const r = t.refresh
+          ? vault.openSecret(`token/${t.id}/refresh`, acc, t.refresh.secret)
+          : null
+        if (r?.ok) out.add(r.value)
+        if (!t.secret) continue
         const s = vault.openSecret(`token/${t.id}`, acc, t.secret)
         if (s.ok) out.add(s.value)
       }

@@ -3,3 +3,5 @@
 // JSON profiles, which Node's ESM loader would refuse without import attributes.
 export { startTestApp } from '../helpers/app'
 export { DEMO_USERS } from '../../src/main/sandbox'
+// Keep-ready renewal over the app core, driven by a spec's own clock, timers and resume events.
+export { Renewal, renewalCorePort } from '../../src/main/renewal'

@@ -109,7 +109,7 @@ describe('tokendeck completion', { timeout: 60_000 }, () => {
     expect(top!.split(',').filter(Boolean).sort()).toEqual([...firstWords, 'help'].sort())
     expect(top).not.toContain('__complete')
     expect(he).toBe('header,help,')
-    expect(accounts).toBe('add,list,remove,')
+    expect(accounts).toBe('add,list,remove,keep-ready,')
     expect(agentS).toBe('start,stop,status,')
     // login's flags as the parser takes them (its table entry), plus the ones every command takes.
     const login = visible.find((c) => c.name === 'login')!

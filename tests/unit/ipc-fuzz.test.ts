@@ -142,7 +142,16 @@ function validSamples(): Record<InvokeChannel, unknown[]> {
     [INVOKE.tokensRevokeOldest]: [{ orgKey }],
     [INVOKE.tokensRevokeOrganization]: [{ orgKey }],
     [INVOKE.tokensDismissUncertain]: [{ tokenId }],
-    [INVOKE.copyHeader]: [{ accountId }, { accountId, secrets: { password: 'p' } }],
+    [INVOKE.tokensCheck]: [{ accountId }],
+    [INVOKE.copyHeader]: [
+      { accountId },
+      { accountId, secrets: { password: 'p' } },
+      { accountId, confirmEviction: true },
+    ],
+    [INVOKE.accountsKeepReady]: [
+      { accountId, on: true },
+      { accountId, on: false },
+    ],
     [INVOKE.settingsGet]: [undefined],
     [INVOKE.settingsUpdate]: [{ clipboardClearSeconds: 20, globalShortcut: 'Alt+K' }],
     [INVOKE.eventsList]: [{ limit: 5, accountId, types: ['copy'] }, undefined],

@@ -51,6 +51,47 @@ const rows: [string, Partial<MintPlanInput>, MintPlan['kind']][] = [
   ],
   ['log in again without a token: mint', { force: true }, 'keep'],
   ['log in again without a token at the cap: refuse', { force: true, cap: atCap }, 'refuse'],
+  // Evict-oldest caps (cap.onExceed "evictOldest"): the server would end the oldest token.
+  [
+    'evict-oldest, at the cap, unconfirmed: ask first',
+    { cap: atCap, onExceed: 'evictOldest' },
+    'confirm-evict',
+  ],
+  [
+    'evict-oldest, over the cap (uncertain ones), unconfirmed: ask first',
+    { cap: { used: 22, max: 20 }, onExceed: 'evictOldest' },
+    'confirm-evict',
+  ],
+  [
+    'evict-oldest, at the cap, confirmed: mint (the server evicts)',
+    { cap: atCap, onExceed: 'evictOldest', confirmEviction: true },
+    'evict',
+  ],
+  [
+    'evict-oldest, below the cap: mint, no eviction, nothing to confirm',
+    { onExceed: 'evictOldest' },
+    'keep',
+  ],
+  [
+    'evict-oldest, log in again at the cap: revoke our own old token first, no eviction',
+    { hasCurrent: true, force: true, cap: atCap, onExceed: 'evictOldest' },
+    'revoke-first',
+  ],
+  [
+    'evict-oldest, log in again at the cap, revoke-on-replace off: ask first',
+    { hasCurrent: true, force: true, revokeOnReplace: false, cap: atCap, onExceed: 'evictOldest' },
+    'confirm-evict',
+  ],
+  [
+    'evict-oldest, a usable token at the cap: reuse, confirmed or not',
+    { hasCurrent: true, cap: atCap, onExceed: 'evictOldest', confirmEviction: true },
+    'reuse',
+  ],
+  [
+    'refuse caps ignore a confirmation',
+    { cap: atCap, onExceed: 'refuse', confirmEviction: true },
+    'refuse',
+  ],
 ]
 
 describe('planMint', () => {

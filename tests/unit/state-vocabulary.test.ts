@@ -24,6 +24,7 @@ import {
   tokenState,
 } from '../../src/shared/state'
 import type { AccountView } from '../../src/shared/views'
+import { loginEndpoint } from '../../src/main/vault/login-limits'
 
 // The window's row status (src/renderer/src/lib/account-state.ts). The renderer is outside
 // tsconfig.node.json's program, so it is loaded by path and typed here.
@@ -43,6 +44,7 @@ interface TokenSpec {
   state: StoredTokenState
   expiresAt?: number | null
   held?: boolean
+  note?: string
 }
 
 function accountRecord(label: string, providerId: string, remember: boolean): AccountRecord {
@@ -77,12 +79,17 @@ function tokenRecord(acc: AccountRecord, spec: TokenSpec, i: number): TokenRecor
     surface: 'ui',
     secret: (spec.held ?? spec.state === 'active') ? enc : null,
     endedAt: ended ? NOW - M : null,
-    note: null,
+    note: spec.note ?? null,
   }
 }
 
 /** A vault holding one account with these tokens (oldest first); its account and org views. */
-function build(providerId: string, tokens: TokenSpec[], remember = true) {
+function build(
+  providerId: string,
+  tokens: TokenSpec[],
+  remember = true,
+  loginCooldownUntil?: number,
+) {
   const acc = accountRecord('acct', providerId, remember)
   const data: VaultData = {
     format: VAULT_FORMAT,
@@ -94,6 +101,13 @@ function build(providerId: string, tokens: TokenSpec[], remember = true) {
     tokens: tokens.map((t, i) => tokenRecord(acc, t, i)),
     customProfiles: [],
     settings: settingsSchema.parse({}),
+  }
+  if (loginCooldownUntil !== undefined) {
+    const endpoint = loginEndpoint(registry.get(providerId)!, acc)
+    if (!endpoint.ok) throw new Error(endpoint.message)
+    data.loginLimits = [
+      { endpoint: endpoint.value, cooldownUntil: loginCooldownUntil, attempts: [] },
+    ]
   }
   const view = accountView(data, acc, registry, NOW, SKEW)
   const org = organizationViews(data, registry, NOW).find((o) => o.key === view.orgKey)!
@@ -112,6 +126,14 @@ interface Case {
   timeLeft: string | null
   notes: string[]
   cap?: string
+  /** The login endpoint's cooldown (a server's 429) ends at this time. */
+  cooldownUntil?: number
+}
+
+/** A token its server refused, as tokens.reject ends it. */
+const refused: TokenSpec = {
+  state: 'revoked',
+  note: 'Refused by its server (reported through cli).',
 }
 
 const CASES: Case[] = [
@@ -235,11 +257,56 @@ const CASES: Case[] = [
     timeLeft: '2 m left',
     notes: ['1 uncertain', 'needs secret'],
   },
+  {
+    name: 'refused by its server (rejected)',
+    provider: 'tpstreams',
+    tokens: [{ state: 'expired', expiresAt: NOW - H }, refused],
+    word: 'rejected',
+    timeLeft: null,
+    notes: [],
+    cap: '0/20 tokens',
+  },
+  {
+    name: 'login cooldown, no token',
+    provider: 'tpstreams',
+    tokens: [],
+    cooldownUntil: NOW + 4 * M,
+    word: 'cooldown',
+    timeLeft: null,
+    notes: ['next login in 4 m'],
+  },
+  {
+    name: 'login cooldown after a rejection, with an uncertain token',
+    provider: 'tpstreams',
+    tokens: [refused, uncertain],
+    cooldownUntil: NOW + 2 * H,
+    word: 'cooldown',
+    timeLeft: null,
+    notes: ['1 uncertain', 'next login in 2 h'],
+  },
+  {
+    name: 'login cooldown, current token',
+    provider: 'tpstreams',
+    tokens: [live()],
+    cooldownUntil: NOW + 90_000,
+    word: 'active',
+    timeLeft: 'no expiry',
+    notes: ['next login in 1 m'],
+  },
+  {
+    name: 'login cooldown over',
+    provider: 'tpstreams',
+    tokens: [],
+    cooldownUntil: NOW - 1,
+    word: 'no token',
+    timeLeft: null,
+    notes: [],
+  },
 ]
 
 describe('one vocabulary across the window, the tray and the CLI', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const { view, org } = build(c.provider, c.tokens, c.remember)
+    const { view, org } = build(c.provider, c.tokens, c.remember, c.cooldownUntil)
     const note = c.notes.join(', ')
 
     // The window: the chip and the note beside it.

@@ -7,6 +7,7 @@ import type { ActionDeps } from './context'
 import { gatewayActions } from './gateway'
 import { protectionActions } from './protection'
 import { providerActions } from './providers'
+import { renewalActions } from './renewal'
 import { routeActions } from './routes'
 import { settingsActions } from './settings'
 import { tokenActions } from './tokens'
@@ -22,6 +23,7 @@ export function createActions(deps: ActionDeps) {
     settings: settingsActions(deps),
     views: viewActions(deps),
     gateway: gatewayActions(deps),
+    renewal: renewalActions(deps),
   }
 }
 

@@ -7,11 +7,22 @@ import type { CopyResult } from '../../shared/ipc/schemas'
 import type { Surface, TokenView } from '../../shared/views'
 import { plural } from '../../shared/words'
 import type { IssuedHeader, RevokeReport } from '../vault'
+import type { LoginOutcome } from '../vault/token-service'
 import { rejectToken } from '../vault/revocation'
+import { probeAccount } from '../vault/token-health'
+import type { CheckReport } from '../../shared/health'
 import type { ActionDeps } from './context'
 
 /** Secret field values typed in for one login (accounts that do not remember them). */
 export type TypedSecrets = Record<string, string> | undefined
+
+/**
+ * `confirmEviction`: at an evict-oldest cap, the person agreed that the server may end the
+ * organization's oldest token (without it: EVICTION_NEEDS_CONFIRMATION naming that token).
+ */
+export interface MintConsent {
+  confirmEviction?: boolean
+}
 
 export function tokenActions(deps: ActionDeps) {
   const s = deps.services
@@ -21,8 +32,13 @@ export function tokenActions(deps: ActionDeps) {
     accountId: string,
     surface: Surface,
     secrets?: TypedSecrets,
+    o: MintConsent = {},
   ): Promise<Result<IssuedHeader>> {
-    return s().tokens.header(accountId, { surface, ...(secrets ? { secrets } : {}) })
+    return s().tokens.header(accountId, {
+      surface,
+      ...(secrets ? { secrets } : {}),
+      ...(o.confirmEviction ? { confirmEviction: true } : {}),
+    })
   }
 
   /**
@@ -38,18 +54,91 @@ export function tokenActions(deps: ActionDeps) {
     return rejectToken(s().vault, accountId, surface, tokenId)
   }
 
+  /**
+   * Checks the account's live token with its profile's probe (nothing is minted for a check).
+   * A 401 or 403 hands the token to `reject`, so the next header mints or refreshes within the
+   * cap; anything else that is not success (network, 5xx) is inconclusive and marks nothing.
+   */
+  async function check(accountId: string, surface: Surface): Promise<Result<CheckReport>> {
+    const { vault, engine } = s()
+    vault.touch()
+    const p = await vault.track(() => probeAccount(vault, engine, accountId))
+    if (!p.ok) return p
+    const o = p.value
+    const base = { accountId, label: o.label, tokenId: o.tokenId, status: null, code: null }
+    switch (o.verdict) {
+      case 'unsupported':
+        return ok({
+          ...base,
+          outcome: 'unsupported',
+          message: `${o.label}: its provider declares no probe.`,
+        })
+      case 'no-token':
+        return ok({ ...base, outcome: 'no-token', message: `${o.label}: no live token to check.` })
+      case 'good':
+        return ok({
+          ...base,
+          status: o.status,
+          outcome: 'good',
+          message: `${o.label}: the server accepts the token (HTTP ${o.status}).`,
+        })
+      case 'inconclusive':
+        return ok({
+          ...base,
+          status: o.status,
+          code: o.code,
+          outcome: 'inconclusive',
+          message: `${o.label}: no verdict (${o.code}): ${o.message} The token was not marked.`,
+        })
+      case 'refused': {
+        const r = await reject(accountId, surface, o.tokenId)
+        // NOT_FOUND: it ended meanwhile (another surface rejected or revoked it): still refused.
+        if (!r.ok && r.code !== 'NOT_FOUND') return r
+        return ok({
+          ...base,
+          status: o.status,
+          outcome: 'refused',
+          message: `${o.label}: the server refused the token (HTTP ${o.status}); it is marked rejected and the next request gets a new one.`,
+        })
+      }
+    }
+  }
+
+  /** Checks several accounts one after the other (`tokendeck status --probe`). */
+  async function checkAll(accountIds: string[], surface: Surface): Promise<Result<CheckReport[]>> {
+    const out: CheckReport[] = []
+    for (const id of accountIds) {
+      const r = await check(id, surface)
+      if (r.ok) out.push(r.value)
+      else {
+        const a = s().accounts.get(id)
+        out.push({
+          accountId: id,
+          label: a.ok ? a.value.label : id,
+          outcome: 'inconclusive',
+          tokenId: null,
+          status: null,
+          code: r.code,
+          message: `${a.ok ? a.value.label : id}: not checked (${r.code}): ${r.message}`,
+        })
+      }
+    }
+    return ok(out)
+  }
+
   /** Copies "<Header>: <Scheme> <token>"; the clipboard clears after the configured delay. */
   async function copyHeader(
     accountId: string,
     surface: Surface,
     secrets?: TypedSecrets,
+    o: MintConsent = {},
   ): Promise<Result<CopyResult>> {
     const clipboard = deps.clipboard
     if (!clipboard) return fail('UNSUPPORTED', 'There is no clipboard to copy to here.')
     const { vault } = s()
     const settings = vault.settings()
     if (!settings.ok) return settings
-    const h = await header(accountId, surface, secrets)
+    const h = await header(accountId, surface, secrets, o)
     if (!h.ok) return h
     const seconds = settings.value.clipboardClearSeconds
     clipboard.copy(`${h.value.headerName}: ${h.value.value}`, seconds)
@@ -68,19 +157,22 @@ export function tokenActions(deps: ActionDeps) {
       reused: h.value.reused,
       expiresAt: h.value.expiresAt,
       clearsInSeconds: seconds,
+      ...(h.value.evicted ? { evicted: h.value.evicted } : {}),
     })
   }
 
   /** Ensures a valid token (`force`: a new one, "log in again"); never returns the token. */
   function login(
     accountId: string,
-    o: { force?: boolean; secrets?: TypedSecrets },
+    o: { force?: boolean; renew?: boolean; secrets?: TypedSecrets } & MintConsent,
     surface: Surface,
-  ): Promise<Result<{ token: TokenView; reused: boolean; warning?: string }>> {
+  ): Promise<Result<LoginOutcome>> {
     return s().tokens.login(accountId, {
       surface,
       force: o.force === true,
+      ...(o.renew ? { renew: true } : {}),
       ...(o.secrets ? { secrets: o.secrets } : {}),
+      ...(o.confirmEviction ? { confirmEviction: true } : {}),
     })
   }
 
@@ -179,6 +271,8 @@ export function tokenActions(deps: ActionDeps) {
     dismissUncertain,
     dismissUncertainOf,
     reject,
+    check,
+    checkAll,
   }
 }
 

@@ -36,27 +36,41 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
     async header(req) {
       const o = account(req.label)
       if (!o.ok) return o
-      const h = await o.value.actions.tokens.header(o.value.account.id, 'agent')
+      const h = await o.value.actions.tokens.header(o.value.account.id, 'agent', undefined, {
+        confirmEviction: req.confirmEviction === true,
+      })
       if (!h.ok) return h
-      const { label, tokenId, headerName, value, reused, expiresAt } = h.value
-      return ok({ label, tokenId, headerName, value, reused, expiresAt })
+      const { label, tokenId, headerName, value, reused, expiresAt, evicted } = h.value
+      return ok({
+        label,
+        tokenId,
+        headerName,
+        value,
+        reused,
+        expiresAt,
+        ...(evicted ? { evicted } : {}),
+      })
     },
     async token(req) {
       const o = account(req.label)
       if (!o.ok) return o
-      const h = await o.value.actions.tokens.header(o.value.account.id, 'agent')
+      const h = await o.value.actions.tokens.header(o.value.account.id, 'agent', undefined, {
+        confirmEviction: req.confirmEviction === true,
+      })
       if (!h.ok) return h
-      const { label, token, reused, expiresAt } = h.value
-      return ok({ label, token, reused, expiresAt })
+      const { label, token, reused, expiresAt, evicted } = h.value
+      return ok({ label, token, reused, expiresAt, ...(evicted ? { evicted } : {}) })
     },
     status() {
       const a = unlocked()
       if (!a.ok) return a
       const snap = a.value.views.snapshot()
       if (!snap.ok) return snap
+      const settings = a.value.settings.get()
       return ok({
         ...snap.value,
         unreadableCopies: a.value.protection.status().vault.unreadableCopies,
+        ...(settings.ok ? { warnBeforeMinutes: settings.value.warnBeforeMinutes } : {}),
       })
     },
     accounts() {
@@ -68,7 +82,7 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
       if (!o.ok) return o
       const r = await o.value.actions.tokens.login(
         o.value.account.id,
-        { force: req.force },
+        { force: req.force, confirmEviction: req.confirmEviction === true },
         'agent',
       )
       return r.ok ? ok({ label: o.value.account.label, ...r.value }) : r
@@ -92,6 +106,21 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
       const o = account(req.label)
       if (!o.ok) return o
       return o.value.actions.tokens.reject(o.value.account.id, 'agent', req.tokenId)
+    },
+    async check(req) {
+      const a = unlocked()
+      if (!a.ok) return a
+      let ids: string[]
+      if (req.label !== undefined) {
+        const acc = a.value.views.account(req.label)
+        if (!acc.ok) return acc
+        ids = [acc.value.id]
+      } else {
+        const all = a.value.views.accounts()
+        if (!all.ok) return all
+        ids = all.value.map((x) => x.id)
+      }
+      return a.value.tokens.checkAll(ids, 'agent')
     },
     targets(req) {
       const a = unlocked()

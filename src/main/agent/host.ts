@@ -55,6 +55,8 @@ function requestWords(req: AgentRequest): string {
           : `to revoke ${req.mode === 'all' ? 'every token' : 'the token'}${label}`
     case 'reject':
       return `to mark the token${label} as refused`
+    case 'check':
+      return label ? `to check the token${label}` : 'to check every token'
     case 'log':
       return `for the event log${label}`
     case 'match':

@@ -8,6 +8,8 @@ export const AGENT_PROTOCOL = 1
 export const MAX_LINE = 64 * 1024
 
 const label = z.string().check(z.minLength(1), z.maxLength(200))
+/** At an evict-oldest cap, the person agreed (`--yes`) that the server may end the oldest token. */
+const confirmEviction = z.optional(z.boolean())
 
 /** Who is asking: what the client reports (same-user processes are inside the trust boundary). */
 export const clientSchema = z.object({
@@ -30,11 +32,11 @@ const base = {
 /** Every request the agent answers, by `op`. */
 export const requestSchema = z.discriminatedUnion('op', [
   z.strictObject({ ...base, op: z.literal('ping') }),
-  z.strictObject({ ...base, op: z.literal('header'), label }),
-  z.strictObject({ ...base, op: z.literal('token'), label }),
+  z.strictObject({ ...base, op: z.literal('header'), label, confirmEviction }),
+  z.strictObject({ ...base, op: z.literal('token'), label, confirmEviction }),
   z.strictObject({ ...base, op: z.literal('status') }),
   z.strictObject({ ...base, op: z.literal('accounts') }),
-  z.strictObject({ ...base, op: z.literal('login'), label, force: z.boolean() }),
+  z.strictObject({ ...base, op: z.literal('login'), label, force: z.boolean(), confirmEviction }),
   z.strictObject({
     ...base,
     op: z.literal('revoke'),
@@ -48,6 +50,12 @@ export const requestSchema = z.discriminatedUnion('op', [
     label,
     /** Only this token (the one the server refused); absent: the current one. */
     tokenId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  }),
+  z.strictObject({
+    ...base,
+    op: z.literal('check'),
+    /** Probe this account's live token; absent: every account's. */
+    label: z.optional(label),
   }),
   z.strictObject({
     ...base,

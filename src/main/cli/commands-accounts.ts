@@ -4,7 +4,7 @@
 import type { ProviderProfile } from '../../shared/providers/profile'
 import { addAccount, flagNamer, printRemoved, secretPrompts } from './account-fields'
 import { bool, str, unlockedVault, type Ctx } from './context'
-import { report, usage } from './io'
+import { EXIT, print, printJson, report, usage } from './io'
 import { printAccounts } from './output'
 
 /** `tokendeck accounts add ...`: adds an account; see the file comment for --remember. */
@@ -44,4 +44,30 @@ export async function accountsRemove(ctx: Ctx): Promise<number> {
   if (!acc.ok) return report(acc, ctx)
   const r = await actions.accounts.remove(acc.value.id, { force: bool(ctx, 'force') }, 'cli')
   return printRemoved(ctx, acc.value.label, r)
+}
+
+/** `tokendeck accounts keep-ready L on|off`: renew L's token before it expires, unattended. */
+export async function accountsKeepReady(ctx: Ctx): Promise<number> {
+  const [label, mode] = ctx.args as [string, string]
+  if (mode !== 'on' && mode !== 'off') {
+    return report(usage('accounts keep-ready takes on or off after the label.'), ctx)
+  }
+  const v = await unlockedVault(ctx)
+  if (!v.ok) return report(v, ctx)
+  const { actions } = v.value
+  const acc = actions.views.account(label)
+  if (!acc.ok) return report(acc, ctx)
+  const r = await actions.renewal.setKeepReady(acc.value.id, mode === 'on', 'cli')
+  if (!r.ok) return report(r, ctx)
+  if (ctx.json) printJson({ label: r.value.label, keepReady: r.value.keepReady === true })
+  else if (mode === 'off') print(`${r.value.label}: no longer keeps a token ready.`)
+  else if (r.value.remember)
+    print(
+      `${r.value.label}: keeps a valid token ready (renewed before it expires while TokenDeck runs).`,
+    )
+  else
+    print(
+      `${r.value.label}: keeps a token ready, but its secret is not remembered: it cannot renew unattended and is warned about before its token expires.`,
+    )
+  return EXIT.ok
 }

@@ -1,4 +1,4 @@
-// `tokendeck sandbox`: runs the three local fake providers until SIGINT/SIGTERM and prints their
+// `tokendeck sandbox`: runs the four local fake providers until SIGINT/SIGTERM and prints their
 // base URLs and demo users (public demo credentials of local fake servers, not real secrets).
 import type { Ctx } from './context'
 import { columns } from './format'
@@ -13,6 +13,7 @@ export async function sandbox(ctx: Ctx): Promise<number> {
     tpstreams: sb.tpstreams.baseUrl,
     xpay: sb.xpay.baseUrl,
     classic: sb.classic.baseUrl,
+    oauth: sb.oauth.baseUrl,
   }
   if (ctx.json) printJson({ ...urls, users: DEMO_USERS })
   else {
@@ -26,12 +27,14 @@ export async function sandbox(ctx: Ctx): Promise<number> {
           ['tpstreams', urls.tpstreams, 'protected: GET /api/v1/<org>/assets/'],
           ['xpay', urls.xpay, 'protected: GET /client/profile'],
           ['classic', urls.classic, 'protected: GET /api/me'],
+          ['oauth', urls.oauth, 'protected: GET /api/me; refresh: POST /oauth/token'],
         ],
         '  ',
       ),
       '',
       'In another terminal:',
-      `  export TP=${urls.tpstreams} XP=${urls.xpay} CL=${urls.classic}`,
+      `  export TP=${urls.tpstreams} XP=${urls.xpay} CL=${urls.classic} OA=${urls.oauth}`,
+      '  (oauth has no built-in profile: import the one in docs/providers.md, "Refresh tokens")',
       '',
       'Demo users (public demo credentials of these local fake servers, not real secrets):',
       ...columns([['PROVIDER', 'USER', 'SECRET', 'ORGANIZATIONS'], ...users], '  '),

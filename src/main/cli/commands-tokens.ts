@@ -51,7 +51,9 @@ async function openAccount(ctx: Ctx): Promise<Result<Opened>> {
 export async function header(ctx: Ctx): Promise<number> {
   const o = await openAccount(ctx)
   if (!o.ok) return report(o, ctx)
-  const h = await o.value.actions.tokens.header(o.value.account.id, 'cli', o.value.typed)
+  const h = await o.value.actions.tokens.header(o.value.account.id, 'cli', o.value.typed, {
+    confirmEviction: bool(ctx, 'yes'),
+  })
   return h.ok ? printHeader(ctx, h.value) : reportTokenFailure(ctx, o.value.account.label, h)
 }
 
@@ -59,18 +61,20 @@ export async function header(ctx: Ctx): Promise<number> {
 export async function token(ctx: Ctx): Promise<number> {
   const o = await openAccount(ctx)
   if (!o.ok) return report(o, ctx)
-  const h = await o.value.actions.tokens.header(o.value.account.id, 'cli', o.value.typed)
+  const h = await o.value.actions.tokens.header(o.value.account.id, 'cli', o.value.typed, {
+    confirmEviction: bool(ctx, 'yes'),
+  })
   return h.ok ? printToken(ctx, h.value) : reportTokenFailure(ctx, o.value.account.label, h)
 }
 
-/** `tokendeck login L [--force] [--secret-stdin]`: ensures a valid token; prints its status. */
+/** `tokendeck login L [--force] [--yes] [--secret-stdin]`: ensures a valid token; prints its status. */
 export async function login(ctx: Ctx): Promise<number> {
   const o = await openAccount(ctx)
   if (!o.ok) return report(o, ctx)
   const { actions, account, typed } = o.value
   const r = await actions.tokens.login(
     account.id,
-    { force: bool(ctx, 'force'), secrets: typed },
+    { force: bool(ctx, 'force'), secrets: typed, confirmEviction: bool(ctx, 'yes') },
     'cli',
   )
   if (!r.ok) return reportTokenFailure(ctx, account.label, r)

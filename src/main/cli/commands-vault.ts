@@ -14,6 +14,7 @@ import {
 } from './context'
 import { EXIT, print, printJson, report, usage } from './io'
 import { printLog, printStatus } from './output'
+import type { CheckReport } from '../../shared/health'
 
 /** `tokendeck init`: creates a vault protected by a passphrase at the production scrypt cost. */
 export async function init(ctx: Ctx): Promise<number> {
@@ -62,15 +63,33 @@ export async function changePassphrase(ctx: Ctx): Promise<number> {
   return EXIT.ok
 }
 
-/** `tokendeck status [L]`: accounts grouped by organization, with cap usage and time left. */
+/**
+ * `tokendeck status [L] [--probe]`: accounts grouped by organization, with cap usage and time
+ * left; `--probe` first checks the live tokens (of L, or of every account) with tokens.checkAll.
+ */
 export async function status(ctx: Ctx): Promise<number> {
   const v = await unlockedVault(ctx)
   if (!v.ok) return report(v, ctx)
-  const { views, protection } = v.value.actions
+  const { views, protection, tokens } = v.value.actions
+  let probes: CheckReport[] | undefined
+  if (bool(ctx, 'probe')) {
+    const label = ctx.args[0]
+    const ids = label === undefined ? views.accounts() : views.account(label)
+    if (!ids.ok) return report(ids, ctx)
+    const list = Array.isArray(ids.value) ? ids.value : [ids.value]
+    const checked = await tokens.checkAll(
+      list.map((a) => a.id),
+      'cli',
+    )
+    if (!checked.ok) return report(checked, ctx)
+    probes = checked.value
+  }
   const snap = views.snapshot()
   if (!snap.ok) return report(snap, ctx)
   const unreadableCopies = protection.status().vault.unreadableCopies
-  return printStatus(ctx, { ...snap.value, unreadableCopies }, ctx.args[0])
+  const settings = v.value.actions.settings.get()
+  const warn = settings.ok ? { warnBeforeMinutes: settings.value.warnBeforeMinutes } : {}
+  return printStatus(ctx, { ...snap.value, unreadableCopies, ...warn }, ctx.args[0], probes)
 }
 
 function parseLimit(raw: string | undefined): Result<number> {

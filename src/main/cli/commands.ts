@@ -8,7 +8,7 @@ type Run = (ctx: Ctx) => Promise<number>
 // Handlers load on demand: help and usage errors stay instant, and each command pulls in only
 // the code it needs (the sandbox servers, for one, load only for `tokendeck sandbox`).
 const accounts =
-  (name: 'accountsAdd' | 'accountsList' | 'accountsRemove'): Run =>
+  (name: 'accountsAdd' | 'accountsList' | 'accountsRemove' | 'accountsKeepReady'): Run =>
   async (ctx) =>
     (await import('./commands-accounts'))[name](ctx)
 const providers =
@@ -50,6 +50,10 @@ const agentFirst =
     const viaAgent = (await import('./via-agent')).AGENT_COMMANDS[name]
     return (await viaAgent?.(ctx)) ?? direct(ctx)
   }
+
+/** Said by every command that may mint (header, token, login). */
+const EVICT_DETAIL =
+  '--yes: where minting past the cap makes the server evict the oldest token, go ahead (without it, nothing is sent and the token that would be evicted is named).'
 
 /** One command: what it is called, what it accepts, and what runs it. */
 export interface CommandSpec {
@@ -176,10 +180,26 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: agentFirst('accounts remove', accounts('accountsRemove')),
   },
   {
-    name: 'header',
-    usage: 'header [L]',
-    summary: 'print "Authorization: <Scheme> <token>", reusing a valid token or minting one',
+    name: 'accounts keep-ready',
+    usage: 'accounts keep-ready L on|off',
+    summary: "keep a valid token ready: renew L's token before it expires, unattended",
+    details: [
+      'The app renews it renewBeforeMinutes (default 5) before expiry, also after sleep or unlock.',
+      'An account that does not remember its secret cannot renew unattended: it is warned about',
+      'warnBeforeMinutes (default 15) before expiry instead (notification, tray, tokendeck status).',
+    ],
     options: {},
+    vault: true,
+    args: [2, 2],
+    account: 'given',
+    run: accounts('accountsKeepReady'),
+  },
+  {
+    name: 'header',
+    usage: 'header [L] [--yes]',
+    summary: 'print "Authorization: <Scheme> <token>", reusing a valid token or minting one',
+    details: [EVICT_DETAIL],
+    options: { yes: flag },
     vault: true,
     args: [1, 1],
     account: 'default',
@@ -187,9 +207,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'token',
-    usage: 'token [L]',
+    usage: 'token [L] [--yes]',
     summary: 'print the bare token (reusing or minting, like header)',
-    options: {},
+    details: [EVICT_DETAIL],
+    options: { yes: flag },
     vault: true,
     args: [1, 1],
     account: 'default',
@@ -197,10 +218,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'login',
-    usage: 'login [L] [--force] [--secret-stdin]',
+    usage: 'login [L] [--force] [--yes] [--secret-stdin]',
     summary: 'ensure a valid token (--force: a new one); prints its status, never the token',
-    details: ['--secret-stdin reads the secret for this login only (accounts without --remember).'],
-    options: { force: flag, 'secret-stdin': flag },
+    details: [
+      '--secret-stdin reads the secret for this login only (accounts without --remember).',
+      EVICT_DETAIL,
+    ],
+    options: { force: flag, yes: flag, 'secret-stdin': flag },
     vault: true,
     args: [1, 1],
     account: 'default',
@@ -226,9 +250,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'status',
-    usage: 'status [L]',
+    usage: 'status [L] [--probe]',
     summary: 'expiry, state and cap usage per organization',
-    options: {},
+    details: [
+      "--probe  first check each live token with its provider's probe request: a 401 or 403",
+      '         marks it rejected (the next request mints a new one); network errors and 5xx',
+      '         answers are inconclusive, mark nothing and exit 1. Nothing is minted to check.',
+    ],
+    options: { probe: flag },
     vault: true,
     args: [0, 1],
     account: 'given',

@@ -35,7 +35,7 @@ const LOCKED_CODES = new Set<ErrorCode>([
 export function exitCodeFor(code: ErrorCode): number {
   if (USAGE_CODES.has(code)) return EXIT.usage
   if (LOCKED_CODES.has(code)) return EXIT.locked
-  if (code === 'TOKEN_CAP_REACHED') return EXIT.cap
+  if (code === 'TOKEN_CAP_REACHED' || code === 'EVICTION_NEEDS_CONFIRMATION') return EXIT.cap
   return EXIT.provider
 }
 

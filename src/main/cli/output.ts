@@ -1,8 +1,15 @@
 // What the token and status commands print, in text and JSON, from plain data: the same lines
 // whether the answer came from the agent or from opening the vault here. Light on purpose (no
 // vault, no actions): the agent path of the CLI loads it.
-import { accountSummary, capUsageText, findAccount, noAccount } from '../../shared/state'
+import {
+  accountSummary,
+  cannotRenewWarnings,
+  capUsageText,
+  findAccount,
+  noAccount,
+} from '../../shared/state'
 import type { Failure } from '../../shared/result'
+import { CHECK_OUTCOME_WORDS, type CheckReport } from '../../shared/health'
 import type { AccountView, OrganizationView, TokenView, VaultEvent } from '../../shared/views'
 import type { Ctx } from './context'
 import { columns, formatUtc, quoteArg, validity } from './format'
@@ -17,7 +24,9 @@ export function failureOptions(ctx: Ctx, label: string, code: string): ReportOpt
         ? `Give it once with: tokendeck login ${quoteArg(label)} --secret-stdin`
         : code === 'TOKEN_CAP_REACHED'
           ? 'See tokendeck status; free a slot with tokendeck revoke <label>.'
-          : undefined,
+          : code === 'EVICTION_NEEDS_CONFIRMATION'
+            ? 'Nothing was sent. Run it again with --yes to go ahead.'
+            : undefined,
   }
 }
 
@@ -25,7 +34,22 @@ export function reportTokenFailure(ctx: Ctx, label: string, f: Failure): number 
   return report(f, failureOptions(ctx, label, f.code))
 }
 
-export interface HeaderOut {
+/** The token its server ended because a new one went past an evict-oldest cap. */
+export interface Evicted {
+  evicted?: { label: string; tokenId: string }
+}
+
+/** "tokendeck: the server evicted the token of L (abcd1234) to make room." on stderr. */
+function noteEvicted(ctx: Ctx, e: Evicted): void {
+  if (!ctx.json && e.evicted) {
+    const { label, tokenId } = e.evicted
+    note(
+      `tokendeck: the server evicted the token of ${label} (${tokenId.slice(0, 8)}) to make room.`,
+    )
+  }
+}
+
+export interface HeaderOut extends Evicted {
   headerName: string
   value: string
   reused: boolean
@@ -41,23 +65,28 @@ export function printHeader(ctx: Ctx, h: HeaderOut): number {
       value: h.value,
       reused: h.reused,
       expiresAt: h.expiresAt,
+      ...(h.evicted ? { evicted: h.evicted } : {}),
     })
   } else print(line)
+  noteEvicted(ctx, h)
   return EXIT.ok
 }
 
 export function printToken(
   ctx: Ctx,
-  h: { token: string; reused: boolean; expiresAt: number | null },
+  h: { token: string; reused: boolean; expiresAt: number | null } & Evicted,
 ): number {
-  if (ctx.json) printJson({ token: h.token, reused: h.reused, expiresAt: h.expiresAt })
-  else print(h.token)
+  if (ctx.json) {
+    const evicted = h.evicted ? { evicted: h.evicted } : {}
+    printJson({ token: h.token, reused: h.reused, expiresAt: h.expiresAt, ...evicted })
+  } else print(h.token)
+  noteEvicted(ctx, h)
   return EXIT.ok
 }
 
 export function printLogin(
   ctx: Ctx,
-  r: { label: string; token: TokenView; reused: boolean; warning?: string },
+  r: { label: string; token: TokenView; reused: boolean; warning?: string } & Evicted,
 ): number {
   if (ctx.json) printJson(r)
   else {
@@ -65,6 +94,7 @@ export function printLogin(
     print(`${r.label}: ${what} (${validity(r.token.expiresAt)})`)
     if (r.warning) note(`tokendeck: ${r.warning}`)
   }
+  noteEvicted(ctx, r)
   return r.warning ? EXIT.provider : EXIT.ok
 }
 
@@ -151,10 +181,21 @@ export interface StatusData {
   organizations: OrganizationView[]
   now: number
   unreadableCopies: string[]
+  /** The vault's warnBeforeMinutes (absent from an older agent: the default, 15). */
+  warnBeforeMinutes?: number
 }
 
-/** `tokendeck status [L]`: accounts grouped by organization, with cap usage and time left. */
-export function printStatus(ctx: Ctx, data: StatusData, label: string | undefined): number {
+/**
+ * `tokendeck status [L]`: accounts grouped by organization, with cap usage and time left; with
+ * `probes` (`--probe`), what each check found first. Exit 1 when a check was inconclusive.
+ */
+export function printStatus(
+  ctx: Ctx,
+  data: StatusData,
+  label: string | undefined,
+  probes?: CheckReport[],
+): number {
+  const exit = probes?.some((p) => p.outcome === 'inconclusive') ? EXIT.provider : EXIT.ok
   let shown = data.accounts
   let shownOrgs = data.organizations
   if (label !== undefined) {
@@ -164,15 +205,39 @@ export function printStatus(ctx: Ctx, data: StatusData, label: string | undefine
     shownOrgs = shownOrgs.filter((o) => o.accountIds.includes(one.id))
   }
   const copies = data.unreadableCopies
+  // Accounts whose token expires soon and cannot renew unattended (state.ts, once).
+  const warnMs = (data.warnBeforeMinutes ?? 15) * 60_000
+  const warnings = cannotRenewWarnings(shown, data.now, warnMs)
   if (ctx.json) {
-    printJson({ accounts: shown, organizations: shownOrgs, unreadableCopies: copies })
-    return EXIT.ok
+    printJson({
+      accounts: shown,
+      organizations: shownOrgs,
+      unreadableCopies: copies,
+      ...(probes ? { probes } : {}),
+      cannotRenew: warnings.map((w) => ({
+        label: w.account.label,
+        tokenId: w.token.id,
+        expiresAt: w.token.expiresAt,
+        message: w.text,
+      })),
+    })
+    return exit
   }
   if (shown.length === 0) {
     print('No accounts yet. Add one with tokendeck accounts add.')
     return EXIT.ok
   }
   const lines: string[] = []
+  if (probes) {
+    lines.push(
+      'Probe:',
+      ...columns(
+        probes.map((p) => [p.label, CHECK_OUTCOME_WORDS[p.outcome], probeDetail(p)]),
+        '  ',
+      ),
+      '',
+    )
+  }
   for (const g of groupsOf(shown, shownOrgs)) {
     lines.push([g.title, capText(g.org)].filter(Boolean).join('  '))
     lines.push(
@@ -183,6 +248,10 @@ export function printStatus(ctx: Ctx, data: StatusData, label: string | undefine
     )
   }
   if (label !== undefined) lines.push(...tokenLines(shown[0]!))
+  if (warnings.length > 0) {
+    lines.push('Expires soon and cannot renew unattended (log in with the secret):')
+    lines.push(...warnings.map((w) => `  ! ${w.text}`))
+  }
   if (copies.length > 0) {
     lines.push(
       `Kept copies of unreadable vault files (delete them in Settings, or with rm, once not needed):`,
@@ -190,7 +259,14 @@ export function printStatus(ctx: Ctx, data: StatusData, label: string | undefine
     )
   }
   print(lines.join('\n'))
-  return EXIT.ok
+  return exit
+}
+
+/** What a probe row adds after its outcome word: the status, or the code and reason. */
+function probeDetail(p: CheckReport): string {
+  if (p.outcome === 'good' || p.outcome === 'refused') return `HTTP ${p.status ?? '?'}`
+  if (p.outcome === 'inconclusive') return p.message.replace(/^[^:]*: /, '')
+  return ''
 }
 
 /** `tokendeck log`: one line per event, newest first. */

@@ -5,6 +5,7 @@
 import os from 'node:os'
 import { fail, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
+import type { CheckReport } from '../../shared/health'
 import type { AccountView, TokenView, VaultEvent } from '../../shared/views'
 import { askAgent, type AgentAsk } from '../agent/client'
 import { agentEndpoint } from '../agent/endpoint'
@@ -22,6 +23,7 @@ import {
   printStatus,
   printToken,
   reportTokenFailure,
+  type Evicted,
   type HeaderOut,
   type StatusData,
 } from './output'
@@ -61,30 +63,32 @@ export async function askAgentFor(
 type Printer = (ctx: Ctx) => Promise<number | undefined>
 
 const label = (ctx: Ctx) => ctx.args[0] ?? ''
+/** `--yes`: at an evict-oldest cap, go ahead although the server ends the oldest token. */
+const yes = (ctx: Ctx) => ctx.flags.yes === true
 
 /** The commands the agent answers, by CLI name: each returns undefined to run directly. */
 export const AGENT_COMMANDS: Record<string, Printer> = {
   async header(ctx) {
-    const r = await askAgentFor(ctx, { op: 'header', label: label(ctx) }, 'tokendeck header')
+    const ask = { op: 'header', label: label(ctx), confirmEviction: yes(ctx) } as const
+    const r = await askAgentFor(ctx, ask, 'tokendeck header')
     if (!r) return undefined
     return r.ok ? printHeader(ctx, r.value as HeaderOut) : reportTokenFailure(ctx, label(ctx), r)
   },
   async token(ctx) {
-    const r = await askAgentFor(ctx, { op: 'token', label: label(ctx) }, 'tokendeck token')
+    const ask = { op: 'token', label: label(ctx), confirmEviction: yes(ctx) } as const
+    const r = await askAgentFor(ctx, ask, 'tokendeck token')
     if (!r) return undefined
     return r.ok
-      ? printToken(ctx, r.value as { token: string; reused: boolean; expiresAt: number | null })
+      ? printToken(ctx, r.value as HeaderOut & { token: string })
       : reportTokenFailure(ctx, label(ctx), r)
   },
   async login(ctx) {
     const force = ctx.flags.force === true
-    const r = await askAgentFor(ctx, { op: 'login', label: label(ctx), force }, 'tokendeck login')
+    const ask = { op: 'login', label: label(ctx), force, confirmEviction: yes(ctx) } as const
+    const r = await askAgentFor(ctx, ask, 'tokendeck login')
     if (!r) return undefined
     return r.ok
-      ? printLogin(
-          ctx,
-          r.value as { label: string; token: TokenView; reused: boolean; warning?: string },
-        )
+      ? printLogin(ctx, r.value as { label: string; token: TokenView; reused: boolean } & Evicted)
       : reportTokenFailure(ctx, label(ctx), r)
   },
   async revoke(ctx) {
@@ -108,9 +112,18 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
     return r.ok ? printReject(ctx, r.value as { label: string; tokenId: string }) : report(r, ctx)
   },
   async status(ctx) {
+    let probes: CheckReport[] | undefined
+    if (ctx.flags.probe === true) {
+      const l = ctx.args[0]
+      const what = { op: 'check', ...(l !== undefined ? { label: l } : {}) } as const
+      const c = await askAgentFor(ctx, what, 'tokendeck status --probe')
+      if (!c) return undefined
+      if (!c.ok) return report(c, ctx)
+      probes = c.value as CheckReport[]
+    }
     const r = await askAgentFor(ctx, { op: 'status' }, 'tokendeck status')
     if (!r) return undefined
-    return r.ok ? printStatus(ctx, r.value as StatusData, ctx.args[0]) : report(r, ctx)
+    return r.ok ? printStatus(ctx, r.value as StatusData, ctx.args[0], probes) : report(r, ctx)
   },
   async log(ctx) {
     const raw = typeof ctx.flags.limit === 'string' ? ctx.flags.limit : undefined

@@ -64,13 +64,17 @@ export function createHandlers(
     [INVOKE.accountsUpdate]: (req) => accounts.edit(req.accountId, req.patch, 'ui'),
     [INVOKE.accountsRemove]: (req) => accounts.remove(req.accountId, req, 'ui'),
     [INVOKE.accountsSignup]: (req) => accounts.signup(req, 'ui'),
+    [INVOKE.accountsKeepReady]: (req) =>
+      core.actions.renewal.setKeepReady(req.accountId, req.on, 'ui'),
 
     [INVOKE.tokensLogin]: (req) => tokens.login(req.accountId, req, 'ui'),
     [INVOKE.tokensRevoke]: (req) => tokens.revoke(req.accountId, req, 'ui'),
     [INVOKE.tokensRevokeOldest]: (req) => tokens.revokeOldest(req.orgKey, 'ui'),
     [INVOKE.tokensRevokeOrganization]: (req) => tokens.revokeOrganization(req.orgKey, 'ui'),
     [INVOKE.tokensDismissUncertain]: (req) => tokens.dismissUncertain(req.tokenId, 'ui'),
-    [INVOKE.copyHeader]: (req) => tokens.copyHeader(req.accountId, 'ui', req.secrets),
+    [INVOKE.tokensCheck]: (req) => tokens.check(req.accountId, 'ui'),
+    [INVOKE.copyHeader]: (req) =>
+      tokens.copyHeader(req.accountId, 'ui', req.secrets, { confirmEviction: req.confirmEviction }),
 
     [INVOKE.settingsGet]: () => settings.get(),
     [INVOKE.settingsUpdate]: (req) => settings.update(req),

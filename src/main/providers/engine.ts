@@ -14,8 +14,13 @@ import {
 } from '../../shared/providers/profile'
 import type { HttpBody, HttpClient } from './http-client'
 import { describeFailure, extractToken, statusMatches, type MintedToken } from './interpret'
+import { runProbe, type ProbeInput, type ProbeVerdict } from './probe'
+import { readRefreshToken, refreshAccessToken, type RefreshInput } from './refresh'
 
 export type { MintedToken } from './interpret'
+export type { ProbeInput, ProbeVerdict } from './probe'
+export type { RefreshInput } from './refresh'
+export { refreshRefused } from './refresh'
 
 /**
  * Field values of one account: plain fields and secrets alike (secrets stay in main). Read only
@@ -48,6 +53,14 @@ export interface ProviderEngine {
   login(input: LoginInput): Promise<Result<MintedToken>>
   revoke(input: RevokeInput): Promise<Result<{ alreadyInvalid: boolean }>>
   signup(input: LoginInput): Promise<Result<SignupResult>>
+  /** Sends the profile's probe with a token's header: good, refused (401/403) or inconclusive. */
+  probe(input: ProbeInput): Promise<Result<ProbeVerdict>>
+  /**
+   * Exchanges a refresh token (profile `refresh`) for a new access token, with the rotated
+   * refresh token when the server rotates them. A refusal of the refresh token is
+   * PROVIDER_REJECTED with `details.refresh = 'refused'` (see refresh.ts).
+   */
+  refresh(input: RefreshInput): Promise<Result<MintedToken>>
 }
 
 /** Checks required fields and returns the secret values to keep out of every message. */
@@ -119,6 +132,8 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
   const { http, clock } = deps
 
   return {
+    probe: (input) => runProbe(http, input),
+
     async login({ profile, baseUrl, fields }) {
       const checked = checkFields(profile.fields, fields)
       if (!checked.ok) return checked
@@ -142,8 +157,25 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
           'Login',
         )
       }
-      return extractToken(res.value, profile, secrets, issuedAt)
+      // The refresh token (profile `refresh`) is a secret too: masked in every metadata value.
+      const rt = profile.refresh
+        ? readRefreshToken(res.value.json, profile.refresh.tokenPath, profile, issuedAt)
+        : null
+      const minted = extractToken(
+        res.value,
+        profile,
+        rt ? [...secrets, rt.token] : secrets,
+        issuedAt,
+      )
+      return minted.ok && rt ? ok({ ...minted.value, refresh: rt }) : minted
     },
+
+    refresh: (input) =>
+      refreshAccessToken({ http, clock }, input, (refreshToken) => {
+        const spec = input.profile.refresh
+        const values = { ...input.fields, [REFRESH_TOKEN_VALUE]: refreshToken }
+        return spec ? buildBody(spec.encoding, spec.body, values) : { kind: 'none' }
+      }),
 
     async revoke({ profile, baseUrl, fields = {}, token }) {
       if (!profile.revoke) {

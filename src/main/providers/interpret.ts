@@ -27,6 +27,14 @@ export interface MintedToken {
   metadata: Record<string, TokenMetaValue>
   /** The values of metadata entries the profile marks `secret` (xpay's ticket); `{}` if none. */
   secretMetadata: Record<string, string>
+  /** The refresh token that came with it (profile `refresh`), a secret like `token`. */
+  refresh?: RefreshGrant
+}
+
+/** A refresh token and when it expires (epoch ms, null: no expiry given). A secret. */
+export interface RefreshGrant {
+  token: string
+  expiresAt: number | null
 }
 
 type Condition = { path: string; equals: string | number | boolean | null }
@@ -160,7 +168,7 @@ export function describeFailure(
 }
 
 /** Checks that a token can go into an HTTP header as is: visible ASCII, no spaces, bounded. */
-function validTokenString(v: unknown): boolean {
+export function validTokenString(v: unknown): boolean {
   return (
     typeof v === 'string' &&
     v.length > 0 &&
@@ -169,7 +177,7 @@ function validTokenString(v: unknown): boolean {
   )
 }
 
-function computeExpiry(
+export function computeExpiry(
   spec: ExpirySpec,
   json: unknown,
   token: string,
@@ -280,7 +288,7 @@ export function extractToken(
   profile: ProviderProfile,
   secrets: readonly string[],
   issuedAt: number,
-  what: 'Login' | 'Signup' = 'Login',
+  what: 'Login' | 'Signup' | 'Refresh' = 'Login',
 ): Result<MintedToken> {
   if (res.json === undefined) {
     // Not quoted: a success body may hold the token in a shape we cannot parse (invalid JSON,

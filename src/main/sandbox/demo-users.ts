@@ -21,11 +21,13 @@ function frozen(users: SandboxUser[]): readonly SandboxUser[] {
  * - xpay: dev@acme.test / xpay-demo-secret-key with scopes [tme_user];
  *   admin@acme.test / xpay-admin-secret-key with scopes [tme_admin].
  * - Classic: admin / hunter2 (the docs' example); demo / classic-demo-password.
+ * - OAuth-style JWT API: dev@acme.test / oauth-demo-password.
  */
 export const DEMO_USERS: {
   readonly tpstreams: readonly SandboxUser[]
   readonly xpay: readonly SandboxUser[]
   readonly classic: readonly SandboxUser[]
+  readonly oauth: readonly SandboxUser[]
 } = Object.freeze({
   tpstreams: frozen([
     { username: 'dev@acme.test', secret: 'acme-demo-password', organizations: ['acme', 'globex'] },
@@ -40,6 +42,7 @@ export const DEMO_USERS: {
     { username: 'admin', secret: 'hunter2' },
     { username: 'demo', secret: 'classic-demo-password' },
   ]),
+  oauth: frozen([{ username: 'dev@acme.test', secret: 'oauth-demo-password' }]),
 })
 
 /** A private, mutable copy of a user list, keyed by username. */

@@ -20,6 +20,8 @@ export type Fault =
   | { kind: 'mint-then-hang' }
   | { kind: 'token-crlf' }
   | { kind: 'echo'; encoding: EchoEncoding }
+  /** 429 Too Many Requests, with `Retry-After: <retryAfter>` when given (seconds or a date). */
+  | { kind: 'rate-limit'; retryAfter?: string }
 
 /**
  * How an `echo` fault repeats the request in its error: 'raw' is the body exactly as sent; the
@@ -36,7 +38,7 @@ export interface Echo {
 }
 
 /** The routes a fault can be armed on; 'any' matches every request, unknown paths included. */
-export type FaultRoute = 'login' | 'logout' | 'signup' | 'protected' | 'any'
+export type FaultRoute = 'login' | 'logout' | 'signup' | 'protected' | 'refresh' | 'any'
 
 /** The body of a `malformed-json` fault: JSON cut off mid-string. */
 export const MALFORMED_JSON_BODY = '{"token": "abc'
@@ -239,6 +241,16 @@ export async function applyFault(fault: Fault, io: FaultIo): Promise<void> {
       return
     case 'redirect':
       writeReply(res, { status: fault.status, headers: { location: fault.location } })
+      return
+    case 'rate-limit':
+      writeReply(res, {
+        status: 429,
+        headers: {
+          'content-type': 'application/json',
+          ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
+        },
+        body: JSON.stringify({ detail: 'Request was throttled.' }),
+      })
       return
     case 'huge-body':
       await streamHuge(io, fault.bytes)

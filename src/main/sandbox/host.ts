@@ -45,6 +45,7 @@ const STAT_OF: Record<Route['kind'], keyof SandboxStats | null> = {
   login: 'loginRequests',
   signup: 'signupRequests',
   logout: 'logoutRequests',
+  refresh: 'refreshRequests',
   protected: null,
 }
 
@@ -56,7 +57,12 @@ function pathOf(req: IncomingMessage): string {
 
 /** Starts a host on 127.0.0.1 with an OS-chosen port. */
 export async function startHost(spec: HostSpec): Promise<Host> {
-  const stats: SandboxStats = { loginRequests: 0, signupRequests: 0, logoutRequests: 0 }
+  const stats: SandboxStats = {
+    loginRequests: 0,
+    signupRequests: 0,
+    logoutRequests: 0,
+    refreshRequests: 0,
+  }
   const faults = new FaultSwitch()
   const sockets = new Set<Socket>()
   const closing = new AbortController()

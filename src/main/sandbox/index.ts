@@ -7,8 +7,11 @@ import type { TpstreamsSandbox, TpstreamsSandboxOptions } from './tpstreams'
 import type { SandboxClock } from './types'
 import { startXpaySandbox } from './xpay'
 import type { XpaySandbox, XpaySandboxOptions } from './xpay'
+import { startOauthSandbox } from './oauth'
+import type { OauthSandbox, OauthSandboxOptions } from './oauth'
 
-export { startClassicSandbox, startTpstreamsSandbox, startXpaySandbox }
+export { startClassicSandbox, startTpstreamsSandbox, startXpaySandbox, startOauthSandbox }
+export type { OauthSandbox, OauthSandboxOptions }
 export type { ClassicSandbox, ClassicSandboxOptions }
 export type { TpstreamsSandbox, TpstreamsSandboxOptions }
 export type { XpaySandbox, XpaySandboxOptions }
@@ -30,6 +33,7 @@ export interface SandboxOptions {
   tpstreams?: TpstreamsSandboxOptions
   xpay?: XpaySandboxOptions
   classic?: ClassicSandboxOptions
+  oauth?: OauthSandboxOptions
 }
 
 /** All three sandbox servers, closed together. */
@@ -37,6 +41,8 @@ export interface SandboxSet {
   tpstreams: TpstreamsSandbox
   xpay: XpaySandbox
   classic: ClassicSandbox
+  /** The OAuth-style JWT API (refresh tokens); no built-in profile, see docs/providers.md. */
+  oauth: OauthSandbox
   close(): Promise<void>
 }
 
@@ -48,22 +54,29 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxSe
     startTpstreamsSandbox(withClock(opts.tpstreams)),
     startXpaySandbox(withClock(opts.xpay)),
     startClassicSandbox(withClock(opts.classic)),
+    startOauthSandbox(withClock(opts.oauth)),
   ])
-  const [tpstreams, xpay, classic] = started
+  const [tpstreams, xpay, classic, oauth] = started
   if (
     tpstreams?.status !== 'fulfilled' ||
     xpay?.status !== 'fulfilled' ||
-    classic?.status !== 'fulfilled'
+    classic?.status !== 'fulfilled' ||
+    oauth?.status !== 'fulfilled'
   ) {
     await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : null)))
     const failure = started.find((s) => s.status === 'rejected')
     throw failure?.status === 'rejected' ? failure.reason : new Error('sandbox failed to start')
   }
-  const servers = { tpstreams: tpstreams.value, xpay: xpay.value, classic: classic.value }
+  const servers = {
+    tpstreams: tpstreams.value,
+    xpay: xpay.value,
+    classic: classic.value,
+    oauth: oauth.value,
+  }
   return {
     ...servers,
     close: async () => {
-      await Promise.all([servers.tpstreams.close(), servers.xpay.close(), servers.classic.close()])
+      await Promise.all(Object.values(servers).map((s) => s.close()))
     },
   }
 }

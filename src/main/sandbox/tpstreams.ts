@@ -15,6 +15,11 @@ export interface TpstreamsSandboxOptions {
   users?: readonly SandboxUser[]
   /** Live tokens allowed per organization, across all its users; default 20. */
   cap?: number
+  /**
+   * A login at the cap: `refuse` it (the real TPStreams, the default), or `evict`: mint, and
+   * delete the organization's oldest live token (GitHub-style caps; profile `evictOldest`).
+   */
+  onExceed?: 'refuse' | 'evict'
   /** Unused for expiry (TPStreams tokens never expire); kept for a uniform API. */
   clock?: SandboxClock
 }
@@ -98,7 +103,14 @@ export async function startTpstreamsSandbox(
     if (!user || !secretEquals(values.password ?? '', user.secret) || !inOrg) {
       return jsonReply(400, BAD_CREDENTIALS)
     }
-    if (liveTokenCount(organization) >= cap) {
+    if (liveTokenCount(organization) >= cap && opts.onExceed === 'evict') {
+      // Map order is insertion order: the first of the organization's tokens is its oldest.
+      while (liveTokenCount(organization) >= cap) {
+        const oldest = [...tokens].find(([, t]) => t.organization === organization)
+        if (!oldest) break
+        tokens.delete(oldest[0])
+      }
+    } else if (liveTokenCount(organization) >= cap) {
       return jsonReply(400, {
         non_field_errors: [
           `Maximum of ${cap} authentication tokens reached for this organization. Delete an existing token and try again.`,

@@ -21,6 +21,8 @@ export interface SandboxStats {
   loginRequests: number
   signupRequests: number
   logoutRequests: number
+  /** Refresh-token exchanges (the OAuth sandbox; 0 elsewhere). */
+  refreshRequests: number
 }
 
 /** Options of `setFault`: which route it applies to and for how many requests. */
@@ -33,7 +35,7 @@ export interface SetFaultOptions {
 
 /** What every sandbox server offers: address, counters, fault switch and token checks. */
 export interface SandboxServer {
-  readonly name: 'tpstreams' | 'xpay' | 'classic'
+  readonly name: 'tpstreams' | 'xpay' | 'classic' | 'oauth'
   /** e.g. http://127.0.0.1:43121, no trailing slash. */
   readonly baseUrl: string
   readonly stats: Readonly<SandboxStats>

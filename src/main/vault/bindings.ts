@@ -29,8 +29,9 @@ export function legacyAad(vaultId: string, recordId: string): string {
   return `tokendeck/${vaultId}/${recordId}`
 }
 
-/** The record ids of the three kinds of sealed record. */
+/** The record ids of the kinds of sealed record. */
 export const accountSecretId = (accountId: string, field: string) =>
   `account/${accountId}/secret/${field}`
 export const tokenSecretId = (tokenId: string) => `token/${tokenId}`
 export const tokenMetadataId = (tokenId: string) => `token/${tokenId}/metadata`
+export const tokenRefreshId = (tokenId: string) => `token/${tokenId}/refresh`

@@ -14,6 +14,7 @@ import { normalizeBaseUrl } from '../../shared/url-policy'
 import { ownValue } from '../../shared/json-path'
 import type { ProviderRegistry } from '../providers/registry'
 import type { AccountRecord, TokenRecord, VaultData } from './schema'
+import { loginBlockedUntil } from './login-limits'
 
 /**
  * An organization: the unit a token cap counts in, as a value. `key` is its identity in the
@@ -131,7 +132,13 @@ export function tokenView(t: TokenRecord, now: number): TokenView {
     endedAt: t.endedAt,
     note: t.note,
     held: t.secret !== null,
+    // Whether it can be refreshed, and until when: never the refresh token itself.
+    ...(t.refresh ? refreshFacts(t.refresh.expiresAt, now) : {}),
   }
+}
+
+function refreshFacts(expiresAt: number | null, now: number) {
+  return { refreshable: expiresAt === null || expiresAt > now, refreshExpiresAt: expiresAt }
 }
 
 export function accountView(
@@ -157,8 +164,10 @@ export function accountView(
     organizationId: orgField ? (account.fields[orgField.name] ?? null) : null,
     orgKey: organizationOf(profile, account).key,
     remember: account.remember,
+    keepReady: account.keepReady === true,
     current: current ? tokenView(current, now) : null,
     tokens: tokens.map((t) => tokenView(t, now)),
+    loginCooldownUntil: loginBlockedUntil(data, profile, account, now),
     createdAt: account.createdAt,
   }
 }
@@ -190,13 +199,16 @@ export function organizationViews(
 /** Ends a token: keeps the record for the ledger, drops the secret and its secret metadata. */
 export function endToken(
   t: TokenRecord,
-  state: 'revoked' | 'forgotten' | 'expired',
+  state: 'revoked' | 'forgotten' | 'expired' | 'evicted',
   now: number,
   note: string,
 ): void {
   t.state = state
   t.secret = null
   if (t.secretMetadata !== undefined) t.secretMetadata = null
+  // An expired access token keeps its refresh token (that is what it is for); any other end drops
+  // it, but for a token its server refused (revocation.ts rejectToken puts it back).
+  if (t.refresh && state !== 'expired') t.refresh = null
   t.endedAt = now
   t.note = note
 }
@@ -210,6 +222,7 @@ export function tidy(data: VaultData, now: number): void {
     if (derivedState(t, now) === 'expired' && t.state === 'active') {
       endToken(t, 'expired', t.expiresAt ?? now, 'Expired.')
     }
+    if (t.refresh && t.refresh.expiresAt !== null && t.refresh.expiresAt <= now) t.refresh = null
   }
   // Records are appended in time order and never reordered; count ended ones from the newest.
   const endedCount = new Map<string, number>()

@@ -5,7 +5,13 @@
 import { createHmac } from 'node:crypto'
 import { fail, ok, type Result } from '../../shared/result'
 import { openRecord, seal, type EncRecord } from './crypto'
-import { accountSecretId, tokenMetadataId, tokenSecretId, type Binding } from './bindings'
+import {
+  accountSecretId,
+  tokenMetadataId,
+  tokenRefreshId,
+  tokenSecretId,
+  type Binding,
+} from './bindings'
 import type { VaultData } from './schema'
 
 /** A sealed record of the vault data, where it lives, and how to put a new one in its place. */
@@ -17,7 +23,7 @@ export interface SealedRef {
   replace(next: EncRecord): void
 }
 
-/** Every sealed record in `data`: account secrets, tokens, and their secret metadata. */
+/** Every sealed record in `data`: account secrets, tokens, their secret metadata and refresh tokens. */
 export function sealedRecords(data: VaultData): SealedRef[] {
   const out: SealedRef[] = []
   const accounts = new Map(data.accounts.map((a) => [a.id, a]))
@@ -51,6 +57,15 @@ export function sealedRecords(data: VaultData): SealedRef[] {
         binding,
         rec: t.secretMetadata,
         replace: (next) => (t.secretMetadata = next),
+      })
+    }
+    const refresh = t.refresh
+    if (refresh) {
+      out.push({
+        recordId: tokenRefreshId(t.id),
+        binding,
+        rec: refresh.secret,
+        replace: (next) => (refresh.secret = next),
       })
     }
   }

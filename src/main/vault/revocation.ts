@@ -4,6 +4,7 @@ import { fail, ok, type Failure, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import type { Surface, TokenView } from '../../shared/views'
 import { plural } from '../../shared/words'
+import { REFUSED_NOTE_PREFIX } from '../../shared/state'
 import type { ProviderEngine } from '../providers/engine'
 import {
   countsUnder,
@@ -206,7 +207,11 @@ export async function rejectToken(
           (tokenId === undefined || x.id === tokenId),
       )
       if (!t) return fail('NOT_FOUND', `"${acc.label}" has no live token to mark as refused.`)
-      endToken(t, 'revoked', now, `Refused by its server (reported through ${surface}).`)
+      // The server refused the access token, not the session: its refresh token (if any) stays,
+      // so the next request refreshes (a refused refresh then logs in) rather than logs in.
+      const refresh = t.refresh
+      endToken(t, 'revoked', now, `${REFUSED_NOTE_PREFIX} (reported through ${surface}).`)
+      if (refresh) t.refresh = refresh
       return ok({ label: acc.label, tokenId: t.id })
     },
     (r) => ({

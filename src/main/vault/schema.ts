@@ -9,11 +9,19 @@ import { settingsSchema } from '../../shared/settings'
 export const VAULT_FORMAT = 'tokendeck-vault'
 export const VAULT_SCHEMA_VERSION = 2
 
-export const SURFACES = ['ui', 'tray', 'cli', 'agent', 'gateway'] as const
+export const SURFACES = ['ui', 'tray', 'cli', 'agent', 'gateway', 'renewal'] as const
 export type Surface = (typeof SURFACES)[number]
 
 /** Stored states. `expired` is also derived at read time from `expiresAt`. */
-export const TOKEN_STATES = ['active', 'expired', 'revoked', 'uncertain', 'forgotten'] as const
+export const TOKEN_STATES = [
+  'active',
+  'expired',
+  'revoked',
+  'uncertain',
+  'forgotten',
+  /** The server ended it when a newer token went past an evict-oldest cap (evict.ts). */
+  'evicted',
+] as const
 export type StoredTokenState = (typeof TOKEN_STATES)[number]
 
 const id = z.string().min(1).max(64)
@@ -30,6 +38,8 @@ export const accountSchema = z
     /** Secret field values, encrypted; present only when the user chose "remember". */
     secrets: z.record(z.string(), encRecordSchema),
     remember: z.boolean(),
+    /** "Keep a valid token ready": renew before expiry, unattended (renewal.ts); absent: off. */
+    keepReady: z.boolean().optional(),
     createdAt: z.number(),
     updatedAt: z.number(),
   })
@@ -58,6 +68,17 @@ export const tokenSchema = z
      * Never in a view.
      */
     secretMetadata: encRecordSchema.nullable().optional(),
+    /**
+     * The refresh token that came with this token (profile `refresh`), sealed (record id
+     * `token/<id>/refresh`), and when it expires. It outlives the access token's expiry, moves to
+     * the token a refresh mints, and is dropped when refused or when the token is revoked. Never
+     * in a view (which says only `refreshable`).
+     */
+    refresh: z
+      .object({ secret: encRecordSchema, expiresAt: z.number().nullable() })
+      .strict()
+      .nullable()
+      .optional(),
     endedAt: z.number().nullable(),
     /** Why it ended or why it is uncertain, in words (never a secret). */
     note: z.string().max(500).nullable(),
@@ -80,6 +101,21 @@ export const gatewayPolicyRecordSchema = z
   })
   .strict()
 export type GatewayPolicyRecord = z.infer<typeof gatewayPolicyRecordSchema>
+
+/**
+ * One login endpoint's limits (login-limits.ts): the time a server's 429 asked TokenDeck to wait
+ * until, and the times of recent logins sent to it (for a profile's `loginRateLimit`).
+ */
+export const loginLimitRecordSchema = z
+  .object({
+    /** The login URL: normalised base URL + login path. */
+    endpoint: z.string().min(1).max(1000),
+    cooldownUntil: z.number().nullable(),
+    /** Epoch ms of each login sent within the longest window that applies, oldest first. */
+    attempts: z.array(z.number()).max(10_000),
+  })
+  .strict()
+export type LoginLimitRecord = z.infer<typeof loginLimitRecordSchema>
 
 /** The part of a vault that opens without the key: which format, which vault, its key slots. */
 export const vaultHeaderSchema = z.object({
@@ -117,6 +153,8 @@ export const vaultContentSchema = z
       })
       .strict()
       .optional(),
+    /** Login endpoints (origin + login path): a server's cooldown, recent login times. */
+    loginLimits: z.array(loginLimitRecordSchema).max(1000).optional(),
   })
   .strict()
 export type VaultContent = z.infer<typeof vaultContentSchema>

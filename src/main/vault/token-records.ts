@@ -10,9 +10,9 @@ import type { ProviderProfile } from '../../shared/providers/profile'
 import type { Surface } from '../../shared/views'
 import type { MintedToken } from '../providers/engine'
 import { tidy } from './ledger'
-import type { AccountRecord, TokenRecord } from './schema'
+import type { AccountRecord, TokenRecord, VaultData } from './schema'
 import type { Vault } from './vault'
-import { tokenMetadataId, tokenSecretId } from './bindings'
+import { tokenMetadataId, tokenRefreshId, tokenSecretId } from './bindings'
 
 /** The note of a pending mint: true while its login runs, and still true after a crash. */
 export function pendingNote(since: number): string {
@@ -56,14 +56,22 @@ function uncertainRecord(
  */
 export async function recordPendingMint(
   vault: Vault,
-  o: { acc: AccountRecord; orgKey: string; surface: Surface },
+  o: {
+    acc: AccountRecord
+    orgKey: string
+    surface: Surface
+    /** Checked in the same write (login-limits.ts): a failure refuses the login, nothing sent. */
+    admit?: (draft: VaultData, now: number) => Result<void>
+  },
 ): Promise<Result<string>> {
   const tokenId = randomUUID()
   const r = await vault.mutate((draft, now) => {
+    const admitted = o.admit?.(draft, now)
+    if (admitted && !admitted.ok) return admitted
     draft.tokens.push(uncertainRecord(tokenId, o.acc, o.orgKey, o.surface, now, pendingNote(now)))
     return ok(tokenId)
   })
-  if (r.ok) return r
+  if (r.ok || r.code === 'RATE_LIMITED') return r
   return fail(
     r.code,
     `The login for "${o.acc.label}" was not sent: its pending record could not be written (${r.message}).`,
@@ -75,6 +83,60 @@ export async function recordPendingMint(
  * `message`. With `pendingId`, the login's pending record becomes the token in the same write;
  * if that write fails, the pending record stays uncertain (the server holds the token).
  */
+/**
+ * A new ledger record for a token just received (a login, a signup, a refresh): the token, its
+ * secret metadata and the refresh token that came with it, each sealed under the record's id and
+ * bound to the account.
+ */
+export function sealTokenRecord(
+  vault: Vault,
+  acc: AccountRecord,
+  o: {
+    id: string
+    providerId: string
+    orgKey: string
+    minted: MintedToken
+    surface: Surface
+    refresh?: { token: string; expiresAt: number | null } | undefined
+  },
+): Result<TokenRecord> {
+  const { id, minted } = o
+  const sealed = vault.sealSecret(tokenSecretId(id), acc, minted.token)
+  if (!sealed.ok) return sealed
+  // `?? {}`: a test double of the engine may leave secret metadata out.
+  const secretMeta = minted.secretMetadata ?? {}
+  let sealedMeta: TokenRecord['secretMetadata']
+  if (Object.keys(secretMeta).length > 0) {
+    const s = vault.sealSecret(tokenMetadataId(id), acc, JSON.stringify(secretMeta))
+    if (!s.ok) return s
+    sealedMeta = s.value
+  }
+  let sealedRefresh: TokenRecord['refresh']
+  if (o.refresh) {
+    const s = vault.sealSecret(tokenRefreshId(id), acc, o.refresh.token)
+    if (!s.ok) return s
+    sealedRefresh = { secret: s.value, expiresAt: o.refresh.expiresAt }
+  }
+  return ok({
+    id,
+    accountId: acc.id,
+    providerId: o.providerId,
+    orgKey: o.orgKey,
+    state: 'active',
+    issuedAt: minted.issuedAt,
+    expiresAt: minted.expiresAt,
+    headerName: minted.headerName,
+    scheme: minted.scheme,
+    metadata: minted.metadata,
+    surface: o.surface,
+    secret: sealed.value,
+    ...(sealedMeta ? { secretMetadata: sealedMeta } : {}),
+    ...(sealedRefresh ? { refresh: sealedRefresh } : {}),
+    endedAt: null,
+    note: null,
+  })
+}
+
 export async function recordMinted(
   vault: Vault,
   o: {
@@ -89,33 +151,16 @@ export async function recordMinted(
 ): Promise<Result<TokenRecord>> {
   const { acc, orgKey, profile, minted, surface, message, pendingId } = o
   const tokenId = pendingId ?? randomUUID()
-  const sealed = vault.sealSecret(tokenSecretId(tokenId), acc, minted.token)
-  if (!sealed.ok) return mintedNotSaved(acc, sealed, pendingId)
-  // `?? {}`: a test double of the engine may leave secret metadata out.
-  const secretMeta = minted.secretMetadata ?? {}
-  let sealedMeta: TokenRecord['secretMetadata']
-  if (Object.keys(secretMeta).length > 0) {
-    const s = vault.sealSecret(tokenMetadataId(tokenId), acc, JSON.stringify(secretMeta))
-    if (!s.ok) return mintedNotSaved(acc, s, pendingId)
-    sealedMeta = s.value
-  }
-  const record: TokenRecord = {
+  const built = sealTokenRecord(vault, acc, {
     id: tokenId,
-    accountId: acc.id,
     providerId: profile.id,
     orgKey,
-    state: 'active',
-    issuedAt: minted.issuedAt,
-    expiresAt: minted.expiresAt,
-    headerName: minted.headerName,
-    scheme: minted.scheme,
-    metadata: minted.metadata,
+    minted,
     surface,
-    secret: sealed.value,
-    ...(sealedMeta ? { secretMetadata: sealedMeta } : {}),
-    endedAt: null,
-    note: null,
-  }
+    refresh: minted.refresh,
+  })
+  if (!built.ok) return mintedNotSaved(acc, built, pendingId)
+  const record = built.value
   const saved = await vault.mutate(
     (draft, now) => {
       // The pending record, in place (even if dismissed meanwhile: the token does exist).

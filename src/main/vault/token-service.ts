@@ -12,7 +12,10 @@ import { secretFields, type ProviderProfile } from '../../shared/providers/profi
 import type { Surface, TokenView } from '../../shared/views'
 import type { MintedToken, ProviderEngine } from '../providers/engine'
 import { planMint } from './mint-plan'
+import { refreshAccount } from './refresh'
+import { evictionNeedsConfirmation, evictionVictim, markEvicted } from './evict'
 import { recordFailedLogin, recordMinted, recordPendingMint } from './token-records'
+import { loginLimitsFor } from './login-limits'
 import { KeyedMutex, withFileLock } from './locks'
 import {
   capUsage,
@@ -45,6 +48,8 @@ export interface IssuedHeader {
   expiresAt: number | null
   /** Set when the new token works but something around it did not (the old one stayed live). */
   warning?: string
+  /** The token the server ended because this one went past an evict-oldest cap. */
+  evicted?: { label: string; tokenId: string }
 }
 
 export interface ObtainOptions {
@@ -53,6 +58,24 @@ export interface ObtainOptions {
   secrets?: Record<string, string>
   /** Mint a new token even if a valid one exists ("log in again"). */
   force?: boolean
+  /**
+   * With `force`: a new token before the current one expires (keep-ready renewal), refreshed
+   * when the account holds a live refresh token, else logged in.
+   */
+  renew?: boolean
+  /**
+   * At an evict-oldest cap, the caller confirmed that the server may end the organization's
+   * oldest token (else EVICTION_NEEDS_CONFIRMATION, naming it, and nothing is sent).
+   */
+  confirmEviction?: boolean
+}
+
+/** What a login did: the token (never the secret), and any warning or eviction around it. */
+export interface LoginOutcome {
+  token: TokenView
+  reused: boolean
+  warning?: string
+  evicted?: { label: string; tokenId: string }
 }
 
 /** Owns minting, reuse and revocation of tokens. */
@@ -87,18 +110,12 @@ export class TokenService {
   }
 
   /** Ensures the account has a valid token (minting if needed); never returns the token. */
-  async login(
-    accountId: string,
-    o: ObtainOptions,
-  ): Promise<Result<{ token: TokenView; reused: boolean; warning?: string }>> {
+  async login(accountId: string, o: ObtainOptions): Promise<Result<LoginOutcome>> {
     // Tracked as a whole, so a lock that waits for the login also lets it read back its view.
     return this.vault.track(() => this.loginTracked(accountId, o))
   }
 
-  private async loginTracked(
-    accountId: string,
-    o: ObtainOptions,
-  ): Promise<Result<{ token: TokenView; reused: boolean; warning?: string }>> {
+  private async loginTracked(accountId: string, o: ObtainOptions): Promise<Result<LoginOutcome>> {
     const h = await this.header(accountId, o)
     if (!h.ok) return h
     const d = this.vault.readUnlocked()
@@ -106,8 +123,8 @@ export class TokenService {
     const t = d.value.tokens.find((x) => x.id === h.value.tokenId)
     if (!t) return fail('INTERNAL', 'The token just issued is missing from the ledger.')
     const token = tokenView(t, this.vault.clock.now())
-    const { reused, warning } = h.value
-    return ok(warning ? { token, reused, warning } : { token, reused })
+    const { reused, warning, evicted } = h.value
+    return ok({ token, reused, ...(warning ? { warning } : {}), ...(evicted ? { evicted } : {}) })
   }
 
   /** Reuse without locks when a usable token exists; undefined means "take the slow path". */
@@ -183,6 +200,20 @@ export class TokenService {
       const orgKey = org.key
       const now = this.vault.clock.now()
       const old = this.current(data, acc.id, now)
+      if ((!old && !o.force) || o.renew) {
+        // Expired, within the renewal margin or renewed ahead of expiry, with a live refresh
+        // token: refresh, no login.
+        const r = await refreshAccount(this.vault, this.engine, {
+          ...c.value,
+          orgKey,
+          surface: o.surface,
+        })
+        if (r.kind === 'done') {
+          return r.result.ok
+            ? ok(issued(acc, r.result.value.record, r.result.value.token, false))
+            : r.result
+        }
+      }
       const usage = capUsage(data, orgKey, profile, now)
       const plan = planMint({
         hasCurrent: old !== undefined,
@@ -190,9 +221,22 @@ export class TokenService {
         revokeOnReplace: data.settings.revokeOnReplace ?? Boolean(profile.cap),
         canRevoke: profile.revoke !== undefined,
         cap: usage,
+        onExceed: profile.cap?.onExceed ?? 'refuse',
+        confirmEviction: o.confirmEviction === true,
       })
       if (plan.kind === 'reuse') return this.reuse(acc, old!, o.surface)
       if (plan.kind === 'refuse') return capReached(data, org, profile, usage!, now)
+      // A login cooldown or used-up login rate limit refuses before anything is revoked or sent.
+      const limited = loginLimitsFor(acc, profile).check(data, now)
+      if (limited) return limited
+      // Evict-oldest cap: name the token the server will end, before anything is sent.
+      const victim =
+        plan.kind === 'confirm-evict' || plan.kind === 'evict'
+          ? evictionVictim(data, org, profile, now)
+          : undefined
+      if (plan.kind === 'confirm-evict') {
+        return evictionNeedsConfirmation(data, acc.label, victim, usage!)
+      }
 
       const secrets = this.secretsFor(acc, profile, o.secrets)
       if (!secrets.ok) return secrets
@@ -209,15 +253,27 @@ export class TokenService {
         }
       }
 
-      const message = o.force
-        ? `Logged in again as "${acc.label}": new token minted.`
-        : tokensOf(data, acc.id).length > 0
-          ? `Minted a new token for "${acc.label}": the previous one expired or was revoked.`
-          : `Minted a token for "${acc.label}".`
+      const message =
+        o.surface === 'renewal'
+          ? `Renewed the token of "${acc.label}" before it expires (keep a valid token ready).`
+          : o.force
+            ? `Logged in again as "${acc.label}": new token minted.`
+            : tokensOf(data, acc.id).length > 0
+              ? `Minted a new token for "${acc.label}": the previous one expired or was revoked.`
+              : `Minted a token for "${acc.label}".`
       const fields = { ...acc.fields, ...secrets.value }
       const saved = await this.mint({ acc, orgKey, profile, fields, surface: o.surface, message })
       if (!saved.ok) return saved
       const header = issued(acc, saved.value.record, saved.value.token, false)
+      if (plan.kind === 'evict' && victim) {
+        const by = { label: acc.label, surface: o.surface }
+        const marked = await markEvicted(this.vault, victim.id, by)
+        if (!marked.ok) {
+          const warning = `The new token works, but the evicted token of the oldest account could not be marked: ${marked.message}`
+          return ok({ ...header, warning })
+        }
+        if (marked.value) return ok({ ...header, evicted: marked.value })
+      }
       if (plan.kind !== 'revoke-after') return ok(header)
       const r = await revokeTokens(this.vault, this.engine, acc, profile, [old!], o.surface)
       const warning = !r.ok
@@ -235,7 +291,9 @@ export class TokenService {
    * is sent if that write fails. The answer turns that record into the token, drops it (a clean
    * refusal), or leaves it uncertain with the reason; if the process dies, it stays uncertain.
    * The whole slow path (header) runs as the vault's in-flight work: lockWhenIdle waits for the
-   * answer to be recorded, and no login starts once a lock is waiting.
+   * answer to be recorded, and no login starts once a lock is waiting. The login limits
+   * (login-limits.ts) are checked and counted in that same pending write; a 429 answer starts
+   * the endpoint's cooldown.
    */
   private async mint(c: {
     acc: AccountRecord
@@ -246,11 +304,20 @@ export class TokenService {
     message: string
   }): Promise<Result<{ record: TokenRecord; token: string }>> {
     const { acc, orgKey, profile, surface } = c
-    const pending = await recordPendingMint(this.vault, { acc, orgKey, surface })
+    const limits = loginLimitsFor(acc, profile)
+    const pending = await recordPendingMint(this.vault, {
+      acc,
+      orgKey,
+      surface,
+      admit: limits.admit,
+    })
     if (!pending.ok) return pending
     const pendingId = pending.value
     const minted = await this.engine.login({ profile, baseUrl: acc.baseUrl, fields: c.fields })
-    if (!minted.ok) return recordFailedLogin(this.vault, acc, orgKey, minted, surface, pendingId)
+    if (!minted.ok) {
+      const failed = await recordFailedLogin(this.vault, acc, orgKey, minted, surface, pendingId)
+      return limits.afterFailure(this.vault, failed)
+    }
     const saved = await recordMinted(this.vault, {
       acc,
       orgKey,

@@ -58,6 +58,7 @@ export function encodeVault(data: VaultData, key: Buffer): VaultFileV2 {
     settings: data.settings,
     ...(data.routes ? { routes: data.routes } : {}),
     ...(data.gateway ? { gateway: data.gateway } : {}),
+    ...(data.loginLimits?.length ? { loginLimits: data.loginLimits } : {}),
   }
   return { ...header, body: seal(key, JSON.stringify(content), bodyAad(header)) }
 }

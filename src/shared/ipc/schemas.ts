@@ -12,6 +12,7 @@ import {
   tokenViewSchema,
 } from '../views'
 import { ERROR_CODES } from '../result'
+import { CHECK_OUTCOMES, type CheckReport } from '../health'
 import { EVENTS, INVOKE } from './channels'
 
 // ---------- building blocks ----------
@@ -108,12 +109,17 @@ export const providerViewSchema = z
   .strict()
 export type ProviderView = z.infer<typeof providerViewSchema>
 
+/** A token ended by its server when a newer one went past an evict-oldest cap (no secret). */
+const evictedSchema = z.object({ label: z.string(), tokenId: z.string() }).strict()
+
 export const loginResultSchema = z
   .object({
     token: tokenViewSchema,
     reused: z.boolean(),
     /** The new token works but something around it did not (the replaced one is still live). */
     warning: z.string().optional(),
+    /** The token its server ended because this one went past an evict-oldest cap. */
+    evicted: evictedSchema.optional(),
   })
   .strict()
 
@@ -137,6 +143,8 @@ export const copyResultSchema = z
     expiresAt: z.number().nullable(),
     /** The clipboard is cleared after this many seconds if it still holds the header. */
     clearsInSeconds: z.number(),
+    /** The token its server ended because the new one went past an evict-oldest cap. */
+    evicted: evictedSchema.optional(),
   })
   .strict()
 export type CopyResult = z.infer<typeof copyResultSchema>
@@ -227,6 +235,19 @@ export const gatewayCopyResultSchema = z
   .strict()
 export type GatewayCopyResult = z.infer<typeof gatewayCopyResultSchema>
 
+/** What "Check now" found (tokens.check); see src/shared/health.ts. */
+const checkReportSchema = z
+  .object({
+    accountId: z.string(),
+    label: z.string(),
+    outcome: z.enum(CHECK_OUTCOMES),
+    tokenId: z.string().nullable(),
+    status: z.number().nullable(),
+    code: z.string().nullable(),
+    message: z.string().max(1000),
+  })
+  .strict() satisfies z.ZodType<CheckReport>
+
 export const CONTRACT = {
   [INVOKE.appStatus]: { request: none, response: appStatusSchema },
   [INVOKE.vaultCreate]: {
@@ -315,9 +336,19 @@ export const CONTRACT = {
       .strict(),
     response: accountViewSchema,
   },
+  [INVOKE.accountsKeepReady]: {
+    request: z.object({ accountId: id, on: z.boolean() }).strict(),
+    response: accountViewSchema,
+  },
   [INVOKE.tokensLogin]: {
     request: z
-      .object({ accountId: id, force: z.boolean().optional(), secrets: secretValues.optional() })
+      .object({
+        accountId: id,
+        force: z.boolean().optional(),
+        secrets: secretValues.optional(),
+        /** At an evict-oldest cap: the person confirmed the oldest token may be evicted. */
+        confirmEviction: z.boolean().optional(),
+      })
       .strict(),
     response: loginResultSchema,
   },
@@ -339,8 +370,18 @@ export const CONTRACT = {
     request: z.object({ tokenId: id }).strict(),
     response: tokenViewSchema,
   },
+  [INVOKE.tokensCheck]: {
+    request: z.object({ accountId: id }).strict(),
+    response: checkReportSchema,
+  },
   [INVOKE.copyHeader]: {
-    request: z.object({ accountId: id, secrets: secretValues.optional() }).strict(),
+    request: z
+      .object({
+        accountId: id,
+        secrets: secretValues.optional(),
+        confirmEviction: z.boolean().optional(),
+      })
+      .strict(),
     response: copyResultSchema,
   },
   [INVOKE.settingsGet]: { request: none, response: settingsSchema },

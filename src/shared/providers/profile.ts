@@ -19,6 +19,14 @@ const requestPath = z
   .max(300)
   .regex(/^\/[A-Za-z0-9\-._~/%:@!$&'()*+,;=]*$/, 'a path starting with "/", no query or fragment')
 
+/** A probe path: a request path whose segments may hold `{field}` placeholders. */
+const PROBE_PATH_PATTERN = /^\/(?:[A-Za-z0-9\-._~/%:@!$&'()*+,;=]|\{[A-Za-z][A-Za-z0-9_]{0,39}\})*$/
+
+/** The account fields a probe path names, in order. */
+export function probePathFields(path: string): string[] {
+  return [...path.matchAll(/\{([A-Za-z][A-Za-z0-9_]{0,39})\}/g)].map((m) => m[1]!)
+}
+
 const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
 
 const statusList = z.array(z.number().int().min(100).max(599)).min(1)
@@ -155,11 +163,21 @@ const refreshSchema = requestSchema
   })
   .strict()
 
-/** A cheap authenticated request whose success means the token is good; 401 or 403: refused. */
+/**
+ * A cheap authenticated request whose success means the token is good; 401 or 403: refused.
+ * Its path may name non-secret account fields as `{field}` (TPStreams: `/api/v1/{organization_id}/
+ * assets/`), each replaced by the account's value, percent-encoded as one path segment.
+ */
 const probeSchema = z
   .object({
     method: httpMethod.default('GET'),
-    path: requestPath,
+    path: z
+      .string()
+      .max(300)
+      .regex(
+        PROBE_PATH_PATTERN,
+        'a path starting with "/", no query or fragment; "{field}" names an account field',
+      ),
     success: successSchema.default({ status: [200] }),
   })
   .strict()
@@ -319,6 +337,20 @@ export const profileSchema = z
             code: 'custom',
             path: ['signup', 'accountFields', accountField],
             message: `maps "${accountField}" to "${signupField}", but one of them is not a field`,
+          })
+        }
+      }
+    }
+    if (p.probe) {
+      for (const name of probePathFields(p.probe.path)) {
+        const f = p.fields.find((x) => x.name === name)
+        if (!f || isSecretField(f)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['probe', 'path'],
+            message: f
+              ? `"{${name}}" is a secret field: a probe path can only name non-secret fields`
+              : `"{${name}}" is not a field of this profile`,
           })
         }
       }

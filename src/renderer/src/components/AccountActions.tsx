@@ -5,29 +5,38 @@ import type { Failure } from '../../../shared/result'
 import { api } from '../api'
 import { liveTokens } from '../lib/account-state'
 import { providerById } from '../lib/app-store'
-import { plural } from '../lib/format'
+import { formatDateTime, plural } from '../lib/format'
 import { toast, toastFailure } from '../lib/toast-store'
 import type { AccountAction } from './AccountRow'
 import { ConfirmDialog } from './ConfirmDialog'
 import type { OrgAction } from './GroupHeaders'
 import { SecretDialog } from './SecretDialog'
 
+type Purpose = 'copy' | 'login'
+
 type Pending =
-  | { kind: 'secret'; account: AccountView; purpose: 'copy' | 'login' }
+  | { kind: 'secret'; account: AccountView; purpose: Purpose; confirmEviction?: boolean }
+  | { kind: 'evict'; account: AccountView; purpose: Purpose; failure: Failure }
   | { kind: 'revoke'; account: AccountView; all: boolean }
   | { kind: 'remove'; account: AccountView }
   | { kind: 'revoke-org'; org: OrganizationView }
 
+/** "The server evicted the token of L." after a mint past an evict-oldest cap. */
+function evictedWords(evicted: { label: string } | undefined): string {
+  return evicted ? ` The server evicted the token of ${evicted.label}.` : ''
+}
+
 async function copy(
   account: AccountView,
   secrets?: Record<string, string>,
+  confirmEviction = false,
 ): Promise<Failure | null> {
-  const r = await api().tokens.copyHeader(account.id, secrets)
+  const r = await api().tokens.copyHeader(account.id, secrets, { confirmEviction })
   if (!r.ok) return r
   toast(
     'ok',
     `Copied the ${r.value.headerName} header of ${r.value.label}`,
-    `${r.value.reused ? '' : 'A new token was minted. '}The clipboard clears in ${r.value.clearsInSeconds} s.`,
+    `${r.value.reused ? '' : 'A new token was minted. '}The clipboard clears in ${r.value.clearsInSeconds} s.${evictedWords(r.value.evicted)}`,
   )
   return null
 }
@@ -35,12 +44,23 @@ async function copy(
 async function login(
   account: AccountView,
   secrets?: Record<string, string>,
+  confirmEviction = false,
 ): Promise<Failure | null> {
-  const r = await api().tokens.login(account.id, { force: true, ...(secrets ? { secrets } : {}) })
+  const r = await api().tokens.login(account.id, {
+    force: true,
+    ...(secrets ? { secrets } : {}),
+    ...(confirmEviction ? { confirmEviction } : {}),
+  })
   if (!r.ok) return r
-  toast('ok', `Logged in again as ${account.label}`, 'A new token was minted.')
+  toast(
+    'ok',
+    `Logged in again as ${account.label}`,
+    `A new token was minted.${evictedWords(r.value.evicted)}`,
+  )
   return null
 }
+
+const task = (purpose: Purpose) => (purpose === 'copy' ? copy : login)
 
 export function useAccountActions(): {
   run: (action: AccountAction, account: AccountView) => void
@@ -50,19 +70,18 @@ export function useAccountActions(): {
   const [pending, setPending] = useState<Pending | null>(null)
 
   const handlers = useMemo(() => {
-    const viaSecret = async (
-      account: AccountView,
-      purpose: 'copy' | 'login',
-      task: (a: AccountView) => Promise<Failure | null>,
-    ) => {
-      const f = await task(account)
-      if (f?.code === 'NO_SECRET') setPending({ kind: 'secret', account, purpose })
+    const viaSecret = async (account: AccountView, purpose: Purpose, confirmEviction = false) => {
+      const f = await task(purpose)(account, undefined, confirmEviction)
+      if (f?.code === 'NO_SECRET') setPending({ kind: 'secret', account, purpose, confirmEviction })
+      else if (f?.code === 'EVICTION_NEEDS_CONFIRMATION')
+        setPending({ kind: 'evict', account, purpose, failure: f })
       else if (f) toastFailure(f)
     }
     return {
+      viaSecret,
       run(action: AccountAction, account: AccountView) {
-        if (action === 'copy') void viaSecret(account, 'copy', (a) => copy(a))
-        else if (action === 'login') void viaSecret(account, 'login', (a) => login(a))
+        if (action === 'copy') void viaSecret(account, 'copy')
+        else if (action === 'login') void viaSecret(account, 'login')
         else if (action === 'revoke' || action === 'revoke-all')
           setPending({ kind: 'revoke', account, all: action === 'revoke-all' })
         else if (action === 'remove') setPending({ kind: 'remove', account })
@@ -84,17 +103,57 @@ export function useAccountActions(): {
   const close = () => setPending(null)
   let dialogs: ReactNode = null
   if (pending?.kind === 'secret') {
-    const { account, purpose } = pending
+    const { account, purpose, confirmEviction } = pending
     dialogs = (
       <SecretDialog
         account={account}
         provider={providerById(account.providerId)}
         purpose={purpose}
-        submit={(secrets) =>
-          purpose === 'copy' ? copy(account, secrets) : login(account, secrets)
-        }
+        submit={(secrets) => task(purpose)(account, secrets, confirmEviction === true)}
         onClose={close}
       />
+    )
+  } else if (pending?.kind === 'evict') {
+    const shown = pending
+    const { account, purpose, failure } = shown
+    const d = failure.details ?? {}
+    const who = typeof d.evictedAccount === 'string' ? d.evictedAccount : null
+    const issued = typeof d.evictedIssuedAt === 'number' ? formatDateTime(d.evictedIssuedAt) : null
+    const inUse =
+      typeof d.used === 'number' && typeof d.max === 'number' ? `${d.used} of ${d.max}` : 'All'
+    dialogs = (
+      <ConfirmDialog
+        title={
+          who
+            ? `Evict the token of ${who}?`
+            : `Let the server evict its oldest token for ${account.label}?`
+        }
+        // Closes only this dialog: going ahead may open the secret prompt in its place.
+        onClose={() => setPending((p) => (p === shown ? null : p))}
+        actions={[
+          {
+            label: purpose === 'copy' ? 'Evict and copy' : 'Evict and log in',
+            tone: 'danger',
+            run: () => handlers.viaSecret(account, purpose, true),
+          },
+        ]}
+      >
+        <p data-testid="evict-message">
+          {inUse} tokens are in use. A new token for {account.label} makes {account.providerName}{' '}
+          end its oldest one:{' '}
+          {who ? (
+            <>
+              the token of <strong>{who}</strong>
+              {issued ? `, issued ${issued}` : ''}.
+            </>
+          ) : (
+            'a token this vault does not hold.'
+          )}
+        </p>
+        <p>
+          {who ? `Anything using ${who}'s token stops working. ` : ''}Nothing has been sent yet.
+        </p>
+      </ConfirmDialog>
     )
   } else if (pending?.kind === 'revoke') {
     const { account, all } = pending

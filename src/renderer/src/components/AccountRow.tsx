@@ -130,8 +130,15 @@ function RowStatus(props: { account: AccountView; token: TokenView | null; state
   const key = useClockText((now) => JSON.stringify(rowStatus(account, now)))
   const { state, chip, note } = useMemo(() => JSON.parse(key) as Status, [key])
   const danger = token !== null && (state === 'expiring' || state === 'expired')
+  // The newest token holds a live refresh token: the next header refreshes, no login.
+  const refreshable = account.tokens[0]?.refreshable === true
   return (
     <>
+      {refreshable ? (
+        <span className="muted small" data-testid="refreshable">
+          refreshable
+        </span>
+      ) : null}
       {note ? (
         <span className="muted small" data-testid="state-note">
           {note}

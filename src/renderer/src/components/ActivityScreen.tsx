@@ -14,6 +14,7 @@ import styles from './ActivityScreen.module.css'
 
 const TYPE_WORDS: Record<EventType, string> = {
   mint: 'Minted',
+  refresh: 'Refreshed',
   reuse: 'Reused',
   copy: 'Copied',
   revoke: 'Revoked',

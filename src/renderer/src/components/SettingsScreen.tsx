@@ -22,7 +22,12 @@ import layout from '../styles/layout.module.css'
 import styles from './SettingsScreen.module.css'
 
 type Draft = Record<
-  'clipboardClearSeconds' | 'autoLockMinutes' | 'expirySkewSeconds' | 'globalShortcut',
+  | 'clipboardClearSeconds'
+  | 'autoLockMinutes'
+  | 'expirySkewSeconds'
+  | 'renewBeforeMinutes'
+  | 'warnBeforeMinutes'
+  | 'globalShortcut',
   string
 > & { revokeOnReplace: 'default' | 'on' | 'off' }
 
@@ -30,6 +35,8 @@ const LIMITS = {
   clipboardClearSeconds: [5, 600],
   autoLockMinutes: [0, 1440],
   expirySkewSeconds: [0, 3600],
+  renewBeforeMinutes: [1, 1440],
+  warnBeforeMinutes: [1, 1440],
 } as const
 
 function toDraft(s: VaultSettings): Draft {
@@ -37,6 +44,8 @@ function toDraft(s: VaultSettings): Draft {
     clipboardClearSeconds: String(s.clipboardClearSeconds),
     autoLockMinutes: String(s.autoLockMinutes),
     expirySkewSeconds: String(s.expirySkewSeconds),
+    renewBeforeMinutes: String(s.renewBeforeMinutes),
+    warnBeforeMinutes: String(s.warnBeforeMinutes),
     globalShortcut: s.globalShortcut,
     revokeOnReplace: s.revokeOnReplace === null ? 'default' : s.revokeOnReplace ? 'on' : 'off',
   }
@@ -68,6 +77,8 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
         clipboardClearSeconds: problemOf('clipboardClearSeconds', draft.clipboardClearSeconds),
         autoLockMinutes: problemOf('autoLockMinutes', draft.autoLockMinutes),
         expirySkewSeconds: problemOf('expirySkewSeconds', draft.expirySkewSeconds),
+        renewBeforeMinutes: problemOf('renewBeforeMinutes', draft.renewBeforeMinutes),
+        warnBeforeMinutes: problemOf('warnBeforeMinutes', draft.warnBeforeMinutes),
       }
     : null
   const valid = problems !== null && Object.values(problems).every((p) => p === null)
@@ -80,6 +91,8 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
       clipboardClearSeconds: Number(draft.clipboardClearSeconds),
       autoLockMinutes: Number(draft.autoLockMinutes),
       expirySkewSeconds: Number(draft.expirySkewSeconds),
+      renewBeforeMinutes: Number(draft.renewBeforeMinutes),
+      warnBeforeMinutes: Number(draft.warnBeforeMinutes),
       globalShortcut: draft.globalShortcut.trim(),
       revokeOnReplace: draft.revokeOnReplace === 'default' ? null : draft.revokeOnReplace === 'on',
     })
@@ -141,6 +154,18 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
                   'Renew tokens expiring within',
                   'seconds',
                   'Such a token is not handed out; a new one is minted.',
+                )}
+                {number(
+                  'renewBeforeMinutes',
+                  'Renew keep-ready tokens',
+                  'minutes early',
+                  'For accounts set to keep a valid token ready, while TokenDeck runs.',
+                )}
+                {number(
+                  'warnBeforeMinutes',
+                  'Warn if a token cannot renew',
+                  'minutes early',
+                  'Accounts that do not remember their secret: a notification and a tray line.',
                 )}
                 <div className={form.field}>
                   <label htmlFor={`${id}-revoke`}>Old token when logging in again</label>

@@ -3,7 +3,9 @@
 import { useEffect, useState } from 'react'
 import { Dialog } from 'radix-ui'
 import { CircleHelp, X } from 'lucide-react'
-import { TOKEN_STATE_WORDS } from '../../../shared/state'
+import { isRefused, tokenWord } from '../../../shared/state'
+import { TokenHealth } from './TokenHealth'
+import { KeepReady } from './KeepReady'
 import type { AccountView, TokenView, VaultEvent } from '../../../shared/views'
 import { api } from '../api'
 import { asyncHandler } from '../lib/async-handler'
@@ -63,11 +65,13 @@ export function TokenDrawer(props: { account: AccountView; version: number; onCl
               ) : (
                 <p className="muted">No live token. Copying the header logs in and mints one.</p>
               )}
+              <TokenHealth account={account} hasToken={token !== null} />
               <p className={form.hint}>
                 The token itself never reaches this window: “Copy header” puts it on the clipboard
                 from the main process.
               </p>
             </section>
+            <KeepReady account={account} />
             {uncertain.map((t) => (
               <UncertainToken key={t.id} token={t} />
             ))}
@@ -80,10 +84,16 @@ export function TokenDrawer(props: { account: AccountView; version: number; onCl
                       <span
                         className={cx(
                           chips.chip,
-                          t.state === 'active' ? chips.active : chips.ended,
+                          isRefused(t)
+                            ? chips.rejected
+                            : t.state === 'active'
+                              ? chips.active
+                              : t.state === 'evicted'
+                                ? chips.evicted
+                                : chips.ended,
                         )}
                       >
-                        {TOKEN_STATE_WORDS[t.state]}
+                        {tokenWord(t)}
                       </span>{' '}
                       issued {formatDateTime(t.issuedAt)}
                       {t.endedAt ? `, ended ${formatDateTime(t.endedAt)}` : ''}
@@ -131,6 +141,16 @@ function TokenFacts({ token }: { token: TokenView }) {
           ? 'never (valid until revoked)'
           : `${formatDateTime(token.expiresAt)} (${countdown.text === 'expired' ? 'expired' : `in ${countdown.text}`})`}
       </dd>
+      {token.refreshable !== undefined ? (
+        <>
+          <dt>Refresh</dt>
+          <dd data-testid="refreshable">
+            {token.refreshable
+              ? `refreshable${token.refreshExpiresAt ? ` until ${formatDateTime(token.refreshExpiresAt)}` : ''}: renewed without a login`
+              : 'its refresh token expired: the next request logs in'}
+          </dd>
+        </>
+      ) : null}
       <dt>Header</dt>
       <dd>
         <code>

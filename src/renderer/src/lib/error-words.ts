@@ -19,6 +19,7 @@ const WORDS: Record<ErrorCode, string> = {
   SERVER_ERROR: 'The server had a problem.',
   PROVIDER_REJECTED: 'The provider refused.',
   TOKEN_CAP_REACHED: 'The token limit is reached.',
+  EVICTION_NEEDS_CONFIRMATION: 'A new token would make the server end the oldest one.',
   NO_SECRET: 'The password or key is needed to log in.',
   VAULT_LOCKED: 'The vault is locked.',
   VAULT_BAD_PASSPHRASE: 'That passphrase does not open the vault.',

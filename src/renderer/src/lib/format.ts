@@ -41,6 +41,7 @@ const SURFACES: Record<string, string> = {
   cli: 'the CLI',
   agent: 'the agent',
   gateway: 'the gateway',
+  renewal: 'renewal (keep ready)',
 }
 
 export function surfaceWords(surface: string): string {

@@ -1,0 +1,77 @@
+// The token probe: one cheap authenticated request a profile declares, sent over the hardened
+// client with the account's header, and its verdict: good, refused (401 or 403) or inconclusive.
+import { ownValue } from '../../shared/json-path'
+import { redact } from '../../shared/redact'
+import { fail, ok, type Result } from '../../shared/result'
+import { joinUrl, normalizeBaseUrl } from '../../shared/url-policy'
+import { probePathFields, type ProviderProfile } from '../../shared/providers/profile'
+import type { HttpClient } from './http-client'
+import { statusMatches } from './interpret'
+
+export interface ProbeInput {
+  profile: ProviderProfile
+  /** Overrides the profile's base URL (self-hosted, sandbox). */
+  baseUrl?: string
+  /** The header to send: the account's current token, e.g. Authorization: Token abc. */
+  header: { name: string; value: string }
+  /** The account's non-secret field values, for `{field}` placeholders in the probe path. */
+  fields?: Record<string, string>
+}
+
+/** What a probe found; never a failure of the token itself (that is `refused`). */
+export type ProbeVerdict =
+  | { verdict: 'good'; status: number }
+  | { verdict: 'refused'; status: number }
+  | { verdict: 'inconclusive'; status: number | null; code: string; message: string }
+
+/** The probe path with each `{field}` replaced by the account's value as one path segment. */
+export function probePath(path: string, fields: Record<string, string>): Result<string> {
+  for (const name of probePathFields(path)) {
+    const v = ownValue(fields, name)
+    if (typeof v !== 'string' || v === '') {
+      return fail(
+        'VALIDATION_FAILED',
+        `The probe path needs the account's "${name}", which is empty.`,
+      )
+    }
+  }
+  return ok(
+    path.replace(/\{([A-Za-z][A-Za-z0-9_]{0,39})\}/g, (_, name: string) =>
+      encodeURIComponent(ownValue(fields, name) ?? ''),
+    ),
+  )
+}
+
+/** Sends the profile's probe; a Result failure only when it cannot be sent as declared. */
+export async function runProbe(http: HttpClient, input: ProbeInput): Promise<Result<ProbeVerdict>> {
+  const { profile, header } = input
+  if (!profile.probe) return fail('UNSUPPORTED', `${profile.name} declares no probe.`)
+  const base = normalizeBaseUrl(input.baseUrl ?? profile.baseUrl)
+  if (!base.ok) return base
+  const path = probePath(profile.probe.path, input.fields ?? {})
+  if (!path.ok) return path
+  const res = await http.send({
+    method: profile.probe.method,
+    url: joinUrl(base.value, path.value),
+    headers: { [header.name]: header.value },
+    body: { kind: 'none' },
+  })
+  const secrets = [header.value, header.value.split(' ').pop() ?? header.value]
+  if (!res.ok) {
+    return ok({
+      verdict: 'inconclusive',
+      status: null,
+      code: res.code,
+      message: redact(res.message, secrets),
+    })
+  }
+  const { status } = res.value
+  if (statusMatches(res.value, profile.probe.success)) return ok({ verdict: 'good', status })
+  if (status === 401 || status === 403) return ok({ verdict: 'refused', status })
+  return ok({
+    verdict: 'inconclusive',
+    status,
+    code: status === 429 ? 'RATE_LIMITED' : status >= 500 ? 'SERVER_ERROR' : 'BAD_RESPONSE',
+    message: `The probe answered HTTP ${status}, which says nothing about the token.`,
+  })
+}

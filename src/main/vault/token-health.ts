@@ -1,0 +1,51 @@
+// Token health: probes an account's live token with its profile's `probe` request and says what
+// the server thinks of it. Marking a refused token is not done here: the action that runs this
+// hands a refusal to the one rejection path (tokens.reject), as every surface does.
+import { fail, ok, type Result } from '../../shared/result'
+import { isLive } from '../../shared/state'
+import type { ProviderEngine, ProbeVerdict } from '../providers/engine'
+import { tokenSecretId } from './bindings'
+import { tokensOf } from './ledger'
+import type { Vault } from './vault'
+
+/** What a probe of one account found. */
+export type ProbeOutcome =
+  | { label: string; tokenId: null; verdict: 'no-token' | 'unsupported' }
+  | ({ label: string; tokenId: string } & ProbeVerdict)
+
+/** Probes the account's newest live token (nothing is minted to be checked). */
+export async function probeAccount(
+  vault: Vault,
+  engine: ProviderEngine,
+  accountId: string,
+): Promise<Result<ProbeOutcome>> {
+  const d = vault.readUnlocked()
+  if (!d.ok) return d
+  const acc = d.value.accounts.find((a) => a.id === accountId)
+  if (!acc) return fail('NOT_FOUND', 'No such account.')
+  const registry = vault.registryOf(d.value)
+  const profile = registry.get(acc.providerId)
+  if (!profile) return registry.missing(acc.providerId)
+  const label = acc.label
+  if (!profile.probe) return ok({ label, tokenId: null, verdict: 'unsupported' })
+  const now = vault.clock.now()
+  const t = tokensOf(d.value, acc.id).find(
+    (x) =>
+      x.secret !== null &&
+      isLive({ state: x.state, expiresAt: x.expiresAt }, now) &&
+      !vault.endedUnrecorded(x.id),
+  )
+  if (!t?.secret) return ok({ label, tokenId: null, verdict: 'no-token' })
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(t.headerName)) {
+    return fail('VAULT_TAMPERED', `The header stored for "${label}" is not a valid header name.`)
+  }
+  const token = vault.openSecret(tokenSecretId(t.id), acc, t.secret)
+  if (!token.ok) return token
+  const verdict = await engine.probe({
+    profile,
+    baseUrl: acc.baseUrl,
+    header: { name: t.headerName, value: `${t.scheme} ${token.value}`.trim() },
+    fields: acc.fields,
+  })
+  return verdict.ok ? ok({ label, tokenId: t.id, ...verdict.value }) : verdict
+}
