@@ -2,6 +2,7 @@
 // environment (its own HOME, the vault folder and passphrase it is given) and closed stdin.
 import { spawn } from 'node:child_process'
 import path from 'node:path'
+import { DEMO_USERS, type SandboxSet } from '../../src/main/sandbox'
 import { TEST_PASSPHRASE, tempDir } from './vault'
 
 export const CLI = path.resolve('out/main/cli.js')
@@ -100,4 +101,37 @@ export function addXpayAccount(
     dir,
     { input: `${o.secret}\n`, ...(env ? { env } : {}) },
   )
+}
+
+/**
+ * A new vault made with the real CLI, holding `acme-prod` (TPStreams, organization acme) and
+ * `xpay-dev` (xpay) with their secrets remembered, against the sandbox `sb`; returns its folder.
+ */
+export async function vaultWithTwoAccounts(sb: SandboxSet): Promise<string> {
+  const dir = path.join(tempDir(), 'vault')
+  const tp = DEMO_USERS.tpstreams[0]!
+  const xp = DEMO_USERS.xpay[0]!
+  const steps = [
+    () => runCli(['init'], dir),
+    () =>
+      addTpstreamsAccount(dir, {
+        baseUrl: sb.tpstreams.baseUrl,
+        label: 'acme-prod',
+        org: 'acme',
+        username: tp.username,
+        secret: tp.secret,
+      }),
+    () =>
+      addXpayAccount(dir, {
+        baseUrl: sb.xpay.baseUrl,
+        label: 'xpay-dev',
+        username: xp.username,
+        secret: xp.secret,
+      }),
+  ]
+  for (const step of steps) {
+    const r = await step()
+    if (r.code !== 0) throw new Error(`setting up the vault failed: ${r.stderr}`)
+  }
+  return dir
 }

@@ -4,37 +4,17 @@
 // 3339 (none when the token does not expire), gRPC URIs follow https routes, extra request
 // properties are ignored, and every failure exits non-zero with nothing on stdout.
 import fs from 'node:fs'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, addTpstreamsAccount, addXpayAccount, runCli } from '../helpers/cli'
-import { tempDir } from '../helpers/vault'
+import { startSandbox, type SandboxSet } from '../../src/main/sandbox'
+import { CLI, runCli, vaultWithTwoAccounts } from '../helpers/cli'
 
-const tp = DEMO_USERS.tpstreams[0]!
-const xp = DEMO_USERS.xpay[0]!
 let sb: SandboxSet
 let dir = ''
 
 beforeAll(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
   sb = await startSandbox()
-  dir = path.join(tempDir(), 'vault')
-  expect((await runCli(['init'], dir)).code).toBe(0)
-  const a = await addTpstreamsAccount(dir, {
-    baseUrl: sb.tpstreams.baseUrl,
-    label: 'acme-prod',
-    org: 'acme',
-    username: tp.username,
-    secret: tp.secret,
-  })
-  expect(a.code).toBe(0)
-  const x = await addXpayAccount(dir, {
-    baseUrl: sb.xpay.baseUrl,
-    label: 'xpay-dev',
-    username: xp.username,
-    secret: xp.secret,
-  })
-  expect(x.code).toBe(0)
+  dir = await vaultWithTwoAccounts(sb)
 }, 60_000)
 afterAll(async () => {
   await sb.close()

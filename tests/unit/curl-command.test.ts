@@ -9,12 +9,10 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { curlArgs, curlHeaderConfig, stdinOption } from '../../src/main/cli/commands-curl'
-import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, addTpstreamsAccount, addXpayAccount, runCli } from '../helpers/cli'
+import { startSandbox, type SandboxSet } from '../../src/main/sandbox'
+import { CLI, runCli, vaultWithTwoAccounts } from '../helpers/cli'
 import { tempDir } from '../helpers/vault'
 
-const tp = DEMO_USERS.tpstreams[0]!
-const xp = DEMO_USERS.xpay[0]!
 const REAL_CURL = ['/usr/bin/curl', '/bin/curl', '/usr/local/bin/curl'].find((p) =>
   fs.existsSync(p),
 )
@@ -26,23 +24,7 @@ let record = ''
 beforeAll(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
   sb = await startSandbox()
-  dir = path.join(tempDir(), 'vault')
-  expect((await runCli(['init'], dir)).code).toBe(0)
-  const a = await addTpstreamsAccount(dir, {
-    baseUrl: sb.tpstreams.baseUrl,
-    label: 'acme-prod',
-    org: 'acme',
-    username: tp.username,
-    secret: tp.secret,
-  })
-  expect(a.code).toBe(0)
-  const x = await addXpayAccount(dir, {
-    baseUrl: sb.xpay.baseUrl,
-    label: 'xpay-dev',
-    username: xp.username,
-    secret: xp.secret,
-  })
-  expect(x.code).toBe(0)
+  dir = await vaultWithTwoAccounts(sb)
   // The shim: records its arguments (NUL-separated) and environment, then runs the real curl.
   shimDir = tempDir('tokendeck-curl-shim-')
   record = path.join(shimDir, 'record')
