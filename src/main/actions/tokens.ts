@@ -104,10 +104,23 @@ export function tokenActions(deps: ActionDeps) {
     }
   }
 
-  /** Checks several accounts one after the other (`tokendeck status --probe`). */
-  async function checkAll(accountIds: string[], surface: Surface): Promise<Result<CheckReport[]>> {
+  /** Checks one account by label (or id), or every account, one after the other (`status --probe`). */
+  async function checkAll(
+    label: string | undefined,
+    surface: Surface,
+  ): Promise<Result<CheckReport[]>> {
+    let ids: string[]
+    if (label !== undefined) {
+      const acc = s().accounts.get(label)
+      if (!acc.ok) return acc
+      ids = [acc.value.id]
+    } else {
+      const all = s().accounts.list()
+      if (!all.ok) return all
+      ids = all.value.map((a) => a.id)
+    }
     const out: CheckReport[] = []
-    for (const id of accountIds) {
+    for (const id of ids) {
       const r = await check(id, surface)
       if (r.ok) out.push(r.value)
       else {

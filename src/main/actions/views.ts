@@ -32,6 +32,22 @@ export function viewActions(deps: ActionDeps) {
     return ok({ accounts: a.value, organizations: o.value, now: s().vault.clock.now() })
   }
 
+  /**
+   * What `tokendeck status` shows (directly or through the agent): the snapshot, the kept
+   * unreadable copies, and how long before expiry an account that cannot renew is warned about.
+   */
+  function status(): Result<Snapshot & { unreadableCopies: string[]; warnBeforeMinutes: number }> {
+    const snap = snapshot()
+    if (!snap.ok) return snap
+    const settings = s().vault.settings()
+    if (!settings.ok) return settings
+    return ok({
+      ...snap.value,
+      unreadableCopies: s().vault.status().unreadableCopies,
+      warnBeforeMinutes: settings.value.warnBeforeMinutes,
+    })
+  }
+
   /** The event log, newest first. */
   function events(
     q: { limit?: number; accountId?: string; types?: EventType[] } = {},
@@ -63,7 +79,7 @@ export function viewActions(deps: ActionDeps) {
     return ok(profile)
   }
 
-  return { accounts, organizations, account, accountProfile, snapshot, events }
+  return { accounts, organizations, account, accountProfile, snapshot, status, events }
 }
 
 export type ViewActions = ReturnType<typeof viewActions>

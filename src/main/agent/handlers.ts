@@ -63,15 +63,7 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
     },
     status() {
       const a = unlocked()
-      if (!a.ok) return a
-      const snap = a.value.views.snapshot()
-      if (!snap.ok) return snap
-      const settings = a.value.settings.get()
-      return ok({
-        ...snap.value,
-        unreadableCopies: a.value.protection.status().vault.unreadableCopies,
-        ...(settings.ok ? { warnBeforeMinutes: settings.value.warnBeforeMinutes } : {}),
-      })
+      return a.ok ? a.value.views.status() : a
     },
     accounts() {
       const a = unlocked()
@@ -107,20 +99,9 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
       if (!o.ok) return o
       return o.value.actions.tokens.reject(o.value.account.id, 'agent', req.tokenId)
     },
-    async check(req) {
+    check(req) {
       const a = unlocked()
-      if (!a.ok) return a
-      let ids: string[]
-      if (req.label !== undefined) {
-        const acc = a.value.views.account(req.label)
-        if (!acc.ok) return acc
-        ids = [acc.value.id]
-      } else {
-        const all = a.value.views.accounts()
-        if (!all.ok) return all
-        ids = all.value.map((x) => x.id)
-      }
-      return a.value.tokens.checkAll(ids, 'agent')
+      return a.ok ? a.value.tokens.checkAll(req.label, 'agent') : a
     },
     targets(req) {
       const a = unlocked()

@@ -70,26 +70,16 @@ export async function changePassphrase(ctx: Ctx): Promise<number> {
 export async function status(ctx: Ctx): Promise<number> {
   const v = await unlockedVault(ctx)
   if (!v.ok) return report(v, ctx)
-  const { views, protection, tokens } = v.value.actions
+  const { views, tokens } = v.value.actions
   let probes: CheckReport[] | undefined
   if (bool(ctx, 'probe')) {
-    const label = ctx.args[0]
-    const ids = label === undefined ? views.accounts() : views.account(label)
-    if (!ids.ok) return report(ids, ctx)
-    const list = Array.isArray(ids.value) ? ids.value : [ids.value]
-    const checked = await tokens.checkAll(
-      list.map((a) => a.id),
-      'cli',
-    )
+    const checked = await tokens.checkAll(ctx.args[0], 'cli')
     if (!checked.ok) return report(checked, ctx)
     probes = checked.value
   }
-  const snap = views.snapshot()
-  if (!snap.ok) return report(snap, ctx)
-  const unreadableCopies = protection.status().vault.unreadableCopies
-  const settings = v.value.actions.settings.get()
-  const warn = settings.ok ? { warnBeforeMinutes: settings.value.warnBeforeMinutes } : {}
-  return printStatus(ctx, { ...snap.value, unreadableCopies, ...warn }, ctx.args[0], probes)
+  const data = views.status()
+  if (!data.ok) return report(data, ctx)
+  return printStatus(ctx, data.value, ctx.args[0], probes)
 }
 
 function parseLimit(raw: string | undefined): Result<number> {
