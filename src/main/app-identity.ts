@@ -1,6 +1,7 @@
 // The app's identity: its name and where it keeps its data (Electron's userData for "TokenDeck",
-// with the vault in its `vault` folder). The composition root and the CLI's default both use it,
-// so the app and the CLI open one vault. Pure: no file system access, no electron.
+// with the vault in its `vault` folder), and the machine's own state outside any vault folder.
+// The composition root and the CLI's default both use it, so the app and the CLI open one vault
+// and share one state. Pure: no file system access, no electron.
 import path from 'node:path'
 
 export const APP_NAME = 'TokenDeck'
@@ -35,4 +36,24 @@ function appDataDir({ platform, env, home }: DirInputs): string {
 export function defaultVaultDir(inputs: DirInputs): string {
   const join = inputs.platform === 'win32' ? path.win32.join : path.posix.join
   return join(appDataDir(inputs), VAULT_FOLDER)
+}
+
+/**
+ * What this machine remembers about vaults and files, kept outside every vault folder (a synced
+ * or shared vault folder must not be able to rewrite it): the highest format and generation seen
+ * per vault id, and the `.tokendeck.json` files the user trusted. Linux `$XDG_STATE_HOME/tokendeck`
+ * (else `~/.local/state/tokendeck`), macOS `~/Library/Application Support/TokenDeck/state`,
+ * Windows `%LOCALAPPDATA%\TokenDeck\state` (local, never roaming). TOKENDECK_STATE_DIR overrides.
+ */
+export function localStateDir({ platform, env, home }: DirInputs): string {
+  if (env.TOKENDECK_STATE_DIR) return env.TOKENDECK_STATE_DIR
+  if (platform === 'win32') {
+    const local = env.LOCALAPPDATA || path.win32.join(home, 'AppData', 'Local')
+    return path.win32.join(local, APP_NAME, 'state')
+  }
+  if (platform === 'darwin') {
+    return path.posix.join(home, 'Library', 'Application Support', APP_NAME, 'state')
+  }
+  const state = env.XDG_STATE_HOME || path.posix.join(home, '.local', 'state')
+  return path.posix.join(state, 'tokendeck')
 }
