@@ -32,11 +32,21 @@ export const ERROR_CODES = [
   'VAULT_NOT_FOUND',
   'VAULT_EXISTS',
   'VAULT_BUSY',
+  /** The file is older than the one this machine last saw (a restored copy?); confirm to use it. */
+  'VAULT_ROLLED_BACK',
+  /** A format 1 vault: nothing but its secrets was authenticated; upgrading needs confirmation. */
+  'VAULT_UPGRADE_NEEDED',
   'PROTECTION_UNAVAILABLE',
   'PROTECTION_CHANGED',
   'AGENT_UNSAFE',
   'AGENT_UNAVAILABLE',
   'AGENT_DENIED',
+  /** The agent has too much work in flight for this client; try again. */
+  'AGENT_BUSY',
+  /** A file from a folder (a .tokendeck.json) that the user has not trusted with `tokendeck trust`. */
+  'NOT_TRUSTED',
+  /** A path TokenDeck will not write to or read from (another user could change it). */
+  'UNSAFE_PATH',
   'INTERNAL',
 ] as const
 

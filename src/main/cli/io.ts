@@ -19,6 +19,8 @@ const USAGE_CODES = new Set<ErrorCode>([
   'VAULT_EXISTS',
   'UNSUPPORTED',
   'AGENT_UNSAFE',
+  'NOT_TRUSTED',
+  'UNSAFE_PATH',
 ])
 const LOCKED_CODES = new Set<ErrorCode>([
   'VAULT_LOCKED',
@@ -29,6 +31,8 @@ const LOCKED_CODES = new Set<ErrorCode>([
   'PROTECTION_CHANGED',
   'AGENT_UNAVAILABLE',
   'AGENT_DENIED',
+  'VAULT_ROLLED_BACK',
+  'VAULT_UPGRADE_NEEDED',
 ])
 
 /** Result code -> exit code; provider, network and everything unexpected is 1. */

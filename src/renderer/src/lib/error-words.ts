@@ -28,11 +28,16 @@ const WORDS: Record<ErrorCode, string> = {
   VAULT_NOT_FOUND: 'There is no vault yet.',
   VAULT_EXISTS: 'A vault already exists.',
   VAULT_BUSY: 'Another TokenDeck process is using the vault; try again.',
+  VAULT_ROLLED_BACK: 'This vault file is older than the one this computer last saw.',
+  VAULT_UPGRADE_NEEDED: 'This vault is in an old format and must be upgraded first.',
   PROTECTION_UNAVAILABLE: 'The OS keychain is not available.',
   PROTECTION_CHANGED: 'The OS keychain changed since the vault was protected with it.',
   AGENT_UNSAFE: 'The agent refused a folder others could tamper with.',
   AGENT_UNAVAILABLE: 'No TokenDeck agent answers for this vault.',
   AGENT_DENIED: 'The request to the agent was not allowed.',
+  AGENT_BUSY: 'The agent is busy with this client; try again.',
+  NOT_TRUSTED: 'That file is not trusted yet.',
+  UNSAFE_PATH: 'Another user could change that path, so TokenDeck does not use it.',
   INTERNAL: 'Something went wrong inside TokenDeck.',
 }
 
