@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts'],
+    setupFiles: ['tests/setup/state-dir.ts'],
     environment: 'node',
     // Real servers and real child processes: give slow CI machines room, never sleep-based asserts.
     testTimeout: 30_000,

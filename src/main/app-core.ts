@@ -2,6 +2,7 @@
 // actions over it. The IPC handler table and the tray call `core.actions`; main/index.main.ts
 // gives it the real Electron ports. Switching to and from demo mode lives here because it
 // swaps the vault every action works on.
+import path from 'node:path'
 import type { Clock } from '../shared/clock'
 import { fail, ok, type Result } from '../shared/result'
 import type { AppStatus } from '../shared/ipc/schemas'
@@ -26,6 +27,8 @@ export interface AppCoreDeps {
   storeFactory?: StoreFactory
   http?: HttpClient
   startSandbox?: () => Promise<SandboxSet>
+  /** This machine's state folder (seen-vaults.ts); default: the user's own (localStateDir). */
+  stateDir?: string
 }
 
 /** Owns the open vault's services, the actions over them, and the demo session. */
@@ -37,7 +40,7 @@ export class AppCore {
   private unbind: () => void = () => {}
 
   constructor(private readonly deps: AppCoreDeps) {
-    this.services = this.open(deps.vaultDir)
+    this.services = this.open(deps.vaultDir, deps.stateDir)
     this.actions = createActions({
       services: () => this.services,
       platform: deps.platform,
@@ -47,12 +50,13 @@ export class AppCore {
     })
   }
 
-  private open(dir: string): VaultServices {
+  private open(dir: string, stateDir: string | undefined): VaultServices {
     const s = createVaultServices({
       dir,
       clock: this.deps.clock,
       http: this.deps.http,
       storeFactory: this.deps.storeFactory,
+      ...(stateDir ? { stateDir } : {}),
     })
     this.unbind()
     this.unbind = s.vault.onChange(() => this.emit('vault'))
@@ -100,7 +104,8 @@ export class AppCore {
     await this.lock()
     const sandbox = await this.deps.startSandbox()
     const dir = this.deps.demoDir()
-    this.services = this.open(dir)
+    // A throwaway vault: what this machine remembers of it stays with it, and goes with it.
+    this.services = this.open(dir, path.join(dir, '.machine-state'))
     this.demo = { sandbox, dir }
     const seeded = await seedDemoVault(this.actions, this.services, sandbox)
     this.emit('demo')
@@ -112,7 +117,7 @@ export class AppCore {
     const { sandbox } = this.demo
     this.demo = null
     this.services.vault.lock()
-    this.services = this.open(this.deps.vaultDir)
+    this.services = this.open(this.deps.vaultDir, this.deps.stateDir)
     await sandbox.close()
     this.emit('demo')
   }

@@ -76,6 +76,7 @@ export async function startTestApp(
     clipboard: copier,
     http: createHttpClient({ defaultDeadlineMs: opts.deadlineMs ?? 3000 }),
     startSandbox: () => startSandbox(opts.clock ? { clock: opts.clock } : {}),
+    stateDir: path.join(root, 'state'),
   })
   const agentListeners = new Set<() => void>()
   const agentEndpoint = path.join(root, 'agent', 'agent.sock')

@@ -164,7 +164,8 @@ describe('passphraseProtector', () => {
     )
     expect(keySlotSchema.safeParse(slot).success).toBe(true)
     const back = unwrapOk(await passphraseProtector(TEST_PASSPHRASE).unwrap(slot, ctx))
-    expect(back.equals(dataKey)).toBe(true)
+    expect(back.key.equals(dataKey)).toBe(true)
+    expect(back.bound).toBe(true)
     const wrong = await passphraseProtector('correct horse battery stapler').unwrap(slot, ctx)
     expect(expectFailure(wrong, 'VAULT_BAD_PASSPHRASE')).toMatch(/Wrong passphrase/)
     // The slot is bound to its vault and its own id.
@@ -249,10 +250,16 @@ describe('passphraseProtector', () => {
     const nfd = 'café-passphrase'.normalize('NFD')
     expect(nfc).not.toBe(nfd)
     const slot = unwrapOk(await passphraseProtector(nfd, CHEAP_SCRYPT).wrap(dataKey, ctx))
-    expect(unwrapOk(await passphraseProtector(nfc).unwrap(slot, ctx)).equals(dataKey)).toBe(true)
-    expect(unwrapOk(await passphraseProtector(nfd).unwrap(slot, ctx)).equals(dataKey)).toBe(true)
+    expect(unwrapOk(await passphraseProtector(nfc).unwrap(slot, ctx)).key.equals(dataKey)).toBe(
+      true,
+    )
+    expect(unwrapOk(await passphraseProtector(nfd).unwrap(slot, ctx)).key.equals(dataKey)).toBe(
+      true,
+    )
     const slot2 = unwrapOk(await passphraseProtector(nfc, CHEAP_SCRYPT).wrap(dataKey, ctx))
-    expect(unwrapOk(await passphraseProtector(nfd).unwrap(slot2, ctx)).equals(dataKey)).toBe(true)
+    expect(unwrapOk(await passphraseProtector(nfd).unwrap(slot2, ctx)).key.equals(dataKey)).toBe(
+      true,
+    )
     expectFailure(
       await passphraseProtector('cafe-passphrase').unwrap(slot, ctx),
       'VAULT_BAD_PASSPHRASE',
@@ -443,7 +450,7 @@ describe('safeStorageStatus and safeStorageProtector', () => {
     port.ready = false
     expectFailure(await p.unwrap(slot, ctx), 'PROTECTION_UNAVAILABLE')
     port.ready = true
-    expect(unwrapOk(await p.unwrap(slot, ctx)).equals(dataKey)).toBe(true)
+    expect(unwrapOk(await p.unwrap(slot, ctx)).key.equals(dataKey)).toBe(true)
   })
 
   it('records the backend in the slot, and only a transformed key is stored', async () => {
@@ -469,7 +476,7 @@ describe('safeStorageStatus and safeStorageProtector', () => {
     port.backend = 'basic_text'
     expectFailure(await p.unwrap(slot, ctx), 'PROTECTION_CHANGED')
     port.backend = 'gnome_libsecret'
-    expect(unwrapOk(await p.unwrap(slot, ctx)).equals(dataKey)).toBe(true)
+    expect(unwrapOk(await p.unwrap(slot, ctx)).key.equals(dataKey)).toBe(true)
   })
 
   it('reports a keychain that cannot decrypt, and rejects a passphrase slot', async () => {

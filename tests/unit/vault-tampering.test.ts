@@ -4,17 +4,15 @@
 // hosts and the ledger are unreadable, and any edit, a swapped-in body or slot from a vault the
 // attacker made, or a changed header, is VAULT_TAMPERED: the real CLI, the victim, sends nothing
 // to the attacker's server and the file is left untouched. Every secret and token is also bound
-// to its account, provider and origin, which still guards a format 1 file until it is upgraded.
+// to its account, provider and base URL; a format 1 file (from before) is upgraded only when the
+// person confirms, and a record that does not open as it was sealed refuses the upgrade.
 import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { boundAad, legacyAad } from '../../src/main/vault/bindings'
-import { openRecord, seal } from '../../src/main/vault/crypto'
 import { createVaultServices, passphraseProtector } from '../../src/main/vault'
-import { sealedRecords } from '../../src/main/vault/rekey'
 import type { VaultData, VaultFileV2 } from '../../src/main/vault/schema'
 import {
   CHEAP_SCRYPT,
@@ -25,6 +23,7 @@ import {
   vaultKey,
 } from '../helpers/vault'
 import { CLI, runCli } from '../helpers/cli'
+import { asLegacyFormat1 } from '../helpers/legacy-vault'
 const tp = DEMO_USERS.tpstreams[0]!
 let sb: SandboxSet
 let attacker: http.Server
@@ -197,46 +196,44 @@ describe('a hand-edited vault file', { timeout: 60_000 }, () => {
     }
   })
 
-  it('rolling the whole file back to an older authentic copy opens (a documented limit)', async () => {
+  it('rolling the whole file back to an older authentic copy: noticed on this machine, opens on one that never saw the vault (a documented limit)', async () => {
     const { file, v, ids } = await vaultWithTwoAccounts()
     const older = fs.readFileSync(file, 'utf8')
     const removed = await v.accounts.remove(ids[1]!, { force: true })
     expect(removed.ok).toBe(true)
     fs.writeFileSync(file, older)
-    const r = await cli(['status', '--json'], v.dir)
-    expect(r.code).toBe(0)
-    expect(r.stdout).toContain('acme-ci')
+    // The tests' own process wrote the newer copy: the same machine for the CLI.
+    const here = await runCli(['status', '--json'], v.dir, {
+      env: { TOKENDECK_STATE_DIR: process.env.TOKENDECK_STATE_DIR },
+    })
+    expect(here.code).toBe(3)
+    expect(here.stderr).toMatch(/older than the newest copy this computer has seen/)
+    expect(fs.readFileSync(file, 'utf8')).toBe(older)
+    // Another machine knows of no newer copy.
+    const elsewhere = await cli(['status', '--json'], v.dir)
+    expect(elsewhere.code).toBe(0)
+    expect(elsewhere.stdout).toContain('acme-ci')
   })
 })
 
-/** Rewrites `dir`'s vault as format 1 had it: the content in plain JSON, only secrets sealed. */
-function asFormat1(dir: string, key: Buffer, o: { unbound?: boolean } = {}) {
-  const d = readSealed(dir, key)
-  if (o.unbound) {
-    for (const ref of sealedRecords(d)) {
-      const plain = openRecord(key, ref.rec, boundAad(d.vaultId, ref.recordId, ref.binding))
-      expect(plain).not.toBeNull()
-      ref.replace(seal(key, plain!, legacyAad(d.vaultId, ref.recordId)))
-    }
-    delete d.bindings
-  }
-  const file = path.join(dir, 'vault.json')
-  fs.writeFileSync(file, JSON.stringify({ ...d, schemaVersion: 1 }))
-  return {
-    file,
-    edit(change: (d: VaultData) => void) {
-      const v1 = JSON.parse(fs.readFileSync(file, 'utf8')) as VaultData
-      change(v1)
-      fs.writeFileSync(file, JSON.stringify(v1))
-      return fs.readFileSync(file, 'utf8')
-    },
-  }
-}
-
 describe('a format 1 vault (from before the whole file was sealed)', { timeout: 60_000 }, () => {
-  it('hand-edited before its upgrade: bound secrets still refuse another server', async () => {
+  /** A vault of two accounts as an earlier TokenDeck left it, on a machine that never saw it. */
+  async function oldVault(bindings: 'none' | 'origin') {
     const { v } = await vaultWithTwoAccounts()
-    const { file, edit } = asFormat1(v.dir, vaultKey(v))
+    const key = vaultKey(v)
+    v.vault.lock()
+    const file = asLegacyFormat1(v.dir, key, TEST_PASSPHRASE, { bindings })
+    const edit = (change: (d: VaultData) => void) => {
+      const d = JSON.parse(fs.readFileSync(file, 'utf8')) as VaultData
+      change(d)
+      fs.writeFileSync(file, JSON.stringify(d))
+      return fs.readFileSync(file, 'utf8')
+    }
+    return { v, file, key, edit }
+  }
+
+  it('hand-edited before its upgrade: nothing runs until it is upgraded, and bound secrets refuse another server then', async () => {
+    const { v, file, edit } = await oldVault('origin')
     const edited = edit((d) => {
       const acc = d.accounts.find((a) => a.label === 'acme-prod')!
       acc.baseUrl = attackerUrl
@@ -247,42 +244,47 @@ describe('a format 1 vault (from before the whole file was sealed)', { timeout: 
       }
     })
     const before = received.length
-    const r = await cli(['header', 'acme-prod'], v.dir)
+    const asked = await cli(['header', 'acme-prod'], v.dir)
+    expect(asked.code).toBe(3)
+    expect(asked.stdout).toBe('')
+    // The confirmation names the server the account now points at: the person can see it.
+    expect(asked.stderr).toContain(`acme-prod (tpstreams) at ${attackerUrl}`)
+    const r = await cli(['vault', 'upgrade', '--yes'], v.dir)
     expect(r.code).toBe(3)
     expect(r.stderr).toMatch(/changed outside TokenDeck/)
-    expect(r.stdout).toBe('')
     expect(received.length).toBe(before)
     expect(fs.readFileSync(file, 'utf8')).toBe(edited)
   })
 
-  it('a token moved to another account does not open: its label never gets that token', async () => {
-    const { v } = await vaultWithTwoAccounts()
-    const { edit } = asFormat1(v.dir, vaultKey(v))
-    edit((d) => {
+  it('a token moved to another account does not open: the upgrade is refused, its label never gets that token', async () => {
+    const { v, edit } = await oldVault('origin')
+    const edited = edit((d) => {
       const prod = d.accounts.find((a) => a.label === 'acme-prod')!
       const ci = d.accounts.find((a) => a.label === 'acme-ci')!
       d.tokens = d.tokens.filter((t) => t.accountId !== ci.id)
       d.tokens.find((x) => x.accountId === prod.id)!.accountId = ci.id
     })
-    const r = await cli(['header', 'acme-ci'], v.dir)
+    const r = await cli(['vault', 'upgrade', '--yes'], v.dir)
     expect(r.code).toBe(3)
     expect(r.stdout).toBe('')
     expect(r.stderr).toMatch(/changed outside TokenDeck/)
+    expect(fs.readFileSync(path.join(v.dir, 'vault.json'), 'utf8')).toBe(edited)
   })
 
-  it('a hand-edited header name cannot inject a line into `tokendeck header`', async () => {
-    const { v } = await vaultWithTwoAccounts()
-    const { edit } = asFormat1(v.dir, vaultKey(v))
+  it('a hand-edited header name cannot inject a line into `tokendeck header`, even once upgraded', async () => {
+    const { v, edit } = await oldVault('origin')
     edit((d) => {
       for (const t of d.tokens) t.headerName = 'Authorization: x\r\nX-Injected'
     })
-    const r = await cli(['header', 'acme-prod'], v.dir)
+    const home = tempDir('tokendeck-cli-home-')
+    expect((await runCli(['vault', 'upgrade', '--yes'], v.dir, { home })).code).toBe(0)
+    const r = await runCli(['header', 'acme-prod'], v.dir, { home })
     expect(r.code).toBe(3)
     expect(r.stdout).toBe('')
     expect(r.stdout + r.stderr).not.toContain('X-Injected:')
   })
 
-  it('is upgraded at its first unlock, once: sealed whole, its log sealed, tokens reused', async () => {
+  it('is upgraded once confirmed, at one unlock: sealed whole, its log sealed, tokens reused', async () => {
     const dir = tempDir()
     const v = await newVault({ dir })
     const added = await v.accounts.add({
@@ -296,25 +298,29 @@ describe('a format 1 vault (from before the whole file was sealed)', { timeout: 
     const first = await v.tokens.header(added.ok ? added.value.id : '', { surface: 'cli' })
     expect(first.ok).toBe(true)
     const key = vaultKey(v)
+    v.vault.lock()
     // The previous formats: unbound records, plain JSON, and a plain event log.
-    const { file } = asFormat1(dir, key, { unbound: true })
+    const file = asLegacyFormat1(dir, key, TEST_PASSPHRASE, { bindings: 'none' })
     const log = path.join(dir, 'events.jsonl')
     fs.writeFileSync(
       log,
       `${JSON.stringify({ id: 'e1', at: 1, type: 'vault', message: 'An old plain event.' })}\n`,
     )
-    v.vault.lock()
 
-    const fresh = createVaultServices({ dir })
-    expect((await fresh.vault.unlock(passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT))).ok).toBe(
-      true,
-    )
+    const stateDir = tempDir('tokendeck-other-machine-')
+    const fresh = createVaultServices({ dir, stateDir })
+    const protector = passphraseProtector(TEST_PASSPHRASE, CHEAP_SCRYPT)
+    const asked = await fresh.vault.unlock(protector)
+    expect(!asked.ok && asked.code).toBe('VAULT_UPGRADE_NEEDED')
+    expect(fresh.vault.unlocked).toBe(false)
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).schemaVersion).toBe(1)
+    expect((await fresh.vault.unlock(protector, { upgrade: true })).ok).toBe(true)
     const onDisk = JSON.parse(fs.readFileSync(file, 'utf8')) as VaultFileV2
     expect(onDisk.schemaVersion).toBe(2)
     expect(fs.readFileSync(file, 'utf8')).not.toContain('"old"')
     expect(fs.readFileSync(log, 'utf8')).not.toContain('An old plain event.')
     expect(fresh.vault.events.list().map((e) => e.message)).toContain('An old plain event.')
-    expect(readSealed(dir, key).bindings).toBe(2)
+    expect(readSealed(dir, key).bindings).toBe(3)
     const h = await fresh.tokens.header(added.ok ? added.value.id : '', { surface: 'cli' })
     expect(h.ok && h.value.reused).toBe(true)
     expect(h.ok && first.ok && h.value.token).toBe(first.ok ? first.value.token : 'x')

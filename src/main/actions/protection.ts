@@ -11,13 +11,17 @@ import {
   safeStorageStatus,
   type KeyProtector,
 } from '../vault'
-import { PROTECTION_EVENT, type KeySlotView } from '../vault/vault'
+import { PROTECTION_EVENT, type KeySlotView, type UnlockConsent } from '../vault/vault'
 import type { ActionDeps } from './context'
 
 export type CreateRequest = { protection: 'os' } | { protection: 'passphrase'; passphrase: string }
-export type UnlockRequest = { method: 'os' } | { method: 'passphrase'; passphrase: string }
 /** Who asks for a protection change, proven again: the passphrase or the OS keychain. */
-export type Proof = UnlockRequest
+export type Proof = { method: 'os' } | { method: 'passphrase'; passphrase: string }
+/**
+ * An unlock, and what the person confirmed after the vault asked: `upgrade` a format 1 vault
+ * (VAULT_UPGRADE_NEEDED), or open a copy older than the newest seen here (VAULT_ROLLED_BACK).
+ */
+export type UnlockRequest = Proof & UnlockConsent
 
 const UNLOCKED = 'Unlocked.'
 
@@ -73,7 +77,10 @@ export function protectionActions(deps: ActionDeps) {
     if (!protector)
       return fail('PROTECTION_UNAVAILABLE', 'The OS keychain is not available; use the passphrase.')
     const { vault } = s()
-    const r = await vault.unlock(protector)
+    const r = await vault.unlock(protector, {
+      ...(req.upgrade ? { upgrade: true } : {}),
+      ...(req.acceptOlder ? { acceptOlder: true } : {}),
+    })
     if (!r.ok) return r
     if (surface === 'cli') return ok(status())
     const changes = protectionChangesSinceLastUnlock()
@@ -102,7 +109,7 @@ export function protectionActions(deps: ActionDeps) {
   }
 
   /** The keychain or a passphrase, as an unlock or a proof names it (null: no keychain here). */
-  function protectorOf(req: UnlockRequest): KeyProtector | null {
+  function protectorOf(req: Proof): KeyProtector | null {
     return req.method === 'os' ? osProtector() : passphraseProtector(req.passphrase)
   }
 

@@ -1,5 +1,6 @@
 // Vault-wide commands: init (create a passphrase-protected vault), status (accounts and cap
-// usage by organization) and log (the event log, newest first).
+// usage by organization), log (the event log, newest first), and the two confirmations an
+// unlock may ask for: upgrading a format 1 vault, and opening an older copy of the file.
 import { fail, ok, type Result } from '../../shared/result'
 import { createVaultServices } from '../vault'
 import {
@@ -15,6 +16,7 @@ import {
 import { EXIT, print, printJson, report, usage } from './io'
 import { printLog, printStatus } from './output'
 import type { CheckReport } from '../../shared/health'
+import type { UnlockConsent } from '../vault/vault'
 
 /** `tokendeck init`: creates a vault protected by a passphrase at the production scrypt cost. */
 export async function init(ctx: Ctx): Promise<number> {
@@ -109,4 +111,61 @@ export async function log(ctx: Ctx): Promise<number> {
   })
   if (!listed.ok) return report(listed, ctx)
   return printLog(ctx, listed.value)
+}
+
+/**
+ * The confirmation an unlock may ask for (`asked`): the vault is unlocked as it is first; if it
+ * asks, then without --yes its own answer is printed (what to check, exit 3) and nothing changes,
+ * and with --yes it is unlocked again with the person's consent.
+ */
+async function confirmUnlock(
+  ctx: Ctx,
+  asked: 'VAULT_UPGRADE_NEEDED' | 'VAULT_ROLLED_BACK',
+  consent: UnlockConsent,
+  done: string,
+): Promise<number> {
+  const a = existingVault(ctx)
+  if (!a.ok) return report(a, ctx)
+  const read = await readPassphraseAndSecrets(ctx)
+  if (!read.ok) return report(read, ctx)
+  const passphrase = read.value.passphrase
+  const unlock = (c: UnlockConsent) =>
+    a.value.protection.unlock({ method: 'passphrase', passphrase, ...c }, 'cli')
+  const first = await unlock({})
+  let message: string
+  if (first.ok) {
+    message =
+      asked === 'VAULT_UPGRADE_NEEDED'
+        ? 'The vault is sealed whole already; nothing to upgrade.'
+        : 'The vault file is the newest this computer has seen; nothing to accept.'
+  } else if (first.code !== asked || !bool(ctx, 'yes')) {
+    return report(first, ctx)
+  } else {
+    const second = await unlock(consent)
+    if (!second.ok) return report(second, ctx)
+    message = done
+  }
+  if (ctx.json) printJson({ ok: true, message })
+  else print(message)
+  return EXIT.ok
+}
+
+/** `tokendeck vault upgrade [--yes]`: a format 1 vault, upgraded once its contents are checked. */
+export function upgrade(ctx: Ctx): Promise<number> {
+  return confirmUnlock(
+    ctx,
+    'VAULT_UPGRADE_NEEDED',
+    { upgrade: true },
+    'Upgraded the vault: everything in it is sealed now; the gateway, routes, agent approval and auto-lock were reset.',
+  )
+}
+
+/** `tokendeck vault accept-older [--yes]`: opens an older copy of the file, which becomes the newest. */
+export function acceptOlder(ctx: Ctx): Promise<number> {
+  return confirmUnlock(
+    ctx,
+    'VAULT_ROLLED_BACK',
+    { acceptOlder: true },
+    'Opened the older copy of the vault file; it is the newest from now on.',
+  )
 }

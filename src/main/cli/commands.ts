@@ -20,7 +20,7 @@ const tokens =
   async (ctx) =>
     (await import('./commands-tokens'))[name](ctx)
 const vault =
-  (name: 'init' | 'status' | 'log' | 'changePassphrase'): Run =>
+  (name: 'init' | 'status' | 'log' | 'changePassphrase' | 'upgrade' | 'acceptOlder'): Run =>
   async (ctx) =>
     (await import('./commands-vault'))[name](ctx)
 const runs =
@@ -110,6 +110,36 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [0, 0],
     run: vault('changePassphrase'),
+  },
+  {
+    name: 'vault upgrade',
+    usage: 'vault upgrade [--yes]',
+    summary: 'upgrade a format 1 vault, once you have checked what it holds',
+    details: [
+      'A format 1 vault (from an earlier TokenDeck) sealed only secrets and tokens: anyone who can',
+      'write its folder could have edited its accounts, servers, routes and settings. Without',
+      '--yes this lists them and changes nothing; with --yes the vault is sealed whole, and the',
+      'gateway, routes, agent approval and auto-lock are reset rather than trusted.',
+    ],
+    options: { yes: flag },
+    vault: true,
+    args: [0, 0],
+    run: vault('upgrade'),
+  },
+  {
+    name: 'vault accept-older',
+    usage: 'vault accept-older [--yes]',
+    summary: 'open a copy of the vault older than the newest this computer saw',
+    details: [
+      'Every write numbers the vault file one higher, and this computer remembers the highest it',
+      'saw (outside the vault folder). An older copy (a restored backup, a synced folder that',
+      'lost a write, or one put back by someone else) is refused until you accept it here: without',
+      '--yes this says which copy is which and changes nothing; with --yes it becomes the newest.',
+    ],
+    options: { yes: flag },
+    vault: true,
+    args: [0, 0],
+    run: vault('acceptOlder'),
   },
   {
     name: 'providers list',

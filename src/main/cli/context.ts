@@ -4,6 +4,7 @@ import os from 'node:os'
 import { fail, ok, type Result } from '../../shared/result'
 import { createActions, type Actions } from '../actions'
 import { createVaultServices } from '../vault'
+import type { UnlockConsent } from '../vault/vault'
 import { resolveVaultDir } from './default-dir'
 import { stdinReader, type StdinReader } from './io'
 
@@ -117,6 +118,8 @@ export async function readPassphraseAndSecrets(
 export async function unlockedVault(
   ctx: Ctx,
   secretPrompts: (a: Actions) => Result<string[]> = () => ok([]),
+  /** What the person confirmed (`tokendeck vault upgrade|accept-older --yes`). */
+  consent: UnlockConsent = {},
 ): Promise<Result<{ actions: Actions; secrets: string[]; passphrase: string }>> {
   const a = existingVault(ctx)
   if (!a.ok) return a
@@ -125,7 +128,7 @@ export async function unlockedVault(
     const passphrase = await readPassphrase(ctx, stdin, 'Passphrase')
     if (!passphrase.ok) return passphrase
     const unlocked = await a.value.protection.unlock(
-      { method: 'passphrase', passphrase: passphrase.value },
+      { method: 'passphrase', passphrase: passphrase.value, ...consent },
       'cli',
     )
     if (!unlocked.ok) return unlocked

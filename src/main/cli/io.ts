@@ -82,10 +82,13 @@ export interface ReportOptions {
  */
 export function report(f: Failure, o: ReportOptions): number {
   const problems = Array.isArray(f.details?.problems) ? f.details.problems : undefined
+  const asked = CONSENT_HINTS[f.code]
   if (o.json) {
     const error: Record<string, unknown> = { code: f.code, message: f.message }
     if (f.fields) error.fields = f.fields
     if (problems) error.problems = problems
+    // What the person is asked to check before confirming (never a secret: labels, hosts, dates).
+    if (asked && f.details) error.details = f.details
     process.stderr.write(`${terminalJson({ error })}\n`)
     return exitCodeFor(f.code)
   }
@@ -95,9 +98,33 @@ export function report(f: Failure, o: ReportOptions): number {
     for (const m of messages) lines.push(`  ${name}: ${m}`)
   }
   for (const p of problems ?? []) lines.push(`  ${p}`)
+  if (asked) lines.push(...consentLines(f), asked)
   if (o.hint) lines.push(o.hint)
   process.stderr.write(`${terminalSafe(lines.join('\n'))}\n`)
   return exitCodeFor(f.code)
+}
+
+/** The command that confirms what an unlock asked about, by the code it asked with. */
+const CONSENT_HINTS: Partial<Record<ErrorCode, string>> = {
+  VAULT_UPGRADE_NEEDED: 'Check them, then upgrade: tokendeck vault upgrade --yes',
+  VAULT_ROLLED_BACK: 'To use this copy anyway: tokendeck vault accept-older --yes',
+}
+
+/** The lists an unlock asks a person to check (a format 1 vault's accounts, routes, ...). */
+function consentLines(f: Failure): string[] {
+  const out: string[] = []
+  for (const [name, title] of [
+    ['accounts', 'Accounts and their servers'],
+    ['routes', 'Routes'],
+    ['gateway', 'Gateway'],
+    ['settings', 'Settings changed from their defaults'],
+    ['reset', 'Reset by the upgrade, not trusted'],
+  ] as const) {
+    const items = f.details?.[name]
+    if (!Array.isArray(items) || items.length === 0) continue
+    out.push(`${title}:`, ...items.map((i) => `  - ${i}`))
+  }
+  return out
 }
 
 /** A usage error (exit 2) as a Failure, so it is reported like any other. */

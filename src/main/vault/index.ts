@@ -22,6 +22,8 @@ export interface VaultServiceOptions {
   storeFactory?: StoreFactory
   lockWaitMs?: number
   mintLockWaitMs?: number
+  /** This machine's state folder (default: localStateDir of this user and platform). */
+  stateDir?: string
 }
 
 export function createVaultServices(o: VaultServiceOptions): VaultServices {
@@ -32,6 +34,7 @@ export function createVaultServices(o: VaultServiceOptions): VaultServices {
     clock,
     storeFactory: o.storeFactory,
     lockWaitMs: o.lockWaitMs,
+    ...(o.stateDir ? { stateDir: o.stateDir } : {}),
   })
   return {
     vault,

@@ -1,6 +1,9 @@
 // Key slots: the vault's data key wrapped by one or more protectors (as LUKS does), so the same
 // vault opens in the app through the OS keychain and in the CLI with a passphrase. Adding or
-// removing a slot re-wraps the data key only; no record is re-encrypted.
+// removing a slot re-wraps the data key only; no record is re-encrypted. A slot is bound to the
+// sealed format (format 2): its wrap names it, so the key it holds never opens a format 1 file
+// made from the header (a downgrade); slots wrapped by an earlier TokenDeck are bound when they
+// next open a format 2 file. The key derivation work of all of a file's slots is bounded.
 import { randomBytes, randomUUID, scrypt as scryptCb, type ScryptOptions } from 'node:crypto'
 import { z } from 'zod'
 import { MIN_PASSPHRASE_LENGTH } from '../../shared/passphrase'
@@ -53,6 +56,36 @@ const scryptParams = z
 /** At most this many key slots in a vault: the schema refuses a file with more. */
 export const MAX_KEY_SLOTS = 8
 
+/**
+ * The scrypt work (N·r·p, proportional to its time) that all of a file's passphrase slots may ask
+ * for together: one slot at the 1 GiB maximum (N=2^20, r=8), or eight at the default cost (about
+ * 3 s in all here). A file whose slots ask for more is refused before anything is derived, so
+ * slots planted in the header cannot cost minutes before the real one is tried.
+ */
+export const MAX_TOTAL_KDF_WORK = 2 ** 23
+
+/** The scrypt work of one slot (0 for the OS keychain, which derives nothing). */
+export function kdfWork(slot: KeySlot): number {
+  return slot.kind === 'passphrase' ? slot.kdf.N * slot.kdf.r * slot.kdf.p : 0
+}
+
+/**
+ * The slots a protector of `kind` tries, cheapest first, or VAULT_CORRUPT when all of the file's
+ * slots together ask for more key derivation than MAX_TOTAL_KDF_WORK (nothing is derived then).
+ */
+export function slotsToTry(slots: readonly KeySlot[], kind: KeySlot['kind']): Result<KeySlot[]> {
+  const total = slots.reduce((sum, s) => sum + kdfWork(s), 0)
+  if (total > MAX_TOTAL_KDF_WORK) {
+    return fail(
+      'VAULT_CORRUPT',
+      `The key slots of this vault together ask for more key derivation than TokenDeck allows ` +
+        `(${Math.round(total / 2 ** 20)} times the default cost; at most ${MAX_TOTAL_KDF_WORK / 2 ** 20}). ` +
+        'Slots may have been planted in the file; nothing was derived and the file was not changed.',
+    )
+  }
+  return ok(slots.filter((s) => s.kind === kind).sort((a, b) => kdfWork(a) - kdfWork(b)))
+}
+
 export const keySlotSchema = z.discriminatedUnion('kind', [
   z
     .object({
@@ -95,16 +128,40 @@ export interface SlotContext {
   now: number
 }
 
+/** A data key a slot opened, and whether that slot is bound to the sealed format. */
+export interface UnwrappedKey {
+  key: Buffer
+  /**
+   * The slot names the sealed format (format 2) in its wrap. False for a slot an earlier
+   * TokenDeck wrapped: it opens format 1 and format 2 files alike until it is bound.
+   */
+  bound: boolean
+  /** For a slot that is not bound: the same slot wrapped again, bound (nothing re-derived). */
+  rebound?: KeySlot
+}
+
 /** Wraps and unwraps the data key. The vault holds a list of slots; any one opens it. */
 export interface KeyProtector {
   readonly kind: KeySlot['kind']
+  /** Wraps `dataKey` in a new slot, bound to the sealed format. */
   wrap(dataKey: Buffer, ctx: SlotContext): Promise<Result<KeySlot>>
   /** VAULT_BAD_PASSPHRASE, PROTECTION_UNAVAILABLE or PROTECTION_CHANGED when it cannot. */
-  unwrap(slot: KeySlot, ctx: SlotContext): Promise<Result<Buffer>>
+  unwrap(slot: KeySlot, ctx: SlotContext): Promise<Result<UnwrappedKey>>
 }
 
+/** The associated data of a passphrase slot's wrap: bound to the vault, the slot and format 2. */
 function slotAad(vaultId: string, slotId: string): string {
+  return `tokendeck/${vaultId}/key-slot/${slotId}|format=2`
+}
+
+/** A passphrase slot's associated data before slots were bound to the format. */
+function legacySlotAad(vaultId: string, slotId: string): string {
   return `tokendeck/${vaultId}/key-slot/${slotId}`
+}
+
+/** What the OS keychain wraps: the key, bound to the vault, the slot and format 2. */
+function keychainPlain(vaultId: string, slotId: string, key: Buffer): string {
+  return `tokendeck-key/format=2|${vaultId}|${slotId}|${key.toString('base64')}`
 }
 
 function deriveKek(passphrase: string, salt: Buffer, p: { N: number; r: number; p: number }) {
@@ -167,12 +224,18 @@ export function passphraseProtector(
         )
       }
       const kek = await deriveKek(passphrase, Buffer.from(slot.kdf.salt, 'base64'), slot.kdf)
-      const key = openRecord(kek, slot.wrapped, slotAad(ctx.vaultId, slot.id))
-      kek.fill(0)
-      if (!key || key.length !== KEY_BYTES) {
+      try {
+        const bound = openRecord(kek, slot.wrapped, slotAad(ctx.vaultId, slot.id))
+        if (bound?.length === KEY_BYTES) return ok({ key: bound, bound: true })
+        const legacy = openRecord(kek, slot.wrapped, legacySlotAad(ctx.vaultId, slot.id))
+        if (legacy?.length === KEY_BYTES) {
+          const wrapped = seal(kek, legacy, slotAad(ctx.vaultId, slot.id))
+          return ok({ key: legacy, bound: false, rebound: { ...slot, wrapped } })
+        }
         return fail('VAULT_BAD_PASSPHRASE', 'Wrong passphrase. Nothing was changed.')
+      } finally {
+        kek.fill(0)
       }
-      return ok(key)
     },
   }
 }
@@ -228,16 +291,17 @@ export function safeStorageProtector(port: SafeStoragePort, platform: string): K
     async wrap(dataKey, ctx) {
       const status = safeStorageStatus(port, platform)
       if (!status.available) return fail('PROTECTION_UNAVAILABLE', status.reason ?? 'Unavailable.')
-      const wrapped = port.encryptString(dataKey.toString('base64')).toString('base64')
+      const id = randomUUID()
+      const wrapped = port.encryptString(keychainPlain(ctx.vaultId, id, dataKey))
       return ok({
-        id: randomUUID(),
+        id,
         kind: 'safe-storage',
         createdAt: ctx.now,
         backend: status.backend,
-        wrapped,
+        wrapped: wrapped.toString('base64'),
       })
     },
-    async unwrap(slot) {
+    async unwrap(slot, ctx) {
       if (slot.kind !== 'safe-storage') return fail('UNSUPPORTED', 'Not an OS keychain slot.')
       const status = safeStorageStatus(port, platform)
       if (status.backend !== slot.backend) {
@@ -250,16 +314,29 @@ export function safeStorageProtector(port: SafeStoragePort, platform: string): K
         )
       }
       if (!status.available) return fail('PROTECTION_UNAVAILABLE', status.reason ?? 'Unavailable.')
-      let b64: string
+      let plain: string
       try {
-        b64 = port.decryptString(Buffer.from(slot.wrapped, 'base64'))
+        plain = port.decryptString(Buffer.from(slot.wrapped, 'base64'))
       } catch {
         return fail('PROTECTION_UNAVAILABLE', 'The OS keychain could not unwrap the vault key.')
       }
+      const prefix = keychainPlain(ctx.vaultId, slot.id, Buffer.alloc(0))
+      const bound = plain.startsWith(prefix)
+      if (!bound && plain.startsWith('tokendeck-key/')) {
+        // Wrapped for another vault or slot: this slot was copied here from elsewhere.
+        return fail(
+          'VAULT_TAMPERED',
+          'The OS keychain slot of this vault was wrapped for another vault or slot: the vault file was changed outside TokenDeck. Nothing was changed.',
+        )
+      }
+      const b64 = bound ? plain.slice(prefix.length) : plain
+      // Exactly the base64 of a 32-byte key: anything else is another keychain's garbage.
+      if (!/^[A-Za-z0-9+/]{43}=$/.test(b64))
+        return fail('PROTECTION_UNAVAILABLE', 'The OS keychain could not unwrap the vault key.')
       const key = Buffer.from(b64, 'base64')
-      if (key.length !== KEY_BYTES)
-        return fail('VAULT_CORRUPT', 'The OS keychain returned a key of the wrong size.')
-      return ok(key)
+      if (bound) return ok({ key, bound: true })
+      const wrapped = port.encryptString(keychainPlain(ctx.vaultId, slot.id, key))
+      return ok({ key, bound: false, rebound: { ...slot, wrapped: wrapped.toString('base64') } })
     },
   }
 }

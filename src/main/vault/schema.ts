@@ -132,8 +132,18 @@ export type VaultHeader = z.infer<typeof vaultHeaderSchema>
 /** Everything but the header: sealed as one record in format 2 (see vault-codec.ts). */
 export const vaultContentSchema = z
   .object({
-    /** 2: sealed records are bound to their account, provider and origin (bindings.ts). */
-    bindings: z.literal(2).optional(),
+    /**
+     * How sealed records are bound (bindings.ts): 3, to their account, provider and base URL; 2,
+     * to the origin only (re-bound at unlock); absent, to the record id only (format 1).
+     */
+    bindings: z.union([z.literal(2), z.literal(3)]).optional(),
+    /**
+     * The file's generation: one higher at every write. This machine remembers the highest it saw
+     * (seen-vaults.ts), so an older copy put back is noticed. Absent in files from before.
+     */
+    generation: z.number().int().nonnegative().optional(),
+    /** When the file was written (epoch ms), to tell a person which copy is which. */
+    writtenAt: z.number().optional(),
     accounts: z.array(accountSchema),
     tokens: z.array(tokenSchema),
     /** Imported provider profiles, as validated JSON. */

@@ -6,6 +6,7 @@ import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { formatIssues } from '../../shared/providers/profile'
 import { openString, seal } from './crypto'
 import { keyCheck } from './rekey'
+import { BINDINGS } from './bindings'
 import {
   vaultContentSchema,
   VAULT_SCHEMA_VERSION,
@@ -51,7 +52,9 @@ export function encodeVault(data: VaultData, key: Buffer): VaultFileV2 {
     keySlots: data.keySlots,
   } as const
   const content = {
-    bindings: 2 as const,
+    bindings: data.bindings ?? BINDINGS,
+    ...(data.generation !== undefined ? { generation: data.generation } : {}),
+    ...(data.writtenAt !== undefined ? { writtenAt: data.writtenAt } : {}),
     accounts: data.accounts,
     tokens: data.tokens,
     customProfiles: data.customProfiles,

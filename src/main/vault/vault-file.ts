@@ -11,6 +11,7 @@ import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { formatIssues } from '../../shared/providers/profile'
 import { KeyedMutex, withFileLock, type LockHandle } from './locks'
 import { decodeVault, encodeVault } from './vault-codec'
+import { BINDINGS } from './bindings'
 import {
   vaultDataSchema,
   vaultFileV1Schema,
@@ -61,6 +62,16 @@ export interface VaultFileOptions {
   storeFactory?: StoreFactory
   /** How long a write waits for another process. */
   lockWaitMs?: number
+  /** Epoch ms, for the time each write records (default Date.now). */
+  now?: () => number
+  /** Called after each write (under the vault lock) with the generation just written. */
+  onWritten?: (vaultId: string, newest: Generation) => void
+}
+
+/** Which copy of the file: its generation (one higher at every write) and when it was written. */
+export interface Generation {
+  generation: number
+  writtenAt: number | null
 }
 
 let cachedSchema: ReturnType<typeof vaultJsonSchema> | undefined
@@ -78,12 +89,43 @@ export class VaultFile {
     { stat: string; header: VaultHeader; format: 1 | 2; raw: unknown; data?: VaultData } | undefined
   /** The data key that opens and seals the file; null while the vault is locked. */
   private key: Buffer | null = null
+  /** The newest copy of the file this process knows of (read, written, or seen on this machine). */
+  private newest: Generation = { generation: 0, writtenAt: null }
+  /** Reads refuse a file older than this generation: VAULT_ROLLED_BACK (see acceptOlder). */
+  private floor = 0
+  private readonly now: () => number
+  private readonly onWritten: VaultFileOptions['onWritten']
 
   constructor(opts: VaultFileOptions) {
     this.dir = path.resolve(opts.dir)
     this.path = path.join(this.dir, VAULT_FILE)
     this.factory = opts.storeFactory ?? confStoreFactory
     this.lockWaitMs = opts.lockWaitMs ?? 30_000
+    this.now = opts.now ?? Date.now
+    this.onWritten = opts.onWritten
+  }
+
+  /**
+   * What this machine saw of the vault before (seen-vaults.ts): from now on, a copy of the file
+   * older than that is VAULT_ROLLED_BACK until the person accepts it (acceptOlder).
+   */
+  expectAtLeast(seen: Generation): void {
+    if (seen.generation > this.newest.generation) this.newest = { ...seen }
+    this.floor = Math.max(this.floor, seen.generation)
+  }
+
+  /** The newest generation this process knows of. */
+  newestSeen(): Generation {
+    return { ...this.newest }
+  }
+
+  /**
+   * The person chose to use the older copy now on disk: it is read, and the next write numbers the
+   * file above the newest generation seen, so the copy becomes the newest again.
+   */
+  acceptOlder(): void {
+    // The next read takes the copy on disk as the floor (read() raises it to what it opens).
+    this.floor = 0
   }
 
   exists(): boolean {
@@ -192,8 +234,38 @@ export class VaultFile {
       data = decodeVault(c.raw as VaultFileV2, this.key, this.path)
     }
     if (!data.ok) return data
+    const generation = data.value.generation ?? 0
+    if (c.format === 2 && generation < this.floor) return this.rolledBack(data.value)
+    if (generation > this.newest.generation) {
+      this.newest = { generation, writtenAt: data.value.writtenAt ?? null }
+    }
+    this.floor = Math.max(this.floor, generation)
     c.data = data.value
     return data
+  }
+
+  private rolledBack(file: VaultData): Failure {
+    const seen = this.newest
+    const when = (at: number | null | undefined) =>
+      at ? new Date(at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'at an unknown time'
+    return fail(
+      'VAULT_ROLLED_BACK',
+      `The vault file ${this.path} is older than the newest copy this computer has seen: this one ` +
+        `was written ${when(file.writtenAt)} (version ${file.generation ?? 0}), the newest seen ` +
+        `here ${when(seen.writtenAt)} (version ${seen.generation}). It may be a backup restored on ` +
+        'purpose, or an old copy put back by someone else; accounts, settings and tokens changed ' +
+        'since are not in it. Nothing was written. If you restored it yourself, open it anyway ' +
+        '(the app asks; the CLI: tokendeck vault accept-older).',
+      {
+        details: {
+          path: this.path,
+          fileGeneration: file.generation ?? 0,
+          fileWrittenAt: file.writtenAt ?? null,
+          seenGeneration: seen.generation,
+          seenWrittenAt: seen.writtenAt,
+        },
+      },
+    )
   }
 
   /**
@@ -290,7 +362,10 @@ export class VaultFile {
         `Refused to write an invalid vault: ${formatIssues(checked.error.issues, 3).join('; ')}`,
       )
     }
-    const sealed = encodeVault(checked.data, key)
+    // One higher than any copy this process knows of, so an accepted older copy moves ahead.
+    const generation = Math.max(checked.data.generation ?? 0, this.newest.generation) + 1
+    const writtenAt = this.now()
+    const sealed = encodeVault({ ...checked.data, generation, writtenAt }, key)
     try {
       this.conf().store = sealed as unknown as Record<string, unknown>
     } catch (e) {
@@ -306,9 +381,14 @@ export class VaultFile {
           format: 2,
           raw: sealed,
           // Opened data only while this key is the file's key (not after sealing with a new one).
-          ...(this.key === key ? { data: { ...checked.data, keyCheck: sealed.keyCheck } } : {}),
+          ...(this.key === key
+            ? { data: { ...checked.data, keyCheck: sealed.keyCheck, generation, writtenAt } }
+            : {}),
         }
       : undefined
+    this.newest = { generation, writtenAt }
+    this.floor = generation
+    this.onWritten?.(sealed.vaultId, this.newest)
     return ok(undefined)
   }
 
@@ -388,7 +468,7 @@ export function emptyVault(
     vaultId,
     createdAt: now,
     keySlots,
-    bindings: 2,
+    bindings: BINDINGS,
     accounts: [],
     tokens: [],
     customProfiles: [],

@@ -8,10 +8,12 @@ import type { ProviderProfile } from '../../shared/providers/profile'
 import { parseUserProfile, registryFor, type ProviderRegistry } from '../providers/registry'
 import { openString, seal, generateKey, type EncRecord } from './crypto'
 import { keyCheck, reencrypt, type SealedRef } from './rekey'
-import { boundAad, legacyAad, type Binding } from './bindings'
+import { BINDINGS, boundAad, legacyAad, originBoundAad, type Binding } from './bindings'
 import { EventLog, sealedEventCipher, type EventCipher, type VaultEvent } from './event-log'
 import { endToken } from './ledger'
-import { pushKeySlot, type KeyProtector, type KeySlot } from './key-slots'
+import { pushKeySlot, slotsToTry, type KeyProtector, type KeySlot } from './key-slots'
+import { defaultStateDir, SeenVaults } from './seen-vaults'
+import { downgraded, format1Refusal, resetUnauthenticated } from './format1-upgrade'
 import { settingsSchema, type VaultData, type VaultHeader, type VaultSettings } from './schema'
 import { decodeReason, tamperedFile } from './vault-codec'
 import { VaultFile, emptyVault, type StoreFactory } from './vault-file'
@@ -22,6 +24,20 @@ export interface VaultOptions {
   storeFactory?: StoreFactory
   /** How long a write or a mint waits for another process before VAULT_BUSY. */
   lockWaitMs?: number
+  /**
+   * This machine's state folder, outside the vault folder (app-identity.ts localStateDir): the
+   * highest format and generation seen of each vault, so a downgrade or a rollback is noticed.
+   * Default: defaultStateDir() ($TOKENDECK_STATE_DIR, else the platform's own).
+   */
+  stateDir?: string
+}
+
+/** What a person confirmed for this unlock, after the vault asked. */
+export interface UnlockConsent {
+  /** Upgrade a format 1 vault, resetting what was not authenticated (VAULT_UPGRADE_NEEDED). */
+  upgrade?: boolean
+  /** Use a copy of the file older than the newest this machine saw (VAULT_ROLLED_BACK). */
+  acceptOlder?: boolean
 }
 
 export interface KeySlotView {
@@ -93,12 +109,21 @@ export class Vault {
   /** How many lockWhenIdle calls are waiting: while any is, no new tracked work starts. */
   private lockWaiters = 0
 
+  /** What this machine remembers of each vault (outside its folder). */
+  readonly seen: SeenVaults
+
   constructor(readonly options: VaultOptions) {
     this.clock = options.clock
+    this.seen = new SeenVaults(options.stateDir ?? defaultStateDir())
     this.file = new VaultFile({
       dir: options.dir,
       storeFactory: options.storeFactory,
       lockWaitMs: options.lockWaitMs,
+      now: () => this.clock.now(),
+      // Every write (under the vault lock) is remembered on this machine at once.
+      onWritten: (vaultId, n) => {
+        this.seen.record(vaultId, { format: 2, ...n, seenAt: this.clock.now() })
+      },
     })
     this.events = new EventLog(
       this.file.dir,
@@ -150,12 +175,27 @@ export class Vault {
     return ok(undefined)
   }
 
-  /** Tries every slot of the protector's kind; the first that opens unlocks the vault. */
-  async unlock(protector: KeyProtector): Promise<Result<void>> {
+  /**
+   * Tries the slots of the protector's kind, cheapest first; the first that opens unlocks the
+   * vault. Before any write, three things are checked against what this machine saw before
+   * (seen-vaults.ts): a vault once sealed (format 2) is never read as format 1 again, whatever
+   * its key slots say; a format 1 file is upgraded only once the person confirms (`upgrade`,
+   * after VAULT_UPGRADE_NEEDED), resetting what it could not authenticate; and a copy older than
+   * the newest seen here is opened only once the person accepts it (`acceptOlder`, after
+   * VAULT_ROLLED_BACK). A format 2 file then has any key slot from an earlier TokenDeck bound to
+   * the format, and records bound to their origin bound to their base URL, in one write.
+   */
+  async unlock(protector: KeyProtector, consent: UnlockConsent = {}): Promise<Result<void>> {
     const header = this.file.readHeader()
     if (!header.ok) return header
-    const slots = header.value.keySlots.filter((s) => s.kind === protector.kind)
-    if (slots.length === 0) {
+    const format = this.file.formatOnDisk()
+    if (!format.ok) return format
+    const vaultId = header.value.vaultId
+    const seen = this.seen.get(vaultId)
+    if (format.value === 1 && seen) return downgraded(this.file.path)
+    const candidates = slotsToTry(header.value.keySlots, protector.kind)
+    if (!candidates.ok) return candidates
+    if (candidates.value.length === 0) {
       return fail(
         'VAULT_LOCKED',
         protector.kind === 'passphrase'
@@ -166,72 +206,176 @@ export class Vault {
     }
     const opened = await this.unwrapSlot(protector, header.value, () => true)
     if (!opened.ok) return opened
-    this.file.useKey(opened.value.key)
+    const { key, bound } = opened.value
+    // A slot bound to the sealed format opened a format 1 file: its header was copied from a
+    // sealed vault into a file whose content nobody authenticated.
+    if (format.value === 1 && bound) {
+      key.fill(0)
+      return downgraded(this.file.path)
+    }
+    if (seen) this.file.expectAtLeast(seen)
+    if (consent.acceptOlder) this.file.acceptOlder()
+    this.file.useKey(key)
     const data = this.file.read()
     if (!data.ok) {
       this.file.useKey(null)
-      opened.value.key.fill(0)
+      key.fill(0)
       // A slot that opens a key the header does not name: the header was changed outside.
       return decodeReason(data) === 'key-changed' ? tamperedFile(this.file.path) : data
     }
-    this.setKey(opened.value.key, header.value.vaultId)
-    const format = this.file.formatOnDisk()
-    if (format.ok && format.value === 2) return ok(undefined)
-    const upgraded = await this.upgradeFormat1()
-    if (!upgraded.ok) this.lock()
-    return upgraded
+    if (format.value === 1) {
+      const refused = format1Refusal(data.value, this.file.path, consent)
+      if (refused) {
+        this.file.useKey(null)
+        key.fill(0)
+        return refused
+      }
+    }
+    this.setKey(key, vaultId)
+    const r =
+      format.value === 1
+        ? await this.upgradeFormat1()
+        : await this.bindOnUnlock(opened.value, data.value)
+    if (!r.ok) {
+      this.lock()
+      return r
+    }
+    const older = seen !== undefined && (data.value.generation ?? 0) < seen.generation
+    if (format.value === 2 && older) {
+      // Written once now, numbered above the newest seen: this copy is the newest from now on.
+      const accepted = await this.mutate(
+        () => ok(undefined),
+        () => ({
+          type: 'vault',
+          message:
+            `Opened an older copy of the vault file, as confirmed (version ${data.value.generation ?? 0}; ` +
+            `version ${seen.generation} was seen here before); it is the newest from now on.`,
+        }),
+      )
+      if (!accepted.ok) {
+        this.lock()
+        return accepted
+      }
+    }
+    return ok(undefined)
   }
 
   /**
-   * Tries each slot of the protector's kind, in order; the first whose key `accept` takes wins.
-   * Otherwise the last refusal (a wrong passphrase, an unavailable keychain), or
-   * VAULT_BAD_PASSPHRASE when no slot of that kind opened to an accepted key.
+   * At the unlock of a format 2 file, in one write when needed: the slot that opened it, if an
+   * earlier TokenDeck wrapped it, is wrapped again bound to the format; records bound to their
+   * origin (bindings 2) are bound to their base URL. Then this machine remembers the file.
+   */
+  private async bindOnUnlock(
+    opened: { slotId: string; rebound?: KeySlot },
+    data: VaultData,
+  ): Promise<Result<void>> {
+    const rebound = opened.rebound
+    const rebind = data.bindings !== BINDINGS
+    if (!rebound && !rebind) {
+      // Remembered under the lock, so a writer of this machine is never overtaken; best effort.
+      // A busy lock only skips this record: the next write records it.
+      const newest = this.file.newestSeen()
+      const recorded = await this.file.locked(async () =>
+        ok(this.seen.record(data.vaultId, { format: 2, ...newest, seenAt: this.clock.now() })),
+      )
+      void recorded
+      return ok(undefined)
+    }
+    const key = this.key!
+    const vaultId = data.vaultId
+    return this.mutate(
+      (draft) => {
+        if (rebound) {
+          const i = draft.keySlots.findIndex((x) => x.id === rebound.id)
+          if (i >= 0) draft.keySlots[i] = rebound
+        }
+        if (draft.bindings !== BINDINGS) {
+          const from =
+            draft.bindings === 2
+              ? (ref: SealedRef) => originBoundAad(vaultId, ref.recordId, ref.binding)
+              : (ref: SealedRef) => legacyAad(vaultId, ref.recordId)
+          const to = (ref: SealedRef) => boundAad(vaultId, ref.recordId, ref.binding)
+          const re = reencrypt(draft, { key, aad: from }, { key, aad: to })
+          if (!re.ok) return re
+          draft.bindings = BINDINGS
+        }
+        return ok(undefined)
+      },
+      () => ({
+        type: 'vault',
+        message: [
+          rebound ? 'Bound the key slot that opened the vault to its sealed format.' : '',
+          rebind ? 'Bound every secret and token to its account’s base URL.' : '',
+        ]
+          .filter(Boolean)
+          .join(' '),
+      }),
+    )
+  }
+
+  /**
+   * Tries each slot of the protector's kind, cheapest first (key-slots.ts slotsToTry, which also
+   * bounds the work of all of them); the first whose key `accept` takes wins. Otherwise the last
+   * refusal (a wrong passphrase, an unavailable keychain), or VAULT_BAD_PASSPHRASE when no slot
+   * of that kind opened to an accepted key.
    */
   private async unwrapSlot(
     protector: KeyProtector,
     data: VaultHeader,
     accept: (key: Buffer) => boolean,
-  ): Promise<Result<{ key: Buffer; slotId: string }>> {
+  ): Promise<Result<{ key: Buffer; slotId: string; bound: boolean; rebound?: KeySlot }>> {
     let last: Failure = fail(
       'VAULT_BAD_PASSPHRASE',
       protector.kind === 'passphrase'
         ? 'This vault has no passphrase to confirm with; confirm with the OS keychain.'
         : 'This vault is not protected by the OS keychain; confirm with the passphrase.',
     )
-    for (const slot of data.keySlots.filter((s) => s.kind === protector.kind)) {
+    const slots = slotsToTry(data.keySlots, protector.kind)
+    if (!slots.ok) return slots
+    for (const slot of slots.value) {
       const r = await protector.unwrap(slot, { vaultId: data.vaultId, now: this.clock.now() })
       if (!r.ok) {
         last = r
         continue
       }
-      if (accept(r.value)) return ok({ key: r.value, slotId: slot.id })
-      r.value.fill(0)
+      if (accept(r.value.key)) {
+        const { key, bound, rebound } = r.value
+        return ok({ key, slotId: slot.id, bound, ...(rebound ? { rebound } : {}) })
+      }
+      r.value.key.fill(0)
     }
     return last
   }
 
   /**
-   * A format 1 vault (only its secrets sealed): seal everything as format 2, once, in one atomic
-   * write with the same key; its plain event log is sealed too. A vault from before records were
-   * bound to their account, provider and origin is bound in the same write. A record that does
-   * not open as it was sealed was changed outside TokenDeck: the unlock fails, nothing written.
+   * A format 1 vault (only its secrets sealed), upgraded as the person confirmed: everything is
+   * sealed as format 2, once, in one atomic write with the same key, its plain event log sealed
+   * too. Every sealed record must first open as it was sealed (then it is bound to its base URL);
+   * what nothing authenticated and could redirect tokens or open the vault to others is reset,
+   * not trusted (format1-upgrade.ts): the gateway's access token and policies, the routes, agent
+   * approval and auto-lock. A record that does not open was changed outside TokenDeck: the
+   * unlock fails and nothing is written.
    */
   private async upgradeFormat1(): Promise<Result<void>> {
     const key = this.key!
     const vaultId = this.vaultId!
     const cipher = this.eventCipher()!
     let log: { commit(): void; abort(): void } | undefined
+    let reset: string[] = []
     const r = await this.mutate(
       (draft) => {
         // Nothing in a format 1 file but its secrets was authenticated: every one must open as
         // it was sealed before the rest is sealed (and so vouched for) as format 2.
         const bound = (ref: SealedRef) => boundAad(vaultId, ref.recordId, ref.binding)
         const from =
-          draft.bindings === 2 ? bound : (ref: SealedRef) => legacyAad(vaultId, ref.recordId)
+          draft.bindings === 2
+            ? (ref: SealedRef) => originBoundAad(vaultId, ref.recordId, ref.binding)
+            : (ref: SealedRef) => legacyAad(vaultId, ref.recordId)
         const re = reencrypt(draft, { key, aad: from }, { key, aad: bound })
         if (!re.ok) return tampered('account/')
-        draft.bindings = 2
+        draft.bindings = BINDINGS
         draft.keyCheck = keyCheck(key)
+        reset = resetUnauthenticated(draft)
         // Under the same lock: the plain lines of the old log become sealed ones.
         log = this.events.prepareReseal(null, cipher)
         return ok(undefined)
@@ -239,8 +383,9 @@ export class Vault {
       () => ({
         type: 'vault',
         message:
-          'Upgraded the vault file: everything in it is now encrypted and authenticated, ' +
-          'and every secret and token is bound to its account, provider and server address.',
+          'Upgraded the vault file, as confirmed: everything in it is now encrypted and ' +
+          'authenticated, and every secret and token is bound to its account, provider and base URL.' +
+          (reset.length > 0 ? ` Reset, not trusted: ${reset.join('; ')}.` : ''),
       }),
       { afterWrite: () => log?.commit() },
     )
@@ -339,10 +484,19 @@ export class Vault {
     return true
   }
 
-  /** The current data, after checking the vault is unlocked. Reading changes nothing. */
+  /**
+   * The current data, after checking the vault is unlocked. Reading changes nothing. A copy of
+   * the file older than one this process or machine saw (put back while unlocked) locks the
+   * vault: the next unlock says so and asks before anything is written.
+   */
   readUnlocked(): Result<VaultData> {
     if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
-    return this.file.read()
+    return this.lockIfRolledBack(this.file.read())
+  }
+
+  private lockIfRolledBack<T>(r: Result<T>): Result<T> {
+    if (!r.ok && r.code === 'VAULT_ROLLED_BACK') this.lock()
+    return r
   }
 
   /** Built-in and imported profiles as of `data` (derived from it, cached per version). */
@@ -386,7 +540,7 @@ export class Vault {
       o.sealWith,
     )
     if (r.ok) this.emit()
-    return r
+    return this.lockIfRolledBack(r)
   }
 
   /**

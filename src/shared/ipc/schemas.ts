@@ -248,6 +248,15 @@ const checkReportSchema = z
   })
   .strict() satisfies z.ZodType<CheckReport>
 
+/**
+ * What the person confirmed after an unlock asked: upgrade a format 1 vault (VAULT_UPGRADE_NEEDED,
+ * resetting what it could not authenticate), or open an older copy (VAULT_ROLLED_BACK).
+ */
+const unlockConsent = {
+  upgrade: z.boolean().optional(),
+  acceptOlder: z.boolean().optional(),
+}
+
 export const CONTRACT = {
   [INVOKE.appStatus]: { request: none, response: appStatusSchema },
   [INVOKE.vaultCreate]: {
@@ -259,8 +268,10 @@ export const CONTRACT = {
   },
   [INVOKE.vaultUnlock]: {
     request: z.discriminatedUnion('method', [
-      z.object({ method: z.literal('os') }).strict(),
-      z.object({ method: z.literal('passphrase'), passphrase: secretText }).strict(),
+      z.object({ method: z.literal('os'), ...unlockConsent }).strict(),
+      z
+        .object({ method: z.literal('passphrase'), passphrase: secretText, ...unlockConsent })
+        .strict(),
     ]),
     response: appStatusSchema,
   },

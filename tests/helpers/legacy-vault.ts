@@ -1,0 +1,82 @@
+// Test fixture: a vault as earlier TokenDecks wrote it, from a vault made now. Format 1 kept the
+// content in plain JSON beside the header and sealed only secrets and tokens (bound to their
+// record id, or from "bindings 2" on to their origin); every format wrapped the passphrase slot
+// without naming the format. Written here the way that code wrote it, so the tests meet real old
+// files, not ones today's code would produce.
+import { scryptSync } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { boundAad, legacyAad, originBoundAad } from '../../src/main/vault/bindings'
+import { openRecord, seal } from '../../src/main/vault/crypto'
+import { sealedRecords } from '../../src/main/vault/rekey'
+import type { VaultData } from '../../src/main/vault/schema'
+import { encodeVault } from '../../src/main/vault/vault-codec'
+import { readSealed } from './vault'
+
+/** The passphrase slot's wrap as TokenDeck wrote it before slots named the sealed format. */
+function legacySlots(d: VaultData, key: Buffer, passphrase: string): VaultData['keySlots'] {
+  return d.keySlots.map((slot) => {
+    if (slot.kind !== 'passphrase') return slot
+    const { N, r, p, salt } = slot.kdf
+    const kek = scryptSync(passphrase.normalize('NFC'), Buffer.from(salt, 'base64'), 32, {
+      N,
+      r,
+      p,
+      maxmem: 256 * N * r + 32 * 1024 * 1024,
+    })
+    const wrapped = seal(kek, key, `tokendeck/${d.vaultId}/key-slot/${slot.id}`)
+    kek.fill(0)
+    return { ...slot, wrapped }
+  })
+}
+
+/** Re-seals every record of `d` (sealed as today) with the associated data of `bindings`. */
+function rebind(d: VaultData, key: Buffer, bindings: 'none' | 'origin'): void {
+  for (const ref of sealedRecords(d)) {
+    const plain = openRecord(key, ref.rec, boundAad(d.vaultId, ref.recordId, ref.binding))
+    if (!plain) throw new Error(`legacy-vault: ${ref.recordId} does not open`)
+    const aad =
+      bindings === 'none'
+        ? legacyAad(d.vaultId, ref.recordId)
+        : originBoundAad(d.vaultId, ref.recordId, ref.binding)
+    ref.replace(seal(key, plain, aad))
+  }
+  if (bindings === 'none') delete d.bindings
+  else d.bindings = 2
+}
+
+/**
+ * Rewrites `dir`'s vault as a format 1 file of an earlier TokenDeck: plain content, records bound
+ * as `bindings` says, the passphrase slot wrapped without the format. Returns the file's path.
+ */
+export function asLegacyFormat1(
+  dir: string,
+  key: Buffer,
+  passphrase: string,
+  o: { bindings: 'none' | 'origin' } = { bindings: 'origin' },
+): string {
+  const d = readSealed(dir, key)
+  rebind(d, key, o.bindings)
+  d.keySlots = legacySlots(d, key, passphrase)
+  delete d.generation
+  delete d.writtenAt
+  const file = path.join(dir, 'vault.json')
+  fs.writeFileSync(file, JSON.stringify({ ...d, schemaVersion: 1 }), { mode: 0o600 })
+  return file
+}
+
+/**
+ * Rewrites `dir`'s vault as a format 2 file of the TokenDeck before this one: sealed whole, but
+ * records bound to their origin only and the passphrase slot wrapped without the format.
+ */
+export function asLegacyFormat2(dir: string, key: Buffer, passphrase: string): string {
+  const d = readSealed(dir, key)
+  rebind(d, key, 'origin')
+  d.keySlots = legacySlots(d, key, passphrase)
+  delete d.generation
+  delete d.writtenAt
+  const file = path.join(dir, 'vault.json')
+  const sealed = encodeVault(d, key)
+  fs.writeFileSync(file, JSON.stringify(sealed), { mode: 0o600 })
+  return file
+}
