@@ -6,9 +6,7 @@ import { ownValue } from '../../shared/json-path'
 import { secretFields } from '../../shared/providers/profile'
 import type { Surface, TokenView } from '../../shared/views'
 import type { AccountView } from '../../shared/views'
-import { normalizeBaseUrl } from '../../shared/url-policy'
 import type { AccountPatch } from '../vault/accounts'
-import { originOf } from '../vault/bindings'
 import { mayHaveMinted } from '../vault/token-service'
 import type { ActionDeps } from './context'
 
@@ -124,9 +122,11 @@ export function accountActions(deps: ActionDeps) {
   }
 
   /**
-   * Edits an account. Moving it to another origin (scheme, host, port) first settles its live
-   * tokens where they were minted (revoked there, or forgotten with the honest message); the
-   * vault then requires the secret again, and nothing stored for the old origin follows it.
+   * Edits an account. Moving it to another base URL (another server, or another path on the same
+   * host) is checked first as if its live tokens were settled, so a move that would be refused
+   * (no secret typed again, a bad field) revokes nothing; then its live tokens are settled where
+   * they were minted (revoked there, or forgotten with the honest message), and the vault takes
+   * the new base URL with the secret typed again. Nothing sealed for the old one follows it.
    */
   async function edit(
     accountId: string,
@@ -136,9 +136,9 @@ export function accountActions(deps: ActionDeps) {
     const { accounts, tokens } = s()
     const a = accounts.get(accountId)
     if (!a.ok) return a
-    const next = patch.baseUrl ? normalizeBaseUrl(patch.baseUrl) : undefined
-    const moving = next?.ok === true && originOf(next.value) !== originOf(a.value.baseUrl)
-    if (moving && a.value.tokens.some((t) => t.held && t.state === 'active')) {
+    const checked = accounts.checkUpdate(accountId, patch)
+    if (!checked.ok) return checked
+    if (checked.value.moves && a.value.tokens.some((t) => t.held && t.state === 'active')) {
       const settled = await tokens.revoke(accountId, { surface, all: true })
       if (!settled.ok && settled.code !== 'NOT_FOUND') {
         return fail(settled.code, `Not changed: ${settled.message}`)

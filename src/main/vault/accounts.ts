@@ -16,7 +16,7 @@ import { accountView, countsTowardCap, organizationViews, tidy } from './ledger'
 import type { AccountRecord, VaultData } from './schema'
 import { plural } from '../../shared/words'
 import type { Vault } from './vault'
-import { accountSecretId, originOf } from './bindings'
+import { accountSecretId } from './bindings'
 
 export interface AccountInput {
   label: string
@@ -101,24 +101,28 @@ function labelTaken(
 }
 
 /**
- * An account moves to another origin: secrets and tokens are bound to the origin they were
- * entered or minted for, so live tokens must be settled first (revoked at the old address), the
- * secrets must be entered again, and nothing stored for the old origin follows the account.
+ * An account moves to another base URL (another origin, or another path on the same host: two
+ * APIs under one host are two servers). Secrets and tokens are bound to the base URL they were
+ * entered or minted for, so live tokens must be settled first (revoked at the old base URL), the
+ * secrets must be entered again, and nothing sealed for the old base URL follows the account:
+ * not its secrets, nor any token, refresh token or secret metadata of its ended tokens.
+ * `settled`: the caller checks a move before settling (nothing is revoked for a refused move).
  */
-function moveOrigin(
+function moveBaseUrl(
   draft: VaultData,
   acc: AccountRecord,
   profile: ProviderProfile,
   patch: AccountPatch,
   now: number,
+  settled: boolean,
 ): Failure | undefined {
   const live = draft.tokens.filter(
     (t) => t.accountId === acc.id && t.secret !== null && isLive(t, now),
   ).length
-  if (live > 0) {
+  if (live > 0 && !settled) {
     return fail(
       'CONFLICT',
-      `"${acc.label}" still has ${plural(live, 'live token')} at ${originOf(acc.baseUrl)}: revoke ${live === 1 ? 'it' : 'them'} there before moving it to another server.`,
+      `"${acc.label}" still has ${plural(live, 'live token')} at ${acc.baseUrl}: revoke ${live === 1 ? 'it' : 'them'} there before moving it to another server.`,
       { details: { liveTokens: live } },
     )
   }
@@ -140,7 +144,21 @@ function moveOrigin(
     )
   }
   acc.secrets = {}
+  for (const t of draft.tokens) {
+    if (t.accountId !== acc.id) continue
+    t.secret = null
+    if (t.secretMetadata) t.secretMetadata = null
+    if (t.refresh) t.refresh = null
+  }
   return undefined
+}
+
+/** `raw` names another base URL than the stored one (both normalised). */
+function movesBaseUrl(storedBaseUrl: string, raw: string): boolean {
+  const next = normalizeBaseUrl(raw)
+  if (!next.ok) return false
+  const now = normalizeBaseUrl(storedBaseUrl)
+  return (now.ok ? now.value : storedBaseUrl) !== next.value
 }
 
 /** Adds, edits, removes and lists accounts. */
@@ -232,48 +250,74 @@ export class AccountService {
   /** Edits label, base URL, fields or "remember"; turning remember off erases stored secrets. */
   async update(accountId: string, patch: AccountPatch): Promise<Result<AccountView>> {
     return this.vault.mutate((draft, now) => {
-      const acc = draft.accounts.find((a) => a.id === accountId)
-      if (!acc) return fail('NOT_FOUND', 'No such account.')
-      const registry = this.vault.registryOf(draft)
-      const profile = registry.get(acc.providerId)
-      if (!profile) return registry.missing(acc.providerId)
-      if (patch.label !== undefined) {
-        const label = cleanLabel(patch.label)
-        if (!label.ok) return label
-        const taken = labelTaken(draft.accounts, label.value, acc.id)
-        if (taken) return taken
-        acc.label = label.value
-      }
-      if (patch.baseUrl !== undefined) {
-        const base = normalizeBaseUrl(patch.baseUrl || profile.baseUrl)
-        if (!base.ok)
-          return fail('VALIDATION_FAILED', base.message, { fields: { baseUrl: [base.message] } })
-        if (originOf(base.value) !== originOf(acc.baseUrl)) {
-          const moved = moveOrigin(draft, acc, profile, patch, now)
-          if (moved) return moved
-        }
-        acc.baseUrl = base.value
-      }
-      const remember = patch.remember ?? acc.remember
-      if (patch.fields !== undefined) {
-        // Secrets left empty keep their stored value.
-        const merged = { ...acc.fields, ...patch.fields }
-        const split = splitFields(profile, merged, false)
-        if (!split.ok) return split
-        acc.fields = split.value.plain
-        for (const [name, value] of Object.entries(split.value.secrets)) {
-          if (!remember) continue
-          const sealed = this.vault.sealSecret(accountSecretId(acc.id, name), acc, value)
-          if (!sealed.ok) return sealed
-          acc.secrets[name] = sealed.value
-        }
-      }
-      if (!remember) acc.secrets = {}
-      acc.remember = remember
-      acc.updatedAt = now
-      tidy(draft, now)
-      return ok(this.view(draft, acc, now))
+      const r = this.applyPatch(draft, accountId, patch, now, false)
+      return r.ok ? ok(r.value.view) : r
     })
+  }
+
+  /**
+   * Whether `update` would accept `patch` once the account's live tokens are settled (a move to
+   * another base URL revokes them first): the same checks on a copy, nothing written. The
+   * edit action asks this before revoking anything, so a refused move revokes nothing.
+   */
+  checkUpdate(accountId: string, patch: AccountPatch): Result<{ moves: boolean }> {
+    const d = this.vault.readUnlocked()
+    if (!d.ok) return d
+    const draft = structuredClone(d.value)
+    const r = this.applyPatch(draft, accountId, patch, this.vault.clock.now(), true)
+    return r.ok ? ok({ moves: r.value.moves }) : r
+  }
+
+  private applyPatch(
+    draft: VaultData,
+    accountId: string,
+    patch: AccountPatch,
+    now: number,
+    settled: boolean,
+  ): Result<{ view: AccountView; moves: boolean }> {
+    const acc = draft.accounts.find((a) => a.id === accountId)
+    if (!acc) return fail('NOT_FOUND', 'No such account.')
+    const registry = this.vault.registryOf(draft)
+    const profile = registry.get(acc.providerId)
+    if (!profile) return registry.missing(acc.providerId)
+    let moves = false
+    if (patch.label !== undefined) {
+      const label = cleanLabel(patch.label)
+      if (!label.ok) return label
+      const taken = labelTaken(draft.accounts, label.value, acc.id)
+      if (taken) return taken
+      acc.label = label.value
+    }
+    if (patch.baseUrl !== undefined) {
+      const base = normalizeBaseUrl(patch.baseUrl || profile.baseUrl)
+      if (!base.ok)
+        return fail('VALIDATION_FAILED', base.message, { fields: { baseUrl: [base.message] } })
+      if (movesBaseUrl(acc.baseUrl, base.value)) {
+        const refused = moveBaseUrl(draft, acc, profile, patch, now, settled)
+        if (refused) return refused
+        acc.baseUrl = base.value
+        moves = true
+      }
+    }
+    const remember = patch.remember ?? acc.remember
+    if (patch.fields !== undefined) {
+      // Secrets left empty keep their stored value.
+      const merged = { ...acc.fields, ...patch.fields }
+      const split = splitFields(profile, merged, false)
+      if (!split.ok) return split
+      acc.fields = split.value.plain
+      for (const [name, value] of Object.entries(split.value.secrets)) {
+        if (!remember) continue
+        const sealed = this.vault.sealSecret(accountSecretId(acc.id, name), acc, value)
+        if (!sealed.ok) return sealed
+        acc.secrets[name] = sealed.value
+      }
+    }
+    if (!remember) acc.secrets = {}
+    acc.remember = remember
+    acc.updatedAt = now
+    tidy(draft, now)
+    return ok({ view: this.view(draft, acc, now), moves })
   }
 
   /**

@@ -1,9 +1,11 @@
-// A secret or token only ever reaches the origin it was entered or minted for, whatever sequence
+// A secret or token only ever reaches the base URL it was entered or minted for, whatever sequence
 // of *valid* calls a compromised renderer makes through the real IPC handler table. fast-check
 // drives random sequences (add, move an account to the other server with or without typing the
 // secret again, log in, log in again, copy, revoke, remove) against two TPStreams sandboxes, each
-// behind a recording proxy that is its own origin with its own password; afterwards neither
-// origin may have received the other's password or any token the other minted.
+// with its own password, behind recording proxies laid out two ways: two origins, and two base
+// URLs under one host (/tenant-a, /tenant-b: two APIs on one host are two servers). Afterwards
+// neither server may have received the other's password or any token the other minted. A move
+// that is refused (no secret typed again) revokes nothing.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import fc from 'fast-check'
@@ -11,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { INVOKE } from '../../src/shared/ipc/channels'
 import { startTpstreamsSandbox, type TpstreamsSandbox } from '../../src/main/sandbox'
 import { startTestApp, type TestApp } from '../helpers/app'
+import { newVault } from '../helpers/vault'
 
 type Side = 'A' | 'B'
 const USER = 'origin@test'
@@ -19,55 +22,97 @@ const PASSWORD: Record<Side, string> = {
   B: 'password-for-origin-B',
 }
 
-/** A reverse proxy that records every request it forwards and every token it saw minted. */
+/** What one server behind the proxies received, and the tokens it minted. */
 interface Recorder {
   url: string
   seen: string[]
   minted: Set<string>
-  close(): Promise<void>
 }
 
-async function recordingProxy(target: string): Promise<Recorder> {
-  const seen: string[] = []
-  const minted = new Set<string>()
-  const upstream = new URL(target)
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const body = Buffer.concat(chunks)
-      seen.push(`${req.method} ${req.url} ${JSON.stringify(req.headers)} ${body.toString()}`)
-      const out = http.request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: upstream.host },
-        },
-        (up) => {
-          const back: Buffer[] = []
-          up.on('data', (c: Buffer) => back.push(c))
-          up.on('end', () => {
-            const text = Buffer.concat(back).toString()
-            const token = /"token"\s*:\s*"([^"]+)"/.exec(text)?.[1]
-            if (token) minted.add(token)
-            res.writeHead(up.statusCode ?? 502, up.headers)
-            res.end(text)
-          })
-        },
-      )
-      out.on('error', () => res.destroy())
-      out.end(body)
+/** How the two servers are reached: each on its own origin, or both under one host. */
+type Layout = 'origins' | 'paths'
+
+/**
+ * Reverse proxies in front of the two servers that record every request and every token minted.
+ * 'origins': one proxy per server. 'paths': one proxy, `/tenant-a/...` to A and `/tenant-b/...`
+ * to B (the prefix removed), so both base URLs share an origin.
+ */
+async function recordingProxies(
+  layout: Layout,
+  targets: Record<Side, string>,
+): Promise<Record<Side, Recorder> & { close(): Promise<void> }> {
+  const rec = (): Recorder => ({ url: '', seen: [], minted: new Set() })
+  const recorders: Record<Side, Recorder> = { A: rec(), B: rec() }
+  const prefix: Record<Side, string> = { A: '/tenant-a', B: '/tenant-b' }
+  const serve = (pick: (url: string) => { side: Side; path: string } | null) =>
+    http.createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        const body = Buffer.concat(chunks)
+        const to = pick(req.url ?? '/')
+        if (!to) {
+          res.writeHead(404).end()
+          return
+        }
+        const r = recorders[to.side]
+        r.seen.push(`${req.method} ${req.url} ${JSON.stringify(req.headers)} ${body.toString()}`)
+        const upstream = new URL(targets[to.side])
+        const out = http.request(
+          {
+            host: upstream.hostname,
+            port: upstream.port,
+            method: req.method,
+            path: to.path,
+            headers: { ...req.headers, host: upstream.host },
+          },
+          (up) => {
+            const back: Buffer[] = []
+            up.on('data', (c: Buffer) => back.push(c))
+            up.on('end', () => {
+              const text = Buffer.concat(back).toString()
+              const token = /"token"\s*:\s*"([^"]+)"/.exec(text)?.[1]
+              if (token) r.minted.add(token)
+              res.writeHead(up.statusCode ?? 502, up.headers)
+              res.end(text)
+            })
+          },
+        )
+        out.on('error', () => res.destroy())
+        out.end(body)
+      })
     })
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as AddressInfo
+  const listen = async (server: http.Server) => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  }
+  const servers: http.Server[] = []
+  if (layout === 'origins') {
+    for (const side of ['A', 'B'] as const) {
+      const server = serve((url) => ({ side, path: url }))
+      servers.push(server)
+      recorders[side].url = await listen(server)
+    }
+  } else {
+    const server = serve((url) => {
+      for (const side of ['A', 'B'] as const) {
+        if (url.startsWith(`${prefix[side]}/`))
+          return { side, path: url.slice(prefix[side].length) }
+      }
+      return null
+    })
+    servers.push(server)
+    const origin = await listen(server)
+    for (const side of ['A', 'B'] as const) recorders[side].url = `${origin}${prefix[side]}`
+  }
   return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    minted,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    ...recorders,
+    close: async () => {
+      for (const server of servers) {
+        server.closeAllConnections()
+        await new Promise<void>((r) => server.close(() => r()))
+      }
+    },
   }
 }
 
@@ -114,14 +159,14 @@ afterAll(async () => {
   await servers.B.close()
 })
 
-describe('origin binding under random sequences of valid calls', () => {
-  it('no secret or token reaches an origin it was not bound to', { timeout: 240_000 }, async () => {
+describe.each(['origins', 'paths'] as const)('base URL binding, servers on two %s', (layout) => {
+  it('no secret or token reaches a server it was not bound to', { timeout: 240_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 14 }), async (steps) => {
-        const proxy = {
-          A: await recordingProxy(servers.A.baseUrl),
-          B: await recordingProxy(servers.B.baseUrl),
-        }
+        const proxy = await recordingProxies(layout, {
+          A: servers.A.baseUrl,
+          B: servers.B.baseUrl,
+        })
         const sideOf = (url: string): Side => (url === proxy.A.url ? 'A' : 'B')
         const app: TestApp = await startTestApp()
         const org = `org-${orgs++}`
@@ -194,19 +239,15 @@ describe('origin binding under random sequences of valid calls', () => {
           }
         } finally {
           await app.close()
-          await proxy.A.close()
-          await proxy.B.close()
+          await proxy.close()
         }
       }),
-      { numRuns: 30 },
+      { numRuns: 20 },
     )
   })
 
-  it('moving an account: refused without the secret, settles old tokens, then never sends old ones', async () => {
-    const proxy = {
-      A: await recordingProxy(servers.A.baseUrl),
-      B: await recordingProxy(servers.B.baseUrl),
-    }
+  it('moving an account: refused without the secret and nothing revoked; then settled at the old server, never sent on', async () => {
+    const proxy = await recordingProxies(layout, { A: servers.A.baseUrl, B: servers.B.baseUrl })
     const app = await startTestApp()
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const call = (c: string, p?: unknown): Promise<any> =>
@@ -227,27 +268,50 @@ describe('origin binding under random sequences of valid calls', () => {
       expect(added.ok).toBe(true)
       const [token] = [...proxy.A.minted]
       expect(servers.A.isTokenValid(token!)).toBe(true)
+      const logouts = servers.A.stats.logoutRequests
       const refused = await call(INVOKE.accountsUpdate, {
         accountId: added.value.id,
         patch: { baseUrl: proxy.B.url },
       })
       expect(refused.code).toBe('VALIDATION_FAILED')
       expect(refused.fields.password).toBeDefined()
-      // The refusal revoked the old token at its own origin first: nothing is left live there.
-      expect(servers.A.isTokenValid(token!)).toBe(false)
+      // A refused move revokes nothing: the token is still live at its own server.
+      expect(servers.A.isTokenValid(token!)).toBe(true)
+      expect(servers.A.stats.logoutRequests).toBe(logouts)
       const moved = await call(INVOKE.accountsUpdate, {
         accountId: added.value.id,
         patch: { baseUrl: proxy.B.url, fields: { password: PASSWORD.B } },
       })
       expect(moved.ok).toBe(true)
+      // The move settled the old token where it was minted, first.
+      expect(servers.A.isTokenValid(token!)).toBe(false)
       expect((await call(INVOKE.copyHeader, { accountId: added.value.id })).ok).toBe(true)
       const toB = proxy.B.seen.join('\n')
+      expect(toB).toContain(PASSWORD.B)
       expect(toB).not.toContain(PASSWORD.A)
       expect(toB).not.toContain(token!)
+      expect(proxy.A.seen.join('\n')).not.toContain(PASSWORD.B)
     } finally {
       await app.close()
-      await proxy.A.close()
-      await proxy.B.close()
+      await proxy.close()
     }
+  })
+})
+
+describe('the binding itself', () => {
+  it('a record sealed for one base URL does not open for another path on the same host', async () => {
+    const v = await newVault()
+    const a = { id: 'acc-1', providerId: 'tpstreams', baseUrl: 'https://api.example.com/tenant-a' }
+    const sealed = v.vault.sealSecret('account/acc-1/secret/password', a, 'hunter2-hunter2')
+    expect(sealed.ok).toBe(true)
+    if (!sealed.ok) return
+    const same = v.vault.openSecret('account/acc-1/secret/password', a, sealed.value)
+    expect(same.ok && same.value).toBe('hunter2-hunter2')
+    const other = v.vault.openSecret(
+      'account/acc-1/secret/password',
+      { ...a, baseUrl: 'https://api.example.com/tenant-b' },
+      sealed.value,
+    )
+    expect(!other.ok && other.code).toBe('VAULT_TAMPERED')
   })
 })
