@@ -41,6 +41,17 @@ export const settingsSchema = z
       .min(1)
       .max(24 * 60)
       .default(15),
+    /**
+     * After its server refused a token, an account mints its replacement at most once in this many
+     * seconds, unless the replacement was since seen to work: a client that provokes 401s (a
+     * permission or plan problem on one endpoint) cannot make TokenDeck fill a token cap.
+     */
+    refusalMintIntervalSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(24 * 3600)
+      .default(60),
     /** An Electron accelerator; empty string disables the shortcut. */
     globalShortcut: z.string().max(60).default('CommandOrControl+Shift+K'),
   })

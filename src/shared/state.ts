@@ -3,9 +3,13 @@
 // Token terms, over any `{ state, expiresAt, held }` (a ledger record or a TokenView):
 //   state          the stored state; an `active` token at or past its expiry reads `expired`
 //   live           active and unexpired, held or not: the server still accepts it
-//   current        live, held, and not within the renewal margin (`skewMs`) of its expiry: the
-//                  token that is handed out; a live token within the margin is not (a new one is
-//                  minted instead)
+//   current        live, held, not suspect, and not within the renewal margin (`skewMs`) of its
+//                  expiry: the token that is handed out; a live token within the margin is not (a
+//                  new one is minted instead)
+//   suspect        live, and its server refused it once (a 401/403) without a confirmed refusal:
+//                  it still counts toward the cap; the next request replaces it (revoking it
+//                  first where the provider can, at most once a minute) or, when no replacement
+//                  may be minted yet, gets it again
 //   counts toward the cap   live or uncertain (a lost login answer may have minted a token)
 //   expiring       live and within EXPIRING_SOON_MS (or the renewal margin, if longer) of expiry
 //   ended          revoked, forgotten, evicted (the server ended it at an evict-oldest cap) or
@@ -17,6 +21,8 @@
 //   a current token                                  active      3 h left /    "N uncertain" if
 //                                                                 no expiry     it also has some
 //   a live token within 5 min or the renewal margin  expiring    4 m left      (same)
+//   a live token its server refused once, no other   suspect     3 h left /    (same)
+//     current one (not yet confirmed either way)                  no expiry
 //   no live token, one or more uncertain tokens      uncertain   —             —
 //   no live token, its newest token expired          expired     —             —
 //   no live token, its newest token was refused      rejected    —             —
@@ -38,6 +44,8 @@ export interface TokenFacts {
   expiresAt: number | null
   /** The vault still holds the token itself. */
   held: boolean
+  /** Its server refused it once, not confirmed either way (see "suspect" above). */
+  suspect?: boolean
 }
 
 type Dated = Pick<TokenFacts, 'state' | 'expiresAt'>
@@ -53,9 +61,19 @@ export function isLive(t: Dated, now: number): boolean {
   return tokenState(t, now) === 'active'
 }
 
-/** Can be handed out: live, held, and not within `skewMs` of its expiry. */
+/** Can be handed out: live, held, not suspect, and not within `skewMs` of its expiry. */
 export function isCurrent(t: TokenFacts, now: number, skewMs: number): boolean {
-  return isLive(t, now) && t.held && (t.expiresAt === null || t.expiresAt - skewMs > now)
+  return (
+    isLive(t, now) &&
+    t.held &&
+    t.suspect !== true &&
+    (t.expiresAt === null || t.expiresAt - skewMs > now)
+  )
+}
+
+/** Live, held, and refused once by its server without a confirmed refusal. */
+export function isSuspect(t: TokenFacts, now: number): boolean {
+  return isLive(t, now) && t.held && t.suspect === true
 }
 
 /** Occupies a slot of the provider's cap: live or uncertain. */
@@ -80,7 +98,7 @@ export const TOKEN_STATE_WORDS: Record<TokenState, string> = {
 }
 
 export type AccountState =
-  'active' | 'expiring' | 'expired' | 'uncertain' | 'rejected' | 'cooldown' | 'none'
+  'active' | 'expiring' | 'suspect' | 'expired' | 'uncertain' | 'rejected' | 'cooldown' | 'none'
 
 /** The start of the note of a token its server refused (revocation.ts rejectToken writes it). */
 export const REFUSED_NOTE_PREFIX = 'Refused by its server'
@@ -90,8 +108,16 @@ export function isRefused(t: { state: TokenState; note: string | null }): boolea
   return t.state === 'revoked' && t.note !== null && t.note.startsWith(REFUSED_NOTE_PREFIX)
 }
 
-/** The word for one token: its state's, or "rejected" for a token its server refused. */
-export function tokenWord(t: { state: TokenState; note: string | null }): string {
+/**
+ * The word for one token: its state's, "rejected" for a token its server refused (confirmed), or
+ * "suspect" for a live one its server refused once (not confirmed).
+ */
+export function tokenWord(t: {
+  state: TokenState
+  note: string | null
+  suspect?: boolean
+}): string {
+  if (t.state === 'active' && t.suspect === true) return 'suspect'
   return isRefused(t) ? 'rejected' : TOKEN_STATE_WORDS[t.state]
 }
 
@@ -103,6 +129,7 @@ export function loginCooldownNote(until: number | null | undefined, now: number)
 export const ACCOUNT_STATE_WORDS: Record<AccountState, string> = {
   active: 'active',
   expiring: 'expiring',
+  suspect: 'suspect',
   expired: 'expired',
   uncertain: 'uncertain',
   rejected: 'rejected',
@@ -147,12 +174,17 @@ export function accountSummary(a: AccountView, now: number, skewMs = 0): Account
   let state: AccountState
   if (token && isLive(token, now)) {
     const withinMargin = token !== a.current
-    state = withinMargin || isExpiring(token, now, skewMs) ? 'expiring' : 'active'
+    state =
+      token.suspect === true
+        ? 'suspect'
+        : withinMargin || isExpiring(token, now, skewMs)
+          ? 'expiring'
+          : 'active'
   } else if (uncertain > 0) state = 'uncertain'
   else if (a.tokens[0] && isRefused(a.tokens[0])) state = 'rejected'
   else if (token || a.tokens[0]?.state === 'expired') state = 'expired'
   else state = 'none'
-  const live = state === 'active' || state === 'expiring'
+  const live = state === 'active' || state === 'expiring' || state === 'suspect'
   const cooldownNote = loginCooldownNote(a.loginCooldownUntil, now)
   if (cooldownNote && !live) state = 'cooldown'
   const uncertainNote =

@@ -39,6 +39,11 @@ export const tokenViewSchema = z
     refreshable: z.boolean().optional(),
     /** When that refresh token expires (null: no expiry given). Never the refresh token. */
     refreshExpiresAt: z.number().nullable().optional(),
+    /**
+     * Its server refused it once (a 401/403), not yet confirmed either way: it still counts
+     * toward the cap, and the next request replaces it (at most once a minute) or uses it again.
+     */
+    suspect: z.literal(true).optional(),
   })
   .strict()
 export type TokenView = z.infer<typeof tokenViewSchema>
@@ -105,6 +110,8 @@ export const EVENT_TYPES = [
   'gateway',
   /** A refresh token exchanged for a new access token (no login sent). */
   'refresh',
+  /** A server refused a token (now suspect), or was seen to accept a suspect one again. */
+  'refusal',
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 

@@ -79,7 +79,7 @@ describe('tokendeck agent', { timeout: 120_000 }, () => {
     expect(direct.code).toBe(0)
   })
 
-  it('reject, through the agent and directly: the refused token ends and the next header mints once', async () => {
+  it('reject, through the agent and directly: the refused token is suspect; the next header revokes it on the server, then mints once', async () => {
     const dir = await vaultWithAccounts([{ label: 'rej', org: 'acme' }])
     const first = await runCli(['header', 'rej'], dir)
     expect(first.code).toBe(0)
@@ -89,12 +89,15 @@ describe('tokendeck agent', { timeout: 120_000 }, () => {
       const r = await runCli(['reject', 'rej'], dir, { env: NO_PASS })
       expect(r).toMatchObject({ code: 0 })
       expect(r.stdout).toBe(
-        'rej: marked as refused by its server; the next request gets a new token.\n',
+        'rej: the token is suspect and still counted toward the cap; the next request replaces it, revoking it on the server first, at most once every minute.\n',
       )
+      const logouts = sb.tpstreams.stats.logoutRequests
       const second = await runCli(['header', 'rej'], dir, { env: NO_PASS })
       expect(second.code).toBe(0)
       expect(second.stdout).not.toBe(first.stdout)
       expect(sb.tpstreams.stats.loginRequests - before).toBe(1)
+      expect(sb.tpstreams.stats.logoutRequests - logouts).toBe(1)
+      expect(sb.tpstreams.liveTokenCount('acme')).toBe(1)
       const st = await runCli(['status', 'rej', '--json'], dir, { env: NO_PASS })
       const tokens = (
         JSON.parse(st.stdout) as {
@@ -102,7 +105,9 @@ describe('tokendeck agent', { timeout: 120_000 }, () => {
         }
       ).accounts[0]!.tokens
       expect(tokens.map((t) => t.state)).toEqual(['active', 'revoked'])
-      expect(tokens[1]!.note).toMatch(/Refused by its server \(reported through agent\)/)
+      // The server still accepted it (the 401 was about something else): revoked before its
+      // replacement, so it never outlives its slot.
+      expect(tokens[1]!.note).toMatch(/Revoked on the server before its replacement/)
       // The organization-wide modes go through the agent too; two modes at once are refused.
       const org = await runCli(['revoke', 'rej', '--org', '--json'], dir, { env: NO_PASS })
       expect(org.code).toBe(0)
@@ -119,7 +124,8 @@ describe('tokendeck agent', { timeout: 120_000 }, () => {
       env: { TOKENDECK_AGENT: 'off' },
     })
     expect(direct.code).toBe(0)
-    expect(JSON.parse(direct.stdout)).toMatchObject({ label: 'rej', rejected: true })
+    expect(JSON.parse(direct.stdout)).toMatchObject({ label: 'rej', outcome: 'suspect' })
+    expect((await runCli(['revoke', 'rej', '--all'], dir)).code).toBe(0)
     const none = await runCli(['reject', 'rej'], dir)
     expect(none.code).toBe(2)
     expect(none.stderr).toMatch(/has no live token/)

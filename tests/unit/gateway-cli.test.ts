@@ -146,14 +146,16 @@ describe('tokendeck gateway', { timeout: 120_000 }, () => {
         expect.stringMatching(/^GET \/acme\/api\/v1\/acme\/assets\/ -> 200 in \d+ ms$/),
         expect.stringMatching(/^GET \/acme\/api\/v1\/acme\/assets\/ -> 403 in \d+ ms$/),
         expect.stringMatching(/^POST \/acme\/api\/v1\/acme\/echo\/py -> 200 in \d+ ms$/),
-        expect.stringMatching(/-> 200 in \d+ ms \(401: token rejected, sent again/),
+        expect.stringMatching(/-> 200 in \d+ ms \(401: token reported, sent again/),
       ]),
     )
     // Without the access token, nothing is known of the caller: not logged (no page fills the log).
     expect(through.filter((m) => m.includes('-> 401'))).toEqual([])
-    expect(events.some((e) => e.type === 'revoke' && /refused the token/.test(e.message))).toBe(
+    // The 401 made the token suspect; revoking it before its replacement confirmed the refusal.
+    expect(events.some((e) => e.type === 'refusal' && /refused the token/.test(e.message))).toBe(
       true,
     )
+    expect(events.some((e) => e.type === 'revoke' && /already invalid/.test(e.message))).toBe(true)
     expect(log.stdout).not.toContain(value)
     expect(g.stderr()).not.toContain(value)
   })

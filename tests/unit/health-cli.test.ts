@@ -67,7 +67,9 @@ describe('tokendeck status --probe', { timeout: 120_000 }, () => {
         ).accounts[0]!.tokens
         expect(tokens[0]).toMatchObject({ state: 'revoked' })
         expect(tokens[0]!.note).toMatch(
-          new RegExp(`^Refused by its server \\(reported through ${viaAgent ? 'agent' : 'cli'}\\)`),
+          new RegExp(
+            `^Refused by its server: its probe answered HTTP 401 \\(reported through ${viaAgent ? 'agent' : 'cli'}\\)`,
+          ),
         )
 
         const before = sb.tpstreams.stats.loginRequests

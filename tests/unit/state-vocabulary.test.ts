@@ -45,6 +45,8 @@ interface TokenSpec {
   expiresAt?: number | null
   held?: boolean
   note?: string
+  /** Its server refused it once (refusals.ts markSuspect). */
+  suspect?: boolean
 }
 
 function accountRecord(label: string, providerId: string, remember: boolean): AccountRecord {
@@ -80,6 +82,7 @@ function tokenRecord(acc: AccountRecord, spec: TokenSpec, i: number): TokenRecor
     secret: (spec.held ?? spec.state === 'active') ? enc : null,
     endedAt: ended ? NOW - M : null,
     note: spec.note ?? null,
+    ...(spec.suspect ? { suspectAt: NOW - M } : {}),
   }
 }
 
@@ -130,11 +133,17 @@ interface Case {
   cooldownUntil?: number
 }
 
-/** A token its server refused, as tokens.reject ends it. */
+/** A token its server refused, as a confirmed refusal ends it (refusals.ts confirmRefused). */
 const refused: TokenSpec = {
   state: 'revoked',
-  note: 'Refused by its server (reported through cli).',
+  note: 'Refused by its server: its probe answered HTTP 401 (reported through cli).',
 }
+/** A live token its server refused once, not confirmed either way (refusals.ts markSuspect). */
+const suspect = (expiresAt: number | null = null): TokenSpec => ({
+  state: 'active',
+  expiresAt,
+  suspect: true,
+})
 
 const CASES: Case[] = [
   {
@@ -256,6 +265,33 @@ const CASES: Case[] = [
     word: 'expiring',
     timeLeft: '2 m left',
     notes: ['1 uncertain', 'needs secret'],
+  },
+  {
+    name: 'refused once by its server, not confirmed (suspect): still counted',
+    provider: 'tpstreams',
+    tokens: [suspect(NOW + 3 * H)],
+    word: 'suspect',
+    timeLeft: '3 h left',
+    notes: [],
+    cap: '1/20 tokens',
+  },
+  {
+    name: 'suspect, secret not remembered: its replacement needs the secret',
+    provider: 'xpay',
+    tokens: [uncertain, suspect(NOW + H)],
+    remember: false,
+    word: 'suspect',
+    timeLeft: '1 h left',
+    notes: ['1 uncertain', 'needs secret'],
+  },
+  {
+    name: 'a replacement minted after a suspect one: the current token wins, both counted',
+    provider: 'tpstreams',
+    tokens: [suspect(), live()],
+    word: 'active',
+    timeLeft: 'no expiry',
+    notes: [],
+    cap: '2/20 tokens',
   },
   {
     name: 'refused by its server (rejected)',

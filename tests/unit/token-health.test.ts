@@ -54,14 +54,17 @@ describe('tokens.check against the sandbox', () => {
     if (!view.ok) throw new Error(view.message)
     const t = view.value.tokens.find((x) => x.id === first.value.tokenId)!
     expect(t.state).toBe('revoked')
-    expect(t.note).toMatch(/^Refused by its server \(reported through ui\)/)
+    expect(t.note).toMatch(
+      /^Refused by its server: its probe answered HTTP 401 \(reported through ui\)/,
+    )
     expect(accountSummary(view.value, Date.now()).word).toBe('rejected')
     const events = actions.views.events({ limit: 1 })
     expect(events.ok && events.value[0]).toMatchObject({
       type: 'revoke',
       surface: 'ui',
       tokenId: first.value.tokenId,
-      message: 'The server refused the token of "acme-probe"; the next request gets a new one.',
+      message:
+        'The server confirmed it refuses the token of "acme-probe" (its probe answered HTTP 401); the next request gets a new one.',
     })
 
     const before = sandbox().tpstreams.stats.loginRequests

@@ -1,7 +1,8 @@
 // Gateway actions: which accounts the header-injecting gateway serves and what it lets through
 // for each (policies sealed in the vault, so the app's and the CLI's gateways honour the same
 // ones), the app gateway's access token, and the event-log entries of its requests. The
-// gateway's tokens come from tokens.header and tokens.reject like every other surface's.
+// gateway's tokens come from tokens.header and tokens.reject like every other surface's; its 2xx
+// answers confirm the tokens they carried (refusals.ts confirmAccepted).
 import { randomBytes } from 'node:crypto'
 import { fail, ok, type Result } from '../../shared/result'
 import { findAccount, noAccount } from '../../shared/state'
@@ -9,6 +10,7 @@ import { normalizeBaseUrl } from '../../shared/url-policy'
 import type { Surface } from '../../shared/views'
 import { plural } from '../../shared/words'
 import type { EventInput } from '../vault/vault'
+import { confirmAccepted } from '../vault/refusals'
 import type { GatewayPolicy, GatewayRecord, GatewayTarget } from '../gateway/types'
 import { EMPTY_POLICY } from '../gateway/types'
 import type { ActionDeps } from './context'
@@ -64,7 +66,8 @@ export function gatewayEvent(r: GatewayRecord, accountId?: string): EventInput {
     ...(accountId ? { accountId } : {}),
     message:
       `${r.method} /${r.label}${r.path} -> ${r.status} in ${Math.round(r.durationMs)} ms` +
-      (r.retried ? ' (401: token rejected, sent again with a new one)' : ''),
+      (r.retried ? ' (401: token reported, sent again with a new one)' : ''),
+    ...(r.tokenId ? { tokenId: r.tokenId } : {}),
   }
 }
 
@@ -134,11 +137,18 @@ export function gatewayActions(deps: ActionDeps) {
   }
 
   /** Logs gateway requests (batched by the gateway) in the event log. */
-  function record(entries: readonly GatewayRecord[]): Result<{ recorded: number }> {
+  async function record(entries: readonly GatewayRecord[]): Promise<Result<{ recorded: number }>> {
     const { vault } = s()
     const d = vault.readUnlocked()
     if (!d.ok) return d
     vault.logAll(entries.map((e) => gatewayEvent(e, findAccount(d.value.accounts, e.label)?.id)))
+    // Tokens the servers answered 2xx to work: a suspect one is cleared, a replacement confirmed
+    // (a write only when one needs it: most requests carry a token that needs nothing).
+    const accepted = [...new Set(entries.flatMap((e) => (e.tokenId ? [e.tokenId] : [])))]
+    if (accepted.length > 0) {
+      const r = await confirmAccepted(vault, accepted, 'gateway')
+      if (!r.ok) return r
+    }
     return ok({ recorded: entries.length })
   }
 

@@ -8,10 +8,22 @@ import type { Surface, TokenView } from '../../shared/views'
 import { plural } from '../../shared/words'
 import type { IssuedHeader, RevokeReport } from '../vault'
 import type { LoginOutcome } from '../vault/token-service'
-import { rejectToken } from '../vault/revocation'
+import { confirmAccepted, confirmRefused, markSuspect } from '../vault/refusals'
 import { probeAccount } from '../vault/token-health'
 import type { CheckReport } from '../../shared/health'
 import type { ActionDeps } from './context'
+
+/** What `reject` did with a refused token (refusals.ts). */
+export interface RejectReport {
+  label: string
+  tokenId: string
+  /**
+   * suspect: kept, counted, replaced at the next request (at most once per interval); rejected:
+   * the probe confirmed the refusal, the token ended; accepted: the probe accepts it, kept.
+   */
+  outcome: 'suspect' | 'rejected' | 'accepted'
+  message: string
+}
 
 /** Secret field values typed in for one login (accounts that do not remember them). */
 export type TypedSecrets = Record<string, string> | undefined
@@ -42,22 +54,84 @@ export function tokenActions(deps: ActionDeps) {
   }
 
   /**
-   * The server refused the account's current token (every surface that learns so calls this):
-   * it ends as revoked with that reason, and the next header mints or refreshes within the cap.
-   * With `tokenId`, only that token: callers that raced on one refusal reject it once.
+   * The server refused the account's token (every surface that learns so calls this: the
+   * gateway, a helper's `erase`, `tokendeck reject`, the agent): the token becomes suspect, not
+   * ended (refusals.ts). Where the profile declares a probe, it is checked at once: a 401/403
+   * confirms the refusal (the token ends, the next header mints or refreshes within the cap), a
+   * success clears the suspicion (the refusal was about something else). Otherwise the next
+   * header replaces it, revoking it on the server first where the provider can, at most once per
+   * refusalMintIntervalSeconds. With `tokenId`, only that token: callers that raced on one
+   * refusal mark it once.
    */
-  function reject(
+  async function reject(
     accountId: string,
     surface: Surface,
     tokenId?: string,
-  ): Promise<Result<{ label: string; tokenId: string }>> {
-    return rejectToken(s().vault, accountId, surface, tokenId)
+  ): Promise<Result<RejectReport>> {
+    const { vault, engine } = s()
+    vault.touch()
+    const marked = await markSuspect(vault, accountId, surface, tokenId)
+    if (!marked.ok) return marked
+    const { label, tokenId: id, already } = marked.value
+    // Already suspect (another client saw the same refusal): checked then, not again now.
+    const p = already
+      ? ok({ verdict: 'inconclusive' as const })
+      : await vault.track(() => probeAccount(vault, engine, accountId, id))
+    const verdict = p.ok ? p.value.verdict : 'inconclusive'
+    if (verdict === 'refused') {
+      const ended = await confirmRefused(vault, accountId, id, surface, 'its probe was refused')
+      if (!ended.ok && ended.code !== 'NOT_FOUND') return ended
+      return ok({
+        label,
+        tokenId: id,
+        outcome: 'rejected',
+        message: `${label}: the server refused the token, and its probe confirmed it; the next request gets a new one.`,
+      })
+    }
+    if (verdict === 'good') {
+      const cleared = await confirmAccepted(vault, [id], surface)
+      if (!cleared.ok) return cleared
+      return ok({
+        label,
+        tokenId: id,
+        outcome: 'accepted',
+        message: `${label}: the server refused a request, but its probe accepts the token: it is kept (the refusal was about something else, such as a permission).`,
+      })
+    }
+    return ok({
+      label,
+      tokenId: id,
+      outcome: 'suspect',
+      message: `${label}: the token is suspect and still counted toward the cap; the next request replaces it${revokes(accountId) ? ', revoking it on the server first,' : ''} at most once every ${intervalWords()}.`,
+    })
+  }
+
+  /** The account's provider can revoke tokens (for the words of `reject`). */
+  function revokes(accountId: string): boolean {
+    const a = s().accounts.get(accountId)
+    const providers = s().vault.providers()
+    return a.ok && providers.ok && providers.value.get(a.value.providerId)?.revoke !== undefined
+  }
+
+  function intervalWords(): string {
+    const st = s().vault.settings()
+    const secs = st.ok ? st.value.refusalMintIntervalSeconds : 60
+    return secs === 60 ? 'minute' : `${secs} seconds`
+  }
+
+  /**
+   * The server was seen to accept these tokens (the gateway's 2xx answers): suspicion is cleared
+   * and a replacement counts as working. Writes only when something changes.
+   */
+  function accepted(tokenIds: readonly string[], surface: Surface): Promise<Result<number>> {
+    return confirmAccepted(s().vault, tokenIds, surface)
   }
 
   /**
    * Checks the account's live token with its profile's probe (nothing is minted for a check).
-   * A 401 or 403 hands the token to `reject`, so the next header mints or refreshes within the
-   * cap; anything else that is not success (network, 5xx) is inconclusive and marks nothing.
+   * A 401 or 403 confirms the refusal: the token ends, and the next header mints or refreshes
+   * within the cap; a success clears any suspicion; anything else (network, 5xx) is
+   * inconclusive and marks nothing.
    */
   async function check(accountId: string, surface: Surface): Promise<Result<CheckReport>> {
     const { vault, engine } = s()
@@ -75,13 +149,16 @@ export function tokenActions(deps: ActionDeps) {
         })
       case 'no-token':
         return ok({ ...base, outcome: 'no-token', message: `${o.label}: no live token to check.` })
-      case 'good':
+      case 'good': {
+        const cleared = await confirmAccepted(vault, [o.tokenId], surface)
+        if (!cleared.ok) return cleared
         return ok({
           ...base,
           status: o.status,
           outcome: 'good',
           message: `${o.label}: the server accepts the token (HTTP ${o.status}).`,
         })
+      }
       case 'inconclusive':
         return ok({
           ...base,
@@ -91,7 +168,8 @@ export function tokenActions(deps: ActionDeps) {
           message: `${o.label}: no verdict (${o.code}): ${o.message} The token was not marked.`,
         })
       case 'refused': {
-        const r = await reject(accountId, surface, o.tokenId)
+        const why = `its probe answered HTTP ${o.status}`
+        const r = await confirmRefused(vault, accountId, o.tokenId, surface, why)
         // NOT_FOUND: it ended meanwhile (another surface rejected or revoked it): still refused.
         if (!r.ok && r.code !== 'NOT_FOUND') return r
         return ok({
@@ -284,6 +362,7 @@ export function tokenActions(deps: ActionDeps) {
     dismissUncertain,
     dismissUncertainOf,
     reject,
+    accepted,
     check,
     checkAll,
   }

@@ -89,6 +89,8 @@ export const requestSchema = z.discriminatedUnion('op', [
           status: z.number().check(z.int(), z.minimum(0), z.maximum(999)),
           durationMs: z.number().check(z.nonnegative()),
           retried: z.optional(z.boolean()),
+          /** The token id a 2xx answer carried (the server accepts it); never the token. */
+          tokenId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
         }),
       )
       .check(z.minLength(1), z.maxLength(100)),

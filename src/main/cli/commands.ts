@@ -305,9 +305,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'reject',
     usage: 'reject [L]',
-    summary: "mark L's current token as refused by its server; the next request gets a new one",
+    summary: "report that L's server refused its token (a 401 seen elsewhere): it becomes suspect",
     details: [
-      'For a 401 seen elsewhere (a script, a helper): the token stops counting toward the cap.',
+      'A 401 or 403 does not end a token (many APIs answer so for a permission problem while the',
+      "token stays valid): it becomes suspect and keeps counting toward the cap. The profile's probe,",
+      'where it has one, checks it at once. Otherwise the next request replaces it, revoking it on',
+      'the server first where the provider can, at most once a minute (refusalMintIntervalSeconds).',
     ],
     options: {},
     vault: true,

@@ -120,9 +120,13 @@ export function printRevokeMode(
   return (r.failures?.length ?? 0) > 0 ? EXIT.provider : EXIT.ok
 }
 
-export function printReject(ctx: Ctx, r: { label: string; tokenId: string }): number {
-  if (ctx.json) printJson({ label: r.label, tokenId: r.tokenId, rejected: true })
-  else print(`${r.label}: marked as refused by its server; the next request gets a new token.`)
+export function printReject(
+  ctx: Ctx,
+  r: { label: string; tokenId: string; outcome?: string; message?: string },
+): number {
+  const outcome = r.outcome ?? 'suspect'
+  if (ctx.json) printJson({ label: r.label, tokenId: r.tokenId, outcome })
+  else print(r.message ?? `${r.label}: the token is suspect; the next request replaces it.`)
   return EXIT.ok
 }
 

@@ -1,7 +1,8 @@
 // The gateway's hold on headers: each account's header is asked of the core at most once a
 // second (and never past its expiry), so a busy client does not turn every request into a vault
-// read and a "reused" log line; concurrent requests share one ask. A refused token is rejected
-// once, however many requests saw the 401, and dropped at once.
+// read and a "reused" log line; concurrent requests share one ask. A refused token is reported
+// once, however many requests saw the 401, and dropped at once; what the core hands out after
+// the report (a new token, or the same one when no replacement may be minted yet) is held again.
 import type { Result } from '../../shared/result'
 import type { GatewayHeader, GatewaySource } from './types'
 
@@ -33,9 +34,7 @@ export class HeaderCache {
     if (!asking) {
       asking = this.source.header(label).then((r) => {
         this.asking.delete(key)
-        if (r.ok && !this.rejecting.has(r.value.tokenId)) {
-          this.held.set(key, { header: r.value, at: this.now() })
-        }
+        if (r.ok) this.held.set(key, { header: r.value, at: this.now() })
         return r
       })
       this.asking.set(key, asking)
@@ -43,14 +42,21 @@ export class HeaderCache {
     return asking
   }
 
-  /** The server answered 401 to `tokenId`: reject it in the core once; later asks get a new one. */
+  /**
+   * The server answered 401 to `tokenId`: report it to the core once (it becomes suspect); the
+   * next ask gets what the core hands out after that.
+   */
   refused(label: string, tokenId: string): Promise<void> {
     const key = label.toLowerCase()
-    if (this.held.get(key)?.header.tokenId === tokenId) this.held.delete(key)
+    const drop = () => {
+      if (this.held.get(key)?.header.tokenId === tokenId) this.held.delete(key)
+    }
+    drop()
     let r = this.rejecting.get(tokenId)
     if (!r) {
       // NOT_FOUND: another surface already ended it; the next ask gets the new token either way.
-      r = this.source.reject(label, tokenId).then(() => undefined)
+      // Held meanwhile by a concurrent ask: dropped again once the core knows.
+      r = this.source.reject(label, tokenId).then(drop)
       this.rejecting.set(tokenId, r)
       // Remembered for a while so late 401s for the same token do not ask again.
       setTimeout(() => this.rejecting.delete(tokenId), 60_000).unref()

@@ -4,8 +4,9 @@
 // themselves with the access token; requests from web pages (an Origin header) are refused
 // unless the account allows that origin. Every request that carries the access token goes to
 // the event log (refusals before it do not, so no web page can fill the log). An upstream 401
-// rejects that token once, however many requests saw it, and a request whose body is held (at
-// most 1 MiB) is sent again with the new token.
+// reports that token once, however many requests saw it (it becomes suspect, not ended), and a
+// request whose body is held (at most 1 MiB) is sent again when the core hands out another token;
+// a 2xx answer tells the core the token it carried works.
 import { timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -188,10 +189,21 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     let label = ''
     let path = '/'
     let retried = false
+    /** The token of the answer the client got: a 2xx with it shows the server accepts it. */
+    let answeredWith = ''
     res.on('close', () => {
       if (label) {
         const status = res.headersSent ? res.statusCode : 499
-        records.add({ label, method, path, status, durationMs: now() - started, retried })
+        const accepted = status >= 200 && status < 300 && answeredWith !== ''
+        records.add({
+          label,
+          method,
+          path,
+          status,
+          durationMs: now() - started,
+          retried,
+          ...(accepted ? { tokenId: answeredWith } : {}),
+        })
       }
     })
     const no = (status: number, code: string, message: string) => {
@@ -228,18 +240,26 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     const body = new ClientBody(req, memory)
     const first = await exchange(req, res, target.label, url.value, method, body.stream)
     if (!first) return
+    answeredWith = first.tokenId
     if (first.answer.status !== 401) return pipeBack(res, first.answer)
-    // The server refused the token: reject exactly that one (once for all who saw it), then
-    // send the request again with a new one if its whole body is held.
+    // The server refused the token: report exactly that one (once for all who saw it; it
+    // becomes suspect, refusals.ts). If the core hands out another token now, send the request
+    // again with it when its whole body is held; if it hands out the same one (no replacement
+    // may be minted yet), the client gets the server's own 401.
     body.detach()
     await cache.refused(label, first.tokenId)
+    const next = await cache.header(label)
+    if (!next.ok || next.value.tokenId === first.tokenId) return pipeBack(res, first.answer)
     const again = await body.replay()
     if (again === null) return pipeBack(res, first.answer)
     first.answer.body.destroy()
     first.abort()
     retried = true
     const second = await exchange(req, res, target.label, url.value, method, again)
-    if (second) pipeBack(res, second.answer)
+    if (second) {
+      answeredWith = second.tokenId
+      pipeBack(res, second.answer)
+    }
   }
 
   /**

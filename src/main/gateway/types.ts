@@ -40,15 +40,20 @@ export interface GatewayRecord {
   path: string
   status: number
   durationMs: number
-  /** The first answer was 401: the token was rejected and the request sent again. */
+  /** The first answer was 401: the token was reported and the request sent again. */
   retried?: boolean
+  /**
+   * The token the request carried, when the server answered 2xx: the server accepts it (clears
+   * a suspicion, confirms a replacement works). Never the token itself, only its id.
+   */
+  tokenId?: string
 }
 
 /** The core as the gateway sees it. */
 export interface GatewaySource {
   targets(): Promise<Result<GatewayTarget[]>>
   header(label: string): Promise<Result<GatewayHeader>>
-  /** The server refused `tokenId`; a token minted since is left alone. */
+  /** The server refused `tokenId` (it becomes suspect); a token minted since is left alone. */
   reject(label: string, tokenId: string): Promise<Result<unknown>>
   record(entries: GatewayRecord[]): Promise<Result<unknown>>
 }

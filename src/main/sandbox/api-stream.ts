@@ -2,7 +2,9 @@
 // /api/v1/<org>/echo/... (any method) reads the whole body as a stream and answers with what
 // arrived (method, path, query, byte count, sha256, headers; never the credential), after
 // ?delay_ms=N when asked; /api/v1/<org>/bytes/<n> streams n bytes back; and
-// /api/v1/<org>/redirect answers 302 to another host. Each needs a live token of that organization, as the protected routes do.
+// /api/v1/<org>/redirect answers 302 to another host; /api/v1/<org>/premium/... answers 401 even
+// to a valid token (a plan or permission problem, as many real APIs answer it: the token stays
+// valid). Each needs a live token of that organization, as the protected routes do.
 import { createHash } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { drained } from './http-util'
@@ -10,6 +12,7 @@ import { drained } from './http-util'
 const ECHO = /^\/api\/v1\/([^/]+)\/echo(?:\/.*)?$/
 const BYTES = /^\/api\/v1\/([^/]+)\/bytes\/(\d{1,10})$/
 const REDIRECT = /^\/api\/v1\/([^/]+)\/redirect$/
+const PREMIUM = /^\/api\/v1\/([^/]+)\/premium(?:\/.*)?$/
 const CHUNK = Buffer.alloc(64 * 1024, 0x61)
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -27,7 +30,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
  */
 export function streamingApi(organizationOf: (req: IncomingMessage) => string | null) {
   return (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
-    const m = ECHO.exec(path) ?? BYTES.exec(path) ?? REDIRECT.exec(path)
+    const m = ECHO.exec(path) ?? BYTES.exec(path) ?? REDIRECT.exec(path) ?? PREMIUM.exec(path)
     if (!m) return false
     const org = organizationOf(req)
     if (org === null || decodeURIComponent(m[1]!) !== org) {
@@ -35,6 +38,11 @@ export function streamingApi(organizationOf: (req: IncomingMessage) => string | 
       json(res, org === null ? 401 : 403, {
         detail: org === null ? 'Invalid token.' : 'Forbidden.',
       })
+      return true
+    }
+    if (PREMIUM.test(path)) {
+      req.resume()
+      json(res, 401, { detail: 'Your plan does not include this feature.' })
       return true
     }
     if (REDIRECT.test(path)) {

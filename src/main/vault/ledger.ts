@@ -80,10 +80,46 @@ export function derivedState(t: TokenRecord, now: number): TokenState {
   return vocabulary.tokenState(t, now)
 }
 
-/** Can be handed out: active, held, and not expiring within the skew margin. */
+function factsOf(t: TokenRecord) {
+  return {
+    state: t.state,
+    expiresAt: t.expiresAt,
+    held: t.secret !== null,
+    suspect: suspectFlag(t),
+  }
+}
+
+/** True for a token its server refused once without a confirmed refusal (schema `suspectAt`). */
+function suspectFlag(t: TokenRecord): boolean {
+  return t.suspectAt !== undefined && t.suspectAt !== null
+}
+
+/** Can be handed out: active, held, not suspect, and not expiring within the skew margin. */
 export function isUsable(t: TokenRecord, now: number, skewMs: number): boolean {
-  const facts = { state: t.state, expiresAt: t.expiresAt, held: t.secret !== null }
-  return vocabulary.isCurrent(facts, now, skewMs)
+  return vocabulary.isCurrent(factsOf(t), now, skewMs)
+}
+
+/** Live and held, refused once by its server (not confirmed either way). */
+export function isSuspect(t: TokenRecord, now: number): boolean {
+  return vocabulary.isSuspect(factsOf(t), now)
+}
+
+/**
+ * Whether the account may mint (or refresh) a replacement for a token its server refused: not
+ * when it already did within `intervalMs`, unless the token it minted then was since seen to work
+ * (a client that keeps provoking 401s gets at most one new token a minute, and never fills a cap).
+ */
+export function replacementAllowed(
+  data: VaultData,
+  accountId: string,
+  now: number,
+  intervalMs: number,
+): boolean {
+  const last = tokensOf(data, accountId).find((t) => t.replaces !== undefined)
+  if (!last) return true
+  // Seen to work after it was minted: the refusals since were about something else.
+  if (last.confirmedAt !== undefined) return true
+  return now - last.issuedAt >= intervalMs
 }
 
 /** Newest first (by issue time; among equal times, the later record first). */
@@ -134,6 +170,7 @@ export function tokenView(t: TokenRecord, now: number): TokenView {
     held: t.secret !== null,
     // Whether it can be refreshed, and until when: never the refresh token itself.
     ...(t.refresh ? refreshFacts(t.refresh.expiresAt, now) : {}),
+    ...(suspectFlag(t) && t.state === 'active' ? { suspect: true as const } : {}),
   }
 }
 

@@ -68,6 +68,8 @@ export async function refreshAccount(
     orgKey: string
     profile: ProviderProfile
     surface: Surface
+    /** The suspect token the refreshed one replaces (its server refused it once). */
+    replaces?: string
   },
 ): Promise<RefreshOutcome> {
   const { data, acc, orgKey, profile, surface } = c
@@ -99,6 +101,7 @@ export async function refreshAccount(
     previous: { token: refreshToken.value, expiresAt: holder.refresh.expiresAt },
     minted: answer.value,
     surface,
+    ...(c.replaces ? { replaces: c.replaces } : {}),
   })
   return done(saved)
 }
@@ -148,6 +151,7 @@ async function recordRefreshed(
     previous: { token: string; expiresAt: number | null }
     minted: MintedToken
     surface: Surface
+    replaces?: string
   },
 ): Promise<Result<{ record: TokenRecord; token: string }>> {
   const { acc, holderId, minted, surface } = o
@@ -162,6 +166,7 @@ async function recordRefreshed(
     surface,
     // The rotated refresh token, or the same one re-sealed under the new record's id.
     refresh: minted.refresh ?? o.previous,
+    ...(o.replaces ? { replaces: o.replaces } : {}),
   })
   if (!built.ok) return notSaved(built)
   const record = built.value

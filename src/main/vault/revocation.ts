@@ -10,13 +10,27 @@ import {
   countsUnder,
   derivedState,
   endToken,
-  tokensOf,
   tokenView,
   type Organization,
 } from './ledger'
 import type { AccountRecord, TokenRecord, VaultData } from './schema'
 import type { EventInput, Vault } from './vault'
 import { tokenSecretId } from './bindings'
+
+/** Why a revoked token ended, in words (a suspect one: whether its server had ended it). */
+function revokedNote(t: TokenRecord, alreadyInvalid: boolean): string {
+  const suspect = t.suspectAt !== undefined && t.suspectAt !== null
+  if (suspect && alreadyInvalid) {
+    // The revoke confirmed the refusal: the token had ended on the server.
+    return `${REFUSED_NOTE_PREFIX}: its revoke answered that it was already invalid.`
+  }
+  if (suspect) {
+    return 'Revoked on the server before its replacement: the server had refused it once, yet still accepted it (a permission or plan problem?).'
+  }
+  return alreadyInvalid
+    ? 'The server said the token was already invalid.'
+    : 'Revoked on the server.'
+}
 
 /** What a revoke did, token by token. */
 export interface RevokeReport {
@@ -73,9 +87,7 @@ export async function revokeTokens(
       outcomes.push({
         id: t.id,
         state: 'revoked',
-        note: r.value.alreadyInvalid
-          ? 'The server said the token was already invalid.'
-          : 'Revoked on the server.',
+        note: revokedNote(t, r.value.alreadyInvalid === true),
       })
     } else {
       failures.push({ tokenId: t.id, code: r.code, message: r.message })
@@ -181,46 +193,5 @@ export function capReached(
         revocableAccounts: revocable.map((t) => labels.get(t.accountId) ?? '?'),
       },
     },
-  )
-}
-
-/**
- * The account's server refused its current token (a 401 seen by a helper, the gateway, a probe
- * or `tokendeck reject`): the token ends as revoked, with that reason, so it no longer counts
- * toward the cap and the next request mints (or refreshes) a new one. Nothing is sent anywhere.
- */
-export async function rejectToken(
-  vault: Vault,
-  accountId: string,
-  surface: Surface,
-  /** Only this token (the one the server refused): a token minted since is left alone. */
-  tokenId?: string,
-): Promise<Result<{ label: string; tokenId: string }>> {
-  return vault.mutate(
-    (draft, now) => {
-      const acc = draft.accounts.find((a) => a.id === accountId)
-      if (!acc) return fail('NOT_FOUND', 'No such account.')
-      const t = tokensOf(draft, acc.id).find(
-        (x) =>
-          derivedState(x, now) === 'active' &&
-          x.secret &&
-          (tokenId === undefined || x.id === tokenId),
-      )
-      if (!t) return fail('NOT_FOUND', `"${acc.label}" has no live token to mark as refused.`)
-      // The server refused the access token, not the session: its refresh token (if any) stays,
-      // so the next request refreshes (a refused refresh then logs in) rather than logs in.
-      const refresh = t.refresh
-      endToken(t, 'revoked', now, `${REFUSED_NOTE_PREFIX} (reported through ${surface}).`)
-      if (refresh) t.refresh = refresh
-      return ok({ label: acc.label, tokenId: t.id })
-    },
-    (r) => ({
-      type: 'revoke',
-      accountId,
-      label: r.label,
-      tokenId: r.tokenId,
-      surface,
-      message: `The server refused the token of "${r.label}"; the next request gets a new one.`,
-    }),
   )
 }

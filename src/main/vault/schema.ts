@@ -82,6 +82,18 @@ export const tokenSchema = z
     endedAt: z.number().nullable(),
     /** Why it ended or why it is uncertain, in words (never a secret). */
     note: z.string().max(500).nullable(),
+    /**
+     * When its server refused it (a 401/403 seen by the gateway, a helper's `erase`, `tokendeck
+     * reject`): suspect, not ended. Many APIs answer 401 for a permission or plan problem while
+     * the token stays valid, so only a confirmed refusal ends it (the profile's probe, or the
+     * revoke answering it was already invalid). A suspect token keeps counting toward the cap.
+     * Cleared when the server is seen to accept it again.
+     */
+    suspectAt: z.number().nullable().optional(),
+    /** The suspect token this one was minted (or refreshed) to replace. */
+    replaces: id.optional(),
+    /** When the server was seen to accept it (a probe, a 2xx through the gateway). */
+    confirmedAt: z.number().optional(),
   })
   .strict()
 export type TokenRecord = z.infer<typeof tokenSchema>

@@ -1,6 +1,6 @@
 // Token health: probes an account's live token with its profile's `probe` request and says what
-// the server thinks of it. Marking a refused token is not done here: the action that runs this
-// hands a refusal to the one rejection path (tokens.reject), as every surface does.
+// the server thinks of it. Recording the verdict is not done here: the token actions that run it
+// confirm a refusal or an acceptance (refusals.ts), as every surface does through them.
 import { fail, ok, type Result } from '../../shared/result'
 import { isLive } from '../../shared/state'
 import type { ProviderEngine, ProbeVerdict } from '../providers/engine'
@@ -13,11 +13,12 @@ export type ProbeOutcome =
   | { label: string; tokenId: null; verdict: 'no-token' | 'unsupported' }
   | ({ label: string; tokenId: string } & ProbeVerdict)
 
-/** Probes the account's newest live token (nothing is minted to be checked). */
+/** Probes the account's newest live token, or `tokenId` (nothing is minted to be checked). */
 export async function probeAccount(
   vault: Vault,
   engine: ProviderEngine,
   accountId: string,
+  tokenId?: string,
 ): Promise<Result<ProbeOutcome>> {
   const d = vault.readUnlocked()
   if (!d.ok) return d
@@ -33,7 +34,8 @@ export async function probeAccount(
     (x) =>
       x.secret !== null &&
       isLive({ state: x.state, expiresAt: x.expiresAt }, now) &&
-      !vault.endedUnrecorded(x.id),
+      !vault.endedUnrecorded(x.id) &&
+      (tokenId === undefined || x.id === tokenId),
   )
   if (!t?.secret) return ok({ label, tokenId: null, verdict: 'no-token' })
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(t.headerName)) {

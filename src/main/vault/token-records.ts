@@ -98,6 +98,8 @@ export function sealTokenRecord(
     minted: MintedToken
     surface: Surface
     refresh?: { token: string; expiresAt: number | null } | undefined
+    /** The suspect token this one replaces (its server refused it once). */
+    replaces?: string
   },
 ): Result<TokenRecord> {
   const { id, minted } = o
@@ -134,6 +136,7 @@ export function sealTokenRecord(
     ...(sealedRefresh ? { refresh: sealedRefresh } : {}),
     endedAt: null,
     note: null,
+    ...(o.replaces ? { replaces: o.replaces } : {}),
   })
 }
 
@@ -147,6 +150,7 @@ export async function recordMinted(
     surface: Surface
     message: string
     pendingId?: string
+    replaces?: string
   },
 ): Promise<Result<TokenRecord>> {
   const { acc, orgKey, profile, minted, surface, message, pendingId } = o
@@ -158,6 +162,7 @@ export async function recordMinted(
     minted,
     surface,
     refresh: minted.refresh,
+    ...(o.replaces ? { replaces: o.replaces } : {}),
   })
   if (!built.ok) return mintedNotSaved(acc, built, pendingId)
   const record = built.value

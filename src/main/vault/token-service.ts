@@ -19,7 +19,9 @@ import { loginLimitsFor } from './login-limits'
 import { KeyedMutex, withFileLock } from './locks'
 import {
   capUsage,
+  isSuspect,
   isUsable,
+  replacementAllowed,
   derivedState,
   endToken,
   organizationOf,
@@ -50,6 +52,11 @@ export interface IssuedHeader {
   warning?: string
   /** The token the server ended because this one went past an evict-oldest cap. */
   evicted?: { label: string; tokenId: string }
+  /**
+   * Its server refused it once and no replacement may be minted yet (refusalMintIntervalSeconds,
+   * or the cap): it is handed out as it is, and a client that sees it refused again is told so.
+   */
+  suspect?: true
 }
 
 export interface ObtainOptions {
@@ -137,7 +144,12 @@ export class TokenService {
     return t ? this.reuse(acc, t, surface) : undefined
   }
 
-  private reuse(acc: AccountRecord, t: TokenRecord, surface: Surface): Result<IssuedHeader> {
+  private reuse(
+    acc: AccountRecord,
+    t: TokenRecord,
+    surface: Surface,
+    suspect = false,
+  ): Result<IssuedHeader> {
     // Read back from the file: a hand-edited header name could inject a line into `header`.
     if (!HTTP_TOKEN.test(t.headerName) || !(t.scheme === '' || HTTP_TOKEN.test(t.scheme))) {
       return fail(
@@ -153,9 +165,19 @@ export class TokenService {
       label: acc.label,
       tokenId: t.id,
       surface,
-      message: `Reused the token of "${acc.label}".`,
+      message: suspect
+        ? `Reused the suspect token of "${acc.label}": its server refused it once, and no replacement may be minted yet.`
+        : `Reused the token of "${acc.label}".`,
     })
-    return ok(issued(acc, t, token.value, true))
+    const h = issued(acc, t, token.value, true)
+    return ok(suspect ? { ...h, suspect: true } : h)
+  }
+
+  /** The account's live token its server refused once (newest first), if it has no current one. */
+  private suspect(data: VaultData, accountId: string, now: number): TokenRecord | undefined {
+    return tokensOf(data, accountId).find(
+      (t) => isSuspect(t, now) && !this.vault.endedUnrecorded(t.id),
+    )
   }
 
   /** The token to hand out, leaving out any the server ended that the file does not say yet. */
@@ -196,17 +218,29 @@ export class TokenService {
       // Re-read under the lock: another process may have minted while we waited.
       const c = this.context(accountId)
       if (!c.ok) return c
-      const { data, acc, profile, org } = c.value
+      const { acc, profile, org } = c.value
+      let data = c.value.data
       const orgKey = org.key
       const now = this.vault.clock.now()
-      const old = this.current(data, acc.id, now)
+      const current = this.current(data, acc.id, now)
+      // A token its server refused once (refusals.ts): replaced at most once per interval, else
+      // handed out as it is; "log in again" replaces it like any current token.
+      const suspect = current ? undefined : this.suspect(data, acc.id, now)
+      const old = current ?? (o.force ? suspect : undefined)
+      const replaces = suspect && !o.force ? suspect : undefined
+      const asItIs = () => this.reuse(acc, replaces!, o.surface, true)
+      if (replaces) {
+        const interval = data.settings.refusalMintIntervalSeconds * 1000
+        if (!replacementAllowed(data, acc.id, now, interval)) return asItIs()
+      }
       if ((!old && !o.force) || o.renew) {
-        // Expired, within the renewal margin or renewed ahead of expiry, with a live refresh
-        // token: refresh, no login.
+        // Expired, within the renewal margin, refused, or renewed ahead of expiry, with a live
+        // refresh token: refresh, no login.
         const r = await refreshAccount(this.vault, this.engine, {
           ...c.value,
           orgKey,
           surface: o.surface,
+          ...(replaces ? { replaces: replaces.id } : {}),
         })
         if (r.kind === 'done') {
           return r.result.ok
@@ -214,7 +248,25 @@ export class TokenService {
             : r.result
         }
       }
-      const usage = capUsage(data, orgKey, profile, now)
+      if (replaces) {
+        // No login may happen now (a cooldown, a used-up login rate limit, a secret not
+        // remembered): the suspect token is handed out as it is, it may well still work.
+        if (loginLimitsFor(acc, profile).check(data, now)) return asItIs()
+        const secrets = this.secretsFor(acc, profile, o.secrets)
+        if (!secrets.ok) return secrets.code === 'NO_SECRET' ? asItIs() : secrets
+        if (profile.revoke) {
+          // Revoked on the server before its replacement is minted: a refusal that was about
+          // something else (a permission) leaves no token behind, and one the server had ended
+          // already is confirmed by the revoke's answer. Not revoked (the network): it stays
+          // suspect and keeps counting toward the cap below.
+          const r = await revokeTokens(this.vault, this.engine, acc, profile, [replaces], o.surface)
+          if (!r.ok) return r
+          const after = this.context(accountId)
+          if (!after.ok) return after
+          data = after.value.data
+        }
+      }
+      const usage = capUsage(data, orgKey, profile, this.vault.clock.now())
       const plan = planMint({
         hasCurrent: old !== undefined,
         force: o.force === true,
@@ -225,7 +277,12 @@ export class TokenService {
         confirmEviction: o.confirmEviction === true,
       })
       if (plan.kind === 'reuse') return this.reuse(acc, old!, o.surface)
-      if (plan.kind === 'refuse') return capReached(data, org, profile, usage!, now)
+      if (plan.kind === 'refuse') {
+        // At the cap with a suspect token still live (no revoke endpoint, or it failed): it is
+        // all there is, so it is handed out rather than nothing.
+        if (replaces && this.suspect(data, acc.id, this.vault.clock.now())) return asItIs()
+        return capReached(data, org, profile, usage!, now)
+      }
       // A login cooldown or used-up login rate limit refuses before anything is revoked or sent.
       const limited = loginLimitsFor(acc, profile).check(data, now)
       if (limited) return limited
@@ -262,7 +319,17 @@ export class TokenService {
               ? `Minted a new token for "${acc.label}": the previous one expired or was revoked.`
               : `Minted a token for "${acc.label}".`
       const fields = { ...acc.fields, ...secrets.value }
-      const saved = await this.mint({ acc, orgKey, profile, fields, surface: o.surface, message })
+      const saved = await this.mint({
+        acc,
+        orgKey,
+        profile,
+        fields,
+        surface: o.surface,
+        message: replaces
+          ? `Minted a new token for "${acc.label}": its server refused the previous one.`
+          : message,
+        ...(replaces ? { replaces: replaces.id } : {}),
+      })
       if (!saved.ok) return saved
       const header = issued(acc, saved.value.record, saved.value.token, false)
       if (plan.kind === 'evict' && victim) {
@@ -302,6 +369,8 @@ export class TokenService {
     fields: Record<string, string>
     surface: Surface
     message: string
+    /** The suspect token this login replaces. */
+    replaces?: string
   }): Promise<Result<{ record: TokenRecord; token: string }>> {
     const { acc, orgKey, profile, surface } = c
     const limits = loginLimitsFor(acc, profile)
@@ -326,6 +395,7 @@ export class TokenService {
       surface,
       message: c.message,
       pendingId,
+      ...(c.replaces ? { replaces: c.replaces } : {}),
     })
     return saved.ok ? ok({ record: saved.value, token: minted.value.token }) : saved
   }

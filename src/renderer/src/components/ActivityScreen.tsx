@@ -18,6 +18,7 @@ const TYPE_WORDS: Record<EventType, string> = {
   reuse: 'Reused',
   copy: 'Copied',
   revoke: 'Revoked',
+  refusal: 'Refused by a server',
   forget: 'Forgotten',
   failure: 'Failures',
   account: 'Accounts',

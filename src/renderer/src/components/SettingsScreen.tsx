@@ -27,6 +27,7 @@ type Draft = Record<
   | 'expirySkewSeconds'
   | 'renewBeforeMinutes'
   | 'warnBeforeMinutes'
+  | 'refusalMintIntervalSeconds'
   | 'globalShortcut',
   string
 > & { revokeOnReplace: 'default' | 'on' | 'off' }
@@ -37,6 +38,7 @@ const LIMITS = {
   expirySkewSeconds: [0, 3600],
   renewBeforeMinutes: [1, 1440],
   warnBeforeMinutes: [1, 1440],
+  refusalMintIntervalSeconds: [10, 86400],
 } as const
 
 function toDraft(s: VaultSettings): Draft {
@@ -46,6 +48,7 @@ function toDraft(s: VaultSettings): Draft {
     expirySkewSeconds: String(s.expirySkewSeconds),
     renewBeforeMinutes: String(s.renewBeforeMinutes),
     warnBeforeMinutes: String(s.warnBeforeMinutes),
+    refusalMintIntervalSeconds: String(s.refusalMintIntervalSeconds),
     globalShortcut: s.globalShortcut,
     revokeOnReplace: s.revokeOnReplace === null ? 'default' : s.revokeOnReplace ? 'on' : 'off',
   }
@@ -79,6 +82,10 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
         expirySkewSeconds: problemOf('expirySkewSeconds', draft.expirySkewSeconds),
         renewBeforeMinutes: problemOf('renewBeforeMinutes', draft.renewBeforeMinutes),
         warnBeforeMinutes: problemOf('warnBeforeMinutes', draft.warnBeforeMinutes),
+        refusalMintIntervalSeconds: problemOf(
+          'refusalMintIntervalSeconds',
+          draft.refusalMintIntervalSeconds,
+        ),
       }
     : null
   const valid = problems !== null && Object.values(problems).every((p) => p === null)
@@ -93,6 +100,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
       expirySkewSeconds: Number(draft.expirySkewSeconds),
       renewBeforeMinutes: Number(draft.renewBeforeMinutes),
       warnBeforeMinutes: Number(draft.warnBeforeMinutes),
+      refusalMintIntervalSeconds: Number(draft.refusalMintIntervalSeconds),
       globalShortcut: draft.globalShortcut.trim(),
       revokeOnReplace: draft.revokeOnReplace === 'default' ? null : draft.revokeOnReplace === 'on',
     })
@@ -166,6 +174,12 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
                   'Warn if a token cannot renew',
                   'minutes early',
                   'Accounts that do not remember their secret: a notification and a tray line.',
+                )}
+                {number(
+                  'refusalMintIntervalSeconds',
+                  'After a server refuses a token, replace it at most every',
+                  'seconds',
+                  'A 401 or 403 makes a token suspect; it is replaced at most this often, so a refusal never fills a cap.',
                 )}
                 <div className={form.field}>
                   <label htmlFor={`${id}-revoke`}>Old token when logging in again</label>

@@ -86,11 +86,13 @@ export function TokenDrawer(props: { account: AccountView; version: number; onCl
                           chips.chip,
                           isRefused(t)
                             ? chips.rejected
-                            : t.state === 'active'
-                              ? chips.active
-                              : t.state === 'evicted'
-                                ? chips.evicted
-                                : chips.ended,
+                            : t.state === 'active' && t.suspect
+                              ? chips.suspect
+                              : t.state === 'active'
+                                ? chips.active
+                                : t.state === 'evicted'
+                                  ? chips.evicted
+                                  : chips.ended,
                         )}
                       >
                         {tokenWord(t)}
@@ -148,6 +150,16 @@ function TokenFacts({ token }: { token: TokenView }) {
             {token.refreshable
               ? `refreshable${token.refreshExpiresAt ? ` until ${formatDateTime(token.refreshExpiresAt)}` : ''}: renewed without a login`
               : 'its refresh token expired: the next request logs in'}
+          </dd>
+        </>
+      ) : null}
+      {token.suspect ? (
+        <>
+          <dt>Refused</dt>
+          <dd data-testid="suspect">
+            its server refused it once (a 401 or 403), not confirmed: it still counts toward the
+            cap. The next request replaces it (at most once a minute), unless the server is seen to
+            accept it again.
           </dd>
         </>
       ) : null}
