@@ -11,6 +11,8 @@ import type { Surface } from '../../shared/views'
 import { plural } from '../../shared/words'
 import type { EventInput } from '../vault/vault'
 import { confirmAccepted } from '../vault/refusals'
+import { canonicalPath } from '../gateway/canonical-path'
+import { forbiddenMethod } from '../gateway/decide'
 import type { GatewayPolicy, GatewayRecord, GatewayTarget } from '../gateway/types'
 import { EMPTY_POLICY } from '../gateway/types'
 import type { ActionDeps } from './context'
@@ -40,6 +42,8 @@ export function parsePolicy(p: {
   for (const raw of p.methods ?? []) {
     const m = raw.trim().toUpperCase()
     if (!METHOD.test(m)) return fail('VALIDATION_FAILED', `"${raw.slice(0, 20)}" is not a method.`)
+    const never = forbiddenMethod(m)
+    if (never) return fail('VALIDATION_FAILED', never.message)
     methods.push(m)
   }
   const paths: string[] = []
@@ -51,7 +55,12 @@ export function parsePolicy(p: {
         `A path prefix starts with / and has no ?, # or ..: "${raw}".`,
       )
     }
-    paths.push(path.length > 1 ? path.replace(/\/+$/, '') : path)
+    // Stored in the canonical form the gateway matches requests in (decide.ts).
+    const canonical = canonicalPath(path.length > 1 ? path.replace(/\/+$/, '') : path)
+    if (!canonical.ok) {
+      return fail('VALIDATION_FAILED', `${canonical.problem.reason} ("${raw.slice(0, 100)}")`)
+    }
+    paths.push(canonical.path)
   }
   const uniq = (a: string[]) => [...new Set(a)]
   return ok({ origins: uniq(origins), methods: uniq(methods), paths: uniq(paths) })

@@ -1,6 +1,7 @@
 // The gateway: a reverse proxy on 127.0.0.1 that holds the tokens so its clients never do.
 // `/LABEL/rest?query` goes to the account's base URL + `/rest?query` (its origin only, never a
-// redirect followed) with the account's header added; bodies stream both ways. Clients prove
+// redirect followed; the path in the one canonical form its policy was checked against, decided
+// once in decide.ts) with the account's header added; bodies stream both ways. Clients prove
 // themselves with the access token; requests from web pages (an Origin header) are refused
 // unless the account allows that origin. Every request that carries the access token goes to
 // the event log (refusals before it do not, so no web page can fill the log). An upstream 401
@@ -12,7 +13,7 @@ import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { PassThrough, type Readable } from 'node:stream'
 import { fail, ok, type Result } from '../../shared/result'
-import { checkUrl } from '../../shared/url-policy'
+import { decide, decidePreflight, forbiddenMethod } from './decide'
 import { HeaderCache } from './header-cache'
 import { RecordBatcher } from './records'
 import {
@@ -20,9 +21,7 @@ import {
   backHeaders,
   forwardHeaders,
   hasBody,
-  pathAllowed,
   refuse,
-  safeRest,
   splitTarget,
   statusOf,
 } from './request-target'
@@ -153,36 +152,6 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     return bytes.length === expected.length && timingSafeEqual(bytes, expected)
   }
 
-  /** Why this request may not go to `target`, or null when it may. */
-  function refusal(
-    req: http.IncomingMessage,
-    target: GatewayTarget,
-    method: string,
-    rest: string,
-  ): [number, string, string] | null {
-    const origin = req.headers.origin
-    if (origin !== undefined && !target.policy.origins.includes(origin)) {
-      return [
-        403,
-        'GATEWAY_ORIGIN_REFUSED',
-        'Requests from web pages (with an Origin header) are refused unless the account allows that origin.',
-      ]
-    }
-    if (!safeRest(rest)) {
-      return [400, 'GATEWAY_PATH_REFUSED', 'The path may not contain . or .. segments.']
-    }
-    if (target.policy.methods.length > 0 && !target.policy.methods.includes(method)) {
-      return [403, 'GATEWAY_METHOD_REFUSED', `${method} is not allowed for "${target.label}".`]
-    }
-    if (!pathAllowed(target.policy, rest)) {
-      return [403, 'GATEWAY_PATH_REFUSED', `This path is not allowed for "${target.label}".`]
-    }
-    if (req.headers.upgrade !== undefined) {
-      return [501, 'UNSUPPORTED', 'The gateway does not forward protocol upgrades.']
-    }
-    return null
-  }
-
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = now()
     const method = (req.method ?? 'GET').toUpperCase()
@@ -227,18 +196,24 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     const target = list.value.find((t) => t.label.toLowerCase() === key)
     if (!target) return no(404, 'NOT_FOUND', `This gateway serves no account "${parts.label}".`)
     label = target.label
-    path = parts.rest
-    const refused = refusal(req, target, method, parts.rest)
-    if (refused) return no(...refused)
-    const base = new URL(target.baseUrl)
-    const basePath = base.pathname.replace(/\/+$/, '')
-    const url = checkUrl(`${base.origin}${basePath}${parts.rest}${parts.query}`)
-    if (!url.ok || url.value.origin !== base.origin || !url.value.pathname.startsWith(basePath)) {
-      return no(400, 'GATEWAY_PATH_REFUSED', 'That path leaves the account base URL.')
-    }
+    path = parts.rest.slice(0, 256)
+    const decision = decide(
+      {
+        method,
+        path: parts.rest,
+        query: parts.query,
+        origin: req.headers.origin,
+        upgrade: req.headers.upgrade,
+      },
+      target,
+    )
+    if (!decision.allowed) return no(decision.status, decision.code, decision.message)
+    path = decision.path
+    // Exactly the URL decided: its path is the canonical one the policy matched.
+    const url = decision.url
 
     const body = new ClientBody(req, memory)
-    const first = await exchange(req, res, target.label, url.value, method, body.stream)
+    const first = await exchange(req, res, target.label, url, method, body.stream)
     if (!first) return
     answeredWith = first.tokenId
     if (first.answer.status !== 401) return pipeBack(res, first.answer)
@@ -255,7 +230,7 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     first.answer.body.destroy()
     first.abort()
     retried = true
-    const second = await exchange(req, res, target.label, url.value, method, again)
+    const second = await exchange(req, res, target.label, url, method, again)
     if (second) {
       answeredWith = second.tokenId
       pipeBack(res, second.answer)
@@ -272,24 +247,16 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     const list = parts ? await targets() : null
     const key = parts?.label.toLowerCase()
     const target = list?.ok ? list.value.find((t) => t.label.toLowerCase() === key) : undefined
-    const origin = req.headers.origin!
-    const asked = String(req.headers['access-control-request-method']).toUpperCase()
-    const methods = target?.policy.methods ?? []
-    if (
-      !target?.policy.origins.includes(origin) ||
-      (methods.length > 0 && !methods.includes(asked))
-    ) {
-      return refuse(res, 403, 'GATEWAY_ORIGIN_REFUSED', 'This origin may not use the gateway.')
-    }
-    res.writeHead(204, {
-      'access-control-allow-origin': origin,
-      'access-control-allow-methods': methods.length > 0 ? methods.join(', ') : asked,
-      'access-control-allow-headers': String(
-        req.headers['access-control-request-headers'] ?? ACCESS_HEADER,
-      ),
-      'access-control-max-age': '600',
-      vary: 'Origin',
-    })
+    const answer = decidePreflight(
+      {
+        origin: req.headers.origin!,
+        method: String(req.headers['access-control-request-method']),
+        headers: req.headers['access-control-request-headers'],
+      },
+      target,
+    )
+    if (!answer.allowed) return refuse(res, answer.status, answer.code, answer.message)
+    res.writeHead(204, answer.headers)
     res.end()
   }
 
@@ -342,6 +309,16 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     handle(req, res).catch(() => refuse(res, 500, 'INTERNAL', 'The gateway failed.'))
   })
   server.on('clientError', (_e, socket) => socket.destroy())
+  // CONNECT never reaches the request handler: refused here, and the socket closed.
+  server.on('connect', (_req: http.IncomingMessage, socket: Socket) => {
+    const r = forbiddenMethod('CONNECT')!
+    const body = JSON.stringify({ error: { code: r.code, message: r.message } })
+    socket.end(
+      `HTTP/1.1 ${r.status} ${http.STATUS_CODES[r.status]}\r\n` +
+        'content-type: application/json; charset=utf-8\r\n' +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    )
+  })
   const sockets = new Set<Socket>()
   server.on('connection', (s: Socket) => {
     sockets.add(s)

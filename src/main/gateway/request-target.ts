@@ -1,8 +1,7 @@
-// What the gateway decides from a request before anything leaves: which account (`/LABEL/...`),
-// whether the rest of the path stays below its base URL, what the policy allows, which headers
-// go upstream and which come back, and the JSON answer of every refusal it makes itself.
+// The gateway's request plumbing: which account a target names (`/LABEL/...`), which headers go
+// upstream and which come back, and the JSON answer of every refusal it makes itself. What may
+// be forwarded, and to which path, is decided in decide.ts.
 import type http from 'node:http'
-import type { GatewayPolicy } from './types'
 
 /** The header clients send the access token in. */
 export const ACCESS_HEADER = 'x-tokendeck-gateway'
@@ -71,28 +70,6 @@ export function splitTarget(raw: string): { label: string; rest: string; query: 
   }
   if (label === '') return null
   return { label, rest: slash === -1 ? '/' : path.slice(slash), query }
-}
-
-/** Refuses paths that could climb out of the base URL: `.`/`..` segments, raw or encoded. */
-export function safeRest(rest: string): boolean {
-  if (rest.includes('\\') || [...rest].some((c) => c.charCodeAt(0) < 0x20 || c === '\x7f'))
-    return false
-  for (const seg of rest.split('/')) {
-    let d: string
-    try {
-      d = decodeURIComponent(seg)
-    } catch {
-      return false
-    }
-    if (d === '.' || d === '..' || d.includes('/') || d.includes('\\')) return false
-  }
-  return true
-}
-
-/** The path policy: a whole-segment prefix of `rest`. */
-export function pathAllowed(policy: GatewayPolicy, rest: string): boolean {
-  if (policy.paths.length === 0) return true
-  return policy.paths.some((p) => p === '/' || rest === p || rest.startsWith(`${p}/`))
 }
 
 /** Names listed in a Connection header (hop-by-hop for this message only). */

@@ -26,8 +26,11 @@ export interface OauthSandboxOptions {
 /** A running OAuth sandbox. */
 export interface OauthSandbox extends SandboxServer {
   readonly name: 'oauth'
+  /** The lifetime of access tokens issued from now on. */
   readonly accessTtlMs: number
   readonly refreshTtlMs: number
+  /** Changes the lifetime of access tokens issued from now on (those issued keep theirs). */
+  setAccessTtlMs(ms: number): void
   /** Whether `POST /oauth/token` would accept this refresh token right now. */
   isRefreshTokenValid(refreshToken: string): boolean
   /** Refresh tokens currently valid. */
@@ -53,7 +56,7 @@ function oauthError(status: number, error: string, description: string): Reply {
 /** Starts an OAuth sandbox on 127.0.0.1 with an OS-chosen port. */
 export async function startOauthSandbox(opts: OauthSandboxOptions = {}): Promise<OauthSandbox> {
   const users = userMap(opts.users ?? DEMO_USERS.oauth)
-  const accessTtlMs = opts.accessTtlMs ?? 5 * 60_000
+  let accessTtlMs = opts.accessTtlMs ?? 5 * 60_000
   const refreshTtlMs = opts.refreshTtlMs ?? 3_600_000
   const clock = opts.clock ?? { now: () => Date.now() }
   const key = new Uint8Array(randomBytes(32))
@@ -192,8 +195,13 @@ export async function startOauthSandbox(opts: OauthSandboxOptions = {}): Promise
     name: 'oauth',
     baseUrl: host.baseUrl,
     stats: host.stats,
-    accessTtlMs,
+    get accessTtlMs() {
+      return accessTtlMs
+    },
     refreshTtlMs,
+    setAccessTtlMs: (ms) => {
+      accessTtlMs = ms
+    },
     setFault: host.setFault,
     isTokenValid: (t) => {
       const at = access.get(t)
