@@ -3,7 +3,8 @@
 // make text read in another order than it is stored ("evil\u202Egpj.exe" shows as "evilexe.jpg").
 
 /** Bidi controls: ALM, LRM, RLM, the embeddings and overrides LRE..RLO, the isolates LRI..PDI. */
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+export const BIDI_CLASS = '\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069'
+const BIDI = new RegExp(`[${BIDI_CLASS}]`, 'g')
 /** C0 controls, DEL, C1 controls, U+2028 and U+2029. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
