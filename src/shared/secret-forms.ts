@@ -173,40 +173,71 @@ interface RunKind {
   norm: (text: string) => string
   sources: string[]
   windows: Set<string>
-  /** Every `probe`-unit piece of the sources: a window holds one at every `step`-th unit. */
-  probes: Set<string>
+  /** A hash of every `probe`-unit piece of the sources: a window holds one every `step` units. */
+  probes: Set<number>
   probe: number
+  /** Which units occur in the sources (by code): a window with any other is none. */
+  units: Uint8Array
+}
+
+/** A hash of `t`'s `n` units from `at` (FNV-1a): a probe is looked up without cutting a string. */
+function hashAt(t: string, at: number, n: number): number {
+  let h = 0x811c9dc5
+  for (let i = at; i < at + n; i++) h = Math.imul(h ^ t.charCodeAt(i), 0x01000193)
+  return h >>> 0
 }
 
 function runKind(length: number, norm: (t: string) => string, sources: string[]): RunKind {
-  const probe = Math.ceil(length / 2)
-  const kind: RunKind = { length, norm, sources: [], windows: new Set(), probes: new Set(), probe }
+  // Short probes: few reads per unit of text, and still few false hits (64^4 pieces of base64).
+  const probe = Math.max(4, Math.round(length / 4))
+  const kind: RunKind = {
+    length,
+    norm,
+    sources: [],
+    windows: new Set(),
+    probes: new Set(),
+    probe,
+    units: new Uint8Array(0x10000),
+  }
   for (const s of sources) {
     if (s.length < length) continue
     kind.sources.push(s)
+    for (let i = 0; i < s.length; i++) kind.units[s.charCodeAt(i)] = 1
     for (let i = 0; i + length <= s.length; i++) kind.windows.add(s.slice(i, i + length))
-    for (let i = 0; i + probe <= s.length; i++) kind.probes.add(s.slice(i, i + probe))
+    for (let i = 0; i + probe <= s.length; i++) kind.probes.add(hashAt(s, i, probe))
   }
   return kind
 }
 
 /**
- * Every window of `kind` in `text`, as spans. Only where a probe-sized piece at a multiple of
- * `step` is a piece of a source can a window be (every window holds one such piece), so most of
- * a text is skipped after one lookup.
+ * Every window of `kind` in `text`, as spans. Every window holds a probe-sized piece that starts
+ * at a multiple of `step`, so only those pieces are looked at: one with a unit no source has is
+ * passed over up to that unit, one whose hash is not a source piece's is passed over, and only
+ * where one is do the windows around it get compared.
  */
 function runSpans(kind: RunKind, text: string, out: [number, number][]): void {
-  const { length, probe, windows, probes } = kind
+  const { length, probe, windows, probes, units } = kind
   if (kind.sources.length === 0 || text.length < length) return
   const t = kind.norm(text)
   const step = length - probe + 1
   let checked = -1
-  for (let p = 0; p + probe <= t.length; p += step) {
-    if (!probes.has(t.slice(p, p + probe))) continue
-    for (let w = Math.max(p + probe - length, checked + 1, 0); w <= p; w++) {
-      if (w + length <= t.length && windows.has(t.slice(w, w + length))) out.push([w, w + length])
-      checked = w
+  let p = 0
+  while (p + probe <= t.length) {
+    let bad = p + probe - 1
+    while (bad >= p && units[t.charCodeAt(bad)] === 1) bad--
+    if (bad >= p) {
+      p = Math.ceil((bad + 1) / step) * step
+      continue
     }
+    if (probes.has(hashAt(t, p, probe))) {
+      for (let w = Math.max(p + probe - length, checked + 1, 0); w <= p; w++) {
+        if (w + length <= t.length && windows.has(t.slice(w, w + length))) {
+          out.push([w, w + length])
+        }
+        checked = w
+      }
+    }
+    p += step
   }
 }
 
