@@ -87,6 +87,7 @@ export class Masker {
         const out = this.write(chunk)
         if (this.holding) {
           idle = setTimeout(() => {
+            if (transform.destroyed) return
             const rest = this.release()
             if (rest.length > 0) transform.push(rest)
           }, IDLE_RELEASE_MS)
