@@ -1,5 +1,6 @@
 // The CLI never writes terminal control characters: labels, provider names and server text are
-// printed without escape sequences, C0 (but newline), DEL or C1, in text and in JSON output.
+// printed without escape sequences, C0 (but newline), DEL, C1 or bidi controls (which make text
+// read in another order), in text output; JSON output escapes them, so it parses to the value.
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,9 +14,11 @@ import { CLI, runCli, type CliRun } from '../helpers/cli'
 const HOME = tempDir('tokendeck-cli-home-')
 /** Sets the window title, then clears the screen: what a hostile label or server sends. */
 const ATTACK = '\x1b]0;pwned\x07\x1b[2J'
-/** Anything a terminal acts on: C0 but newline, DEL, C1 (ESC, BEL and 8-bit CSI among them). */
+/** Reverses what follows, then isolates right-to-left: a hostile label or message reads backwards. */
+const BIDI = '\u202e\u2067\u200f'
+/** Anything a terminal acts on: C0 but newline, DEL, C1 (ESC, BEL and 8-bit CSI), bidi controls. */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/
+const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/
 
 describe('terminalSafe', () => {
   it('removes escape sequences whole and every other control character', () => {
@@ -30,6 +33,8 @@ describe('terminalSafe', () => {
     // An unterminated string loses its introducer; the rest is harmless text.
     expect(terminalSafe('\x1b]0;half')).toBe('0;half')
     expect(terminalSafe('tab\there')).toBe('tab here')
+    const bidi = '\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c'
+    expect(terminalSafe(`invoice-${bidi}fdp.exe`)).toBe('invoice-fdp.exe')
   })
 
   it('keeps text, Unicode and newlines (one-line mode turns newlines into spaces)', () => {
@@ -49,7 +54,7 @@ describe('terminalSafe', () => {
   })
 
   it('terminalJson escapes DEL and C1 too, and parses back to the same value', () => {
-    const value = { label: `a${ATTACK}\x7f\x9b2J\u0085b` }
+    const value = { label: `a${ATTACK}\x7f\x9b2J\u0085${BIDI}b` }
     const json = terminalJson(value)
     expect(json).not.toMatch(CONTROL)
     expect(JSON.parse(json)).toEqual(value)
@@ -89,7 +94,7 @@ describe('the tokendeck CLI prints no terminal control characters', { timeout: 9
   it('from a login failure: the server message and its content type', async () => {
     const v = await vaultWithAccount('server-text')
     sb.tpstreams.setFault(
-      { kind: 'json', status: 400, body: { detail: `Denied${ATTACK} by policy` } },
+      { kind: 'json', status: 400, body: { detail: `Denied${ATTACK} by ${BIDI}policy` } },
       { route: 'login', times: 1 },
     )
     const denied = await cli(['header', 'server-text'], v.dir)
@@ -112,7 +117,7 @@ describe('the tokendeck CLI prints no terminal control characters', { timeout: 9
   it('from a label written into the vault (tampered file or older version)', async () => {
     const v = await vaultWithAccount('plain-label')
     // Below the accounts service (which refuses control characters), as a tampered file would.
-    const evil = `ev${ATTACK}\x9b2Jil`
+    const evil = `ev${ATTACK}\x9b2J${BIDI}il`
     const written = await v.vault.mutate((d) => {
       d.accounts[0]!.label = evil
       return ok(undefined)
@@ -139,7 +144,10 @@ describe('the tokendeck CLI prints no terminal control characters', { timeout: 9
     const v = await vaultWithAccount('has-profile')
     const file = path.join(v.dir, 'hostile.json')
     const classic = JSON.parse(fs.readFileSync('src/main/providers/builtin/classic.json', 'utf8'))
-    fs.writeFileSync(file, JSON.stringify({ ...classic, id: 'hostile', name: `Evil${ATTACK}` }))
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ ...classic, id: 'hostile', name: `Evil${ATTACK}${BIDI}` }),
+    )
     const add = await cli(['providers', 'add', file], v.dir)
     expectClean(add, 'providers add')
     expectClean(await cli(['providers', 'list'], v.dir), 'providers list')

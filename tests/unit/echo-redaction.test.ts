@@ -1,9 +1,11 @@
-// Guarantee: a server that echoes the request it got (raw, HTML-escaped, JSON-escaped or
-// URL-encoded) never gets the password or secret key in front of a person or into a log. Each
-// sandbox provider is armed with every `echo` fault on login (and signup where it has one); real
-// logins and signups run through the core actions and the built CLI, and the secret, in any
-// encoding, must be in none of: the Failure, events.jsonl, the event and account views, the tray
-// notification, the CLI's stderr and stdout.
+// Guarantee: a server that echoes the request it got (raw, HTML-escaped, JSON-escaped,
+// URL-encoded, as a base64 or base64url blob, as hex, upper-cased, or a slice of it) never gets
+// the password or secret key in front of a person or into a log. Each sandbox provider is armed
+// with every `echo` fault on login (and signup where it has one); real logins and signups run
+// through the core actions and the built CLI, and the secret, in any encoding, in any letter case,
+// or any 12 characters of it (24 hex digits, 16 base64 characters: 12 of its bytes), must be in
+// none of: the Failure, events.jsonl, the event and account views, the tray notification, the
+// CLI's stderr and stdout.
 import fs from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -15,7 +17,17 @@ import { tempDir } from '../helpers/vault'
 import { CLI, runCli } from '../helpers/cli'
 
 const HOME = tempDir('tokendeck-echo-home-')
-const ENCODINGS: EchoEncoding[] = ['html', 'json', 'url', 'raw']
+const ENCODINGS: EchoEncoding[] = [
+  'html',
+  'json',
+  'url',
+  'raw',
+  'base64',
+  'base64url',
+  'hex',
+  'upper',
+  'truncated',
+]
 
 /** Characters every escaper changes: markup, quotes, '&', a space and non-ASCII. */
 const SECRET = `c0rrect<h0rse>&"bättery' staple`
@@ -40,6 +52,35 @@ function encodedForms(s: string): string[] {
 }
 const FORMS = encodedForms(SECRET)
 
+/** Every `n`-character piece of `s`. */
+function pieces(s: string, n: number): string[] {
+  return Array.from({ length: Math.max(0, s.length - n + 1) }, (_, i) => s.slice(i, i + n))
+}
+
+/**
+ * The base64 characters that hold only the secret's bits, wherever it starts in a blob (three
+ * alignments), standard and url alphabets: what no blob echoed back may still show 16 of.
+ */
+function base64Cores(s: string): string[] {
+  const bytes = Buffer.from(s)
+  return [0, 1, 2].flatMap((offset) => {
+    const blob = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64')
+    const core = blob.slice(
+      Math.ceil((8 * offset) / 6),
+      Math.floor((8 * (offset + bytes.length)) / 6),
+    )
+    return [core, core.replace(/\+/g, '-').replace(/\//g, '_')]
+  })
+}
+/** Lower-case pieces that must be nowhere (case ignored): 12 characters, 24 hex digits. */
+const CASELESS = [
+  ...FORMS.map((f) => f.toLowerCase()),
+  ...pieces(SECRET.toLowerCase(), 12),
+  ...pieces(Buffer.from(SECRET).toString('hex'), 24),
+]
+/** Pieces that must be nowhere as they are: 16 base64 characters (12 bytes) of the secret. */
+const EXACT = base64Cores(SECRET).flatMap((core) => pieces(core, 16))
+
 /** Every string inside a value, one per line (so a '"' in the secret is not hidden by JSON). */
 function texts(value: unknown): string {
   if (typeof value === 'string') return value
@@ -54,7 +95,9 @@ function texts(value: unknown): string {
 
 function expectNoSecret(where: string, value: unknown): void {
   const text = texts(value)
-  for (const form of FORMS) expect(text, `${where} holds "${form}"`).not.toContain(form)
+  const lower = text.toLowerCase()
+  for (const piece of CASELESS) expect(lower, `${where} holds "${piece}"`).not.toContain(piece)
+  for (const piece of EXACT) expect(text, `${where} holds "${piece}"`).not.toContain(piece)
 }
 
 const cli = (args: string[], dir: string) => runCli(args, dir, { home: HOME })

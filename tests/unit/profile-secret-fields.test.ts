@@ -1,6 +1,9 @@
-// Guarantee: a profile field whose name or label says password, secret, key or token has the
-// `secret` role (encrypted at rest, never sent to the window), or the profile is refused with
-// the reason naming the field. The built-ins and the documented example pass.
+// Guarantee: a profile field whose name or label says it holds a secret (password, passwd, pwd,
+// pass, passcode, passphrase, pin, otp, secret, key, token, credential; a name in camelCase,
+// snake_case or one word, a label's words) has the `secret` role (encrypted at rest, never sent
+// to the window), or the profile is refused with the reason naming the field. Identifiers of a key or token
+// ("keyId", "tokenUrl") and words that only contain one ("keyboard", "spin") are ordinary. The
+// built-ins and the documented example pass.
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { BUILTIN_PROFILES, parseUserProfile } from '../../src/main/providers/registry'
@@ -59,6 +62,30 @@ describe('fields that say they hold a secret', () => {
     ['password2', 'password'],
     ['newpassword', 'newpassword'],
     ['PASSWORD', 'password'],
+    ['credential', 'credential'],
+    ['credentials', 'credentials'],
+    ['userCreds', 'creds'],
+    ['pwd', 'pwd'],
+    ['user_pwd', 'pwd'],
+    ['newpwd', 'newpwd'],
+    ['pass', 'pass'],
+    ['db_pass', 'pass'],
+    ['passcode', 'passcode'],
+    ['user_pin', 'pin'],
+    ['PIN', 'pin'],
+    ['pinCode', 'pin'],
+    ['otp', 'otp'],
+    ['totp_seed', 'totp'],
+    ['API_KEY', 'key'],
+    ['apikey', 'apikey'],
+    ['clientsecret', 'clientsecret'],
+    ['secret_access_key', 'secret'],
+    ['privateKey', 'key'],
+    ['private_key', 'key'],
+    ['privatekey', 'privatekey'],
+    ['accesstoken', 'accesstoken'],
+    ['authToken', 'token'],
+    ['signing_key_pem', 'key'],
   ])('refuses a field named %s without the secret role (its name says %s)', (name, word) => {
     const text = problems(withField({ name, label: 'Value' }))
     expect(text).toContain(
@@ -70,10 +97,20 @@ describe('fields that say they hold a secret', () => {
   })
 
   it('reads the label too, and refuses a secret-looking username or organization field', () => {
-    const byLabel = problems(withField({ name: 'credential', label: 'Personal access token' }))
+    const byLabel = problems(withField({ name: 'pat', label: 'Personal access token' }))
     expect(byLabel).toContain(
-      'field "credential" looks like a secret (its label says token): give it "role": "secret"',
+      'field "pat" looks like a secret (its label says token): give it "role": "secret"',
     )
+    for (const label of [
+      'API key',
+      'api-key',
+      'One-time password',
+      'PIN',
+      'Client secret',
+      'Credentials',
+    ]) {
+      expect(secretWordIn({ name: 'value', label }), label).not.toBeNull()
+    }
     const asOrg = problems(withField({ name: 'org_key', label: 'Org', role: 'organization' }))
     expect(asOrg).toContain('field "org_key" looks like a secret (its name says key)')
   })
@@ -102,7 +139,19 @@ describe('fields that say they hold a secret', () => {
     ['secretary', 'Secretary'],
     ['tokenizer', 'Tokenizer'],
     ['workspace', 'Workspace'],
-  ])('keeps %s (%s) an ordinary field: whole words only', (name, label) => {
+    ['keyword', 'Keyword'],
+    ['spin', 'Spin'],
+    ['pinned', 'Pinned'],
+    ['bypass', 'Bypass'],
+    ['passenger', 'Passenger'],
+    ['secretaries', 'Secretaries'],
+    ['keyId', 'Key ID'],
+    ['accessKeyId', 'Access key ID'],
+    ['api_key_id', 'API key id'],
+    ['tokenUrl', 'Token URL'],
+    ['token_type', 'Token type'],
+    ['token_endpoint', 'Token endpoint'],
+  ])('keeps %s (%s) an ordinary field: whole words only, identifiers of a key', (name, label) => {
     expect(secretWordIn({ name, label })).toBeNull()
     expect(parseProfile(withField({ name, label })).ok).toBe(true)
   })

@@ -1,5 +1,7 @@
 // redact() and serverText(): server text is decoded before secrets are masked, so a secret echoed
-// in any encoding (or a mix, or several layers) never survives, and the text shown is decoded.
+// in any encoding (or a mix, or several layers), as hex or base64 (alone or inside a blob), in
+// another letter case, or as a run of 12 of its characters never survives, and the text shown is
+// decoded, without control or bidi characters.
 import { describe, expect, it } from 'vitest'
 import { redact, serverText, snippet } from '../../src/shared/redact'
 
@@ -124,5 +126,95 @@ describe('redact: decode first, then mask', () => {
   it('ignores secrets too short to mask and leaves text without secrets decoded only', () => {
     expect(redact('ab abc', ['ab'])).toBe('ab abc')
     expect(redact('plain', [])).toBe('plain')
+  })
+})
+
+describe('redact: hex, base64, letter case and runs of a secret', () => {
+  const TOKEN = 'tpk_9f8e7d6c5b4a39281706f5e4d3c2b1a0ZZYX'
+  const b64 = (b: Buffer) => b.toString('base64')
+
+  it('masks base64 and base64url at every alignment, alone or inside a longer blob', () => {
+    for (const secret of [TOKEN, SECRET, KEY]) {
+      for (const prefix of ['', 'u', 'us', 'user@example.test:']) {
+        for (const suffix of ['', '!', '"}']) {
+          const blob = Buffer.from(prefix + secret + suffix)
+          for (const text of [
+            `Authorization: Basic ${b64(blob)}`,
+            `blob=${b64(blob).replace(/=+$/, '')}`,
+            `jwt ${blob.toString('base64url')}.sig`,
+          ]) {
+            const out = redact(text, [secret])
+            expect(out, text).toContain('[redacted]')
+            // Not one character that carries only the secret's bits is left.
+            const core = b64(Buffer.concat([Buffer.alloc(prefix.length % 3), Buffer.from(secret)]))
+            const first = Math.ceil((8 * (prefix.length % 3)) / 6)
+            const bits = core.slice(
+              first,
+              Math.floor((8 * ((prefix.length % 3) + Buffer.byteLength(secret))) / 6),
+            )
+            for (let i = 0; i + 4 <= bits.length; i++) {
+              const piece = bits.slice(i, i + 4)
+              expect(out.replace(/[-_]/g, (c) => (c === '-' ? '+' : '/'))).not.toContain(piece)
+            }
+          }
+        }
+      }
+    }
+    // The blob's own bytes around the secret stay readable.
+    expect(redact(`Basic ${b64(Buffer.from(`dev@acme.test:${TOKEN}`))}`, [TOKEN])).toBe(
+      'Basic ZGV2QGFjbWUudGVzdD[redacted]',
+    )
+  })
+
+  it('masks hex in either case, and the secret in any letter case', () => {
+    const hex = Buffer.from(SECRET).toString('hex')
+    expect(redact(`bytes ${hex} end`, [SECRET])).toBe('bytes [redacted] end')
+    expect(redact(`BYTES 00${hex.toUpperCase()}FF`, [SECRET])).toBe('BYTES 00[redacted]FF')
+    expect(redact(`was ${TOKEN.toUpperCase()} / ${TOKEN.toLowerCase()}`, [TOKEN])).toBe(
+      'was [redacted] / [redacted]',
+    )
+    // Non-ASCII letters too, and the upper case that grows ("ß" is "SS").
+    expect(redact('BÄTTERY-STRASSE-42', ['bättery-straße-42'])).toBe('[redacted]')
+    expect(serverText('user PÄSSWÖRD-ÄÖÜ rejected', ['pässwörd-äöü'])).toBe(
+      'user [redacted] rejected',
+    )
+  })
+
+  it('masks any run of 12 or more characters of a secret, whole; 11 are not a run', () => {
+    expect(redact(`got "${TOKEN.slice(5, 17)}"`, [TOKEN])).toBe('got "[redacted]"')
+    expect(redact(`got ${TOKEN.slice(3, 30)}…`, [TOKEN])).toBe('got [redacted]…')
+    expect(redact(`prefix ${TOKEN.slice(0, 20).toUpperCase()}`, [TOKEN])).toBe('prefix [redacted]')
+    expect(redact(`got ${TOKEN.slice(5, 16)}`, [TOKEN])).toBe(`got ${TOKEN.slice(5, 16)}`)
+    // Two runs apart, each masked; what lies between them is not the secret's and stays.
+    expect(redact(`${TOKEN.slice(0, 12)} and ${TOKEN.slice(20, 34)}`, [TOKEN])).toBe(
+      '[redacted] and [redacted]',
+    )
+    // Runs of its hex (24 digits) and base64 (16 characters) are 12 of its bytes.
+    const hex = Buffer.from(TOKEN).toString('hex')
+    expect(redact(`h=${hex.slice(10, 34)}`, [TOKEN])).toBe('h=[redacted]')
+    expect(redact(`h=${hex.slice(10, 32)}`, [TOKEN])).toBe(`h=${hex.slice(10, 32)}`)
+    const core = b64(Buffer.from(TOKEN))
+    expect(redact(`b=${core.slice(8, 24)}`, [TOKEN])).toBe('b=[redacted]')
+  })
+
+  it('a short secret is masked only whole: no runs, hex or base64 of it, no text eaten around', () => {
+    expect(redact('pin 1234 in 0x31323334 or MTIzNA==', ['1234'])).toBe(
+      'pin [redacted] in 0x31323334 or MTIzNA==',
+    )
+    expect(redact('hunter2 HUNTER2 hunter', ['hunter2'])).toBe('[redacted] [redacted] hunter')
+    // A 12-character secret's runs are the secret itself.
+    expect(redact('abcdefghijk abcdefghijkl', ['abcdefghijkl'])).toBe('abcdefghijk [redacted]')
+  })
+})
+
+describe('serverText drops bidirectional controls like other control characters', () => {
+  it('strips U+202A-U+202E, U+2066-U+2069, LRM, RLM and ALM', () => {
+    const bidi = '\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c'
+    expect(serverText(`Invoice ${bidi}fdp.exe`, [])).toBe('Invoice fdp.exe')
+    expect(snippet(`<p>a\u202eb</p>`)).toBe('ab')
+    // A secret cut up by them is joined back and masked.
+    expect(serverText('pw correct-\u202ehorse\u2066-battery', ['correct-horse-battery'])).toBe(
+      'pw [redacted]',
+    )
   })
 })

@@ -1,5 +1,6 @@
 // Text formatting for the CLI's human output: UTC dates, validity phrases, aligned columns, and
 // the terminal-safe form of any text it prints (state words come from src/shared/state.ts).
+import { BIDI_CLASS, withoutBidi } from '../../shared/controls'
 
 /* eslint-disable no-control-regex -- matching control characters is the point */
 /** OSC, DCS, SOS, PM and APC strings (7- or 8-bit introducer) up to their BEL or ST terminator. */
@@ -16,14 +17,20 @@ const ESCAPE_SEQUENCE = new RegExp(
 /** What is left after those: C0 controls but tab and newline, DEL and C1 controls. */
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g
 /* eslint-enable no-control-regex */
+/** What JSON output escapes beyond JSON.stringify's C0: DEL, C1 and the bidi controls. */
+export const JSON_ESCAPED = new RegExp(`[\\x7f-\\x9f${BIDI_CLASS}]`, 'g')
 
 /**
- * Text as it may reach a terminal: escape sequences and control characters removed (a label in a
- * hand-edited vault or a server's message cannot retitle the window, clear the screen or rewrite
- * a line), tabs become spaces, and newlines stay only in `multiline` text.
+ * Text as it may reach a terminal: escape sequences, control characters and bidi controls removed
+ * (a label in a hand-edited vault or a server's message cannot retitle the window, clear the
+ * screen, rewrite a line or make itself read backwards), tabs become spaces, and newlines stay
+ * only in `multiline` text.
  */
 export function terminalSafe(text: string, multiline = true): string {
-  const clean = text.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, '').replace(/\t/g, ' ')
+  const clean = withoutBidi(text.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, '')).replace(
+    /\t/g,
+    ' ',
+  )
   return multiline ? clean : clean.replace(/\n/g, ' ')
 }
 

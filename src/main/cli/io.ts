@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import { fail, ok, type ErrorCode, type Failure, type Result } from '../../shared/result'
-import { terminalSafe } from './format'
+import { JSON_ESCAPED, terminalSafe } from './format'
 
 /** The documented exit codes. */
 export const EXIT = { ok: 0, provider: 1, usage: 2, locked: 3, cap: 4 } as const
@@ -49,12 +49,12 @@ export function print(text: string): void {
 }
 
 /**
- * JSON with DEL and the C1 controls escaped too (JSON.stringify escapes only C0): the same value,
- * and nothing a terminal would act on if it is shown rather than parsed.
+ * JSON with DEL, the C1 controls and the bidi controls escaped too (JSON.stringify escapes only
+ * C0): the same value, and nothing a terminal would act on if it is shown rather than parsed.
  */
 export function terminalJson(value: unknown): string {
   return JSON.stringify(value).replace(
-    /[\x7f-\x9f]/g,
+    JSON_ESCAPED,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   )
 }

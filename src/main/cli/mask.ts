@@ -1,76 +1,105 @@
-// Masks secrets in a byte stream (the output of `tokendeck run`'s child): every occurrence of a
-// secret is replaced, also one split across chunks, by holding back only the last bytes that
-// could begin one (anything else goes out at once: prompts and progress are not delayed). Works
-// on bytes, so output that is not UTF-8 passes through unchanged.
+// Masks secrets in a byte stream (the output of `tokendeck run`'s child, `tokendeck curl`'s
+// stderr): every form of a secret that src/shared/secret-forms.ts knows (as is, any letter case,
+// URL/JSON/HTML-escaped, hex, base64, a run of 12 of its characters) is replaced, also one split
+// across chunks, by holding back only the last bytes that could begin one (anything else goes out
+// at once), and a stream lets those out masked after a short pause with no more output, so a
+// prompt is never stuck. Works on bytes, so output that is not UTF-8 passes through unchanged.
 import { Transform, type TransformCallback } from 'node:stream'
+import { secretMatcher, type SecretMatcher } from '../../shared/secret-forms'
 
 export const MASK = '<concealed by tokendeck>'
 
-/** Replaces every secret in what flows through; `secrets` shorter than 4 bytes are ignored. */
+/** How long a stream waits for more output before it lets out what it holds back. */
+export const IDLE_RELEASE_MS = 150
+
+/** Replaces every form of every secret in what flows through (secrets under 3 characters: none). */
 export class Masker {
-  private readonly secrets: Buffer[]
-  private pending: Buffer = Buffer.alloc(0)
-  private readonly mask = Buffer.from(MASK)
+  private readonly matcher: SecretMatcher
+  /** The last bytes let out, unmasked, so a run that goes on in the next chunk is still seen. */
+  private context = ''
+  /** Bytes held back (they could begin a form), as Latin-1 units like `context`. */
+  private pending = ''
+  /** Whether the last byte let out was masked (a mask that goes on is not written twice). */
+  private open = false
 
   constructor(secrets: readonly string[]) {
-    this.secrets = [...new Set(secrets)]
-      .filter((s) => s.length >= 4)
-      .map((s) => Buffer.from(s))
-      .sort((a, b) => b.length - a.length)
+    this.matcher = secretMatcher(secrets, 'bytes')
   }
 
   /** The masked bytes that can be let out now. */
   write(chunk: Buffer): Buffer {
-    const all = this.replace(Buffer.concat([this.pending, chunk]))
-    const cut = all.length - this.partialAtEnd(all)
-    this.pending = all.subarray(cut)
-    return all.subarray(0, cut)
+    return this.matcher.empty && this.pending === ''
+      ? chunk
+      : this.process(chunk.toString('latin1'), false)
   }
 
-  /** The length of the longest end of `buf` that is the beginning of a secret (not all of it). */
-  private partialAtEnd(buf: Buffer): number {
-    let keep = 0
-    for (const s of this.secrets) {
-      for (let k = Math.min(s.length - 1, buf.length); k > keep; k--) {
-        if (buf.compare(s, 0, k, buf.length - k) === 0) {
-          keep = k
-          break
-        }
-      }
-    }
-    return keep
+  /** Whether some bytes are held back. */
+  get holding(): boolean {
+    return this.pending !== ''
+  }
+
+  /** Lets out what is held back, masked as far as it goes (the stream's pause, and its end). */
+  release(): Buffer {
+    return this.process('', true)
   }
 
   /** What was held back, at the end of the stream. */
   end(): Buffer {
-    const rest = this.replace(this.pending)
-    this.pending = Buffer.alloc(0)
+    const rest = this.release()
+    this.context = ''
+    this.open = false
     return rest
   }
 
-  private replace(buf: Buffer): Buffer {
-    let out = buf
-    for (const s of this.secrets) {
-      let i = out.indexOf(s)
-      if (i < 0) continue
-      const parts: Buffer[] = []
-      let from = 0
-      while (i >= 0) {
-        parts.push(out.subarray(from, i), this.mask)
-        from = i + s.length
-        i = out.indexOf(s, from)
-      }
-      parts.push(out.subarray(from))
-      out = Buffer.concat(parts)
+  private process(more: string, all: boolean): Buffer {
+    const text = this.context + this.pending + more
+    const from = this.context.length
+    const cut = all ? text.length : text.length - this.matcher.holdBack(text, from)
+    let out = ''
+    let at = from
+    let open = this.open
+    for (const [s, e] of this.matcher.spans(text)) {
+      if (e <= from) continue
+      if (s >= cut) break
+      const start = Math.max(s, from)
+      out += text.slice(at, start)
+      // A span that began in what was let out, masked there already, goes on under that mask.
+      if (!(s < from && start === at && open)) out += MASK
+      at = Math.min(e, cut)
+      open = true
     }
-    return out
+    if (at < cut) {
+      out += text.slice(at, cut)
+      open = false
+    }
+    if (cut > from) this.open = open
+    this.context = text.slice(Math.max(0, cut - this.matcher.context), cut)
+    this.pending = text.slice(cut)
+    return Buffer.from(out, 'latin1')
   }
 
-  /** A stream transform over this masker. */
+  /** A stream transform over this masker, letting out held-back bytes after a pause. */
   stream(): Transform {
-    return new Transform({
-      transform: (chunk: Buffer, _enc, done: TransformCallback) => done(null, this.write(chunk)),
-      flush: (done: TransformCallback) => done(null, this.end()),
+    let idle: NodeJS.Timeout | undefined
+    const transform = new Transform({
+      transform: (chunk: Buffer, _enc, done: TransformCallback) => {
+        clearTimeout(idle)
+        const out = this.write(chunk)
+        if (this.holding) {
+          idle = setTimeout(() => {
+            if (transform.destroyed) return
+            const rest = this.release()
+            if (rest.length > 0) transform.push(rest)
+          }, IDLE_RELEASE_MS)
+          idle.unref()
+        }
+        done(null, out)
+      },
+      flush: (done: TransformCallback) => {
+        clearTimeout(idle)
+        done(null, this.end())
+      },
     })
+    return transform
   }
 }

@@ -26,10 +26,14 @@ export type Fault =
 /**
  * How an `echo` fault repeats the request in its error: 'raw' is the body exactly as sent; the
  * others are the fields as the server read them ("name=value", comma-separated), HTML-escaped
- * (as a template would), JSON-escaped with \uXXXX for <>&' and non-ASCII (as Go's encoder does)
- * or form-encoded ('+' for space, as a query string would carry them).
+ * (as a template would), JSON-escaped with \uXXXX for <>&' and non-ASCII (as Go's encoder does),
+ * form-encoded ('+' for space, as a query string would carry them), as a base64 blob (as an
+ * echoed `Authorization: Basic` header or a debug dump would: standard with padding, or base64url
+ * without), as hex bytes, upper-cased (as a case-insensitive lookup would log it), or 'truncated':
+ * each value from its third character, 16 characters at most, as a server that shows a slice.
  */
-export type EchoEncoding = 'html' | 'json' | 'url' | 'raw'
+export type EchoEncoding =
+  'html' | 'json' | 'url' | 'raw' | 'base64' | 'base64url' | 'hex' | 'upper' | 'truncated'
 
 /** What an echoing server repeats: the text, and the request's field names to file it under. */
 export interface Echo {
@@ -136,14 +140,28 @@ export function echoOf(body: Buffer, mediaType: string, encoding: EchoEncoding):
   const fields = requestFields(body, mediaType)
   const names = fields?.map(([k]) => k) ?? []
   if (encoding === 'raw' || fields === null) return { text: body.toString('utf8'), fields: names }
-  const read = fields.map(([k, v]) => `${k}=${v}`).join(', ')
-  const text =
-    encoding === 'html'
-      ? htmlEscape(read)
-      : encoding === 'json'
-        ? jsonEscape(read)
-        : new URLSearchParams({ q: read }).toString().slice(2)
-  return { text, fields: names }
+  const slice = (v: string) => `${[...v].slice(2, 18).join('')}…`
+  const read = fields.map(([k, v]) => `${k}=${encoding === 'truncated' ? slice(v) : v}`).join(', ')
+  return { text: encoded(read, encoding), fields: names }
+}
+
+function encoded(read: string, encoding: Exclude<EchoEncoding, 'raw'>): string {
+  switch (encoding) {
+    case 'html':
+      return htmlEscape(read)
+    case 'json':
+      return jsonEscape(read)
+    case 'url':
+      return new URLSearchParams({ q: read }).toString().slice(2)
+    case 'base64':
+    case 'base64url':
+    case 'hex':
+      return Buffer.from(read).toString(encoding)
+    case 'upper':
+      return read.toUpperCase()
+    case 'truncated':
+      return read
+  }
 }
 
 /** Aborts when the server closes or the client goes away. */

@@ -15,6 +15,7 @@ import type { AccountView, OrganizationView } from '../../shared/views'
 import { accountView, countsTowardCap, organizationViews, tidy } from './ledger'
 import type { AccountRecord, VaultData } from './schema'
 import { plural } from '../../shared/words'
+import { withoutControls } from '../../shared/controls'
 import type { Vault } from './vault'
 import { accountSecretId } from './bindings'
 
@@ -73,9 +74,12 @@ export function splitFields(
   return ok({ plain, secrets })
 }
 
-/** A label is 1 to 80 characters after trimming. */
+/**
+ * A label is 1 to 80 characters after bidi controls are dropped (a right-to-left override would
+ * make it read as another label), other control characters become spaces, and it is trimmed.
+ */
 function cleanLabel(raw: unknown): Result<string> {
-  const label = typeof raw === 'string' ? raw.trim() : ''
+  const label = typeof raw === 'string' ? withoutControls(raw, ' ').trim() : ''
   if (label === '' || label.length > LABEL_MAX) {
     return fail('VALIDATION_FAILED', `A label has 1 to ${LABEL_MAX} characters.`, {
       fields: { label: [`1 to ${LABEL_MAX} characters.`] },

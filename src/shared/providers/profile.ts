@@ -371,14 +371,23 @@ export type ProviderProfileInput = z.input<typeof profileSchema>
 
 /**
  * Words that say a field holds a secret. A name is cut into its camelCase / snake_case / digit
- * parts ("apiKey" -> api, key; "password1" -> password, 1), a label into its words; a part that
- * is one of these words (or its plural), or that contains "password", "passwd" or "passphrase",
- * says secret. Whole parts only, so "keyboard", "monkey" or "secretary" do not.
+ * parts ("apiKey" -> api, key; "password1" -> password, 1), a label into its words ("API-key"
+ * -> api, key). A part says secret when it is one of SECRET_PART (or its plural), or holds one of
+ * SECRET_INSIDE (a name written as one word: "clientsecret", "accesstoken", "apikey", "newpwd").
+ * Whole parts only, so "keyboard", "monkey", "spin", "bypass", "tokenizer" or "secretary" do
+ * not. A key or token part followed by a part that names something about it, not it (QUALIFIER:
+ * "keyId", "tokenUrl", "token_type", "Key ID"), says nothing: those are identifiers and
+ * addresses, not secrets.
  */
-const SECRET_WORD = /^(?:password|passwd|passphrase|secret|key|token)s?$|passw(?:or)?d|passphrase/
+const SECRET_PART =
+  /^(?:passwords?|passwds?|pwds?|pass|passcodes?|passphrases?|pins?|pincodes?|otps?|totps?|hotps?|secrets?|keys?|tokens?|credentials?|creds?)$/
+const SECRET_INSIDE =
+  /passw(?:or)?d|passphrase|passcode|pwd|credential|secret(?!ar(?:y|ies|iat))|tokens?$|(?:access|api|app|auth|client|encryption|license|master|private|secret|signing)keys?$/
+const QUALIFIER = /^(?:ids?|urls?|uris?|types?|endpoints?|names?|paths?)$/
+const KEY_OR_TOKEN = /^(?:keys?|tokens?)$/
 
 function wordsOf(text: string): string[] {
-  return text.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? []
+  return (text.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? []).map((w) => w.toLowerCase())
 }
 
 /** Whether a field's name or label says it holds a secret, and which word says so. */
@@ -386,9 +395,12 @@ export function secretWordIn(
   f: Pick<ProfileField, 'name' | 'label'>,
 ): { in: 'name' | 'label'; word: string } | null {
   for (const where of ['name', 'label'] as const) {
-    for (const w of wordsOf(f[where])) {
-      const word = w.toLowerCase()
-      if (SECRET_WORD.test(word)) return { in: where, word }
+    const words = wordsOf(f[where])
+    for (const [i, word] of words.entries()) {
+      if (!SECRET_PART.test(word) && !SECRET_INSIDE.test(word)) continue
+      const next = words[i + 1]
+      if (KEY_OR_TOKEN.test(word) && next !== undefined && QUALIFIER.test(next)) continue
+      return { in: where, word }
     }
   }
   return null
