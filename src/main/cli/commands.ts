@@ -306,10 +306,19 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'inject',
-    usage: 'inject -i TEMPLATE [-o FILE]',
+    usage: 'inject -i TEMPLATE [-o FILE [--force]]',
     summary: 'fill {{ tokendeck://LABEL/token }} (or /header) references in a template',
-    details: ['With -o the file is written with mode 0600; otherwise the result goes to stdout.'],
-    options: { in: { type: 'string', short: 'i' }, out: { type: 'string', short: 'o' } },
+    details: [
+      'With -o the file is written with mode 0600 through a fresh temporary name; otherwise the',
+      'result goes to stdout. A folder another user owns or can write (also /tmp), or a target',
+      "that is a symbolic link or another user's file, is refused before any token is asked",
+      'for (exit 2); --force writes anyway (a link is replaced, never followed).',
+    ],
+    options: {
+      in: { type: 'string', short: 'i' },
+      out: { type: 'string', short: 'o' },
+      force: flag,
+    },
     vault: true,
     args: [0, 0],
     run: runs('inject'),
