@@ -413,6 +413,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: async (ctx) => (await import('./commands-curl')).curl(ctx),
   },
   {
+    name: 'trust',
+    usage: 'trust [PATH] | trust --revoke [PATH] | trust --list',
+    summary: 'let a .tokendeck.json (this path, this content) choose the default account',
+    details: [
+      'PATH: a .tokendeck.json or its folder; default: the nearest one from this folder up.',
+      'Like direnv allow: a .tokendeck.json is used only once trusted, and again after any',
+      'change only once trusted again; a moved or copied file is a new file. --revoke forgets',
+      'it (like direnv deny); --list shows each trusted file and whether it still matches.',
+      'TOKENDECK_ACCOUNT and a label on the command line need no trust. No vault is opened.',
+    ],
+    options: { revoke: flag, list: flag },
+    vault: false,
+    args: [0, 1],
+    run: async (ctx) => (await import('./commands-trust')).trust(ctx),
+  },
+  {
     name: 'completion',
     usage: 'completion bash|zsh|fish',
     summary: 'print a shell completion script: commands, flags and account labels',
@@ -552,7 +568,8 @@ const GLOBAL_HELP = [
 
 const DEFAULT_ACCOUNT_HELP = [
   'Without L, the default account: $TOKENDECK_ACCOUNT, else {"account": "L"} in the nearest',
-  '.tokendeck.json (this folder or a parent). An explicit L always wins.',
+  '.tokendeck.json (this folder or a parent) once you trusted it (tokendeck trust).',
+  'An explicit L always wins.',
 ]
 
 /** The top-level usage text. */
@@ -586,6 +603,9 @@ export function commandHelp(c: CommandSpec): string {
   if (c.vault) lines.push('', ...GLOBAL_HELP)
   else if (c.name === 'sandbox')
     lines.push('', 'Options:', '  --json   one JSON line with the URLs and users', '  -h, --help')
-  else lines.push('', 'Options:', '  -h, --help')
+  else {
+    const own = Object.keys(c.options).map((o) => `  --${o}`)
+    lines.push('', 'Options:', ...own, ...(own.length > 0 ? ['  --json'] : []), '  -h, --help')
+  }
   return lines.join('\n')
 }
