@@ -186,3 +186,23 @@ export function isBelowBaseUrl(url: string, baseUrl: string): boolean {
   if (!c.ok) return false
   return c.value === base.value || c.value.startsWith(`${base.value}/`)
 }
+
+/** A URL as it may be named in a message: scheme, host and path; no user, password or query. */
+export function urlForMessage(raw: string): string {
+  try {
+    const u = new URL(raw)
+    if (u.protocol === 'http:' || u.protocol === 'https:') {
+      return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`
+    }
+  } catch {
+    /* below */
+  }
+  // Not a URL WHATWG reads: cut the query, and anything up to an @ in what may be the authority.
+  const cut = raw.split(/[?#]/)[0]!
+  const start = cut.includes('//') ? cut.indexOf('//') + 2 : 0
+  const slash = cut.indexOf('/', start)
+  const authority = cut.slice(start, slash < 0 ? cut.length : slash)
+  const at = authority.lastIndexOf('@')
+  const safe = at < 0 ? cut : `${cut.slice(0, start)}…@${cut.slice(start + at + 1)}`
+  return safe.length > 80 ? `${safe.slice(0, 80)}…` : safe
+}
