@@ -208,7 +208,13 @@ describe('tokendeck completion', { timeout: 60_000 }, () => {
     const [ku, git, curl] = r.stdout.split('---\n').map((s) => s.split('\n').filter(Boolean))
     expect(ku).toEqual(['kube-credential'])
     expect(git!.sort()).toEqual(['erase', 'get', 'store']) // fish sorts
-    expect(curl!.sort()).toEqual(['--help', '--json', '--passphrase-stdin', '--vault'])
+    expect(curl!.sort()).toEqual([
+      '--any-host',
+      '--help',
+      '--json',
+      '--passphrase-stdin',
+      '--vault',
+    ])
   })
 
   it('refuses an unknown shell', async () => {

@@ -8,7 +8,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { curlArgs, curlHeaderConfig, stdinOption } from '../../src/main/cli/commands-curl'
+import { curlArgs, curlHeaderConfig } from '../../src/main/cli/commands-curl'
+import { curlGroups } from '../../src/main/cli/curl-args'
 import { startSandbox, type SandboxSet } from '../../src/main/sandbox'
 import { CLI, runCli, vaultWithTwoAccounts } from '../helpers/cli'
 import { tempDir } from '../helpers/vault'
@@ -55,7 +56,7 @@ describe('tokendeck curl with the real curl', { timeout: 60_000 }, () => {
     const token = (await runCli(['token', 'acme-prod'], dir)).stdout.trim()
     expect(token).toMatch(/^[0-9a-f]{40}$/)
     const argv = fs.readFileSync(`${record}.argv`, 'utf8').split('\0').slice(0, -1)
-    expect(argv).toEqual(['--config', '-', '-sS', '-w', '\n%{http_code}', url])
+    expect(argv).toEqual(['-q', '--config', '-', '-sS', '-w', '\n%{http_code}', url])
     expect(argv.join(' ')).not.toContain(token)
     const env = fs.readFileSync(`${record}.env`, 'utf8')
     expect(env).not.toContain(token)
@@ -73,7 +74,7 @@ describe('tokendeck curl with the real curl', { timeout: 60_000 }, () => {
 
   it("returns curl's exit code, masks -v, and keeps -q first", async (ctx) => {
     if (!REAL_CURL) ctx.skip('curl is not installed')
-    const refused = await viaShim(['xpay-dev', '--', '-s', 'http://127.0.0.1:1/'])
+    const refused = await viaShim(['xpay-dev', '--any-host', '--', '-s', 'http://127.0.0.1:1/'])
     expect(refused.code).toBe(7) // curl: failed to connect
     const fail = await viaShim(['xpay-dev', '--', '-sf', `${sb.xpay.baseUrl}/nowhere`])
     expect(fail.code).toBe(22) // curl -f: HTTP error
@@ -116,17 +117,22 @@ describe('tokendeck curl with the real curl', { timeout: 60_000 }, () => {
 
 describe('curl arguments and config', () => {
   it('finds every stdin reader, bundled or not, and nothing else', () => {
-    expect(stdinOption(['-d', '@-'])).toBe('-d')
-    expect(stdinOption(['-sSd@-'])).toBe('-d')
-    expect(stdinOption(['--data-urlencode', 'name@-'])).toBe('--data-urlencode')
-    expect(stdinOption(['-F', 'a=<-'])).toBe('-F')
-    expect(stdinOption(['-T', '.'])).toBe('-T')
-    expect(stdinOption(['-b', '-'])).toBe('-b')
-    expect(stdinOption(['-w', '@-'])).toBe('-w')
-    expect(stdinOption(['-d', '@body.json', '-T', 'file', '-o', '-', '-H', 'X-A: @-x'])).toBeNull()
+    const reader = (args: string[]) => {
+      const r = curlGroups(args, { anyHost: true, headerName: 'Authorization' })
+      return r.ok ? null : /so (\S+) cannot read it/.exec(r.message)?.[1]
+    }
+    expect(reader(['-d', '@-'])).toBe('-d')
+    expect(reader(['-sSd@-'])).toBe('-d')
+    expect(reader(['--data-urlencode', 'name@-'])).toBe('--data-urlencode')
+    expect(reader(['-F', 'a=<-'])).toBe('-F')
+    expect(reader(['-T', '.'])).toBe('-T')
+    expect(reader(['-b', '-'])).toBe('-b')
+    expect(reader(['-w', '@-'])).toBe('-w')
+    expect(reader(['--json=@-'])).toBe('--json')
+    expect(reader(['-d', '@body.json', '-T', 'file', '-o', '-', '-H', 'X-A: @-x'])).toBeNull()
     // -o takes the rest of the bundle as its value: "d@-" is a file name there.
-    expect(stdinOption(['-od@-'])).toBeNull()
-    expect(stdinOption(['-D', '-', '--trace-ascii', '-', 'https://x/'])).toBeNull()
+    expect(reader(['-od@-'])).toBeNull()
+    expect(reader(['-D', '-', '--trace-ascii', '%', 'https://x/'])).toBeNull()
   })
 
   it('quotes the header for curl config syntax and refuses control characters', () => {
@@ -136,7 +142,9 @@ describe('curl arguments and config', () => {
     })
     expect(curlHeaderConfig('Authorization', 'Token a\nb').ok).toBe(false)
     expect(curlHeaderConfig('Bad Name', 'x').ok).toBe(false)
-    expect(curlArgs(['--disable', '-s'])).toEqual(['--disable', '--config', '-', '-s'])
+    // -q (no .curlrc) is always first, where curl honours it; a user's own -q is that one.
+    expect(curlArgs(['--disable', '-s'])).toEqual(['-q', '--config', '-', '-s'])
+    expect(curlArgs(['-s', '-q'])).toEqual(['-q', '--config', '-', '-s', '-q'])
   })
 
   it('curl sends a quoted header exactly as it was', async (ctx) => {

@@ -1,7 +1,8 @@
 // The default account, with real processes in temp folders: an explicit label wins over
-// TOKENDECK_ACCOUNT, which wins over the nearest .tokendeck.json (this folder or a parent); a
-// malformed, oversized, foreign or world-writable file is an error naming it; no default at all
-// is a usage error naming both ways; and the agent path gets the filled-in label too.
+// TOKENDECK_ACCOUNT, which wins over the nearest (trusted) .tokendeck.json (this folder or a
+// parent); a malformed, oversized, foreign or world-writable file is an error naming it; no
+// default at all is a usage error naming both ways; and the agent path gets the filled-in label
+// too. What trust itself guarantees is in account-file-trust.test.ts.
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,6 +14,16 @@ const tp = DEMO_USERS.tpstreams[0]!
 let sb: SandboxSet
 let dir = ''
 const tokens: Record<string, string> = {}
+/** One trust store for every run here (each run has its own HOME otherwise). */
+const state = tempDir('tokendeck-state-')
+const stateEnv = { TOKENDECK_STATE_DIR: state }
+
+/** Writes a .tokendeck.json and trusts it, as its user would. */
+async function trusted(file: string, text: string): Promise<void> {
+  fs.writeFileSync(file, text)
+  const r = await runCli(['trust', file], undefined, { env: stateEnv })
+  expect(r.code, r.stderr).toBe(0)
+}
 
 beforeAll(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
@@ -42,7 +53,7 @@ afterAll(async () => {
 
 /** `tokendeck token` (no label) in `cwd`; returns which account's token came out. */
 async function whose(cwd: string, env: NodeJS.ProcessEnv = {}, args: string[] = []) {
-  const r = await runCli(['token', ...args], dir, { cwd, env })
+  const r = await runCli(['token', ...args], dir, { cwd, env: { ...stateEnv, ...env } })
   const label = Object.keys(tokens).find((l) => tokens[l] === r.stdout.trim())
   return { ...r, label }
 }
@@ -52,9 +63,9 @@ describe('the default account', { timeout: 60_000 }, () => {
     const root = tempDir('tokendeck-project-')
     const nested = path.join(root, 'services', 'api', 'src')
     fs.mkdirSync(nested, { recursive: true })
-    fs.writeFileSync(path.join(root, '.tokendeck.json'), '{"account": "acme-prod"}\n')
+    await trusted(path.join(root, '.tokendeck.json'), '{"account": "acme-prod"}\n')
     expect((await whose(nested)).label).toBe('acme-prod')
-    fs.writeFileSync(path.join(root, 'services', '.tokendeck.json'), '{"account":"globex-ci"}')
+    await trusted(path.join(root, 'services', '.tokendeck.json'), '{"account":"globex-ci"}')
     expect((await whose(nested)).label).toBe('globex-ci')
     expect((await whose(root)).label).toBe('acme-prod')
     expect((await whose(nested, { TOKENDECK_ACCOUNT: 'from-env' })).label).toBe('from-env')
@@ -64,9 +75,9 @@ describe('the default account', { timeout: 60_000 }, () => {
     // An empty TOKENDECK_ACCOUNT is unset.
     expect((await whose(nested, { TOKENDECK_ACCOUNT: '' })).label).toBe('globex-ci')
     // header, reject and kube-credential take it too.
-    const h = await runCli(['header'], dir, { cwd: nested })
+    const h = await runCli(['header'], dir, { cwd: nested, env: stateEnv })
     expect(h.stdout).toBe(`Authorization: Token ${tokens['globex-ci']}\n`)
-    const k = await runCli(['kube-credential'], dir, { cwd: nested })
+    const k = await runCli(['kube-credential'], dir, { cwd: nested, env: stateEnv })
     expect(JSON.parse(k.stdout)).toMatchObject({ status: { token: tokens['globex-ci'] } })
   })
 
@@ -78,8 +89,9 @@ describe('the default account', { timeout: 60_000 }, () => {
     expect(r.stderr).toMatch(/tokendeck header needs an account: name it \(tokendeck header L\)/)
     expect(r.stderr).toMatch(/TOKENDECK_ACCOUNT=L/)
     expect(r.stderr).toMatch(/\{"account": "L"\} in a \.tokendeck\.json/)
+    expect(r.stderr).toMatch(/trust it \(tokendeck trust\)/)
     const proj = tempDir('tokendeck-project-')
-    fs.writeFileSync(path.join(proj, '.tokendeck.json'), '{"account": "acme-prod"}')
+    await trusted(path.join(proj, '.tokendeck.json'), '{"account": "acme-prod"}')
     // status without L is the overview of every account, default or not.
     const st = await runCli(['status', '--json'], dir, { cwd: proj })
     expect((JSON.parse(st.stdout) as { accounts: unknown[] }).accounts).toHaveLength(3)
@@ -136,9 +148,9 @@ describe('the default account', { timeout: 60_000 }, () => {
 
   it('through the agent, without a passphrase: the agent gets the default label', async () => {
     const proj = tempDir('tokendeck-project-')
-    fs.writeFileSync(path.join(proj, '.tokendeck.json'), '{"account": "globex-ci"}')
+    await trusted(path.join(proj, '.tokendeck.json'), '{"account": "globex-ci"}')
     expect((await runCli(['agent', 'start'], dir)).code).toBe(0)
-    const noPass = { TOKENDECK_PASSPHRASE: undefined }
+    const noPass = { TOKENDECK_PASSPHRASE: undefined, ...stateEnv }
     try {
       const t = await whose(proj, noPass)
       expect(t.code).toBe(0)

@@ -1,10 +1,13 @@
 // Guarantee: an organization (the unit a token cap counts in) is keyed by the normalised origin,
-// so spelling one server two ways (`https://h//`, `https://h/`, `https://H:443`) cannot make two
-// organizations and double the cap. Holds for accounts added now and for records stored before.
+// so spelling one server two ways (`https://h//`, `https://h/`, `https://H:443`, a trailing dot
+// on the host, a percent-encoded unreserved character in the path) cannot make two organizations
+// and double the cap. Holds for accounts added now and for records stored before, whose stored
+// base URL and token keys are read as they are (never rewritten).
 import { describe, expect, it } from 'vitest'
 import { BUILTIN_PROFILES } from '../../src/main/providers/registry'
 import { DEMO_USERS } from '../../src/main/sandbox'
-import { capUsage, organizationOf } from '../../src/main/vault/ledger'
+import { capUsage, organizationOf, organizationViews } from '../../src/main/vault/ledger'
+import type { ProviderRegistry } from '../../src/main/providers/registry'
 import type { TokenRecord, VaultData } from '../../src/main/vault/schema'
 import { actionFixture, sandboxPerTest } from '../helpers/actions'
 
@@ -72,6 +75,58 @@ describe('the organization key uses the normalised origin', () => {
       tokens: spellings.map((_, i) => token(i)),
     } as unknown as VaultData
     expect(capUsage(data, keys[0]!, tpstreams, 2)).toMatchObject({ used: 4, max: 20 })
+  })
+
+  it('ledger: `https://API.Example.com./x` and `https://api.example.com/%78` fill one cap', () => {
+    const stored = ['https://API.Example.com./x', 'https://api.example.com/%78']
+    const accounts = stored.map((baseUrl, i) => ({
+      id: `a${i}`,
+      providerId: 'tpstreams',
+      baseUrl,
+      fields: { organization_id: 'acme' },
+    }))
+    const keys = accounts.map((a) => organizationOf(tpstreams, a).key)
+    expect(keys).toEqual(['tpstreams|https://api.example.com/x|acme', keys[0]])
+    // 20 live tokens, minted over time: each keeps the key of its day. Before issue 18 the key of
+    // the first account was `https://api.example.com./x` (host lower-cased, dot kept); before
+    // issue 10 its stored string; the second's was `https://api.example.com/%78` all along.
+    const keyOfDay = [
+      'tpstreams|https://api.example.com./x|acme',
+      'tpstreams|https://API.Example.com./x|acme',
+      'tpstreams|https://api.example.com/%78|acme',
+      keys[0]!,
+    ]
+    const tokens = Array.from({ length: 20 }, (_, i) => ({
+      id: `t${i}`,
+      accountId: i % 3 === 2 ? 'a1' : 'a0',
+      providerId: 'tpstreams',
+      orgKey: keyOfDay[i % 4]!,
+      state: 'active',
+      issuedAt: i,
+      expiresAt: null,
+      headerName: 'Authorization',
+      scheme: 'Token',
+      metadata: {},
+      surface: 'cli',
+      secret: null,
+      endedAt: null,
+      note: null,
+    }))
+    const data = { accounts, tokens } as unknown as VaultData
+    // The stored strings are untouched: only the reading normalises them.
+    expect(data.accounts.map((a) => a.baseUrl)).toEqual(stored)
+    expect(capUsage(data, keys[0]!, tpstreams, 100)).toEqual({
+      max: 20,
+      used: 20,
+      active: 20,
+      uncertain: 0,
+    })
+    // One organization in the views, holding both accounts and the full cap.
+    const registry = { get: (id: string) => (id === 'tpstreams' ? tpstreams : undefined) }
+    const orgs = organizationViews(data, registry as unknown as ProviderRegistry, 100)
+    expect(orgs).toHaveLength(1)
+    expect(orgs[0]!.accountIds).toEqual(['a0', 'a1'])
+    expect(orgs[0]!.cap).toMatchObject({ used: 20, max: 20 })
   })
 
   const sandbox = sandboxPerTest()

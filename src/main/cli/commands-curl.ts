@@ -1,11 +1,14 @@
-// `tokendeck curl [L] -- CURL_ARGS...`: the system curl with L's header, handed to it as a curl
-// config on its stdin (`--config -`): never in curl's argv or environment. Arguments that would
-// read stdin too are refused. curl's exit code is returned; its stderr is masked.
+// `tokendeck curl [L] [--any-host] -- CURL_ARGS...`: the system curl with L's header, handed to it
+// as a curl config on its stdin (`--config -`): never in curl's argv or environment. Only to L's
+// server: every URL curl would request must be below L's base URL, and options that route the
+// request elsewhere, read stdin or write the header unmasked are refused (curl-args.ts). curl's
+// exit code is returned; its stderr is masked.
 import { spawn } from 'node:child_process'
 import os from 'node:os'
 import { fail, ok, type Result } from '../../shared/result'
-import type { Ctx } from './context'
-import { EXIT, report, usage } from './io'
+import { bool, type Ctx } from './context'
+import { curlGroups, urlOutside } from './curl-args'
+import { EXIT, report } from './io'
 import { Masker } from './mask'
 import { tokenSource } from './token-source'
 
@@ -25,100 +28,67 @@ export function curlHeaderConfig(name: string, value: string): Result<string> {
 }
 
 /**
- * curl's arguments: ours first (`-q`, which curl honours only as its first argument, stays
- * first), then the user's. Only `-` (stdin) is in them, never the header.
+ * curl's arguments: `-q` first (curl honours it only there: no .curlrc, whose options TokenDeck
+ * cannot see), then our config on stdin, then the user's (a leading `-q` of theirs is ours now).
+ * Only `-` (stdin) is in them, never the header.
  */
 export function curlArgs(user: readonly string[]): string[] {
-  const ours = ['--config', '-']
-  const [first, ...rest] = user
-  if (first === '-q' || first === '--disable') return [first, ...ours, ...rest]
-  return [...ours, ...user]
+  const rest = user[0] === '-q' || user[0] === '--disable' ? user.slice(1) : user
+  return ['-q', '--config', '-', ...rest]
 }
 
-/** Options whose file argument `-` is stdin. */
-const DASH_FILE = new Set(['config', 'upload-file', 'cookie'])
-/** Options whose `@-` (or `name@-`, `name=<-`) reads stdin. */
-const AT_FILE = new Set([
-  'data',
-  'data-ascii',
-  'data-binary',
-  'data-urlencode',
-  'json',
-  'header',
-  'proxy-header',
-  'write-out',
-  'url-query',
-  'variable',
-  'form',
-  'url',
-])
-const SHORT: Record<string, string> = {
-  K: 'config',
-  T: 'upload-file',
-  b: 'cookie',
-  d: 'data',
-  F: 'form',
-  H: 'header',
-  w: 'write-out',
-}
-/** curl's other short options that take a value: the rest of the bundle is that value. */
-const SHORT_WITH_VALUE = new Set('ACDEPQUXYcemortuxyz')
+/** Proxies from the environment: a request to a plain-http (loopback) server goes past them. */
+const PROXY_VARS = [
+  'http_proxy',
+  'HTTP_PROXY',
+  'https_proxy',
+  'HTTPS_PROXY',
+  'all_proxy',
+  'ALL_PROXY',
+]
 
-function readsStdin(option: string, value: string | undefined): boolean {
-  if (value === undefined) return false
-  if (DASH_FILE.has(option)) return value === '-' || (option === 'upload-file' && value === '.')
-  return AT_FILE.has(option) && /(^|[=\w])[@<]-(;|$)/.test(value)
-}
-
-/**
- * The first of the user's curl options that would read stdin (`-d @-`, `-T -`, `-K -`, `-H @-`,
- * `-F f=@-`, bundled as in `-sd@-`...), by name, or null. curl's stdin carries the header, so
- * such an option would get nothing (after the config) instead of the user's data.
- */
-export function stdinOption(user: readonly string[]): string | null {
-  for (let i = 0; i < user.length; i++) {
-    const a = user[i]!
-    if (a.startsWith('--')) {
-      const name = a.slice(2)
-      if (readsStdin(name, user[i + 1])) return `--${name}`
-      continue
-    }
-    if (!a.startsWith('-') || a === '-') continue
-    for (let j = 1; j < a.length; j++) {
-      const c = a[j]!
-      const long = SHORT[c]
-      if (long) {
-        const value = j + 1 < a.length ? a.slice(j + 1) : user[i + 1]
-        if (readsStdin(long, value)) return `-${c}`
-        break
-      }
-      if (SHORT_WITH_VALUE.has(c)) break
-    }
-  }
-  return null
+/** curl's environment: ours without the passphrase, TLS key logging, and (for http) proxies. */
+function curlEnv(env: NodeJS.ProcessEnv, plainHttp: boolean): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env }
+  delete out.TOKENDECK_PASSPHRASE
+  // A key log would let anyone who captured the traffic read the header.
+  delete out.SSLKEYLOGFILE
+  if (plainHttp) for (const v of PROXY_VARS) delete out[v]
+  return out
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const
 
-/** `tokendeck curl [L] -- CURL_ARGS...` */
+/**
+ * `tokendeck curl [L] [--any-host] -- CURL_ARGS...`: every URL curl would request must be below
+ * L's base URL, and no option may send the request elsewhere, read stdin or write the header
+ * unmasked; checked before the token is asked for (`--any-host` allows any URL and route).
+ */
 export async function curl(ctx: Ctx): Promise<number> {
   const [label, ...user] = ctx.args as [string, ...string[]]
-  const clash = stdinOption(user)
-  if (clash) {
-    return report(
-      usage(
-        `curl's stdin carries the header, so ${clash} cannot read it: give curl a file instead.`,
-      ),
-      { json: ctx.json, hint: 'For example: -d @body.json, -T file.bin.' },
-    )
+  const anyHost = bool(ctx, 'any-host')
+  const groups = curlGroups(user, { anyHost, headerName: 'Authorization' })
+  if (!groups.ok) return report(groups, ctx)
+  const source = tokenSource(ctx, 'tokendeck curl')
+  let plainHttp = false
+  if (!anyHost) {
+    const acc = await source.account(label)
+    if (!acc.ok) return report(acc, ctx)
+    const outside = urlOutside(groups.value, acc.value.baseUrl)
+    if (outside) return report(fail('URL_REFUSED', outside), ctx)
+    plainHttp = acc.value.baseUrl.toLowerCase().startsWith('http:')
   }
-  const h = await tokenSource(ctx, 'tokendeck curl').header(label)
+  const h = await source.header(label)
   if (!h.ok) return report(h, ctx)
+  // curl -L drops only an Authorization header on another host: known now, checked again.
+  const again = curlGroups(user, { anyHost, headerName: h.value.headerName })
+  if (!again.ok) return report(again, ctx)
   const config = curlHeaderConfig(h.value.headerName, h.value.value)
   if (!config.ok) return report(config, ctx)
-  const env: NodeJS.ProcessEnv = { ...process.env }
-  delete env.TOKENDECK_PASSPHRASE
-  const child = spawn('curl', curlArgs(user), { env, stdio: ['pipe', 'inherit', 'pipe'] })
+  const child = spawn('curl', curlArgs(user), {
+    env: curlEnv(ctx.env, plainHttp),
+    stdio: ['pipe', 'inherit', 'pipe'],
+  })
   // curl may exit before reading its config (a usage error): that is its own exit code to give.
   child.stdin!.on('error', () => {})
   child.stdin!.end(config.value)

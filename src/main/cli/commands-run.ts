@@ -1,12 +1,15 @@
 // `tokendeck run` (a command with tokens in its environment only, its output masked, signals
 // forwarded, its exit code returned) and `tokendeck inject` (a template with its references
-// replaced, written with mode 0600). Tokens come through the agent, or by opening the vault once.
+// replaced, written safely with mode 0600 to a folder no other user can change). Tokens come
+// through the agent, or by opening the vault once.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fail, ok, type Result } from '../../shared/result'
-import { list, str, type Ctx } from './context'
+import { writeFileSafely } from '../platform/safe-write'
+import { fileProblem, privateFolder } from '../platform/path-safety'
+import { bool, list, str, type Ctx } from './context'
 import { EXIT, report, usage } from './io'
 import { Masker } from './mask'
 import {
@@ -100,10 +103,54 @@ export async function run(ctx: Ctx): Promise<number> {
   return code
 }
 
-/** `tokendeck inject -i TEMPLATE [-o FILE]`: replaces {{ tokendeck://LABEL/token|header }}. */
+/**
+ * Where `inject -o TARGET` may write, checked before any token is asked for: the target's real
+ * folder, when no other user can change what is in it (path-safety.ts privateFolder), and no
+ * existing target that is a symbolic link or another user's file. `--force` writes anyway (a
+ * link is then replaced, never followed). Anything but a regular file is refused either way.
+ */
+export function injectTarget(target: string, force: boolean): Result<string> {
+  const abs = path.resolve(target)
+  const name = path.basename(abs)
+  if (name === '' || abs === path.parse(abs).root) {
+    return fail('VALIDATION_FAILED', `-o ${target} does not name a file.`)
+  }
+  const folder = privateFolder(path.dirname(abs))
+  if (!folder.ok && (folder.code !== 'UNSAFE_PATH' || !force)) {
+    return folder.code === 'UNSAFE_PATH'
+      ? fail('UNSAFE_PATH', `${folder.message} ${ANOTHER_USER} ${FORCE}`)
+      : folder
+  }
+  // --force past an unsafe folder: its real path still, from fs.realpathSync.
+  const dest = path.join(folder.ok ? folder.value : fs.realpathSync(path.dirname(abs)), name)
+  let st: fs.Stats
+  try {
+    st = fs.lstatSync(dest)
+  } catch {
+    return ok(dest)
+  }
+  if (!st.isFile() && !st.isSymbolicLink()) {
+    return fail('UNSAFE_PATH', `${dest} exists and is not a regular file; nothing was written.`)
+  }
+  const problem = fileProblem(dest, st)
+  if (problem && !force) {
+    return fail('UNSAFE_PATH', `${problem} ${ANOTHER_USER} ${FORCE}`)
+  }
+  return ok(dest)
+}
+
+const ANOTHER_USER = 'Another user could redirect or read what TokenDeck writes there.'
+const FORCE =
+  'Nothing was written: choose a folder only you can write, or pass --force to write anyway (a link there is replaced, never followed).'
+
+/** `tokendeck inject -i TEMPLATE [-o FILE] [--force]`: replaces {{ tokendeck://LABEL/token|header }}. */
 export async function inject(ctx: Ctx): Promise<number> {
   const input = str(ctx, 'in')
   if (!input) return report(usage('inject needs -i TEMPLATE.'), ctx)
+  const target = str(ctx, 'out')
+  // Where the tokens would go is checked before any token is asked for.
+  const dest = target === undefined ? undefined : injectTarget(target, bool(ctx, 'force'))
+  if (dest && !dest.ok) return report(dest, ctx)
   const text = readSmallFile(input, 'The template')
   if (!text.ok) return report(text, ctx)
   const resolve = tokenResolver(ctx, 'tokendeck inject')
@@ -115,26 +162,18 @@ export async function inject(ctx: Ctx): Promise<number> {
     values.set(m[1]!, r.value.value)
   }
   const out = text.value.replace(TEMPLATE_REF, (_all, uri: string) => values.get(uri) ?? '')
-  const target = str(ctx, 'out')
-  if (target === undefined) {
+  if (dest === undefined) {
     process.stdout.write(out)
     return EXIT.ok
   }
-  // Written beside the target with mode 0600 from the start, then renamed over it.
-  const tmp = path.join(
-    path.dirname(path.resolve(target)),
-    `.${path.basename(target)}.tokendeck-tmp`,
-  )
+  // A fresh O_EXCL | O_NOFOLLOW name beside the target, mode 0600 from the start, renamed over it.
   try {
-    fs.writeFileSync(tmp, out, { mode: 0o600, flag: 'w' })
-    fs.chmodSync(tmp, 0o600)
-    fs.renameSync(tmp, target)
+    writeFileSafely(dest.value, out, { mode: 0o600 })
   } catch (e) {
-    fs.rmSync(tmp, { force: true })
     return report(
       fail(
         'INTERNAL',
-        `Could not write ${target}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+        `Could not write ${target}: ${(e as NodeJS.ErrnoException).code ?? 'error'}; nothing was written.`,
       ),
       ctx,
     )

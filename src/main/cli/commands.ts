@@ -339,10 +339,19 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'inject',
-    usage: 'inject -i TEMPLATE [-o FILE]',
+    usage: 'inject -i TEMPLATE [-o FILE [--force]]',
     summary: 'fill {{ tokendeck://LABEL/token }} (or /header) references in a template',
-    details: ['With -o the file is written with mode 0600; otherwise the result goes to stdout.'],
-    options: { in: { type: 'string', short: 'i' }, out: { type: 'string', short: 'o' } },
+    details: [
+      'With -o the file is written with mode 0600 through a fresh temporary name; otherwise the',
+      'result goes to stdout. A folder another user owns or can write (also /tmp), or a target',
+      "that is a symbolic link or another user's file, is refused before any token is asked",
+      'for (exit 2); --force writes anyway (a link is replaced, never followed).',
+    ],
+    options: {
+      in: { type: 'string', short: 'i' },
+      out: { type: 'string', short: 'o' },
+      force: flag,
+    },
     vault: true,
     args: [0, 0],
     run: runs('inject'),
@@ -422,19 +431,38 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'curl',
-    usage: 'curl [L] -- CURL_ARGS...',
-    summary: "run curl with L's header, handed over on curl's stdin: never in its arguments",
+    usage: 'curl [L] [--any-host] -- CURL_ARGS...',
+    summary: "run curl with L's header, only to L's server, handed over on curl's stdin",
     details: [
       'The header reaches curl as a config on its stdin (--config -): not in its arguments or',
-      'environment. Options that would read stdin too (-d @-, -T -, -K -, -H @-) are refused:',
-      "give curl a file. curl's exit code is returned; its stderr (-v) is masked.",
+      "environment. Every URL curl would request must be below L's base URL, and options that",
+      'send the request elsewhere (--proxy, --connect-to, --resolve, -H "Host: ..."; -L for a',
+      'header other than Authorization) are refused before a token is asked for (exit 2);',
+      '--any-host allows them. Always refused: options that read stdin (-d @-, -T -, -K),',
+      "-k, and traces to a file or stdout. curl's exit code is returned; its stderr is masked.",
     ],
-    options: {},
+    options: { 'any-host': flag },
     vault: true,
     args: [1, 1],
     account: 'default',
     passthrough: true,
     run: async (ctx) => (await import('./commands-curl')).curl(ctx),
+  },
+  {
+    name: 'trust',
+    usage: 'trust [PATH] | trust --revoke [PATH] | trust --list',
+    summary: 'let a .tokendeck.json (this path, this content) choose the default account',
+    details: [
+      'PATH: a .tokendeck.json or its folder; default: the nearest one from this folder up.',
+      'Like direnv allow: a .tokendeck.json is used only once trusted, and again after any',
+      'change only once trusted again; a moved or copied file is a new file. --revoke forgets',
+      'it (like direnv deny); --list shows each trusted file and whether it still matches.',
+      'TOKENDECK_ACCOUNT and a label on the command line need no trust. No vault is opened.',
+    ],
+    options: { revoke: flag, list: flag },
+    vault: false,
+    args: [0, 1],
+    run: async (ctx) => (await import('./commands-trust')).trust(ctx),
   },
   {
     name: 'completion',
@@ -576,7 +604,8 @@ const GLOBAL_HELP = [
 
 const DEFAULT_ACCOUNT_HELP = [
   'Without L, the default account: $TOKENDECK_ACCOUNT, else {"account": "L"} in the nearest',
-  '.tokendeck.json (this folder or a parent). An explicit L always wins.',
+  '.tokendeck.json (this folder or a parent) once you trusted it (tokendeck trust).',
+  'An explicit L always wins.',
 ]
 
 /** The top-level usage text. */
@@ -610,6 +639,9 @@ export function commandHelp(c: CommandSpec): string {
   if (c.vault) lines.push('', ...GLOBAL_HELP)
   else if (c.name === 'sandbox')
     lines.push('', 'Options:', '  --json   one JSON line with the URLs and users', '  -h, --help')
-  else lines.push('', 'Options:', '  -h, --help')
+  else {
+    const own = Object.keys(c.options).map((o) => `  --${o}`)
+    lines.push('', 'Options:', ...own, ...(own.length > 0 ? ['  --json'] : []), '  -h, --help')
+  }
   return lines.join('\n')
 }

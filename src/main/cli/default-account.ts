@@ -1,9 +1,11 @@
 // The default account for commands whose label may be left out: an explicit label, else
 // $TOKENDECK_ACCOUNT, else {"account": "L"} in the nearest .tokendeck.json (this folder or a
-// parent). Context only, never global state: nothing here is written anywhere.
+// parent), once the user trusted that file's path and content (trust-store.ts). Nothing here
+// is written anywhere.
 import fs from 'node:fs'
 import path from 'node:path'
 import { fail, ok, type Result } from '../../shared/result'
+import { readTrustStore, sha256, trustOf } from './trust-store'
 
 export const ACCOUNT_FILE = '.tokendeck.json'
 /** A .tokendeck.json holds one small object; anything bigger is not one. */
@@ -22,38 +24,60 @@ function checkLabel(label: unknown, where: string): Result<string> {
   return ok(label)
 }
 
-/** Reads and checks one .tokendeck.json: `{"account": "LABEL"}` and nothing else. */
-export function readAccountFile(file: string): Result<string> {
-  let st: fs.Stats
+/** One .tokendeck.json as read: the label it names and the SHA-256 of the bytes it was read from. */
+export interface AccountFile {
+  label: string
+  sha256: string
+}
+
+/**
+ * Reads and checks one .tokendeck.json: `{"account": "LABEL"}` and nothing else, from one open
+ * (non-blocking: a FIFO planted there cannot hang the command), so the label and the hash that
+ * trust is checked against come from the same bytes.
+ */
+export function readAccountFile(file: string): Result<AccountFile> {
+  let fd: number
   try {
-    st = fs.statSync(file)
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0))
   } catch (e) {
     return fail('VALIDATION_FAILED', `Cannot read ${file} (${(e as NodeJS.ErrnoException).code}).`)
   }
-  if (!st.isFile()) return fail('VALIDATION_FAILED', `${file} is not a file.`)
-  if (st.size > MAX_ACCOUNT_FILE) {
+  let bytes: Buffer
+  try {
+    const st = fs.fstatSync(fd)
+    if (!st.isFile()) return fail('VALIDATION_FAILED', `${file} is not a file.`)
+    if (st.size > MAX_ACCOUNT_FILE) {
+      return fail(
+        'VALIDATION_FAILED',
+        `${file} is too big for {"account": "LABEL"} (4 KiB at most).`,
+      )
+    }
+    // Another local user must not choose the account for you (a file planted in /tmp, say).
+    const uid = process.getuid?.()
+    if (uid !== undefined && st.uid !== uid && st.uid !== 0) {
+      return fail(
+        'VALIDATION_FAILED',
+        `${file} belongs to another user; TokenDeck does not use it.`,
+      )
+    }
+    if (process.platform !== 'win32' && (st.mode & 0o002) !== 0) {
+      return fail(
+        'VALIDATION_FAILED',
+        `${file} is writable by every user; TokenDeck does not use it.`,
+      )
+    }
+    bytes = fs.readFileSync(fd)
+  } catch (e) {
+    return fail('VALIDATION_FAILED', `Cannot read ${file} (${(e as NodeJS.ErrnoException).code}).`)
+  } finally {
+    fs.closeSync(fd)
+  }
+  if (bytes.length > MAX_ACCOUNT_FILE) {
     return fail('VALIDATION_FAILED', `${file} is too big for {"account": "LABEL"} (4 KiB at most).`)
-  }
-  // Another local user must not choose the account for you (a file planted in /tmp, say).
-  const uid = process.getuid?.()
-  if (uid !== undefined && st.uid !== uid && st.uid !== 0) {
-    return fail('VALIDATION_FAILED', `${file} belongs to another user; TokenDeck does not use it.`)
-  }
-  if (process.platform !== 'win32' && (st.mode & 0o002) !== 0) {
-    return fail(
-      'VALIDATION_FAILED',
-      `${file} is writable by every user; TokenDeck does not use it.`,
-    )
-  }
-  let text: string
-  try {
-    text = fs.readFileSync(file, 'utf8')
-  } catch (e) {
-    return fail('VALIDATION_FAILED', `Cannot read ${file} (${(e as NodeJS.ErrnoException).code}).`)
   }
   let value: unknown
   try {
-    value = JSON.parse(text)
+    value = JSON.parse(bytes.toString('utf8'))
   } catch {
     return fail('VALIDATION_FAILED', `${file} is not JSON: it holds {"account": "LABEL"}.`)
   }
@@ -67,7 +91,37 @@ export function readAccountFile(file: string): Result<string> {
       `${file}: unknown key "${extra[0]!.slice(0, 40)}"; it holds {"account": "LABEL"} only.`,
     )
   }
-  return checkLabel((value as { account?: unknown }).account, file)
+  const label = checkLabel((value as { account?: unknown }).account, file)
+  return label.ok ? ok({ label: label.value, sha256: sha256(bytes) }) : label
+}
+
+/** A path as a shell takes it: as it is when it is plain, else in single quotes. */
+export function shellWord(p: string): string {
+  return /^[A-Za-z0-9_./~:=@%+-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`
+}
+
+/**
+ * The account a found .tokendeck.json names, if the user trusted this file with this content
+ * (`tokendeck trust`, like `direnv allow`): a file from a repository, a download or another
+ * project acts only after that. NOT_TRUSTED names the file, its account and the command.
+ */
+export function trustedAccountFile(env: NodeJS.ProcessEnv, file: string): Result<string> {
+  const read = readAccountFile(file)
+  if (!read.ok) return read
+  const store = readTrustStore(env)
+  if (!store.ok) return store
+  const state = trustOf(store.value, file, read.value.sha256)
+  if (state === 'trusted') return ok(read.value.label)
+  const why =
+    state === 'changed'
+      ? 'it changed since you trusted it'
+      : 'you have not trusted this file here (new, moved or copied)'
+  return fail(
+    'NOT_TRUSTED',
+    `${file} names the account "${read.value.label}", but ${why}. If commands in this folder ` +
+      `should use that account, run: tokendeck trust ${shellWord(file)} ` +
+      '(or name the account, or set TOKENDECK_ACCOUNT).',
+  )
 }
 
 /** The nearest .tokendeck.json from `cwd` up to the root, or null when there is none. */
@@ -102,7 +156,7 @@ export function defaultAccount(
   }
   const file = findAccountFile(cwd)
   if (file === null) return ok(null)
-  const l = readAccountFile(file)
+  const l = trustedAccountFile(env, file)
   return l.ok ? ok({ label: l.value, from: file }) : l
 }
 
@@ -125,7 +179,8 @@ export function withAccount(
     return fail(
       'VALIDATION_FAILED',
       `tokendeck ${command.name} needs an account: name it (tokendeck ${command.name} L), set ` +
-        `TOKENDECK_ACCOUNT=L, or put {"account": "L"} in a ${ACCOUNT_FILE} in this folder or a parent.`,
+        `TOKENDECK_ACCOUNT=L, or put {"account": "L"} in a ${ACCOUNT_FILE} in this folder or a ` +
+        'parent and trust it (tokendeck trust).',
     )
   }
   return ok([d.value.label, ...positionals])

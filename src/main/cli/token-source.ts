@@ -1,7 +1,10 @@
 // Where the helpers, `run` and `inject` get an account's header: through the agent of the vault
 // when one answers (askAgentFor decides, as for every command), else by opening the vault here
-// once. Also which account serves a URL, and "the server refused the token".
-import { ok, type Result } from '../../shared/result'
+// once. Also an account's base URL (where its token may go), which account serves a URL, and
+// "the server refused the token".
+import { fail, ok, type Result } from '../../shared/result'
+import { findAccount, noAccount } from '../../shared/state'
+import type { AccountView } from '../../shared/views'
 import type { Actions } from '../actions'
 import type { Ctx } from './context'
 import { askAgentFor } from './via-agent'
@@ -32,6 +35,21 @@ export function tokenSource(ctx: Ctx, command: string) {
     return acc.ok ? use(a.value, acc.value.id) : acc
   }
   return {
+    /** The account a label names, as far as where its token may go: its base URL. */
+    async account(label: string): Promise<Result<{ label: string; baseUrl: string }>> {
+      const r = await askAgentFor(ctx, { op: 'accounts' }, command)
+      if (r) {
+        if (!r.ok) return r
+        const found = findAccount(r.value as AccountView[], label)
+        return found
+          ? ok({ label: found.label, baseUrl: found.baseUrl })
+          : fail('NOT_FOUND', noAccount(label))
+      }
+      return withAccount(label, (a, id) => {
+        const v = a.views.account(id)
+        return v.ok ? ok({ label: v.value.label, baseUrl: v.value.baseUrl }) : v
+      })
+    },
     async match(url: string): Promise<Result<{ label: string }>> {
       const r = await askAgentFor(ctx, { op: 'match', url }, command)
       if (r) return r as Result<{ label: string }>

@@ -10,7 +10,7 @@ import type {
   TokenView,
 } from '../../shared/views'
 import * as vocabulary from '../../shared/state'
-import { normalizeBaseUrl } from '../../shared/url-policy'
+import { formerBaseUrlSpellings, normalizeBaseUrl } from '../../shared/url-policy'
 import { ownValue } from '../../shared/json-path'
 import type { ProviderRegistry } from '../providers/registry'
 import type { AccountRecord, TokenRecord, VaultData } from './schema'
@@ -59,8 +59,10 @@ function keyOf(
 
 /**
  * The organization key a stored token counts under now. A token keeps the key its account had
- * when it was minted; an account stored before base URLs were normalised had another spelling of
- * its base URL, so that spelling's key maps to the normalised one (a lookup: nothing is parsed).
+ * when it was minted, in the spelling of the base URL the normaliser of that day made: the
+ * stored string itself, or what an earlier normalizeBaseUrl made of it (formerBaseUrlSpellings).
+ * Each such key maps to today's (a lookup: nothing is parsed), so two stored spellings of one
+ * server count against one cap without rewriting a stored account.
  */
 export function countsUnder(
   data: VaultData,
@@ -70,8 +72,10 @@ export function countsUnder(
   for (const a of data.accounts) {
     if (a.providerId !== profile?.id) continue
     const org = organizationOf(profile, a)
-    const stored = keyOf(profile, a, org.organizationId, a.baseUrl)
-    if (stored !== org.key) renamed.set(stored, org.key)
+    for (const spelling of formerBaseUrlSpellings(a.baseUrl)) {
+      const former = keyOf(profile, a, org.organizationId, spelling)
+      if (former !== org.key) renamed.set(former, org.key)
+    }
   }
   return (t) => renamed.get(t.orgKey) ?? t.orgKey
 }
