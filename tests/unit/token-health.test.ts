@@ -57,7 +57,7 @@ describe('tokens.check against the sandbox', () => {
     expect(t.note).toMatch(/^Refused by its server \(reported through ui\)/)
     expect(accountSummary(view.value, Date.now()).word).toBe('rejected')
     const events = actions.views.events({ limit: 1 })
-    expect(events.ok && events.value[0]).toMatchObject({
+    expect(events.ok && events.value.events[0]).toMatchObject({
       type: 'revoke',
       surface: 'ui',
       tokenId: first.value.tokenId,

@@ -6,9 +6,10 @@ import os from 'node:os'
 import { fail, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import type { CheckReport } from '../../shared/health'
-import type { AccountView, TokenView, VaultEvent } from '../../shared/views'
+import type { AccountView, EventList, TokenView } from '../../shared/views'
 import { askAgent, type AgentAsk } from '../agent/client'
 import { agentEndpoint } from '../agent/endpoint'
+import { logAnswerSchema } from '../agent/protocol'
 import type { Ctx } from './context'
 import { resolveVaultDir } from './default-dir'
 import { report, stdinReader } from './io'
@@ -138,7 +139,12 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
       'tokendeck log',
     )
     if (!r) return undefined
-    return r.ok ? printLog(ctx, r.value as VaultEvent[]) : report(r, ctx)
+    if (!r.ok) return report(r, ctx)
+    const list = logAnswerSchema.safeParse(r.value)
+    if (!list.success) {
+      return report(fail('AGENT_UNAVAILABLE', 'The agent answered outside the protocol.'), ctx)
+    }
+    return printLog(ctx, list.data as EventList)
   },
   async 'accounts add'(ctx) {
     const providerId = typeof ctx.flags.provider === 'string' ? ctx.flags.provider : undefined

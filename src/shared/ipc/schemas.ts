@@ -7,7 +7,7 @@ import { settingsPatchSchema, settingsSchema } from '../settings'
 import {
   accountViewSchema,
   EVENT_TYPES,
-  eventSchema,
+  eventListSchema,
   organizationViewSchema,
   tokenViewSchema,
 } from '../views'
@@ -395,7 +395,7 @@ export const CONTRACT = {
       })
       .strict()
       .optional(),
-    response: z.array(eventSchema),
+    response: eventListSchema,
   },
   [INVOKE.agentPending]: { request: none, response: z.array(agentPromptSchema) },
   [INVOKE.agentDecide]: {
