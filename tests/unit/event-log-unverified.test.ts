@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { generateKey } from '../../src/main/vault/crypto'
 import { EVENT_LOG_FILE, sealedEventCipher } from '../../src/main/vault/event-log'
 import { INVOKE } from '../../src/shared/ipc/channels'
+import { CONTRACT } from '../../src/shared/ipc/schemas'
 import { CLI, runCli } from '../helpers/cli'
 import { startTestApp } from '../helpers/app'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
@@ -85,20 +86,24 @@ describe('unverified event-log lines', { timeout: 120_000 }, () => {
         passphrase: TEST_PASSPHRASE,
       })
       expect(created.ok).toBe(true)
-      const before = await h[INVOKE.eventsList]({ limit: 100 })
-      expect(before.ok && before.value.unverified).toBe(0)
+      // Each answer as the window gets it: checked against the IPC contract.
+      const list = async (q: { limit?: number; types?: 'mint'[] }) => {
+        const r = await h[INVOKE.eventsList](q)
+        if (!r.ok) throw new Error(r.message)
+        return CONTRACT[INVOKE.eventsList].response.parse(r.value)
+      }
+      expect((await list({ limit: 100 })).unverified).toBe(0)
       expect((await h[INVOKE.vaultLock](undefined)).ok).toBe(true)
       const unlock = { method: 'passphrase', passphrase: TEST_PASSPHRASE } as const
       expect((await h[INVOKE.vaultUnlock](unlock)).ok).toBe(true)
-      const n = await h[INVOKE.eventsList]({ limit: 100 })
+      const before = await list({ limit: 100 })
       tamper(app.vaultDir)
-      const r = await h[INVOKE.eventsList]({ limit: 100 })
-      expect(r.ok && r.value.unverified).toBe(2)
+      const after = await list({ limit: 100 })
+      expect(after.unverified).toBe(2)
       // The newest line was edited: the rest still shows.
-      expect(r.ok && r.value.events).toHaveLength(n.ok ? n.value.events.length - 1 : -1)
+      expect(after.events).toEqual(before.events.slice(1))
       // Filtered to a type: both lines name the bucket mints are in, so both are counted.
-      const mints = await h[INVOKE.eventsList]({ types: ['mint'] })
-      expect(mints.ok && mints.value).toEqual({ events: [], unverified: 2 })
+      expect(await list({ types: ['mint'] })).toEqual({ events: [], unverified: 2 })
     } finally {
       await app.close()
     }
