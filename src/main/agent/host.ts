@@ -8,7 +8,7 @@ import { ok, type Result } from '../../shared/result'
 import { agentHandlers } from './handlers'
 import type { AgentClient, AgentPing, AgentRequest } from './protocol'
 import type { AgentApprovals } from './approvals'
-import { startAgentServer, type AgentServer } from './server'
+import { startAgentServer, type AgentServer, type AgentServerOptions } from './server'
 
 export interface AgentHostOptions {
   endpoint: string
@@ -25,6 +25,8 @@ export interface AgentHostOptions {
   onStop?: () => void
   /** The app: the first request of each terminal session is approved in the window. */
   approvals?: AgentApprovals
+  /** The server's limits per connection and in all (defaults in server.ts). */
+  limits?: Pick<AgentServerOptions, 'connectionIdleMs' | 'maxInFlight' | 'maxConnections'>
 }
 
 export interface RunningAgent {
@@ -99,6 +101,7 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
   const server = await startAgentServer({
     endpoint: o.endpoint,
     handlers: agentHandlers({ actions: o.actions, ping }),
+    ...o.limits,
     onActivity: armIdle,
     ...(o.approvals
       ? {
