@@ -2,6 +2,7 @@
 // never asserted by timed tests.
 import fs from 'node:fs'
 import { agentBench, CLI_PATH } from './agent'
+import { agentFloodBench } from './agent-flood'
 import { gatewayBench } from './gateway'
 import { vaultBench } from './vault'
 
@@ -14,6 +15,9 @@ async function main() {
   // Whole CLI processes: needs the built CLI (out/main/cli.js).
   results.agent = fs.existsSync(CLI_PATH)
     ? await agentBench()
+    : { skipped: 'run npm run build first' }
+  results.agentFlood = fs.existsSync(CLI_PATH)
+    ? await agentFloodBench()
     : { skipped: 'run npm run build first' }
   results.gateway = fs.existsSync(CLI_PATH)
     ? await gatewayBench()

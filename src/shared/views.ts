@@ -130,3 +130,16 @@ export const eventSchema = z
   })
   .strict()
 export type VaultEvent = z.infer<typeof eventSchema>
+
+/**
+ * The event log as shown: the newest entries, and how many of the lines read for them did not
+ * open (edited or written outside TokenDeck, or sealed with a key since replaced): those are
+ * counted and said, never silently left out.
+ */
+export const eventListSchema = z
+  .object({
+    events: z.array(eventSchema),
+    unverified: z.number().int().nonnegative(),
+  })
+  .strict()
+export type EventList = z.infer<typeof eventListSchema>

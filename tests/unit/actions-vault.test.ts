@@ -26,7 +26,7 @@ describe('protection actions', () => {
     expect(cli.ok && cli.value.vault.unlocked).toBe(true)
     const logged = () => {
       const r = actions.views.events({ limit: 50 })
-      return r.ok ? r.value : []
+      return r.ok ? r.value.events : []
     }
     expect(logged()).not.toContainEqual(expect.objectContaining({ message: 'Unlocked.' }))
     await actions.protection.lock()

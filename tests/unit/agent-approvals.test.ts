@@ -67,7 +67,7 @@ async function appWithAccount() {
     request(app.agentEndpoint, client, { op: 'header', label: 'acme-prod' })
   const pending = async () => {
     const r = await h[INVOKE.agentPending](undefined)
-    return r.ok ? (r.value as { id: string; client: string; what: string }[]) : []
+    return r.ok ? (r.value as { id: string; client: string; what: string; scope: string }[]) : []
   }
   /** Waits until a prompt is there (the request is on its way through the socket). */
   const nextPrompt = async () => {
@@ -167,5 +167,118 @@ describe('the app agent asks the window', { timeout: 30_000 }, () => {
     expect(await header(terminal('11'))).toMatchObject({ ok: false, code: 'VAULT_LOCKED' })
     const s = await h[INVOKE.agentSessions](undefined)
     expect(s.ok && s.value).toEqual([])
+  })
+})
+
+describe('approval scopes: reading tokens is not changing the vault', { timeout: 60_000 }, () => {
+  it('a read approval does not let a change through: it asks again, saying so; a change approval covers both', async () => {
+    const { app, h, header, pending, nextPrompt } = await appWithAccount()
+    const t = terminal('21')
+    const asked = header(t)
+    const first = await nextPrompt()
+    expect(first.scope).toBe('read')
+    expect((await h[INVOKE.agentDecide]({ id: first.id, allow: true })).ok).toBe(true)
+    const got = await asked
+    expect(got.ok).toBe(true)
+    const value = (got.value as { value: string }).value
+    const revokesBefore = app.sandbox.tpstreams.stats.logoutRequests
+    // A revoke from the same, read-approved session: asked again, as a change.
+    const revoke = request(app.agentEndpoint, t, {
+      op: 'revoke',
+      label: 'acme-prod',
+      mode: 'current',
+    })
+    const change = await nextPrompt()
+    expect(change).toMatchObject({ scope: 'change', what: 'to revoke the token of "acme-prod"' })
+    expect((await h[INVOKE.agentDecide]({ id: change.id, allow: false })).ok).toBe(true)
+    expect(await revoke).toMatchObject({ ok: false, code: 'AGENT_DENIED' })
+    expect(app.sandbox.tpstreams.stats.logoutRequests).toBe(revokesBefore)
+    // Still allowed to read, and the token was not touched.
+    expect(await header(t)).toMatchObject({ ok: true, value: { value } })
+    expect(await pending()).toEqual([])
+    let sessions = await h[INVOKE.agentSessions](undefined)
+    expect(sessions.ok && sessions.value).toMatchObject([{ scope: 'read' }])
+    // Allowed as a change: the session may change and read from then on, without asking.
+    const again = request(app.agentEndpoint, t, {
+      op: 'revoke',
+      label: 'acme-prod',
+      mode: 'current',
+    })
+    const p = await nextPrompt()
+    expect((await h[INVOKE.agentDecide]({ id: p.id, allow: true })).ok).toBe(true)
+    expect((await again).ok).toBe(true)
+    expect(app.sandbox.tpstreams.stats.logoutRequests).toBe(revokesBefore + 1)
+    sessions = await h[INVOKE.agentSessions](undefined)
+    expect(sessions.ok && sessions.value).toMatchObject([{ scope: 'change' }])
+    // Let through without asking (it has no token left to reject, so it is refused by the core).
+    const reject = await request(app.agentEndpoint, t, { op: 'reject', label: 'acme-prod' })
+    expect(reject.code).not.toBe('AGENT_DENIED')
+    expect(await header(t)).toMatchObject({ ok: true })
+    expect(await pending()).toEqual([])
+  })
+
+  it('every change asks a read-approved session again; every read is answered without asking', async () => {
+    const { app, h, header, pending, nextPrompt } = await appWithAccount()
+    const t = terminal('22')
+    const asked = header(t)
+    const p = await nextPrompt()
+    expect((await h[INVOKE.agentDecide]({ id: p.id, allow: true })).ok).toBe(true)
+    expect((await asked).ok).toBe(true)
+    const base = app.sandbox.tpstreams.baseUrl
+    const changes: Record<string, unknown>[] = [
+      { op: 'revoke', label: 'acme-prod', mode: 'current' },
+      { op: 'revoke', label: 'acme-prod', mode: 'all' },
+      { op: 'revoke', label: 'acme-prod', mode: 'oldest' },
+      { op: 'revoke', label: 'acme-prod', mode: 'org' },
+      { op: 'revoke', label: 'acme-prod', mode: 'uncertain' },
+      { op: 'reject', label: 'acme-prod' },
+      { op: 'login', label: 'acme-prod', force: true },
+      { op: 'header', label: 'acme-prod', confirmEviction: true },
+      { op: 'token', label: 'acme-prod', confirmEviction: true },
+      { op: 'policy', label: 'acme-prod', set: { origins: [], methods: ['GET'], paths: [] } },
+      { op: 'remove', label: 'acme-prod', force: true },
+      {
+        op: 'add',
+        account: {
+          label: 'x',
+          providerId: 'tpstreams',
+          baseUrl: base,
+          fields: {},
+          remember: false,
+        },
+      },
+    ]
+    for (const body of changes) {
+      const r = request(app.agentEndpoint, t, body)
+      const prompt = await nextPrompt()
+      expect([body.op, prompt.scope]).toEqual([body.op, 'change'])
+      expect((await h[INVOKE.agentDecide]({ id: prompt.id, allow: false })).ok).toBe(true)
+      expect(await r).toMatchObject({ ok: false, code: 'AGENT_DENIED' })
+    }
+    const reads: Record<string, unknown>[] = [
+      { op: 'token', label: 'acme-prod' },
+      { op: 'login', label: 'acme-prod', force: false },
+      { op: 'status' },
+      { op: 'accounts' },
+      { op: 'check', label: 'acme-prod' },
+      { op: 'log', limit: 5 },
+      { op: 'match', url: `${base}/api/v1/acme/assets/` },
+      { op: 'targets', labels: [] },
+      { op: 'policy', label: 'acme-prod' },
+      { op: 'profile', providerId: 'tpstreams' },
+      {
+        op: 'record',
+        entries: [{ label: 'acme-prod', method: 'GET', path: '/x', status: 200, durationMs: 1 }],
+      },
+    ]
+    for (const body of reads) {
+      expect([body.op, await request(app.agentEndpoint, t, body)]).toMatchObject([
+        body.op,
+        { ok: true },
+      ])
+    }
+    expect(await pending()).toEqual([])
+    const sessions = await h[INVOKE.agentSessions](undefined)
+    expect(sessions.ok && sessions.value).toMatchObject([{ scope: 'read' }])
   })
 })

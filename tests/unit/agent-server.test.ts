@@ -6,49 +6,16 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
-import { DEMO_USERS } from '../../src/main/sandbox'
+import { describe, expect, it } from 'vitest'
 import { askAgent } from '../../src/main/agent/client'
-import { startAgent, type RunningAgent } from '../../src/main/agent/host'
+import { startAgent } from '../../src/main/agent/host'
 import { AGENT_PROTOCOL, MAX_LINE } from '../../src/main/agent/protocol'
-import { actionFixture, sandboxPerTest } from '../helpers/actions'
+import { sandboxPerTest } from '../helpers/actions'
+import { agentsPerTest } from '../helpers/agent'
 import { tempDir } from '../helpers/vault'
 
 const sandbox = sandboxPerTest()
-const tp = DEMO_USERS.tpstreams[0]!
-const running: RunningAgent[] = []
-afterEach(async () => {
-  for (const a of running.splice(0)) await a.close()
-})
-
-async function agentOverVault() {
-  const f = await actionFixture()
-  const added = await f.actions.accounts.add(
-    {
-      label: 'acme-prod',
-      providerId: 'tpstreams',
-      baseUrl: sandbox().tpstreams.baseUrl,
-      fields: { username: tp.username, password: tp.secret, organization_id: 'acme' },
-      remember: true,
-      login: false,
-    },
-    'cli',
-  )
-  if (!added.ok) throw new Error(added.message)
-  const endpoint = path.join(tempDir('tokendeck-agent-'), 'run', 'agent.sock')
-  const a = await startAgent({
-    endpoint,
-    vaultDir: f.services.dir,
-    kind: 'headless',
-    actions: () => (f.services.vault.unlocked ? f.actions : null),
-    log: (e) => f.services.vault.log(e),
-    now: () => Date.now(),
-    idleTimeoutMinutes: 0,
-  })
-  if (!a.ok) throw new Error(a.message)
-  running.push(a.value)
-  return { ...f, endpoint }
-}
+const agentOverVault = agentsPerTest(sandbox)
 
 /** Sends raw text on a new connection; resolves with every answer line until it closes. */
 function raw(endpoint: string, text: string, o: { waitMs?: number } = {}): Promise<string[]> {

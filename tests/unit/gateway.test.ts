@@ -382,13 +382,15 @@ describe('the event log', () => {
     await gw.close()
     const events = f.actions.views.events({ types: ['gateway'] })
     if (!events.ok) throw new Error(events.message)
-    expect(events.value.map((e) => e.message).sort()).toEqual(
+    expect(events.value.events.map((e) => e.message).sort()).toEqual(
       [
         expect.stringMatching(new RegExp(`^GET /acme/api/v1/${ORG}/assets/ -> 200 in \\d+ ms$`)),
         expect.stringMatching(/^GET \/acme\/nothing-here -> 404 in \d+ ms$/),
       ].sort(),
     )
-    expect(events.value.every((e) => e.label === 'acme' && e.surface === 'gateway')).toBe(true)
+    expect(events.value.events.every((e) => e.label === 'acme' && e.surface === 'gateway')).toBe(
+      true,
+    )
     const token = await currentToken(f, accountId)
     const all = JSON.stringify(f.actions.views.events({ limit: 5000 }))
     expect(all).not.toContain(token)

@@ -59,7 +59,7 @@ describe('tokens.check against the sandbox', () => {
     )
     expect(accountSummary(view.value, Date.now()).word).toBe('rejected')
     const events = actions.views.events({ limit: 1 })
-    expect(events.ok && events.value[0]).toMatchObject({
+    expect(events.ok && events.value.events[0]).toMatchObject({
       type: 'revoke',
       surface: 'ui',
       tokenId: first.value.tokenId,

@@ -3,7 +3,7 @@
 import { fail, ok, type Result } from '../../shared/result'
 import { findAccount, noAccount } from '../../shared/state'
 import type { Snapshot } from '../../shared/ipc/schemas'
-import type { AccountView, EventType, OrganizationView, VaultEvent } from '../../shared/views'
+import type { AccountView, EventList, EventType, OrganizationView } from '../../shared/views'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import type { ActionDeps } from './context'
 
@@ -48,19 +48,18 @@ export function viewActions(deps: ActionDeps) {
     })
   }
 
-  /** The event log, newest first. */
+  /** The event log, newest first, with how many lines read for it could not be verified. */
   function events(
     q: { limit?: number; accountId?: string; types?: EventType[] } = {},
-  ): Result<VaultEvent[]> {
+  ): Result<EventList> {
     const { vault } = s()
     if (!vault.unlocked) return fail('VAULT_LOCKED', 'The vault is locked.')
-    return ok(
-      vault.events.list({
-        limit: q.limit ?? 500,
-        ...(q.accountId ? { accountId: q.accountId } : {}),
-        ...(q.types ? { types: q.types } : {}),
-      }),
-    )
+    const events = vault.events.list({
+      limit: q.limit ?? 500,
+      ...(q.accountId ? { accountId: q.accountId } : {}),
+      ...(q.types ? { types: q.types } : {}),
+    })
+    return ok({ events, unverified: vault.events.unverified })
   }
 
   /**

@@ -1,7 +1,9 @@
 // Consent for the app's agent: the first request from a terminal session asks the person at the
 // window (naming the client and what it wants); an approval lasts for that session with an idle
-// limit and a maximum lifetime, can be revoked, and can be switched off ("don't ask"). Plain
-// logic over an injected clock and an `ask` port; the window is only one way to answer.
+// limit and a maximum lifetime, can be revoked, and can be switched off ("don't ask"). It has a
+// scope: reading tokens, or changing the vault too. A read approval does not let a change
+// through: the change asks again, saying so. Plain logic over an injected clock and a `notify`
+// port; the window is only one way to answer.
 import { randomUUID } from 'node:crypto'
 import { fail, ok, type Result } from '../../shared/result'
 import type { AgentClient } from './protocol'
@@ -11,11 +13,20 @@ export const APPROVAL_MAX_MS = 12 * 60 * 60_000
 /** How long a prompt waits for an answer before it counts as a refusal. */
 export const PROMPT_TIMEOUT_MS = 60_000
 
-/** One question for the person: who asks, and for what (words, never a secret). */
+/**
+ * What an approval lets through: `read` (headers, tokens, status, the log: what the vault holds,
+ * as it is) or `change` (adding, removing, revoking, policies: what changes it, reads included).
+ */
+export type ApprovalScope = 'read' | 'change'
+
+const covers = (have: ApprovalScope, want: ApprovalScope) => have === 'change' || want === 'read'
+
+/** One question for the person: who asks, for what, and whether it changes the vault. */
 export interface ApprovalPrompt {
   id: string
   client: string
   what: string
+  scope: ApprovalScope
   at: number
 }
 
@@ -24,6 +35,7 @@ export interface ApprovedSession {
   client: string
   /** The terminal and session id the approval is bound to. */
   terminal: string
+  scope: ApprovalScope
   approvedAt: number
   lastUsedAt: number
   /** When it lapses: idle limit from the last use, capped by the maximum lifetime. */
@@ -76,25 +88,33 @@ export class AgentApprovals {
   }
 
   /**
-   * Lets the request through when its session is approved (and marks it used), else asks once
-   * per session (concurrent requests of one session share the prompt) and waits for the answer.
+   * Lets the request through when its session is approved for `scope` (and marks it used), else
+   * asks once per session and scope (concurrent requests share the prompt) and waits for the
+   * answer. A session approved for reading is asked again for a change.
    */
-  async check(client: AgentClient, clientWords: string, what: string): Promise<Result<void>> {
+  async check(
+    client: AgentClient,
+    clientWords: string,
+    what: string,
+    scope: ApprovalScope,
+  ): Promise<Result<void>> {
     if (this.deps.dontAsk()) return ok(undefined)
     const now = this.deps.now()
     const key = sessionKey(client)
     const s = this.sessions.get(key)
-    if (s && this.live(s, now)) {
+    if (s && this.live(s, now) && covers(s.scope, scope)) {
       s.lastUsedAt = now
       s.expiresAt = this.expiry(s)
       return ok(undefined)
     }
-    if (s) this.sessions.delete(key)
-    let pending = [...this.waiting.values()].find((w) => w.key === key)
+    if (s && !this.live(s, now)) this.sessions.delete(key)
+    let pending = [...this.waiting.values()].find(
+      (w) => w.key === key && covers(w.prompt.scope, scope),
+    )
     if (!pending) {
       let resolve: (v: boolean) => void = () => {}
       const answer = new Promise<boolean>((r) => (resolve = r))
-      const prompt = { id: randomUUID(), client: clientWords, what, at: now }
+      const prompt = { id: randomUUID(), client: clientWords, what, scope, at: now }
       pending = { prompt, key, answer, resolve }
       this.waiting.set(prompt.id, pending)
       const id = prompt.id
@@ -110,13 +130,18 @@ export class AgentApprovals {
     if (!allowed) {
       return fail(
         'AGENT_DENIED',
-        'TokenDeck did not allow this request (refused in the window, or nobody answered in time).',
+        scope === 'change'
+          ? 'TokenDeck did not allow this change to the vault (refused in the window, or nobody answered in time).'
+          : 'TokenDeck did not allow this request (refused in the window, or nobody answered in time).',
       )
     }
     return ok(undefined)
   }
 
-  /** The person's answer to a prompt; approving records the session. False if no such prompt. */
+  /**
+   * The person's answer to a prompt; approving records the session with the prompt's scope (a
+   * change approval also answers the session's waiting read prompts). False if no such prompt.
+   */
   decide(promptId: string, allow: boolean): boolean {
     const w = this.waiting.get(promptId)
     if (!w) return false
@@ -128,12 +153,18 @@ export class AgentApprovals {
         key: w.key,
         client: w.prompt.client,
         terminal: w.key,
+        scope: w.prompt.scope,
         approvedAt: now,
         lastUsedAt: now,
         expiresAt: 0,
       }
       s.expiresAt = this.expiry(s)
       this.sessions.set(w.key, s)
+      for (const [id, other] of this.waiting) {
+        if (other.key !== w.key || !covers(s.scope, other.prompt.scope)) continue
+        this.waiting.delete(id)
+        other.resolve(true)
+      }
     }
     w.resolve(allow)
     this.deps.notify()

@@ -3,10 +3,9 @@
 // compiler, no key derivation and no provider engine.
 import fs from 'node:fs'
 import net from 'node:net'
-import path from 'node:path'
 import tty from 'node:tty'
 import { ERROR_CODES, fail, ok, type ErrorCode, type Result } from '../../shared/result'
-import { checkEndpointDir } from './endpoint'
+import { checkEndpointSocket } from './endpoint'
 import {
   AGENT_PROTOCOL,
   MAX_LINE,
@@ -57,9 +56,9 @@ export function askAgent(
   o: { command: string; timeoutMs?: number },
 ): Promise<Result<unknown> | null> {
   if (process.platform !== 'win32') {
-    if (!fs.existsSync(endpoint)) return Promise.resolve(null)
-    const safe = checkEndpointDir(path.dirname(endpoint))
-    if (!safe.ok) return Promise.resolve(safe)
+    // Nothing is sent unless the endpoint is a socket of this user in a directory of its own.
+    const safe = checkEndpointSocket(endpoint)
+    if (safe === null || !safe.ok) return Promise.resolve(safe)
   }
   const id = `${process.pid}-${Date.now()}`
   const request = { v: AGENT_PROTOCOL, id, client: describeClient(o.command), ...ask }

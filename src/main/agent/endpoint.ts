@@ -1,6 +1,7 @@
 // Where the agent of a vault listens, and the checks on that place: a Unix domain socket in a
 // directory of the user's own (mode 0700), under $XDG_RUNTIME_DIR or beside the vault; a named
 // pipe on Windows. TOKENDECK_AGENT_SOCK overrides. Light on purpose: the CLI's agent path uses it.
+// The client checks the socket file too: a socket of its own user, never a link.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -56,6 +57,38 @@ export function checkEndpointDir(dir: string): Result<void> {
     return fail(
       'AGENT_UNSAFE',
       `${dir} can be written by group or others (mode ${(st.mode & 0o777).toString(8)}); the agent does not start there. Run chmod 700 on it.`,
+    )
+  }
+  return ok(undefined)
+}
+
+/**
+ * The socket file itself, for a client about to connect: a socket (not a symlink, not another
+ * kind of file) owned by this user, in a directory checkEndpointDir accepts. `null` when there is
+ * none (no agent). Only its owner can have bound it there, as only its owner can write that
+ * directory: the closest to checking the listening peer that Node allows (it has no
+ * SO_PEERCRED), without a native module.
+ */
+export function checkEndpointSocket(socketPath: string): Result<void> | null {
+  let st: fs.Stats
+  try {
+    st = fs.lstatSync(socketPath)
+  } catch {
+    return null
+  }
+  const dir = checkEndpointDir(path.dirname(socketPath))
+  if (!dir.ok) return dir
+  if (st.isSymbolicLink()) {
+    return fail('AGENT_UNSAFE', `${socketPath} is a symbolic link; the CLI talks only to a socket.`)
+  }
+  if (!st.isSocket()) {
+    return fail('AGENT_UNSAFE', `${socketPath} is not a socket; the CLI does not talk to it.`)
+  }
+  const uid = process.getuid?.()
+  if (uid !== undefined && st.uid !== uid) {
+    return fail(
+      'AGENT_UNSAFE',
+      `${socketPath} belongs to another user; the CLI does not talk to it.`,
     )
   }
   return ok(undefined)

@@ -6,9 +6,9 @@ import type { Actions } from '../actions'
 import type { EventInput } from '../vault/vault'
 import { ok, type Result } from '../../shared/result'
 import { agentHandlers } from './handlers'
-import type { AgentClient, AgentPing, AgentRequest } from './protocol'
-import type { AgentApprovals } from './approvals'
-import { startAgentServer, type AgentServer } from './server'
+import type { AgentClient, AgentOp, AgentPing, AgentRequest } from './protocol'
+import type { AgentApprovals, ApprovalScope } from './approvals'
+import { startAgentServer, type AgentServer, type AgentServerOptions } from './server'
 
 export interface AgentHostOptions {
   endpoint: string
@@ -25,6 +25,8 @@ export interface AgentHostOptions {
   onStop?: () => void
   /** The app: the first request of each terminal session is approved in the window. */
   approvals?: AgentApprovals
+  /** The server's limits per connection and in all (defaults in server.ts). */
+  limits?: Pick<AgentServerOptions, 'connectionIdleMs' | 'maxInFlight' | 'maxConnections'>
 }
 
 export interface RunningAgent {
@@ -38,15 +40,17 @@ export function clientWords(c: AgentClient): string {
   return `"${c.command || 'a client'}" (${where})`
 }
 
+const EVICTING = ', letting the server end the oldest token at its cap'
+
 /** What a request asks, after "asks"/"asked": "for the header of …", "to revoke …". */
 function requestWords(req: AgentRequest): string {
   const label = 'label' in req && req.label !== undefined ? ` of "${req.label}"` : ''
   switch (req.op) {
     case 'header':
     case 'token':
-      return `for the ${req.op}${label}`
+      return `for the ${req.op}${label}${req.confirmEviction ? EVICTING : ''}`
     case 'login':
-      return `for ${req.force ? 'a new login' : 'a login'}${label}`
+      return `for ${req.force ? 'a new login' : 'a login'}${label}${req.confirmEviction ? EVICTING : ''}`
     case 'revoke':
       return req.mode === 'uncertain'
         ? `to dismiss the uncertain tokens${label}`
@@ -78,6 +82,41 @@ function requestWords(req: AgentRequest): string {
   }
 }
 
+/**
+ * Whether a request only reads what the vault holds or changes it, for the app's approvals. A
+ * change: adding or removing an account, any revoke, a gateway policy set, `reject` (it ends a
+ * token on the client's word, so the next request mints: repeated, it would fill a cap), a
+ * forced login, and a header, token or login that agrees to an eviction (the server ends the
+ * oldest token). A read: the rest. `login` without --force hands out the token a header would,
+ * and `record` only appends gateway records to the log, in their own bucket. Exhaustive: a new
+ * op does not compile until it is placed.
+ */
+const SCOPES: {
+  [K in Exclude<AgentOp, 'ping' | 'stop'>]: (req: Extract<AgentRequest, { op: K }>) => ApprovalScope
+} = {
+  header: (r) => (r.confirmEviction ? 'change' : 'read'),
+  token: (r) => (r.confirmEviction ? 'change' : 'read'),
+  login: (r) => (r.force || r.confirmEviction ? 'change' : 'read'),
+  status: () => 'read',
+  accounts: () => 'read',
+  check: () => 'read',
+  log: () => 'read',
+  match: () => 'read',
+  targets: () => 'read',
+  profile: () => 'read',
+  record: () => 'read',
+  policy: (r) => (r.set ? 'change' : 'read'),
+  revoke: () => 'change',
+  reject: () => 'change',
+  add: () => 'change',
+  remove: () => 'change',
+}
+
+export function requestScope(req: AgentRequest): ApprovalScope {
+  if (req.op === 'ping' || req.op === 'stop') return 'read'
+  return (SCOPES[req.op] as (r: AgentRequest) => ApprovalScope)(req)
+}
+
 export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAgent>> {
   const startedAt = o.now()
   let timer: NodeJS.Timeout | undefined
@@ -99,13 +138,19 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
   const server = await startAgentServer({
     endpoint: o.endpoint,
     handlers: agentHandlers({ actions: o.actions, ping }),
+    ...o.limits,
     onActivity: armIdle,
     ...(o.approvals
       ? {
           // Nothing to approve while locked: the handlers answer VAULT_LOCKED.
           authorize: async (req: AgentRequest) =>
             o.actions()
-              ? o.approvals!.check(req.client, clientWords(req.client), requestWords(req))
+              ? o.approvals!.check(
+                  req.client,
+                  clientWords(req.client),
+                  requestWords(req),
+                  requestScope(req),
+                )
               : ok(undefined),
         }
       : {}),

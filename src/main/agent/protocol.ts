@@ -172,3 +172,19 @@ export const pingSchema = z.object({
   unlocked: z.boolean(),
 })
 export type AgentPing = z.infer<typeof pingSchema>
+
+/**
+ * The `log` answer: the entries (each checked for what the CLI prints; the rest is passed on as
+ * it came) and how many lines read for them did not open.
+ */
+export const logAnswerSchema = z.strictObject({
+  events: z.array(
+    z.looseObject({
+      at: z.number(),
+      type: z.string(),
+      message: z.string(),
+      surface: z.optional(z.string()),
+    }),
+  ),
+  unverified: z.number().check(z.int(), z.nonnegative()),
+})

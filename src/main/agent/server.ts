@@ -1,7 +1,10 @@
 // The agent's transport: a Unix domain socket (named pipe on Windows) speaking protocol.ts, one
 // JSON line per request and per answer. It holds no logic: each request is parsed (never echoed
 // back), handed to its handler, and the answer checked before it is written. A slow or hostile
-// client only ever holds its own connection: lines are bounded and idle connections are closed.
+// client only ever holds its own connection: lines are bounded, a connection has a bounded number
+// of requests queued or running (past it the agent stops reading it), its queued work is dropped
+// when it closes, it must complete a line within a fixed time whatever it trickles, and the
+// number of connections is bounded.
 import fs from 'node:fs'
 import net from 'node:net'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
@@ -27,12 +30,28 @@ export interface AgentServerOptions {
   onActivity?: () => void
   /** Given only where `stop` is allowed (the headless agent); the app's agent refuses it. */
   onStop?: () => void
-  /** A connection with no complete request for this long is closed (default 30 s). */
+  /**
+   * A connection with nothing queued or running must complete its next request within this long
+   * (default 30 s), however it trickles bytes: a partial line does not keep it open.
+   */
   connectionIdleMs?: number
+  /** Requests of one connection queued or running at once (default MAX_IN_FLIGHT). */
+  maxInFlight?: number
+  /** Connections served at once (default MAX_CONNECTIONS); one more is answered AGENT_BUSY. */
+  maxConnections?: number
 }
+
+/** Requests of one connection queued or running at once; past it the agent stops reading it. */
+export const MAX_IN_FLIGHT = 8
+/** Connections served at once. */
+export const MAX_CONNECTIONS = 128
+/** Answers written but not yet taken by a client, past which the agent stops reading it. */
+const MAX_UNSENT = 256 * 1024
 
 export interface AgentServer {
   readonly endpoint: string
+  /** Connections open now (diagnostics and tests). */
+  connections(): number
   close(): Promise<void>
 }
 
@@ -60,6 +79,12 @@ export async function startAgentServer(o: AgentServerOptions): Promise<Result<Ag
   }
   const sockets = new Set<net.Socket>()
   const server = net.createServer((socket) => {
+    if (sockets.size >= (o.maxConnections ?? MAX_CONNECTIONS)) {
+      socket.on('error', () => socket.destroy())
+      const busy = fail('AGENT_BUSY', 'The agent serves too many connections; try again.')
+      socket.end(`${JSON.stringify(refusal('', busy))}\n`, () => socket.destroy())
+      return
+    }
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     serve(socket, o)
@@ -74,6 +99,7 @@ export async function startAgentServer(o: AgentServerOptions): Promise<Result<Ag
   if (process.platform !== 'win32') fs.chmodSync(o.endpoint, 0o600)
   return ok({
     endpoint: o.endpoint,
+    connections: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy()
@@ -83,27 +109,80 @@ export async function startAgentServer(o: AgentServerOptions): Promise<Result<Ag
   })
 }
 
+/**
+ * One connection: its lines are answered one at a time, in order. At most `maxInFlight` of them
+ * are queued or running; past that the socket is paused (the rest stays in the kernel's buffer,
+ * and the client's writes block), as it is while the client leaves too many answers unread.
+ */
 function serve(socket: net.Socket, o: AgentServerOptions): void {
-  socket.setTimeout(o.connectionIdleMs ?? 30_000, () => socket.destroy())
+  const maxInFlight = o.maxInFlight ?? MAX_IN_FLIGHT
+  const deadlineMs = o.connectionIdleMs ?? 30_000
   let buffered = ''
-  let chain = Promise.resolve()
-  socket.setEncoding('utf8')
-  socket.on('error', () => socket.destroy())
-  socket.on('data', (chunk: string) => {
-    buffered += chunk
+  const queue: string[] = []
+  let running = false
+  let dead = false
+  let deadline: NodeJS.Timeout | undefined
+  const inFlight = () => queue.length + (running ? 1 : 0)
+
+  /** With nothing to do, the connection has `deadlineMs` to complete its next line. */
+  const armDeadline = () => {
+    clearTimeout(deadline)
+    deadline = setTimeout(() => socket.destroy(), deadlineMs)
+    deadline.unref()
+  }
+  /** Reads on while there is room, and stops reading while there is none. */
+  const flow = () => {
+    if (dead) return
+    if (inFlight() >= maxInFlight || socket.writableLength > MAX_UNSENT) socket.pause()
+    else socket.resume()
+  }
+  /** Moves complete lines from what was read into the queue, as far as there is room. */
+  const take = () => {
     let i: number
-    while ((i = buffered.indexOf('\n')) >= 0) {
-      const line = buffered.slice(0, i)
+    while (inFlight() < maxInFlight && (i = buffered.indexOf('\n')) >= 0) {
+      queue.push(buffered.slice(0, i))
       buffered = buffered.slice(i + 1)
-      // Answers go out in the order the requests came in, one connection at a time.
-      chain = chain.then(() => answer(socket, line, o))
+      clearTimeout(deadline)
     }
-    if (Buffer.byteLength(buffered) > MAX_LINE) {
+    const tail = buffered.slice(buffered.lastIndexOf('\n') + 1)
+    if (tail.length > MAX_LINE / 4 && Buffer.byteLength(tail) > MAX_LINE) {
       write(socket, refusal('', fail('VALIDATION_FAILED', 'A request is at most 64 KiB.')))
       socket.end()
       socket.destroy()
     }
+  }
+  const pump = async () => {
+    if (running || queue.length === 0) return
+    running = true
+    const open = () => !dead && !socket.destroyed
+    while (open() && queue.length > 0) {
+      await answer(socket, queue.shift()!, o, open)
+      take()
+      flow()
+      // Other connections' reads and answers get their turn between two of this one's.
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
+    running = false
+    if (!dead && inFlight() === 0) armDeadline()
+  }
+
+  socket.setEncoding('utf8')
+  socket.on('error', () => socket.destroy())
+  // Closed (by the client, an error or the deadline): what is queued is dropped, not answered.
+  socket.on('close', () => {
+    dead = true
+    queue.length = 0
+    buffered = ''
+    clearTimeout(deadline)
   })
+  socket.on('drain', flow)
+  socket.on('data', (chunk: string) => {
+    buffered += chunk
+    take()
+    flow()
+    void pump()
+  })
+  armDeadline()
 }
 
 function refusal(id: string, f: Failure): AgentResponse {
@@ -118,7 +197,12 @@ function write(socket: net.Socket, response: AgentResponse): void {
   if (!socket.destroyed) socket.write(`${JSON.stringify(out)}\n`)
 }
 
-async function answer(socket: net.Socket, line: string, o: AgentServerOptions): Promise<void> {
+async function answer(
+  socket: net.Socket,
+  line: string,
+  o: AgentServerOptions,
+  open: () => boolean,
+): Promise<void> {
   if (Buffer.byteLength(line) > MAX_LINE) {
     return write(socket, refusal('', fail('VALIDATION_FAILED', 'A request is at most 64 KiB.')))
   }
@@ -165,6 +249,8 @@ async function answer(socket: net.Socket, line: string, o: AgentServerOptions): 
   let result: Result<unknown>
   try {
     const allowed = req.op === 'ping' || !o.authorize ? ok(undefined) : await o.authorize(req)
+    // The client left while its request waited for approval: nobody reads what it would do.
+    if (!open()) return
     const handler = o.handlers[req.op] as (
       r: AgentRequest,
     ) => Result<unknown> | Promise<Result<unknown>>

@@ -9,6 +9,7 @@ import {
   type ProviderProfile,
 } from '../../shared/providers/profile'
 import type { AccountView, TokenView } from '../../shared/views'
+import { BUILTIN_PROFILES, parseUserProfile } from '../providers/registry'
 import type { Ctx, FlagValue } from './context'
 import { quoteArg, validity } from './format'
 import { EXIT, print, printJson, report } from './io'
@@ -96,6 +97,48 @@ export function secretPrompts(ctx: Ctx, profile: ProviderProfile): Result<string
     return ok([])
   }
   return ok(needed.map((f) => f.label))
+}
+
+/**
+ * An imported provider's profile as an agent answered it (only the vault knows it), checked as
+ * an import is: the schema, the id asked for, no built-in id or name. A built-in's profile is
+ * never asked of an agent: the CLI uses its own copy (builtinProfile).
+ */
+export function checkAgentProfile(providerId: string, raw: unknown): Result<ProviderProfile> {
+  const parsed = parseUserProfile(JSON.stringify(raw ?? null))
+  if (!parsed.ok || parsed.value.id !== providerId) {
+    return fail(
+      'AGENT_UNAVAILABLE',
+      `The agent answered a profile for "${providerId.slice(0, 40)}" that is not a valid import.`,
+    )
+  }
+  return parsed
+}
+
+/** A built-in provider's profile, as this CLI ships it. */
+export function builtinProfile(providerId: string): ProviderProfile | undefined {
+  return BUILTIN_PROFILES.find((p) => p.id === providerId)
+}
+
+/**
+ * The prompts for the secrets of a profile an agent described: none at a terminal (the CLI never
+ * asks for a secret in words an agent chose); read from a pipe or file with --secret-stdin, one
+ * line per secret field, in the profile's order.
+ */
+export function agentSecretPrompts(
+  ctx: Ctx,
+  profile: ProviderProfile,
+  stdinIsTerminal: boolean,
+): Result<string[]> {
+  const prompts = secretPrompts(ctx, profile)
+  if (!prompts.ok || prompts.value.length === 0 || !stdinIsTerminal) return prompts
+  return fail(
+    'VALIDATION_FAILED',
+    `"${profile.id}" is an imported provider whose fields come from the agent, and the CLI does ` +
+      'not prompt for a secret an agent describes. Pipe its secrets on stdin (one line each, as ' +
+      'tokendeck providers list shows them), or run with TOKENDECK_AGENT=off to add the account ' +
+      'from the vault itself.',
+  )
 }
 
 /** What `accounts add` gives the add action (its own, or the agent's). */

@@ -10,7 +10,8 @@ import {
 } from '../../shared/state'
 import type { Failure } from '../../shared/result'
 import { CHECK_OUTCOME_WORDS, type CheckReport } from '../../shared/health'
-import type { AccountView, OrganizationView, TokenView, VaultEvent } from '../../shared/views'
+import { unverifiedWords } from '../../shared/event-log-words'
+import type { AccountView, EventList, OrganizationView, TokenView } from '../../shared/views'
 import type { Ctx } from './context'
 import { columns, formatUtc, quoteArg, validity } from './format'
 import { EXIT, note, print, printJson, report, type ReportOptions } from './io'
@@ -274,12 +275,15 @@ function probeDetail(p: CheckReport): string {
 }
 
 /** `tokendeck log`: one line per event, newest first. */
-export function printLog(ctx: Ctx, events: VaultEvent[]): number {
-  if (ctx.json) {
-    printJson(events)
-    return EXIT.ok
-  }
-  if (events.length === 0) print('The event log is empty.')
+/**
+ * The event log, newest first. Lines that did not open are said on stderr with their number (a
+ * script reading --json gets the same list as before, and the person sees the count).
+ */
+export function printLog(ctx: Ctx, list: EventList): number {
+  const { events, unverified } = list
+  if (ctx.json) printJson(events)
+  else if (events.length === 0)
+    print(unverified > 0 ? 'No entry to show.' : 'The event log is empty.')
   else {
     const rows = events.map((e) => [
       new Date(e.at).toISOString(),
@@ -289,6 +293,7 @@ export function printLog(ctx: Ctx, events: VaultEvent[]): number {
     ])
     print(columns(rows).join('\n'))
   }
+  if (unverified > 0) note(`tokendeck: ${unverifiedWords(unverified)}`)
   return EXIT.ok
 }
 

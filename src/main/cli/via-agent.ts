@@ -6,9 +6,10 @@ import os from 'node:os'
 import { fail, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import type { CheckReport } from '../../shared/health'
-import type { AccountView, TokenView, VaultEvent } from '../../shared/views'
+import type { AccountView, EventList, TokenView } from '../../shared/views'
 import { askAgent, type AgentAsk } from '../agent/client'
 import { agentEndpoint } from '../agent/endpoint'
+import { logAnswerSchema, pingSchema } from '../agent/protocol'
 import type { Ctx } from './context'
 import { resolveVaultDir } from './default-dir'
 import { report, stdinReader } from './io'
@@ -61,6 +62,8 @@ export async function askAgentFor(
 }
 
 type Printer = (ctx: Ctx) => Promise<number | undefined>
+
+const outside = fail('AGENT_UNAVAILABLE', 'The agent answered outside the protocol.')
 
 const label = (ctx: Ctx) => ctx.args[0] ?? ''
 /** `--yes`: at an evict-oldest cap, go ahead although the server ends the oldest token. */
@@ -138,21 +141,43 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
       'tokendeck log',
     )
     if (!r) return undefined
-    return r.ok ? printLog(ctx, r.value as VaultEvent[]) : report(r, ctx)
+    if (!r.ok) return report(r, ctx)
+    const list = logAnswerSchema.safeParse(r.value)
+    if (!list.success) {
+      return report(outside, ctx)
+    }
+    return printLog(ctx, list.data as EventList)
   },
   async 'accounts add'(ctx) {
     const providerId = typeof ctx.flags.provider === 'string' ? ctx.flags.provider : undefined
     if (!providerId || typeof ctx.flags.label !== 'string') return undefined
     const command = 'tokendeck accounts add'
-    const found = await askAgentFor(ctx, { op: 'profile', providerId }, command, {
-      secretsOnStdin: true,
-    })
+    const f = await import('./account-fields')
+    // A built-in's profile is the CLI's own: the agent is only asked whether it is there.
+    const builtin = f.builtinProfile(providerId)
+    const ask = builtin ? ({ op: 'ping' } as const) : ({ op: 'profile', providerId } as const)
+    const found = await askAgentFor(ctx, ask, command, { secretsOnStdin: true })
     if (!found) return undefined
-    const { addAccount, flagNamer, secretPrompts } = await import('./account-fields')
     if (!found.ok) return report(found, ctx)
-    const profile = found.value as ProviderProfile
-    const prompts = secretPrompts(ctx, profile)
-    if (!prompts.ok) return report(prompts, { json: ctx.json, fieldName: flagNamer(profile) })
+    let profile: ProviderProfile
+    if (builtin) {
+      const ping = pingSchema.safeParse(found.value)
+      if (!ping.success) return report(outside, ctx)
+      if (!ping.data.unlocked) {
+        if (ctx.env.TOKENDECK_PASSPHRASE !== undefined) return undefined
+        return report(fail('VAULT_LOCKED', 'The vault is locked in the agent; unlock it.'), ctx)
+      }
+      profile = builtin
+    } else {
+      const checked = f.checkAgentProfile(providerId, found.value)
+      if (!checked.ok) return report(checked, ctx)
+      profile = checked.value
+    }
+    // An imported profile's secrets, described by the agent, are never prompted for.
+    const prompts = builtin
+      ? f.secretPrompts(ctx, profile)
+      : f.agentSecretPrompts(ctx, profile, process.stdin.isTTY === true)
+    if (!prompts.ok) return report(prompts, { json: ctx.json, fieldName: f.flagNamer(profile) })
     const stdin = stdinReader()
     let lines: string[]
     try {
@@ -162,7 +187,7 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
     } finally {
       stdin.close()
     }
-    return addAccount(ctx, profile, lines, async (account) => {
+    return f.addAccount(ctx, profile, lines, async (account) => {
       const r = await askAgentFor(ctx, { op: 'add', account }, command, { secretsOnStdin: true })
       return (r ?? fail('AGENT_UNAVAILABLE', 'The agent went away.')) as Result<{
         account: AccountView

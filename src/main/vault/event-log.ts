@@ -1,12 +1,14 @@
-// The event log: what happened and why (mint, reuse, copy, revoke, failure...), newest 5,000.
-// An append-only file beside the vault, so logging a reuse costs one small append, not a rewrite
-// of the vault. Each line is one entry sealed with the vault's key (EventCipher): labels and
-// hosts are not readable without it, and a line edited or written outside TokenDeck does not
-// open and is not shown. It never holds a secret: entries are built from views and codes.
+// The event log: what happened and why (mint, reuse, copy, revoke, failure...), the newest 5,000
+// of each bucket. An append-only file beside the vault, so logging a reuse costs one small
+// append, not a rewrite of the vault. Each line is one entry sealed with the vault's key
+// (EventCipher) under its bucket's name: labels and hosts are not readable without the key, and a
+// line edited, moved or written outside TokenDeck does not open; it is counted, not shown. It
+// never holds a secret: entries are built from views and codes.
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { eventSchema, type EventType, type VaultEvent } from '../../shared/views'
+import { tempNameFor, writeFileSafely } from '../platform/safe-write'
 import { encRecordSchema, openString, seal } from './crypto'
 
 export { EVENT_TYPES, eventSchema, type EventType, type VaultEvent } from '../../shared/views'
@@ -31,25 +33,66 @@ function endsWithNewline(file: string): boolean {
 }
 export const EVENT_LOG_LIMIT = 5000
 
-/** Seals one entry into one line and opens it again; null when it does not authenticate. */
+/**
+ * Compaction keeps the newest `limit` entries of each bucket, so the entries a client can cause
+ * by the thousand (gateway request records, agent requests, the reuse each `header` writes)
+ * never push a mint, a revoke or a protection change out of the log.
+ */
+export const EVENT_BUCKETS = ['other', 'gateway', 'agent', 'reuse'] as const
+export type EventBucket = (typeof EVENT_BUCKETS)[number]
+
+export function bucketOf(type: EventType): EventBucket {
+  return type === 'gateway' || type === 'agent' || type === 'reuse' ? type : 'other'
+}
+
+/**
+ * Seals one entry into one line and opens it again. A line names its bucket in clear text (so
+ * compaction need not decrypt it) and that name is part of its associated data: a line moved to
+ * another bucket no longer opens. Lines written before buckets have no name and still open.
+ */
 export interface EventCipher {
-  seal(json: string): string
+  seal(json: string, bucket: EventBucket): string
+  /** The entry's JSON; null when the line does not authenticate (under its bucket, if named). */
   open(line: string): string | null
 }
 
-/** The vault's event cipher: AES-256-GCM under the data key, bound to the vault and the log. */
+/** A line's clear-text bucket: null for an older line without one, undefined for no line at all. */
+export function lineBucket(line: string): EventBucket | null | undefined {
+  const raw = safeJson(line)
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined
+  const b = (raw as { b?: unknown }).b
+  if (b === undefined) return null
+  return (EVENT_BUCKETS as readonly unknown[]).includes(b) ? (b as EventBucket) : undefined
+}
+
+/** The vault's event cipher: AES-256-GCM under the data key, bound to the vault, log and bucket. */
 export function sealedEventCipher(key: Buffer, vaultId: string): EventCipher {
-  const aad = `tokendeck/${vaultId}/event-log`
+  const aad = (b: EventBucket | null) =>
+    b === null ? `tokendeck/${vaultId}/event-log` : `tokendeck/${vaultId}/event-log/${b}`
   return {
-    seal: (json) => JSON.stringify(seal(key, json, aad)),
+    seal: (json, bucket) => JSON.stringify({ b: bucket, ...seal(key, json, aad(bucket)) }),
     open: (line) => {
-      const rec = encRecordSchema.safeParse(safeJson(line))
-      return rec.success ? openString(key, rec.data, aad) : null
+      const raw = safeJson(line)
+      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null
+      const { b, ...rest } = raw as Record<string, unknown>
+      const bucket = b === undefined ? null : lineBucket(line)
+      if (bucket === undefined) return null
+      const rec = encRecordSchema.safeParse(rest)
+      return rec.success ? openString(key, rec.data, aad(bucket)) : null
     },
   }
 }
 
-/** Appends events and reads the newest ones; compacts itself to the newest EVENT_LOG_LIMIT. */
+/** The entry a line holds, when it opens, is an entry and sits in its own bucket. */
+function openEntry(cipher: EventCipher, line: string): VaultEvent | null {
+  const json = cipher.open(line)
+  const ev = json === null ? undefined : eventSchema.safeParse(safeJson(json))
+  if (!ev?.success) return null
+  const named = lineBucket(line)
+  return named === null || named === bucketOf(ev.data.type) ? ev.data : null
+}
+
+/** Appends events and reads the newest ones; compacts itself to the newest `limit` per bucket. */
 export class EventLog {
   readonly path: string
   private appendsSinceCheck = 0
@@ -57,12 +100,10 @@ export class EventLog {
   private quietBelow = 0
 
   /**
-   * `needsCompaction` is called (now and then, from append) when the file has grown past twice
-   * the limit; the vault answers by running compactIfLarge() under its write lock.
-   */
-  /**
    * `cipher` is the vault's while it is unlocked and null while it is locked: nothing is written
    * or read then (an event of a locked vault is dropped, as the log is a record, not the ledger).
+   * `needsCompaction` is called (now and then, from append) when the file has grown past twice
+   * the limit; the vault answers by running compactIfLarge() under its write lock.
    */
   constructor(
     dir: string,
@@ -91,8 +132,8 @@ export class EventLog {
     // One write() with O_APPEND: concurrent processes never interleave within a line. A line
     // torn by a crash (power loss) is closed first, so these entries are not glued onto it.
     const torn = !endsWithNewline(this.path)
-    const lines = full.map((e) => `${cipher.seal(JSON.stringify(e))}\n`).join('')
-    fs.appendFileSync(this.path, `${torn ? '\n' : ''}${lines}`, { mode: 0o600 })
+    const lines = full.map((e) => `${cipher.seal(JSON.stringify(e), bucketOf(e.type))}\n`)
+    appendNoFollow(this.path, `${torn ? '\n' : ''}${lines.join('')}`)
     this.appendsSinceCheck += full.length
     if (this.appendsSinceCheck >= 200) {
       this.appendsSinceCheck = 0
@@ -107,8 +148,9 @@ export class EventLog {
   }
 
   /**
-   * Newest first. Lines that do not open (edited outside TokenDeck, torn by a crash mid-append,
-   * sealed with a key since rotated) are skipped and counted in `unverified`.
+   * Newest first. Lines that do not open (edited outside TokenDeck, moved to another bucket,
+   * torn by a crash mid-append, sealed with a key since rotated) are skipped and counted in
+   * `unverified`. With `types`, lines whose bucket cannot hold those types are not opened.
    */
   list(
     opts: { limit?: number; accountId?: string; types?: readonly EventType[] } = {},
@@ -123,36 +165,35 @@ export class EventLog {
       return []
     }
     const want = Math.min(opts.limit ?? this.limit, this.limit)
+    const buckets = opts.types ? new Set(opts.types.map(bucketOf)) : null
     const out: VaultEvent[] = []
     const lines = text.split('\n')
     for (let i = lines.length - 1; i >= 0 && out.length < want; i--) {
       const line = lines[i]
       if (!line) continue
-      const opened = cipher.open(line)
-      let parsed: unknown
-      try {
-        parsed = opened === null ? undefined : JSON.parse(opened)
-      } catch {
-        parsed = undefined
+      if (buckets) {
+        const named = lineBucket(line)
+        if (named && !buckets.has(named)) continue
       }
-      const ev = eventSchema.safeParse(parsed)
-      if (!ev.success) {
+      const ev = openEntry(cipher, line)
+      if (!ev) {
         this.unverified++
         continue
       }
-      if (opts.accountId && ev.data.accountId !== opts.accountId) continue
-      if (opts.types && !opts.types.includes(ev.data.type)) continue
-      out.push(ev.data)
+      if (opts.accountId && ev.accountId !== opts.accountId) continue
+      if (opts.types && !opts.types.includes(ev.type)) continue
+      out.push(ev)
     }
     return out
   }
 
   /**
    * Rewrites the file once it holds more than twice `limit` lines, keeping the newest `limit`
-   * gateway request records and, apart from them, the newest `limit` other lines: a busy gateway
-   * never pushes a mint, a revoke or a protection change out of the log. Callers hold the
-   * vault's write lock, so two processes never compact at once. (An append by another process
-   * during the rename can be lost: the log is a record, not the ledger.)
+   * lines of each bucket, told apart by their clear-text names without decrypting (older lines
+   * without one are opened to tell, and re-sealed with their name). A line that does not open
+   * stays, in the bucket it names: compaction drops only what the limits push out. Callers hold
+   * the vault's write lock, so two processes never compact at once. (An append by another
+   * process during the rename can be lost: the log is a record, not the ledger.)
    */
   compactIfLarge(): void {
     let text: string
@@ -166,28 +207,41 @@ export class EventLog {
     this.quietBelow = Buffer.byteLength(text) + this.limit * 100
     if (lines.length <= this.limit * 2) return
     const cipher = this.cipher()
-    const isTraffic = (line: string) => {
-      const json = cipher?.open(line)
-      return json != null && (safeJson(json) as { type?: unknown } | undefined)?.type === 'gateway'
-    }
-    let traffic = 0
-    let other = 0
+    let changed = false
+    const sorted = lines.map((line) => {
+      const named = lineBucket(line)
+      if (named) return { line, bucket: named }
+      const ev = named === null && cipher ? openEntry(cipher, line) : null
+      if (!ev || !cipher) return { line, bucket: 'other' as const }
+      changed = true
+      return { line: cipher.seal(JSON.stringify(ev), bucketOf(ev.type)), bucket: bucketOf(ev.type) }
+    })
+    const keep = this.newestPerBucket(sorted)
+    if (keep.length === lines.length && !changed) return
+    this.replace(keep)
+  }
+
+  /** The newest `limit` lines of each bucket, in file order. */
+  private newestPerBucket(lines: readonly { line: string; bucket: EventBucket }[]): string[] {
+    const counts = new Map<EventBucket, number>()
     const keep: string[] = []
     for (let i = lines.length - 1; i >= 0; i--) {
-      const line = lines[i]!
-      if (isTraffic(line) ? ++traffic <= this.limit : ++other <= this.limit) keep.push(line)
+      const { line, bucket } = lines[i]!
+      const n = (counts.get(bucket) ?? 0) + 1
+      counts.set(bucket, n)
+      if (n <= this.limit) keep.push(line)
     }
-    if (keep.length === lines.length) return
-    this.replace(keep.reverse())
+    return keep.reverse()
   }
 
   /**
    * Re-seals every line from one cipher to another (key rotation; a format 1 log, whose lines
-   * were plain JSON, with `from` null) into a temp file, and returns `commit`, which puts it in
-   * place: call it once the vault file sealed with `to` is written, so a failed or interrupted
-   * rotation leaves the log as it was. Lines already sealed with `to` stay; lines that open with
-   * neither are dropped. Callers hold the vault's write lock; as for compaction, an append by
-   * another process in between can be lost.
+   * were plain JSON, with `from` null) into a temp file, each in its bucket, and returns
+   * `commit`, which puts it in place: call it once the vault file sealed with `to` is written,
+   * so a failed or interrupted rotation leaves the log as it was. Lines already sealed with `to`
+   * stay; lines that open with neither are dropped; each bucket keeps its newest `limit`.
+   * Callers hold the vault's write lock; as for compaction, an append by another process in
+   * between can be lost.
    */
   prepareReseal(from: EventCipher | null, to: EventCipher): { commit(): void; abort(): void } {
     let text = ''
@@ -196,20 +250,30 @@ export class EventLog {
     } catch {
       /* no log yet: an empty one */
     }
-    const out: string[] = []
-    for (const line of text.split('\n').slice(-this.limit * 2)) {
+    const out: { line: string; bucket: EventBucket }[] = []
+    for (const line of text.split('\n')) {
       if (!line) continue
-      const already = to.open(line)
-      if (already !== null) {
-        out.push(line)
+      const already = openEntry(to, line)
+      if (already) {
+        out.push({ line, bucket: bucketOf(already.type) })
         continue
       }
-      const json = from ? from.open(line) : line
-      if (json === null || !eventSchema.safeParse(safeJson(json)).success) continue
-      out.push(to.seal(json))
+      const ev = from ? openEntry(from, line) : plainEntry(line)
+      if (!ev) continue
+      out.push({ line: to.seal(JSON.stringify(ev), bucketOf(ev.type)), bucket: bucketOf(ev.type) })
     }
-    const tmp = `${this.path}.${process.pid}.reseal.tmp`
-    fs.writeFileSync(tmp, out.length > 0 ? `${out.join('\n')}\n` : '', { mode: 0o600 })
+    const keep = this.newestPerBucket(out)
+    // A fresh name, created O_EXCL | O_NOFOLLOW: a name planted in the folder is never followed.
+    const tmp = tempNameFor(this.path)
+    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants
+    const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | (O_NOFOLLOW ?? 0), 0o600)
+    try {
+      fs.writeSync(fd, keep.length > 0 ? `${keep.join('\n')}\n` : '')
+      fs.fchmodSync(fd, 0o600)
+      fs.fsyncSync(fd)
+    } finally {
+      fs.closeSync(fd)
+    }
     return {
       commit: () => fs.renameSync(tmp, this.path),
       abort: () => fs.rmSync(tmp, { force: true }),
@@ -217,10 +281,25 @@ export class EventLog {
   }
 
   private replace(lines: string[]): void {
-    const tmp = `${this.path}.${process.pid}.tmp`
-    fs.writeFileSync(tmp, lines.length > 0 ? `${lines.join('\n')}\n` : '', { mode: 0o600 })
-    fs.renameSync(tmp, this.path)
+    writeFileSafely(this.path, lines.length > 0 ? `${lines.join('\n')}\n` : '')
   }
+}
+
+/** Appends with O_APPEND | O_NOFOLLOW: a symlink planted at the log's name is not followed. */
+function appendNoFollow(file: string, text: string): void {
+  const { O_WRONLY, O_CREAT, O_APPEND, O_NOFOLLOW } = fs.constants
+  const fd = fs.openSync(file, O_WRONLY | O_CREAT | O_APPEND | (O_NOFOLLOW ?? 0), 0o600)
+  try {
+    fs.writeSync(fd, text)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** A line of a format 1 log: the entry as plain JSON. */
+function plainEntry(line: string): VaultEvent | null {
+  const ev = eventSchema.safeParse(safeJson(line))
+  return ev.success ? ev.data : null
 }
 
 function safeJson(text: string): unknown {

@@ -7,7 +7,7 @@ import { settingsPatchSchema, settingsSchema } from '../settings'
 import {
   accountViewSchema,
   EVENT_TYPES,
-  eventSchema,
+  eventListSchema,
   organizationViewSchema,
   tokenViewSchema,
 } from '../views'
@@ -166,12 +166,17 @@ const accountPatch = z
   })
   .strict()
 
+/** What an agent approval lets through: reading tokens, or changing the vault (reads too). */
+export const agentScopeSchema = z.enum(['read', 'change'])
+
 /** A request to the app's agent waiting for the person's approval (words only). */
 export const agentPromptSchema = z
   .object({
     id: z.string().max(64),
     client: z.string().max(300),
     what: z.string().max(300),
+    /** read: tokens and views; change: the vault (add, remove, revoke, policy, reject). */
+    scope: agentScopeSchema,
     at: z.number(),
   })
   .strict()
@@ -183,6 +188,7 @@ export const agentSessionSchema = z
     id: z.string().max(64),
     client: z.string().max(300),
     terminal: z.string().max(500),
+    scope: agentScopeSchema,
     approvedAt: z.number(),
     lastUsedAt: z.number(),
     expiresAt: z.number(),
@@ -406,7 +412,7 @@ export const CONTRACT = {
       })
       .strict()
       .optional(),
-    response: z.array(eventSchema),
+    response: eventListSchema,
   },
   [INVOKE.agentPending]: { request: none, response: z.array(agentPromptSchema) },
   [INVOKE.agentDecide]: {

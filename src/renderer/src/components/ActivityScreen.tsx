@@ -1,7 +1,9 @@
-// The event log: what happened and why, filtered by type and account.
+// The event log: what happened and why, filtered by type and account, and how many of its lines
+// could not be verified (said, never silently left out).
 import { useEffect, useId, useState } from 'react'
-import { History } from 'lucide-react'
+import { History, ShieldAlert } from 'lucide-react'
 import type { EventType, VaultEvent } from '../../../shared/views'
+import { unverifiedWords } from '../../../shared/event-log-words'
 import type { Failure } from '../../../shared/result'
 import { api } from '../api'
 import { useApp } from '../lib/app-store'
@@ -35,6 +37,7 @@ export function ActivityScreen() {
   const [type, setType] = useState<EventType | ''>('')
   const [accountId, setAccountId] = useState('')
   const [events, setEvents] = useState<VaultEvent[] | null>(null)
+  const [unverified, setUnverified] = useState(0)
   const [failure, setFailure] = useState<Failure | null>(null)
   const ids = { type: useId(), account: useId() }
 
@@ -48,7 +51,8 @@ export function ActivityScreen() {
       })
       .then((r) => {
         if (!live) return
-        setEvents(r.ok ? r.value : [])
+        setEvents(r.ok ? r.value.events : [])
+        setUnverified(r.ok ? r.value.unverified : 0)
         setFailure(r.ok ? null : r)
       })
     return () => {
@@ -88,10 +92,19 @@ export function ActivityScreen() {
       </header>
       <div className={layout.scrollBody}>
         {failure ? <ErrorBox failure={failure} /> : null}
+        {unverified > 0 ? (
+          <p className={styles.unverified} role="status" data-testid="events-unverified">
+            <ShieldAlert aria-hidden size={16} />
+            {unverifiedWords(unverified)}
+          </p>
+        ) : null}
         {events === null ? null : events.length === 0 ? (
           <div className={layout.empty}>
             <History aria-hidden size={36} />
-            <h2>No events{type || accountId ? ' match these filters' : ' yet'}</h2>
+            <h2>
+              No events
+              {type || accountId ? ' match these filters' : unverified > 0 ? ' to show' : ' yet'}
+            </h2>
             <p>Logins, copies, revocations and failures are recorded here, never a secret.</p>
           </div>
         ) : (

@@ -1,5 +1,6 @@
 // Settings for the app's agent: whether a new terminal session must be approved, and the
-// sessions approved now, each with a Revoke button.
+// sessions approved now, each with what it may do (read tokens, or change the vault too) and a
+// Revoke button.
 import { useEffect, useId, useState } from 'react'
 import { TerminalSquare } from 'lucide-react'
 import type { AgentSessionView } from '../../../shared/ipc/schemas'
@@ -72,7 +73,10 @@ export function AgentSettings() {
             <li key={s.id}>
               <TerminalSquare aria-hidden size={16} />
               <span className={styles.who}>
-                {s.client}
+                {s.client}{' '}
+                <span className={styles.scope} data-testid="agent-session-scope">
+                  {s.scope === 'change' ? 'reads tokens and changes the vault' : 'reads tokens'}
+                </span>
                 <span className="muted">
                   {' '}
                   approved {formatDateTime(s.approvedAt)}, lapses {formatDateTime(s.expiresAt)}

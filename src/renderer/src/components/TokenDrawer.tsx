@@ -29,7 +29,7 @@ export function TokenDrawer(props: { account: AccountView; version: number; onCl
     void api()
       .events.list({ accountId: account.id, limit: 50 })
       .then((r) => {
-        if (live) setEvents(r.ok ? r.value : [])
+        if (live) setEvents(r.ok ? r.value.events : [])
       })
     return () => {
       live = false
