@@ -84,12 +84,14 @@ function requestWords(req: AgentRequest): string {
 
 /**
  * Whether a request only reads what the vault holds or changes it, for the app's approvals. A
- * change: adding or removing an account, any revoke, a gateway policy set, `reject` (it ends a
- * token on the client's word, so the next request mints: repeated, it would fill a cap), a
- * forced login, and a header, token or login that agrees to an eviction (the server ends the
- * oldest token). A read: the rest. `login` without --force hands out the token a header would,
- * and `record` only appends gateway records to the log, in their own bucket. Exhaustive: a new
- * op does not compile until it is placed.
+ * change: adding or removing an account, any revoke, a gateway policy set, a forced login, and a
+ * header, token or login that agrees to an eviction (the server ends the oldest token). A read:
+ * the rest. `login` without --force hands out the token a header would; `record` only appends
+ * gateway records to the log, in their own bucket; `reject` reports a 401 the client saw, which
+ * git's `erase` and the gateway do as part of reading: it makes the token suspect, never ends it
+ * on the client's word, and the core replaces a suspect token at most once per interval
+ * (refusals.ts), so a reading client cannot fill a cap with it. Exhaustive: a new op does not
+ * compile until it is placed.
  */
 const SCOPES: {
   [K in Exclude<AgentOp, 'ping' | 'stop'>]: (req: Extract<AgentRequest, { op: K }>) => ApprovalScope
@@ -107,7 +109,7 @@ const SCOPES: {
   record: () => 'read',
   policy: (r) => (r.set ? 'change' : 'read'),
   revoke: () => 'change',
-  reject: () => 'change',
+  reject: () => 'read',
   add: () => 'change',
   remove: () => 'change',
 }
