@@ -6,13 +6,7 @@ import type { Surface, TokenView } from '../../shared/views'
 import { plural } from '../../shared/words'
 import { REFUSED_NOTE_PREFIX } from '../../shared/state'
 import type { ProviderEngine } from '../providers/engine'
-import {
-  countsUnder,
-  derivedState,
-  endToken,
-  tokenView,
-  type Organization,
-} from './ledger'
+import { countsUnder, derivedState, endToken, tokenView, type Organization } from './ledger'
 import type { AccountRecord, TokenRecord, VaultData } from './schema'
 import type { EventInput, Vault } from './vault'
 import { tokenSecretId } from './bindings'
