@@ -49,6 +49,8 @@ export interface TestApp {
   copier: RecordingCopier
   safeStorage: FakeSafeStorage
   vaultDir: string
+  /** This "machine's" state folder (seen-vaults.ts): the app's, apart from the tests' own. */
+  stateDir: string
   /** The app's agent (its server runs with `agent: true`), as index.main.ts builds it. */
   agent: AppAgent
   agentEndpoint: string
@@ -109,6 +111,7 @@ export async function startTestApp(
     copier,
     safeStorage,
     vaultDir: path.join(root, 'vault'),
+    stateDir: path.join(root, 'state'),
     close: async () => {
       await agent.close()
       await gateway.close()

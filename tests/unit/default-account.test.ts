@@ -156,7 +156,7 @@ describe('the default account', { timeout: 60_000 }, () => {
       expect(t.code).toBe(0)
       expect(t.label).toBe('globex-ci')
       const rej = await runCli(['reject'], dir, { cwd: proj, env: noPass })
-      expect(rej.stdout).toMatch(/^globex-ci: marked as refused/)
+      expect(rej.stdout).toMatch(/^globex-ci: the token is suspect/)
       const after = await whose(proj, noPass)
       expect(after.code).toBe(0)
       expect(after.stdout.trim()).not.toBe(tokens['globex-ci'])

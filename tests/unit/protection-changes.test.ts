@@ -122,7 +122,7 @@ describe('changing the passphrase rotates the data key', () => {
     // The old key, as the old passphrase unwraps it from the old copy's slot.
     const dir = fs.mkdtempSync(path.join(path.dirname(app.vaultDir), 'old-copy-'))
     fs.writeFileSync(path.join(dir, 'vault.json'), JSON.stringify(oldCopy), { mode: 0o600 })
-    const old = new Vault({ dir, clock: { now: () => Date.now() } })
+    const old = new Vault({ dir, clock: { now: () => Date.now() }, stateDir: app.stateDir })
     // This machine saw a newer copy of this vault: the old one opens only when accepted.
     const refused = await old.unlock(passphraseProtector(PASS))
     expect(!refused.ok && refused.code).toBe('VAULT_ROLLED_BACK')
