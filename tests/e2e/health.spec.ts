@@ -40,7 +40,9 @@ test('"Check now" marks a token the server refused as rejected', async ({ page, 
   await expect(drawer.getByTestId('check-result')).toContainText('refused: marked rejected')
   await expect(drawer.getByTestId('check-result')).toContainText('HTTP 401')
   await expect(drawer.getByText('No live token.')).toBeVisible()
-  await expect(drawer.getByText(/^Refused by its server \(reported through ui\)/)).toBeVisible()
+  await expect(
+    drawer.getByText(/^Refused by its server: its probe answered HTTP 401 \(reported through ui\)/),
+  ).toBeVisible()
   await captureScreen(page, 'rejected-drawer')
   await drawer.getByRole('button', { name: 'Close details' }).click()
   await expect(drawer).toBeHidden()

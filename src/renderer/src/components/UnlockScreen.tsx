@@ -10,23 +10,32 @@ import { formatDateTime } from '../lib/format'
 import { toast } from '../lib/toast-store'
 import { ErrorBox } from './ErrorBox'
 import { Logo } from './Logo'
+import { asksConsent, UnlockConsent, type Consent } from './UnlockConsent'
 import button from '../styles/button.module.css'
 import { cx } from '../styles/cx'
 import form from '../styles/form.module.css'
 import styles from './UnlockScreen.module.css'
 import { MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE } from '../../../shared/passphrase'
 
+type Answer = { ok: true; value: AppStatus } | Failure
+
 export function UnlockScreen({ status }: { status: AppStatus }) {
   const [error, setError] = useState<Failure | null>(null)
   const [busy, setBusy] = useState(false)
+  /** An unlock that asked the person first (an older copy, a format 1 vault), and its retry. */
+  const [asked, setAsked] = useState<{
+    failure: Failure
+    retry: (c: Consent) => Promise<Answer>
+  } | null>(null)
 
-  async function run(task: () => Promise<{ ok: true; value: AppStatus } | Failure>) {
+  async function run(task: () => Promise<Answer>, retry?: (c: Consent) => Promise<Answer>) {
     setBusy(true)
     setError(null)
     const r = await task()
     setBusy(false)
     if (!r.ok) {
       setError(r)
+      if (retry && asksConsent(r)) setAsked({ failure: r, retry })
       return
     }
     setStatus(r.value)
@@ -51,6 +60,13 @@ export function UnlockScreen({ status }: { status: AppStatus }) {
           <CreateForm status={status} busy={busy} run={run} />
         )}
         {error ? <ErrorBox failure={error} /> : null}
+        {asked ? (
+          <UnlockConsent
+            failure={asked.failure}
+            confirm={(c) => run(() => asked.retry(c))}
+            onClose={() => setAsked(null)}
+          />
+        ) : null}
         <div className={styles.divider} role="separator">
           <span>or</span>
         </div>
@@ -74,7 +90,7 @@ export function UnlockScreen({ status }: { status: AppStatus }) {
 interface FormProps {
   status: AppStatus
   busy: boolean
-  run: (task: () => Promise<{ ok: true; value: AppStatus } | Failure>) => Promise<void>
+  run: (task: () => Promise<Answer>, retry?: (c: Consent) => Promise<Answer>) => Promise<void>
 }
 
 function CreateForm({ status, busy, run }: FormProps) {
@@ -193,7 +209,9 @@ function UnlockForm({ status, busy, run }: FormProps) {
   function submit(e: FormEvent) {
     e.preventDefault()
     if (pass === '') return
-    void run(() => api().vault.unlock({ method: 'passphrase', passphrase: pass }))
+    const unlock = (c: Consent | object = {}) =>
+      api().vault.unlock({ method: 'passphrase', passphrase: pass, ...c })
+    void run(unlock, unlock)
   }
 
   return (
@@ -234,7 +252,10 @@ function UnlockForm({ status, busy, run }: FormProps) {
           type="button"
           className={cx(button.button, button.wide, !hasPassphrase && button.primary)}
           disabled={busy || !status.protection.osAvailable}
-          onClick={() => void run(() => api().vault.unlock({ method: 'os' }))}
+          onClick={() => {
+            const unlock = (c: Consent | object = {}) => api().vault.unlock({ method: 'os', ...c })
+            void run(unlock, unlock)
+          }}
         >
           <ShieldCheck aria-hidden size={16} /> Unlock with OS keychain
         </button>
