@@ -10,6 +10,7 @@ import { capUsage, organizationOf, organizationViews } from '../../src/main/vaul
 import type { ProviderRegistry } from '../../src/main/providers/registry'
 import type { TokenRecord, VaultData } from '../../src/main/vault/schema'
 import { actionFixture, sandboxPerTest } from '../helpers/actions'
+import { rewriteSealed, vaultKey } from '../helpers/vault'
 
 const tpstreams = BUILTIN_PROFILES.find((p) => p.id === 'tpstreams')!
 const tp = DEMO_USERS.tpstreams[0]!
@@ -160,5 +161,43 @@ describe('the organization key uses the normalised origin', () => {
     expect(acme[0]!.accountIds.sort()).toEqual([...ids].sort())
     expect(acme[0]!.cap).toMatchObject({ used: 2, max: 20 })
     expect(sandbox().tpstreams.liveTokenCount('acme')).toBe(2)
+  })
+})
+
+describe('routes stored by an earlier normaliser', () => {
+  it('a route prefix with a trailing dot on its host still serves the URLs of its server', async () => {
+    const f = await actionFixture()
+    const added = await f.actions.accounts.add(
+      {
+        label: 'routed',
+        providerId: 'tpstreams',
+        baseUrl: 'https://api.example.com/x',
+        fields: { username: tp.username, password: tp.secret, organization_id: 'acme' },
+        remember: true,
+        login: false,
+      },
+      'cli',
+    )
+    if (!added.ok) throw new Error(added.message)
+    // A second account on the same server: without the route, the URL would be ambiguous.
+    const other = await f.actions.accounts.add(
+      {
+        label: 'other',
+        providerId: 'tpstreams',
+        baseUrl: 'https://api.example.com',
+        fields: { username: tp.username, password: tp.secret, organization_id: 'globex' },
+        remember: true,
+        login: false,
+      },
+      'cli',
+    )
+    if (!other.ok) throw new Error(other.message)
+    expect(f.actions.routes.match('https://api.example.com/x/repo.git').ok).toBe(false)
+    // As the normaliser before issue 18 stored it (it kept the dot), written as TokenDeck would.
+    rewriteSealed(f.services.dir, vaultKey(f.services), (d) => {
+      d.routes = [{ prefix: 'https://api.example.com./x', accountId: added.value.account.id }]
+    })
+    const m = f.actions.routes.match('https://api.example.com/x/repo.git')
+    expect(m.ok && m.value.label).toBe('routed')
   })
 })

@@ -76,9 +76,14 @@ export function routeActions(deps: ActionDeps) {
     if (!norm.ok) return norm
     const routes = list()
     if (!routes.ok) return routes
+    // Prefixes stored by an earlier normaliser (a host's trailing dot, %7e) read as today's.
+    const today = (prefix: string) => {
+      const n = normalizeBaseUrl(prefix)
+      return n.ok ? n.value : prefix
+    }
     const best = routes.value
-      .filter((r) => covers(r.prefix, norm.value))
-      .sort((a, b) => b.prefix.length - a.prefix.length)[0]
+      .filter((r) => covers(today(r.prefix), norm.value))
+      .sort((a, b) => today(b.prefix).length - today(a.prefix).length)[0]
     if (best) return ok({ accountId: best.accountId, label: best.label })
     const accounts = s().accounts.list()
     if (!accounts.ok) return accounts
