@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import { agentBench, CLI_PATH } from './agent'
 import { agentFloodBench } from './agent-flood'
 import { gatewayBench } from './gateway'
+import { maskingBench } from './masking'
 import { vaultBench } from './vault'
 
 async function main() {
@@ -11,6 +12,7 @@ async function main() {
     node: process.versions.node,
     cpus: (await import('node:os')).cpus().length,
     vault: await vaultBench(),
+    masking: await maskingBench(),
   }
   // Whole CLI processes: needs the built CLI (out/main/cli.js).
   results.agent = fs.existsSync(CLI_PATH)
