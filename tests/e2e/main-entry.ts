@@ -6,5 +6,5 @@ export { DEMO_USERS } from '../../src/main/sandbox'
 // Keep-ready renewal over the app core, driven by a spec's own clock, timers and resume events.
 export { Renewal, renewalCorePort } from '../../src/main/renewal'
 // Vault files as earlier TokenDecks wrote them (the format 1 upgrade in the window).
-export { asLegacyFormat1 } from '../helpers/legacy-vault'
+export { asLegacyFormat1, forgeFormat1 } from '../helpers/legacy-vault'
 export { vaultKey } from '../helpers/vault'

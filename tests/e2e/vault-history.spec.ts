@@ -92,38 +92,15 @@ test('a sealed vault forged into format 1 is refused at unlock; nothing is sent'
     const file = await vaultWithAccount(page, deck)
     await lockNow(page)
     // The victim's plain header, the attacker's plaintext content (format 1: nothing sealed).
-    const header = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>
-    const now = Date.now()
-    fs.writeFileSync(
-      file,
-      JSON.stringify({
-        format: header.format,
-        schemaVersion: 1,
-        vaultId: header.vaultId,
-        createdAt: header.createdAt,
-        keyCheck: header.keyCheck,
-        keySlots: header.keySlots,
-        bindings: 2,
-        accounts: [
-          {
-            id: 'evil',
-            label: 'acme-prod',
-            providerId: 'tpstreams',
-            baseUrl: attackerUrl,
-            fields: { username: 'victim@example.com', organization_id: 'acme' },
-            secrets: {},
-            remember: false,
-            createdAt: now,
-            updatedAt: now,
-          },
-        ],
-        tokens: [],
-        customProfiles: [],
-        settings: { agentApproval: 'dont-ask', autoLockMinutes: 0 },
-        gateway: { accessToken: 'attacker-knows-this-gateway-token-0123456789', policies: [] },
-      }),
-    )
-    const forged = fs.readFileSync(file, 'utf8')
+    const { forgeFormat1 } = (await loadMain()) as unknown as {
+      forgeFormat1: (file: string, o: Record<string, string>) => string
+    }
+    const forged = forgeFormat1(file, {
+      attackerUrl,
+      label: 'acme-prod',
+      username: 'victim@example.com',
+      gatewayToken: 'attacker-knows-this-gateway-token-0123456789',
+    })
     await typePassphrase(page)
     await expect(page.getByRole('alert')).toContainText('never reads a sealed vault as format 1')
     await expect(page.getByRole('heading', { name: 'Unlock TokenDeck' })).toBeVisible()

@@ -9,8 +9,6 @@
 // seen what nothing authenticated, resetting what could send tokens elsewhere; one with no sealed
 // record at all is refused. The real CLI is the victim; a recording server is the attacker's.
 import fs from 'node:fs'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
@@ -25,14 +23,15 @@ import {
   vaultKey,
 } from '../helpers/vault'
 import { CLI, runCli } from '../helpers/cli'
-import { asLegacyFormat1, asLegacyFormat2 } from '../helpers/legacy-vault'
+import { asLegacyFormat1, asLegacyFormat2, forgeFormat1 } from '../helpers/legacy-vault'
+import { startRecordingServer, type RecordingServer } from '../helpers/recording-server'
 
 const tp = DEMO_USERS.tpstreams[0]!
 const ATTACKER_GATEWAY_TOKEN = 'attacker-knows-this-gateway-token-0123456789'
 let sb: SandboxSet
-let attacker: http.Server
-let attackerUrl = ''
-const received: string[] = []
+let attacker: RecordingServer
+/** What the attacker's server received. */
+const received = () => attacker.requests.length
 
 beforeEach(async () => {
   sb = await startSandbox()
@@ -42,20 +41,13 @@ afterEach(async () => {
 })
 beforeAll(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
-  attacker = http.createServer((req, res) => {
-    let body = ''
-    req.on('data', (c: Buffer) => (body += c.toString()))
-    req.on('end', () => {
-      received.push(`${req.method} ${req.url} ${body}`)
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end('{"token":"attacker-token-0000000000000000000000000000"}')
-    })
-  })
-  await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r))
-  attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`
+  attacker = await startRecordingServer(() => ({
+    status: 200,
+    json: { token: 'attacker-token-0000000000000000000000000000' },
+  }))
 })
 afterAll(async () => {
-  await new Promise<void>((r) => attacker.close(() => r()))
+  await attacker.close()
 })
 
 /** This test process's machine state: the CLI runs "on the same machine" as the tests' vault. */
@@ -78,44 +70,14 @@ async function victimVault() {
   return { v, file: path.join(v.dir, 'vault.json'), accountId: r.value.id }
 }
 
-/**
- * The forgery: the victim's plain header in a format 1 file whose plaintext content is the
- * attacker's: an account of the same label at their server that asks for the password, a route,
- * agent approval and auto-lock off, a gateway access token they know. No sealed record.
- */
-function forgeFormat1(file: string): string {
-  const header = JSON.parse(fs.readFileSync(file, 'utf8')) as VaultFileV2
-  const now = Date.now()
-  const forged = {
-    format: header.format,
-    schemaVersion: 1,
-    vaultId: header.vaultId,
-    createdAt: header.createdAt,
-    keyCheck: header.keyCheck,
-    keySlots: header.keySlots,
-    bindings: 2,
-    accounts: [
-      {
-        id: 'evil-account',
-        label: 'acme-prod',
-        providerId: 'tpstreams',
-        baseUrl: attackerUrl,
-        fields: { username: tp.username, organization_id: 'acme' },
-        secrets: {},
-        remember: false,
-        createdAt: now,
-        updatedAt: now,
-      },
-    ],
-    tokens: [],
-    customProfiles: [],
-    settings: { agentApproval: 'dont-ask', autoLockMinutes: 0, gatewayEnabled: true },
-    routes: [{ prefix: 'https://github.com', accountId: 'evil-account' }],
-    gateway: { accessToken: ATTACKER_GATEWAY_TOKEN, policies: [] },
-  }
-  fs.writeFileSync(file, JSON.stringify(forged))
-  return fs.readFileSync(file, 'utf8')
-}
+/** The reviewer's forgery against this test's victim (tests/helpers/legacy-vault.ts). */
+const forge = (file: string) =>
+  forgeFormat1(file, {
+    attackerUrl: attacker.baseUrl,
+    label: 'acme-prod',
+    username: tp.username,
+    gatewayToken: ATTACKER_GATEWAY_TOKEN,
+  })
 
 /** The victim logs in to the account and types the password it asks for. */
 function victimTypesPassword(dir: string, env: NodeJS.ProcessEnv) {
@@ -130,18 +92,18 @@ describe('a sealed vault is never read as format 1 (the downgrade)', { timeout: 
     it(`${where}: refused before any secret is read; nothing sent, file untouched`, async () => {
       const { v, file } = await victimVault()
       v.vault.lock()
-      const forged = forgeFormat1(file)
-      const before = received.length
+      const forged = forge(file)
+      const before = received()
       const r = await victimTypesPassword(v.dir, env())
       expect(r.code).toBe(3)
       expect(r.stdout).toBe('')
       expect(r.stderr).toMatch(/format 1.*already sealed|never reads a sealed vault as format 1/s)
-      expect(received.length).toBe(before)
+      expect(received()).toBe(before)
       expect(fs.readFileSync(file, 'utf8')).toBe(forged)
       // The confirmation cannot be used to force it either.
       const forced = await runCli(['vault', 'upgrade', '--yes'], v.dir, { env: env() })
       expect(forced.code).toBe(3)
-      expect(received.length).toBe(before)
+      expect(received()).toBe(before)
       expect(fs.readFileSync(file, 'utf8')).toBe(forged)
     })
   }
@@ -163,11 +125,11 @@ describe('a sealed vault is never read as format 1 (the downgrade)', { timeout: 
     expect(h.code).toBe(0)
     expect(sb.tpstreams.stats.loginRequests).toBe(1)
 
-    const forged = forgeFormat1(file)
-    const before = received.length
+    const forged = forge(file)
+    const before = received()
     const r = await victimTypesPassword(v.dir, otherMachine())
     expect(r.code).toBe(3)
-    expect(received.length).toBe(before)
+    expect(received()).toBe(before)
     expect(fs.readFileSync(file, 'utf8')).toBe(forged)
   })
 
@@ -178,8 +140,8 @@ describe('a sealed vault is never read as format 1 (the downgrade)', { timeout: 
     // The header of a genuine old vault (its slot wrapped without the format)...
     asLegacyFormat1(v.dir, key, TEST_PASSPHRASE)
     // ...with the attacker's content in it.
-    const forged = forgeFormat1(file)
-    const before = received.length
+    const forged = forge(file)
+    const before = received()
     for (const args of [
       ['login', 'acme-prod', '--secret-stdin'],
       ['vault', 'upgrade', '--yes'],
@@ -188,7 +150,7 @@ describe('a sealed vault is never read as format 1 (the downgrade)', { timeout: 
       expect(r.code, args.join(' ')).toBe(3)
       expect(r.stderr).toMatch(/holds no sealed secret or token/)
     }
-    expect(received.length).toBe(before)
+    expect(received()).toBe(before)
     expect(fs.readFileSync(file, 'utf8')).toBe(forged)
   })
 })
@@ -267,14 +229,14 @@ describe('a real format 1 vault is upgraded only when confirmed', { timeout: 60_
   it('a record that does not open as it was sealed (a hand-edited server) makes the upgrade fail; nothing is written or sent', async () => {
     const { v, file } = await oldVault()
     const d = JSON.parse(fs.readFileSync(file, 'utf8')) as VaultData
-    d.accounts[0]!.baseUrl = attackerUrl
+    d.accounts[0]!.baseUrl = attacker.baseUrl
     fs.writeFileSync(file, JSON.stringify(d))
     const bytes = fs.readFileSync(file, 'utf8')
-    const before = received.length
+    const before = received()
     const r = await runCli(['vault', 'upgrade', '--yes'], v.dir, { env: otherMachine() })
     expect(r.code).toBe(3)
     expect(r.stderr).toMatch(/changed outside TokenDeck/)
-    expect(received.length).toBe(before)
+    expect(received()).toBe(before)
     expect(fs.readFileSync(file, 'utf8')).toBe(bytes)
   })
 })
