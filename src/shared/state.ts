@@ -26,7 +26,7 @@
 //   no live token, one or more uncertain tokens      uncertain   —             —
 //   no live token, its newest token expired          expired     —             —
 //   no live token, its newest token was refused      rejected    —             —
-//     by its server (revoked through tokens.reject: a probe's 401/403, a helper's erase, ...)
+//     by its server, confirmed (a probe's 401/403, a revoke answering it was already invalid)
 //   no token, or only revoked / forgotten ones       no token    —             —
 //   no live token, and logins are refused locally    cooldown    —             "next login in
 //     (a server's 429 cooldown or the login rate limit; this wins over the four rows above)        4 m"
@@ -100,7 +100,7 @@ export const TOKEN_STATE_WORDS: Record<TokenState, string> = {
 export type AccountState =
   'active' | 'expiring' | 'suspect' | 'expired' | 'uncertain' | 'rejected' | 'cooldown' | 'none'
 
-/** The start of the note of a token its server refused (revocation.ts rejectToken writes it). */
+/** The start of the note of a token its server confirmed it refuses (refusals.ts, revocation.ts). */
 export const REFUSED_NOTE_PREFIX = 'Refused by its server'
 
 /** A token its server refused: revoked through the one rejection path. */

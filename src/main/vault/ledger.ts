@@ -248,7 +248,7 @@ export function endToken(
   t.secret = null
   if (t.secretMetadata !== undefined) t.secretMetadata = null
   // An expired access token keeps its refresh token (that is what it is for); any other end drops
-  // it, but for a token its server refused (revocation.ts rejectToken puts it back).
+  // it, but for a token its server refused (refusals.ts confirmRefused puts it back).
   if (t.refresh && state !== 'expired') t.refresh = null
   t.endedAt = now
   t.note = note
