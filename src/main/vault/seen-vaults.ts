@@ -78,7 +78,9 @@ export class SeenVaults {
       return false
     try {
       fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 })
-      writeFileSafely(file, JSON.stringify(seen), { mode: 0o600 })
+      // No fsync: a record lost to a crash only makes the check more lenient (never a false
+      // alarm), and every vault write would otherwise pay a second flush.
+      writeFileSafely(file, JSON.stringify(seen), { mode: 0o600, fsync: false })
       return true
     } catch {
       return false
