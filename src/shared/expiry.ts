@@ -1,19 +1,30 @@
-// Pure countdown and status math for token expiry, shared by the renderer, the tray and the CLI.
+// Pure countdown and time-phrase math for token expiry, shared by the renderer, the tray and the
+// CLI. Messages made in main for people carry only the relative phrases below ("in 9 m", "3 h
+// ago"); exact times travel as epoch ms (a view's fields, a failure's details) and each surface
+// formats them its own way (the window with Intl, the CLI in UTC).
 
-export type ExpiryStatus = 'no-expiry' | 'active' | 'expiring' | 'expired'
-
-/** Within this much of its expiry a token counts as "expiring soon". */
+/** The longest a token's "expiring" window gets (see expiringWindowMs). */
 export const EXPIRING_SOON_MS = 5 * 60 * 1000
+/** A token is "expiring" in at most this share of its lifetime (see expiringWindowMs). */
+export const EXPIRING_SHARE = 1 / 5
 
-export function expiryStatus(
-  expiresAt: number | null,
-  now: number,
-  soonMs = EXPIRING_SOON_MS,
-): ExpiryStatus {
+/** What a countdown shows: no expiry, still running, or over. */
+export type ExpiryStatus = 'no-expiry' | 'active' | 'expired'
+
+export function expiryStatus(expiresAt: number | null, now: number): ExpiryStatus {
   if (expiresAt === null) return 'no-expiry'
-  const left = expiresAt - now
-  if (left <= 0) return 'expired'
-  return left <= soonMs ? 'expiring' : 'active'
+  return expiresAt - now <= 0 ? 'expired' : 'active'
+}
+
+/**
+ * How long before its expiry a token reads "expiring": the last fifth of its lifetime or the last
+ * 5 minutes, whichever is shorter, but never less than the renewal margin (`skewMs`: within it the
+ * token is no longer handed out). A 5-minute token is "expiring" in its last minute (with the
+ * default 60 s margin), a 15-minute one in its last 3, anything of 25 minutes or more in its last 5.
+ */
+export function expiringWindowMs(issuedAt: number, expiresAt: number, skewMs = 0): number {
+  const lifetime = Math.max(0, expiresAt - issuedAt)
+  return Math.max(Math.min(EXPIRING_SOON_MS, lifetime * EXPIRING_SHARE), skewMs)
 }
 
 /**
@@ -30,6 +41,20 @@ export function formatRemaining(ms: number): string {
   if (h < 24) return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} m`
   const d = Math.floor(h / 24)
   return h % 24 === 0 ? `${d} d` : `${d} d ${h % 24} h`
+}
+
+/** "in 9 m", "now": when something happens, `ms` from the moment the words are made. */
+export function formatIn(ms: number): string {
+  return ms <= 0 ? 'now' : `in ${formatRemaining(ms)}`
+}
+
+/**
+ * "3 h ago", "just now": when something happened, `ms` before the words are made ("5 m from now"
+ * for a time ahead of this clock, e.g. written by a machine whose clock runs ahead).
+ */
+export function formatAgo(ms: number): string {
+  if (ms <= -1000) return `${formatRemaining(-ms)} from now`
+  return ms < 1000 ? 'just now' : `${formatRemaining(ms)} ago`
 }
 
 /** "3 h left", "expired", "no expiry": the short form used in lists and the tray. */

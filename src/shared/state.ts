@@ -11,7 +11,11 @@
 //                  first where the provider can, at most once a minute) or, when no replacement
 //                  may be minted yet, gets it again
 //   counts toward the cap   live or uncertain (a lost login answer may have minted a token)
-//   expiring       live and within EXPIRING_SOON_MS (or the renewal margin, if longer) of expiry
+//   expiring       live and within its expiring window of expiry: the last fifth of its lifetime
+//                  (issuedAt to expiresAt) or the last 5 minutes, whichever is shorter, but never
+//                  less than the renewal margin (expiringWindowMs in expiry.ts). A 5-minute token
+//                  is not "expiring" at birth: with the default 60 s margin it is in its last
+//                  minute; a 15-minute token in its last 3 minutes; 25 minutes or more, the last 5
 //   ended          revoked, forgotten, evicted (the server ended it at an evict-oldest cap) or
 //                  expired: never handed out again
 //
@@ -20,7 +24,8 @@
 //   the account has                                  word        time left     notes
 //   a current token                                  active      3 h left /    "N uncertain" if
 //                                                                 no expiry     it also has some
-//   a live token within 5 min or the renewal margin  expiring    4 m left      (same)
+//   a live token within its expiring window          expiring    4 m left      (same)
+//     (above: the shorter of 5 min and a fifth of its lifetime, at least the renewal margin)
 //   a live token its server refused once, no other   suspect     3 h left /    (same)
 //     current one (not yet confirmed either way)                  no expiry
 //   no live token, one or more uncertain tokens      uncertain   —             —
@@ -34,7 +39,7 @@
 // (`loginCooldownUntil` in the future), live token or not.
 // "needs secret" is added to the notes when the account does not remember its secret and has no
 // current token that is not expiring (getting a header will ask for the secret).
-import { EXPIRING_SOON_MS, formatRemaining, timeLeftLabel } from './expiry'
+import { expiringWindowMs, formatRemaining, timeLeftLabel } from './expiry'
 import type { AccountView, CapUsage, TokenState, TokenView } from './views'
 import { plural } from './words'
 
@@ -82,10 +87,13 @@ export function countsTowardCap(t: Dated, now: number): boolean {
   return s === 'active' || s === 'uncertain'
 }
 
-/** Live, with an expiry within EXPIRING_SOON_MS or the renewal margin, whichever is longer. */
-export function isExpiring(t: Dated, now: number, skewMs = 0): boolean {
+/**
+ * Live, with its expiry within its expiring window: the shorter of 5 minutes and a fifth of its
+ * lifetime, but at least the renewal margin `skewMs` (expiringWindowMs).
+ */
+export function isExpiring(t: Dated & { issuedAt: number }, now: number, skewMs = 0): boolean {
   if (!isLive(t, now) || t.expiresAt === null) return false
-  return t.expiresAt - now <= Math.max(EXPIRING_SOON_MS, skewMs)
+  return t.expiresAt - now <= expiringWindowMs(t.issuedAt, t.expiresAt, skewMs)
 }
 
 export const TOKEN_STATE_WORDS: Record<TokenState, string> = {
@@ -164,9 +172,9 @@ export function shownToken(a: AccountView): TokenView | null {
 }
 
 /**
- * What every surface says about an account at `now`. `skewMs` (the renewal margin) widens
- * "expiring" when it is longer than EXPIRING_SOON_MS; a live token the view did not pick as current
- * was already within the margin when the view was made, so it reads "expiring" regardless.
+ * What every surface says about an account at `now`. `skewMs` (the renewal margin) is the least
+ * "expiring" window (isExpiring); a live token the view did not pick as current was already within
+ * the margin when the view was made, so it reads "expiring" regardless.
  */
 export function accountSummary(a: AccountView, now: number, skewMs = 0): AccountSummary {
   const token = shownToken(a)

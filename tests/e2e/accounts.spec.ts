@@ -1,5 +1,8 @@
+// Accounts in the window against the sandbox providers: add one per provider, copy headers the
+// servers accept, token details, keyboard use; log in again, revoke (and forget, where the provider
+// has no revoke endpoint), a secret asked for, revoke then remove.
 import { expect, test } from './fixtures'
-import { addAccount, createVault, lastToast, menu, row } from './steps'
+import { addAccount, captureScreen, createVault, lastToast, menu, row } from './steps'
 
 const header = (copied: string) => copied.slice(copied.indexOf(': ') + 2)
 
@@ -94,6 +97,22 @@ test('add an account on each provider, copy headers the sandbox accepts, see det
   expect(deck.lastCopy().text).toBe(tpCopy.text)
   await page.keyboard.press('Escape')
   await expect(page.locator('[data-account]')).toHaveCount(3)
+
+  // xpay has no revoke endpoint: the token is forgotten here. The words say how long it stays
+  // valid on the server (no clock time); the details give its expiry in the window's format.
+  await menu(page, 'xpay-dev', 'Revoke token')
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke', exact: true }).click()
+  await expect(lastToast(page)).toContainText(
+    /stays valid on the server until it expires, (59 m|1 h) after it was forgotten\.$/,
+  )
+  await row(page, 'xpay-dev')
+    .getByRole('button', { name: /^xpay-dev .*show token details$/ })
+    .click()
+  const earlier = page.getByRole('dialog', { name: 'xpay-dev' }).getByRole('listitem').first()
+  await expect(earlier).toContainText(/^forgotten issued .*, ended .*, valid on its server until /)
+  await expect(earlier).toContainText('after it was forgotten.')
+  await expect(earlier).not.toContainText(/\d{4}-\d\d-\d\dT/)
+  await captureScreen(page, 'forgotten-drawer')
 })
 
 test('log in again, revoke, ask for a forgotten secret, revoke then remove', async ({

@@ -1,5 +1,6 @@
 import { expect, test } from './fixtures'
 import { addAccount, createVault, goTo, lastToast, menu, row } from './steps'
+import { BASE_WAITS, scaled } from './machine-scale'
 
 test('TPStreams cap meter fills to 20 / 20; the refusal; revoke oldest and revoke all', async ({
   page,
@@ -86,7 +87,10 @@ test('a login whose answer was lost counts as uncertain until dismissed', async 
   // The server mints, then the connection drops before the answer arrives.
   tpstreams.setFault({ kind: 'mint-then-hang' }, { route: 'login', times: 1 })
   await menu(page, 'acme-prod', 'Log in again')
-  await expect(lastToast(page)).toContainText('The answer was lost', { timeout: 15_000 })
+  // The answer comes after the test app's 3 s HTTP deadline (tests/helpers/app.ts), then the usual wait.
+  await expect(lastToast(page)).toContainText('The answer was lost', {
+    timeout: 3_000 + scaled(BASE_WAITS.expect),
+  })
   // The current token still serves; the uncertain one is a note beside it (as in the tray, CLI).
   await expect(row(page, 'acme-prod').getByTestId('state')).toHaveText('active')
   await expect(row(page, 'acme-prod').getByTestId('state-note')).toHaveText('1 uncertain')

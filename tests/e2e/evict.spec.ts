@@ -54,8 +54,11 @@ test('at an evict-oldest cap the window names the account to be evicted, then sh
   }
   // ci-runner's token is the oldest; the cap (3) is then full.
   for (const label of ['ci-runner', 'deploy-bot', 'staging']) {
-    await deck.call('vault:tokens-login', { accountId: ids[label] })
-    await page.waitForTimeout(5)
+    const minted = await deck.call<{ token: { issuedAt: number } }>('vault:tokens-login', {
+      accountId: ids[label],
+    })
+    // The next token is issued a millisecond later at least, so "the oldest" is one token.
+    await expect.poll(() => Date.now()).toBeGreaterThan(minted.token.issuedAt)
   }
   const cap = page.locator(`[data-org="${ORG}"] [data-testid="cap"]`)
   await expect(cap).toHaveText('3/3 tokens, cap reached')

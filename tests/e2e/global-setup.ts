@@ -1,4 +1,5 @@
-// Before the suite: make sure a Chromium is there (tests/e2e/chromium.ts), build the renderer if
+// Before the suite: make sure a Chromium is there (tests/e2e/chromium.ts), say how the waits scale
+// with this machine (machine-scale.ts; measured when the config loaded), build the renderer if
 // it is older than its sources (electron-vite build), bundle the preload's API factory for the page
 // (vite, IIFE, global TokenDeckHarness) and the main-process services for the test process (vite
 // SSR build of main-entry.ts).
@@ -7,6 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { build } from 'vite'
 import { ensureChromium } from './chromium'
+import { describeScale } from './machine-scale'
 import { API_BUNDLE, HARNESS_DIR, MAIN_BUNDLE, RENDERER_DIR, ROOT } from './paths'
 
 function newestMtime(dir: string): number {
@@ -32,6 +34,8 @@ function rendererIsStale(): boolean {
 
 export default async function globalSetup(): Promise<void> {
   ensureChromium('e2e')
+  // The factor playwright.config.ts measured (or was given) for every wait of this run.
+  console.error(`[e2e] ${describeScale()}`)
   if (rendererIsStale()) {
     // Build output goes to stderr: bench/renderer.ts prints its JSON on stdout.
     execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] })

@@ -1,7 +1,8 @@
-// Token health and login cooldowns in the window, against the sandbox: "Check now" finds a token
-// revoked on the server behind TokenDeck's back and marks it rejected (the row, the drawer and the
-// next copy, which mints exactly one new token); a 429 with Retry-After puts the account's login
-// endpoint in a cooldown that the row and the drawer show and that refuses the next login locally.
+// Token health and login cooldowns in the window, against the sandbox: "Check now" (offered only
+// for a profile that declares a probe) finds a token revoked on the server behind TokenDeck's back
+// and marks it rejected (the row, the drawer and the next copy, which mints exactly one new token);
+// a 429 with Retry-After puts the account's login endpoint in a cooldown that the row and the
+// drawer show, that refuses the next login locally, and that is one toast, not one per refusal.
 import { probingTpstreams } from '../helpers/health-profiles'
 import { expect, test } from './fixtures'
 import { addAccount, captureScreen, createVault, lastToast, menu, row } from './steps'
@@ -19,6 +20,8 @@ test('"Check now" marks a token the server refused as rejected', async ({ page, 
     baseUrl: tpstreams.baseUrl,
   })
   await expect(row(page, 'acme-prod').getByTestId('state')).toHaveText('active')
+  // "TPStreams (probed)": its badge is made of letters only.
+  await expect(row(page, 'acme-prod').getByTestId('provider-badge')).toHaveText('TP')
 
   const drawerButton = row(page, 'acme-prod').getByRole('button', {
     name: /^acme-prod .*show token details$/,
@@ -79,7 +82,11 @@ test('a 429 with Retry-After puts the login in a cooldown, shown and enforced', 
 
   tpstreams.setFault({ kind: 'rate-limit', retryAfter: '600' }, { route: 'login', times: 1 })
   await menu(page, 'acme-prod', 'Log in again')
-  await expect(lastToast(page)).toContainText('TokenDeck sends no login to this server before')
+  const toasts = page.getByTestId('toast')
+  await expect(lastToast(page)).toContainText('Logins to this server are paused.')
+  await expect(lastToast(page)).toContainText(
+    /TokenDeck sends no login to this server for the next (9|10) m\.$/,
+  )
   const state = row(page, 'acme-prod').getByTestId('state')
   await expect(state).toHaveText('cooldown')
   await expect(row(page, 'acme-prod')).toContainText(/next login in (9|10) m/)
@@ -87,8 +94,14 @@ test('a 429 with Retry-After puts the login in a cooldown, shown and enforced', 
   // Refused here: nothing reaches the server.
   const logins = tpstreams.stats.loginRequests
   await row(page, 'acme-prod').getByRole('button', { name: 'Copy header' }).click()
-  await expect(lastToast(page)).toContainText('No login was sent for "acme-prod"')
+  await expect(lastToast(page)).toContainText(
+    /No login was sent for "acme-prod": .* The next login is allowed in (9|10) m\.$/,
+  )
   expect(tpstreams.stats.loginRequests).toBe(logins)
+  // One cooldown, one toast: the refusal replaced the 429's toast instead of stacking under it.
+  await expect(toasts.filter({ hasText: 'Logins to this server are paused.' })).toHaveCount(1)
+  // No clock time in the words: the drawer gives the exact time, in the window's format.
+  await expect(toasts.filter({ hasText: /\d{4}-\d\d-\d\dT/ })).toHaveCount(0)
   await captureScreen(page, 'cooldown', { keepToasts: true })
 
   await row(page, 'acme-prod')
@@ -96,5 +109,8 @@ test('a 429 with Retry-After puts the login in a cooldown, shown and enforced', 
     .click()
   const drawer = page.getByRole('dialog', { name: 'acme-prod' })
   await expect(drawer.getByTestId('login-cooldown')).toContainText('Logins are paused until')
+  await expect(drawer.getByTestId('login-cooldown')).not.toContainText(/\d{4}-\d\d-\d\dT/)
+  // The built-in TPStreams profile declares no probe: nothing to check with.
+  await expect(drawer.getByTestId('check-now')).toHaveCount(0)
   await captureScreen(page, 'cooldown-drawer')
 })

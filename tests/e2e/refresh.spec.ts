@@ -41,20 +41,27 @@ test('an expiring OAuth token is refreshed, not logged in, and shown as refresha
   })
   const r = row(page, 'oauth-api')
   await expect(r.getByTestId('countdown')).toHaveText('5 m')
+  // A 5-minute token is not "expiring" at birth, nor half-way: only in its last fifth (1 m).
+  await expect(r.getByTestId('state')).toHaveText('active')
   await expect(r.getByTestId('refreshable')).toHaveText('refreshable')
   expect(oauth.stats).toMatchObject({ loginRequests: 1, refreshRequests: 0 })
   deck.rememberTokens()
 
+  await advance(150_000)
+  await expect(r.getByTestId('countdown')).toHaveText('2 m')
+  await expect(r.getByTestId('state')).toHaveText('active')
+
   // Within the renewal margin: the copy refreshes (one refresh request, no second login).
-  await advance(4 * 60_000 + 30_000)
-  // (A 5-minute token reads "expiring" all its life: the window's "soon" is 5 minutes.)
+  await advance(2 * 60_000)
   await expect(r.getByTestId('countdown')).toHaveText('30 s')
+  await expect(r.getByTestId('state')).toHaveText('expiring')
   await r.getByRole('button', { name: 'Copy header' }).click()
   await expect(lastToast(page)).toContainText('clears in 30 s')
   expect(oauth.stats).toMatchObject({ loginRequests: 1, refreshRequests: 1 })
   const token = deck.lastCopy().text.split(' ').at(-1)!
   expect(oauth.isTokenValid(token)).toBe(true)
   await expect(r.getByTestId('countdown')).toHaveText('5 m')
+  await expect(r.getByTestId('state')).toHaveText('active')
   await expect(r.getByTestId('refreshable')).toHaveText('refreshable')
   deck.rememberTokens()
   // The accessibility scan waits on timers: let the page's clock run from here (seconds only).

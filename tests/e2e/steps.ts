@@ -67,6 +67,16 @@ export function lastToast(page: Page): Locator {
   return page.getByTestId('toast').last()
 }
 
+/** The page applies this color scheme and has painted a frame with it (instead of a fixed sleep). */
+async function painted(page: Page, colorScheme: 'light' | 'dark'): Promise<void> {
+  // (Page code as text: this file is typed without the DOM.)
+  const applies = `matchMedia('(prefers-color-scheme: ${colorScheme})').matches`
+  await expect.poll(() => page.evaluate(applies)).toBe(true)
+  await page.evaluate(
+    'new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))',
+  )
+}
+
 /**
  * Screenshots of the screen in light and dark into test-results/screens/, and an axe scan of
  * each: no serious or critical violation allowed. The results are kept beside the screenshots.
@@ -77,20 +87,19 @@ export async function captureScreen(
   o: { keepToasts?: boolean } = {},
 ): Promise<void> {
   fs.mkdirSync(SCREENS_DIR, { recursive: true })
-  // Earlier confirmations would hide the screen: dismiss them (as a user would), unless the
-  // toast is what the screenshot is for.
+  // Earlier confirmations would hide the screen: dismiss them (their Dismiss buttons, all at once:
+  // one that closes on its own meanwhile is no reason to wait), unless the toast is what the
+  // screenshot is for.
   const toasts = page.getByTestId('toast')
-  for (let i = 0; !o.keepToasts && i < 8 && (await toasts.count()) > 0; i++) {
+  if (!o.keepToasts) {
     await toasts
-      .first()
       .getByRole('button', { name: 'Dismiss' })
-      .click({ timeout: 2000 })
-      .catch(() => {})
+      .evaluateAll('(buttons) => buttons.forEach((button) => button.click())')
+    await expect(toasts).toHaveCount(0)
   }
-  if (!o.keepToasts) await expect(page.getByTestId('toast')).toHaveCount(0)
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' })
-    await page.waitForTimeout(50)
+    await painted(page, colorScheme)
     await page.screenshot({ path: path.join(SCREENS_DIR, `${name}-${colorScheme}.png`) })
     const results = await new AxeBuilder({ page }).analyze()
     const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')

@@ -23,6 +23,7 @@ import {
   isLive,
   tokenState,
 } from '../../src/shared/state'
+import { expiringWindowMs } from '../../src/shared/expiry'
 import type { AccountView } from '../../src/shared/views'
 import { loginEndpoint } from '../../src/main/vault/login-limits'
 
@@ -43,6 +44,8 @@ const enc = { v: 1 as const, iv: 'AAAA', ct: 'AAAA', tag: 'AAAA' }
 interface TokenSpec {
   state: StoredTokenState
   expiresAt?: number | null
+  /** Default: an hour ago (the token's lifetime decides when it reads "expiring"). */
+  issuedAt?: number
   held?: boolean
   note?: string
   /** Its server refused it once (refusals.ts markSuspect). */
@@ -73,7 +76,7 @@ function tokenRecord(acc: AccountRecord, spec: TokenSpec, i: number): TokenRecor
     providerId: acc.providerId,
     orgKey: organizationOf(registry.get(acc.providerId), acc).key,
     state: spec.state,
-    issuedAt: NOW - H + i,
+    issuedAt: spec.issuedAt ?? NOW - H + i,
     expiresAt: spec.expiresAt ?? null,
     headerName: 'Authorization',
     scheme: 'Token',
@@ -118,6 +121,12 @@ function build(
 }
 
 const live = (expiresAt: number | null = null): TokenSpec => ({ state: 'active', expiresAt })
+/** A live token issued at `issuedAt` that lasts `lifetime`. */
+const lasting = (lifetime: number, issuedAt: number): TokenSpec => ({
+  state: 'active',
+  issuedAt,
+  expiresAt: issuedAt + lifetime,
+})
 const uncertain: TokenSpec = { state: 'uncertain' }
 
 interface Case {
@@ -208,6 +217,80 @@ const CASES: Case[] = [
     name: 'expiring soon, still current',
     provider: 'xpay',
     tokens: [live(NOW + 4 * M)],
+    word: 'expiring',
+    timeLeft: '4 m left',
+    notes: [],
+  },
+  // "Expiring" is relative to the token's lifetime: the shorter of its last fifth and the last
+  // 5 minutes, never less than the renewal margin (SKEW, 60 s here).
+  {
+    name: 'a 5-minute token at birth is active, not expiring',
+    provider: 'xpay',
+    tokens: [lasting(5 * M, NOW)],
+    word: 'active',
+    timeLeft: '5 m left',
+    notes: [],
+  },
+  {
+    name: 'a 5-minute token half-way',
+    provider: 'xpay',
+    tokens: [lasting(5 * M, NOW - 150_000)],
+    word: 'active',
+    timeLeft: '2 m left',
+    notes: [],
+  },
+  {
+    name: 'a 5-minute token with 70 s left (its last fifth is 60 s)',
+    provider: 'xpay',
+    tokens: [lasting(5 * M, NOW - 230_000)],
+    word: 'active',
+    timeLeft: '1 m left',
+    notes: [],
+  },
+  {
+    name: 'a 5-minute token near the end',
+    provider: 'xpay',
+    tokens: [lasting(5 * M, NOW - 4 * M - 20_000)],
+    word: 'expiring',
+    timeLeft: '40 s left',
+    notes: [],
+  },
+  {
+    name: 'a 15-minute token with 4 m left (its last fifth is 3 m)',
+    provider: 'xpay',
+    tokens: [lasting(15 * M, NOW - 11 * M)],
+    word: 'active',
+    timeLeft: '4 m left',
+    notes: [],
+  },
+  {
+    name: 'a 15-minute token with 2 m left',
+    provider: 'xpay',
+    tokens: [lasting(15 * M, NOW - 13 * M)],
+    word: 'expiring',
+    timeLeft: '2 m left',
+    notes: [],
+  },
+  {
+    name: 'a 24 h token at birth',
+    provider: 'xpay',
+    tokens: [lasting(24 * H, NOW)],
+    word: 'active',
+    timeLeft: '1 d left',
+    notes: [],
+  },
+  {
+    name: 'a 24 h token with 6 m left',
+    provider: 'xpay',
+    tokens: [lasting(24 * H, NOW - 24 * H + 6 * M)],
+    word: 'active',
+    timeLeft: '6 m left',
+    notes: [],
+  },
+  {
+    name: 'a 24 h token in its last 5 minutes',
+    provider: 'xpay',
+    tokens: [lasting(24 * H, NOW - 24 * H + 4 * M)],
     word: 'expiring',
     timeLeft: '4 m left',
     notes: [],
@@ -378,13 +461,51 @@ describe('one vocabulary across the window, the tray and the CLI', () => {
     // A renewal margin longer than 5 minutes widens "expiring".
     expect(accountSummary(view, NOW + 2 * H, 90 * M).word).toBe('expiring')
   })
+
+  it('a 5-minute token (the OAuth sandbox issues them) is expiring only in its last minute', () => {
+    const { view } = build('xpay', [lasting(5 * M, NOW)])
+    expect(accountSummary(view, NOW).text).toBe('active, 5 m left')
+    expect(accountSummary(view, NOW + 150_000).text).toBe('active, 2 m left')
+    expect(accountSummary(view, NOW + 3 * M + 59_000).text).toBe('active, 1 m left')
+    // The view still calls it current (made at birth): its lifetime alone makes it expiring.
+    expect(accountSummary(view, NOW + 4 * M + 10_000).text).toBe('expiring, 50 s left')
+    expect(accountSummary(view, NOW + 5 * M).text).toBe('expired')
+    // A renewal margin longer than a fifth of its lifetime widens the window to the margin.
+    expect(accountSummary(view, NOW + 3 * M, 2 * M + 1).word).toBe('expiring')
+  })
+})
+
+describe('the expiring window (expiringWindowMs)', () => {
+  it.each([
+    // lifetime, renewal margin: window
+    ['5 m, margin 0: the last minute', 5 * M, 0, M],
+    ['5 m, margin 60 s: the last minute', 5 * M, SKEW, M],
+    ['5 m, margin 2 m: the margin', 5 * M, 2 * M, 2 * M],
+    ['15 m: the last 3 m', 15 * M, SKEW, 3 * M],
+    ['25 m: the last 5 m', 25 * M, SKEW, 5 * M],
+    ['24 h: the last 5 m', 24 * H, SKEW, 5 * M],
+    ['24 h, margin 90 m: the margin', 24 * H, 90 * M, 90 * M],
+    ['30 s, margin 60 s: the margin (never current)', 30_000, SKEW, SKEW],
+    ['no lifetime, no margin: none', 0, 0, 0],
+  ] as const)('a token of %s', (_name, lifetime, skew, window) => {
+    expect(expiringWindowMs(NOW, NOW + lifetime, skew)).toBe(window)
+  })
+  it('an expiry before the issue time (a clock that moved back) counts as no lifetime', () => {
+    expect(expiringWindowMs(NOW, NOW - H, SKEW)).toBe(SKEW)
+  })
 })
 
 describe('token terms', () => {
-  const t = (state: StoredTokenState, expiresAt: number | null, held = true) => ({
+  const t = (
+    state: StoredTokenState,
+    expiresAt: number | null,
+    held = true,
+    issuedAt = NOW - H,
+  ) => ({
     state,
     expiresAt,
     held,
+    issuedAt,
   })
   it.each([
     // token, state, live, current, counts toward the cap, expiring
@@ -392,6 +513,9 @@ describe('token terms', () => {
     [t('active', NOW + H), 'active', true, true, true, false],
     [t('active', NOW + 4 * M), 'active', true, true, true, true],
     [t('active', NOW + 30_000), 'active', true, false, true, true],
+    // A 5-minute token: 4 m left at 1 m old (active), 50 s left near its end (expiring).
+    [t('active', NOW + 4 * M, true, NOW - M), 'active', true, true, true, false],
+    [t('active', NOW + 50_000, true, NOW - 250_000), 'active', true, false, true, true],
     [t('active', NOW + H, false), 'active', true, false, true, false],
     [t('active', NOW), 'expired', false, false, false, false],
     [t('expired', NOW - H, false), 'expired', false, false, false, false],

@@ -56,6 +56,7 @@ export function providerView(p: ProviderProfile, builtin: boolean): ProviderView
     fields: p.fields,
     signupFields: p.signup?.fields ?? null,
     canRevoke: p.revoke !== undefined,
+    probe: p.probe !== undefined,
     cap: p.cap ?? null,
     scheme: p.auth.scheme,
     expiry: p.expiry.source,

@@ -1,6 +1,7 @@
 // Evict-oldest caps (profile `cap.onExceed: "evictOldest"`): which token the server will end when
 // a login goes past the cap, the failure that names it before anything is sent, and marking it
 // `evicted` once the login minted (it then no longer counts toward the cap).
+import { formatAgo } from '../../shared/expiry'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import type { Surface } from '../../shared/views'
@@ -21,17 +22,21 @@ export function evictionVictim(
     .sort((a, b) => a.issuedAt - b.issuedAt)[0]
 }
 
-/** EVICTION_NEEDS_CONFIRMATION: which account's token a login for `label` would evict. */
+/**
+ * EVICTION_NEEDS_CONFIRMATION: which account's token a login for `label` would evict. The words
+ * say how long ago it was issued; `details.evictedIssuedAt` holds the exact time for each surface.
+ */
 export function evictionNeedsConfirmation(
   data: VaultData,
   label: string,
   victim: TokenRecord | undefined,
   usage: { used: number; max: number },
+  now: number,
 ): Failure {
   const owner = victim ? data.accounts.find((a) => a.id === victim.accountId) : undefined
   const whose = owner?.label ?? 'an account not in this vault'
   const what = victim
-    ? `the token of "${whose}" (issued ${new Date(victim.issuedAt).toISOString()})`
+    ? `the token of "${whose}" (issued ${formatAgo(now - victim.issuedAt)})`
     : 'the oldest token on the server (not one this vault holds)'
   return fail(
     'EVICTION_NEEDS_CONFIRMATION',

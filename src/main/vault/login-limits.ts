@@ -4,7 +4,7 @@
 // in the vault (every process sees them) and checked in the same write as a login's pending
 // record, so two processes cannot both take the last slot. Reuse of a token is never limited.
 import { fail, ok, type Failure, type Result } from '../../shared/result'
-import { timeLeftLabel } from '../../shared/expiry'
+import { formatIn, formatRemaining } from '../../shared/expiry'
 import { joinUrl, normalizeBaseUrl } from '../../shared/url-policy'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import type { AccountRecord, LoginLimitRecord, VaultData } from './schema'
@@ -86,7 +86,10 @@ export function loginBlockedUntil(
   return endpoint.ok ? (loginBlock(data, endpoint.value, profile, now)?.until ?? null) : null
 }
 
-/** The RATE_LIMITED failure of a login refused here; nothing was sent. */
+/**
+ * The RATE_LIMITED failure of a login refused here; nothing was sent. The words say how long
+ * ("in 9 m"); `details.retryAt` holds the exact time for each surface to format its own way.
+ */
 export function blockedFailure(label: string, block: LoginBlock, now: number): Failure {
   const seconds = Math.max(1, Math.ceil((block.until - now) / 1000))
   const why =
@@ -95,7 +98,7 @@ export function blockedFailure(label: string, block: LoginBlock, now: number): F
       : "the provider's login rate limit is used up"
   return fail(
     'RATE_LIMITED',
-    `No login was sent for "${label}": ${why}. The next login is allowed at ${new Date(block.until).toISOString()} (${timeLeftLabel(block.until, now)}).`,
+    `No login was sent for "${label}": ${why}. The next login is allowed ${formatIn(block.until - now)}.`,
     { details: { retryAt: block.until, retryAfterSeconds: seconds, reason: block.reason } },
   )
 }
@@ -156,7 +159,8 @@ export function loginLimitsFor(acc: AccountRecord, profile: ProviderProfile) {
 
     /**
      * After a failed login: a 429 puts the endpoint in a cooldown until its Retry-After (kept
-     * in the vault); the failure says until when. Other failures pass through unchanged.
+     * in the vault); the failure says for how long, and `details.retryAt` until when. Other
+     * failures pass through unchanged.
      */
     async afterFailure(vault: Vault, failure: Failure): Promise<Failure> {
       if (failure.code !== 'RATE_LIMITED' || !endpoint.ok) return failure
@@ -171,7 +175,7 @@ export function loginLimitsFor(acc: AccountRecord, profile: ProviderProfile) {
       const now = vault.clock.now()
       return {
         ...failure,
-        message: `${failure.message} TokenDeck sends no login to this server before ${new Date(saved.value).toISOString()} (${timeLeftLabel(saved.value, now)}).`,
+        message: `${failure.message} TokenDeck sends no login to this server for the next ${formatRemaining(Math.max(1000, saved.value - now))}.`,
         details: {
           ...failure.details,
           retryAt: saved.value,

@@ -3,6 +3,7 @@
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import type { Surface, TokenView } from '../../shared/views'
+import { formatAgo, formatRemaining } from '../../shared/expiry'
 import { plural } from '../../shared/words'
 import { REFUSED_NOTE_PREFIX } from '../../shared/state'
 import type { ProviderEngine } from '../providers/engine'
@@ -24,6 +25,21 @@ function revokedNote(t: TokenRecord, alreadyInvalid: boolean): string {
   return alreadyInvalid
     ? 'The server said the token was already invalid.'
     : 'Revoked on the server.'
+}
+
+/**
+ * Why a token was only forgotten (the provider has no revoke endpoint). Its time is relative to
+ * the moment it was forgotten (the record's endedAt, the event's time, the toast's moment), so
+ * the words stay true wherever they are read; the exact expiry is on the token for each surface.
+ */
+export function forgottenNote(providerName: string, expiresAt: number | null, now: number): string {
+  const lasts =
+    expiresAt === null
+      ? 'until it is revoked elsewhere'
+      : expiresAt > now
+        ? `until it expires, ${formatRemaining(expiresAt - now)} after it was forgotten`
+        : 'until it expires'
+  return `${providerName} has no revoke endpoint: the token was forgotten here but stays valid on the server ${lasts}.`
 }
 
 /** What a revoke did, token by token. */
@@ -58,11 +74,10 @@ export async function revokeTokens(
   const failures: RevokeReport['failures'] = []
   for (const t of targets) {
     if (!profile.revoke) {
-      const until = t.expiresAt ? new Date(t.expiresAt).toISOString() : 'it is revoked elsewhere'
       outcomes.push({
         id: t.id,
         state: 'forgotten',
-        note: `${profile.name} has no revoke endpoint: the token was forgotten here but stays valid on the server until ${until}.`,
+        note: forgottenNote(profile.name, t.expiresAt, vault.clock.now()),
       })
       continue
     }
@@ -170,7 +185,7 @@ export function capReached(
     .sort((a, b) => a.issuedAt - b.issuedAt)
   const names = revocable
     .slice(0, 5)
-    .map((t) => `${labels.get(t.accountId) ?? '?'} (issued ${new Date(t.issuedAt).toISOString()})`)
+    .map((t) => `${labels.get(t.accountId) ?? '?'} (issued ${formatAgo(now - t.issuedAt)})`)
   return fail(
     'TOKEN_CAP_REACHED',
     `${org.organizationId ? `Organization "${org.organizationId}"` : 'This account'} has ${usage.used} of ${usage.max} tokens in use` +

@@ -14,10 +14,12 @@ import type { AccountRecord, TokenRecord, VaultData } from './schema'
 import type { Vault } from './vault'
 import { tokenMetadataId, tokenRefreshId, tokenSecretId } from './bindings'
 
-/** The note of a pending mint: true while its login runs, and still true after a crash. */
-export function pendingNote(since: number): string {
-  return `Login in flight since ${new Date(since).toISOString()}. If this stays, its answer was never recorded (the process stopped or the vault locked first): the server may have created a token, so it counts toward the cap until dismissed.`
-}
+/**
+ * The note of a pending mint: true while its login runs, and still true after a crash. It names
+ * no time: the record's issuedAt is when the login started, and each surface shows it its own way.
+ */
+export const PENDING_NOTE =
+  'Login in flight. If this stays, its answer was never recorded (the process stopped or the vault locked first): the server may have created a token, so it counts toward the cap until dismissed.'
 
 function lostAnswerNote(code: string): string {
   return `The login's answer was lost (${code}); the server may have created a token. It counts toward the cap until dismissed.`
@@ -68,7 +70,7 @@ export async function recordPendingMint(
   const r = await vault.mutate((draft, now) => {
     const admitted = o.admit?.(draft, now)
     if (admitted && !admitted.ok) return admitted
-    draft.tokens.push(uncertainRecord(tokenId, o.acc, o.orgKey, o.surface, now, pendingNote(now)))
+    draft.tokens.push(uncertainRecord(tokenId, o.acc, o.orgKey, o.surface, now, PENDING_NOTE))
     return ok(tokenId)
   })
   if (r.ok || r.code === 'RATE_LIMITED') return r

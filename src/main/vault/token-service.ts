@@ -292,7 +292,7 @@ export class TokenService {
           ? evictionVictim(data, org, profile, now)
           : undefined
       if (plan.kind === 'confirm-evict') {
-        return evictionNeedsConfirmation(data, acc.label, victim, usage!)
+        return evictionNeedsConfirmation(data, acc.label, victim, usage!, now)
       }
 
       const secrets = this.secretsFor(acc, profile, o.secrets)

@@ -7,6 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import Conf from 'conf'
 import type { z } from 'zod'
+import { formatAgo } from '../../shared/expiry'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { formatIssues } from '../../shared/providers/profile'
 import { KeyedMutex, withFileLock, type LockHandle } from './locks'
@@ -246,8 +247,10 @@ export class VaultFile {
 
   private rolledBack(file: VaultData): Failure {
     const seen = this.newest
+    // How long ago, in words: the exact times are in the details, for each surface to format.
+    const now = this.now()
     const when = (at: number | null | undefined) =>
-      at ? new Date(at).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : 'at an unknown time'
+      at ? formatAgo(now - at) : 'at an unknown time'
     return fail(
       'VAULT_ROLLED_BACK',
       `The vault file ${this.path} is older than the newest copy this computer has seen: this one ` +

@@ -102,6 +102,8 @@ export const providerViewSchema = z
     fields: z.array(fieldSchema),
     signupFields: z.array(fieldSchema).nullable(),
     canRevoke: z.boolean(),
+    /** The profile declares a probe: its tokens can be checked ("Check now", status --probe). */
+    probe: z.boolean(),
     cap: z.object({ max: z.number(), scope: z.enum(['organization', 'account']) }).nullable(),
     scheme: z.string(),
     expiry: z.enum(['body', 'jwt-exp', 'ttl', 'none']),

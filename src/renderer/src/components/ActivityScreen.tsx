@@ -7,7 +7,7 @@ import { unverifiedWords } from '../../../shared/event-log-words'
 import type { Failure } from '../../../shared/result'
 import { api } from '../api'
 import { useApp } from '../lib/app-store'
-import { formatWhen, surfaceWords } from '../lib/format'
+import { formatWhen, localTimes, surfaceWords } from '../lib/format'
 import { ErrorBox } from './ErrorBox'
 import chips from '../styles/chip.module.css'
 import { cx } from '../styles/cx'
@@ -126,7 +126,7 @@ export function ActivityScreen() {
                     <span className={cx(chips.chip, chips[`event-${e.type}`])}>{e.type}</span>
                   </td>
                   <td>
-                    {e.message}
+                    {localTimes(e.message)}
                     {e.code ? <span className="muted small"> ({e.code})</span> : null}
                   </td>
                   <td className="nowrap muted">{e.surface ? surfaceWords(e.surface) : ''}</td>

@@ -1,4 +1,5 @@
-// A small colored mark per provider (its initials), the same color everywhere.
+// A small colored mark per provider (its initials, letters only), the same color everywhere.
+import { initials } from '../lib/initials'
 import { cx } from '../styles/cx'
 import styles from './ProviderBadge.module.css'
 
@@ -13,19 +14,15 @@ function hue(id: string): number {
 
 export function ProviderBadge(props: { id: string; name: string; compact?: boolean }) {
   const { id, name } = props
-  const initials = name
-    .split(/[\s-]+/)
-    .filter(Boolean)
-    .slice(0, 2)
-    .map((w) => w[0]!.toUpperCase())
-    .join('')
+  const mark = initials(name)
   return (
     <span
       className={cx(styles.badge, styles[`hue${hue(id)}`], props.compact && styles.compact)}
       title={name}
       aria-hidden
+      data-testid="provider-badge"
     >
-      {initials || '?'}
+      {mark || '?'}
     </span>
   )
 }

@@ -1,6 +1,7 @@
 // Toasts: short confirmations and errors in words, bottom right.
 import { Toast } from 'radix-ui'
 import { CircleAlert, CircleCheck, X } from 'lucide-react'
+import { localTimes } from '../lib/format'
 import { dismissToast, useToasts } from '../lib/toast-store'
 import button from '../styles/button.module.css'
 import { cx } from '../styles/cx'
@@ -29,7 +30,9 @@ export function Toasts() {
           <div className={styles.text}>
             <Toast.Title className={styles.title}>{t.title}</Toast.Title>
             {t.detail ? (
-              <Toast.Description className={styles.detail}>{t.detail}</Toast.Description>
+              <Toast.Description className={styles.detail}>
+                {localTimes(t.detail)}
+              </Toast.Description>
             ) : null}
           </div>
           <Toast.Close className={button.icon} aria-label="Dismiss">

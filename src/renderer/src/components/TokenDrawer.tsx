@@ -10,7 +10,8 @@ import type { AccountView, TokenView, VaultEvent } from '../../../shared/views'
 import { api } from '../api'
 import { asyncHandler } from '../lib/async-handler'
 import { liveToken } from '../lib/account-state'
-import { formatDateTime, formatWhen, hostOf, surfaceWords } from '../lib/format'
+import { providerById } from '../lib/app-store'
+import { formatDateTime, formatWhen, hostOf, localTimes, surfaceWords } from '../lib/format'
 import { useCountdown } from '../lib/tick-store'
 import { toast, toastFailure } from '../lib/toast-store'
 import button from '../styles/button.module.css'
@@ -65,7 +66,11 @@ export function TokenDrawer(props: { account: AccountView; version: number; onCl
               ) : (
                 <p className="muted">No live token. Copying the header logs in and mints one.</p>
               )}
-              <TokenHealth account={account} hasToken={token !== null} />
+              <TokenHealth
+                account={account}
+                hasToken={token !== null}
+                canProbe={providerById(account.providerId)?.probe === true}
+              />
               <p className={form.hint}>
                 The token itself never reaches this window: “Copy header” puts it on the clipboard
                 from the main process.
@@ -99,7 +104,12 @@ export function TokenDrawer(props: { account: AccountView; version: number; onCl
                       </span>{' '}
                       issued {formatDateTime(t.issuedAt)}
                       {t.endedAt ? `, ended ${formatDateTime(t.endedAt)}` : ''}
-                      {t.note ? <span className="muted small block">{t.note}</span> : null}
+                      {t.state === 'forgotten' && t.expiresAt !== null
+                        ? `, valid on its server until ${formatDateTime(t.expiresAt)}`
+                        : ''}
+                      {t.note ? (
+                        <span className="muted small block">{localTimes(t.note)}</span>
+                      ) : null}
                     </li>
                   ))}
                 </ul>
@@ -117,7 +127,7 @@ export function TokenDrawer(props: { account: AccountView; version: number; onCl
                     <li key={e.id}>
                       <span className="muted small">{formatWhen(e.at)}</span>{' '}
                       <span className={cx(chips.chip, chips[`event-${e.type}`])}>{e.type}</span>{' '}
-                      {e.message}
+                      {localTimes(e.message)}
                     </li>
                   ))}
                 </ul>
@@ -197,8 +207,10 @@ function UncertainToken({ token }: { token: TokenView }) {
         <CircleHelp aria-hidden size={16} /> An uncertain token
       </h3>
       <p>
-        {token.note ?? 'A login lost its answer; the server may have created a token anyway.'} Until
-        you check, it counts toward the provider’s token limit.
+        {token.note
+          ? localTimes(token.note)
+          : 'A login lost its answer; the server may have created a token anyway.'}{' '}
+        Until you check, it counts toward the provider’s token limit.
       </p>
       <p className="muted small">Login attempted {formatDateTime(token.issuedAt)}.</p>
       <button

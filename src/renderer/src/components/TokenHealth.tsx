@@ -1,6 +1,7 @@
 // The token's health in the details drawer: "Check now" (tokens.check: the provider's probe; a
-// 401/403 marks the token rejected) with what it found, and the login cooldown while logins to the
-// account's server are refused locally (a 429's Retry-After or the profile's login rate limit).
+// 401/403 marks the token rejected) with what it found, offered only when the account's provider
+// profile declares a probe, and the login cooldown while logins to the account's server are refused
+// locally (a 429's Retry-After or the profile's login rate limit).
 import { useState } from 'react'
 import { ShieldCheck } from 'lucide-react'
 import { CHECK_OUTCOME_WORDS, type CheckReport } from '../../../shared/health'
@@ -47,7 +48,13 @@ export function LoginCooldown(props: { until: number | null | undefined; hasToke
   )
 }
 
-export function TokenHealth({ account, hasToken }: { account: AccountView; hasToken: boolean }) {
+export function TokenHealth(props: {
+  account: AccountView
+  hasToken: boolean
+  /** The account's provider profile declares a probe (ProviderView.probe). */
+  canProbe: boolean
+}) {
+  const { account, hasToken } = props
   const [report, setReport] = useState<CheckReport | null>(null)
   const [busy, setBusy] = useState(false)
   const check = asyncHandler('token-health: check', async () => {
@@ -60,7 +67,9 @@ export function TokenHealth({ account, hasToken }: { account: AccountView; hasTo
       }
       setReport(r.value)
       const tone = r.value.outcome === 'good' ? 'ok' : 'error'
-      toast(tone, `${account.label}: ${CHECK_OUTCOME_WORDS[r.value.outcome]}`, detail(r.value))
+      toast(tone, `${account.label}: ${CHECK_OUTCOME_WORDS[r.value.outcome]}`, detail(r.value), {
+        key: `check:${account.id}`,
+      })
     } finally {
       setBusy(false)
     }
@@ -68,26 +77,28 @@ export function TokenHealth({ account, hasToken }: { account: AccountView; hasTo
   return (
     <div className={styles.health}>
       <LoginCooldown until={account.loginCooldownUntil} hasToken={hasToken} />
-      <div className={styles.row}>
-        <button
-          type="button"
-          className={cx(button.button, button.small)}
-          onClick={check}
-          disabled={busy || !hasToken}
-          data-testid="check-now"
-          title="Ask the provider whether it still accepts this token (nothing is minted)"
-        >
-          <ShieldCheck aria-hidden size={14} /> {busy ? 'Checking…' : 'Check now'}
-        </button>
-        {report ? (
-          <span className={styles.result} data-testid="check-result">
-            <span className={cx(chips.chip, CHIP[report.outcome])}>
-              {CHECK_OUTCOME_WORDS[report.outcome]}
-            </span>{' '}
-            <span className="muted small">{detail(report)}</span>
-          </span>
-        ) : null}
-      </div>
+      {props.canProbe ? (
+        <div className={styles.row}>
+          <button
+            type="button"
+            className={cx(button.button, button.small)}
+            onClick={check}
+            disabled={busy || !hasToken}
+            data-testid="check-now"
+            title="Ask the provider whether it still accepts this token (nothing is minted)"
+          >
+            <ShieldCheck aria-hidden size={14} /> {busy ? 'Checking…' : 'Check now'}
+          </button>
+          {report ? (
+            <span className={styles.result} data-testid="check-result">
+              <span className={cx(chips.chip, CHIP[report.outcome])}>
+                {CHECK_OUTCOME_WORDS[report.outcome]}
+              </span>{' '}
+              <span className="muted small">{detail(report)}</span>
+            </span>
+          ) : null}
+        </div>
+      ) : null}
     </div>
   )
 }

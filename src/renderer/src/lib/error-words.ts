@@ -1,6 +1,7 @@
 // Error codes in words: one short sentence per stable code. The server's own message is shown
 // beside it as plain text (never as HTML).
 import type { ErrorCode, Failure } from '../../../shared/result'
+import { localTimes } from './format'
 
 const WORDS: Record<ErrorCode, string> = {
   VALIDATION_FAILED: 'Some details need attention.',
@@ -15,7 +16,7 @@ const WORDS: Record<ErrorCode, string> = {
   REDIRECT_REFUSED: 'The server tried to redirect; TokenDeck does not follow redirects.',
   RESPONSE_TOO_LARGE: 'The server sent far too much data.',
   BAD_RESPONSE: 'The server sent an answer TokenDeck does not understand.',
-  RATE_LIMITED: 'The server asks to slow down; try again shortly.',
+  RATE_LIMITED: 'The server asks to slow down.',
   SERVER_ERROR: 'The server had a problem.',
   PROVIDER_REJECTED: 'The provider refused.',
   TOKEN_CAP_REACHED: 'The token limit is reached.',
@@ -57,11 +58,30 @@ export function gatewayFailureWords(code: ErrorCode): string {
   return GATEWAY_WORDS[code] ?? errorWords(code)
 }
 
-/** Title and detail for a failure: the words for its code and the message it carries. */
-export function describeFailure(f: Pick<Failure, 'code' | 'message'>): {
+/**
+ * Title and detail for a failure: the words for its code and the message it carries (a time in it
+ * written the old way, as an ISO timestamp, is shown in the window's own format).
+ */
+export function describeFailure(f: Pick<Failure, 'code' | 'message' | 'details'>): {
   title: string
   detail: string
 } {
-  const title = errorWords(f.code)
-  return { title, detail: f.message && f.message !== title ? f.message : '' }
+  const title = isLoginPause(f) ? 'Logins to this server are paused.' : errorWords(f.code)
+  return { title, detail: f.message && f.message !== title ? localTimes(f.message) : '' }
+}
+
+/** A login refused for a while: the server's 429 cooldown or the profile's login rate limit. */
+function isLoginPause(f: Pick<Failure, 'code' | 'details'>): boolean {
+  const reason = f.details?.reason
+  return f.code === 'RATE_LIMITED' && (reason === 'cooldown' || reason === 'limit')
+}
+
+/**
+ * What a failure is about, when several failures can be about the same thing: every refusal
+ * during one login cooldown (the 429 that started it, then each login refused here until it ends)
+ * names the same end (`details.retryAt`), so they share one toast. Null: a toast of its own.
+ */
+export function failureKey(f: Pick<Failure, 'code' | 'details'>): string | null {
+  const until = f.details?.retryAt
+  return isLoginPause(f) && typeof until === 'number' ? `login-pause:${until}` : null
 }

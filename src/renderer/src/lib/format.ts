@@ -47,3 +47,21 @@ const SURFACES: Record<string, string> = {
 export function surfaceWords(surface: string): string {
   return SURFACES[surface] ?? surface
 }
+
+/** An ISO 8601 instant (with its zone), or the "2026-12-07 10:00 UTC" form of older messages. */
+const WRITTEN_TIME =
+  /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})(?![\w:])|\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b/g
+
+/**
+ * Text from main (a failure's message, a token's note, an event) with any written-out time in the
+ * window's one format. Main's words carry no clock time any more, but notes and events written by
+ * an earlier TokenDeck, and servers' own messages, may.
+ */
+export function localTimes(text: string): string {
+  return text.replace(WRITTEN_TIME, (written) => {
+    const ms = Date.parse(
+      written.endsWith(' UTC') ? written.replace(' ', 'T').replace(' UTC', 'Z') : written,
+    )
+    return Number.isFinite(ms) ? formatDateTime(ms) : written
+  })
+}

@@ -1,14 +1,20 @@
-// Toasts as data: anything may push one; <Toasts> renders them with Radix Toast.
+// Toasts as data: anything may push one; <Toasts> renders them with Radix Toast. One subject, one
+// toast: a toast with the key of one on screen replaces it (as the newest) instead of stacking.
 import { useSyncExternalStore } from 'react'
 import type { Failure } from '../../../shared/result'
-import { describeFailure } from './error-words'
+import { describeFailure, failureKey } from './error-words'
 
 export interface ToastItem {
   id: number
   tone: 'ok' | 'error'
   title: string
   detail: string
+  /** What the toast is about; the same key replaces, never stacks. Default: tone, title, detail. */
+  key: string
 }
+
+/** At most this many toasts are on screen; the oldest goes first. */
+const MAX_TOASTS = 3
 
 let items: ToastItem[] = []
 let nextId = 1
@@ -18,14 +24,23 @@ function emit(): void {
   for (const l of listeners) l()
 }
 
-export function toast(tone: ToastItem['tone'], title: string, detail = ''): void {
-  items = [...items.slice(-2), { id: nextId++, tone, title, detail }]
+export function toast(
+  tone: ToastItem['tone'],
+  title: string,
+  detail = '',
+  o: { key?: string } = {},
+): void {
+  const key = o.key ?? `${tone}\n${title}\n${detail}`
+  const others = items.filter((t) => t.key !== key)
+  items = [...others.slice(-(MAX_TOASTS - 1)), { id: nextId++, tone, title, detail, key }]
   emit()
 }
 
-export function toastFailure(f: Pick<Failure, 'code' | 'message'>): void {
+/** A failure in words; failures about the same thing (one login cooldown) share one toast. */
+export function toastFailure(f: Pick<Failure, 'code' | 'message' | 'details'>): void {
   const { title, detail } = describeFailure(f)
-  toast('error', title, detail)
+  const key = failureKey(f)
+  toast('error', title, detail, key ? { key } : {})
 }
 
 export function dismissToast(id: number): void {
@@ -33,12 +48,14 @@ export function dismissToast(id: number): void {
   emit()
 }
 
+/** The toasts on screen, oldest first. */
+export function toastsNow(): ToastItem[] {
+  return items
+}
+
 export function useToasts(): ToastItem[] {
-  return useSyncExternalStore(
-    (l) => {
-      listeners.add(l)
-      return () => listeners.delete(l)
-    },
-    () => items,
-  )
+  return useSyncExternalStore((l) => {
+    listeners.add(l)
+    return () => listeners.delete(l)
+  }, toastsNow)
 }
