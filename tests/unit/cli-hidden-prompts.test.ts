@@ -84,6 +84,7 @@ describe('hidden prompts at a terminal', { timeout: 120_000 }, () => {
     expect(r.code, r.out).toBe(0)
     expect(r.out).toContain('New passphrase: \r\nNew passphrase (again): \r\n')
     expect(r.out).toContain(`Created a vault at ${p.dir}`)
+    expect(r.out).toContain('Next: add an account with tokendeck accounts add --provider ID')
     notShown(r.out, ['horse', 'correct', 'horsx'])
     expect(await opens(p, PASSPHRASE)).toBe(true)
   })

@@ -12,6 +12,7 @@ import {
   str,
   unlockedVault,
   vaultDir,
+  vaultFlag,
   type Ctx,
 } from './context'
 import { EXIT, print, printJson, report, usage } from './io'
@@ -39,6 +40,13 @@ export async function init(ctx: Ctx): Promise<number> {
   const where = created.value.vault.dir
   if (ctx.json) printJson({ created: true, dir: where })
   else print(`Created a vault at ${where}, protected by a passphrase.`)
+  // A person at a terminal gets the next step; a script reads only the line above.
+  if (!ctx.json && process.stdout.isTTY) {
+    print(
+      `Next: add an account with tokendeck accounts add --provider ID --label L${vaultFlag(ctx)} ` +
+        '(tokendeck providers list names the providers), then tokendeck header L.',
+    )
+  }
   return EXIT.ok
 }
 
