@@ -150,7 +150,9 @@ export async function agentBench(): Promise<Record<string, number>> {
     const addAccount = async (label: string, user: typeof dev, org: string) => {
       const args = ['accounts', 'add', '--provider', 'tpstreams']
       args.push('--base-url', sandbox.tpstreams.baseUrl, '--label', label)
-      args.push('--username', user.username, '--org', org, '--remember', '--secret-stdin')
+      // --no-verify: no login at add time, so the accounts start without a token.
+      args.push('--username', user.username, '--org', org, '--remember', '--no-verify')
+      args.push('--secret-stdin')
       must(await run(node, [CLI_PATH, ...args], withPass, `${user.secret}\n`), `add ${label}`)
     }
     await addAccount('acme', dev, 'acme')

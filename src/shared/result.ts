@@ -7,6 +7,8 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'CONFLICT',
   'UNSUPPORTED',
+  /** The person cancelled at a prompt (Ctrl-C at the CLI's passphrase or secret prompt). */
+  'CANCELLED',
   // network and HTTP
   'URL_REFUSED',
   'NETWORK_ERROR',

@@ -39,6 +39,7 @@
 // (`loginCooldownUntil` in the future), live token or not.
 // "needs secret" is added to the notes when the account does not remember its secret and has no
 // current token that is not expiring (getting a header will ask for the secret).
+import { didYouMean } from './did-you-mean'
 import { expiringWindowMs, formatRemaining, timeLeftLabel } from './expiry'
 import type { AccountView, CapUsage, TokenState, TokenView } from './views'
 import { plural } from './words'
@@ -243,9 +244,18 @@ export function findAccount<A extends { id: string; label: string }>(
   )
 }
 
-/** What is said when no account has that id or label. */
-export function noAccount(idOrLabel: string): string {
-  return `No account "${idOrLabel.slice(0, 80)}".`
+/**
+ * What is said when no account has that id or label; given the vault's `accounts`, it names the
+ * closest label when the one asked for reads as a typo of it ("Did you mean "acme-prod"?").
+ */
+export function noAccount(idOrLabel: string, accounts?: readonly { label: string }[]): string {
+  const hint = accounts
+    ? didYouMean(
+        idOrLabel,
+        accounts.map((a) => a.label),
+      )
+    : ''
+  return `No account "${idOrLabel.slice(0, 80)}".${hint}`
 }
 
 // ---------- renewal: "expires soon and cannot renew" (src/main/renewal.ts, tray, CLI status) ----------

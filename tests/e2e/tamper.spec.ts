@@ -59,6 +59,7 @@ test('a hand-edited vault: copying the header is refused and nothing is sent', a
         '--org',
         'acme',
         '--remember',
+        '--no-verify',
         '--secret-stdin',
       ],
       'attacker-password\n',

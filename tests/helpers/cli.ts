@@ -44,8 +44,9 @@ export function runCli(
 }
 
 /**
- * `tokendeck accounts add` of a TPStreams account with its secret remembered,
- * run as a user would (the secret on stdin); returns the run.
+ * `tokendeck accounts add` of a TPStreams account with its secret remembered, run as a user
+ * would (the secret on stdin); returns the run. `--no-verify`: no login yet, so the account has no
+ * token and a test counts every login it causes.
  */
 export function addTpstreamsAccount(
   dir: string,
@@ -67,6 +68,7 @@ export function addTpstreamsAccount(
       '--org',
       o.org,
       '--remember',
+      '--no-verify',
       '--secret-stdin',
     ],
     dir,
@@ -76,7 +78,7 @@ export function addTpstreamsAccount(
 
 /**
  * `tokendeck accounts add` of an xpay account (Bearer JWTs that expire) with its secret
- * remembered, run as a user would; returns the run.
+ * remembered, run as a user would; returns the run. `--no-verify`, as above: no token yet.
  */
 export function addXpayAccount(
   dir: string,
@@ -96,6 +98,7 @@ export function addXpayAccount(
       '--username',
       o.username,
       '--remember',
+      '--no-verify',
       '--secret-stdin',
     ],
     dir,

@@ -74,7 +74,9 @@ describe('tokendeck agent', { timeout: 120_000 }, () => {
     // No agent: the CLI opens the vault itself, which needs the passphrase again.
     const locked = await runCli(['header', 'acme-prod'], dir, { env: NO_PASS })
     expect(locked.code).toBe(3)
-    expect(locked.stderr).toMatch(/TOKENDECK_PASSPHRASE/)
+    expect(locked.stderr).toMatch(
+      /--passphrase-stdin, or start the agent once: tokendeck agent start/,
+    )
     const direct = await runCli(['header', 'acme-prod'], dir)
     expect(direct.code).toBe(0)
   })
@@ -163,7 +165,10 @@ describe('tokendeck agent', { timeout: 120_000 }, () => {
         { env: NO_PASS, input: `${tp.secret}\n` },
       )
       expect(ok).toMatchObject({ code: 0 })
-      expect(ok.stdout).toBe('Added account "added" (TPStreams); its secret is stored encrypted.\n')
+      // The agent logged in with it, as the window's add does: the secret is known to work.
+      expect(ok.stdout).toBe(
+        'Added account "added" (TPStreams): logged in, the secret works; it is stored encrypted (no expiry).\n',
+      )
       const h = await runCli(['header', 'added'], dir, { env: NO_PASS })
       expect(h.code).toBe(0)
       const rm = await runCli(['accounts', 'remove', 'added'], dir, { env: NO_PASS })

@@ -1,7 +1,19 @@
 // The CLI's stdin reader reads in steps (passphrase, then secrets) and keeps what it buffered.
+// At a terminal (a stand-in here; tests/unit/cli-hidden-prompts.test.ts drives a real pty) Node's
+// readline edits each value in raw mode, and raw mode is left when the reader closes.
 import { PassThrough } from 'node:stream'
-import { describe, expect, it } from 'vitest'
-import { stdinReader } from '../../src/main/cli/io'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { exitCodeFor, stdinReader } from '../../src/main/cli/io'
+
+/** A terminal stand-in: keys written to it arrive as typed; raw mode switches are recorded. */
+function fakeTerminal() {
+  const raw: boolean[] = []
+  const t = Object.assign(new PassThrough(), {
+    isTTY: true,
+    setRawMode: (on: boolean) => raw.push(on),
+  })
+  return { t, raw }
+}
 
 describe('stdinReader', () => {
   it('returns line 1, then lines 2-3, keeping the remainder between reads; CRLF is stripped', async () => {
@@ -65,5 +77,52 @@ describe('stdinReader', () => {
       message: 'A line on stdin is too long (64 KiB at most).',
     })
     stdin.close()
+  })
+})
+
+describe('stdinReader at a terminal', () => {
+  afterEach(() => vi.restoreAllMocks())
+
+  it('readline edits each value; prompts go to stderr, the typed keys nowhere', async () => {
+    const written: string[] = []
+    vi.spyOn(process.stderr, 'write').mockImplementation((c) => (written.push(String(c)), true))
+    const { t, raw } = fakeTerminal()
+    const stdin = stdinReader(() => t)
+    expect(stdin.interactive()).toBe(true)
+    const first = stdin.read(['Passphrase'])
+    // Left twice, X; End, Y: "aXbcY". Then a line typed ahead is kept for the next prompt.
+    t.write('abc\x1b[D\x1b[DX\x1b[FY\rhello world\x17there\r')
+    expect(await first).toEqual({ ok: true, value: ['aXbcY'] })
+    expect(await stdin.read(['Secret'])).toEqual({ ok: true, value: ['hello there'] })
+    const third = stdin.read(['Again'])
+    t.write('junk\x15ab\x1b[Hc\x7f\x7fz\r')
+    expect(await third).toEqual({ ok: true, value: ['zab'] })
+    stdin.close()
+    expect(raw).toEqual([true, false])
+    expect(written.join('')).toBe('Passphrase: \nSecret: \nAgain: \n')
+  })
+
+  it('Ctrl-C is CANCELLED (exit 130) and leaves raw mode; Ctrl-D on an empty line ends stdin', async () => {
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true)
+    const { t, raw } = fakeTerminal()
+    const stdin = stdinReader(() => t)
+    const asked = stdin.read(['Passphrase'])
+    t.write('half typed\x03')
+    const r = await asked
+    expect(r).toMatchObject({ ok: false, code: 'CANCELLED' })
+    expect(exitCodeFor('CANCELLED')).toBe(130)
+    expect(raw.at(-1)).toBe(false)
+    stdin.close()
+
+    const other = fakeTerminal()
+    const eof = stdinReader(() => other.t)
+    const ended = eof.read(['Passphrase'])
+    other.t.write('\x04')
+    expect(await ended).toMatchObject({
+      ok: false,
+      code: 'VALIDATION_FAILED',
+      message: 'stdin ended before the passphrase.',
+    })
+    eof.close()
   })
 })

@@ -71,7 +71,7 @@ export function viewActions(deps: ActionDeps) {
     const data = vault.readUnlocked()
     if (!data.ok) return data
     const rec = findAccount(data.value.accounts, idOrLabel)
-    if (!rec) return fail('NOT_FOUND', noAccount(idOrLabel))
+    if (!rec) return fail('NOT_FOUND', noAccount(idOrLabel, data.value.accounts))
     const registry = vault.registryOf(data.value)
     const profile = registry.get(rec.providerId)
     if (!profile) return registry.missing(rec.providerId)

@@ -119,6 +119,8 @@ export const requestSchema = z.discriminatedUnion('op', [
         z.string().check(z.maxLength(4096)),
       ),
       remember: z.boolean(),
+      /** Log in now to check the secret (absent: only when it is not remembered). */
+      login: z.optional(z.boolean()),
     }),
   }),
   z.strictObject({ ...base, op: z.literal('remove'), label, force: z.boolean() }),

@@ -12,7 +12,9 @@ import type { AccountView, TokenView } from '../../shared/views'
 import { BUILTIN_PROFILES, parseUserProfile } from '../providers/registry'
 import type { Ctx, FlagValue } from './context'
 import { quoteArg, validity } from './format'
-import { EXIT, print, printJson, report } from './io'
+import { EXIT, print, printJson, report, stdinIsTerminal } from './io'
+import { uncertainNextStep } from './output'
+import { loggingIn, withProgress } from './progress'
 
 const str = (ctx: Ctx, name: string): string | undefined => {
   const v: FlagValue = ctx.flags[name]
@@ -84,10 +86,13 @@ export function secretsByField(
   return out
 }
 
-/** The secrets to read from stdin for `profile` (with --secret-stdin), by their labels. */
+/**
+ * The secrets to read for `profile`, by their labels: with --secret-stdin, or at a terminal
+ * (hidden prompts); in a pipe without the flag, a required secret is a usage error.
+ */
 export function secretPrompts(ctx: Ctx, profile: ProviderProfile): Result<string[]> {
   const needed = secretFields(profile)
-  if (ctx.flags['secret-stdin'] !== true) {
+  if (ctx.flags['secret-stdin'] !== true && !stdinIsTerminal()) {
     const required = needed.find((f) => f.required)
     if (required) {
       return fail('VALIDATION_FAILED', 'The secret is read from stdin: pass --secret-stdin.', {
@@ -128,10 +133,10 @@ export function builtinProfile(providerId: string): ProviderProfile | undefined 
 export function agentSecretPrompts(
   ctx: Ctx,
   profile: ProviderProfile,
-  stdinIsTerminal: boolean,
+  atTerminal: boolean,
 ): Result<string[]> {
   const prompts = secretPrompts(ctx, profile)
-  if (!prompts.ok || prompts.value.length === 0 || !stdinIsTerminal) return prompts
+  if (!prompts.ok || prompts.value.length === 0 || !atTerminal) return prompts
   return fail(
     'VALIDATION_FAILED',
     `"${profile.id}" is an imported provider whose fields come from the agent, and the CLI does ` +
@@ -148,50 +153,85 @@ export interface NewAccountInput {
   baseUrl?: string
   fields: Record<string, string>
   remember: boolean
+  /** Log in now (absent: only when the secret is not remembered). */
+  login?: boolean
 }
 
 export type AddAccount = (
   input: NewAccountInput,
 ) => Promise<Result<{ account: AccountView; token: TokenView | null }>>
 
-/** Builds the account from the flags and the secret lines, adds it, and prints the outcome. */
+/**
+ * Whether `accounts add` logs in now: always, as the window does, so a wrong secret is refused
+ * before anything is kept; `--no-verify` adds a remembered secret without a login. A secret that
+ * is not remembered is used once, for that login, so it cannot go with --no-verify.
+ */
+export function loginOnAdd(ctx: Ctx): Result<{ remember: boolean; login?: boolean }> {
+  const remember = ctx.flags.remember === true
+  const verify = ctx.flags['no-verify'] !== true
+  if (!remember) {
+    return verify
+      ? ok({ remember })
+      : fail(
+          'VALIDATION_FAILED',
+          '--no-verify needs --remember: a secret that is not stored is used once, to log in now.',
+        )
+  }
+  // Sent only when it differs from the default (login only without --remember).
+  return ok(verify ? { remember, login: true } : { remember })
+}
+
+/**
+ * Builds the account from the flags and the secret lines, adds it, and prints the outcome. A
+ * first login slower than a second shows `waiting` (default: "Logging in to L (Provider)").
+ */
 export async function addAccount(
   ctx: Ctx,
   profile: ProviderProfile,
   secretLines: readonly string[],
   add: AddAccount,
+  waiting?: string,
 ): Promise<number> {
   const label = str(ctx, 'label')!
   const named = { json: ctx.json, fieldName: flagNamer(profile) }
   const fields = plainFields(ctx, profile)
   if (!fields.ok) return report(fields, named)
+  const how = loginOnAdd(ctx)
+  if (!how.ok) return report(how, ctx)
   const typed = secretsByField(secretFields(profile), secretLines)
   const baseUrl = str(ctx, 'base-url')
-  const added = await add({
-    label,
-    providerId: profile.id,
-    ...(baseUrl !== undefined ? { baseUrl } : {}),
-    fields: { ...fields.value, ...typed },
-    remember: ctx.flags.remember === true,
-  })
+  const added = await withProgress(waiting ?? loggingIn(label, profile.name), ctx, () =>
+    add({
+      label,
+      providerId: profile.id,
+      ...(baseUrl !== undefined ? { baseUrl } : {}),
+      fields: { ...fields.value, ...typed },
+      ...how.value,
+    }),
+  )
   if (!added.ok) {
     const kept = added.details?.accountKept === true
     const hint = kept
-      ? `Check the server, then run tokendeck revoke ${quoteArg(label)} --uncertain.`
+      ? uncertainNextStep(label)
       : added.details?.accountKept === false
         ? 'The account was not added.'
         : undefined
     return report(added, { ...named, hint })
   }
   const { account: acc, token } = added.value
+  const name = `"${acc.label}" (${acc.providerName})`
   if (ctx.json) {
     printJson({ account: acc, loggedIn: token !== null, ...(token ? { token } : {}) })
   } else if (!token) {
-    print(`Added account "${acc.label}" (${acc.providerName}); its secret is stored encrypted.`)
+    print(`Added account ${name} without logging in; its secret is stored encrypted.`)
+  } else if (acc.remember) {
+    print(
+      `Added account ${name}: logged in, the secret works; it is stored encrypted ` +
+        `(${validity(token.expiresAt)}).`,
+    )
   } else {
     print(
-      `Added account "${acc.label}" (${acc.providerName}): logged in; the secret was not stored ` +
-        `(${validity(token.expiresAt)}).`,
+      `Added account ${name}: logged in; the secret was not stored (${validity(token.expiresAt)}).`,
     )
   }
   return EXIT.ok

@@ -1,13 +1,14 @@
-// Account commands: add (fields from flags, secrets from stdin only), list and remove. Without
-// --remember, `add` logs in at once with the typed secret; the add action keeps the account only
-// if that works, or if the login may have minted a token (then it counts as uncertain).
+// Account commands: add (fields from flags, secrets from stdin only), list and remove. `add` logs
+// in at once with the typed secret, as the window does (--no-verify, with --remember: not); the
+// add action keeps the account only if that works, or if the login may have minted a token (then
+// it counts as uncertain).
 import type { ProviderProfile } from '../../shared/providers/profile'
 import { addAccount, flagNamer, printRemoved, secretPrompts } from './account-fields'
 import { bool, str, unlockedVault, type Ctx } from './context'
 import { EXIT, print, printJson, report, usage } from './io'
 import { printAccounts } from './output'
 
-/** `tokendeck accounts add ...`: adds an account; see the file comment for --remember. */
+/** `tokendeck accounts add ...`: adds an account and logs in; see the file comment. */
 export async function accountsAdd(ctx: Ctx): Promise<number> {
   const providerId = str(ctx, 'provider')
   if (!providerId || !str(ctx, 'label')) {

@@ -1,12 +1,14 @@
 // Token commands: header and token (the only output that holds a secret, on stdout only), login
 // (ensures a valid token, never prints it) and revoke (current, --all, the organization's
-// --oldest or all of its tokens with --org, or --uncertain dismissal). Each calls one action.
+// --oldest or all of its tokens with --org, or --uncertain dismissal). Each calls one action; a
+// login slower than a second shows progress at a terminal (progress.ts).
 import { fail, ok, type Result } from '../../shared/result'
 import { secretFields, type ProfileField } from '../../shared/providers/profile'
+import { accountSummary } from '../../shared/state'
 import type { AccountView } from '../../shared/views'
 import type { Actions } from '../actions'
 import { bool, secretsByField, unlockedVault, type Ctx } from './context'
-import { report } from './io'
+import { report, stdinIsTerminal } from './io'
 import {
   printHeader,
   printLogin,
@@ -16,6 +18,7 @@ import {
   printToken,
   reportTokenFailure,
 } from './output'
+import { loggingIn, withProgress } from './progress'
 
 interface Opened {
   actions: Actions
@@ -24,12 +27,27 @@ interface Opened {
   typed: Record<string, string> | undefined
 }
 
-/** Unlocks, finds the account by label (or id), and reads typed secrets with --secret-stdin. */
-async function openAccount(ctx: Ctx): Promise<Result<Opened>> {
+/**
+ * Whether a command that may mint should ask for the secret at a terminal: the account does not
+ * remember it, and its token is not one a header can reuse (or `--force` wants a new one).
+ */
+function needsTypedSecret(ctx: Ctx, a: Actions, label: string): boolean {
+  const acc = a.views.account(label)
+  if (!acc.ok || acc.value.remember) return false
+  const state = accountSummary(acc.value, Date.now()).state
+  return bool(ctx, 'force') || (state !== 'active' && state !== 'expiring')
+}
+
+/**
+ * Unlocks, finds the account by label (or id), and reads typed secrets: with --secret-stdin, or
+ * (`mints`) at a terminal when the account needs its secret to log in.
+ */
+async function openAccount(ctx: Ctx, mints = false): Promise<Result<Opened>> {
   const label = ctx.args[0]!
   let fields: ProfileField[] = []
   const v = await unlockedVault(ctx, (actions) => {
-    if (!bool(ctx, 'secret-stdin')) return ok([])
+    const asks = mints && stdinIsTerminal() && needsTypedSecret(ctx, actions, label)
+    if (!bool(ctx, 'secret-stdin') && !asks) return ok([])
     // The vault is open by now: the profile says which secrets to read.
     const profile = actions.views.accountProfile(label)
     if (!profile.ok) return profile
@@ -47,35 +65,41 @@ async function openAccount(ctx: Ctx): Promise<Result<Opened>> {
   })
 }
 
+/** The account's header, reused or minted; a login slower than a second shows progress. */
+function issue(ctx: Ctx, o: Opened) {
+  const { account } = o
+  return withProgress(loggingIn(account.label, account.providerName), ctx, () =>
+    o.actions.tokens.header(account.id, 'cli', o.typed, { confirmEviction: bool(ctx, 'yes') }),
+  )
+}
+
 /** `tokendeck header L`: prints "Authorization: <Scheme> <token>", reusing or minting. */
 export async function header(ctx: Ctx): Promise<number> {
-  const o = await openAccount(ctx)
+  const o = await openAccount(ctx, true)
   if (!o.ok) return report(o, ctx)
-  const h = await o.value.actions.tokens.header(o.value.account.id, 'cli', o.value.typed, {
-    confirmEviction: bool(ctx, 'yes'),
-  })
+  const h = await issue(ctx, o.value)
   return h.ok ? printHeader(ctx, h.value) : reportTokenFailure(ctx, o.value.account.label, h)
 }
 
 /** `tokendeck token L`: prints the bare token. */
 export async function token(ctx: Ctx): Promise<number> {
-  const o = await openAccount(ctx)
+  const o = await openAccount(ctx, true)
   if (!o.ok) return report(o, ctx)
-  const h = await o.value.actions.tokens.header(o.value.account.id, 'cli', o.value.typed, {
-    confirmEviction: bool(ctx, 'yes'),
-  })
+  const h = await issue(ctx, o.value)
   return h.ok ? printToken(ctx, h.value) : reportTokenFailure(ctx, o.value.account.label, h)
 }
 
 /** `tokendeck login L [--force] [--yes] [--secret-stdin]`: ensures a valid token; prints its status. */
 export async function login(ctx: Ctx): Promise<number> {
-  const o = await openAccount(ctx)
+  const o = await openAccount(ctx, true)
   if (!o.ok) return report(o, ctx)
   const { actions, account, typed } = o.value
-  const r = await actions.tokens.login(
-    account.id,
-    { force: bool(ctx, 'force'), secrets: typed, confirmEviction: bool(ctx, 'yes') },
-    'cli',
+  const r = await withProgress(loggingIn(account.label, account.providerName), ctx, () =>
+    actions.tokens.login(
+      account.id,
+      { force: bool(ctx, 'force'), secrets: typed, confirmEviction: bool(ctx, 'yes') },
+      'cli',
+    ),
   )
   if (!r.ok) return reportTokenFailure(ctx, account.label, r)
   return printLogin(ctx, { label: account.label, ...r.value })

@@ -7,10 +7,12 @@ import {
   bool,
   cliActions,
   existingVault,
+  readNewPassphrase,
   readPassphraseAndSecrets,
   str,
   unlockedVault,
   vaultDir,
+  vaultFlag,
   type Ctx,
 } from './context'
 import { EXIT, print, printJson, report, usage } from './io'
@@ -18,27 +20,33 @@ import { printLog, printStatus } from './output'
 import type { CheckReport } from '../../shared/health'
 import type { UnlockConsent } from '../vault/vault'
 
-/** `tokendeck init`: creates a vault protected by a passphrase at the production scrypt cost. */
+/**
+ * `tokendeck init`: creates a vault protected by a passphrase at the production scrypt cost. At
+ * a terminal the passphrase is asked for twice (hidden); see readNewPassphrase.
+ */
 export async function init(ctx: Ctx): Promise<number> {
   const dir = vaultDir(ctx)
   if (existingVault(ctx).ok) {
     return report(fail('VAULT_EXISTS', `A vault already exists at ${dir}.`), ctx)
   }
-  const prompts = process.stdin.isTTY && bool(ctx, 'passphrase-stdin') ? ['Passphrase (again)'] : []
-  const read = await readPassphraseAndSecrets(ctx, prompts, 'New passphrase')
-  if (!read.ok) return report(read, ctx)
-  if (prompts.length > 0 && read.value.secrets[0] !== read.value.passphrase) {
-    return report(usage('The two passphrases differ; nothing was created.'), ctx)
-  }
+  const passphrase = await readNewPassphrase(ctx)
+  if (!passphrase.ok) return report(passphrase, ctx)
   const actions = cliActions(createVaultServices({ dir }))
   const created = await actions.protection.create({
     protection: 'passphrase',
-    passphrase: read.value.passphrase,
+    passphrase: passphrase.value,
   })
   if (!created.ok) return report(created, ctx)
   const where = created.value.vault.dir
   if (ctx.json) printJson({ created: true, dir: where })
   else print(`Created a vault at ${where}, protected by a passphrase.`)
+  // A person at a terminal gets the next step; a script reads only the line above.
+  if (!ctx.json && process.stdout.isTTY) {
+    print(
+      `Next: add an account with tokendeck accounts add --provider ID --label L${vaultFlag(ctx)} ` +
+        '(tokendeck providers list names the providers), then tokendeck header L.',
+    )
+  }
   return EXIT.ok
 }
 

@@ -62,6 +62,11 @@ export interface CommandSpec {
   summary: string
   /** More lines for `tokendeck help <command>`. */
   details?: string[]
+  /**
+   * One to three command lines for `tokendeck help <command>`, shown after "$ " (never wrapped;
+   * tests/unit/cli-help.test.ts parses each against this table).
+   */
+  examples?: readonly string[]
   /** Flags besides --json and --help. */
   options: ParseArgsOptionsConfig
   /** Takes --vault DIR and --passphrase-stdin. */
@@ -91,6 +96,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'init',
     usage: 'init',
     summary: 'create a passphrase-protected vault',
+    examples: ['tokendeck init', 'tokendeck init --vault ~/work-vault'],
     options: {},
     vault: true,
     args: [0, 0],
@@ -106,6 +112,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'so the old passphrase and old copies of the file open nothing written afterwards.',
       'A vault also protected by the OS keychain is changed in the app (it wraps the new key).',
     ],
+    examples: ['tokendeck passphrase change'],
     options: {},
     vault: true,
     args: [0, 0],
@@ -121,6 +128,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       '--yes this lists them and changes nothing; with --yes the vault is sealed whole, and the',
       'gateway, routes, agent approval and auto-lock are reset rather than trusted.',
     ],
+    examples: ['tokendeck vault upgrade', 'tokendeck vault upgrade --yes'],
     options: { yes: flag },
     vault: true,
     args: [0, 0],
@@ -136,6 +144,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'lost a write, or one put back by someone else) is refused until you accept it here: without',
       '--yes this says which copy is which and changes nothing; with --yes it becomes the newest.',
     ],
+    examples: ['tokendeck vault accept-older', 'tokendeck vault accept-older --yes'],
     options: { yes: flag },
     vault: true,
     args: [0, 0],
@@ -149,6 +158,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Imported providers are sealed in the vault with everything else: they are listed when the',
       'vault can be unlocked ($TOKENDECK_PASSPHRASE or --passphrase-stdin); the built-in ones always.',
     ],
+    examples: ['tokendeck providers list', 'tokendeck providers list --json'],
     options: {},
     vault: true,
     args: [0, 0],
@@ -158,6 +168,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'providers add',
     usage: 'providers add FILE.json',
     summary: 'import a provider profile (see docs/providers.md)',
+    examples: ['tokendeck providers add ./acme-api.json'],
     options: {},
     vault: true,
     args: [1, 1],
@@ -167,14 +178,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'accounts add',
     usage:
       'accounts add --provider ID --label L [--username U] [--org ID] [--base-url URL]\n' +
-      '               [--field NAME=VALUE]... [--remember] --secret-stdin',
-    summary: 'add an account; the secret comes from stdin, never from arguments',
+      '               [--field NAME=VALUE]... [--remember [--no-verify]] [--secret-stdin]',
+    summary: 'add an account and log in with it; the secret is typed or piped, never an argument',
     details: [
-      'stdin: the secret on line 1 (line 2 after the passphrase with --passphrase-stdin);',
-      'a profile with several secret fields takes one line each, in its field order.',
+      'The secret: a hidden prompt at a terminal; with --secret-stdin, line 1 of stdin (line 2',
+      'after the passphrase with --passphrase-stdin). A profile with several secret fields takes',
+      'one line each, in its field order.',
       '--username and --org fill the fields with those roles; --field sets other plain fields.',
-      '--remember stores the secret (encrypted) so tokens can be minted again unattended.',
-      'Without it, the account logs in now and is kept only if that login works.',
+      'The account logs in at once, as in the app, and is kept only if that login works: a',
+      'mistyped secret leaves nothing behind. --remember stores the secret (encrypted) so tokens',
+      'can be minted again unattended; without it the secret is used for this login only.',
+      '--no-verify (with --remember): add it without logging in.',
+    ],
+    examples: [
+      'tokendeck accounts add --provider tpstreams --label acme-prod --username dev@acme.com --org acme --remember',
+      'pass show xpay | tokendeck accounts add --provider xpay --label xpay-dev --username dev@acme.com --remember --secret-stdin',
     ],
     options: {
       provider: text,
@@ -184,6 +202,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'base-url': text,
       field: { type: 'string', multiple: true },
       remember: flag,
+      'no-verify': flag,
       'secret-stdin': flag,
     },
     vault: true,
@@ -194,6 +213,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'accounts list',
     usage: 'accounts list',
     summary: 'every account with its provider, user, organization and token state',
+    examples: ['tokendeck accounts list', 'tokendeck accounts list --json'],
     options: {},
     vault: true,
     args: [0, 0],
@@ -203,6 +223,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'accounts remove',
     usage: 'accounts remove L [--force]',
     summary: 'remove an account (refused while it has live tokens, unless --force)',
+    examples: [
+      'tokendeck accounts remove acme-old',
+      'tokendeck revoke acme-old --all && tokendeck accounts remove acme-old',
+    ],
     options: { force: flag },
     vault: true,
     args: [1, 1],
@@ -218,6 +242,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'An account that does not remember its secret cannot renew unattended: it is warned about',
       'warnBeforeMinutes (default 15) before expiry instead (notification, tray, tokendeck status).',
     ],
+    examples: ['tokendeck accounts keep-ready acme-prod on'],
     options: {},
     vault: true,
     args: [2, 2],
@@ -229,6 +254,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'header [L] [--yes]',
     summary: 'print "Authorization: <Scheme> <token>", reusing a valid token or minting one',
     details: [EVICT_DETAIL],
+    examples: [
+      'tokendeck header acme-prod',
+      'tokendeck header acme-prod | curl -H @- https://app.tpstreams.com/api/v1/acme/assets/',
+    ],
     options: { yes: flag },
     vault: true,
     args: [1, 1],
@@ -240,6 +269,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'token [L] [--yes]',
     summary: 'print the bare token (reusing or minting, like header)',
     details: [EVICT_DETAIL],
+    examples: ['tokendeck token acme-prod', 'tokendeck token xpay-dev --json'],
     options: { yes: flag },
     vault: true,
     args: [1, 1],
@@ -251,8 +281,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'login [L] [--force] [--yes] [--secret-stdin]',
     summary: 'ensure a valid token (--force: a new one); prints its status, never the token',
     details: [
-      '--secret-stdin reads the secret for this login only (accounts without --remember).',
+      'An account without a stored secret (no --remember) needs it for a new token: asked for at',
+      'a terminal (hidden), or read from stdin with --secret-stdin; used for this login only.',
       EVICT_DETAIL,
+    ],
+    examples: [
+      'tokendeck login acme-prod',
+      'tokendeck login acme-prod --force',
+      'tokendeck login classic-demo --secret-stdin',
     ],
     options: { force: flag, yes: flag, 'secret-stdin': flag },
     vault: true,
@@ -272,6 +308,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Tokens are revoked on the server first; providers without a revoke endpoint forget them',
       'locally and say they stay valid on the server until they expire.',
     ],
+    examples: [
+      'tokendeck revoke acme-prod',
+      'tokendeck revoke acme-prod --oldest',
+      'tokendeck revoke acme-prod --uncertain',
+    ],
     options: { all: flag, uncertain: flag, oldest: flag, org: flag },
     vault: true,
     args: [1, 1],
@@ -287,6 +328,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       '         marks it rejected (the next request mints a new one); network errors and 5xx',
       '         answers are inconclusive, mark nothing and exit 1. Nothing is minted to check.',
     ],
+    examples: ['tokendeck status', 'tokendeck status acme-prod --probe'],
     options: { probe: flag },
     vault: true,
     args: [0, 1],
@@ -297,6 +339,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'log',
     usage: 'log [--limit N] [--account L]',
     summary: 'the event log, newest first (default 50 events)',
+    examples: ['tokendeck log --limit 10', 'tokendeck log --account acme-prod'],
     options: { limit: text, account: text },
     vault: true,
     args: [0, 0],
@@ -312,6 +355,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'where it has one, checks it at once. Otherwise the next request replaces it, revoking it on',
       'the server first where the provider can, at most once a minute (refusalMintIntervalSeconds).',
     ],
+    examples: ['tokendeck reject acme-prod'],
     options: {},
     vault: true,
     args: [1, 1],
@@ -327,6 +371,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       'file holds NAME=value lines; a value tokendeck://LABEL/token (or /header) is a reference.',
       "Every token given is masked in the command's stdout and stderr (--no-masking: not);",
       "signals are forwarded and the command's exit code is returned. See docs/integrations.md.",
+    ],
+    examples: [
+      'tokendeck run --env API_TOKEN=acme-prod/token -- ./deploy.sh',
+      'tokendeck run --env-file .env.tokendeck -- npm test',
     ],
     options: {
       env: { type: 'string', multiple: true },
@@ -347,6 +395,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "that is a symbolic link or another user's file, is refused before any token is asked",
       'for (exit 2); --force writes anyway (a link is replaced, never followed).',
     ],
+    examples: ['tokendeck inject -i config.tpl.yaml -o config.yaml'],
     options: {
       in: { type: 'string', short: 'i' },
       out: { type: 'string', short: 'o' },
@@ -361,6 +410,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'route add URL_PREFIX LABEL',
     summary: 'the account L serves URLs under URL_PREFIX (for the credential helpers)',
     details: ['The longest matching prefix wins; with no route, the one account covering the URL.'],
+    examples: ['tokendeck route add https://app.tpstreams.com/api/v1/acme acme-prod'],
     options: {},
     vault: true,
     args: [2, 2],
@@ -370,6 +420,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'route list',
     usage: 'route list',
     summary: 'the routes, prefix and account',
+    examples: ['tokendeck route list'],
     options: {},
     vault: true,
     args: [0, 0],
@@ -379,6 +430,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'route remove',
     usage: 'route remove URL_PREFIX',
     summary: 'remove the route for URL_PREFIX',
+    examples: ['tokendeck route remove https://app.tpstreams.com/api/v1/acme'],
     options: {},
     vault: true,
     args: [1, 1],
@@ -391,6 +443,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     details: [
       'git config --global credential.https://api.example.com.helper "!tokendeck git-credential"',
       'erase (git saw the token refused) marks it refused; the next get mints anew.',
+    ],
+    examples: [
+      'git config --global credential.https://git.acme.com.helper "!tokendeck git-credential"',
+      "printf 'protocol=https\\nhost=git.acme.com\\n\\n' | tokendeck git-credential get",
     ],
     options: {},
     vault: true,
@@ -408,6 +464,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Bazel runs an executable with the single argument get: point --credential_helper at a',
       'two-line script that runs tokendeck credential-helper "$@". See docs/integrations.md.',
     ],
+    examples: [`echo '{"uri": "https://api.acme.com/v1/x"}' | tokendeck credential-helper get`],
     options: {},
     vault: true,
     args: [1, 1],
@@ -423,6 +480,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       '"status": {"token", "expirationTimestamp"?}}; kubectl sends the token as a Bearer token.',
       'kubeconfig: users[].user.exec with command tokendeck, args [kube-credential, L].',
     ],
+    examples: ['tokendeck kube-credential acme-prod'],
     options: {},
     vault: true,
     args: [1, 1],
@@ -440,6 +498,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       'header other than Authorization) are refused before a token is asked for (exit 2);',
       '--any-host allows them. Always refused: options that read stdin (-d @-, -T -, -K),',
       "-k, and traces to a file or stdout. curl's exit code is returned; its stderr is masked.",
+    ],
+    examples: [
+      'tokendeck curl acme-prod -- https://app.tpstreams.com/api/v1/acme/assets/',
+      'tokendeck curl acme-prod -- -X POST --data @asset.json https://app.tpstreams.com/api/v1/acme/assets/',
     ],
     options: { 'any-host': flag },
     vault: true,
@@ -459,6 +521,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'it (like direnv deny); --list shows each trusted file and whether it still matches.',
       'TOKENDECK_ACCOUNT and a label on the command line need no trust. No vault is opened.',
     ],
+    examples: ['tokendeck trust', 'tokendeck trust --list'],
     options: { revoke: flag, list: flag },
     vault: false,
     args: [0, 1],
@@ -473,6 +536,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       'zsh:  source <(tokendeck completion zsh)    (in ~/.zshrc, after compinit)',
       'fish: tokendeck completion fish > ~/.config/fish/completions/tokendeck.fish',
       'Labels complete while an agent (or the app) serves the vault; never a passphrase prompt.',
+    ],
+    examples: [
+      'source <(tokendeck completion bash)',
+      'tokendeck completion fish > ~/.config/fish/completions/tokendeck.fish',
     ],
     options: {},
     vault: false,
@@ -502,6 +569,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'an upstream 401 rejects the token and, when the request can be replayed, sends it again',
       'once with a new one. Stops on SIGINT/SIGTERM. See docs/integrations.md.',
     ],
+    examples: ['tokendeck gateway --port 8787 --account acme-prod'],
     options: { port: text, account: { type: 'string', multiple: true } },
     vault: true,
     args: [0, 0],
@@ -514,6 +582,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     details: [
       'Replaces the policy (sealed in the vault; the app and CLI gateways honour it). Without',
       'flags, prints it. Empty: any method and path, and no request that carries an Origin.',
+    ],
+    examples: [
+      'tokendeck gateway policy acme-prod --method GET --path /api/v1/acme/',
+      'tokendeck gateway policy acme-prod --clear',
     ],
     options: {
       method: { type: 'string', multiple: true },
@@ -536,6 +608,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       "(default: the vault's auto-lock setting; 0: never), on agent stop, or on SIGINT/SIGTERM.",
       'While it runs, token and status commands for this vault ask it. See docs/agent.md.',
     ],
+    examples: ['tokendeck agent --idle-timeout 60'],
     options: { 'idle-timeout': text },
     vault: true,
     args: [0, 0],
@@ -545,6 +618,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'agent start',
     usage: 'agent start [--idle-timeout MIN]',
     summary: 'run the agent in the background; returns once it answers',
+    examples: ['tokendeck agent start', 'tokendeck agent start --idle-timeout 0'],
     options: { 'idle-timeout': text },
     vault: true,
     args: [0, 0],
@@ -554,6 +628,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'agent stop',
     usage: 'agent stop',
     summary: 'stop the headless agent of this vault',
+    examples: ['tokendeck agent stop'],
     options: {},
     vault: true,
     args: [0, 0],
@@ -563,6 +638,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'agent status',
     usage: 'agent status',
     summary: 'which agent serves this vault, and whether its vault is unlocked',
+    examples: ['tokendeck agent status'],
     options: {},
     vault: true,
     args: [0, 0],
@@ -572,6 +648,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'sandbox',
     usage: 'sandbox',
     summary: 'run the local sandbox providers and print their base URLs and demo users',
+    examples: ['tokendeck sandbox', 'tokendeck sandbox --json'],
     options: {},
     vault: false,
     args: [0, 0],
@@ -597,8 +674,8 @@ const GLOBAL_HELP = [
   'Options every command takes:',
   '  --json                 machine-readable output on stdout (errors as JSON on stderr)',
   '  --vault DIR            the vault folder (default: $TOKENDECK_VAULT, else the app folder)',
-  '  --passphrase-stdin     read the passphrase from the first line of stdin',
-  '                         (default: $TOKENDECK_PASSPHRASE)',
+  '  --passphrase-stdin     read the passphrase from the first line of stdin (default:',
+  '                         $TOKENDECK_PASSPHRASE, else a hidden prompt at a terminal)',
   '  -h, --help             this help',
 ]
 
@@ -623,11 +700,11 @@ export function usageText(): string {
     '',
     'Exit codes: 0 ok, 1 provider or network error, 2 usage error, 3 vault locked or wrong',
     'passphrase, 4 token cap reached. Secrets are read from stdin, never from arguments.',
-    'Run tokendeck help <command> for details.',
+    'Run tokendeck help <command> for details and examples.',
   ].join('\n')
 }
 
-/** Help for one command. */
+/** Help for one command: usage, summary, details, examples, then the options. */
 export function commandHelp(c: CommandSpec): string {
   const lines = [
     `Usage: tokendeck ${c.usage}`,
@@ -635,6 +712,7 @@ export function commandHelp(c: CommandSpec): string {
     `${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.`,
   ]
   if (c.details) lines.push('', ...c.details)
+  if (c.examples?.length) lines.push('', 'Examples:', ...c.examples.map((e) => `  $ ${e}`))
   if (c.account === 'default') lines.push('', ...DEFAULT_ACCOUNT_HELP)
   if (c.vault) lines.push('', ...GLOBAL_HELP)
   else if (c.name === 'sandbox')

@@ -1,12 +1,17 @@
 // What every command gets (parsed flags, output mode) and how it opens the vault: folder from
-// --vault / TOKENDECK_VAULT / the app's folder, passphrase from TOKENDECK_PASSPHRASE or stdin.
+// --vault / TOKENDECK_VAULT / the app's folder, passphrase from stdin (--passphrase-stdin),
+// TOKENDECK_PASSPHRASE, or a hidden prompt at a terminal.
+import net from 'node:net'
 import os from 'node:os'
 import { fail, ok, type Result } from '../../shared/result'
 import { createActions, type Actions } from '../actions'
+import { checkEndpointSocket } from '../agent/endpoint'
 import { createVaultServices } from '../vault'
 import type { UnlockConsent } from '../vault/vault'
 import { resolveVaultDir } from './default-dir'
+import { quoteArg } from './format'
 import { stdinReader, type StdinReader } from './io'
+import { endpointFor } from './via-agent'
 
 export type FlagValue = string | boolean | string[] | undefined
 
@@ -40,12 +45,21 @@ export function vaultDir(ctx: Ctx): string {
   })
 }
 
+/** ` --vault DIR` when this run named its folder with the flag, for commands we suggest. */
+export function vaultFlag(ctx: Ctx): string {
+  const flag = str(ctx, 'vault')
+  return flag === undefined ? '' : ` --vault ${quoteArg(flag)}`
+}
+
 /** The actions over this run's vault folder; VAULT_NOT_FOUND (a usage error) if there is none. */
 export function existingVault(ctx: Ctx): Result<Actions> {
   const dir = vaultDir(ctx)
   const services = createVaultServices({ dir })
   if (!services.vault.file.exists()) {
-    return fail('VAULT_NOT_FOUND', `No vault at ${dir}. Create one with tokendeck init.`)
+    return fail(
+      'VAULT_NOT_FOUND',
+      `No vault at ${dir}. Create one with tokendeck init${vaultFlag(ctx)}.`,
+    )
   }
   return ok(cliActions(services))
 }
@@ -68,8 +82,10 @@ export function takePassphraseFromEnv(env: NodeJS.ProcessEnv): string | undefine
 }
 
 /**
- * The passphrase: the first value on stdin with --passphrase-stdin (a line, or a hidden prompt on
- * a terminal), otherwise TOKENDECK_PASSPHRASE, which leaves the environment once read either way.
+ * The passphrase: the first value on stdin with --passphrase-stdin (a line, or a hidden prompt at
+ * a terminal), otherwise TOKENDECK_PASSPHRASE (which leaves the environment once read either
+ * way), otherwise a hidden prompt when stdin is a terminal. In a pipe with neither, the vault is
+ * locked, and the message says what to do next (never "export the passphrase").
  */
 async function readPassphrase(
   ctx: Ctx,
@@ -78,15 +94,81 @@ async function readPassphrase(
 ): Promise<Result<string>> {
   const fromStdin = bool(ctx, 'passphrase-stdin')
   const envPass = takePassphraseFromEnv(ctx.env)
-  if (!fromStdin && !envPass) {
-    return fail(
-      'VAULT_LOCKED',
-      'The vault is locked: set TOKENDECK_PASSPHRASE or pass --passphrase-stdin (first line of stdin).',
-    )
+  if (fromStdin || (!envPass && stdin.interactive())) {
+    const line = await stdin.read([prompt])
+    return line.ok ? ok(line.value[0] ?? '') : line
   }
-  if (!fromStdin) return ok(envPass ?? '')
-  const line = await stdin.read([prompt])
-  return line.ok ? ok(line.value[0] ?? '') : line
+  if (envPass) return ok(envPass)
+  return fail('VAULT_LOCKED', await lockedMessage(ctx))
+}
+
+/**
+ * Whether an agent listens for this run's vault: a connection, nothing sent (a request, even a
+ * ping, could ask the app's window for an approval). Only our own socket is tried.
+ */
+function agentListens(ctx: Ctx): Promise<boolean> {
+  const endpoint = endpointFor(ctx)
+  if (process.platform !== 'win32' && !checkEndpointSocket(endpoint)?.ok) {
+    return Promise.resolve(false)
+  }
+  return new Promise((resolve) => {
+    const socket = net.connect(endpoint)
+    const done = (listening: boolean) => {
+      socket.destroy()
+      resolve(listening)
+    }
+    socket.setTimeout(1000, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}
+
+/**
+ * "The vault is locked: ..." with the next step: the passphrase on stdin, or, when no agent
+ * runs for this vault, starting one (after which no command needs the passphrase).
+ */
+async function lockedMessage(ctx: Ctx): Promise<string> {
+  const stdin = 'pass the passphrase on stdin with --passphrase-stdin'
+  if (ctx.env.TOKENDECK_AGENT === 'off') {
+    return `The vault is locked: ${stdin} (TOKENDECK_AGENT=off: no agent is asked).`
+  }
+  if (await agentListens(ctx)) {
+    return `The vault is locked, and this command opens it itself rather than asking the agent: ${stdin}.`
+  }
+  return `The vault is locked: ${stdin}, or start the agent once: tokendeck agent start${vaultFlag(ctx)}`
+}
+
+/**
+ * A new passphrase for `init`: asked twice with hidden prompts at a terminal (unless
+ * TOKENDECK_PASSPHRASE gives it and --passphrase-stdin does not ask for stdin), refused when the
+ * two differ; else line 1 of stdin with --passphrase-stdin, else TOKENDECK_PASSPHRASE.
+ */
+export async function readNewPassphrase(ctx: Ctx): Promise<Result<string>> {
+  const stdin = stdinReader()
+  try {
+    const fromStdin = bool(ctx, 'passphrase-stdin')
+    const envPass = takePassphraseFromEnv(ctx.env)
+    if ((fromStdin || !envPass) && stdin.interactive()) {
+      const typed = await stdin.read(['New passphrase', 'New passphrase (again)'])
+      if (!typed.ok) return typed
+      const [first, again] = typed.value
+      if (first !== again) {
+        return fail('VALIDATION_FAILED', 'The two passphrases differ; nothing was created.')
+      }
+      return ok(first ?? '')
+    }
+    if (fromStdin) {
+      const line = await stdin.read(['New passphrase'])
+      return line.ok ? ok(line.value[0] ?? '') : line
+    }
+    if (envPass) return ok(envPass)
+    return fail(
+      'VALIDATION_FAILED',
+      'tokendeck init needs a new passphrase: run it at a terminal to be asked, or pass it on stdin with --passphrase-stdin.',
+    )
+  } finally {
+    stdin.close()
+  }
 }
 
 /**

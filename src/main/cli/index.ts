@@ -1,16 +1,67 @@
 // The tokendeck CLI entry (bundled as out/main/cli.js, plain Node): parses argv, runs one
 // command, and sets process.exitCode. Commands live in commands-*.ts; the table in commands.ts.
+// Unknown commands, subcommands and flags are answered with the closest known one.
 import { parseArgs } from 'node:util'
-import { COMMANDS, GROUPS, commandHelp, findCommand, usageText } from './commands'
+import { closest } from '../../shared/did-you-mean'
+import { COMMANDS, GROUPS, commandHelp, findCommand, usageText, type CommandSpec } from './commands'
 import type { Ctx } from './context'
 import { withAccount } from './default-account'
 import { EXIT, print, report, usage } from './io'
+import { widthOf, wrapText } from './wrap'
 
 function usageError(json: boolean, message: string, helpFor?: string): number {
   return report(usage(message), {
     json,
     hint: `Run tokendeck help${helpFor ? ` ${helpFor}` : ''} for usage.`,
   })
+}
+
+/** Help text on stdout, wrapped at the terminal's width. */
+function printHelp(text: string): number {
+  print(wrapText(text, widthOf(process.stdout)))
+  return EXIT.ok
+}
+
+/** ` Did you mean "x"?` for the closest of `candidates` to `word`, or `otherwise`. */
+function suggest(word: string, candidates: readonly string[], prefix = '', otherwise = ''): string {
+  const guess = closest(word, candidates)
+  return guess === undefined ? otherwise : ` Did you mean "${prefix}${guess}"?`
+}
+
+/**
+ * An unknown command or subcommand (`words` as typed), with the closest known one: "Unknown
+ * command "haeder". Did you mean "header"?". A group alone names its subcommands.
+ */
+function unknownCommand(json: boolean, words: readonly string[]): number {
+  const [first = '', second] = words
+  const shown = (w: string) => w.slice(0, 40)
+  if (GROUPS.has(first)) {
+    const subs = COMMANDS.filter((x) => !x.hidden && x.name.startsWith(`${first} `)).map(
+      (x) => x.name.split(' ')[1]!,
+    )
+    if (second === undefined || second.startsWith('-')) {
+      return usageError(json, `tokendeck ${first} needs one of: ${subs.join(', ')}.`)
+    }
+    const guess = suggest(second, subs, `${first} `, ` Use one of: ${subs.join(', ')}.`)
+    return usageError(json, `Unknown command "${first} ${shown(second)}".${guess}`)
+  }
+  const tops = [...new Set(COMMANDS.filter((x) => !x.hidden).map((x) => x.name.split(' ')[0]!))]
+  return usageError(json, `Unknown command "${shown(first)}".${suggest(first, [...tops, 'help'])}`)
+}
+
+/** A group that is a command too (`agent`), followed by a word that is none of its subcommands. */
+function strayWordAfter(c: CommandSpec, words: readonly string[]): boolean {
+  const next = words[1]
+  return GROUPS.has(c.name) && next !== undefined && !next.startsWith('-')
+}
+
+/** parseArgs' message for an unknown flag, with the closest flag this command takes. */
+function unknownFlag(message: string, c: CommandSpec): string {
+  const flag = /^Unknown option '(--[^'=]+)'/.exec(message)?.[1]
+  if (!flag) return message
+  const names = [...Object.keys(c.options), 'json', 'help']
+  if (c.vault) names.push('vault', 'passphrase-stdin')
+  return `${message}${suggest(flag.slice(2), names, '--')}`
 }
 
 /** The warning printed when the environment asks Node to skip certificate checks. */
@@ -33,29 +84,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const json = argv.includes('--json')
   const first = argv[0]
   if (first === undefined) {
-    process.stderr.write(`${usageText()}\n`)
+    process.stderr.write(`${wrapText(usageText(), widthOf(process.stderr))}\n`)
     return EXIT.usage
   }
   if (first === 'help' || first === '--help' || first === '-h') {
     const words = argv.slice(1).filter((a) => !a.startsWith('-'))
-    if (words.length === 0) {
-      print(usageText())
-      return EXIT.ok
-    }
+    if (words.length === 0) return printHelp(usageText())
     const c = findCommand(words)
-    if (!c) return usageError(json, `Unknown command "${words.join(' ').slice(0, 40)}".`)
-    print(commandHelp(c))
-    return EXIT.ok
+    if (!c || strayWordAfter(c, words)) return unknownCommand(json, words)
+    return printHelp(commandHelp(c))
   }
   const c = findCommand(argv)
-  if (!c) {
-    if (GROUPS.has(first)) {
-      const subs = COMMANDS.filter((x) => x.name.startsWith(`${first} `))
-      const names = subs.map((x) => x.name.split(' ')[1]).join(', ')
-      return usageError(json, `tokendeck ${first} needs one of: ${names}.`)
-    }
-    return usageError(json, `Unknown command "${first.slice(0, 40)}".`)
-  }
+  if (!c || strayWordAfter(c, argv)) return unknownCommand(json, argv)
   const rest = argv.slice(c.name.split(' ').length)
   let parsed: ReturnType<typeof parseArgs>
   try {
@@ -74,12 +114,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   } catch (e) {
     // parseArgs names the option, never its value; drop its advice about "--".
     const message = String((e as Error).message).split('. To specify')[0]
-    return usageError(json, `${message}.`.replace(/\.\.$/, '.'), c.name)
+    return usageError(json, unknownFlag(`${message}.`.replace(/\.\.$/, '.'), c), c.name)
   }
-  if (parsed.values.help) {
-    print(commandHelp(c))
-    return EXIT.ok
-  }
+  if (parsed.values.help) return printHelp(commandHelp(c))
   // A passthrough command's own positionals come before `--`; the rest is the other program's.
   const terminator = parsed.tokens?.find((t) => t.kind === 'option-terminator')?.index
   if (c.passthrough && terminator === undefined) {

@@ -2,13 +2,15 @@
 // result codes to exit codes, and reading passphrases and secrets from stdin without echo.
 // Every writer here makes its text terminal-safe (format.ts terminalSafe): labels from a
 // hand-edited vault and server messages can hold escape sequences.
-import type { Readable } from 'node:stream'
+import readline from 'node:readline'
+import tty from 'node:tty'
+import { Writable, type Readable } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import { fail, ok, type ErrorCode, type Failure, type Result } from '../../shared/result'
 import { JSON_ESCAPED, terminalSafe } from './format'
 
 /** The documented exit codes. */
-export const EXIT = { ok: 0, provider: 1, usage: 2, locked: 3, cap: 4 } as const
+export const EXIT = { ok: 0, provider: 1, usage: 2, locked: 3, cap: 4, cancelled: 130 } as const
 
 const USAGE_CODES = new Set<ErrorCode>([
   'VALIDATION_FAILED',
@@ -40,6 +42,8 @@ export function exitCodeFor(code: ErrorCode): number {
   if (USAGE_CODES.has(code)) return EXIT.usage
   if (LOCKED_CODES.has(code)) return EXIT.locked
   if (code === 'TOKEN_CAP_REACHED' || code === 'EVICTION_NEEDS_CONFIRMATION') return EXIT.cap
+  // Ctrl-C at a prompt: what a shell reports for a command ended by SIGINT (128 + 2).
+  if (code === 'CANCELLED') return EXIT.cancelled
   return EXIT.provider
 }
 
@@ -72,13 +76,14 @@ export interface ReportOptions {
   json: boolean
   /** Names a field of the failure the way the user typed it ("--org"). */
   fieldName?: (field: string) => string
-  /** One more line of advice for people (text mode only). */
+  /** The next step: one more line under the message (`next` in JSON). */
   hint?: string
 }
 
 /**
- * Reports a failure on stderr and returns its exit code. Text: "tokendeck: <message>" and one
- * line per field error; JSON: {"error": {code, message, fields?, problems?}}. Stdout gets nothing.
+ * Reports a failure on stderr and returns its exit code. Text: "tokendeck: <message>", one line
+ * per field error, then the hint; JSON: {"error": {code, message, fields?, problems?, next?}}.
+ * Stdout gets nothing.
  */
 export function report(f: Failure, o: ReportOptions): number {
   const problems = Array.isArray(f.details?.problems) ? f.details.problems : undefined
@@ -89,6 +94,8 @@ export function report(f: Failure, o: ReportOptions): number {
     if (problems) error.problems = problems
     // What the person is asked to check before confirming (never a secret: labels, hosts, dates).
     if (asked && f.details) error.details = f.details
+    // The next step, as text mode prints it under the message.
+    if (o.hint) error.next = o.hint
     process.stderr.write(`${terminalJson({ error })}\n`)
     return exitCodeFor(f.code)
   }
@@ -133,6 +140,11 @@ export function usage(message: string): Failure {
 }
 
 const MAX_STDIN = 64 * 1024
+
+/** Whether stdin is a terminal (a person to ask), without opening process.stdin. */
+export function stdinIsTerminal(): boolean {
+  return tty.isatty(0)
+}
 
 /** What the reader needs of stdin: a pipe (a PassThrough in tests) or a terminal. */
 export type StdinSource = Readable & { isTTY?: boolean; setRawMode?(mode: boolean): unknown }
@@ -190,31 +202,55 @@ function lineReader(stream: Readable): (count: number) => Promise<Result<string[
   }
 }
 
-/** Reads one line from a terminal with echo off; null when the user pressed Ctrl-C. */
-function readHidden(stream: StdinSource, prompt: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    // A prompt can name a field of an imported profile: terminal-safe like every other output.
-    process.stderr.write(terminalSafe(prompt, false))
-    let value: string[] = []
-    const done = (v: string | null) => {
-      stream.off('data', onData)
-      stream.setRawMode?.(false)
-      stream.pause()
-      process.stderr.write('\n')
-      resolve(v)
-    }
-    const onData = (chunk: Buffer) => {
-      for (const ch of chunk.toString('utf8')) {
-        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done(value.join(''))
-        if (ch === '\u0003') return done(null)
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1)
-        else if (ch >= ' ') value.push(ch)
-      }
-    }
-    stream.setRawMode?.(true)
-    stream.on('data', onData)
-    stream.resume()
+/** What ended a prompt at a terminal other than a line: Ctrl-C, or Ctrl-D on an empty line. */
+type PromptEnd = { line: string } | { interrupted: true } | { ended: true }
+
+/**
+ * Lines typed at a terminal, for hidden prompts. Node's readline does the editing (arrows, Home
+ * and End, Ctrl-U, Ctrl-W, Ctrl-K, backspace) in raw mode, with its echo written to a stream that
+ * drops everything: nothing typed reaches the screen. Only the prompt is written, to stderr.
+ * Ctrl-C ends the session (`interrupted`); closing it leaves raw mode, so the terminal echoes
+ * again. One session serves every prompt of a run: a line typed ahead is kept for the next one.
+ */
+function terminalPrompts(stream: StdinSource) {
+  const swallow = new Writable({ write: (_chunk, _encoding, done) => done() })
+  const rl = readline.createInterface({
+    input: stream,
+    output: swallow,
+    terminal: true,
+    historySize: 0,
+    prompt: '',
   })
+  const lines: string[] = []
+  let end: 'interrupted' | 'ended' | undefined
+  let wake: (() => void) | undefined
+  rl.on('line', (line) => {
+    lines.push(line)
+    wake?.()
+  })
+  rl.on('SIGINT', () => {
+    end = 'interrupted'
+    rl.close()
+  })
+  rl.on('close', () => {
+    end ??= 'ended'
+    wake?.()
+  })
+  return {
+    async ask(prompt: string): Promise<PromptEnd> {
+      // A prompt can name a field of an imported profile: terminal-safe like every other output.
+      process.stderr.write(terminalSafe(prompt, false))
+      while (lines.length === 0 && end === undefined) {
+        await new Promise<void>((resolve) => (wake = resolve))
+        wake = undefined
+      }
+      process.stderr.write('\n')
+      const line = lines.shift()
+      if (line !== undefined) return { line }
+      return end === 'interrupted' ? { interrupted: true } : { ended: true }
+    },
+    close: () => rl.close(),
+  }
 }
 
 /** Stdin read in steps (the passphrase, then the secrets), one value per prompt. */
@@ -224,6 +260,8 @@ export interface StdinReader {
    * A missing line is a usage error naming what was expected, numbered from stdin's first line.
    */
   read(prompts: readonly string[]): Promise<Result<string[]>>
+  /** Whether stdin is a terminal: values are then asked for with hidden prompts. */
+  interactive(): boolean
   /** Destroys stdin if it was read: a paused pipe holds the process open while its writer does. */
   close(): void
 }
@@ -232,17 +270,20 @@ export interface StdinReader {
 export function stdinReader(open: () => StdinSource = () => process.stdin): StdinReader {
   let stream: StdinSource | undefined
   let lines: ((count: number) => Promise<Result<string[]>>) | undefined
+  let terminal: ReturnType<typeof terminalPrompts> | undefined
   let before = 0 // lines already read, to number the missing ones
   return {
     async read(prompts) {
       if (prompts.length === 0) return ok([])
       stream ??= open()
       if (stream.isTTY) {
+        terminal ??= terminalPrompts(stream)
         const values: string[] = []
         for (const p of prompts) {
-          const v = await readHidden(stream, `${p}: `)
-          if (v === null) return usage('Cancelled.')
-          values.push(v)
+          const got = await terminal.ask(`${p}: `)
+          if ('interrupted' in got) return fail('CANCELLED', 'Cancelled; nothing was done.')
+          if ('ended' in got) return usage(`stdin ended before the ${p.toLowerCase()}.`)
+          values.push(got.line)
         }
         return ok(values)
       }
@@ -259,7 +300,13 @@ export function stdinReader(open: () => StdinSource = () => process.stdin): Stdi
       }
       return ok(got.value)
     },
+    interactive() {
+      stream ??= open()
+      return stream.isTTY === true
+    },
     close() {
+      // Leaves raw mode first: the terminal echoes again whatever ended the prompts.
+      terminal?.close()
       stream?.destroy()
     },
   }

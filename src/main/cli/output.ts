@@ -16,23 +16,38 @@ import type { Ctx } from './context'
 import { columns, formatUtc, quoteArg, validity } from './format'
 import { EXIT, note, print, printJson, report, type ReportOptions } from './io'
 
-/** How a token command's failure is reported, with the hint that helps for its code. */
-export function failureOptions(ctx: Ctx, label: string, code: string): ReportOptions {
+/**
+ * The next step after a login whose answer was lost (the server may have created a token, now
+ * counted as uncertain): check the server, then stop counting it.
+ */
+export function uncertainNextStep(label: string): string {
+  return `Check on the server whether a token was created, then run tokendeck revoke ${quoteArg(label)} --uncertain.`
+}
+
+/** A failed login that left an uncertain token behind (the core names it in the details). */
+function leftUncertain(f: Failure): boolean {
+  return f.code === 'OUTCOME_UNKNOWN' || typeof f.details?.uncertainTokenId === 'string'
+}
+
+/** How a token command's failure is reported, with the next step that helps for its code. */
+export function failureOptions(ctx: Ctx, label: string, f: Failure): ReportOptions {
   return {
     json: ctx.json,
     hint:
-      code === 'NO_SECRET'
+      f.code === 'NO_SECRET'
         ? `Give it once with: tokendeck login ${quoteArg(label)} --secret-stdin`
-        : code === 'TOKEN_CAP_REACHED'
+        : f.code === 'TOKEN_CAP_REACHED'
           ? 'See tokendeck status; free a slot with tokendeck revoke <label>.'
-          : code === 'EVICTION_NEEDS_CONFIRMATION'
+          : f.code === 'EVICTION_NEEDS_CONFIRMATION'
             ? 'Nothing was sent. Run it again with --yes to go ahead.'
-            : undefined,
+            : leftUncertain(f)
+              ? uncertainNextStep(label)
+              : undefined,
   }
 }
 
 export function reportTokenFailure(ctx: Ctx, label: string, f: Failure): number {
-  return report(f, failureOptions(ctx, label, f.code))
+  return report(f, failureOptions(ctx, label, f))
 }
 
 /** The token its server ended because a new one went past an evict-oldest cap. */
@@ -205,7 +220,8 @@ export function printStatus(
   let shownOrgs = data.organizations
   if (label !== undefined) {
     const one = findAccount(data.accounts, label)
-    if (!one) return report({ ok: false, code: 'NOT_FOUND', message: noAccount(label) }, ctx)
+    if (!one)
+      return report({ ok: false, code: 'NOT_FOUND', message: noAccount(label, data.accounts) }, ctx)
     shown = [one]
     shownOrgs = shownOrgs.filter((o) => o.accountIds.includes(one.id))
   }

@@ -43,7 +43,7 @@ export function tokenSource(ctx: Ctx, command: string) {
         const found = findAccount(r.value as AccountView[], label)
         return found
           ? ok({ label: found.label, baseUrl: found.baseUrl })
-          : fail('NOT_FOUND', noAccount(label))
+          : fail('NOT_FOUND', noAccount(label, r.value as AccountView[]))
       }
       return withAccount(label, (a, id) => {
         const v = a.views.account(id)

@@ -3,6 +3,7 @@
 // key derivation: this module and what it imports are all that load. With no agent there, the
 // command runs as before; TOKENDECK_AGENT=off skips the agent.
 import os from 'node:os'
+import tty from 'node:tty'
 import { fail, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import type { CheckReport } from '../../shared/health'
@@ -12,6 +13,7 @@ import { agentEndpoint } from '../agent/endpoint'
 import { logAnswerSchema, pingSchema } from '../agent/protocol'
 import type { Ctx } from './context'
 import { resolveVaultDir } from './default-dir'
+import type { AddAccount } from './account-fields'
 import { report, stdinReader } from './io'
 import {
   printAccounts,
@@ -28,6 +30,7 @@ import {
   type HeaderOut,
   type StatusData,
 } from './output'
+import { withProgress } from './progress'
 
 /** The agent endpoint this run would ask (the same vault folder resolution as opening it). */
 export function endpointFor(ctx: Ctx): string {
@@ -43,7 +46,8 @@ export function endpointFor(ctx: Ctx): string {
 /**
  * Asks the agent; undefined when this run should open the vault itself: the agent is off, the
  * command reads the passphrase (or, but for `accounts add`, secrets) from stdin, no agent
- * answers, or it answers that its vault is locked while this run has a passphrase.
+ * answers, or it answers that its vault is locked while this run has a passphrase or a terminal
+ * to ask for one.
  */
 export async function askAgentFor(
   ctx: Ctx,
@@ -56,9 +60,21 @@ export async function askAgentFor(
   if (ctx.flags['secret-stdin'] === true && !o.secretsOnStdin) return undefined
   const r = await askAgent(endpointFor(ctx), what, { command })
   if (r === null) return undefined
-  if (!r.ok && r.code === 'VAULT_LOCKED' && ctx.env.TOKENDECK_PASSPHRASE !== undefined)
-    return undefined
+  if (!r.ok && r.code === 'VAULT_LOCKED' && canUnlockHere(ctx)) return undefined
   return r
+}
+
+/**
+ * Whether this run can unlock the vault itself when the agent's is locked: a passphrase in the
+ * environment, or a person at a terminal to ask (our own prompt, never one an agent words).
+ */
+function canUnlockHere(ctx: Ctx): boolean {
+  return ctx.env.TOKENDECK_PASSPHRASE !== undefined || tty.isatty(0)
+}
+
+/** A wait for the agent slower than a second shows progress at a terminal (progress.ts). */
+function waited<T>(ctx: Ctx, work: () => Promise<T>): Promise<T> {
+  return withProgress(`Waiting for the agent (${label(ctx)})`, ctx, work)
 }
 
 type Printer = (ctx: Ctx) => Promise<number | undefined>
@@ -73,13 +89,13 @@ const yes = (ctx: Ctx) => ctx.flags.yes === true
 export const AGENT_COMMANDS: Record<string, Printer> = {
   async header(ctx) {
     const ask = { op: 'header', label: label(ctx), confirmEviction: yes(ctx) } as const
-    const r = await askAgentFor(ctx, ask, 'tokendeck header')
+    const r = await waited(ctx, () => askAgentFor(ctx, ask, 'tokendeck header'))
     if (!r) return undefined
     return r.ok ? printHeader(ctx, r.value as HeaderOut) : reportTokenFailure(ctx, label(ctx), r)
   },
   async token(ctx) {
     const ask = { op: 'token', label: label(ctx), confirmEviction: yes(ctx) } as const
-    const r = await askAgentFor(ctx, ask, 'tokendeck token')
+    const r = await waited(ctx, () => askAgentFor(ctx, ask, 'tokendeck token'))
     if (!r) return undefined
     return r.ok
       ? printToken(ctx, r.value as HeaderOut & { token: string })
@@ -88,7 +104,7 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
   async login(ctx) {
     const force = ctx.flags.force === true
     const ask = { op: 'login', label: label(ctx), force, confirmEviction: yes(ctx) } as const
-    const r = await askAgentFor(ctx, ask, 'tokendeck login')
+    const r = await waited(ctx, () => askAgentFor(ctx, ask, 'tokendeck login'))
     if (!r) return undefined
     return r.ok
       ? printLogin(ctx, r.value as { label: string; token: TokenView; reused: boolean } & Evicted)
@@ -164,7 +180,7 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
       const ping = pingSchema.safeParse(found.value)
       if (!ping.success) return report(outside, ctx)
       if (!ping.data.unlocked) {
-        if (ctx.env.TOKENDECK_PASSPHRASE !== undefined) return undefined
+        if (canUnlockHere(ctx)) return undefined
         return report(fail('VAULT_LOCKED', 'The vault is locked in the agent; unlock it.'), ctx)
       }
       profile = builtin
@@ -187,13 +203,15 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
     } finally {
       stdin.close()
     }
-    return f.addAccount(ctx, profile, lines, async (account) => {
+    const add: AddAccount = async (account) => {
       const r = await askAgentFor(ctx, { op: 'add', account }, command, { secretsOnStdin: true })
       return (r ?? fail('AGENT_UNAVAILABLE', 'The agent went away.')) as Result<{
         account: AccountView
         token: TokenView | null
       }>
-    })
+    }
+    const adding = typeof ctx.flags.label === 'string' ? ctx.flags.label : ''
+    return f.addAccount(ctx, profile, lines, add, `Waiting for the agent (${adding})`)
   },
   async 'accounts remove'(ctx) {
     const what = { op: 'remove', label: label(ctx), force: ctx.flags.force === true } as const

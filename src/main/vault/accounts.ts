@@ -189,7 +189,7 @@ export class AccountService {
     const all = this.list()
     if (!all.ok) return all
     const found = findAccount(all.value, idOrLabel)
-    return found ? ok(found) : fail('NOT_FOUND', noAccount(idOrLabel))
+    return found ? ok(found) : fail('NOT_FOUND', noAccount(idOrLabel, all.value))
   }
 
   async add(input: AccountInput): Promise<Result<AccountView>> {

@@ -8,6 +8,7 @@ const WORDS: Record<ErrorCode, string> = {
   NOT_FOUND: 'That no longer exists.',
   CONFLICT: 'That clashes with something already there.',
   UNSUPPORTED: 'This is not supported here.',
+  CANCELLED: 'Cancelled.',
   URL_REFUSED: 'That address is not allowed.',
   NETWORK_ERROR: 'The server could not be reached.',
   NETWORK_TIMEOUT: 'The server took too long to answer.',
