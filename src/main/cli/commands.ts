@@ -543,9 +543,20 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'agent start',
-    usage: 'agent start [--idle-timeout MIN]',
+    usage: 'agent start [--idle-timeout MIN] [-s | -c]',
     summary: 'run the agent in the background; returns once it answers',
-    options: { 'idle-timeout': text },
+    details: [
+      'When an agent already serves this vault, says so (its pid) and exits 0: safe in a shell',
+      "profile. -s prints export TOKENDECK_AGENT_SOCK='...'; for sh, bash and zsh, -c",
+      'setenv TOKENDECK_AGENT_SOCK ...; for csh, tcsh and fish:',
+      '  eval "$(tokendeck agent start -s)"        (~/.bashrc, ~/.zshrc)',
+      '  tokendeck agent start -c | source         (~/.config/fish/config.fish)',
+    ],
+    options: {
+      'idle-timeout': text,
+      sh: { type: 'boolean', short: 's' },
+      csh: { type: 'boolean', short: 'c' },
+    },
     vault: true,
     args: [0, 0],
     run: agent('agentStart'),
