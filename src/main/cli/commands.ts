@@ -24,7 +24,7 @@ const vault =
   async (ctx) =>
     (await import('./commands-vault'))[name](ctx)
 const runs =
-  (name: 'run' | 'inject'): Run =>
+  (name: 'run' | 'inject' | 'read'): Run =>
   async (ctx) =>
     (await import('./commands-run'))[name](ctx)
 const helpers =
@@ -339,9 +339,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'inject',
-    usage: 'inject -i TEMPLATE [-o FILE [--force]]',
+    usage: 'inject [-i TEMPLATE | -i -] [-o FILE [--force]]',
     summary: 'fill {{ tokendeck://LABEL/token }} (or /header) references in a template',
     details: [
+      'The template comes from stdin when -i is absent or -: the passphrase then cannot (use the',
+      'agent or $TOKENDECK_PASSPHRASE). A {{ ... }} that mentions tokendeck: but is not exactly',
+      'one reference is an error naming its line and column; nothing is resolved or written.',
       'With -o the file is written with mode 0600 through a fresh temporary name; otherwise the',
       'result goes to stdout. A folder another user owns or can write (also /tmp), or a target',
       "that is a symbolic link or another user's file, is refused before any token is asked",
@@ -355,6 +358,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [0, 0],
     run: runs('inject'),
+  },
+  {
+    name: 'read',
+    usage: 'read REF [-n]',
+    summary: 'print one reference: tokendeck://LABEL/token (the token) or /header (its value)',
+    details: [
+      'Like op read: the value alone on stdout, masked nowhere, through the agent when one runs.',
+      'A newline follows only at a terminal; -n (--no-newline): never. REF may also be LABEL,',
+      'LABEL/token or LABEL/header. --json: {"label", "kind", "value", "expiresAt"}.',
+    ],
+    options: { 'no-newline': { type: 'boolean', short: 'n' } },
+    vault: true,
+    args: [1, 1],
+    run: runs('read'),
   },
   {
     name: 'route add',
