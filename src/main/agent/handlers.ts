@@ -144,7 +144,12 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
         if (!acc.ok) return acc
         accountId = acc.value.id
       }
-      return a.value.views.events({ limit: req.limit, ...(accountId ? { accountId } : {}) })
+      return a.value.views.events({
+        limit: req.limit,
+        ...(accountId ? { accountId } : {}),
+        ...(req.types ? { types: req.types } : {}),
+        ...(req.surfaces ? { surfaces: req.surfaces } : {}),
+      })
     },
   }
 }

@@ -295,9 +295,20 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'log',
-    usage: 'log [--limit N] [--account L]',
+    usage: 'log [--limit N] [--account L] [--type TYPE]... [--surface SURFACE]...',
     summary: 'the event log, newest first (default 50 events)',
-    options: { limit: text, account: text },
+    details: [
+      '--type and --surface take one word each, repeated or comma-separated: the newest N',
+      'entries of those types (mint, reuse, copy, revoke, forget, failure, account, vault,',
+      'agent, gateway, refresh, refusal) from those surfaces (ui, tray, cli, agent, gateway,',
+      'renewal). An entry an agent request caused names who asked.',
+    ],
+    options: {
+      limit: text,
+      account: text,
+      type: { type: 'string', multiple: true },
+      surface: { type: 'string', multiple: true },
+    },
     vault: true,
     args: [0, 0],
     run: agentFirst('log', vault('log')),
