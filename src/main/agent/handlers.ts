@@ -118,6 +118,14 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
       const a = unlocked()
       return a.ok ? a.value.gateway.record(req.entries) : a
     },
+    routes() {
+      const a = unlocked()
+      return a.ok ? a.value.routes.list() : a
+    },
+    route(req) {
+      const a = unlocked()
+      return a.ok ? a.value.routes.add(req.prefix, req.label, 'agent') : a
+    },
     match(req) {
       const a = unlocked()
       return a.ok ? a.value.routes.match(req.url) : a

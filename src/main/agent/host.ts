@@ -68,6 +68,10 @@ function requestWords(req: AgentRequest): string {
       return `for the event log${label}`
     case 'match':
       return `which account serves ${req.url.slice(0, 200)}`
+    case 'routes':
+      return 'for the routes'
+    case 'route':
+      return `to route ${req.prefix.slice(0, 200)} to "${req.label}"`
     case 'targets':
       return 'which accounts a gateway serves'
     case 'record':
@@ -87,14 +91,14 @@ function requestWords(req: AgentRequest): string {
 
 /**
  * Whether a request only reads what the vault holds or changes it, for the app's approvals. A
- * change: adding or removing an account, any revoke, a gateway policy set, a forced login, and a
- * header, token or login that agrees to an eviction (the server ends the oldest token). A read:
- * the rest. `login` without --force hands out the token a header would; `record` only appends
- * gateway records to the log, in their own bucket; `reject` reports a 401 the client saw, which
- * git's `erase` and the gateway do as part of reading: it makes the token suspect, never ends it
- * on the client's word, and the core replaces a suspect token at most once per interval
- * (refusals.ts), so a reading client cannot fill a cap with it. Exhaustive: a new op does not
- * compile until it is placed.
+ * change: adding or removing an account, any revoke, a gateway policy set, adding a route, a
+ * forced login, and a header, token or login that agrees to an eviction (the server ends the
+ * oldest token). A read: the rest. `login` without --force hands out the token a header
+ * would; `record` only appends gateway records to the log, in their own bucket; `reject` reports
+ * a 401 the client saw, which git's `erase` and the gateway do as part of reading: it makes the
+ * token suspect, never ends it on the client's word, and the core replaces a suspect token at
+ * most once per interval (refusals.ts), so a reading client cannot fill a cap with it.
+ * Exhaustive: a new op does not compile until it is placed.
  */
 const SCOPES: {
   [K in Exclude<AgentOp, 'ping' | 'stop'>]: (req: Extract<AgentRequest, { op: K }>) => ApprovalScope
@@ -107,6 +111,8 @@ const SCOPES: {
   check: () => 'read',
   log: () => 'read',
   match: () => 'read',
+  routes: () => 'read',
+  route: () => 'change',
   targets: () => 'read',
   profile: () => 'read',
   record: () => 'read',

@@ -133,6 +133,15 @@ export const requestSchema = z.discriminatedUnion('op', [
     /** Which account serves this URL (routes, else the one account that covers it). */
     url: z.string().check(z.minLength(1), z.maxLength(2000)),
   }),
+  /** The routes (URL prefix, account): which account serves which URLs. */
+  z.strictObject({ ...base, op: z.literal('routes') }),
+  z.strictObject({
+    ...base,
+    op: z.literal('route'),
+    /** Adds (or moves) the route for this URL prefix to the account `label`. */
+    prefix: z.string().check(z.minLength(1), z.maxLength(2000)),
+    label,
+  }),
   z.strictObject({ ...base, op: z.literal('stop') }),
 ])
 export type AgentRequest = z.infer<typeof requestSchema>

@@ -427,6 +427,23 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: helpers('gitCredential'),
   },
   {
+    name: 'setup-git',
+    usage: 'setup-git [L | URL [L]] [--local]',
+    summary: "make git use an account's token for its server (helper, useHttpPath, route)",
+    details: [
+      "Like gh auth setup-git: sets git's credential helper for the server of L (or of URL),",
+      'first clearing the helpers git would inherit for it (an empty value), and useHttpPath',
+      'when paths decide the account (URL has a path, or accounts share the server); adds the',
+      "route URL (else L's base URL) -> L. URL alone: the account that serves it. --global by",
+      "default; --local: this repository's .git/config. Running it again changes nothing.",
+    ],
+    options: { local: flag },
+    vault: true,
+    args: [1, 2],
+    account: 'default',
+    run: async (ctx) => (await import('./commands-setup-git')).setupGit(ctx),
+  },
+  {
     name: 'credential-helper',
     usage: 'credential-helper get',
     summary: "Bazel's credential helper (the EngFlow spec): headers for the URI read on stdin",
