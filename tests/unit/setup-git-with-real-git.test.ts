@@ -1,6 +1,6 @@
 // `tokendeck setup-git` with the real git (issue 19): one command and `git credential fill` gets
 // the account's token, which the sandbox accepts, even where a helper git inherited (a store
-// holding a stale password) answered before; running it twice leaves the same two lines and one
+// holding a stale password) answered before, and that helper no longer stores the token; running it twice leaves the same two lines and one
 // route; a second account on the same server gets a path route and useHttpPath, and each path
 // gets its own account's token; it refuses to take a route from another account; --local
 // configures only this repository; through the agent, with `tokendeck` on PATH, git runs
@@ -107,6 +107,14 @@ describe('tokendeck setup-git', { timeout: 120_000 }, () => {
     const token = await fill({ home })
     expect(token).toMatch(/^[0-9a-f]{40}$/)
     expect(await accepted(token!, 'acme')).toBe(200)
+    // After a request that worked, git tells every helper to store the credential: the
+    // inherited `store` would write the token to ~/.git-credentials in plain text. Cut off.
+    const approve = await git(['credential', 'approve'], {
+      home,
+      input: `protocol=http\nhost=${host}\nusername=tokendeck\npassword=${token}\n\n`,
+    })
+    expect(approve.code).toBe(0)
+    expect(fs.readFileSync(path.join(home, '.git-credentials'), 'utf8')).not.toContain(token)
 
     const config = fs.readFileSync(path.join(home, '.gitconfig'), 'utf8')
     expect((await setupGit(['acme'], home)).code).toBe(0)
