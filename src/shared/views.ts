@@ -1,10 +1,12 @@
 // What leaves the main process about accounts, tokens and organizations: plain data, validated,
 // and never a secret (no token, password or secret key). The IPC contract and the CLI use these.
 import { z } from 'zod'
+import { EVENT_TYPES, SURFACES, type EventType, type Surface } from './event-types'
+
+export { EVENT_TYPES, SURFACES, type EventType, type Surface }
 
 /** `renewal`: the app renewing a keep-ready account's token on its own (src/main/renewal.ts). */
-export const surfaceSchema = z.enum(['ui', 'tray', 'cli', 'agent', 'gateway', 'renewal'])
-export type Surface = z.infer<typeof surfaceSchema>
+export const surfaceSchema = z.enum(SURFACES)
 
 /** A token's state as a person sees it: stored state, with `expired` derived from the clock. */
 export const tokenStateSchema = z.enum([
@@ -95,26 +97,6 @@ export const organizationViewSchema = z
   .strict()
 export type OrganizationView = z.infer<typeof organizationViewSchema>
 
-export const EVENT_TYPES = [
-  'mint',
-  'reuse',
-  'copy',
-  'revoke',
-  'forget',
-  'failure',
-  'account',
-  'vault',
-  /** A request to the agent: who asked (the client's description) and for what. */
-  'agent',
-  /** A request through the gateway: label, method, path without query, status, duration. */
-  'gateway',
-  /** A refresh token exchanged for a new access token (no login sent). */
-  'refresh',
-  /** A server refused a token (now suspect), or was seen to accept a suspect one again. */
-  'refusal',
-] as const
-export type EventType = (typeof EVENT_TYPES)[number]
-
 /** One entry of the event log: what happened and why, never a secret. */
 export const eventSchema = z
   .object({
@@ -127,6 +109,11 @@ export const eventSchema = z
     tokenId: z.string().optional(),
     surface: surfaceSchema.optional(),
     code: z.string().optional(),
+    /**
+     * Who asked, when an agent request caused this entry: the client's own description
+     * ('"tokendeck header" (pid 4242, /dev/pts/3)'), not an authentication.
+     */
+    client: z.string().max(500).optional(),
   })
   .strict()
 export type VaultEvent = z.infer<typeof eventSchema>

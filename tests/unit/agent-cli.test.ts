@@ -55,11 +55,19 @@ describe('tokendeck agent', { timeout: 120_000 }, () => {
       const direct = await runCli(['status'], dir, { env: { TOKENDECK_AGENT: 'off' } })
       expect(direct.stdout).toBe(st.stdout)
       const log = await runCli(['log', '--json', '--limit', '20'], dir, { env: NO_PASS })
-      const events = JSON.parse(log.stdout) as { type: string; surface?: string; message: string }[]
-      const asked = events.filter((e) => e.type === 'agent')
+      const events = JSON.parse(log.stdout) as {
+        type: string
+        surface?: string
+        message: string
+        client?: string
+      }[]
+      // Who asked is in the entry each request caused: the header's mint, the token's reuse.
+      const asked = events.filter((e) => e.client !== undefined)
       expect(asked.length).toBeGreaterThanOrEqual(3)
       expect(asked.every((e) => e.surface === 'agent')).toBe(true)
-      expect(asked.some((e) => /"tokendeck header" \(pid \d+/.test(e.message))).toBe(true)
+      const minted = asked.find((e) => e.type === 'mint')
+      expect(minted?.client).toMatch(/^"tokendeck header" \(pid \d+/)
+      expect(minted?.message).toMatch(/Asked by "tokendeck header" \(pid \d+/)
       expect(log.stdout).not.toContain(h.stdout.trim().slice(21))
       const status = await runCli(['agent', 'status'], dir, { env: NO_PASS })
       expect(status.code).toBe(0)
@@ -177,7 +185,11 @@ describe('tokendeck agent', { timeout: 120_000 }, () => {
       const forced = await runCli(['accounts', 'remove', 'added', '--force'], dir, { env: NO_PASS })
       expect(forced.stdout).toMatch(/^Removed account "added"\. 1 live token\(s\) stay valid/)
       const log = await runCli(['log', '--json'], dir, { env: NO_PASS })
-      expect(log.stdout).toContain('asked to add the account \\"added\\": answered.')
+      // The account's own entry says who added it; no second `agent` entry beside it.
+      expect(log.stdout).toContain(
+        'Added account \\"added\\" (TPStreams). Asked by \\"tokendeck accounts add\\" (pid',
+      )
+      expect(log.stdout).not.toContain('asked to add the account')
       expect(log.stdout).not.toContain(tp.secret)
     } finally {
       await runCli(['agent', 'stop'], dir, { env: NO_PASS })

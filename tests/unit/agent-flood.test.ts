@@ -93,13 +93,14 @@ describe('an agent under a flood', { timeout: 120_000 }, () => {
         const log = await runCli(['log', '--json', '--limit', '5000'], dir, {
           env: { TOKENDECK_PASSPHRASE: undefined },
         })
-        const asked = (JSON.parse(log.stdout) as { type: string; message: string }[])
-          .filter((e) => e.type === 'agent')
+        // Each header asked through the agent is one entry (its reuse) naming who asked.
+        const asked = (JSON.parse(log.stdout) as { client?: string }[])
+          .filter((e) => e.client !== undefined)
           .reverse()
           .map((e) =>
-            e.message.startsWith('"flood-client"')
+            e.client!.startsWith('"flood-client"')
               ? 'F'
-              : e.message.startsWith('"other"')
+              : e.client!.startsWith('"other"')
                 ? 'O'
                 : '-',
           )

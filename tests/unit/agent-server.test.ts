@@ -1,7 +1,8 @@
 // The agent's server (src/main/agent) on a real Unix socket over a real vault and the sandbox:
 // answers through the core actions, refuses what is not the protocol without echoing it, keeps
 // a slow or hostile client from blocking others, answers VAULT_LOCKED once the vault locks,
-// refuses a directory others can write, and logs every request (surface `agent`, never a token).
+// refuses a directory others can write, and logs every request once (surface `agent`, who asked,
+// never a token).
 import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
@@ -50,12 +51,17 @@ describe('the agent server', { timeout: 30_000 }, () => {
     expect(st?.ok && (st.value as { accounts: { label: string }[] }).accounts[0]?.label).toBe(
       'acme-prod',
     )
-    // Every request is logged with the surface `agent` and who asked; never the token.
-    const events = services.vault.events.list({ types: ['agent'] })
-    expect(events.length).toBeGreaterThanOrEqual(3)
-    expect(events.every((e) => e.surface === 'agent')).toBe(true)
-    expect(events[events.length - 1]!.message).toMatch(
-      /^"agent-server.test" \(pid \d+.*\) asked for the header of "acme-prod": answered\.$/,
+    // Every request is logged once, with the surface `agent` and who asked; never the token. A
+    // request the core logs (the header's mint, the token's reuse) is that entry, named for its
+    // client; one it does not (status) is an `agent` entry.
+    const events = services.vault.events.list().filter((e) => e.surface === 'agent')
+    expect(events.map((e) => e.type)).toEqual(['agent', 'reuse', 'mint'])
+    expect(events.every((e) => /^"agent-server.test" \(pid \d+/.test(e.client ?? ''))).toBe(true)
+    expect(events[2]!.message).toMatch(
+      /^Minted a token for "acme-prod"\. Asked by "agent-server.test" \(pid \d+.*\)\.$/,
+    )
+    expect(events[0]!.message).toMatch(
+      /^"agent-server.test" \(pid \d+.*\) asked for status: answered\.$/,
     )
     const all = JSON.stringify(services.vault.events.list())
     expect(all).not.toContain(header!.value.slice(6))

@@ -205,6 +205,9 @@ describe('tokendeck init and unlocking', SLOW, () => {
         'method',
         'path',
         'origin',
+        // log filters: event types and surfaces
+        'type',
+        'surface',
       ]).toContain(name)
     }
     const v = await vaultWith()

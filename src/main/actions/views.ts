@@ -3,7 +3,13 @@
 import { fail, ok, type Result } from '../../shared/result'
 import { findAccount, noAccount } from '../../shared/state'
 import type { Snapshot } from '../../shared/ipc/schemas'
-import type { AccountView, EventList, EventType, OrganizationView } from '../../shared/views'
+import type {
+  AccountView,
+  EventList,
+  EventType,
+  OrganizationView,
+  Surface,
+} from '../../shared/views'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import type { ActionDeps } from './context'
 
@@ -48,9 +54,17 @@ export function viewActions(deps: ActionDeps) {
     })
   }
 
-  /** The event log, newest first, with how many lines read for it could not be verified. */
+  /**
+   * The event log, newest first, with how many lines read for it could not be verified; only
+   * the types, surfaces and account asked for, when asked (the newest `limit` of those).
+   */
   function events(
-    q: { limit?: number; accountId?: string; types?: EventType[] } = {},
+    q: {
+      limit?: number
+      accountId?: string
+      types?: readonly EventType[]
+      surfaces?: readonly Surface[]
+    } = {},
   ): Result<EventList> {
     const { vault } = s()
     if (!vault.unlocked) return fail('VAULT_LOCKED', 'The vault is locked.')
@@ -58,6 +72,7 @@ export function viewActions(deps: ActionDeps) {
       limit: q.limit ?? 500,
       ...(q.accountId ? { accountId: q.accountId } : {}),
       ...(q.types ? { types: q.types } : {}),
+      ...(q.surfaces ? { surfaces: q.surfaces } : {}),
     })
     return ok({ events, unverified: vault.events.unverified })
   }

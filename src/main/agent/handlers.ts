@@ -118,6 +118,14 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
       const a = unlocked()
       return a.ok ? a.value.gateway.record(req.entries) : a
     },
+    routes() {
+      const a = unlocked()
+      return a.ok ? a.value.routes.list() : a
+    },
+    route(req) {
+      const a = unlocked()
+      return a.ok ? a.value.routes.add(req.prefix, req.label, 'agent') : a
+    },
     match(req) {
       const a = unlocked()
       return a.ok ? a.value.routes.match(req.url) : a
@@ -144,7 +152,12 @@ export function agentHandlers(deps: HandlerDeps): AgentHandlers {
         if (!acc.ok) return acc
         accountId = acc.value.id
       }
-      return a.value.views.events({ limit: req.limit, ...(accountId ? { accountId } : {}) })
+      return a.value.views.events({
+        limit: req.limit,
+        ...(accountId ? { accountId } : {}),
+        ...(req.types ? { types: req.types } : {}),
+        ...(req.surfaces ? { surfaces: req.surfaces } : {}),
+      })
     },
   }
 }

@@ -1,11 +1,14 @@
-// An agent over one vault: the server, its handlers over the core actions, the event-log entry of
-// every request (surface `agent`, the client's description, never a token), and for the headless
-// agent an idle timeout. The app and `tokendeck agent` both run this; only what serves the
-// actions differs (the app's session, or a vault the CLI unlocked).
+// An agent over one vault: the server, its handlers over the core actions, who asked for each
+// request in the event log (surface `agent`, the client's description, never a token), and for
+// the headless agent an idle timeout. The app and `tokendeck agent` both run this; only what
+// serves the actions differs (the app's session, or a vault the CLI unlocked). A request that
+// makes the core write an entry (a header's reuse or mint, a revoke) is logged once, in that
+// entry, with who asked; one that writes none (a read, a refusal) gets an `agent` entry.
 import type { Actions } from '../actions'
 import type { EventInput } from '../vault/vault'
 import { ok, type Result } from '../../shared/result'
-import { agentHandlers } from './handlers'
+import { onBehalfOf, originOf, type RequestOrigin } from '../platform/request-origin'
+import { agentHandlers, type AgentHandlers } from './handlers'
 import type { AgentClient, AgentOp, AgentPing, AgentRequest } from './protocol'
 import type { AgentApprovals, ApprovalScope } from './approvals'
 import { startAgentServer, type AgentServer, type AgentServerOptions } from './server'
@@ -65,6 +68,10 @@ function requestWords(req: AgentRequest): string {
       return `for the event log${label}`
     case 'match':
       return `which account serves ${req.url.slice(0, 200)}`
+    case 'routes':
+      return 'for the routes'
+    case 'route':
+      return `to route ${req.prefix.slice(0, 200)} to "${req.label}"`
     case 'targets':
       return 'which accounts a gateway serves'
     case 'record':
@@ -84,14 +91,14 @@ function requestWords(req: AgentRequest): string {
 
 /**
  * Whether a request only reads what the vault holds or changes it, for the app's approvals. A
- * change: adding or removing an account, any revoke, a gateway policy set, a forced login, and a
- * header, token or login that agrees to an eviction (the server ends the oldest token). A read:
- * the rest. `login` without --force hands out the token a header would; `record` only appends
- * gateway records to the log, in their own bucket; `reject` reports a 401 the client saw, which
- * git's `erase` and the gateway do as part of reading: it makes the token suspect, never ends it
- * on the client's word, and the core replaces a suspect token at most once per interval
- * (refusals.ts), so a reading client cannot fill a cap with it. Exhaustive: a new op does not
- * compile until it is placed.
+ * change: adding or removing an account, any revoke, a gateway policy set, adding a route, a
+ * forced login, and a header, token or login that agrees to an eviction (the server ends the
+ * oldest token). A read: the rest. `login` without --force hands out the token a header
+ * would; `record` only appends gateway records to the log, in their own bucket; `reject` reports
+ * a 401 the client saw, which git's `erase` and the gateway do as part of reading: it makes the
+ * token suspect, never ends it on the client's word, and the core replaces a suspect token at
+ * most once per interval (refusals.ts), so a reading client cannot fill a cap with it.
+ * Exhaustive: a new op does not compile until it is placed.
  */
 const SCOPES: {
   [K in Exclude<AgentOp, 'ping' | 'stop'>]: (req: Extract<AgentRequest, { op: K }>) => ApprovalScope
@@ -104,6 +111,8 @@ const SCOPES: {
   check: () => 'read',
   log: () => 'read',
   match: () => 'read',
+  routes: () => 'read',
+  route: () => 'change',
   targets: () => 'read',
   profile: () => 'read',
   record: () => 'read',
@@ -117,6 +126,45 @@ const SCOPES: {
 export function requestScope(req: AgentRequest): ApprovalScope {
   if (req.op === 'ping' || req.op === 'stop') return 'read'
   return (SCOPES[req.op] as (r: AgentRequest) => ApprovalScope)(req)
+}
+
+/**
+ * The handlers, each run on behalf of its request's client (request-origin.ts): every entry the
+ * core writes meanwhile names who asked, and `origins` says how many it wrote. Gateway records
+ * (`record`) are the gateway's own entries and stay as they are.
+ */
+function onBehalfOfClients(
+  handlers: AgentHandlers,
+  origins: WeakMap<AgentRequest, RequestOrigin>,
+): AgentHandlers {
+  const wrapped = { ...handlers } as Record<string, (req: AgentRequest) => unknown>
+  for (const [op, handler] of Object.entries(handlers) as [
+    string,
+    (r: AgentRequest) => unknown,
+  ][]) {
+    if (op === 'ping' || op === 'record') continue
+    wrapped[op] = (req: AgentRequest) => {
+      const origin = originOf(clientWords(req.client))
+      origins.set(req, origin)
+      return onBehalfOf(origin, () => handler(req))
+    }
+  }
+  return wrapped as AgentHandlers
+}
+
+/**
+ * Whether a request needs an `agent` entry of its own: not when the core already wrote one in its
+ * name (the reuse or mint of a header, a revoke, a refusal's failure entry), nor for gateway
+ * records (their own entries) and a successful `match` (which account serves a URL: git and Bazel
+ * ask it before the header that is then logged, and it reads nothing secret).
+ */
+function needsAgentEntry(
+  req: AgentRequest,
+  outcome: Result<unknown>,
+  origin: RequestOrigin | undefined,
+): boolean {
+  if (outcome.ok && (req.op === 'record' || req.op === 'match')) return false
+  return (origin?.logged ?? 0) === 0
 }
 
 export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAgent>> {
@@ -137,9 +185,10 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
     idleTimeoutMinutes: o.idleTimeoutMinutes,
     unlocked: o.actions()?.protection.status().vault.unlocked ?? false,
   })
+  const origins = new WeakMap<AgentRequest, RequestOrigin>()
   const server = await startAgentServer({
     endpoint: o.endpoint,
-    handlers: agentHandlers({ actions: o.actions, ping }),
+    handlers: onBehalfOfClients(agentHandlers({ actions: o.actions, ping }), origins),
     ...o.limits,
     onActivity: armIdle,
     ...(o.approvals
@@ -159,11 +208,11 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
     ...(o.onStop ? { onStop: o.onStop } : {}),
     record: (req, outcome) => {
       if (!o.actions()?.protection.status().vault.unlocked) return
-      // Logged gateway requests are their own entries; one line per batch would only repeat them.
-      if (req.op === 'record' && outcome.ok) return
+      if (!needsAgentEntry(req, outcome, origins.get(req))) return
       o.log({
         type: 'agent',
         surface: 'agent',
+        client: clientWords(req.client).slice(0, 500),
         ...('label' in req && req.label !== undefined ? { label: req.label } : {}),
         ...(outcome.ok ? {} : { code: outcome.code }),
         message:

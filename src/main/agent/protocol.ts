@@ -2,6 +2,7 @@
 // zod (the mini build, so the CLI's agent path stays small). Version 1. Every request names the
 // client it comes from; no answer holds a secret except the header or token that was asked for.
 import * as z from 'zod/mini'
+import { EVENT_TYPES, SURFACES } from '../../shared/event-types'
 
 export const AGENT_PROTOCOL = 1
 /** The longest line either side accepts (request or answer), in bytes. */
@@ -100,6 +101,10 @@ export const requestSchema = z.discriminatedUnion('op', [
     op: z.literal('log'),
     label: z.optional(label),
     limit: z.number().check(z.int(), z.minimum(1), z.maximum(5000)),
+    /** Only these event types (`tokendeck log --type`); absent: every type. */
+    types: z.optional(z.array(z.enum(EVENT_TYPES)).check(z.minLength(1), z.maxLength(20))),
+    /** Only events from these surfaces (`--surface`); absent: any, and none. */
+    surfaces: z.optional(z.array(z.enum(SURFACES)).check(z.minLength(1), z.maxLength(10))),
   }),
   z.strictObject({
     ...base,
@@ -129,6 +134,15 @@ export const requestSchema = z.discriminatedUnion('op', [
     op: z.literal('match'),
     /** Which account serves this URL (routes, else the one account that covers it). */
     url: z.string().check(z.minLength(1), z.maxLength(2000)),
+  }),
+  /** The routes (URL prefix, account): which account serves which URLs. */
+  z.strictObject({ ...base, op: z.literal('routes') }),
+  z.strictObject({
+    ...base,
+    op: z.literal('route'),
+    /** Adds (or moves) the route for this URL prefix to the account `label`. */
+    prefix: z.string().check(z.minLength(1), z.maxLength(2000)),
+    label,
   }),
   z.strictObject({ ...base, op: z.literal('stop') }),
 ])

@@ -1,14 +1,17 @@
 // `tokendeck agent`: the headless agent (unlock once, serve the CLI and helpers over a local
 // socket, stop when idle) and `agent start|stop|status` to run it in the background and ask it.
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
 import { fail, ok, type Result } from '../../shared/result'
 import { askAgent } from '../agent/client'
 import { startAgent } from '../agent/host'
-import type { AgentPing } from '../agent/protocol'
+import { pingSchema, type AgentPing } from '../agent/protocol'
 import { createVaultServices } from '../vault'
-import { cliActions, readPassphraseAndSecrets, str, vaultDir, type Ctx } from './context'
+import { bool, cliActions, readPassphraseAndSecrets, str, vaultDir, type Ctx } from './context'
 import { formatUtc } from './format'
 import { EXIT, note, print, printJson, report, usage } from './io'
+import { exportLine } from './shell-quote'
 import { endpointFor } from './via-agent'
 
 function idleMinutes(ctx: Ctx): Result<number | undefined> {
@@ -87,14 +90,83 @@ export async function agentRun(ctx: Ctx): Promise<number> {
   return EXIT.ok
 }
 
-/** `tokendeck agent start`: runs the agent in the background; returns once it answers. */
+/** How `agent start` says where the agent listens: a line for people, or one for a shell's eval. */
+type Announce = 'plain' | 'sh' | 'csh'
+
+function announceStyle(ctx: Ctx): Result<Announce> {
+  const sh = bool(ctx, 'sh')
+  const csh = bool(ctx, 'csh')
+  if (sh && csh) return usage('Choose one of -s (sh, bash, zsh) and -c (csh, tcsh, fish).')
+  if ((sh || csh) && ctx.json) return usage('--json and -s or -c do not go together.')
+  return ok(sh ? 'sh' : csh ? 'csh' : 'plain')
+}
+
+/** Prints where the agent listens, in the style asked for (stdout: for `eval`). */
+function announce(ctx: Ctx, style: Announce, endpoint: string, fields: Record<string, unknown>) {
+  if (ctx.json) printJson({ endpoint, ...fields })
+  else if (style === 'plain') print(`TOKENDECK_AGENT_SOCK=${endpoint}`)
+  // Not print(): it would drop characters, and the line must say the path exactly.
+  else process.stdout.write(`${exportLine(style, endpoint)}\n`)
+}
+
+/**
+ * The ping of the agent answering at `endpoint`, when it serves the vault this run names; a
+ * failure when it serves another one (TOKENDECK_AGENT_SOCK points elsewhere).
+ */
+function sameVault(ctx: Ctx, endpoint: string, value: unknown): Result<AgentPing> {
+  const p = pingSchema.safeParse(value)
+  if (!p.success) return fail('AGENT_UNAVAILABLE', 'The agent answered outside the protocol.')
+  const mine = path.resolve(vaultDir(ctx))
+  const real = (d: string) => {
+    try {
+      return fs.realpathSync(d)
+    } catch {
+      return path.resolve(d)
+    }
+  }
+  if (path.resolve(p.data.vaultDir) !== mine && real(p.data.vaultDir) !== real(mine)) {
+    return fail(
+      'CONFLICT',
+      `The agent at ${endpoint} (pid ${p.data.pid}) serves another vault, ${p.data.vaultDir}; nothing was started for ${mine}. Stop it first, or unset TOKENDECK_AGENT_SOCK.`,
+    )
+  }
+  return ok(p.data)
+}
+
+/**
+ * `tokendeck agent start [-s | -c]`: runs the agent in the background and returns once it
+ * answers. Idempotent: when an agent already serves this vault, it says so (its pid) and exits 0
+ * without asking for the passphrase. `-s` / `-c` print the endpoint as a command for `eval`.
+ */
 export async function agentStart(ctx: Ctx): Promise<number> {
   const idle = idleMinutes(ctx)
   if (!idle.ok) return report(idle, ctx)
+  const style = announceStyle(ctx)
+  if (!style.ok) return report(style, ctx)
   const endpoint = endpointFor(ctx)
+  if (style.value !== 'plain') {
+    // Checked before anything starts: a line eval cannot read back exactly is refused.
+    const line = exportLine(style.value, endpoint)
+    if (line === null) {
+      return report(
+        usage(
+          `The agent's endpoint ${JSON.stringify(endpoint)} holds a control character, which -${style.value === 'sh' ? 's' : 'c'} cannot print safely; set TOKENDECK_AGENT_SOCK to another path.`,
+        ),
+        ctx,
+      )
+    }
+  }
   const running = await askAgent(endpoint, { op: 'ping' }, { command: 'tokendeck agent start' })
   if (running?.ok) {
-    return report(fail('CONFLICT', `An agent already serves this vault at ${endpoint}.`), ctx)
+    const p = sameVault(ctx, endpoint, running.value)
+    if (!p.ok) return report(p, ctx)
+    announce(ctx, style.value, endpoint, { pid: p.value.pid, alreadyRunning: true })
+    const who = p.value.kind === 'app' ? 'the TokenDeck app' : 'an agent'
+    const locked = p.value.unlocked ? '' : ' Its vault is locked: unlock it there.'
+    note(
+      `tokendeck: ${who} already serves this vault (pid ${p.value.pid}); nothing was started.${locked}`,
+    )
+    return EXIT.ok
   }
   const read = await readPassphraseAndSecrets(passphraseCtx(ctx))
   if (!read.ok) return report(read, ctx)
@@ -124,8 +196,7 @@ export async function agentStart(ctx: Ctx): Promise<number> {
   child.stdout.destroy()
   child.stderr.destroy()
   child.unref()
-  if (ctx.json) printJson({ endpoint, pid: child.pid })
-  else print(`TOKENDECK_AGENT_SOCK=${endpoint}`)
+  announce(ctx, style.value, endpoint, { pid: child.pid, alreadyRunning: false })
   note(
     `tokendeck: the agent runs in the background (pid ${child.pid}); stop it with tokendeck agent stop.`,
   )

@@ -1,7 +1,8 @@
 // Routes (which account serves which URLs) and the credential helpers that start from a URL:
 // `tokendeck git-credential get|store|erase` speaks git's credential protocol,
-// `tokendeck credential-helper get` the EngFlow/Bazel credential-helper spec. Tokens come
-// through the agent when one serves the vault, else by opening it once.
+// `tokendeck credential-helper get` the EngFlow/Bazel credential-helper spec. Tokens (and the
+// routes, but for removing one) come through the agent when one serves the vault, else by
+// opening it once. `tokendeck setup-git` is in commands-setup-git.ts.
 import * as z from 'zod/mini'
 import { fail, ok, type Result } from '../../shared/result'
 import { unlockedVault, type Ctx } from './context'
@@ -9,23 +10,19 @@ import { columns } from './format'
 import { EXIT, print, printJson, report } from './io'
 import { tokenSource } from './token-source'
 
-/** `tokendeck route add URL_PREFIX LABEL` */
+/** `tokendeck route add URL_PREFIX LABEL` (through the agent when one serves the vault) */
 export async function routeAdd(ctx: Ctx): Promise<number> {
   const [prefix, label] = ctx.args as [string, string]
-  const v = await unlockedVault(ctx)
-  if (!v.ok) return report(v, ctx)
-  const r = await v.value.actions.routes.add(prefix, label, 'cli')
+  const r = await tokenSource(ctx, 'tokendeck route add').addRoute(prefix, label)
   if (!r.ok) return report(r, ctx)
   if (ctx.json) printJson(r.value)
   else print(`${r.value.prefix} -> ${r.value.label}`)
   return EXIT.ok
 }
 
-/** `tokendeck route list` */
+/** `tokendeck route list` (through the agent when one serves the vault) */
 export async function routeList(ctx: Ctx): Promise<number> {
-  const v = await unlockedVault(ctx)
-  if (!v.ok) return report(v, ctx)
-  const r = v.value.actions.routes.list()
+  const r = await tokenSource(ctx, 'tokendeck route list').routes()
   if (!r.ok) return report(r, ctx)
   if (ctx.json) printJson(r.value)
   else if (r.value.length === 0)

@@ -1,7 +1,8 @@
 // `tokendeck run` (a command with tokens in its environment only, its output masked, signals
-// forwarded, its exit code returned) and `tokendeck inject` (a template with its references
-// replaced, written safely with mode 0600 to a folder no other user can change). Tokens come
-// through the agent, or by opening the vault once.
+// forwarded, its exit code returned), `tokendeck inject` (a template, from a file or stdin, with
+// its references replaced, written safely with mode 0600 to a folder no other user can change)
+// and `tokendeck read` (one reference's value). Tokens come through the agent, or by opening the
+// vault once.
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -10,14 +11,16 @@ import { fail, ok, type Result } from '../../shared/result'
 import { writeFileSafely } from '../platform/safe-write'
 import { fileProblem, privateFolder } from '../platform/path-safety'
 import { bool, list, str, type Ctx } from './context'
-import { EXIT, report, usage } from './io'
+import { terminalSafe } from './format'
+import { EXIT, printJson, report, usage } from './io'
 import { Masker } from './mask'
 import {
   parseEnvFile,
   parseEnvFlag,
   parseRef,
+  parseTemplate,
   tokenResolver,
-  TEMPLATE_REF,
+  uriProblem,
   type EnvEntry,
 } from './token-refs'
 
@@ -143,32 +146,77 @@ const ANOTHER_USER = 'Another user could redirect or read what TokenDeck writes 
 const FORCE =
   'Nothing was written: choose a folder only you can write, or pass --force to write anyway (a link there is replaced, never followed).'
 
-/** `tokendeck inject -i TEMPLATE [-o FILE] [--force]`: replaces {{ tokendeck://LABEL/token|header }}. */
+/** Reads stdin to its end: at most 1 MiB, more is an error rather than a cut. */
+function readStdinText(what: string): Promise<Result<string>> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    process.stdin.on('data', (d: Buffer) => {
+      size += d.length
+      if (size > MAX_FILE) {
+        process.stdin.destroy()
+        resolve(fail('VALIDATION_FAILED', `${what} is at most 1 MiB.`))
+      } else chunks.push(d)
+    })
+    process.stdin.on('end', () => resolve(ok(Buffer.concat(chunks).toString('utf8'))))
+    process.stdin.on('error', () => resolve(fail('VALIDATION_FAILED', `Could not read ${what}.`)))
+  })
+}
+
+const STDIN_TEMPLATE_PASSPHRASE =
+  'The template comes on stdin, so the passphrase cannot: start the agent first (tokendeck agent start), set TOKENDECK_PASSPHRASE for this command, or give the template with -i FILE.'
+
+/**
+ * `tokendeck inject [-i TEMPLATE | -i -] [-o FILE] [--force]`: replaces every
+ * {{ tokendeck://LABEL/token|header }}. The template comes from stdin when -i is absent or `-`.
+ * Checked, in this order, before any token is asked for: where the output goes, and that every
+ * reference parses (one that does not is an error naming its line and column).
+ */
 export async function inject(ctx: Ctx): Promise<number> {
   const input = str(ctx, 'in')
-  if (!input) return report(usage('inject needs -i TEMPLATE.'), ctx)
+  const fromStdin = input === undefined || input === '-'
+  if (fromStdin && bool(ctx, 'passphrase-stdin')) {
+    return report(usage(STDIN_TEMPLATE_PASSPHRASE), ctx)
+  }
+  if (input === undefined && process.stdin.isTTY) {
+    return report(
+      usage(
+        'inject needs a template: -i FILE, or on stdin (a pipe; -i - reads this terminal up to Ctrl-D).',
+      ),
+      ctx,
+    )
+  }
   const target = str(ctx, 'out')
   // Where the tokens would go is checked before any token is asked for.
   const dest = target === undefined ? undefined : injectTarget(target, bool(ctx, 'force'))
   if (dest && !dest.ok) return report(dest, ctx)
-  const text = readSmallFile(input, 'The template')
+  const text = fromStdin
+    ? await readStdinText('The template on stdin')
+    : readSmallFile(input, 'The template')
   if (!text.ok) return report(text, ctx)
+  const pieces = parseTemplate(text.value)
+  if (!pieces.ok) return report(pieces, ctx)
   const resolve = tokenResolver(ctx, 'tokendeck inject')
-  const values = new Map<string, string>()
-  for (const m of text.value.matchAll(TEMPLATE_REF)) {
-    const ref = parseRef(m[1]!, { uriOnly: true })!
-    const r = await resolve(ref)
-    if (!r.ok) return report(r, ctx)
-    values.set(m[1]!, r.value.value)
+  const out: string[] = []
+  for (const piece of pieces.value) {
+    if ('text' in piece) {
+      out.push(piece.text)
+      continue
+    }
+    const r = await resolve(piece.ref)
+    if (!r.ok) {
+      const hint = fromStdin && r.code === 'VAULT_LOCKED' ? STDIN_TEMPLATE_PASSPHRASE : undefined
+      return report(r, { json: ctx.json, ...(hint ? { hint } : {}) })
+    }
+    out.push(r.value.value)
   }
-  const out = text.value.replace(TEMPLATE_REF, (_all, uri: string) => values.get(uri) ?? '')
   if (dest === undefined) {
-    process.stdout.write(out)
+    process.stdout.write(out.join(''))
     return EXIT.ok
   }
   // A fresh O_EXCL | O_NOFOLLOW name beside the target, mode 0600 from the start, renamed over it.
   try {
-    writeFileSafely(dest.value, out, { mode: 0o600 })
+    writeFileSafely(dest.value, out.join(''), { mode: 0o600 })
   } catch (e) {
     return report(
       fail(
@@ -178,5 +226,33 @@ export async function inject(ctx: Ctx): Promise<number> {
       ctx,
     )
   }
+  return EXIT.ok
+}
+
+/**
+ * `tokendeck read REF [-n]` (like `op read`): prints one reference's value, the bare token or
+ * the header value, through the agent when one serves the vault. A newline follows only at a
+ * terminal, and not with -n, so `$(tokendeck read …)` and pipes get the value exactly.
+ */
+export async function read(ctx: Ctx): Promise<number> {
+  const text = ctx.args[0] ?? ''
+  const problem = /^tokendeck:/i.test(text) ? uriProblem(text) : null
+  const ref = problem ? null : parseRef(text)
+  if (!ref) {
+    const why = problem ? `${problem}.` : `"${text.slice(0, 80)}" is not a reference.`
+    return report(usage(why), {
+      json: ctx.json,
+      hint: 'read takes tokendeck://LABEL/token or tokendeck://LABEL/header (or LABEL, LABEL/token, LABEL/header).',
+    })
+  }
+  const r = await tokenResolver(ctx, 'tokendeck read')(ref)
+  if (!r.ok) return report(r, ctx)
+  const value = r.value.value
+  if (ctx.json) {
+    printJson({ label: r.value.label, kind: ref.kind, value, expiresAt: r.value.expiresAt })
+    return EXIT.ok
+  }
+  const newline = process.stdout.isTTY === true && !bool(ctx, 'no-newline')
+  process.stdout.write(`${terminalSafe(value, false)}${newline ? '\n' : ''}`)
   return EXIT.ok
 }

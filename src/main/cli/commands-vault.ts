@@ -16,6 +16,7 @@ import {
   type Ctx,
 } from './context'
 import { EXIT, print, printJson, report, usage } from './io'
+import { logFilters } from './log-filters'
 import { printLog, printStatus } from './output'
 import type { CheckReport } from '../../shared/health'
 import type { UnlockConsent } from '../vault/vault'
@@ -100,10 +101,15 @@ function parseLimit(raw: string | undefined): Result<number> {
   return ok(n)
 }
 
-/** `tokendeck log [--limit N] [--account L]`: the event log, newest first, one line each. */
+/**
+ * `tokendeck log [--limit N] [--account L] [--type T]... [--surface S]...`: the event log, newest
+ * first, one line each; only the account, types and surfaces asked for (the newest N of those).
+ */
 export async function log(ctx: Ctx): Promise<number> {
   const limit = parseLimit(str(ctx, 'limit'))
   if (!limit.ok) return report(limit, ctx)
+  const filters = logFilters(ctx)
+  if (!filters.ok) return report(filters, ctx)
   const v = await unlockedVault(ctx)
   if (!v.ok) return report(v, ctx)
   let accountId: string | undefined
@@ -116,6 +122,7 @@ export async function log(ctx: Ctx): Promise<number> {
   const listed = v.value.actions.views.events({
     limit: limit.value,
     ...(accountId ? { accountId } : {}),
+    ...filters.value,
   })
   if (!listed.ok) return report(listed, ctx)
   return printLog(ctx, listed.value)

@@ -24,7 +24,7 @@ const vault =
   async (ctx) =>
     (await import('./commands-vault'))[name](ctx)
 const runs =
-  (name: 'run' | 'inject'): Run =>
+  (name: 'run' | 'inject' | 'read'): Run =>
   async (ctx) =>
     (await import('./commands-run'))[name](ctx)
 const helpers =
@@ -337,10 +337,25 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'log',
-    usage: 'log [--limit N] [--account L]',
+    usage: 'log [--limit N] [--account L] [--type TYPE]... [--surface SURFACE]...',
     summary: 'the event log, newest first (default 50 events)',
-    examples: ['tokendeck log --limit 10', 'tokendeck log --account acme-prod'],
-    options: { limit: text, account: text },
+    examples: [
+      'tokendeck log --limit 10',
+      'tokendeck log --account acme-prod',
+      'tokendeck log --type mint,revoke --surface agent',
+    ],
+    details: [
+      '--type and --surface take one word each, repeated or comma-separated: the newest N',
+      'entries of those types (mint, reuse, copy, revoke, forget, failure, account, vault,',
+      'agent, gateway, refresh, refusal) from those surfaces (ui, tray, cli, agent, gateway,',
+      'renewal). An entry an agent request caused names who asked.',
+    ],
+    options: {
+      limit: text,
+      account: text,
+      type: { type: 'string', multiple: true },
+      surface: { type: 'string', multiple: true },
+    },
     vault: true,
     args: [0, 0],
     run: agentFirst('log', vault('log')),
@@ -387,9 +402,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'inject',
-    usage: 'inject -i TEMPLATE [-o FILE [--force]]',
+    usage: 'inject [-i TEMPLATE | -i -] [-o FILE [--force]]',
     summary: 'fill {{ tokendeck://LABEL/token }} (or /header) references in a template',
     details: [
+      'The template comes from stdin when -i is absent or -: the passphrase then cannot (use the',
+      'agent or $TOKENDECK_PASSPHRASE). A {{ ... }} that mentions tokendeck: but is not exactly',
+      'one reference is an error naming its line and column; nothing is resolved or written.',
       'With -o the file is written with mode 0600 through a fresh temporary name; otherwise the',
       'result goes to stdout. A folder another user owns or can write (also /tmp), or a target',
       "that is a symbolic link or another user's file, is refused before any token is asked",
@@ -404,6 +422,24 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [0, 0],
     run: runs('inject'),
+  },
+  {
+    name: 'read',
+    usage: 'read REF [-n]',
+    summary: 'print one reference: tokendeck://LABEL/token (the token) or /header (its value)',
+    examples: [
+      'tokendeck read tokendeck://acme-prod/token',
+      'tokendeck read -n tokendeck://acme-prod/header',
+    ],
+    details: [
+      'Like op read: the value alone on stdout, masked nowhere, through the agent when one runs.',
+      'A newline follows only at a terminal; -n (--no-newline): never. REF may also be LABEL,',
+      'LABEL/token or LABEL/header. --json: {"label", "kind", "value", "expiresAt"}.',
+    ],
+    options: { 'no-newline': { type: 'boolean', short: 'n' } },
+    vault: true,
+    args: [1, 1],
+    run: runs('read'),
   },
   {
     name: 'route add',
@@ -453,6 +489,27 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [1, 1],
     words: ['get', 'store', 'erase'],
     run: helpers('gitCredential'),
+  },
+  {
+    name: 'setup-git',
+    usage: 'setup-git [L | URL [L]] [--local]',
+    summary: "make git use an account's token for its server (helper, useHttpPath, route)",
+    examples: [
+      'tokendeck setup-git acme-prod',
+      'tokendeck setup-git https://git.example.com/team/ acme-ci --local',
+    ],
+    details: [
+      "Like gh auth setup-git: sets git's credential helper for the server of L (or of URL),",
+      'first clearing the helpers git would inherit for it (an empty value), and useHttpPath',
+      'when paths decide the account (URL has a path, or accounts share the server); adds the',
+      "route URL (else L's base URL) -> L. URL alone: the account that serves it. --global by",
+      "default; --local: this repository's .git/config. Running it again changes nothing.",
+    ],
+    options: { local: flag },
+    vault: true,
+    args: [1, 2],
+    account: 'default',
+    run: async (ctx) => (await import('./commands-setup-git')).setupGit(ctx),
   },
   {
     name: 'credential-helper',
@@ -616,10 +673,25 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'agent start',
-    usage: 'agent start [--idle-timeout MIN]',
+    usage: 'agent start [--idle-timeout MIN] [-s | -c]',
     summary: 'run the agent in the background; returns once it answers',
-    examples: ['tokendeck agent start', 'tokendeck agent start --idle-timeout 0'],
-    options: { 'idle-timeout': text },
+    examples: [
+      'tokendeck agent start',
+      'tokendeck agent start --idle-timeout 0',
+      'tokendeck agent start -s',
+    ],
+    details: [
+      'When an agent already serves this vault, says so (its pid) and exits 0: safe in a shell',
+      "profile. -s prints export TOKENDECK_AGENT_SOCK='...'; for sh, bash and zsh, -c",
+      'setenv TOKENDECK_AGENT_SOCK ...; for csh, tcsh and fish:',
+      '  eval "$(tokendeck agent start -s)"        (~/.bashrc, ~/.zshrc)',
+      '  tokendeck agent start -c | source         (~/.config/fish/config.fish)',
+    ],
+    options: {
+      'idle-timeout': text,
+      sh: { type: 'boolean', short: 's' },
+      csh: { type: 'boolean', short: 'c' },
+    },
     vault: true,
     args: [0, 0],
     run: agent('agentStart'),

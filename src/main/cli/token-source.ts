@@ -1,11 +1,13 @@
-// Where the helpers, `run` and `inject` get an account's header: through the agent of the vault
-// when one answers (askAgentFor decides, as for every command), else by opening the vault here
-// once. Also an account's base URL (where its token may go), which account serves a URL, and
-// "the server refused the token".
+// Where the helpers, `run`, `inject`, `read` and `setup-git` get what they need of the vault:
+// through the agent of the vault when one answers (askAgentFor decides, as for every command),
+// else by opening the vault here once. An account's header, its base URL (where its token may
+// go), which account serves a URL, the routes (and adding one), and "the server refused the
+// token".
 import { fail, ok, type Result } from '../../shared/result'
 import { findAccount, noAccount } from '../../shared/state'
 import type { AccountView } from '../../shared/views'
 import type { Actions } from '../actions'
+import type { RouteView } from '../actions/routes'
 import type { Ctx } from './context'
 import { askAgentFor } from './via-agent'
 
@@ -60,6 +62,27 @@ export function tokenSource(ctx: Ctx, command: string) {
       const r = await askAgentFor(ctx, { op: 'header', label }, command)
       if (r) return r as Result<Issued>
       return withAccount(label, (a, id) => a.tokens.header(id, 'cli'))
+    },
+    /** Every account (secret-free views). */
+    async accounts(): Promise<Result<AccountView[]>> {
+      const r = await askAgentFor(ctx, { op: 'accounts' }, command)
+      if (r) return r as Result<AccountView[]>
+      const a = await actions()
+      return a.ok ? a.value.views.accounts() : a
+    },
+    /** The routes: URL prefix and the account that serves it. */
+    async routes(): Promise<Result<RouteView[]>> {
+      const r = await askAgentFor(ctx, { op: 'routes' }, command)
+      if (r) return r as Result<RouteView[]>
+      const a = await actions()
+      return a.ok ? a.value.routes.list() : a
+    },
+    /** Adds (or moves) the route for a URL prefix to the account `label`. */
+    async addRoute(prefix: string, label: string): Promise<Result<RouteView>> {
+      const r = await askAgentFor(ctx, { op: 'route', prefix, label }, command)
+      if (r) return r as Result<RouteView>
+      const a = await actions()
+      return a.ok ? a.value.routes.add(prefix, label, 'cli') : a
     },
     async reject(label: string): Promise<Result<unknown>> {
       const r = await askAgentFor(ctx, { op: 'reject', label }, command)

@@ -15,6 +15,7 @@ import type { Ctx } from './context'
 import { resolveVaultDir } from './default-dir'
 import type { AddAccount } from './account-fields'
 import { report, stdinReader } from './io'
+import { logFilters } from './log-filters'
 import {
   printAccounts,
   printHeader,
@@ -151,9 +152,12 @@ export const AGENT_COMMANDS: Record<string, Printer> = {
     const limit = raw === undefined ? 50 : Number(raw)
     if (limit < 1 || limit > 5000) return undefined
     const account = typeof ctx.flags.account === 'string' ? ctx.flags.account : undefined
+    // Bad --type or --surface words are reported by the command itself.
+    const filters = logFilters(ctx)
+    if (!filters.ok) return undefined
     const r = await askAgentFor(
       ctx,
-      { op: 'log', limit, ...(account ? { label: account } : {}) },
+      { op: 'log', limit, ...(account ? { label: account } : {}), ...filters.value },
       'tokendeck log',
     )
     if (!r) return undefined

@@ -3,11 +3,13 @@
 // append, not a rewrite of the vault. Each line is one entry sealed with the vault's key
 // (EventCipher) under its bucket's name: labels and hosts are not readable without the key, and a
 // line edited, moved or written outside TokenDeck does not open; it is counted, not shown. It
-// never holds a secret: entries are built from views and codes.
+// never holds a secret: entries are built from views and codes. An entry written while the agent
+// answers a request names who asked (platform/request-origin.ts).
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { eventSchema, type EventType, type VaultEvent } from '../../shared/views'
+import { eventSchema, type EventType, type Surface, type VaultEvent } from '../../shared/views'
+import { currentOrigin, type RequestOrigin } from '../platform/request-origin'
 import { tempNameFor, writeFileSafely } from '../platform/safe-write'
 import { encRecordSchema, openString, seal } from './crypto'
 
@@ -126,8 +128,12 @@ export class EventLog {
    * each, so a reader sees whole lines whatever another process appends meanwhile.
    */
   appendAll(events: readonly Omit<VaultEvent, 'id'>[]): VaultEvent[] {
-    const full = events.map((e): VaultEvent => ({ id: randomUUID(), ...e }))
     const cipher = this.cipher()
+    const origin = cipher ? currentOrigin() : undefined
+    const full = events.map((e): VaultEvent => ({
+      id: randomUUID(),
+      ...(origin ? askedBy(e, origin) : e),
+    }))
     if (!cipher || full.length === 0) return full
     // One write() with O_APPEND: concurrent processes never interleave within a line. A line
     // torn by a crash (power loss) is closed first, so these entries are not glued onto it.
@@ -153,7 +159,12 @@ export class EventLog {
    * `unverified`. With `types`, lines whose bucket cannot hold those types are not opened.
    */
   list(
-    opts: { limit?: number; accountId?: string; types?: readonly EventType[] } = {},
+    opts: {
+      limit?: number
+      accountId?: string
+      types?: readonly EventType[]
+      surfaces?: readonly Surface[]
+    } = {},
   ): VaultEvent[] {
     this.unverified = 0
     const cipher = this.cipher()
@@ -182,6 +193,7 @@ export class EventLog {
       }
       if (opts.accountId && ev.accountId !== opts.accountId) continue
       if (opts.types && !opts.types.includes(ev.type)) continue
+      if (opts.surfaces && (!ev.surface || !opts.surfaces.includes(ev.surface))) continue
       out.push(ev)
     }
     return out
@@ -282,6 +294,22 @@ export class EventLog {
 
   private replace(lines: string[]): void {
     writeFileSafely(this.path, lines.length > 0 ? `${lines.join('\n')}\n` : '')
+  }
+}
+
+/**
+ * An entry written while an agent request is answered, in that request's name: who asked (the
+ * client's own description) as a field and in the words, and the surface `agent`. Counted, so
+ * the agent writes no second entry for the same request (agent/host.ts).
+ */
+function askedBy(e: Omit<VaultEvent, 'id'>, origin: RequestOrigin): Omit<VaultEvent, 'id'> {
+  if (e.client !== undefined) return e
+  origin.logged++
+  return {
+    ...e,
+    surface: e.surface ?? 'agent',
+    client: origin.client.slice(0, 500),
+    message: `${e.message} Asked by ${origin.client}.`.slice(0, 1000),
   }
 }
 
