@@ -39,6 +39,8 @@ export function runCli(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
+    // A child that exits without reading its stdin (git config) must not fail the run (EPIPE).
+    child.stdin.on('error', () => {})
     child.stdin.end(o.input ?? '')
   })
 }

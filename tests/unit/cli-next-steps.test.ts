@@ -82,13 +82,13 @@ describe('what to do next', { timeout: 120_000 }, () => {
     const dir = await vaultWithAccount()
     const agent = await listener(dir)
     try {
-      // `route list` opens the vault itself, agent or not.
-      const r = await runCli(['route', 'list'], dir, { env: NO_PASS })
+      // `passphrase change` opens the vault itself, agent or not.
+      const r = await runCli(['passphrase', 'change'], dir, { env: NO_PASS })
       expect(r.code).toBe(3)
       expect(r.stderr).toMatch(/opens it itself rather than asking the agent/)
       expect(r.stderr).not.toContain('agent start')
       expect(agent.seen()).toEqual({ connections: 1, received: '' })
-      const off = await runCli(['route', 'list'], dir, {
+      const off = await runCli(['passphrase', 'change'], dir, {
         env: { ...NO_PASS, TOKENDECK_AGENT: 'off' },
       })
       expect(off.stderr).toMatch(/TOKENDECK_AGENT=off/)

@@ -65,6 +65,8 @@ function git(
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('close', (code) => resolve({ code, stdout, stderr }))
+    // A child that exits without reading its stdin (git config) must not fail the run (EPIPE).
+    child.stdin.on('error', () => {})
     child.stdin.end(o.input ?? '')
   })
 }
