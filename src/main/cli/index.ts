@@ -1,5 +1,6 @@
-// The tokendeck CLI entry (bundled as out/main/cli.js, plain Node): parses argv, runs one
-// command, and sets process.exitCode. Commands live in commands-*.ts; the table in commands.ts.
+// The tokendeck CLI: parses argv and runs one command to its exit code. Commands live in
+// commands-*.ts; the table in commands.ts. entry.ts (out/main/cli.js) runs it as the `tokendeck`
+// command; the desktop app runs it in its main process for its installed launcher.
 import { parseArgs } from 'node:util'
 import { COMMANDS, GROUPS, commandHelp, findCommand, usageText } from './commands'
 import type { Ctx } from './context'
@@ -47,6 +48,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     print(commandHelp(c))
     return EXIT.ok
   }
+  // `tokendeck --version` is `tokendeck version`.
+  if (first === '--version') return main(['version', ...argv.slice(1)], env)
   const c = findCommand(argv)
   if (!c) {
     if (GROUPS.has(first)) {
@@ -111,16 +114,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   return c.run(ctx)
 }
 
-main(process.argv.slice(2), process.env).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
+/** Runs one invocation to its exit code; a thrown error (a bug) is one line on stderr, exit 1. */
+export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  try {
+    return await main(argv, env)
+  } catch (err) {
     // A thrown error is a bug. Its name and message only: no stack, no values.
     const e = err as Error
     process.stderr.write(
       `tokendeck: internal error (${e?.name ?? 'Error'}): ${String(e?.message).slice(0, 200)}\n`,
     )
-    process.exitCode = EXIT.provider
-  },
-)
+    return EXIT.provider
+  }
+}
