@@ -9,10 +9,23 @@ import os from 'node:os'
 import path from 'node:path'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
-const COPIED = new Set(['electron', 'electron-vite'])
 
-export function freshClone(prefix = 'tokendeck-clone-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+/**
+ * The packages the lockfile installs for `dependencies` (not dev), by name: what `npm pack`
+ * bundles. npm bundles only real folders, never links, so a clone to be packed copies these.
+ */
+export function runtimePackages(): string[] {
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean; devOptional?: boolean }>
+  }
+  return Object.entries(lock.packages)
+    .filter(([k, v]) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(k) && !v.dev && !v.devOptional)
+    .map(([k]) => k.slice('node_modules/'.length))
+}
+
+export function freshClone(o: { prefix?: string; copy?: readonly string[] } = {}): string {
+  const COPIED = new Set(['electron', 'electron-vite', ...(o.copy ?? [])])
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), o.prefix ?? 'tokendeck-clone-'))
   const files = execFileSync(
     'git',
     ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
@@ -30,14 +43,20 @@ export function freshClone(prefix = 'tokendeck-clone-'): string {
   const real = path.join(ROOT, 'node_modules')
   const mods = path.join(dir, 'node_modules')
   fs.mkdirSync(path.join(mods, '.bin'), { recursive: true })
-  for (const name of fs.readdirSync(real)) {
+  const scoped = new Set([...COPIED].filter((n) => n.startsWith('@')).map((n) => n.split('/')[0]!))
+  const names = fs
+    .readdirSync(real)
+    .flatMap((name) =>
+      scoped.has(name) ? fs.readdirSync(path.join(real, name)).map((n) => `${name}/${n}`) : [name],
+    )
+  for (const name of names) {
     if (name === '.bin' || name.startsWith('.')) continue
+    fs.mkdirSync(path.dirname(path.join(mods, name)), { recursive: true })
     if (COPIED.has(name)) {
       const from = path.join(real, name)
       // Never the binary a developer may have downloaded here: the copy is a fresh install.
       const unfresh =
         name === 'electron' ? new Set([path.join(from, 'dist'), path.join(from, 'path.txt')]) : null
-
       fs.cpSync(from, path.join(mods, name), { recursive: true, filter: (s) => !unfresh?.has(s) })
     } else {
       fs.symlinkSync(path.join(real, name), path.join(mods, name))
