@@ -1,7 +1,7 @@
-// Loaded into Electron's own installer (`node --import` by build/ensure-electron.mjs): reports
+// Loaded into Electron's own installer (`node --import` by build/electron-binary.mjs): reports
 // each download's address and answer, and why one could not be made, on stderr as one JSON line
 // after a fixed prefix. The installer itself prints only "fetch failed", without the cause.
-// It observes; it changes no request and no answer. (ensure-electron.mjs reads the same prefix.)
+// It observes; it changes no request and no answer. (electron-binary.mjs reads the same prefix.)
 const PROBE_PREFIX = '[ensure-electron] '
 
 const realFetch = globalThis.fetch

@@ -203,14 +203,14 @@ describe('npm start on a fresh clone', () => {
   })
 })
 
-describe('explainFailure (build/ensure-electron.mjs)', () => {
+describe('explainFailure (build/electron-binary.mjs)', () => {
   type Explain = (o: {
     stderr: string
     reports: object[]
     version: string
     env: Record<string, string>
   }) => string
-  const script = pathToFileURL(path.resolve('build/ensure-electron.mjs')).href
+  const script = pathToFileURL(path.resolve('build/electron-binary.mjs')).href
   const load = async () => (await import(script)) as { explainFailure: Explain }
 
   it('names a full disk and a folder it may not write, never with a stack trace', async () => {
