@@ -49,6 +49,36 @@ export function isInstalled(dir, version, platform) {
   }
 }
 
+/**
+ * Linux: Chromium's setuid sandbox helper when Electron cannot start without it and it is not set
+ * up (null: fine, or nothing to tell). Where unprivileged user namespaces are restricted (Ubuntu
+ * 23.10+'s AppArmor, Debian's old sysctl), Chromium falls back to `chrome-sandbox`, which must be
+ * owned by root with mode 4755, or Electron aborts at start ("SUID sandbox helper ... not
+ * configured correctly"). `proc`: where the kernel's settings are (tests give a folder).
+ */
+export function sandboxProblem(dir, platform, proc = '/proc/sys/kernel') {
+  if (platform !== 'linux') return null
+  const helper = path.join(dir, 'dist', 'chrome-sandbox')
+  let st
+  try {
+    st = fs.statSync(helper)
+  } catch {
+    return null
+  }
+  if (st.uid === 0 && (st.mode & 0o4000) !== 0) return null
+  const setting = (name) => {
+    try {
+      return fs.readFileSync(path.join(proc, name), 'utf8').trim()
+    } catch {
+      return null
+    }
+  }
+  const restricted =
+    setting('apparmor_restrict_unprivileged_userns') === '1' ||
+    setting('unprivileged_userns_clone') === '0'
+  return restricted ? helper : null
+}
+
 /** Set the way Electron's installers always read it: any non-empty value. */
 function skipSet(env) {
   return Boolean(env.ELECTRON_SKIP_BINARY_DOWNLOAD)
@@ -150,6 +180,19 @@ function fail(line) {
   process.exitCode = 1
 }
 
+/** Says, before Electron aborts with a stack of its own, that its sandbox needs setting up. */
+function checkSandbox(dir, platform, env) {
+  const helper = sandboxProblem(dir, platform)
+  if (!helper) return
+  const shown = path.relative(process.cwd(), helper) || helper
+  fail(
+    "Electron's sandbox cannot start here: this system restricts unprivileged user namespaces " +
+      `(Ubuntu 23.10+ AppArmor), so Chromium needs ${shown} owned by root with mode 4755. ` +
+      `To fix (the sandbox stays on): sudo chown root:root ${shown} && sudo chmod 4755 ${shown}, ` +
+      `then run ${again(env)} again.`,
+  )
+}
+
 /** Runs Electron's install.js with the probe loaded; resolves with what it printed. */
 function runInstaller(dir, env) {
   return new Promise((resolve) => {
@@ -183,7 +226,7 @@ export async function ensureElectron(env = process.env) {
   }
   const { version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'))
   const platform = env.ELECTRON_INSTALL_PLATFORM || env.npm_config_platform || os.platform()
-  if (isInstalled(dir, version, platform)) return
+  if (isInstalled(dir, version, platform)) return checkSandbox(dir, platform, env)
   if (skipSet(env)) {
     return fail(
       `Electron's binary is not installed, and ELECTRON_SKIP_BINARY_DOWNLOAD is set, so it was not downloaded. ` +
@@ -208,7 +251,7 @@ export async function ensureElectron(env = process.env) {
       }
     }
   }
-  if (run.code === 0 && isInstalled(dir, version, platform)) return
+  if (run.code === 0 && isInstalled(dir, version, platform)) return checkSandbox(dir, platform, env)
   if (run.code === 0) {
     return fail(
       `Electron's installer finished, but ${path.join(dir, 'dist')} holds no Electron ${version}. ` +

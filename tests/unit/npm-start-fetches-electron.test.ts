@@ -259,3 +259,31 @@ describe('explainFailure (build/electron-binary.mjs)', () => {
     expect(line).not.toMatch(/alice|s3cret/)
   })
 })
+
+describe.runIf(posix)('sandboxProblem (build/electron-binary.mjs)', () => {
+  const script = pathToFileURL(path.resolve('build/electron-binary.mjs')).href
+  type Check = (dir: string, platform: string, proc: string) => string | null
+
+  it('names chrome-sandbox where user namespaces are restricted and it is not setuid root', async () => {
+    const { sandboxProblem } = (await import(script)) as { sandboxProblem: Check }
+    const electron = fs.mkdtempSync(path.join(os.tmpdir(), 'tokendeck-electron-'))
+    const proc = fs.mkdtempSync(path.join(os.tmpdir(), 'tokendeck-proc-'))
+    cleanup.push(() => fs.rmSync(electron, { recursive: true, force: true }))
+    cleanup.push(() => fs.rmSync(proc, { recursive: true, force: true }))
+    const helper = path.join(electron, 'dist', 'chrome-sandbox')
+    expect(sandboxProblem(electron, 'linux', proc)).toBeNull() // no helper: nothing to say
+    fs.mkdirSync(path.dirname(helper))
+    fs.writeFileSync(helper, '', { mode: 0o755 })
+    expect(sandboxProblem(electron, 'linux', proc)).toBeNull() // namespaces not restricted
+    fs.writeFileSync(path.join(proc, 'apparmor_restrict_unprivileged_userns'), '1\n')
+    expect(sandboxProblem(electron, 'linux', proc)).toBe(helper)
+    expect(sandboxProblem(electron, 'darwin', proc)).toBeNull()
+    fs.writeFileSync(path.join(proc, 'apparmor_restrict_unprivileged_userns'), '0\n')
+    fs.writeFileSync(path.join(proc, 'unprivileged_userns_clone'), '0\n') // Debian's switch
+    expect(sandboxProblem(electron, 'linux', proc)).toBe(helper)
+    if (process.getuid?.() === 0) {
+      fs.chmodSync(helper, 0o4755) // owned by root (this test runs as root): set up
+      expect(sandboxProblem(electron, 'linux', proc)).toBeNull()
+    }
+  })
+})
