@@ -88,6 +88,8 @@ describe.runIf(posix)('installing the command (Linux: ~/.local/bin)', () => {
     })
     const on = actions({ env: { PATH: `/usr/bin:${bin}/`, SHELL: '/bin/bash' } })
     expect(value(on.status())).toMatchObject({ onPath: true, pathAdvice: null })
+    const tilde = actions({ env: { PATH: '/usr/bin:~/.local/bin', SHELL: '/bin/bash' } })
+    expect(value(tilde.status()).onPath).toBe(true)
   })
 
   it('names another tokendeck a terminal would find first on PATH', () => {

@@ -79,7 +79,10 @@ export function cliInstallActions(deps: CliInstallDeps) {
 
   /** Folders every terminal searches: PATH as this app sees it, and on macOS /etc/paths. */
   function searched(): string[] {
-    const entries = pathEntries(platform, env)
+    // bash finds commands in a PATH entry spelled ~/... (quoted when it was set); so do we.
+    const entries = pathEntries(platform, env).map((e) =>
+      posix && e.startsWith('~/') ? `${home}${e.slice(1)}` : e,
+    )
     if (platform !== 'darwin') return entries
     try {
       const extra = fs.readFileSync(deps.etcPaths ?? '/etc/paths', 'utf8').split('\n')
