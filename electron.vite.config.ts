@@ -31,7 +31,7 @@ export default defineConfig({
         // The CLI never imports `electron`, so out/main/cli.js runs under Node >= 22.
         input: {
           index: resolve('src/main/index.main.ts'),
-          cli: resolve('src/main/cli/index.ts'),
+          cli: resolve('src/main/cli/entry.ts'),
         },
       },
     },

@@ -1,8 +1,10 @@
 // The composition root: builds the services and wires them to the Electron glue (*.main.ts files).
-// Order: refuse unsafe environments, take the single-instance lock, declare app:// (all before
-// ready); then serve app://, build the core, the agent, the gateway and the IPC table, open the
-// window, the tray, the global shortcut, the auto-lock and keep-ready renewal, and clean up
-// (renewal, agent, gateway, clipboard, demo) on quit.
+// Order: run as the `tokendeck` command when the installed launcher started this binary (and do
+// nothing else); refuse unsafe environments, take the single-instance lock, declare app:// (all
+// before ready); then serve app://, build the core, the agent, the gateway and the IPC table,
+// open the window, the tray, the global shortcut, the auto-lock and keep-ready renewal, and clean
+// up (renewal, agent, gateway, clipboard, demo) on quit.
+import os from 'node:os'
 import path from 'node:path'
 import {
   app,
@@ -17,6 +19,7 @@ import {
 import ElectronStore from 'electron-store'
 import { systemClock } from '../shared/clock'
 import { EVENTS } from '../shared/ipc/channels'
+import { cliInstallActions } from './actions/cli-install'
 import { agentEndpoint } from './agent/endpoint'
 import { AppAgent } from './app-agent'
 import { AppCore } from './app-core'
@@ -30,6 +33,8 @@ import { electronSafeStorage } from './electron/safe-storage.main'
 import { createHandlers } from './ipc/handlers'
 import { registerIpc } from './ipc/register.main'
 import { startAutoLock } from './platform/auto-lock'
+import { appCommand, cliArgs } from './platform/cli-launcher'
+import { runCommandLine } from './platform/cli-mode'
 import { DemoDirs } from './platform/demo-dirs'
 import { GlobalShortcut } from './platform/global-shortcut'
 import { installQuitCleanup } from './platform/quit'
@@ -46,6 +51,13 @@ import { AppWindows, guardContents, guardSession } from './window.main'
 const log = (line: string) => console.log(`[tokendeck] ${line}`)
 
 function main(): void {
+  // Started by the `tokendeck` launcher (Settings › Command line): be that command and nothing
+  // else. Not ELECTRON_RUN_AS_NODE: that fuse is off (docs/desktop.md, "The tokendeck command").
+  const cli = cliArgs(process.argv)
+  if (cli) {
+    void runCommandLine(cli, { exit: (code) => app.exit(code), hideDock: () => app.dock?.hide() })
+    return
+  }
   const refusal = startupRefusal(process.env)
   if (refusal) {
     log('startup: refused (unsafe environment)')
@@ -126,8 +138,21 @@ function main(): void {
     })
     // The gateway: runs while the user's vault says so (Settings), follows every vault change.
     const gateway = new AppGateway({ core, clipboard: guard, log })
+    // "Install the tokendeck command": a launcher that starts this very binary as the CLI.
+    const cliCommand = cliInstallActions({
+      platform: process.platform,
+      env: process.env,
+      home: os.homedir(),
+      appCommand: appCommand({
+        packaged: app.isPackaged,
+        platform: process.platform,
+        execPath: process.execPath,
+        appPath: app.getAppPath(),
+        env: process.env,
+      }),
+    })
     registerIpc(
-      createHandlers(core, log, { agent: agent.approvals, gateway }),
+      createHandlers(core, log, { agent: agent.approvals, gateway, cliCommand }),
       { owns: (c) => windows.owns(c), devServerUrl },
       log,
     )

@@ -132,6 +132,15 @@ export function createApi(invoke: Invoke, subscribe: Subscribe) {
         return subscribe(EVENTS.gatewayChanged, () => listener())
       },
     },
+    /**
+     * The `tokendeck` command (Settings › Command line): a launcher main writes into a PATH
+     * folder that runs this app's own CLI. `consent`: the person agreed to a shared folder (macOS).
+     */
+    cliCommand: {
+      status: () => call(INVOKE.cliCommandStatus),
+      install: (consent = false) => call(INVOKE.cliCommandInstall, { consent }),
+      remove: () => call(INVOKE.cliCommandRemove),
+    },
     /** Called whenever accounts, tokens, lock state or settings change. Returns unsubscribe. */
     onStateChanged(listener: (reason: string) => void): () => void {
       return subscribe(EVENTS.stateChanged, (payload) => {

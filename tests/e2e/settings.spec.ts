@@ -119,3 +119,35 @@ test('settings, protection, custom provider import, and the activity log', async
   await expect(events).not.toContainText('Imported provider')
   await expect(events).toContainText('Added account "acme-prod"')
 })
+
+test('Settings › Command line installs the tokendeck command into the app’s HOME, then removes it', async ({
+  page,
+  deck,
+}) => {
+  await deck.open()
+  await createVault(page, deck)
+  await goTo(page, 'Settings')
+  const section = page.getByTestId('cli-command')
+  // The test app's own temp HOME (tests/helpers/app.ts), never the real user's.
+  const file = path.join(deck.app.cliHome, '.local', 'bin', 'tokendeck')
+  await expect(section.getByTestId('cli-command-status')).toContainText('Not installed')
+  expect(fs.existsSync(file)).toBe(false)
+
+  await section.getByRole('button', { name: 'Install the tokendeck command' }).click()
+  await expect(lastToast(page)).toContainText('Command installed')
+  await expect(section.getByTestId('cli-command-status')).toContainText('Installed')
+  await expect(section.getByTestId('cli-command-status')).toContainText(file)
+  expect(fs.statSync(file).mode & 0o777).toBe(0o755)
+  expect(fs.readFileSync(file, 'utf8')).toContain('tokendeck-launcher: written by TokenDeck')
+  // That HOME's ~/.local/bin is not on the app's PATH: the line to add is shown.
+  await expect(section.getByTestId('cli-command-path')).toContainText(
+    'export PATH="$HOME/.local/bin:$PATH"',
+  )
+  await section.scrollIntoViewIfNeeded()
+  await captureScreen(page, 'settings-command-line')
+
+  await section.getByRole('button', { name: 'Remove the command' }).click()
+  await expect(lastToast(page)).toContainText('Command removed')
+  await expect(section.getByTestId('cli-command-status')).toContainText('Not installed')
+  expect(fs.existsSync(file)).toBe(false)
+})

@@ -17,11 +17,11 @@ export function electronBinary(): ElectronBinary {
   }
   const dir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'))
   const pathFile = path.join(dir, 'path.txt')
+  // `npm run test:electron` installs it first (build/ensure-electron.mjs); this is reached when
+  // Playwright runs this config directly.
   const reason =
-    'Electron binary not installed: ELECTRON_SKIP_BINARY_DOWNLOAD was set (or there was no ' +
-    'network) when node_modules/electron was installed, so node_modules/electron/dist is empty. ' +
-    'Install it with `node node_modules/electron/install.js` on a machine with network access, ' +
-    'then run `npm run test:electron`.'
+    'Electron binary not installed (node_modules/electron has no dist/ yet): run ' +
+    '`npm run test:electron`, which downloads it first, or `node node_modules/electron/install.js`.'
   if (!fs.existsSync(pathFile)) return { skip: reason }
   const exe = path.join(dir, 'dist', fs.readFileSync(pathFile, 'utf8').trim())
   return fs.existsSync(exe) ? { path: exe } : { skip: reason }

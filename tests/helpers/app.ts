@@ -4,6 +4,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { cliInstallActions, type CliInstallActions } from '../../src/main/actions/cli-install'
 import { AppAgent } from '../../src/main/app-agent'
 import { AppCore, type HeaderCopier } from '../../src/main/app-core'
 import { AppGateway } from '../../src/main/app-gateway'
@@ -58,6 +59,10 @@ export interface TestApp {
   onAgentChange(listener: () => void): () => void
   /** The app's gateway, as index.main.ts builds it (it runs once Settings turn it on). */
   gateway: AppGateway
+  /** "Install the tokendeck command", over this app's own temp HOME (never the real one). */
+  cliCommand: CliInstallActions
+  /** That HOME: the launcher goes to <cliHome>/.local/bin/tokendeck. */
+  cliHome: string
   close(): Promise<void>
 }
 
@@ -97,11 +102,21 @@ export async function startTestApp(
     if (!started.ok) throw new Error(`agent: ${started.message}`)
   }
   const gateway = new AppGateway({ core, clipboard: copier, log: () => {} })
+  const cliHome = path.join(root, 'home')
+  fs.mkdirSync(cliHome, { mode: 0o700 })
+  const cliCommand = cliInstallActions({
+    platform: 'linux',
+    env: { HOME: cliHome, PATH: '/usr/local/bin:/usr/bin:/bin', SHELL: '/bin/bash' },
+    home: cliHome,
+    appCommand: [process.execPath, process.cwd()],
+  })
   return {
     core,
-    handlers: createHandlers(core, () => {}, { agent: agent.approvals, gateway }),
+    handlers: createHandlers(core, () => {}, { agent: agent.approvals, gateway, cliCommand }),
     agent,
     gateway,
+    cliCommand,
+    cliHome,
     agentEndpoint,
     onAgentChange: (l) => {
       agentListeners.add(l)

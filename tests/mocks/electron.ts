@@ -158,6 +158,15 @@ class App extends EventEmitter {
   quits = 0
   exitCode: number | null = null
   userData = ''
+  /** Calls to requestSingleInstanceLock. */
+  lockRequests = 0
+  /** macOS's Dock (undefined elsewhere in Electron; here always, recording hide()). */
+  readonly dock = {
+    hides: 0,
+    hide() {
+      this.hides++
+    },
+  }
   private readyResolve: () => void = () => {}
   private readyPromise = new Promise<void>((r) => (this.readyResolve = r))
   /** Test helper: back to a fresh, not-ready app. */
@@ -170,6 +179,8 @@ class App extends EventEmitter {
     this.quits = 0
     this.exitCode = null
     this.userData = ''
+    this.lockRequests = 0
+    this.dock.hides = 0
     this.name = 'tokendeck'
     this.paths.clear()
     this.readyPromise = new Promise<void>((r) => (this.readyResolve = r))
@@ -209,7 +220,11 @@ class App extends EventEmitter {
     return '0.1.0'
   }
   requestSingleInstanceLock() {
+    this.lockRequests++
     return this.singleInstance
+  }
+  getAppPath() {
+    return process.cwd()
   }
   enableSandbox() {
     this.sandboxEnabled = true

@@ -26,6 +26,7 @@ const READ_ONLY = new Set<InvokeChannel>([
   INVOKE.settingsGet,
   INVOKE.eventsList,
   INVOKE.gatewayStatus,
+  INVOKE.cliCommandStatus,
 ])
 
 const RUNS = 500
@@ -67,6 +68,7 @@ beforeAll(async () => {
   handlers = createHandlers(app.core, (l) => logs.push(l), {
     agent: app.agent.approvals,
     gateway: app.gateway,
+    cliCommand: app.cliCommand,
   })
   const pass = { protection: 'passphrase', passphrase: 'a long enough passphrase' }
   expect((await handlers[INVOKE.vaultCreate](pass)).ok).toBe(true)
@@ -163,6 +165,9 @@ function validSamples(): Record<InvokeChannel, unknown[]> {
     [INVOKE.gatewayCopyUrl]: [{ accountId }],
     [INVOKE.gatewayCopyAccessToken]: [undefined],
     [INVOKE.gatewayNewAccessToken]: [undefined],
+    [INVOKE.cliCommandStatus]: [undefined],
+    [INVOKE.cliCommandInstall]: [{ consent: false }, { consent: true }],
+    [INVOKE.cliCommandRemove]: [undefined],
   }
 }
 

@@ -184,6 +184,73 @@ describe('src/main/index.main.ts', () => {
     expect(fake.BrowserWindow.all).toHaveLength(0)
   })
 
+  describe('started by the tokendeck launcher (--tokendeck-cli)', () => {
+    const { version } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string }
+
+    /** Runs index.main.ts with `argv`; returns what the CLI wrote and the app's exit code. */
+    async function launch(args: string[]) {
+      const written = { stdout: '', stderr: '' }
+      for (const name of ['stdout', 'stderr'] as const) {
+        vi.spyOn(process[name], 'write').mockImplementation(((
+          chunk: unknown,
+          ...rest: unknown[]
+        ) => {
+          written[name] += String(chunk)
+          const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined
+          done?.()
+          return true
+        }) as typeof process.stdout.write)
+      }
+      vi.resetModules()
+      fake.resetElectronFake()
+      const listeners = process.listeners('uncaughtException')
+      process.argv.splice(0, process.argv.length, process.execPath, ...args)
+      try {
+        await import('../../src/main/index.main')
+        await vi.waitFor(() => expect(fake.app.exitCode).not.toBeNull(), { timeout: 10_000 })
+      } finally {
+        for (const l of process.listeners('uncaughtException')) {
+          if (!listeners.includes(l)) process.off('uncaughtException', l)
+        }
+      }
+      return { ...written, code: fake.app.exitCode }
+    }
+
+    it('runs the bundled CLI with what follows the marker and exits with its code', async () => {
+      const r = await launch(['--ozone-platform=headless', '--tokendeck-cli', '--version'])
+      expect(r).toEqual({ stdout: `tokendeck ${version}\n`, stderr: '', code: 0 })
+      const json = await launch(['--tokendeck-cli', 'version', '--json'])
+      expect(JSON.parse(json.stdout)).toEqual({ name: 'tokendeck', version })
+      // A background agent it starts runs this binary with the marker again.
+      expect(process.argv.slice(1)).toEqual(['--tokendeck-cli', 'version', '--json'])
+    })
+
+    it('a usage error is the CLI’s exit code 2 and its words on stderr', async () => {
+      const r = await launch(['--tokendeck-cli', 'no-such-command'])
+      expect(r.code).toBe(2)
+      expect(r.stdout).toBe('')
+      expect(r.stderr).toContain('tokendeck: Unknown command "no-such-command".')
+    })
+
+    it('sets up nothing of the app: no lock, no app://, no window, tray, IPC or Dock icon', async () => {
+      process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0' // the CLI says it ignores it; no dialog
+      const r = await launch(['--tokendeck-cli', 'version'])
+      expect(r.code).toBe(0)
+      expect(r.stderr).toContain('NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored')
+      fake.app.fireReady()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(fake.app.lockRequests).toBe(0)
+      expect(fake.app.dock.hides).toBe(1)
+      expect(fake.app.sandboxEnabled).toBe(false)
+      expect(fake.protocol.privileged).toEqual([])
+      expect(fake.dialog.errors).toEqual([])
+      expect(fake.BrowserWindow.all).toHaveLength(0)
+      expect(fake.Tray.all).toHaveLength(0)
+      expect(fake.ipcMain.handlers.size).toBe(0)
+      expect(lines).toEqual([])
+    })
+  })
+
   it('--demo starts the demo vault in a temp folder and removes it on quit', async () => {
     process.argv.push('--demo')
     await boot()

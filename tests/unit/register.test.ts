@@ -140,6 +140,7 @@ describe('the preload', () => {
         'accounts',
         'agent',
         'app',
+        'cliCommand',
         'events',
         'gateway',
         'onFocusSearch',

@@ -717,6 +717,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: agent('agentStatus'),
   },
   {
+    name: 'version',
+    usage: 'version',
+    summary: 'print the version of tokendeck (also: tokendeck --version)',
+    examples: ['tokendeck version', 'tokendeck version --json'],
+    options: {},
+    vault: false,
+    args: [0, 0],
+    run: async (ctx) => (await import('./commands-version')).version(ctx),
+  },
+  {
     name: 'sandbox',
     usage: 'sandbox',
     summary: 'run the local sandbox providers and print their base URLs and demo users',

@@ -1,6 +1,7 @@
-// The tokendeck CLI entry (bundled as out/main/cli.js, plain Node): parses argv, runs one
-// command, and sets process.exitCode. Commands live in commands-*.ts; the table in commands.ts.
-// Unknown commands, subcommands and flags are answered with the closest known one.
+// The tokendeck CLI: parses argv and runs one command to its exit code. Commands live in
+// commands-*.ts; the table in commands.ts. entry.ts (out/main/cli.js) runs it as the `tokendeck`
+// command; the desktop app runs it in its main process for its installed launcher. Unknown
+// commands, subcommands and flags are answered with the closest known one.
 import { parseArgs } from 'node:util'
 import { closest } from '../../shared/did-you-mean'
 import { COMMANDS, GROUPS, commandHelp, findCommand, usageText, type CommandSpec } from './commands'
@@ -94,6 +95,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     if (!c || strayWordAfter(c, words)) return unknownCommand(json, words)
     return printHelp(commandHelp(c))
   }
+  // `tokendeck --version` is `tokendeck version`.
+  if (first === '--version') return main(['version', ...argv.slice(1)], env)
   const c = findCommand(argv)
   if (!c || strayWordAfter(c, argv)) return unknownCommand(json, argv)
   const rest = argv.slice(c.name.split(' ').length)
@@ -148,16 +151,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   return c.run(ctx)
 }
 
-main(process.argv.slice(2), process.env).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
+/** Runs one invocation to its exit code; a thrown error (a bug) is one line on stderr, exit 1. */
+export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  try {
+    return await main(argv, env)
+  } catch (err) {
     // A thrown error is a bug. Its name and message only: no stack, no values.
     const e = err as Error
     process.stderr.write(
       `tokendeck: internal error (${e?.name ?? 'Error'}): ${String(e?.message).slice(0, 200)}\n`,
     )
-    process.exitCode = EXIT.provider
-  },
-)
+    return EXIT.provider
+  }
+}

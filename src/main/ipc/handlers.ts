@@ -10,6 +10,7 @@ import { fail, ok, type Result } from '../../shared/result'
 import type { AgentApprovals } from '../agent/approvals'
 import type { AppCore } from '../app-core'
 import type { AppGateway } from '../app-gateway'
+import type { CliInstallActions } from '../actions/cli-install'
 
 export type Handler = (payload: unknown) => Promise<Result<unknown>>
 export type HandlerTable = Record<InvokeChannel, Handler>
@@ -24,6 +25,8 @@ export interface AppServices {
   agent?: AgentApprovals | null
   /** The app's gateway. */
   gateway?: AppGateway | null
+  /** Installs the `tokendeck` command (Settings › Command line). */
+  cliCommand?: CliInstallActions | null
 }
 
 /** Builds the table over the app core. `log` receives one-line tags, never values. */
@@ -38,6 +41,8 @@ export function createHandlers(
   const unit = <T>(r: Result<T>): Result<null> => (r.ok ? ok(null) : r)
   const noAgent = fail('UNSUPPORTED', 'This TokenDeck serves no agent.')
   const noGateway = fail('UNSUPPORTED', 'This TokenDeck runs no gateway.')
+  const cli = services.cliCommand ?? null
+  const noCli = fail('UNSUPPORTED', 'This TokenDeck cannot install the tokendeck command.')
   const unlocked = () => core.current.vault.unlocked
 
   const impls: { [C in InvokeChannel]: Impl<C> } = {
@@ -101,6 +106,10 @@ export function createHandlers(
     [INVOKE.gatewayCopyUrl]: (req) => (gateway ? gateway.copyUrl(req.accountId) : noGateway),
     [INVOKE.gatewayCopyAccessToken]: () => (gateway ? gateway.copyAccessToken() : noGateway),
     [INVOKE.gatewayNewAccessToken]: () => (gateway ? gateway.newAccessToken() : noGateway),
+
+    [INVOKE.cliCommandStatus]: () => (cli ? cli.status() : noCli),
+    [INVOKE.cliCommandInstall]: (req) => (cli ? cli.install(req) : noCli),
+    [INVOKE.cliCommandRemove]: () => (cli ? cli.remove() : noCli),
   }
 
   const table = {} as HandlerTable

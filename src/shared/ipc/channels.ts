@@ -39,6 +39,9 @@ export const INVOKE = {
   gatewayCopyUrl: 'vault:gateway-copy-url',
   gatewayCopyAccessToken: 'vault:gateway-copy-access-token',
   gatewayNewAccessToken: 'vault:gateway-new-access-token',
+  cliCommandStatus: 'vault:cli-command-status',
+  cliCommandInstall: 'vault:cli-command-install',
+  cliCommandRemove: 'vault:cli-command-remove',
 } as const
 
 export const EVENTS = {

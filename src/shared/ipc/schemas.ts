@@ -243,6 +243,34 @@ export const gatewayCopyResultSchema = z
   .strict()
 export type GatewayCopyResult = z.infer<typeof gatewayCopyResultSchema>
 
+/**
+ * The `tokendeck` command the app installs (Settings › Command line): where its launcher goes,
+ * whether it is there (ours and current, ours for another app path, someone else's file), and
+ * whether terminals will find it. Paths and words only.
+ */
+export const cliCommandSchema = z
+  .object({
+    state: z.enum(['absent', 'installed', 'outdated', 'foreign']),
+    /** The launcher's path (~/.local/bin/tokendeck, /usr/local/bin/tokendeck, ...\tokendeck.cmd). */
+    file: z.string(),
+    folder: z.string(),
+    /** The folder is on PATH (as the app sees it; on macOS also /etc/paths). */
+    onPath: z.boolean(),
+    /** When it is not: the line to add, and where (a shell profile; null: a command to run). */
+    pathAdvice: z.object({ file: z.string().nullable(), line: z.string() }).strict().nullable(),
+    /** Another `tokendeck` a terminal would find first. */
+    shadowedBy: z.string().nullable(),
+    /** macOS: /usr/local/bin is shared by the Mac's users; the window asks before installing. */
+    needsConsent: z.boolean(),
+  })
+  .strict()
+export type CliCommandView = z.infer<typeof cliCommandSchema>
+
+export const cliCommandResultSchema = z
+  .object({ command: cliCommandSchema, changed: z.boolean() })
+  .strict()
+export type CliCommandResult = z.infer<typeof cliCommandResultSchema>
+
 /** What "Check now" found (tokens.check); see src/shared/health.ts. */
 const checkReportSchema = z
   .object({
@@ -433,6 +461,13 @@ export const CONTRACT = {
   },
   [INVOKE.gatewayCopyAccessToken]: { request: none, response: gatewayCopyResultSchema },
   [INVOKE.gatewayNewAccessToken]: { request: none, response: gatewayStatusSchema },
+  [INVOKE.cliCommandStatus]: { request: none, response: cliCommandSchema },
+  [INVOKE.cliCommandInstall]: {
+    /** consent: the person agreed to a folder shared by every user (macOS /usr/local/bin). */
+    request: z.object({ consent: z.boolean() }).strict(),
+    response: cliCommandResultSchema,
+  },
+  [INVOKE.cliCommandRemove]: { request: none, response: cliCommandResultSchema },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>
 
 export type Contract = typeof CONTRACT

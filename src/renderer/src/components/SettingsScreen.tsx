@@ -1,5 +1,5 @@
 // Settings: clipboard, auto-lock, token behaviour and shortcut; protection; the agent; the
-// gateway; imported providers.
+// gateway; the tokendeck command; imported providers.
 import { useEffect, useId, useState, type FormEvent } from 'react'
 import { Lock } from 'lucide-react'
 import type { AppStatus } from '../../../shared/ipc/schemas'
@@ -10,6 +10,7 @@ import { asyncHandler } from '../lib/async-handler'
 import { useApp } from '../lib/app-store'
 import { toast } from '../lib/toast-store'
 import { AgentSettings } from './AgentSettings'
+import { CliCommandSettings } from './CliCommandSettings'
 import { ErrorBox } from './ErrorBox'
 import { GatewaySettings } from './GatewaySettings'
 import { ProtectionSettings } from './ProtectionSettings'
@@ -231,6 +232,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
         <ProtectionSettings status={status} />
         <AgentSettings />
         <GatewaySettings status={status} version={version} />
+        <CliCommandSettings />
         <ProviderImport version={version} />
       </div>
     </main>
