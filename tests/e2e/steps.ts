@@ -4,6 +4,7 @@ import path from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
 import { expect, type Locator, type Page } from '@playwright/test'
 import type { Deck } from './harness'
+import { BASE_WAITS, scaled } from './machine-scale'
 import { SCREENS_DIR } from './paths'
 
 export const PASSPHRASE = 'correct horse battery staple'
@@ -89,13 +90,16 @@ export async function captureScreen(
   fs.mkdirSync(SCREENS_DIR, { recursive: true })
   // Earlier confirmations would hide the screen: dismiss them (their Dismiss buttons, all at once:
   // one that closes on its own meanwhile is no reason to wait), unless the toast is what the
-  // screenshot is for.
+  // screenshot is for. A toast that arrives meanwhile (the answer of an action still on its way)
+  // is dismissed in the next round, as a person would.
   const toasts = page.getByTestId('toast')
   if (!o.keepToasts) {
-    await toasts
-      .getByRole('button', { name: 'Dismiss' })
-      .evaluateAll('(buttons) => buttons.forEach((button) => button.click())')
-    await expect(toasts).toHaveCount(0)
+    await expect(async () => {
+      await toasts
+        .getByRole('button', { name: 'Dismiss' })
+        .evaluateAll('(buttons) => buttons.forEach((button) => button.click())')
+      await expect(toasts).toHaveCount(0, { timeout: 1_000 })
+    }).toPass({ timeout: scaled(BASE_WAITS.expect) })
   }
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' })
