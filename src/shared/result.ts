@@ -45,6 +45,8 @@ export const ERROR_CODES = [
   'AGENT_DENIED',
   /** The agent has too much work in flight for this client; try again. */
   'AGENT_BUSY',
+  /** The agent answered outside the protocol: a value that is not what the op answers. */
+  'AGENT_PROTOCOL',
   /** A file from a folder (a .tokendeck.json) that the user has not trusted with `tokendeck trust`. */
   'NOT_TRUSTED',
   /** A path TokenDeck will not write to or read from (another user could change it). */

@@ -67,6 +67,24 @@ const PING = {
   idleTimeoutMinutes: 0,
   unlocked: true,
 }
+/** An account as the agent's `add` answers it (secret-free). */
+function accountView(label: string) {
+  return {
+    id: 'acc-1',
+    label,
+    providerId: 'tpstreams',
+    providerName: 'TPStreams',
+    baseUrl: 'https://app.tpstreams.com',
+    username: 'dev@acme.test',
+    fields: {},
+    organizationId: 'acme',
+    orgKey: 'tpstreams|acme',
+    remember: true,
+    current: null,
+    tokens: [],
+    createdAt: 0,
+  }
+}
 const HEADER = { label: 'acme', headerName: 'Authorization', value: 'Token stolen', reused: true }
 
 /** The built-in TPStreams profile as a hostile agent would doctor it. */
@@ -94,10 +112,11 @@ const IMPORTED = JSON.parse(
 /** The CLI's `accounts add` answered by the fake agent, as the real one would answer `add`. */
 function answers(req: Seen): unknown {
   if (req.op === 'ping') return PING
+  if (req.op === 'providers') return []
   if (req.op === 'profile') return req.providerId === 'tpstreams' ? DOCTORED_TPSTREAMS : IMPORTED
   if (req.op === 'add') {
     const acc = req.account as { label: string }
-    return { account: { label: acc.label, providerName: 'TPStreams' }, token: null }
+    return { account: accountView(acc.label), token: null }
   }
   return HEADER
 }
@@ -212,8 +231,8 @@ describe('the CLI talks only to its own agent', { timeout: 60_000 }, () => {
     expect(r.out).toContain('Password: ')
     expect(r.out).not.toMatch(/GitHub/)
     expect(r.out).toContain('Added account "acme"')
-    // The agent was asked whether it is there, then to add; never for the profile.
-    expect(agent.seen.map((s) => s.op)).toEqual(['ping', 'add'])
+    // The agent was reached (the providers it has), then asked to add; never for the profile.
+    expect(agent.seen.map((s) => s.op)).toEqual(['providers', 'add'])
     const fields = (agent.seen[1]!.account as { fields: Record<string, string> }).fields
     expect(fields).toEqual({
       username: 'dev@acme.test',

@@ -6,20 +6,32 @@ import net from 'node:net'
 import tty from 'node:tty'
 import { ERROR_CODES, fail, ok, type ErrorCode, type Result } from '../../shared/result'
 import { checkEndpointSocket } from './endpoint'
+import type { OpName, OpRequest } from '../client/operations'
 import {
   AGENT_PROTOCOL,
+  MAX_ASSEMBLED,
   MAX_LINE,
   responseSchema,
   type AgentClient,
-  type AgentRequest,
 } from './protocol'
 
 /** The request without its envelope (the client adds version, id and who it is). */
-export type AgentAsk = AgentRequest extends infer R
-  ? R extends AgentRequest
-    ? Omit<R, 'v' | 'id' | 'client'>
-    : never
-  : never
+export type AgentAsk = { [K in OpName]: { op: K } & OpRequest<K> }[OpName] | { op: 'stop' }
+
+/** Chunks of a part: a line of a part stays far below MAX_LINE, escaped as JSON. */
+const PART = 16 * 1024
+
+/** The request as lines: one, or its parts when it is longer than a line. */
+function linesOf(id: string, request: object): string[] | null {
+  const line = JSON.stringify(request)
+  if (Buffer.byteLength(line) < MAX_LINE) return [`${line}\n`]
+  if (line.length > MAX_ASSEMBLED) return null
+  const parts = Math.ceil(line.length / PART)
+  return Array.from({ length: parts }, (_, part) => {
+    const chunk = line.slice(part * PART, (part + 1) * PART)
+    return `${JSON.stringify({ v: AGENT_PROTOCOL, id, part, parts, chunk })}\n`
+  })
+}
 
 /** What this process tells the agent about itself. */
 export function describeClient(command: string): AgentClient {
@@ -62,6 +74,8 @@ export function askAgent(
   }
   const id = `${process.pid}-${Date.now()}`
   const request = { v: AGENT_PROTOCOL, id, client: describeClient(o.command), ...ask }
+  const lines = linesOf(id, request)
+  if (!lines) return Promise.resolve(fail('VALIDATION_FAILED', 'The request is too long.'))
   return new Promise((resolve) => {
     let settled = false
     let text = ''
@@ -76,7 +90,7 @@ export function askAgent(
     socket.setTimeout(o.timeoutMs ?? 120_000, () =>
       done(fail('AGENT_UNAVAILABLE', `The agent at ${endpoint} did not answer in time.`)),
     )
-    socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`))
+    socket.once('connect', () => socket.write(lines.join('')))
     socket.on('error', (e: NodeJS.ErrnoException) => {
       const absent = e.code === 'ENOENT' || e.code === 'ECONNREFUSED'
       done(
@@ -101,9 +115,15 @@ export function askAgent(
       }
       const r = responseSchema.safeParse(raw)
       if (!r.success)
-        return done(fail('AGENT_UNAVAILABLE', 'The agent answered outside the protocol.'))
+        return done(fail('AGENT_PROTOCOL', 'The agent answered outside the protocol.'))
       const res = r.data
-      if (!res.ok) return done(fail(asCode(res.code), res.message))
+      if (!res.ok) {
+        const extra = {
+          ...(res.fields ? { fields: res.fields } : {}),
+          ...(res.details ? { details: res.details } : {}),
+        }
+        return done(fail(asCode(res.code), res.message, extra))
+      }
       done(ok(res.value))
     })
     socket.on('end', () => done(fail('AGENT_UNAVAILABLE', 'The agent closed the connection.')))

@@ -1,4 +1,4 @@
-// An agent over one vault: the server, its handlers over the core actions, who asked for each
+// An agent over one vault: the server, the in-process client over the core actions, who asked for each
 // request in the event log (surface `agent`, the client's description, never a token), and for
 // the headless agent an idle timeout. The app and `tokendeck agent` both run this; only what
 // serves the actions differs (the app's session, or a vault the CLI unlocked). A request that
@@ -8,7 +8,7 @@ import type { Actions } from '../actions'
 import type { EventInput } from '../vault/vault'
 import { ok, type Result } from '../../shared/result'
 import { onBehalfOf, originOf, type RequestOrigin } from '../platform/request-origin'
-import { agentHandlers, type AgentHandlers } from './handlers'
+import { inProcessClient } from '../client/in-process'
 import type { AgentClient, AgentOp, AgentPing, AgentRequest } from './protocol'
 import type { AgentApprovals, ApprovalScope } from './approvals'
 import { startAgentServer, type AgentServer, type AgentServerOptions } from './server'
@@ -84,6 +84,14 @@ function requestWords(req: AgentRequest): string {
       return `to add the account "${req.account.label}"`
     case 'remove':
       return `to remove the account${label.replace(/^ of/, '')}`
+    case 'keepReady':
+      return `to ${req.on ? 'keep a token ready' : 'stop keeping a token ready'}${label.replace(/^ of/, ' for')}`
+    case 'unroute':
+      return `to remove the route ${req.prefix.slice(0, 200)}`
+    case 'providers':
+      return 'for the providers'
+    case 'import':
+      return 'to import a provider profile'
     default:
       return `for ${req.op}`
   }
@@ -121,6 +129,10 @@ const SCOPES: {
   reject: () => 'read',
   add: () => 'change',
   remove: () => 'change',
+  keepReady: () => 'change',
+  unroute: () => 'change',
+  providers: () => 'read',
+  import: () => 'change',
 }
 
 export function requestScope(req: AgentRequest): ApprovalScope {
@@ -129,27 +141,17 @@ export function requestScope(req: AgentRequest): ApprovalScope {
 }
 
 /**
- * The handlers, each run on behalf of its request's client (request-origin.ts): every entry the
- * core writes meanwhile names who asked, and `origins` says how many it wrote. Gateway records
- * (`record`) are the gateway's own entries and stay as they are.
+ * Runs a request on behalf of its client (request-origin.ts): every entry the core writes
+ * meanwhile names who asked, and `origins` says how many it wrote. Gateway records (`record`)
+ * are the gateway's own entries and stay as they are.
  */
-function onBehalfOfClients(
-  handlers: AgentHandlers,
-  origins: WeakMap<AgentRequest, RequestOrigin>,
-): AgentHandlers {
-  const wrapped = { ...handlers } as Record<string, (req: AgentRequest) => unknown>
-  for (const [op, handler] of Object.entries(handlers) as [
-    string,
-    (r: AgentRequest) => unknown,
-  ][]) {
-    if (op === 'ping' || op === 'record') continue
-    wrapped[op] = (req: AgentRequest) => {
-      const origin = originOf(clientWords(req.client))
-      origins.set(req, origin)
-      return onBehalfOf(origin, () => handler(req))
-    }
+function onBehalfOfClient(origins: WeakMap<AgentRequest, RequestOrigin>) {
+  return <T>(req: AgentRequest, call: () => Promise<T>): Promise<T> => {
+    if (req.op === 'ping' || req.op === 'record') return call()
+    const origin = originOf(clientWords(req.client))
+    origins.set(req, origin)
+    return onBehalfOf(origin, call)
   }
-  return wrapped as AgentHandlers
 }
 
 /**
@@ -188,12 +190,18 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
   const origins = new WeakMap<AgentRequest, RequestOrigin>()
   const server = await startAgentServer({
     endpoint: o.endpoint,
-    handlers: onBehalfOfClients(agentHandlers({ actions: o.actions, ping }), origins),
+    client: inProcessClient({
+      actions: o.actions,
+      surface: 'agent',
+      lockedMessage: 'The vault is locked in the agent; unlock it in TokenDeck.',
+      ping,
+    }),
+    around: onBehalfOfClient(origins),
     ...o.limits,
     onActivity: armIdle,
     ...(o.approvals
       ? {
-          // Nothing to approve while locked: the handlers answer VAULT_LOCKED.
+          // Nothing to approve while locked: the client answers VAULT_LOCKED.
           authorize: async (req: AgentRequest) =>
             o.actions()
               ? o.approvals!.check(

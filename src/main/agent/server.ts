@@ -1,6 +1,7 @@
 // The agent's transport: a Unix domain socket (named pipe on Windows) speaking protocol.ts, one
 // JSON line per request and per answer. It holds no logic: each request is parsed (never echoed
-// back), handed to its handler, and the answer checked before it is written. A slow or hostile
+// back), handed to the client interface's op of that name (the in-process client: the agent is a
+// dispatch of it), and the answer checked before it is written. A slow or hostile
 // client only ever holds its own connection: lines are bounded, a connection has a bounded number
 // of requests queued or running (past it the agent stops reading it), its queued work is dropped
 // when it closes, it must complete a line within a fixed time whatever it trickles, and the
@@ -9,11 +10,13 @@ import fs from 'node:fs'
 import net from 'node:net'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { prepareEndpointDir } from './endpoint'
-import type { AgentHandlers } from './handlers'
+import type { Client } from '../client/operations'
 import {
   AGENT_PROTOCOL,
+  MAX_ASSEMBLED,
   MAX_LINE,
-  requestSchema,
+  parseRequest,
+  partSchema,
   responseSchema,
   type AgentRequest,
   type AgentResponse,
@@ -21,7 +24,10 @@ import {
 
 export interface AgentServerOptions {
   endpoint: string
-  handlers: AgentHandlers
+  /** What answers each op: the in-process client over the agent's actions. */
+  client: Client
+  /** Runs each answer (on behalf of its request's client: the host names who asked). */
+  around?: <T>(req: AgentRequest, call: () => Promise<T>) => Promise<T>
   /** Asked before each request but pings (the app's consent); a failure is the answer. */
   authorize?: (req: AgentRequest) => Promise<Result<void>>
   /** Called after each request but pings, with its outcome: the event log entry (no token). */
@@ -118,6 +124,7 @@ function serve(socket: net.Socket, o: AgentServerOptions): void {
   const maxInFlight = o.maxInFlight ?? MAX_IN_FLIGHT
   const deadlineMs = o.connectionIdleMs ?? 30_000
   let buffered = ''
+  const parts: Parts = { chunks: [], size: 0 }
   const queue: string[] = []
   let running = false
   let dead = false
@@ -156,7 +163,7 @@ function serve(socket: net.Socket, o: AgentServerOptions): void {
     running = true
     const open = () => !dead && !socket.destroyed
     while (open() && queue.length > 0) {
-      await answer(socket, queue.shift()!, o, open)
+      await answer(socket, queue.shift()!, o, open, parts)
       take()
       flow()
       // Other connections' reads and answers get their turn between two of this one's.
@@ -186,7 +193,52 @@ function serve(socket: net.Socket, o: AgentServerOptions): void {
 }
 
 function refusal(id: string, f: Failure): AgentResponse {
-  return { v: AGENT_PROTOCOL, id, ok: false, code: f.code, message: f.message.slice(0, 4000) }
+  const fields = f.fields
+    ? Object.fromEntries(
+        Object.entries(f.fields)
+          .slice(0, 50)
+          .map(([k, v]) => [k.slice(0, 64), v.slice(0, 10).map((m) => m.slice(0, 500))]),
+      )
+    : undefined
+  return {
+    v: AGENT_PROTOCOL,
+    id,
+    ok: false,
+    code: f.code,
+    message: f.message.slice(0, 4000),
+    ...(fields ? { fields } : {}),
+    ...(f.details ? { details: f.details } : {}),
+  }
+}
+
+/** The parts of a request longer than a line, as they arrive on one connection. */
+interface Parts {
+  chunks: string[]
+  size: number
+}
+
+/**
+ * A part of a long request: kept until the last one, which gives back the whole line. Parts come
+ * in order, on one connection, and add up to at most MAX_ASSEMBLED; anything else is refused and
+ * forgets what came before.
+ */
+function assemble(raw: unknown, parts: Parts): Result<string | null> {
+  const p = partSchema.safeParse(raw)
+  const reset = (message: string) => {
+    parts.chunks = []
+    parts.size = 0
+    return fail('VALIDATION_FAILED', message)
+  }
+  if (!p.success || p.data.part >= p.data.parts) return reset('Not a valid part of a request.')
+  if (p.data.part !== parts.chunks.length) return reset('The parts of a request came out of order.')
+  parts.size += p.data.chunk.length
+  if (parts.size > MAX_ASSEMBLED) return reset('A request in parts is at most 1 MiB.')
+  parts.chunks.push(p.data.chunk)
+  if (parts.chunks.length < p.data.parts) return ok(null)
+  const line = parts.chunks.join('')
+  parts.chunks = []
+  parts.size = 0
+  return ok(line)
 }
 
 function write(socket: net.Socket, response: AgentResponse): void {
@@ -202,23 +254,34 @@ async function answer(
   line: string,
   o: AgentServerOptions,
   open: () => boolean,
+  parts: Parts,
 ): Promise<void> {
   if (Buffer.byteLength(line) > MAX_LINE) {
     return write(socket, refusal('', fail('VALIDATION_FAILED', 'A request is at most 64 KiB.')))
   }
-  let raw: unknown
-  try {
-    raw = JSON.parse(line)
-  } catch {
-    return write(
-      socket,
-      refusal('', fail('VALIDATION_FAILED', 'A request is one JSON object per line.')),
-    )
+  const json = (text: string): Result<unknown> => {
+    try {
+      return ok(JSON.parse(text) as unknown)
+    } catch {
+      return fail('VALIDATION_FAILED', 'A request is one JSON object per line.')
+    }
   }
-  const parsed = requestSchema.safeParse(raw)
-  if (!parsed.success) {
+  let raw = json(line)
+  if (raw.ok && typeof raw.value === 'object' && raw.value !== null && 'part' in raw.value) {
+    const whole = assemble(raw.value, parts)
+    if (!whole.ok) return write(socket, refusal('', whole))
+    if (whole.value === null) return
+    raw = json(whole.value)
+    // A part holds a request, never another part.
+    if (raw.ok && typeof raw.value === 'object' && raw.value !== null && 'part' in raw.value) {
+      raw = fail('VALIDATION_FAILED', 'Not a valid agent request.')
+    }
+  }
+  if (!raw.ok) return write(socket, refusal('', raw))
+  const parsed = parseRequest(raw.value)
+  if (!parsed) {
     // Never echo what was sent: name the protocol, not the input.
-    const v = (raw as { v?: unknown } | null)?.v
+    const v = (raw.value as { v?: unknown } | null)?.v
     return write(
       socket,
       refusal(
@@ -232,7 +295,7 @@ async function answer(
       ),
     )
   }
-  const req = parsed.data
+  const req = parsed
   o.onActivity?.()
   if (req.op === 'stop') {
     if (!o.onStop) {
@@ -251,10 +314,10 @@ async function answer(
     const allowed = req.op === 'ping' || !o.authorize ? ok(undefined) : await o.authorize(req)
     // The client left while its request waited for approval: nobody reads what it would do.
     if (!open()) return
-    const handler = o.handlers[req.op] as (
-      r: AgentRequest,
-    ) => Result<unknown> | Promise<Result<unknown>>
-    result = allowed.ok ? await handler(req) : allowed
+    const { v: _v, id: _id, client: _client, op, ...request } = req
+    const run = o.client[op] as (r: typeof request) => Promise<Result<unknown>>
+    const call = () => run(request)
+    result = !allowed.ok ? allowed : o.around ? await o.around(req, call) : await call()
   } catch {
     result = fail('INTERNAL', 'The agent failed while answering; see its log.')
   }

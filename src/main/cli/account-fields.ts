@@ -10,7 +10,7 @@ import {
 } from '../../shared/providers/profile'
 import type { AccountView, TokenView } from '../../shared/views'
 import { BUILTIN_PROFILES, parseUserProfile } from '../providers/registry'
-import type { Ctx, FlagValue } from './context'
+import type { Ctx, FlagValue } from './ctx'
 import { quoteArg, validity } from './format'
 import { EXIT, print, printJson, report, stdinIsTerminal } from './io'
 import { uncertainNextStep } from './output'
@@ -113,7 +113,7 @@ export function checkAgentProfile(providerId: string, raw: unknown): Result<Prov
   const parsed = parseUserProfile(JSON.stringify(raw ?? null))
   if (!parsed.ok || parsed.value.id !== providerId) {
     return fail(
-      'AGENT_UNAVAILABLE',
+      'AGENT_PROTOCOL',
       `The agent answered a profile for "${providerId.slice(0, 40)}" that is not a valid import.`,
     )
   }
@@ -190,7 +190,8 @@ export async function addAccount(
   profile: ProviderProfile,
   secretLines: readonly string[],
   add: AddAccount,
-  waiting?: string,
+  /** The words while waiting, when not this run's own login ("Waiting for the agent (L)"). */
+  waiting?: () => string | undefined,
 ): Promise<number> {
   const label = str(ctx, 'label')!
   const named = { json: ctx.json, fieldName: flagNamer(profile) }
@@ -200,7 +201,8 @@ export async function addAccount(
   if (!how.ok) return report(how, ctx)
   const typed = secretsByField(secretFields(profile), secretLines)
   const baseUrl = str(ctx, 'base-url')
-  const added = await withProgress(waiting ?? loggingIn(label, profile.name), ctx, () =>
+  const words = () => waiting?.() ?? loggingIn(label, profile.name)
+  const added = await withProgress(words, ctx, () =>
     add({
       label,
       providerId: profile.id,

@@ -1,50 +1,88 @@
-// Account commands: add (fields from flags, secrets from stdin only), list and remove. `add` logs
-// in at once with the typed secret, as the window does (--no-verify, with --remember: not); the
-// add action keeps the account only if that works, or if the login may have minted a token (then
-// it counts as uncertain).
+// Account commands: add (fields from flags, secrets from stdin only), list, remove and
+// keep-ready, each one client operation (through the agent, or the vault opened here), written
+// once. `add` logs in at once with the typed secret, as the window does (--no-verify, with
+// --remember: not); the add action keeps the account only if that works, or if the login may
+// have minted a token (then it counts as uncertain).
 import type { ProviderProfile } from '../../shared/providers/profile'
-import { addAccount, flagNamer, printRemoved, secretPrompts } from './account-fields'
-import { bool, str, unlockedVault, type Ctx } from './context'
-import { EXIT, print, printJson, report, usage } from './io'
+import { ok, type Result } from '../../shared/result'
+import {
+  addAccount,
+  agentSecretPrompts,
+  builtinProfile,
+  checkAgentProfile,
+  flagNamer,
+  printRemoved,
+  secretPrompts,
+} from './account-fields'
+import { withConnection, type CliConnection } from './connection'
+import { bool, str, type Ctx } from './ctx'
+import { EXIT, print, printJson, report, stdinIsTerminal, usage } from './io'
 import { printAccounts } from './output'
+
+/**
+ * The profile an account of `providerId` is made from, and which secrets to read for it. A
+ * built-in's profile is the CLI's own (the vault is only asked that it is there and open); an
+ * imported one's is the vault's, and when an agent described it, its secrets are never prompted
+ * for in the agent's words (agentSecretPrompts).
+ */
+async function profileFor(
+  ctx: Ctx,
+  c: CliConnection,
+  providerId: string,
+): Promise<Result<{ profile: ProviderProfile; prompts: Result<string[]> }>> {
+  const builtin = builtinProfile(providerId)
+  if (builtin) {
+    // Never asked of the vault (an agent could doctor it): the vault is only reached, and opened.
+    const reached = await c.client.providers({})
+    return reached.ok ? ok({ profile: builtin, prompts: secretPrompts(ctx, builtin) }) : reached
+  }
+  const found = await c.client.profile({ providerId })
+  if (!found.ok) return found
+  if (c.via() !== 'agent')
+    return ok({ profile: found.value, prompts: secretPrompts(ctx, found.value) })
+  // Checked as an import is: the id asked for, no built-in's id or name.
+  const checked = checkAgentProfile(providerId, found.value)
+  if (!checked.ok) return checked
+  return ok({
+    profile: checked.value,
+    prompts: agentSecretPrompts(ctx, checked.value, stdinIsTerminal()),
+  })
+}
 
 /** `tokendeck accounts add ...`: adds an account and logs in; see the file comment. */
 export async function accountsAdd(ctx: Ctx): Promise<number> {
   const providerId = str(ctx, 'provider')
-  if (!providerId || !str(ctx, 'label')) {
+  const label = str(ctx, 'label')
+  if (!providerId || !label) {
     return report(usage('accounts add needs --provider ID and --label L.'), ctx)
   }
-  let profile: ProviderProfile | undefined
-  // Asked once the vault is unlocked (imported profiles live in the vault): which secrets to read.
-  const v = await unlockedVault(ctx, (actions) => {
-    const found = actions.providers.profile(providerId)
-    if (!found.ok) return found
-    profile = found.value
-    return secretPrompts(ctx, found.value)
+  return withConnection(ctx, 'tokendeck accounts add', async (c) => {
+    const p = await profileFor(ctx, c, providerId)
+    if (!p.ok) return report(p, ctx)
+    const { profile, prompts } = p.value
+    if (!prompts.ok) return report(prompts, { json: ctx.json, fieldName: flagNamer(profile) })
+    const lines = await c.stdin.read(prompts.value)
+    if (!lines.ok) return report(lines, ctx)
+    const waiting = () => (c.via() === 'agent' ? `Waiting for the agent (${label})` : undefined)
+    return addAccount(ctx, profile, lines.value, (account) => c.client.add({ account }), waiting)
   })
-  if (!v.ok) return report(v, { json: ctx.json, fieldName: flagNamer(profile) })
-  const { actions, secrets } = v.value
-  return addAccount(ctx, profile!, secrets, (input) => actions.accounts.add(input, 'cli'))
 }
 
 /** `tokendeck accounts list`: every account with provider, user, organization and state. */
-export async function accountsList(ctx: Ctx): Promise<number> {
-  const v = await unlockedVault(ctx)
-  if (!v.ok) return report(v, ctx)
-  const all = v.value.actions.views.accounts()
-  return all.ok ? printAccounts(ctx, all.value) : report(all, ctx)
+export function accountsList(ctx: Ctx): Promise<number> {
+  return withConnection(ctx, 'tokendeck accounts list', async (c) => {
+    const all = await c.client.accounts({})
+    return all.ok ? printAccounts(ctx, all.value) : report(all, ctx)
+  })
 }
 
 /** `tokendeck accounts remove L [--force]`: refuses while live tokens remain, unless forced. */
-export async function accountsRemove(ctx: Ctx): Promise<number> {
+export function accountsRemove(ctx: Ctx): Promise<number> {
   const label = ctx.args[0]!
-  const v = await unlockedVault(ctx)
-  if (!v.ok) return report(v, ctx)
-  const { actions } = v.value
-  const acc = actions.views.account(label)
-  if (!acc.ok) return report(acc, ctx)
-  const r = await actions.accounts.remove(acc.value.id, { force: bool(ctx, 'force') }, 'cli')
-  return printRemoved(ctx, acc.value.label, r)
+  return withConnection(ctx, 'tokendeck accounts remove', async (c) => {
+    const r = await c.client.remove({ label, force: bool(ctx, 'force') })
+    return printRemoved(ctx, label, r)
+  })
 }
 
 /** `tokendeck accounts keep-ready L on|off`: renew L's token before it expires, unattended. */
@@ -53,22 +91,19 @@ export async function accountsKeepReady(ctx: Ctx): Promise<number> {
   if (mode !== 'on' && mode !== 'off') {
     return report(usage('accounts keep-ready takes on or off after the label.'), ctx)
   }
-  const v = await unlockedVault(ctx)
-  if (!v.ok) return report(v, ctx)
-  const { actions } = v.value
-  const acc = actions.views.account(label)
-  if (!acc.ok) return report(acc, ctx)
-  const r = await actions.renewal.setKeepReady(acc.value.id, mode === 'on', 'cli')
-  if (!r.ok) return report(r, ctx)
-  if (ctx.json) printJson({ label: r.value.label, keepReady: r.value.keepReady === true })
-  else if (mode === 'off') print(`${r.value.label}: no longer keeps a token ready.`)
-  else if (r.value.remember)
-    print(
-      `${r.value.label}: keeps a valid token ready (renewed before it expires while TokenDeck runs).`,
-    )
-  else
-    print(
-      `${r.value.label}: keeps a token ready, but its secret is not remembered: it cannot renew unattended and is warned about before its token expires.`,
-    )
-  return EXIT.ok
+  return withConnection(ctx, 'tokendeck accounts keep-ready', async (c) => {
+    const r = await c.client.keepReady({ label, on: mode === 'on' })
+    if (!r.ok) return report(r, ctx)
+    if (ctx.json) printJson({ label: r.value.label, keepReady: r.value.keepReady === true })
+    else if (mode === 'off') print(`${r.value.label}: no longer keeps a token ready.`)
+    else if (r.value.remember)
+      print(
+        `${r.value.label}: keeps a valid token ready (renewed before it expires while TokenDeck runs).`,
+      )
+    else
+      print(
+        `${r.value.label}: keeps a token ready, but its secret is not remembered: it cannot renew unattended and is warned about before its token expires.`,
+      )
+    return EXIT.ok
+  })
 }

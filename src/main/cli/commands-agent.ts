@@ -12,7 +12,7 @@ import { bool, cliActions, readPassphraseAndSecrets, str, vaultDir, type Ctx } f
 import { formatUtc } from './format'
 import { EXIT, note, print, printJson, report, usage } from './io'
 import { exportLine } from './shell-quote'
-import { endpointFor } from './via-agent'
+import { endpointFor } from './connection'
 
 function idleMinutes(ctx: Ctx): Result<number | undefined> {
   const raw = str(ctx, 'idle-timeout')

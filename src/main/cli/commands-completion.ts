@@ -2,12 +2,11 @@
 // labels`, which the scripts call: account labels from the agent of the vault, one a line. It
 // never opens the vault itself, so it never needs (or asks for) a passphrase; no agent, no labels.
 import { fail } from '../../shared/result'
-import type { AccountView } from '../../shared/views'
-import { askAgent } from '../agent/client'
+import { askOp } from '../client/over-agent'
 import { bashScript, fishScript, zshScript } from './completion-scripts'
-import type { Ctx } from './context'
+import type { Ctx } from './ctx'
 import { EXIT, report } from './io'
-import { endpointFor } from './via-agent'
+import { endpointFor } from './connection'
 
 const SCRIPTS: Record<string, () => string> = {
   bash: bashScript,
@@ -31,13 +30,14 @@ const LABELS_TIMEOUT_MS = 3000
 /** `tokendeck __complete labels`: silent on every failure (completion shows nothing). */
 export async function completeLabels(ctx: Ctx): Promise<number> {
   if (ctx.args[0] !== 'labels' || ctx.env.TOKENDECK_AGENT === 'off') return EXIT.ok
-  const r = await askAgent(
+  const r = await askOp(
     endpointFor(ctx),
-    { op: 'accounts' },
+    'accounts',
+    {},
     { command: 'tokendeck completion', timeoutMs: LABELS_TIMEOUT_MS },
   )
   if (!r?.ok) return EXIT.ok
-  const labels = (r.value as AccountView[]).map((a) => a.label)
+  const labels = r.value.map((a) => a.label)
   // One a line: a label that holds a newline or a control character is not offered.
   // eslint-disable-next-line no-control-regex
   const safe = labels.filter((l) => !/[\x00-\x1f\x7f-\x9f]/.test(l))

@@ -6,11 +6,11 @@
 import { spawn } from 'node:child_process'
 import os from 'node:os'
 import { fail, ok, type Result } from '../../shared/result'
-import { bool, type Ctx } from './context'
+import { bool, type Ctx } from './ctx'
 import { curlGroups, urlOutside } from './curl-args'
 import { EXIT, report } from './io'
 import { Masker } from './mask'
-import { tokenSource } from './token-source'
+import { accountNamed, cliConnection } from './connection'
 
 /**
  * One `header = "Name: value"` line of curl's config syntax: inside double quotes curl reads
@@ -69,16 +69,16 @@ export async function curl(ctx: Ctx): Promise<number> {
   const anyHost = bool(ctx, 'any-host')
   const groups = curlGroups(user, { anyHost, headerName: 'Authorization' })
   if (!groups.ok) return report(groups, ctx)
-  const source = tokenSource(ctx, 'tokendeck curl')
+  const { client } = cliConnection(ctx, 'tokendeck curl')
   let plainHttp = false
   if (!anyHost) {
-    const acc = await source.account(label)
+    const acc = await accountNamed(client, label)
     if (!acc.ok) return report(acc, ctx)
     const outside = urlOutside(groups.value, acc.value.baseUrl)
     if (outside) return report(fail('URL_REFUSED', outside), ctx)
     plainHttp = acc.value.baseUrl.toLowerCase().startsWith('http:')
   }
-  const h = await source.header(label)
+  const h = await client.header({ label })
   if (!h.ok) return report(h, ctx)
   // curl -L drops only an Authorization header on another host: known now, checked again.
   const again = curlGroups(user, { anyHost, headerName: h.value.headerName })

@@ -4,42 +4,12 @@
 import { randomBytes } from 'node:crypto'
 import { fail, ok, type Result } from '../../shared/result'
 import { describePolicy } from '../actions/gateway'
-import type { GatewayHeader, GatewaySource, GatewayTarget } from '../gateway/types'
-import { list, str, type Ctx } from './context'
+import type { GatewayTarget } from '../gateway/types'
+import { clientSource } from '../gateway/sources'
+import { cliConnection, withConnection } from './connection'
+import { list, str, type Ctx } from './ctx'
 import { columns } from './format'
 import { EXIT, print, printJson, report, usage } from './io'
-import { askAgentFor } from './via-agent'
-
-const COMMAND = 'tokendeck gateway'
-
-/** The gateway's source over the agent: undefined when no agent answers for this vault. */
-async function agentSource(ctx: Ctx, labels: string[]): Promise<Result<GatewaySource> | undefined> {
-  // A real request, not a ping: a locked agent or a denied session is said here, once.
-  const probe = await askAgentFor(ctx, { op: 'targets', labels }, COMMAND)
-  if (!probe) return undefined
-  if (!probe.ok) return probe
-  const gone = fail(
-    'AGENT_UNAVAILABLE',
-    'The agent stopped: start it again (tokendeck agent start), then retry.',
-  )
-  const ask = async <T>(what: Parameters<typeof askAgentFor>[1]): Promise<Result<T>> =>
-    ((await askAgentFor(ctx, what, COMMAND)) ?? gone) as Result<T>
-  return ok({
-    targets: () => ask<GatewayTarget[]>({ op: 'targets', labels }),
-    header: (label) => ask<GatewayHeader>({ op: 'header', label }),
-    reject: (label, tokenId) => ask({ op: 'reject', label, tokenId }),
-    record: (entries) => ask({ op: 'record', entries }),
-  })
-}
-
-/** The source over this process's own opening of the vault. */
-async function vaultSource(ctx: Ctx, labels: string[]): Promise<Result<GatewaySource>> {
-  const { unlockedVault } = await import('./context')
-  const { actionsSource } = await import('../gateway/sources')
-  const v = await unlockedVault(ctx)
-  if (!v.ok) return v
-  return ok(actionsSource(() => v.value.actions, labels))
-}
 
 function parsePort(raw: string | undefined): Result<number> {
   if (raw === undefined) return ok(0)
@@ -62,10 +32,12 @@ export async function gateway(ctx: Ctx): Promise<number> {
   }
   const accessToken = fromEnv ?? randomBytes(32).toString('base64url')
   const labels = list(ctx, 'account')
-  const chosen = (await agentSource(ctx, labels)) ?? (await vaultSource(ctx, labels))
-  if (!chosen.ok) return report(chosen, ctx)
-  const source = chosen.value
+  // The first call decides: the agent's vault (its answer says if it is locked or the session
+  // denied, once), else this run opens the vault; the gateway keeps that side while it runs.
+  const connection = cliConnection(ctx, 'tokendeck gateway')
+  const source = clientSource(connection.client, labels)
   const targets = await source.targets()
+  connection.close()
   if (!targets.ok) return report(targets, ctx)
   if (targets.value.length === 0) {
     return report(fail('NOT_FOUND', 'The vault has no account for the gateway to serve.'), ctx)
@@ -136,21 +108,8 @@ export async function gatewayPolicy(ctx: Ctx): Promise<number> {
     return report(usage('Give --clear alone, or the lists that make the new policy.'), ctx)
   }
   const set = any || ctx.flags.clear === true ? given : undefined
-  const viaAgent = await askAgentFor(
-    ctx,
-    { op: 'policy', label, ...(set ? { set } : {}) },
-    'tokendeck gateway policy',
-  )
-  if (viaAgent)
-    return viaAgent.ok ? printPolicy(ctx, viaAgent.value as GatewayTarget) : report(viaAgent, ctx)
-  const { unlockedVault } = await import('./context')
-  const v = await unlockedVault(ctx)
-  if (!v.ok) return report(v, ctx)
-  const g = v.value.actions.gateway
-  if (set) {
-    const r = await g.setPolicy(label, set, 'cli')
+  return withConnection(ctx, 'tokendeck gateway policy', async (c) => {
+    const r = await c.client.policy({ label, ...(set ? { set } : {}) })
     return r.ok ? printPolicy(ctx, r.value) : report(r, ctx)
-  }
-  const t = g.targets([label])
-  return t.ok ? printPolicy(ctx, t.value[0]!) : report(t, ctx)
+  })
 }

@@ -1,46 +1,49 @@
 // Routes (which account serves which URLs) and the credential helpers that start from a URL:
 // `tokendeck git-credential get|store|erase` speaks git's credential protocol,
-// `tokendeck credential-helper get` the EngFlow/Bazel credential-helper spec. Tokens (and the
-// routes, but for removing one) come through the agent when one serves the vault, else by
-// opening it once. `tokendeck setup-git` is in commands-setup-git.ts.
+// `tokendeck credential-helper get` the EngFlow/Bazel credential-helper spec. Tokens and routes
+// come through the client (the agent when one serves the vault, else the vault opened here). `tokendeck setup-git` is in commands-setup-git.ts.
 import * as z from 'zod/mini'
 import { fail, ok, type Result } from '../../shared/result'
-import { unlockedVault, type Ctx } from './context'
+import type { Ctx } from './ctx'
 import { columns } from './format'
 import { EXIT, print, printJson, report } from './io'
-import { tokenSource } from './token-source'
+import { cliConnection, withConnection } from './connection'
 
-/** `tokendeck route add URL_PREFIX LABEL` (through the agent when one serves the vault) */
-export async function routeAdd(ctx: Ctx): Promise<number> {
+/** `tokendeck route add URL_PREFIX LABEL` */
+export function routeAdd(ctx: Ctx): Promise<number> {
   const [prefix, label] = ctx.args as [string, string]
-  const r = await tokenSource(ctx, 'tokendeck route add').addRoute(prefix, label)
-  if (!r.ok) return report(r, ctx)
-  if (ctx.json) printJson(r.value)
-  else print(`${r.value.prefix} -> ${r.value.label}`)
-  return EXIT.ok
+  return withConnection(ctx, 'tokendeck route add', async (c) => {
+    const r = await c.client.route({ prefix, label })
+    if (!r.ok) return report(r, ctx)
+    if (ctx.json) printJson(r.value)
+    else print(`${r.value.prefix} -> ${r.value.label}`)
+    return EXIT.ok
+  })
 }
 
-/** `tokendeck route list` (through the agent when one serves the vault) */
-export async function routeList(ctx: Ctx): Promise<number> {
-  const r = await tokenSource(ctx, 'tokendeck route list').routes()
-  if (!r.ok) return report(r, ctx)
-  if (ctx.json) printJson(r.value)
-  else if (r.value.length === 0)
-    print('No routes. Add one with tokendeck route add URL_PREFIX LABEL.')
-  else
-    print(columns([['PREFIX', 'ACCOUNT'], ...r.value.map((x) => [x.prefix, x.label])]).join('\n'))
-  return EXIT.ok
+/** `tokendeck route list` */
+export function routeList(ctx: Ctx): Promise<number> {
+  return withConnection(ctx, 'tokendeck route list', async (c) => {
+    const r = await c.client.routes({})
+    if (!r.ok) return report(r, ctx)
+    if (ctx.json) printJson(r.value)
+    else if (r.value.length === 0)
+      print('No routes. Add one with tokendeck route add URL_PREFIX LABEL.')
+    else
+      print(columns([['PREFIX', 'ACCOUNT'], ...r.value.map((x) => [x.prefix, x.label])]).join('\n'))
+    return EXIT.ok
+  })
 }
 
 /** `tokendeck route remove URL_PREFIX` */
-export async function routeRemove(ctx: Ctx): Promise<number> {
-  const v = await unlockedVault(ctx)
-  if (!v.ok) return report(v, ctx)
-  const r = await v.value.actions.routes.remove(ctx.args[0]!, 'cli')
-  if (!r.ok) return report(r, ctx)
-  if (ctx.json) printJson(r.value)
-  else print(`Removed the route ${r.value.prefix}.`)
-  return EXIT.ok
+export function routeRemove(ctx: Ctx): Promise<number> {
+  return withConnection(ctx, 'tokendeck route remove', async (c) => {
+    const r = await c.client.unroute({ prefix: ctx.args[0]! })
+    if (!r.ok) return report(r, ctx)
+    if (ctx.json) printJson(r.value)
+    else print(`Removed the route ${r.value.prefix}.`)
+    return EXIT.ok
+  })
 }
 
 /** git's credential description: key=value lines; `key[]` keys collect into lists. */
@@ -108,18 +111,18 @@ export async function gitCredential(ctx: Ctx): Promise<number> {
   }
   const path = input.get('path')?.[0]
   const url = `${protocol}://${host}/${path ?? ''}`
-  const source = tokenSource(ctx, `git credential ${action}`)
-  const account = await source.match(url)
+  const { client } = cliConnection(ctx, `git credential ${action}`)
+  const account = await client.match({ url })
   if (!account.ok) {
     process.stderr.write(`tokendeck: ${account.message}\n`)
     return EXIT.ok
   }
   if (action === 'erase') {
-    const r = await source.reject(account.value.label)
+    const r = await client.reject({ label: account.value.label })
     if (!r.ok && r.code !== 'NOT_FOUND') return report(r, ctx)
     return EXIT.ok
   }
-  const h = await source.header(account.value.label)
+  const h = await client.header({ label: account.value.label })
   if (!h.ok) return report(h, ctx)
   const { scheme, token } = splitHeader(h.value.value)
   if (!safe(token) || !safe(scheme)) return report(fail('BAD_RESPONSE', 'Unusable token.'), ctx)
@@ -213,10 +216,10 @@ export async function credentialHelper(ctx: Ctx): Promise<number> {
   }
   const url = routableUri(request.data.uri)
   if (!url.ok) return report(url, ctx)
-  const source = tokenSource(ctx, 'tokendeck credential-helper get')
-  const account = await source.match(url.value)
+  const { client } = cliConnection(ctx, 'tokendeck credential-helper get')
+  const account = await client.match({ url: url.value })
   if (!account.ok) return report(account, ctx)
-  const h = await source.header(account.value.label)
+  const h = await client.header({ label: account.value.label })
   if (!h.ok) return report(h, ctx)
   const response: { headers: Record<string, string[]>; expires?: string } = {
     headers: { [h.value.headerName]: [h.value.value] },

@@ -3,10 +3,10 @@
 // for a cluster whose server is L's, when kubectl names the server (provideClusterInfo: true).
 import { fail, ok, type Result } from '../../shared/result'
 import { isBelowBaseUrl, urlForMessage } from '../../shared/url-policy'
-import type { Ctx } from './context'
+import type { Ctx } from './ctx'
 import { rfc3339, splitHeader } from './commands-helpers'
 import { EXIT, report } from './io'
-import { tokenSource } from './token-source'
+import { accountNamed, cliConnection } from './connection'
 
 const V1 = 'client.authentication.k8s.io/v1'
 const V1BETA1 = 'client.authentication.k8s.io/v1beta1'
@@ -58,10 +58,10 @@ export async function kubeCredential(ctx: Ctx): Promise<number> {
   const label = ctx.args[0]!
   const server = execClusterServer(ctx.env)
   if (!server.ok) return report(server, ctx)
-  const source = tokenSource(ctx, 'tokendeck kube-credential')
+  const { client } = cliConnection(ctx, 'tokendeck kube-credential')
   if (server.value !== null) {
     // The token goes to the cluster's server: it must be the account's own (below its base URL).
-    const acc = await source.account(label)
+    const acc = await accountNamed(client, label)
     if (!acc.ok) return report(acc, ctx)
     if (!isBelowBaseUrl(server.value, acc.value.baseUrl)) {
       return report(
@@ -74,7 +74,7 @@ export async function kubeCredential(ctx: Ctx): Promise<number> {
       )
     }
   }
-  const h = await source.header(label)
+  const h = await client.header({ label })
   if (!h.ok) return report(h, ctx)
   const { token } = splitHeader(h.value.value)
   if (token === '' || /[\s\0]/.test(token)) {

@@ -1,10 +1,12 @@
 // Provider commands: list the built-in and imported profiles, import one from a JSON file.
 import fs from 'node:fs'
+import path from 'node:path'
 import { fail, ok, type Result } from '../../shared/result'
 import type { ProviderView } from '../../shared/ipc/schemas'
 import { providerView } from '../actions/providers'
 import { BUILTIN_PROFILES } from '../providers/registry'
-import { bool, existingVault, unlockedVault, type Ctx } from './context'
+import { withConnection } from './connection'
+import { bool, vaultDir, type Ctx } from './ctx'
 import { columns } from './format'
 import { EXIT, note, print, printJson, report } from './io'
 
@@ -24,17 +26,26 @@ function capWords(p: {
 export async function providersList(ctx: Ctx): Promise<number> {
   const builtins = () => ok(BUILTIN_PROFILES.map((p) => providerView(p, true)))
   let views: Result<ProviderView[]>
-  if (!existingVault(ctx).ok) {
+  if (!fs.existsSync(path.join(vaultDir(ctx), 'vault.json'))) {
     // No vault yet: the built-in profiles are still worth listing.
     views = builtins()
-  } else if (ctx.env.TOKENDECK_PASSPHRASE === undefined && !bool(ctx, 'passphrase-stdin')) {
-    views = builtins()
-    note(
-      'Imported profiles are listed once the vault is unlocked: set TOKENDECK_PASSPHRASE or pass --passphrase-stdin.',
-    )
   } else {
-    const v = await unlockedVault(ctx)
-    views = v.ok ? v.value.actions.providers.list() : v
+    // Through the agent; else the vault opened here only when a passphrase is given (a list of
+    // providers is no reason to ask for one at a terminal).
+    const mayOpen = ctx.env.TOKENDECK_PASSPHRASE !== undefined || bool(ctx, 'passphrase-stdin')
+    views = await withConnection(
+      ctx,
+      'tokendeck providers list',
+      async (c) => {
+        const r = await c.client.providers({})
+        if (r.ok || mayOpen || r.code !== 'VAULT_LOCKED') return r
+        note(
+          'Imported profiles are listed once the vault is unlocked: set TOKENDECK_PASSPHRASE or pass --passphrase-stdin (or start the agent: tokendeck agent start).',
+        )
+        return builtins()
+      },
+      { mayOpen },
+    )
   }
   if (!views.ok) return report(views, ctx)
   if (ctx.json) {
@@ -71,9 +82,7 @@ export async function providersAdd(ctx: Ctx): Promise<number> {
   } catch {
     return report(fail('NOT_FOUND', `Cannot read ${file}.`), ctx)
   }
-  const v = await unlockedVault(ctx)
-  if (!v.ok) return report(v, ctx)
-  const r = await v.value.actions.providers.import(text)
+  const r = await withConnection(ctx, 'tokendeck providers add', (c) => c.client.import({ text }))
   if (!r.ok) return report(r, ctx)
   if (ctx.json) printJson({ id: r.value.id, name: r.value.name, cap: r.value.cap })
   else print(`Imported provider "${r.value.name}" (${r.value.id}), ${capWords(r.value)}.`)

@@ -1,6 +1,6 @@
 // `tokendeck sandbox`: runs the four local fake providers until SIGINT/SIGTERM and prints their
 // base URLs and demo users (public demo credentials of local fake servers, not real secrets).
-import type { Ctx } from './context'
+import type { Ctx } from './ctx'
 import { columns } from './format'
 import { EXIT, print, printJson } from './io'
 

@@ -10,10 +10,10 @@ import { findAccount, noAccount } from '../../shared/state'
 import { isBelowBaseUrl, normalizeBaseUrl } from '../../shared/url-policy'
 import type { AccountView } from '../../shared/views'
 import type { RouteView } from '../actions/routes'
-import { bool, str, vaultDir, type Ctx } from './context'
+import { bool, str, vaultDir, type Ctx } from './ctx'
 import { EXIT, note, print, printJson, report, usage } from './io'
 import { shQuote } from './shell-quote'
-import { tokenSource } from './token-source'
+import { cliConnection } from './connection'
 
 /** What setup-git does for one account: the git settings and the route. */
 export interface GitSetup {
@@ -186,20 +186,20 @@ export async function setupGit(ctx: Ctx): Promise<number> {
   delete env.TOKENDECK_PASSPHRASE
   const ready = gitReady(scope === '--local', env)
   if (!ready.ok) return report(ready, ctx)
-  const source = tokenSource(ctx, 'tokendeck setup-git')
+  const { client } = cliConnection(ctx, 'tokendeck setup-git')
   let url: string | undefined
   if (isUrl) {
     const n = normalizeBaseUrl(first)
     if (!n.ok) return report(n, ctx)
     url = n.value
   }
-  const accounts = await source.accounts()
+  const accounts = await client.accounts({})
   if (!accounts.ok) return report(accounts, ctx)
-  const routes = await source.routes()
+  const routes = await client.routes({})
   if (!routes.ok) return report(routes, ctx)
   let match: { label: string } | null = null
   if (url !== undefined && second === undefined) {
-    const m = await source.match(url)
+    const m = await client.match({ url })
     if (!m.ok) {
       return report(m, {
         json: ctx.json,
@@ -215,7 +215,7 @@ export async function setupGit(ctx: Ctx): Promise<number> {
   const { outside, ...p } = plan.value
   // The route first: if the vault refuses it, git's configuration is left as it was.
   if (!routes.value.some((r) => sameRoute(r, p.prefix))) {
-    const added = await source.addRoute(p.prefix, p.label)
+    const added = await client.route({ prefix: p.prefix, label: p.label })
     if (!added.ok) return report(added, ctx)
   }
   const pinned = Boolean(str(ctx, 'vault') || ctx.env.TOKENDECK_VAULT)

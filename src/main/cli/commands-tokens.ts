@@ -1,13 +1,13 @@
 // Token commands: header and token (the only output that holds a secret, on stdout only), login
-// (ensures a valid token, never prints it) and revoke (current, --all, the organization's
-// --oldest or all of its tokens with --org, or --uncertain dismissal). Each calls one action; a
-// login slower than a second shows progress at a terminal (progress.ts).
+// (ensures a valid token, never prints it), revoke (current, --all, the organization's --oldest
+// or all of its tokens with --org, or --uncertain dismissal) and reject. Each is one operation of
+// the client (through the agent, or the vault opened here: connection.ts), written once; a wait
+// slower than a second shows progress at a terminal (progress.ts).
 import { fail, ok, type Result } from '../../shared/result'
-import { secretFields, type ProfileField } from '../../shared/providers/profile'
-import { accountSummary } from '../../shared/state'
-import type { AccountView } from '../../shared/views'
-import type { Actions } from '../actions'
-import { bool, secretsByField, unlockedVault, type Ctx } from './context'
+import { findAccount, noAccount } from '../../shared/state'
+import { REVOKE_MODES } from '../client/operations'
+import { bool, type Ctx } from './ctx'
+import { withConnection, type CliConnection } from './connection'
 import { report, stdinIsTerminal } from './io'
 import {
   printHeader,
@@ -20,123 +20,124 @@ import {
 } from './output'
 import { loggingIn, withProgress } from './progress'
 
-interface Opened {
-  actions: Actions
-  account: AccountView
-  /** Secrets typed on stdin (--secret-stdin), by profile field name. */
-  typed: Record<string, string> | undefined
+type Secrets = Record<string, string> | undefined
+
+/**
+ * Reads the secrets of account `label` from stdin: its profile says which, in order. At a
+ * terminal (asked only when the account needs them), hidden prompts; with --secret-stdin, lines.
+ */
+async function readSecrets(c: CliConnection, label: string): Promise<Result<Secrets>> {
+  const all = await c.client.accounts({})
+  if (!all.ok) return all
+  const account = findAccount(all.value, label)
+  if (!account) return fail('NOT_FOUND', noAccount(label, all.value))
+  const profile = await c.client.profile({ providerId: account.providerId })
+  if (!profile.ok) return profile
+  const { secretFields } = await import('../../shared/providers/profile')
+  const fields = secretFields(profile.value)
+  const lines = await c.stdin.read(fields.map((f) => `${f.label} for ${account.label}`))
+  if (!lines.ok) return lines
+  const { secretsByField } = await import('./account-fields')
+  const secrets = secretsByField(fields, lines.value)
+  return ok(Object.keys(secrets).length > 0 ? secrets : undefined)
+}
+
+/** The words of a wait: the agent's, or this run's own login (with the provider's name). */
+const waitWords = (c: CliConnection, label: string) => () => {
+  if (c.via() === 'agent') return `Waiting for the agent (${label})`
+  const acc = c.opened()?.views.account(label)
+  return acc?.ok ? loggingIn(acc.value.label, acc.value.providerName) : loggingIn(label)
 }
 
 /**
- * Whether a command that may mint should ask for the secret at a terminal: the account does not
- * remember it, and its token is not one a header can reuse (or `--force` wants a new one).
+ * Runs one op that may mint for the account `ctx.args[0]`. With --secret-stdin, the secrets are
+ * read first and sent with it. At a terminal, when the account turns out to need its secret (it
+ * does not remember it, and no token can be reused), the person is asked and the op runs again.
  */
-function needsTypedSecret(ctx: Ctx, a: Actions, label: string): boolean {
-  const acc = a.views.account(label)
-  if (!acc.ok || acc.value.remember) return false
-  const state = accountSummary(acc.value, Date.now()).state
-  return bool(ctx, 'force') || (state !== 'active' && state !== 'expiring')
-}
-
-/**
- * Unlocks, finds the account by label (or id), and reads typed secrets: with --secret-stdin, or
- * (`mints`) at a terminal when the account needs its secret to log in.
- */
-async function openAccount(ctx: Ctx, mints = false): Promise<Result<Opened>> {
+async function minting<T>(
+  ctx: Ctx,
+  command: string,
+  run: (c: CliConnection, label: string, secrets: Secrets) => Promise<Result<T>>,
+  print: (value: T) => number,
+): Promise<number> {
   const label = ctx.args[0]!
-  let fields: ProfileField[] = []
-  const v = await unlockedVault(ctx, (actions) => {
-    const asks = mints && stdinIsTerminal() && needsTypedSecret(ctx, actions, label)
-    if (!bool(ctx, 'secret-stdin') && !asks) return ok([])
-    // The vault is open by now: the profile says which secrets to read.
-    const profile = actions.views.accountProfile(label)
-    if (!profile.ok) return profile
-    fields = secretFields(profile.value)
-    return ok(fields.map((f) => `${f.label} for ${label}`))
-  })
-  if (!v.ok) return v
-  const a = v.value.actions.views.account(label)
-  if (!a.ok) return a
-  const typed = secretsByField(fields, v.value.secrets)
-  return ok({
-    actions: v.value.actions,
-    account: a.value,
-    typed: Object.keys(typed).length > 0 ? typed : undefined,
+  return withConnection(ctx, command, async (c) => {
+    let secrets: Secrets
+    if (bool(ctx, 'secret-stdin')) {
+      const read = await readSecrets(c, label)
+      if (!read.ok) return report(read, ctx)
+      secrets = read.value
+    }
+    const attempt = () => withProgress(waitWords(c, label), ctx, () => run(c, label, secrets))
+    let r = await attempt()
+    if (!r.ok && r.code === 'NO_SECRET' && secrets === undefined && stdinIsTerminal()) {
+      const read = await readSecrets(c, label)
+      if (!read.ok) return report(read, ctx)
+      secrets = read.value
+      r = await attempt()
+    }
+    return r.ok ? print(r.value) : reportTokenFailure(ctx, label, r)
   })
 }
 
-/** The account's header, reused or minted; a login slower than a second shows progress. */
-function issue(ctx: Ctx, o: Opened) {
-  const { account } = o
-  return withProgress(loggingIn(account.label, account.providerName), ctx, () =>
-    o.actions.tokens.header(account.id, 'cli', o.typed, { confirmEviction: bool(ctx, 'yes') }),
-  )
-}
+const mintOptions = (ctx: Ctx, secrets: Secrets) => ({
+  confirmEviction: bool(ctx, 'yes'),
+  ...(secrets ? { secrets } : {}),
+})
 
 /** `tokendeck header L`: prints "Authorization: <Scheme> <token>", reusing or minting. */
-export async function header(ctx: Ctx): Promise<number> {
-  const o = await openAccount(ctx, true)
-  if (!o.ok) return report(o, ctx)
-  const h = await issue(ctx, o.value)
-  return h.ok ? printHeader(ctx, h.value) : reportTokenFailure(ctx, o.value.account.label, h)
+export function header(ctx: Ctx): Promise<number> {
+  return minting(
+    ctx,
+    'tokendeck header',
+    (c, label, secrets) => c.client.header({ label, ...mintOptions(ctx, secrets) }),
+    (h) => printHeader(ctx, h),
+  )
 }
 
 /** `tokendeck token L`: prints the bare token. */
-export async function token(ctx: Ctx): Promise<number> {
-  const o = await openAccount(ctx, true)
-  if (!o.ok) return report(o, ctx)
-  const h = await issue(ctx, o.value)
-  return h.ok ? printToken(ctx, h.value) : reportTokenFailure(ctx, o.value.account.label, h)
+export function token(ctx: Ctx): Promise<number> {
+  return minting(
+    ctx,
+    'tokendeck token',
+    (c, label, secrets) => c.client.token({ label, ...mintOptions(ctx, secrets) }),
+    (h) => printToken(ctx, h),
+  )
 }
 
 /** `tokendeck login L [--force] [--yes] [--secret-stdin]`: ensures a valid token; prints its status. */
-export async function login(ctx: Ctx): Promise<number> {
-  const o = await openAccount(ctx, true)
-  if (!o.ok) return report(o, ctx)
-  const { actions, account, typed } = o.value
-  const r = await withProgress(loggingIn(account.label, account.providerName), ctx, () =>
-    actions.tokens.login(
-      account.id,
-      { force: bool(ctx, 'force'), secrets: typed, confirmEviction: bool(ctx, 'yes') },
-      'cli',
-    ),
+export function login(ctx: Ctx): Promise<number> {
+  return minting(
+    ctx,
+    'tokendeck login',
+    (c, label, secrets) =>
+      c.client.login({ label, force: bool(ctx, 'force'), ...mintOptions(ctx, secrets) }),
+    (r) => printLogin(ctx, r),
   )
-  if (!r.ok) return reportTokenFailure(ctx, account.label, r)
-  return printLogin(ctx, { label: account.label, ...r.value })
 }
-
-const REVOKE_MODES = ['all', 'uncertain', 'oldest', 'org'] as const
 
 /** `tokendeck revoke L [--all | --uncertain | --oldest | --org]`. */
 export async function revoke(ctx: Ctx): Promise<number> {
-  const modes = REVOKE_MODES.filter((m) => bool(ctx, m))
+  const modes = REVOKE_MODES.filter((m) => m !== 'current' && bool(ctx, m))
   if (modes.length > 1) {
     const given = modes.map((m) => `--${m}`).join(', ')
     return report(fail('VALIDATION_FAILED', `Use one of ${given}, not several.`), ctx)
   }
-  const o = await openAccount(ctx)
-  if (!o.ok) return report(o, ctx)
-  const { actions, account } = o.value
-  const mode = modes[0]
-  if (mode === 'uncertain') {
-    const r = await actions.tokens.dismissUncertainOf(account.id, 'cli')
-    return r.ok ? printRevokeMode(ctx, mode, { ...r.value }) : report(r, ctx)
-  }
-  const r =
-    mode === 'oldest'
-      ? await actions.tokens.revokeOldest(account.orgKey, 'cli')
-      : mode === 'org'
-        ? await actions.tokens.revokeOrganization(account.orgKey, 'cli')
-        : await actions.tokens.revoke(account.id, { all: mode === 'all' }, 'cli')
-  if (!r.ok) return report(r, ctx)
-  if (mode === 'oldest' || mode === 'org') return printRevokeMode(ctx, mode, { ...r.value })
-  return printRevoke(ctx, account.label, { ...r.value })
+  const mode = modes[0] ?? 'current'
+  return withConnection(ctx, 'tokendeck revoke', async (c) => {
+    const r = await c.client.revoke({ label: ctx.args[0]!, mode })
+    if (!r.ok) return report(r, ctx)
+    const { label, ...rest } = r.value
+    return mode === 'current' || mode === 'all'
+      ? printRevoke(ctx, label, { ...rest, failures: rest.failures ?? [] })
+      : printRevokeMode(ctx, mode, rest)
+  })
 }
 
 /** `tokendeck reject L`: the server refused L's current token; the next request gets a new one. */
-export async function reject(ctx: Ctx): Promise<number> {
-  const o = await openAccount(ctx)
-  if (!o.ok) return report(o, ctx)
-  const r = await o.value.actions.tokens.reject(o.value.account.id, 'cli')
-  return r.ok ? printReject(ctx, r.value) : report(r, ctx)
+export function reject(ctx: Ctx): Promise<number> {
+  return withConnection(ctx, 'tokendeck reject', async (c) => {
+    const r = await c.client.reject({ label: ctx.args[0]! })
+    return r.ok ? printReject(ctx, r.value) : report(r, ctx)
+  })
 }

@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fail, ok, type Result } from '../../shared/result'
-import { bool, type Ctx } from './context'
+import { bool, type Ctx } from './ctx'
 import { ACCOUNT_FILE, findAccountFile, readAccountFile } from './default-account'
 import { EXIT, print, printJson, report, usage } from './io'
 import {

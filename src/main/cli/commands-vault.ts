@@ -1,7 +1,7 @@
-// Vault-wide commands: init (create a passphrase-protected vault), status (accounts and cap
-// usage by organization), log (the event log, newest first), and the two confirmations an
-// unlock may ask for: upgrading a format 1 vault, and opening an older copy of the file.
-import { fail, ok, type Result } from '../../shared/result'
+// Commands on the vault itself, which need its passphrase (never an agent): init (create a
+// passphrase-protected vault), passphrase change, and the two confirmations an unlock may ask
+// for: upgrading a format 1 vault, and opening an older copy of the file.
+import { fail, ok } from '../../shared/result'
 import { createVaultServices } from '../vault'
 import {
   bool,
@@ -9,16 +9,12 @@ import {
   existingVault,
   readNewPassphrase,
   readPassphraseAndSecrets,
-  str,
   unlockedVault,
   vaultDir,
   vaultFlag,
   type Ctx,
 } from './context'
 import { EXIT, print, printJson, report, usage } from './io'
-import { logFilters } from './log-filters'
-import { printLog, printStatus } from './output'
-import type { CheckReport } from '../../shared/health'
 import type { UnlockConsent } from '../vault/vault'
 
 /**
@@ -72,60 +68,6 @@ export async function changePassphrase(ctx: Ctx): Promise<number> {
   if (ctx.json) printJson({ changed: true, keyRotated: true })
   else print('Changed the passphrase; the vault key was rotated.')
   return EXIT.ok
-}
-
-/**
- * `tokendeck status [L] [--probe]`: accounts grouped by organization, with cap usage and time
- * left; `--probe` first checks the live tokens (of L, or of every account) with tokens.checkAll.
- */
-export async function status(ctx: Ctx): Promise<number> {
-  const v = await unlockedVault(ctx)
-  if (!v.ok) return report(v, ctx)
-  const { views, tokens } = v.value.actions
-  let probes: CheckReport[] | undefined
-  if (bool(ctx, 'probe')) {
-    const checked = await tokens.checkAll(ctx.args[0], 'cli')
-    if (!checked.ok) return report(checked, ctx)
-    probes = checked.value
-  }
-  const data = views.status()
-  if (!data.ok) return report(data, ctx)
-  return printStatus(ctx, data.value, ctx.args[0], probes)
-}
-
-function parseLimit(raw: string | undefined): Result<number> {
-  if (raw === undefined) return ok(50)
-  const n = Number(raw)
-  if (!/^\d+$/.test(raw) || n < 1 || n > 5000)
-    return usage('--limit takes a number from 1 to 5000.')
-  return ok(n)
-}
-
-/**
- * `tokendeck log [--limit N] [--account L] [--type T]... [--surface S]...`: the event log, newest
- * first, one line each; only the account, types and surfaces asked for (the newest N of those).
- */
-export async function log(ctx: Ctx): Promise<number> {
-  const limit = parseLimit(str(ctx, 'limit'))
-  if (!limit.ok) return report(limit, ctx)
-  const filters = logFilters(ctx)
-  if (!filters.ok) return report(filters, ctx)
-  const v = await unlockedVault(ctx)
-  if (!v.ok) return report(v, ctx)
-  let accountId: string | undefined
-  const label = str(ctx, 'account')
-  if (label !== undefined) {
-    const a = v.value.actions.views.account(label)
-    if (!a.ok) return report(a, ctx)
-    accountId = a.value.id
-  }
-  const listed = v.value.actions.views.events({
-    limit: limit.value,
-    ...(accountId ? { accountId } : {}),
-    ...filters.value,
-  })
-  if (!listed.ok) return report(listed, ctx)
-  return printLog(ctx, listed.value)
 }
 
 /**

@@ -1,12 +1,13 @@
 // The command table: each command's name, usage, flags and handler. Help text is built from it,
 // so what `tokendeck help` says and what the parser accepts cannot drift apart.
 import type { ParseArgsOptionsConfig } from 'node:util'
-import type { Ctx } from './context'
+import type { Ctx } from './ctx'
 
 type Run = (ctx: Ctx) => Promise<number>
 
 // Handlers load on demand: help and usage errors stay instant, and each command pulls in only
-// the code it needs (the sandbox servers, for one, load only for `tokendeck sandbox`).
+// the code it needs (the sandbox servers, for one, load only for `tokendeck sandbox`; no vault
+// code loads for a command the agent answers: connection.ts).
 const accounts =
   (name: 'accountsAdd' | 'accountsList' | 'accountsRemove' | 'accountsKeepReady'): Run =>
   async (ctx) =>
@@ -20,9 +21,13 @@ const tokens =
   async (ctx) =>
     (await import('./commands-tokens'))[name](ctx)
 const vault =
-  (name: 'init' | 'status' | 'log' | 'changePassphrase' | 'upgrade' | 'acceptOlder'): Run =>
+  (name: 'init' | 'changePassphrase' | 'upgrade' | 'acceptOlder'): Run =>
   async (ctx) =>
     (await import('./commands-vault'))[name](ctx)
+const views =
+  (name: 'status' | 'log'): Run =>
+  async (ctx) =>
+    (await import('./commands-views'))[name](ctx)
 const runs =
   (name: 'run' | 'inject' | 'read'): Run =>
   async (ctx) =>
@@ -39,17 +44,6 @@ const agent =
   (name: 'agentRun' | 'agentStart' | 'agentStop' | 'agentStatus'): Run =>
   async (ctx) =>
     (await import('./commands-agent'))[name](ctx)
-
-/**
- * Asks the vault's agent first (via-agent.ts, which loads no vault code); runs `direct` when no
- * agent answers for this vault, or this run reads a passphrase or secrets from stdin.
- */
-const agentFirst =
-  (name: string, direct: Run): Run =>
-  async (ctx) => {
-    const viaAgent = (await import('./via-agent')).AGENT_COMMANDS[name]
-    return (await viaAgent?.(ctx)) ?? direct(ctx)
-  }
 
 /** Said by every command that may mint (header, token, login). */
 const EVICT_DETAIL =
@@ -207,7 +201,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     vault: true,
     args: [0, 0],
-    run: agentFirst('accounts add', accounts('accountsAdd')),
+    run: accounts('accountsAdd'),
   },
   {
     name: 'accounts list',
@@ -217,7 +211,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {},
     vault: true,
     args: [0, 0],
-    run: agentFirst('accounts list', accounts('accountsList')),
+    run: accounts('accountsList'),
   },
   {
     name: 'accounts remove',
@@ -231,7 +225,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [1, 1],
     account: 'given',
-    run: agentFirst('accounts remove', accounts('accountsRemove')),
+    run: accounts('accountsRemove'),
   },
   {
     name: 'accounts keep-ready',
@@ -262,7 +256,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [1, 1],
     account: 'default',
-    run: agentFirst('header', tokens('header')),
+    run: tokens('header'),
   },
   {
     name: 'token',
@@ -274,7 +268,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [1, 1],
     account: 'default',
-    run: agentFirst('token', tokens('token')),
+    run: tokens('token'),
   },
   {
     name: 'login',
@@ -294,7 +288,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [1, 1],
     account: 'default',
-    run: agentFirst('login', tokens('login')),
+    run: tokens('login'),
   },
   {
     name: 'revoke',
@@ -317,7 +311,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [1, 1],
     account: 'default',
-    run: agentFirst('revoke', tokens('revoke')),
+    run: tokens('revoke'),
   },
   {
     name: 'status',
@@ -333,7 +327,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [0, 1],
     account: 'given',
-    run: agentFirst('status', vault('status')),
+    run: views('status'),
   },
   {
     name: 'log',
@@ -358,7 +352,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     vault: true,
     args: [0, 0],
-    run: agentFirst('log', vault('log')),
+    run: views('log'),
   },
   {
     name: 'reject',
@@ -375,7 +369,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     vault: true,
     args: [1, 1],
     account: 'default',
-    run: agentFirst('reject', tokens('reject')),
+    run: tokens('reject'),
   },
   {
     name: 'run',

@@ -2,54 +2,16 @@
 // --vault / TOKENDECK_VAULT / the app's folder, passphrase from stdin (--passphrase-stdin),
 // TOKENDECK_PASSPHRASE, or a hidden prompt at a terminal.
 import net from 'node:net'
-import os from 'node:os'
 import { fail, ok, type Result } from '../../shared/result'
 import { createActions, type Actions } from '../actions'
 import { checkEndpointSocket } from '../agent/endpoint'
 import { createVaultServices } from '../vault'
 import type { UnlockConsent } from '../vault/vault'
-import { resolveVaultDir } from './default-dir'
-import { quoteArg } from './format'
 import { stdinReader, type StdinReader } from './io'
-import { endpointFor } from './via-agent'
+import { endpointFor } from './connection'
+import { bool, vaultDir, vaultFlag, type Ctx } from './ctx'
 
-export type FlagValue = string | boolean | string[] | undefined
-
-/** One command invocation: its flags, positionals and output mode. */
-export interface Ctx {
-  json: boolean
-  flags: Record<string, FlagValue>
-  args: string[]
-  env: NodeJS.ProcessEnv
-}
-
-export function str(ctx: Ctx, name: string): string | undefined {
-  const v = ctx.flags[name]
-  return typeof v === 'string' ? v : undefined
-}
-
-export function bool(ctx: Ctx, name: string): boolean {
-  return ctx.flags[name] === true
-}
-
-export function list(ctx: Ctx, name: string): string[] {
-  const v = ctx.flags[name]
-  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : []
-}
-
-export function vaultDir(ctx: Ctx): string {
-  return resolveVaultDir(str(ctx, 'vault'), {
-    platform: process.platform,
-    env: ctx.env,
-    home: os.homedir(),
-  })
-}
-
-/** ` --vault DIR` when this run named its folder with the flag, for commands we suggest. */
-export function vaultFlag(ctx: Ctx): string {
-  const flag = str(ctx, 'vault')
-  return flag === undefined ? '' : ` --vault ${quoteArg(flag)}`
-}
+export { bool, list, str, vaultDir, vaultFlag, type Ctx, type FlagValue } from './ctx'
 
 /** The actions over this run's vault folder; VAULT_NOT_FOUND (a usage error) if there is none. */
 export function existingVault(ctx: Ctx): Result<Actions> {
@@ -190,6 +152,23 @@ export async function readPassphraseAndSecrets(
   } finally {
     stdin.close()
   }
+}
+
+/**
+ * Opens the vault here: finds it, reads the passphrase from `stdin` (the run's one reader: the
+ * secrets that follow are read from it after) and unlocks. The connector's way in when no agent
+ * answers (connection.ts).
+ */
+export async function openVaultHere(ctx: Ctx, stdin: StdinReader): Promise<Result<Actions>> {
+  const a = existingVault(ctx)
+  if (!a.ok) return a
+  const passphrase = await readPassphrase(ctx, stdin, 'Passphrase')
+  if (!passphrase.ok) return passphrase
+  const unlocked = await a.value.protection.unlock(
+    { method: 'passphrase', passphrase: passphrase.value },
+    'cli',
+  )
+  return unlocked.ok ? a : unlocked
 }
 
 /**

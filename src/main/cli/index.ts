@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util'
 import { closest } from '../../shared/did-you-mean'
 import { COMMANDS, GROUPS, commandHelp, findCommand, usageText, type CommandSpec } from './commands'
-import type { Ctx } from './context'
+import type { Ctx } from './ctx'
 import { withAccount } from './default-account'
 import { EXIT, print, report, usage } from './io'
 import { widthOf, wrapText } from './wrap'

@@ -3,7 +3,7 @@
 // on purpose: the agent path of `log` loads it.
 import { EVENT_TYPES, SURFACES, type EventType, type Surface } from '../../shared/event-types'
 import { ok, type Result } from '../../shared/result'
-import type { Ctx } from './context'
+import type { Ctx } from './ctx'
 import { usage } from './io'
 
 export interface LogFilters {

@@ -12,7 +12,7 @@ import type { Failure } from '../../shared/result'
 import { CHECK_OUTCOME_WORDS, type CheckReport } from '../../shared/health'
 import { unverifiedWords } from '../../shared/event-log-words'
 import type { AccountView, EventList, OrganizationView, TokenView } from '../../shared/views'
-import type { Ctx } from './context'
+import type { Ctx } from './ctx'
 import { columns, formatUtc, quoteArg, validity } from './format'
 import { EXIT, note, print, printJson, report, type ReportOptions } from './io'
 

@@ -23,7 +23,8 @@ const ERASE = '\r\x1b[K'
 
 /** Runs `work`; if it takes longer than `after`, shows `words… N s` until it settles. */
 export async function withProgress<T>(
-  words: string,
+  /** The words, or what gives them when the line first shows (once the wait is known). */
+  words: string | (() => string),
   o: ProgressOptions,
   work: () => Promise<T>,
 ): Promise<T> {
@@ -31,11 +32,12 @@ export async function withProgress<T>(
   if (o.json || stream.isTTY !== true) return work()
   const now = o.now ?? Date.now
   const start = now()
-  const text = terminalSafe(words, false)
+  let text: string | undefined
   let shown = false
   let ticker: NodeJS.Timeout | undefined
   const show = () => {
     shown = true
+    text ??= terminalSafe(typeof words === 'string' ? words : words(), false)
     const seconds = Math.max(1, Math.floor((now() - start) / 1000))
     stream.write(`${ERASE}${text}… ${seconds} s`)
   }

@@ -1,10 +1,11 @@
 // References to tokens for `tokendeck run`, `inject` and `read`: `LABEL`, `LABEL/token`,
 // `LABEL/header` and `tokendeck://LABEL/token|header`, in --env values, env files and templates
 // (where one that does not parse is an error naming its place, never left as it is); and their
-// resolution through the token source (token-source.ts).
+// resolution through the client (connection.ts: the agent, else the vault opened here).
 import { fail, ok, type Result } from '../../shared/result'
-import type { Ctx } from './context'
-import { tokenSource, type Issued } from './token-source'
+import type { Ctx } from './ctx'
+import type { Issued } from '../client/operations'
+import { cliConnection } from './connection'
 
 export interface TokenRef {
   label: string
@@ -208,7 +209,7 @@ export interface Resolved {
 }
 
 /**
- * Resolves references for one run through the token source (the agent, else the vault opened
+ * Resolves references for one run through the client (the agent, else the vault opened
  * once). Each label and kind is asked once.
  */
 export function tokenResolver(
@@ -216,12 +217,12 @@ export function tokenResolver(
   command: string,
 ): (ref: TokenRef) => Promise<Result<Resolved>> {
   const cache = new Map<string, Promise<Result<Resolved>>>()
-  const source = tokenSource(ctx, command)
+  const { client } = cliConnection(ctx, command)
   return (ref) => {
     const key = `${ref.label.toLowerCase()}\n${ref.kind}`
     let p = cache.get(key)
     if (!p) {
-      p = source.header(ref.label).then((h) => (h.ok ? ok(resolvedOf(ref, h.value)) : h))
+      p = client.header({ label: ref.label }).then((h) => (h.ok ? ok(resolvedOf(ref, h.value)) : h))
       cache.set(key, p)
     }
     return p

@@ -38,6 +38,7 @@ const WORDS: Record<ErrorCode, string> = {
   AGENT_UNAVAILABLE: 'No TokenDeck agent answers for this vault.',
   AGENT_DENIED: 'The request to the agent was not allowed.',
   AGENT_BUSY: 'The agent is busy with this client; try again.',
+  AGENT_PROTOCOL: 'The agent answered outside the protocol; update TokenDeck on both sides.',
   NOT_TRUSTED: 'That file is not trusted yet.',
   UNSAFE_PATH: 'Another user could change that path, so TokenDeck does not use it.',
   INTERNAL: 'Something went wrong inside TokenDeck.',

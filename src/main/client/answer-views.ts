@@ -1,0 +1,46 @@
+// The answer schemas of the client operations that return views (accounts, status, the log,
+// profiles): the window's own schemas, so the CLI checks an agent's answer exactly as the IPC
+// contract checks main's. Loaded only when such an answer arrives (operations.ts).
+import { z } from 'zod'
+import { CHECK_OUTCOMES } from '../../shared/health'
+import {
+  loginResultSchema,
+  providerViewSchema,
+  revokeReportSchema,
+  snapshotSchema,
+} from '../../shared/ipc/schemas'
+import { profileSchema } from '../../shared/providers/profile'
+import { accountViewSchema, eventListSchema, tokenViewSchema } from '../../shared/views'
+
+export { z, accountViewSchema, eventListSchema, profileSchema, providerViewSchema }
+
+export const statusAnswer = snapshotSchema.extend({
+  unreadableCopies: z.array(z.string()),
+  warnBeforeMinutes: z.number(),
+})
+
+export const loginAnswer = loginResultSchema.extend({ label: z.string() })
+
+/** A revoke of L's tokens or its organization's, or the dismissal of uncertain ones. */
+export const revokeAnswer = revokeReportSchema.partial().extend({
+  label: z.string(),
+  message: z.string(),
+  /** `uncertain`: the tokens dismissed. */
+  dismissed: z.array(z.string()).optional(),
+})
+
+export const checkReportSchema = z
+  .object({
+    accountId: z.string(),
+    label: z.string(),
+    outcome: z.enum(CHECK_OUTCOMES),
+    tokenId: z.string().nullable(),
+    status: z.number().nullable(),
+    code: z.string().nullable(),
+    message: z.string(),
+  })
+  .strict()
+
+export const addAnswer = z
+  .object({ account: accountViewSchema, token: tokenViewSchema.nullable() })
+  .strict()

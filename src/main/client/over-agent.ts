@@ -1,0 +1,48 @@
+// The client over the agent socket: each operation is one request of the agent protocol, and
+// every answer is checked against the operation's answer schema before anyone reads it. An
+// answer of another shape is AGENT_PROTOCOL (an agent of another version, or not ours), never a
+// cast. Light: the CLI's agent path loads this, the mini protocol and node:net, no vault code.
+import { fail, ok, type Result } from '../../shared/result'
+import { askAgent } from '../agent/client'
+import {
+  answerSchema,
+  OP_NAMES,
+  type Client,
+  type OpAnswer,
+  type OpName,
+  type OpRequest,
+} from './operations'
+
+/**
+ * Asks the agent at `endpoint` for one operation. `null` when no agent is there (the caller may
+ * open the vault itself); the agent's own failure as it gave it (field errors included).
+ */
+export async function askOp<K extends OpName>(
+  endpoint: string,
+  op: K,
+  req: OpRequest<K>,
+  o: { command: string; timeoutMs?: number },
+): Promise<Result<OpAnswer<K>> | null> {
+  const r = await askAgent(endpoint, { op, ...req } as Parameters<typeof askAgent>[1], o)
+  if (r === null || !r.ok) return r
+  const schema = await answerSchema(op)
+  const checked = schema['~standard'].validate(r.value)
+  if (checked instanceof Promise || checked.issues) {
+    return fail(
+      'AGENT_PROTOCOL',
+      `The agent answered "${op}" outside the protocol; update TokenDeck on both sides (restart the agent: tokendeck agent stop).`,
+    )
+  }
+  return ok(checked.value as OpAnswer<K>)
+}
+
+/** A client whose every call goes to the agent at `endpoint`; no agent there is a failure. */
+export function agentClient(endpoint: string, command: string): Client {
+  const client: Record<string, unknown> = {}
+  for (const op of OP_NAMES) {
+    client[op] = async (req: OpRequest<typeof op>) =>
+      (await askOp(endpoint, op, req, { command })) ??
+      fail('AGENT_UNAVAILABLE', `No agent answers at ${endpoint}.`)
+  }
+  return client as Client
+}
