@@ -11,7 +11,7 @@ import { build } from 'vite'
 import { systemClock } from '../../src/shared/clock'
 import { ok } from '../../src/shared/result'
 import { createVaultServices, passphraseProtector } from '../../src/main/vault'
-import { VaultFile, VAULT_FILE } from '../../src/main/vault/vault-file'
+import { VaultFile, VAULT_FILE } from '../../src/main/vault/storage/vault-file'
 import { CHEAP_SCRYPT, TEST_PASSPHRASE, newVault, tempDir, vaultKey } from '../helpers/vault'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))

@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTpstreamsSandbox, type TpstreamsSandbox } from '../../src/main/sandbox'
-import { tokenSecretId } from '../../src/main/vault/bindings'
+import { tokenSecretId } from '../../src/main/vault/storage/bindings'
 import { actionFixture, type ActionFixture } from '../helpers/actions'
 import { CLI, runCli } from '../helpers/cli'
 import { manualClock } from '../helpers/vault'

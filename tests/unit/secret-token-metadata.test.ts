@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { DEMO_USERS } from '../../src/main/sandbox'
-import { openSecretMetadata } from '../../src/main/vault/token-records'
+import { openSecretMetadata } from '../../src/main/vault/ledger/token-records'
 import { actionFixture, sandboxPerTest } from '../helpers/actions'
 
 const sandbox = sandboxPerTest()

@@ -10,7 +10,7 @@ import {
   openString,
   seal,
   type EncRecord,
-} from '../../src/main/vault/crypto'
+} from '../../src/main/vault/storage/crypto'
 import {
   DEFAULT_SCRYPT,
   keySlotSchema,
@@ -22,7 +22,7 @@ import {
   safeStorageStatus,
   type KeySlot,
   type SafeStoragePort,
-} from '../../src/main/vault/key-slots'
+} from '../../src/main/vault/storage/key-slots'
 import { Vault } from '../../src/main/vault'
 import { startClassicSandbox, DEMO_USERS, type ClassicSandbox } from '../../src/main/sandbox'
 import type { Result } from '../../src/shared/result'

@@ -11,7 +11,7 @@ import { startSandbox, DEMO_USERS, type SandboxSet } from '../../src/main/sandbo
 import { createHttpClient } from '../../src/main/providers/http-client'
 import { BUILTIN_PROFILES } from '../../src/main/providers/registry'
 import { passphraseProtector, Vault } from '../../src/main/vault'
-import { openSecretMetadata } from '../../src/main/vault/token-records'
+import { openSecretMetadata } from '../../src/main/vault/ledger/token-records'
 import type { ErrorCode, Result } from '../../src/shared/result'
 import type { Surface } from '../../src/shared/views'
 import { CHEAP_SCRYPT, manualClock, newVault, tempDir } from '../helpers/vault'

@@ -12,12 +12,12 @@ import {
 } from '../../shared/providers/profile'
 import { findAccount, isLive, noAccount } from '../../shared/state'
 import type { AccountView, OrganizationView } from '../../shared/views'
-import { accountView, countsTowardCap, organizationViews, tidy } from './ledger'
-import type { AccountRecord, VaultData } from './schema'
+import { accountView, countsTowardCap, organizationViews, tidy } from './ledger/ledger'
+import type { AccountRecord, VaultData } from './storage/schema'
 import { plural } from '../../shared/words'
 import { withoutControls } from '../../shared/controls'
 import type { Vault } from './vault'
-import { accountSecretId } from './bindings'
+import { accountSecretId } from './storage/bindings'
 
 export interface AccountInput {
   label: string

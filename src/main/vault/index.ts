@@ -4,9 +4,9 @@ import { systemClock, type Clock } from '../../shared/clock'
 import { createProviderEngine, type ProviderEngine } from '../providers/engine'
 import { createHttpClient, type HttpClient } from '../providers/http-client'
 import { AccountService } from './accounts'
-import { TokenService } from './token-service'
+import { TokenService } from './ledger/token-service'
 import { Vault } from './vault'
-import type { StoreFactory } from './vault-file'
+import type { StoreFactory } from './storage/vault-file'
 
 export interface VaultServices {
   vault: Vault
@@ -46,7 +46,7 @@ export function createVaultServices(o: VaultServiceOptions): VaultServices {
 
 export { Vault } from './vault'
 export { AccountService } from './accounts'
-export { TokenService, type IssuedHeader, type RevokeReport } from './token-service'
+export { TokenService, type IssuedHeader, type RevokeReport } from './ledger/token-service'
 export {
   passphraseProtector,
   safeStorageProtector,
@@ -54,4 +54,4 @@ export {
   DEFAULT_SCRYPT,
   type KeyProtector,
   type SafeStoragePort,
-} from './key-slots'
+} from './storage/key-slots'

@@ -6,17 +6,22 @@ import type { Clock } from '../../shared/clock'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import { parseUserProfile, registryFor, type ProviderRegistry } from '../providers/registry'
-import { openString, seal, generateKey, type EncRecord } from './crypto'
-import { keyCheck, reencrypt, type SealedRef } from './rekey'
-import { BINDINGS, boundAad, legacyAad, originBoundAad, type Binding } from './bindings'
-import { EventLog, sealedEventCipher, type EventCipher, type VaultEvent } from './event-log'
-import { endToken } from './ledger'
-import { pushKeySlot, slotsToTry, type KeyProtector, type KeySlot } from './key-slots'
-import { defaultStateDir, SeenVaults } from './seen-vaults'
-import { downgraded, format1Refusal, resetUnauthenticated } from './format1-upgrade'
-import { settingsSchema, type VaultData, type VaultHeader, type VaultSettings } from './schema'
-import { decodeReason, tamperedFile } from './vault-codec'
-import { VaultFile, emptyVault, type StoreFactory } from './vault-file'
+import { openString, seal, generateKey, type EncRecord } from './storage/crypto'
+import { keyCheck, reencrypt, type SealedRef } from './storage/rekey'
+import { BINDINGS, boundAad, legacyAad, originBoundAad, type Binding } from './storage/bindings'
+import { EventLog, sealedEventCipher, type EventCipher, type VaultEvent } from './storage/event-log'
+import { endToken } from './ledger/ledger'
+import { pushKeySlot, slotsToTry, type KeyProtector, type KeySlot } from './storage/key-slots'
+import { defaultStateDir, SeenVaults } from './storage/seen-vaults'
+import { downgraded, format1Refusal, resetUnauthenticated } from './storage/format1-upgrade'
+import {
+  settingsSchema,
+  type VaultData,
+  type VaultHeader,
+  type VaultSettings,
+} from './storage/schema'
+import { decodeReason, tamperedFile } from './storage/vault-codec'
+import { VaultFile, emptyVault, type StoreFactory } from './storage/vault-file'
 
 export interface VaultOptions {
   dir: string

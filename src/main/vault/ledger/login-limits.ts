@@ -3,12 +3,12 @@
 // Retry-After, and a profile's `loginRateLimit` caps the logins sent in any window. Both are kept
 // in the vault (every process sees them) and checked in the same write as a login's pending
 // record, so two processes cannot both take the last slot. Reuse of a token is never limited.
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import { formatIn, formatRemaining } from '../../shared/expiry'
-import { joinUrl, normalizeBaseUrl } from '../../shared/url-policy'
-import type { ProviderProfile } from '../../shared/providers/profile'
-import type { AccountRecord, LoginLimitRecord, VaultData } from './schema'
-import type { Vault } from './vault'
+import { fail, ok, type Failure, type Result } from '../../../shared/result'
+import { formatIn, formatRemaining } from '../../../shared/expiry'
+import { joinUrl, normalizeBaseUrl } from '../../../shared/url-policy'
+import type { ProviderProfile } from '../../../shared/providers/profile'
+import type { AccountRecord, LoginLimitRecord, VaultData } from '../storage/schema'
+import type { Vault } from '../vault'
 
 /** The cooldown after a 429 that names no (readable) Retry-After. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 60

@@ -6,17 +6,17 @@
 // revokes run as the vault's in-flight work (Vault.track), so locking waits for their answers.
 import { createHash } from 'node:crypto'
 import path from 'node:path'
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import { ownValue } from '../../shared/json-path'
-import { secretFields, type ProviderProfile } from '../../shared/providers/profile'
-import type { Surface, TokenView } from '../../shared/views'
-import type { MintedToken, ProviderEngine } from '../providers/engine'
+import { fail, ok, type Failure, type Result } from '../../../shared/result'
+import { ownValue } from '../../../shared/json-path'
+import { secretFields, type ProviderProfile } from '../../../shared/providers/profile'
+import type { Surface, TokenView } from '../../../shared/views'
+import type { MintedToken, ProviderEngine } from '../../providers/engine'
 import { planMint } from './mint-plan'
 import { refreshAccount } from './refresh'
 import { evictionNeedsConfirmation, evictionVictim, markEvicted } from './evict'
 import { recordFailedLogin, recordMinted, recordPendingMint } from './token-records'
 import { loginLimitsFor } from './login-limits'
-import { KeyedMutex, withFileLock } from './locks'
+import { KeyedMutex, withFileLock } from '../storage/locks'
 import {
   capUsage,
   isSuspect,
@@ -29,10 +29,10 @@ import {
   tokenView,
   tokensOf,
 } from './ledger'
-import type { AccountRecord, TokenRecord, VaultData } from './schema'
-import type { Vault } from './vault'
+import type { AccountRecord, TokenRecord, VaultData } from '../storage/schema'
+import type { Vault } from '../vault'
 import { capReached, revokeTokens, type RevokeReport } from './revocation'
-import { accountSecretId, tokenSecretId } from './bindings'
+import { accountSecretId, tokenSecretId } from '../storage/bindings'
 
 export type { RevokeReport } from './revocation'
 export { mayHaveMinted } from './token-records'

@@ -1,16 +1,16 @@
 // Revocation and the cap refusal: how tokens end, and what the user is told when an
 // organization has no slot left. Used by the token service under its organization lock.
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import type { ProviderProfile } from '../../shared/providers/profile'
-import type { Surface, TokenView } from '../../shared/views'
-import { formatAgo, formatRemaining } from '../../shared/expiry'
-import { plural } from '../../shared/words'
-import { REFUSED_NOTE_PREFIX } from '../../shared/state'
-import type { ProviderEngine } from '../providers/engine'
+import { fail, ok, type Failure, type Result } from '../../../shared/result'
+import type { ProviderProfile } from '../../../shared/providers/profile'
+import type { Surface, TokenView } from '../../../shared/views'
+import { formatAgo, formatRemaining } from '../../../shared/expiry'
+import { plural } from '../../../shared/words'
+import { REFUSED_NOTE_PREFIX } from '../../../shared/state'
+import type { ProviderEngine } from '../../providers/engine'
 import { countsUnder, derivedState, endToken, tokenView, type Organization } from './ledger'
-import type { AccountRecord, TokenRecord, VaultData } from './schema'
-import type { EventInput, Vault } from './vault'
-import { tokenSecretId } from './bindings'
+import type { AccountRecord, TokenRecord, VaultData } from '../storage/schema'
+import type { EventInput, Vault } from '../vault'
+import { tokenSecretId } from '../storage/bindings'
 
 /** Why a revoked token ended, in words (a suspect one: whether its server had ended it). */
 function revokedNote(t: TokenRecord, alreadyInvalid: boolean): string {

@@ -4,16 +4,16 @@
 // ends. A refused refresh token is dropped and the caller logs in; a lost answer keeps it (see
 // `refreshAccount` for why); no refresh token, refusal message or error ever holds it.
 import { randomUUID } from 'node:crypto'
-import { ownValue } from '../../shared/json-path'
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import { secretFields, type ProviderProfile } from '../../shared/providers/profile'
-import type { Surface } from '../../shared/views'
-import { refreshRefused, type MintedToken, type ProviderEngine } from '../providers/engine'
-import { accountSecretId, tokenRefreshId } from './bindings'
+import { ownValue } from '../../../shared/json-path'
+import { fail, ok, type Failure, type Result } from '../../../shared/result'
+import { secretFields, type ProviderProfile } from '../../../shared/providers/profile'
+import type { Surface } from '../../../shared/views'
+import { refreshRefused, type MintedToken, type ProviderEngine } from '../../providers/engine'
+import { accountSecretId, tokenRefreshId } from '../storage/bindings'
 import { derivedState, endToken, tidy, tokensOf } from './ledger'
-import type { AccountRecord, TokenRecord, VaultData } from './schema'
+import type { AccountRecord, TokenRecord, VaultData } from '../storage/schema'
 import { mayHaveMinted, sealTokenRecord } from './token-records'
-import type { Vault } from './vault'
+import type { Vault } from '../vault'
 
 /** What a refresh attempt came to. */
 export type RefreshOutcome =

@@ -1,12 +1,12 @@
 // Token health: probes an account's live token with its profile's `probe` request and says what
 // the server thinks of it. Recording the verdict is not done here: the token actions that run it
 // confirm a refusal or an acceptance (refusals.ts), as every surface does through them.
-import { fail, ok, type Result } from '../../shared/result'
-import { isLive } from '../../shared/state'
-import type { ProviderEngine, ProbeVerdict } from '../providers/engine'
-import { tokenSecretId } from './bindings'
+import { fail, ok, type Result } from '../../../shared/result'
+import { isLive } from '../../../shared/state'
+import type { ProviderEngine, ProbeVerdict } from '../../providers/engine'
+import { tokenSecretId } from '../storage/bindings'
 import { tokensOf } from './ledger'
-import type { Vault } from './vault'
+import type { Vault } from '../vault'
 
 /** What a probe of one account found. */
 export type ProbeOutcome =

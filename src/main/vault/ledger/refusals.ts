@@ -6,11 +6,11 @@
 // answering that it was already invalid); seeing the server accept it again clears it. The token
 // service replaces a suspect token (revoking it first where the provider can) at most once per
 // refusalMintIntervalSeconds. Each write goes through Vault.mutate with its event.
-import { fail, ok, type Result } from '../../shared/result'
-import { REFUSED_NOTE_PREFIX } from '../../shared/state'
-import type { Surface } from '../../shared/views'
+import { fail, ok, type Result } from '../../../shared/result'
+import { REFUSED_NOTE_PREFIX } from '../../../shared/state'
+import type { Surface } from '../../../shared/views'
 import { derivedState, endToken, tokensOf } from './ledger'
-import type { Vault } from './vault'
+import type { Vault } from '../vault'
 
 /** What marking a token suspect did. */
 export interface SuspectMark {

@@ -5,14 +5,14 @@
 // uncertain too. Each write goes through Vault.mutate with its event; a failed write is reported
 // in the Result, never dropped.
 import { randomUUID } from 'node:crypto'
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import type { ProviderProfile } from '../../shared/providers/profile'
-import type { Surface } from '../../shared/views'
-import type { MintedToken } from '../providers/engine'
+import { fail, ok, type Failure, type Result } from '../../../shared/result'
+import type { ProviderProfile } from '../../../shared/providers/profile'
+import type { Surface } from '../../../shared/views'
+import type { MintedToken } from '../../providers/engine'
 import { tidy } from './ledger'
-import type { AccountRecord, TokenRecord, VaultData } from './schema'
-import type { Vault } from './vault'
-import { tokenMetadataId, tokenRefreshId, tokenSecretId } from './bindings'
+import type { AccountRecord, TokenRecord, VaultData } from '../storage/schema'
+import type { Vault } from '../vault'
+import { tokenMetadataId, tokenRefreshId, tokenSecretId } from '../storage/bindings'
 
 /**
  * The note of a pending mint: true while its login runs, and still true after a crash. It names
