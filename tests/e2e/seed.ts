@@ -51,7 +51,11 @@ export async function seedLargeVault(
       const now = core.current.vault.clock.now()
       for (const a of draft.accounts) {
         const id = randomUUID()
-        const sealed = core.current.vault.sealSecret(`token/${id}`, a, `bench-fake-token-${id}`)
+        const sealed = core.current.vault.storage.sealSecret(
+          `token/${id}`,
+          a,
+          `bench-fake-token-${id}`,
+        )
         if (!sealed.ok) return sealed
         const token: TokenRecord = {
           id,

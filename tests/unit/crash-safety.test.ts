@@ -234,7 +234,11 @@ describe('crash safety under SIGKILL', () => {
     // The last state takes a write from a new process, and its secrets decrypt.
     const { vault, accounts, data } = await openFresh(dir)
     for (const a of data.accounts.slice(-20)) {
-      const secret = vault.openSecret(`account/${a.id}/secret/password`, a, a.secrets.password!)
+      const secret = vault.storage.openSecret(
+        `account/${a.id}/secret/password`,
+        a,
+        a.secrets.password!,
+      )
       expect(secret.ok && secret.value.startsWith(`pw-${a.label}-`)).toBe(true)
     }
     const added = await accounts.add({

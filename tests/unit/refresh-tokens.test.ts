@@ -62,7 +62,7 @@ async function oauthVault(remember = true, label = 'oauth-dev') {
     const a = d.value.accounts.find((x) => x.id === accountId)!
     const t = [...d.value.tokens].reverse().find((x) => x.accountId === accountId && x.refresh)
     if (!t?.refresh) return null
-    const s = v.vault.openSecret(tokenRefreshId(t.id), a, t.refresh.secret)
+    const s = v.vault.storage.openSecret(tokenRefreshId(t.id), a, t.refresh.secret)
     if (!s.ok) throw new Error(s.message)
     return s.value
   }
@@ -192,7 +192,7 @@ describe('refresh tokens (OAuth sandbox)', () => {
     if (!first.ok) throw new Error(first.message)
     const before = stats()
     const { markSuspect } = await import('../../src/main/vault/ledger/refusals')
-    const r = await markSuspect(v.vault, v.acc.id, 'gateway', first.value.tokenId)
+    const r = await markSuspect(v.tokens.ledger, v.acc.id, 'gateway', first.value.tokenId)
     expect(r.ok).toBe(true)
     const next = await v.tokens.header(v.acc.id, { surface: 'cli' })
     if (!next.ok) throw new Error(next.message)

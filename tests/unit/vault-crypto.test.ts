@@ -719,7 +719,7 @@ describe('lock and auto-lock', () => {
       }),
     )
     const binding = { id: 'acc', providerId: 'classic', baseUrl: 'https://example.test' }
-    const sealed = unwrapOk(v.vault.sealSecret('probe', binding, 'value'))
+    const sealed = unwrapOk(v.vault.storage.sealSecret('probe', binding, 'value'))
     const key = v.vault['key']
     expect(key).toBeInstanceOf(Buffer)
     if (!key) return
@@ -739,8 +739,8 @@ describe('lock and auto-lock', () => {
       ['readUnlocked', v.vault.readUnlocked()],
       ['settings', v.vault.settings()],
       ['updateSettings', v.vault.updateSettings({ clipboardClearSeconds: 10 })],
-      ['sealSecret', v.vault.sealSecret('x', binding, 'y')],
-      ['openSecret', v.vault.openSecret('probe', binding, sealed)],
+      ['sealSecret', v.vault.storage.sealSecret('x', binding, 'y')],
+      ['openSecret', v.vault.storage.openSecret('probe', binding, sealed)],
       ['addKeySlot', v.vault.addKeySlot(passphraseProtector('another passphrase', CHEAP_SCRYPT))],
       ['rekey', v.vault.rekey([], 'x')],
       ['addProvider', v.vault.addProvider('{}')],
@@ -768,7 +768,7 @@ describe('lock and auto-lock', () => {
     // Unlocking again restores a working key (a new buffer, equal to the old one).
     unwrapOk(await v.vault.unlock(passphraseProtector(TEST_PASSPHRASE)))
     expect(v.vault['key']?.equals(copy)).toBe(true)
-    expect(unwrapOk(v.vault.openSecret('probe', binding, sealed))).toBe('value')
+    expect(unwrapOk(v.vault.storage.openSecret('probe', binding, sealed))).toBe('value')
   })
 
   it('auto-locks only after the idle time set, logging it; 0 means never', async () => {

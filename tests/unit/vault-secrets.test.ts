@@ -169,7 +169,8 @@ describe('no plaintext secret on disk, in events or in failures', () => {
         const t = v.vault.readUnlocked()
         const record = t.ok ? t.value.tokens.find((x) => x.id === r.value.tokenId) : undefined
         const owner = t.ok ? t.value.accounts.find((a) => a.id === record?.accountId) : undefined
-        const meta = record && owner ? openSecretMetadata(v.vault, record, owner) : undefined
+        const meta =
+          record && owner ? openSecretMetadata(v.tokens.ledger, record, owner) : undefined
         expect(meta?.ok).toBe(true)
         for (const [name, value] of Object.entries(meta?.ok ? meta.value : {}))
           keep(`secret metadata ${name} (${r.value.label})`, value)

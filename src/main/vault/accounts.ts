@@ -214,7 +214,7 @@ export class AccountService {
     if (input.remember) {
       for (const [name, value] of Object.entries(split.value.secrets)) {
         const binding = { id, providerId: profile.id, baseUrl: base.value }
-        const sealed = this.vault.sealSecret(accountSecretId(id, name), binding, value)
+        const sealed = this.vault.storage.sealSecret(accountSecretId(id, name), binding, value)
         if (!sealed.ok) return sealed
         secrets[name] = sealed.value
       }
@@ -312,7 +312,7 @@ export class AccountService {
       acc.fields = split.value.plain
       for (const [name, value] of Object.entries(split.value.secrets)) {
         if (!remember) continue
-        const sealed = this.vault.sealSecret(accountSecretId(acc.id, name), acc, value)
+        const sealed = this.vault.storage.sealSecret(accountSecretId(acc.id, name), acc, value)
         if (!sealed.ok) return sealed
         acc.secrets[name] = sealed.value
       }

@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../../shared/clock'
 import { createProviderEngine, type ProviderEngine } from '../providers/engine'
 import { createHttpClient, type HttpClient } from '../providers/http-client'
 import { AccountService } from './accounts'
+import { Ledger } from './ledger/ledger-handle'
 import { TokenService } from './ledger/token-service'
 import { Vault } from './vault'
 import type { StoreFactory } from './storage/vault-file'
@@ -39,7 +40,9 @@ export function createVaultServices(o: VaultServiceOptions): VaultServices {
   return {
     vault,
     accounts: new AccountService(vault),
-    tokens: new TokenService(vault, engine, { mintLockWaitMs: o.mintLockWaitMs }),
+    tokens: new TokenService(new Ledger(vault.storage), engine, {
+      mintLockWaitMs: o.mintLockWaitMs,
+    }),
     engine,
   }
 }

@@ -7,7 +7,7 @@ import type { ProviderProfile } from '../../../shared/providers/profile'
 import type { Surface } from '../../../shared/views'
 import { countsUnder, derivedState, endToken, type Organization } from './ledger'
 import type { TokenRecord, VaultData } from '../storage/schema'
-import type { Vault } from '../vault'
+import type { Ledger } from './ledger-handle'
 
 /** The token the server ends next: the organization's oldest live one (held or not). */
 export function evictionVictim(
@@ -60,12 +60,12 @@ export function evictionNeedsConfirmation(
  * caused it. A token that ended meanwhile is left as it is.
  */
 export async function markEvicted(
-  vault: Vault,
+  ledger: Ledger,
   tokenId: string,
   by: { label: string; surface: Surface },
 ): Promise<Result<{ label: string; tokenId: string } | null>> {
-  return vault
-    .mutate(
+  return ledger
+    .update(
       (draft, now) => {
         const t = draft.tokens.find((x) => x.id === tokenId)
         if (!t || derivedState(t, now) !== 'active') return ok(null)
