@@ -5,6 +5,7 @@ import { createProviderEngine, type ProviderEngine } from '../providers/engine'
 import { createHttpClient, type HttpClient } from '../providers/http-client'
 import { AccountService } from './accounts'
 import { Ledger } from './ledger/ledger-handle'
+import { LocalLedgerStore } from './ledger/local-ledger-store'
 import { TokenService } from './ledger/token-service'
 import { Vault } from './vault'
 import type { StoreFactory } from './storage/vault-file'
@@ -40,9 +41,13 @@ export function createVaultServices(o: VaultServiceOptions): VaultServices {
   return {
     vault,
     accounts: new AccountService(vault),
-    tokens: new TokenService(new Ledger(vault.storage), engine, {
-      mintLockWaitMs: o.mintLockWaitMs,
-    }),
+    tokens: new TokenService(
+      new Ledger(vault.storage, new LocalLedgerStore(vault.storage)),
+      engine,
+      {
+        mintLockWaitMs: o.mintLockWaitMs,
+      },
+    ),
     engine,
   }
 }
