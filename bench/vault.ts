@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
 import { startSandbox, DEMO_USERS } from '../src/main/sandbox'
 import { createVaultServices, passphraseProtector, DEFAULT_SCRYPT } from '../src/main/vault'
-import { VaultFile } from '../src/main/vault/vault-file'
+import { VaultFile } from '../src/main/vault/storage/vault-file'
 import type { Result } from '../src/shared/result'
 
 const CHEAP = { N: 2 ** 15, r: 8, p: 1 }

@@ -188,11 +188,11 @@ export class Deck {
         if (!acc) continue
         // Refresh tokens are secrets too (an expired token may still hold one).
         const r = t.refresh
-          ? vault.openSecret(`token/${t.id}/refresh`, acc, t.refresh.secret)
+          ? vault.storage.openSecret(`token/${t.id}/refresh`, acc, t.refresh.secret)
           : null
         if (r?.ok) out.add(r.value)
         if (!t.secret) continue
-        const s = vault.openSecret(`token/${t.id}`, acc, t.secret)
+        const s = vault.storage.openSecret(`token/${t.id}`, acc, t.secret)
         if (s.ok) out.add(s.value)
       }
     }

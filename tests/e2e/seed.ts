@@ -4,8 +4,8 @@
 // adds rewrite the encrypted file 1,000 times (about 20 s). Every record is validated again by
 // the vault's schema when it is read back.
 import { randomUUID } from 'node:crypto'
-import { organizationOf } from '../../src/main/vault/ledger'
-import type { AccountRecord, TokenRecord } from '../../src/main/vault/schema'
+import { organizationOf } from '../../src/main/vault/ledger/ledger'
+import type { AccountRecord, TokenRecord } from '../../src/main/vault/storage/schema'
 import type { TestApp } from '../helpers/app'
 
 export const label = (i: number) => `account-${String(i).padStart(4, '0')}`
@@ -51,7 +51,11 @@ export async function seedLargeVault(
       const now = core.current.vault.clock.now()
       for (const a of draft.accounts) {
         const id = randomUUID()
-        const sealed = core.current.vault.sealSecret(`token/${id}`, a, `bench-fake-token-${id}`)
+        const sealed = core.current.vault.storage.sealSecret(
+          `token/${id}`,
+          a,
+          `bench-fake-token-${id}`,
+        )
         if (!sealed.ok) return sealed
         const token: TokenRecord = {
           id,

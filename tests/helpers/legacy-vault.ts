@@ -6,11 +6,11 @@
 import { scryptSync } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { boundAad, legacyAad, originBoundAad } from '../../src/main/vault/bindings'
-import { openRecord, seal } from '../../src/main/vault/crypto'
-import { sealedRecords } from '../../src/main/vault/rekey'
-import type { VaultData } from '../../src/main/vault/schema'
-import { encodeVault } from '../../src/main/vault/vault-codec'
+import { boundAad, legacyAad, originBoundAad } from '../../src/main/vault/storage/bindings'
+import { openRecord, seal } from '../../src/main/vault/storage/crypto'
+import { sealedRecords } from '../../src/main/vault/storage/rekey'
+import type { VaultData } from '../../src/main/vault/storage/schema'
+import { encodeVault } from '../../src/main/vault/storage/vault-codec'
 import { readSealed } from './vault'
 
 /** The passphrase slot's wrap as TokenDeck wrote it before slots named the sealed format. */

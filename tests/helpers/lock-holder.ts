@@ -4,7 +4,7 @@
 //         it and exits;
 //   loop  takes and releases it <count> times (argv[5]) as fast as it can, then prints `done`.
 import { writeSync } from 'node:fs'
-import { withFileLock } from '../../src/main/vault/locks'
+import { withFileLock } from '../../src/main/vault/storage/locks'
 
 function say(line: string): void {
   writeSync(1, `${line}\n`)

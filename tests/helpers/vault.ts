@@ -5,9 +5,9 @@ import path from 'node:path'
 import type { Clock } from '../../src/shared/clock'
 import { createVaultServices, passphraseProtector, type VaultServices } from '../../src/main/vault'
 import type { HttpClient } from '../../src/main/providers/http-client'
-import type { VaultData } from '../../src/main/vault/schema'
-import { encodeVault } from '../../src/main/vault/vault-codec'
-import { VaultFile, VAULT_FILE } from '../../src/main/vault/vault-file'
+import type { VaultData } from '../../src/main/vault/storage/schema'
+import { encodeVault } from '../../src/main/vault/storage/vault-codec'
+import { VaultFile, VAULT_FILE } from '../../src/main/vault/storage/vault-file'
 
 export const TEST_PASSPHRASE = 'correct horse battery staple'
 /** The cheapest cost a vault accepts (key-slots.ts SCRYPT_BOUNDS): fast tests, same code path. */

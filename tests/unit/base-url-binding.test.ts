@@ -302,12 +302,12 @@ describe('the binding itself', () => {
   it('a record sealed for one base URL does not open for another path on the same host', async () => {
     const v = await newVault()
     const a = { id: 'acc-1', providerId: 'tpstreams', baseUrl: 'https://api.example.com/tenant-a' }
-    const sealed = v.vault.sealSecret('account/acc-1/secret/password', a, 'hunter2-hunter2')
+    const sealed = v.vault.storage.sealSecret('account/acc-1/secret/password', a, 'hunter2-hunter2')
     expect(sealed.ok).toBe(true)
     if (!sealed.ok) return
-    const same = v.vault.openSecret('account/acc-1/secret/password', a, sealed.value)
+    const same = v.vault.storage.openSecret('account/acc-1/secret/password', a, sealed.value)
     expect(same.ok && same.value).toBe('hunter2-hunter2')
-    const other = v.vault.openSecret(
+    const other = v.vault.storage.openSecret(
       'account/acc-1/secret/password',
       { ...a, baseUrl: 'https://api.example.com/tenant-b' },
       sealed.value,

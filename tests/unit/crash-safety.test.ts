@@ -11,7 +11,7 @@ import { build } from 'vite'
 import { systemClock } from '../../src/shared/clock'
 import { ok } from '../../src/shared/result'
 import { createVaultServices, passphraseProtector } from '../../src/main/vault'
-import { VaultFile, VAULT_FILE } from '../../src/main/vault/vault-file'
+import { VaultFile, VAULT_FILE } from '../../src/main/vault/storage/vault-file'
 import { CHEAP_SCRYPT, TEST_PASSPHRASE, newVault, tempDir, vaultKey } from '../helpers/vault'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -234,7 +234,11 @@ describe('crash safety under SIGKILL', () => {
     // The last state takes a write from a new process, and its secrets decrypt.
     const { vault, accounts, data } = await openFresh(dir)
     for (const a of data.accounts.slice(-20)) {
-      const secret = vault.openSecret(`account/${a.id}/secret/password`, a, a.secrets.password!)
+      const secret = vault.storage.openSecret(
+        `account/${a.id}/secret/password`,
+        a,
+        a.secrets.password!,
+      )
       expect(secret.ok && secret.value.startsWith(`pw-${a.label}-`)).toBe(true)
     }
     const added = await accounts.add({

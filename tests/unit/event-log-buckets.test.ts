@@ -6,15 +6,15 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { generateKey, seal } from '../../src/main/vault/crypto'
+import { generateKey, seal } from '../../src/main/vault/storage/crypto'
 import {
   EventLog,
   lineBucket,
   sealedEventCipher,
   type EventCipher,
   type VaultEvent,
-} from '../../src/main/vault/event-log'
-import { passphraseProtector } from '../../src/main/vault/key-slots'
+} from '../../src/main/vault/storage/event-log'
+import { passphraseProtector } from '../../src/main/vault/storage/key-slots'
 import { CHEAP_SCRYPT, newVault, tempDir } from '../helpers/vault'
 
 const LIMIT = 50

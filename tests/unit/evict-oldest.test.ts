@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTpstreamsSandbox, type TpstreamsSandbox } from '../../src/main/sandbox'
-import { tokenSecretId } from '../../src/main/vault/bindings'
+import { tokenSecretId } from '../../src/main/vault/storage/bindings'
 import { actionFixture, type ActionFixture } from '../helpers/actions'
 import { CLI, runCli } from '../helpers/cli'
 import { manualClock } from '../helpers/vault'
@@ -71,7 +71,7 @@ function secretOf(f: ActionFixture, tokenId: string): string {
   if (!d.ok) throw new Error(d.message)
   const t = d.value.tokens.find((x) => x.id === tokenId)!
   const acc = d.value.accounts.find((a) => a.id === t.accountId)!
-  const s = f.services.vault.openSecret(tokenSecretId(t.id), acc, t.secret!)
+  const s = f.services.vault.storage.openSecret(tokenSecretId(t.id), acc, t.secret!)
   if (!s.ok) throw new Error(s.message)
   return s.value
 }

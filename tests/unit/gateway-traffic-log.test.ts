@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { generateKey } from '../../src/main/vault/crypto'
-import { EventLog, sealedEventCipher } from '../../src/main/vault/event-log'
+import { generateKey } from '../../src/main/vault/storage/crypto'
+import { EventLog, sealedEventCipher } from '../../src/main/vault/storage/event-log'
 import { tempDir } from '../helpers/vault'
 
 const LIMIT = 50

@@ -15,13 +15,13 @@ import {
   readOwner,
   withFileLock,
   type Owner,
-} from '../../src/main/vault/locks'
+} from '../../src/main/vault/storage/locks'
 import {
   linuxStartTicks,
   ownerState,
   parseElapsed,
   selfIdentity,
-} from '../../src/main/vault/process-identity'
+} from '../../src/main/vault/storage/process-identity'
 import { tempDir } from '../helpers/vault'
 
 const HOLDER = path.resolve('tests/helpers/lock-holder.ts')

@@ -11,7 +11,7 @@ import {
   DEFAULT_RETRY_AFTER_SECONDS,
   MAX_RETRY_AFTER_SECONDS,
   retryAt,
-} from '../../src/main/vault/login-limits'
+} from '../../src/main/vault/ledger/login-limits'
 import { CHEAP_SCRYPT, manualClock, newVault, TEST_PASSPHRASE } from '../helpers/vault'
 import { probingTpstreams } from '../helpers/health-profiles'
 

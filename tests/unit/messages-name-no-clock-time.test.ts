@@ -7,11 +7,11 @@
 import { describe, expect, it } from 'vitest'
 import { formatAgo, formatIn } from '../../src/shared/expiry'
 import type { Failure } from '../../src/shared/result'
-import { blockedFailure } from '../../src/main/vault/login-limits'
-import { forgottenNote, capReached } from '../../src/main/vault/revocation'
-import { evictionNeedsConfirmation } from '../../src/main/vault/evict'
-import { PENDING_NOTE } from '../../src/main/vault/token-records'
-import { organizationOf } from '../../src/main/vault/ledger'
+import { blockedFailure } from '../../src/main/vault/ledger/login-limits'
+import { forgottenNote, capReached } from '../../src/main/vault/ledger/revocation'
+import { evictionNeedsConfirmation } from '../../src/main/vault/ledger/evict'
+import { PENDING_NOTE } from '../../src/main/vault/ledger/token-records'
+import { organizationOf } from '../../src/main/vault/ledger/ledger'
 import { ProviderRegistry } from '../../src/main/providers/registry'
 import {
   VAULT_FORMAT,
@@ -20,7 +20,7 @@ import {
   type AccountRecord,
   type TokenRecord,
   type VaultData,
-} from '../../src/main/vault/schema'
+} from '../../src/main/vault/storage/schema'
 
 // The window's modules (outside tsconfig.node.json's program): loaded by path and typed here.
 const FORMAT = '../../src/renderer/src/lib/format'

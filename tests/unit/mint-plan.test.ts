@@ -1,7 +1,7 @@
 // The replace-at-cap decision as a table: every combination of a current token, "log in
 // again", revoke-on-replace, a revoke endpoint and the cap maps to one plan.
 import { describe, expect, it } from 'vitest'
-import { planMint, type MintPlan, type MintPlanInput } from '../../src/main/vault/mint-plan'
+import { planMint, type MintPlan, type MintPlanInput } from '../../src/main/vault/ledger/mint-plan'
 
 const base: MintPlanInput = {
   hasCurrent: false,

@@ -13,7 +13,7 @@ import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
 import { createVaultServices, passphraseProtector } from '../../src/main/vault'
-import type { VaultData, VaultFileV2 } from '../../src/main/vault/schema'
+import type { VaultData, VaultFileV2 } from '../../src/main/vault/storage/schema'
 import {
   CHEAP_SCRYPT,
   TEST_PASSPHRASE,

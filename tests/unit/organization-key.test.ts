@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest'
 import { BUILTIN_PROFILES } from '../../src/main/providers/registry'
 import { DEMO_USERS } from '../../src/main/sandbox'
-import { capUsage, organizationOf, organizationViews } from '../../src/main/vault/ledger'
+import { capUsage, organizationOf, organizationViews } from '../../src/main/vault/ledger/ledger'
 import type { ProviderRegistry } from '../../src/main/providers/registry'
-import type { TokenRecord, VaultData } from '../../src/main/vault/schema'
+import type { TokenRecord, VaultData } from '../../src/main/vault/storage/schema'
 import { actionFixture, sandboxPerTest } from '../helpers/actions'
 import { rewriteSealed, vaultKey } from '../helpers/vault'
 

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
 import { createHttpClient } from '../../src/main/providers/http-client'
-import { tokenRefreshId } from '../../src/main/vault/bindings'
+import { tokenRefreshId } from '../../src/main/vault/storage/bindings'
 import { parseProfile } from '../../src/shared/providers/profile'
 import {
   CHEAP_SCRYPT,
@@ -62,7 +62,7 @@ async function oauthVault(remember = true, label = 'oauth-dev') {
     const a = d.value.accounts.find((x) => x.id === accountId)!
     const t = [...d.value.tokens].reverse().find((x) => x.accountId === accountId && x.refresh)
     if (!t?.refresh) return null
-    const s = v.vault.openSecret(tokenRefreshId(t.id), a, t.refresh.secret)
+    const s = v.vault.storage.openSecret(tokenRefreshId(t.id), a, t.refresh.secret)
     if (!s.ok) throw new Error(s.message)
     return s.value
   }
@@ -152,7 +152,7 @@ describe('refresh tokens (OAuth sandbox)', () => {
     const rt = v.heldRefresh()!
     const d = v.vault.readUnlocked()
     if (!d.ok) return
-    const { tokenView } = await import('../../src/main/vault/ledger')
+    const { tokenView } = await import('../../src/main/vault/ledger/ledger')
     const views = d.value.tokens.map((t) => tokenView(t, clock.now()))
     expect(views[views.length - 1]).toMatchObject({ state: 'active', refreshable: true })
     expect(views[views.length - 1]!.refreshExpiresAt).toBeGreaterThan(clock.now())
@@ -191,8 +191,8 @@ describe('refresh tokens (OAuth sandbox)', () => {
     const first = await v.tokens.header(v.acc.id, { surface: 'cli' })
     if (!first.ok) throw new Error(first.message)
     const before = stats()
-    const { markSuspect } = await import('../../src/main/vault/refusals')
-    const r = await markSuspect(v.vault, v.acc.id, 'gateway', first.value.tokenId)
+    const { markSuspect } = await import('../../src/main/vault/ledger/refusals')
+    const r = await markSuspect(v.tokens.ledger, v.acc.id, 'gateway', first.value.tokenId)
     expect(r.ok).toBe(true)
     const next = await v.tokens.header(v.acc.id, { surface: 'cli' })
     if (!next.ok) throw new Error(next.message)

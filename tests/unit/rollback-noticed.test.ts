@@ -9,7 +9,7 @@ import path from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
 import { createVaultServices, passphraseProtector } from '../../src/main/vault'
-import { SeenVaults } from '../../src/main/vault/seen-vaults'
+import { SeenVaults } from '../../src/main/vault/storage/seen-vaults'
 import {
   CHEAP_SCRYPT,
   TEST_PASSPHRASE,

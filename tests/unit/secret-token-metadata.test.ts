@@ -3,7 +3,7 @@
 import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { DEMO_USERS } from '../../src/main/sandbox'
-import { openSecretMetadata } from '../../src/main/vault/token-records'
+import { openSecretMetadata } from '../../src/main/vault/ledger/token-records'
 import { actionFixture, sandboxPerTest } from '../helpers/actions'
 
 const sandbox = sandboxPerTest()
@@ -40,7 +40,7 @@ describe('secret token metadata', () => {
     expect(t?.secretMetadata).toMatchObject({ v: 1 })
     const acc = services.vault.readUnlocked()
     const owner = acc.ok ? acc.value.accounts.find((a) => a.id === t!.accountId)! : undefined
-    const opened = openSecretMetadata(services.vault, t!, owner!)
+    const opened = openSecretMetadata(services.tokens.ledger, t!, owner!)
     expect(opened.ok).toBe(true)
     const ticket = opened.ok ? opened.value.ticket : undefined
     expect(ticket).toMatch(/^[0-9a-f]{32}$/)
@@ -54,7 +54,7 @@ describe('secret token metadata', () => {
     expect(fs.readFileSync(services.vault.file.path, 'utf8')).not.toContain(ticket)
 
     // Sealed under the token's own id: moved to another record, it does not open.
-    const moved = openSecretMetadata(services.vault, { ...t!, id: 'another-token' }, owner!)
+    const moved = openSecretMetadata(services.tokens.ledger, { ...t!, id: 'another-token' }, owner!)
     expect(!moved.ok && moved.code).toBe('VAULT_TAMPERED')
   })
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import { accountItemLabel, organizationHeader } from '../../src/main/tray-menu'
 import { accountRow } from '../../src/main/cli/output'
-import { accountView, organizationOf, organizationViews } from '../../src/main/vault/ledger'
+import { accountView, organizationOf, organizationViews } from '../../src/main/vault/ledger/ledger'
 import { ProviderRegistry } from '../../src/main/providers/registry'
 import {
   VAULT_FORMAT,
@@ -13,7 +13,7 @@ import {
   type StoredTokenState,
   type TokenRecord,
   type VaultData,
-} from '../../src/main/vault/schema'
+} from '../../src/main/vault/storage/schema'
 import {
   accountSummary,
   capUsageText,
@@ -25,7 +25,7 @@ import {
 } from '../../src/shared/state'
 import { expiringWindowMs } from '../../src/shared/expiry'
 import type { AccountView } from '../../src/shared/views'
-import { loginEndpoint } from '../../src/main/vault/login-limits'
+import { loginEndpoint } from '../../src/main/vault/ledger/login-limits'
 
 // The window's row status (src/renderer/src/lib/account-state.ts). The renderer is outside
 // tsconfig.node.json's program, so it is loaded by path and typed here.

@@ -15,9 +15,9 @@ import {
   slotsToTry,
   type KeyProtector,
   type KeySlot,
-} from '../../src/main/vault/key-slots'
-import { seal } from '../../src/main/vault/crypto'
-import type { VaultFileV2 } from '../../src/main/vault/schema'
+} from '../../src/main/vault/storage/key-slots'
+import { seal } from '../../src/main/vault/storage/crypto'
+import type { VaultFileV2 } from '../../src/main/vault/storage/schema'
 import { CHEAP_SCRYPT, TEST_PASSPHRASE, newVault } from '../helpers/vault'
 
 /** A protector that records which slots the vault asked it to derive, in order. */

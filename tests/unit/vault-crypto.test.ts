@@ -10,7 +10,7 @@ import {
   openString,
   seal,
   type EncRecord,
-} from '../../src/main/vault/crypto'
+} from '../../src/main/vault/storage/crypto'
 import {
   DEFAULT_SCRYPT,
   keySlotSchema,
@@ -22,7 +22,7 @@ import {
   safeStorageStatus,
   type KeySlot,
   type SafeStoragePort,
-} from '../../src/main/vault/key-slots'
+} from '../../src/main/vault/storage/key-slots'
 import { Vault } from '../../src/main/vault'
 import { startClassicSandbox, DEMO_USERS, type ClassicSandbox } from '../../src/main/sandbox'
 import type { Result } from '../../src/shared/result'
@@ -719,7 +719,7 @@ describe('lock and auto-lock', () => {
       }),
     )
     const binding = { id: 'acc', providerId: 'classic', baseUrl: 'https://example.test' }
-    const sealed = unwrapOk(v.vault.sealSecret('probe', binding, 'value'))
+    const sealed = unwrapOk(v.vault.storage.sealSecret('probe', binding, 'value'))
     const key = v.vault['key']
     expect(key).toBeInstanceOf(Buffer)
     if (!key) return
@@ -739,8 +739,8 @@ describe('lock and auto-lock', () => {
       ['readUnlocked', v.vault.readUnlocked()],
       ['settings', v.vault.settings()],
       ['updateSettings', v.vault.updateSettings({ clipboardClearSeconds: 10 })],
-      ['sealSecret', v.vault.sealSecret('x', binding, 'y')],
-      ['openSecret', v.vault.openSecret('probe', binding, sealed)],
+      ['sealSecret', v.vault.storage.sealSecret('x', binding, 'y')],
+      ['openSecret', v.vault.storage.openSecret('probe', binding, sealed)],
       ['addKeySlot', v.vault.addKeySlot(passphraseProtector('another passphrase', CHEAP_SCRYPT))],
       ['rekey', v.vault.rekey([], 'x')],
       ['addProvider', v.vault.addProvider('{}')],
@@ -768,7 +768,7 @@ describe('lock and auto-lock', () => {
     // Unlocking again restores a working key (a new buffer, equal to the old one).
     unwrapOk(await v.vault.unlock(passphraseProtector(TEST_PASSPHRASE)))
     expect(v.vault['key']?.equals(copy)).toBe(true)
-    expect(unwrapOk(v.vault.openSecret('probe', binding, sealed))).toBe('value')
+    expect(unwrapOk(v.vault.storage.openSecret('probe', binding, sealed))).toBe('value')
   })
 
   it('auto-locks only after the idle time set, logging it; 0 means never', async () => {

@@ -6,22 +6,22 @@ import { createHash, randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
-import { confStoreFactory, VaultFile, VAULT_FILE } from '../../src/main/vault/vault-file'
+import { confStoreFactory, VaultFile, VAULT_FILE } from '../../src/main/vault/storage/vault-file'
 import {
   vaultFileV1Schema,
   vaultFileV2Schema,
   vaultJsonSchema,
   type VaultData,
   type VaultFileV2,
-} from '../../src/main/vault/schema'
+} from '../../src/main/vault/storage/schema'
 import {
   EventLog,
   EVENT_LOG_FILE,
   EVENT_LOG_LIMIT,
   sealedEventCipher,
-} from '../../src/main/vault/event-log'
-import { generateKey } from '../../src/main/vault/crypto'
-import { keyCheck } from '../../src/main/vault/rekey'
+} from '../../src/main/vault/storage/event-log'
+import { generateKey } from '../../src/main/vault/storage/crypto'
+import { keyCheck } from '../../src/main/vault/storage/rekey'
 import { passphraseProtector, Vault } from '../../src/main/vault'
 import { ok, type Result } from '../../src/shared/result'
 import {

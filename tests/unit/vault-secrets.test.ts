@@ -11,7 +11,7 @@ import { startSandbox, DEMO_USERS, type SandboxSet } from '../../src/main/sandbo
 import { createHttpClient } from '../../src/main/providers/http-client'
 import { BUILTIN_PROFILES } from '../../src/main/providers/registry'
 import { passphraseProtector, Vault } from '../../src/main/vault'
-import { openSecretMetadata } from '../../src/main/vault/token-records'
+import { openSecretMetadata } from '../../src/main/vault/ledger/token-records'
 import type { ErrorCode, Result } from '../../src/shared/result'
 import type { Surface } from '../../src/shared/views'
 import { CHEAP_SCRYPT, manualClock, newVault, tempDir } from '../helpers/vault'
@@ -169,7 +169,8 @@ describe('no plaintext secret on disk, in events or in failures', () => {
         const t = v.vault.readUnlocked()
         const record = t.ok ? t.value.tokens.find((x) => x.id === r.value.tokenId) : undefined
         const owner = t.ok ? t.value.accounts.find((a) => a.id === record?.accountId) : undefined
-        const meta = record && owner ? openSecretMetadata(v.vault, record, owner) : undefined
+        const meta =
+          record && owner ? openSecretMetadata(v.tokens.ledger, record, owner) : undefined
         expect(meta?.ok).toBe(true)
         for (const [name, value] of Object.entries(meta?.ok ? meta.value : {}))
           keep(`secret metadata ${name} (${r.value.label})`, value)

@@ -7,7 +7,7 @@ import { secretFields } from '../../shared/providers/profile'
 import type { Surface, TokenView } from '../../shared/views'
 import type { AccountView } from '../../shared/views'
 import type { AccountPatch } from '../vault/accounts'
-import { mayHaveMinted } from '../vault/token-service'
+import { mayHaveMinted } from '../vault/ledger/token-service'
 import type { ActionDeps } from './context'
 
 export interface AddAccountInput {

@@ -10,7 +10,7 @@ import { normalizeBaseUrl } from '../../shared/url-policy'
 import type { Surface } from '../../shared/views'
 import { plural } from '../../shared/words'
 import type { EventInput } from '../vault/vault'
-import { confirmAccepted } from '../vault/refusals'
+import { confirmAccepted } from '../vault/ledger/refusals'
 import { canonicalPath } from '../gateway/canonical-path'
 import { forbiddenMethod } from '../gateway/decide'
 import type { GatewayPolicy, GatewayRecord, GatewayTarget } from '../gateway/types'
@@ -147,7 +147,7 @@ export function gatewayActions(deps: ActionDeps) {
 
   /** Logs gateway requests (batched by the gateway) in the event log. */
   async function record(entries: readonly GatewayRecord[]): Promise<Result<{ recorded: number }>> {
-    const { vault } = s()
+    const { vault, tokens } = s()
     const d = vault.readUnlocked()
     if (!d.ok) return d
     vault.logAll(entries.map((e) => gatewayEvent(e, findAccount(d.value.accounts, e.label)?.id)))
@@ -155,7 +155,7 @@ export function gatewayActions(deps: ActionDeps) {
     // (a write only when one needs it: most requests carry a token that needs nothing).
     const accepted = [...new Set(entries.flatMap((e) => (e.tokenId ? [e.tokenId] : [])))]
     if (accepted.length > 0) {
-      const r = await confirmAccepted(vault, accepted, 'gateway')
+      const r = await confirmAccepted(tokens.ledger, accepted, 'gateway')
       if (!r.ok) return r
     }
     return ok({ recorded: entries.length })

@@ -7,9 +7,9 @@ import type { CopyResult } from '../../shared/ipc/schemas'
 import type { Surface, TokenView } from '../../shared/views'
 import { plural } from '../../shared/words'
 import type { IssuedHeader, RevokeReport } from '../vault'
-import type { LoginOutcome } from '../vault/token-service'
-import { confirmAccepted, confirmRefused, markSuspect } from '../vault/refusals'
-import { probeAccount } from '../vault/token-health'
+import type { LoginOutcome } from '../vault/ledger/token-service'
+import { confirmAccepted, confirmRefused, markSuspect } from '../vault/ledger/refusals'
+import { probeAccount } from '../vault/ledger/token-health'
 import type { CheckReport } from '../../shared/health'
 import type { ActionDeps } from './context'
 
@@ -68,18 +68,24 @@ export function tokenActions(deps: ActionDeps) {
     surface: Surface,
     tokenId?: string,
   ): Promise<Result<RejectReport>> {
-    const { vault, engine } = s()
+    const { vault, engine, tokens } = s()
     vault.touch()
-    const marked = await markSuspect(vault, accountId, surface, tokenId)
+    const marked = await markSuspect(tokens.ledger, accountId, surface, tokenId)
     if (!marked.ok) return marked
     const { label, tokenId: id, already } = marked.value
     // Already suspect (another client saw the same refusal): checked then, not again now.
     const p = already
       ? ok({ verdict: 'inconclusive' as const })
-      : await vault.track(() => probeAccount(vault, engine, accountId, id))
+      : await vault.track(() => probeAccount(tokens.ledger, engine, accountId, id))
     const verdict = p.ok ? p.value.verdict : 'inconclusive'
     if (verdict === 'refused') {
-      const ended = await confirmRefused(vault, accountId, id, surface, 'its probe was refused')
+      const ended = await confirmRefused(
+        tokens.ledger,
+        accountId,
+        id,
+        surface,
+        'its probe was refused',
+      )
       if (!ended.ok && ended.code !== 'NOT_FOUND') return ended
       return ok({
         label,
@@ -89,7 +95,7 @@ export function tokenActions(deps: ActionDeps) {
       })
     }
     if (verdict === 'good') {
-      const cleared = await confirmAccepted(vault, [id], surface)
+      const cleared = await confirmAccepted(tokens.ledger, [id], surface)
       if (!cleared.ok) return cleared
       return ok({
         label,
@@ -124,7 +130,7 @@ export function tokenActions(deps: ActionDeps) {
    * and a replacement counts as working. Writes only when something changes.
    */
   function accepted(tokenIds: readonly string[], surface: Surface): Promise<Result<number>> {
-    return confirmAccepted(s().vault, tokenIds, surface)
+    return confirmAccepted(s().tokens.ledger, tokenIds, surface)
   }
 
   /**
@@ -134,9 +140,9 @@ export function tokenActions(deps: ActionDeps) {
    * inconclusive and marks nothing.
    */
   async function check(accountId: string, surface: Surface): Promise<Result<CheckReport>> {
-    const { vault, engine } = s()
+    const { vault, engine, tokens } = s()
     vault.touch()
-    const p = await vault.track(() => probeAccount(vault, engine, accountId))
+    const p = await vault.track(() => probeAccount(tokens.ledger, engine, accountId))
     if (!p.ok) return p
     const o = p.value
     const base = { accountId, label: o.label, tokenId: o.tokenId, status: null, code: null }
@@ -150,7 +156,7 @@ export function tokenActions(deps: ActionDeps) {
       case 'no-token':
         return ok({ ...base, outcome: 'no-token', message: `${o.label}: no live token to check.` })
       case 'good': {
-        const cleared = await confirmAccepted(vault, [o.tokenId], surface)
+        const cleared = await confirmAccepted(tokens.ledger, [o.tokenId], surface)
         if (!cleared.ok) return cleared
         return ok({
           ...base,
@@ -169,7 +175,7 @@ export function tokenActions(deps: ActionDeps) {
         })
       case 'refused': {
         const why = `its probe answered HTTP ${o.status}`
-        const r = await confirmRefused(vault, accountId, o.tokenId, surface, why)
+        const r = await confirmRefused(tokens.ledger, accountId, o.tokenId, surface, why)
         // NOT_FOUND: it ended meanwhile (another surface rejected or revoked it): still refused.
         if (!r.ok && r.code !== 'NOT_FOUND') return r
         return ok({

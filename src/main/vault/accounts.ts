@@ -12,12 +12,12 @@ import {
 } from '../../shared/providers/profile'
 import { findAccount, isLive, noAccount } from '../../shared/state'
 import type { AccountView, OrganizationView } from '../../shared/views'
-import { accountView, countsTowardCap, organizationViews, tidy } from './ledger'
-import type { AccountRecord, VaultData } from './schema'
+import { accountView, countsTowardCap, organizationViews, tidy } from './ledger/ledger'
+import type { AccountRecord, VaultData } from './storage/schema'
 import { plural } from '../../shared/words'
 import { withoutControls } from '../../shared/controls'
 import type { Vault } from './vault'
-import { accountSecretId } from './bindings'
+import { accountSecretId } from './storage/bindings'
 
 export interface AccountInput {
   label: string
@@ -214,7 +214,7 @@ export class AccountService {
     if (input.remember) {
       for (const [name, value] of Object.entries(split.value.secrets)) {
         const binding = { id, providerId: profile.id, baseUrl: base.value }
-        const sealed = this.vault.sealSecret(accountSecretId(id, name), binding, value)
+        const sealed = this.vault.storage.sealSecret(accountSecretId(id, name), binding, value)
         if (!sealed.ok) return sealed
         secrets[name] = sealed.value
       }
@@ -312,7 +312,7 @@ export class AccountService {
       acc.fields = split.value.plain
       for (const [name, value] of Object.entries(split.value.secrets)) {
         if (!remember) continue
-        const sealed = this.vault.sealSecret(accountSecretId(acc.id, name), acc, value)
+        const sealed = this.vault.storage.sealSecret(accountSecretId(acc.id, name), acc, value)
         if (!sealed.ok) return sealed
         acc.secrets[name] = sealed.value
       }

@@ -4,9 +4,11 @@ import { systemClock, type Clock } from '../../shared/clock'
 import { createProviderEngine, type ProviderEngine } from '../providers/engine'
 import { createHttpClient, type HttpClient } from '../providers/http-client'
 import { AccountService } from './accounts'
-import { TokenService } from './token-service'
+import { Ledger } from './ledger/ledger-handle'
+import { LocalLedgerStore } from './ledger/local-ledger-store'
+import { TokenService } from './ledger/token-service'
 import { Vault } from './vault'
-import type { StoreFactory } from './vault-file'
+import type { StoreFactory } from './storage/vault-file'
 
 export interface VaultServices {
   vault: Vault
@@ -39,14 +41,20 @@ export function createVaultServices(o: VaultServiceOptions): VaultServices {
   return {
     vault,
     accounts: new AccountService(vault),
-    tokens: new TokenService(vault, engine, { mintLockWaitMs: o.mintLockWaitMs }),
+    tokens: new TokenService(
+      new Ledger(vault.storage, new LocalLedgerStore(vault.storage)),
+      engine,
+      {
+        mintLockWaitMs: o.mintLockWaitMs,
+      },
+    ),
     engine,
   }
 }
 
 export { Vault } from './vault'
 export { AccountService } from './accounts'
-export { TokenService, type IssuedHeader, type RevokeReport } from './token-service'
+export { TokenService, type IssuedHeader, type RevokeReport } from './ledger/token-service'
 export {
   passphraseProtector,
   safeStorageProtector,
@@ -54,4 +62,4 @@ export {
   DEFAULT_SCRYPT,
   type KeyProtector,
   type SafeStoragePort,
-} from './key-slots'
+} from './storage/key-slots'

@@ -6,17 +6,24 @@ import type { Clock } from '../../shared/clock'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import type { ProviderProfile } from '../../shared/providers/profile'
 import { parseUserProfile, registryFor, type ProviderRegistry } from '../providers/registry'
-import { openString, seal, generateKey, type EncRecord } from './crypto'
-import { keyCheck, reencrypt, type SealedRef } from './rekey'
-import { BINDINGS, boundAad, legacyAad, originBoundAad, type Binding } from './bindings'
-import { EventLog, sealedEventCipher, type EventCipher, type VaultEvent } from './event-log'
-import { endToken } from './ledger'
-import { pushKeySlot, slotsToTry, type KeyProtector, type KeySlot } from './key-slots'
-import { defaultStateDir, SeenVaults } from './seen-vaults'
-import { downgraded, format1Refusal, resetUnauthenticated } from './format1-upgrade'
-import { settingsSchema, type VaultData, type VaultHeader, type VaultSettings } from './schema'
-import { decodeReason, tamperedFile } from './vault-codec'
-import { VaultFile, emptyVault, type StoreFactory } from './vault-file'
+import { generateKey } from './storage/crypto'
+import { keyCheck, reencrypt, type SealedRef } from './storage/rekey'
+import { BINDINGS, boundAad, legacyAad, originBoundAad } from './storage/bindings'
+import { sealedEventCipher, type EventLog, type VaultEvent } from './storage/event-log'
+import { pushKeySlot, slotsToTry, type KeyProtector, type KeySlot } from './storage/key-slots'
+import type { SeenVaults } from './storage/seen-vaults'
+import { KeyedStorage, tampered } from './storage/keyed-storage'
+import type { ChangeEvents, EventInput, VaultChange } from './storage/vault-storage'
+import type { WriteOptions } from './storage/keyed-storage'
+import { downgraded, format1Refusal, resetUnauthenticated } from './storage/format1-upgrade'
+import {
+  settingsSchema,
+  type VaultData,
+  type VaultHeader,
+  type VaultSettings,
+} from './storage/schema'
+import { decodeReason, tamperedFile } from './storage/vault-codec'
+import { emptyVault, type StoreFactory, type VaultFile } from './storage/vault-file'
 
 export interface VaultOptions {
   dir: string
@@ -61,101 +68,39 @@ type Listener = () => void
 /** The `code` of the events that record a change of the vault's protection (key slots). */
 export const PROTECTION_EVENT = 'protection'
 
-function tampered(recordId: string): Failure {
-  return fail(
-    'VAULT_TAMPERED',
-    `A ${recordId.startsWith('token/') ? 'token' : 'secret'} in the vault does not match the account, provider or server address it was sealed for: the vault file was changed outside TokenDeck. Nothing was sent; the file was not changed. Restore the vault from a backup you trust.`,
-  )
-}
-
-function keyChanged(): Failure {
-  return fail(
-    'VAULT_LOCKED',
-    'The vault was re-keyed in another window or terminal (its protection changed); unlock it again.',
-  )
-}
-
-/** How a token ended on the server (see rememberEnd). */
-export interface PendingEnd {
-  state: 'revoked' | 'forgotten'
-  at: number
-  note: string
-}
-
-function applyEnds(draft: VaultData, ends: readonly [string, PendingEnd][]): void {
-  for (const [id, end] of ends) {
-    const t = draft.tokens.find((x) => x.id === id)
-    if (t && (t.state === 'active' || t.state === 'uncertain'))
-      endToken(t, end.state, end.at, end.note)
-  }
-}
-
-/** An event to append to the log; its id and time are added on the way in. */
-export type EventInput = Omit<VaultEvent, 'id' | 'at'>
+export type { EventInput } from './storage/vault-storage'
 
 /** Owns the unlocked data key and everything about the vault that is not accounts or tokens. */
 export class Vault {
-  readonly file: VaultFile
-  readonly events: EventLog
+  /** The storage layer: the file, its key in memory, the event log, the one write protocol. */
+  readonly storage: KeyedStorage
   readonly clock: Clock
-  private key: Buffer | null = null
-  private vaultId: string | null = null
-  private lastActivity = 0
-  private readonly listeners = new Set<Listener>()
-  /** Token ends the server confirmed but no write could record yet; every write applies them. */
-  private readonly pendingEnds = new Map<string, PendingEnd>()
-  /** Work that must finish before the key is dropped (logins in flight): see track(). */
-  private readonly inFlight = new Set<Promise<unknown>>()
-  /** How many lockWhenIdle calls are waiting: while any is, no new tracked work starts. */
-  private lockWaiters = 0
-
-  /** What this machine remembers of each vault (outside its folder). */
-  readonly seen: SeenVaults
 
   constructor(readonly options: VaultOptions) {
     this.clock = options.clock
-    this.seen = new SeenVaults(options.stateDir ?? defaultStateDir())
-    this.file = new VaultFile({
-      dir: options.dir,
-      storeFactory: options.storeFactory,
-      lockWaitMs: options.lockWaitMs,
-      now: () => this.clock.now(),
-      // Every write (under the vault lock) is remembered on this machine at once.
-      onWritten: (vaultId, n) => {
-        this.seen.record(vaultId, { format: 2, ...n, seenAt: this.clock.now() })
-      },
-    })
-    this.events = new EventLog(
-      this.file.dir,
-      () => this.eventCipher(),
-      () => this.compactEvents(),
-    )
+    this.storage = new KeyedStorage(options)
   }
 
-  /**
-   * Trims the event log under the write lock. Best effort: a round the vault was too busy for
-   * (VAULT_BUSY) is skipped, and the log asks again after more appends.
-   */
-  private compactEvents(): void {
-    void this.file
-      .locked(async () => ok(this.events.compactIfLarge()))
-      .then((r) => {
-        this.compactionSkipped = r.ok ? 0 : this.compactionSkipped + 1
-      })
+  get file(): VaultFile {
+    return this.storage.file
   }
 
-  private cipherCache: { key: Buffer; cipher: EventCipher } | undefined
-
-  /** The event log's cipher under the key in memory; null while locked (nothing is logged). */
-  private eventCipher(): EventCipher | null {
-    if (!this.key || !this.vaultId) return null
-    if (this.cipherCache?.key !== this.key)
-      this.cipherCache = { key: this.key, cipher: sealedEventCipher(this.key, this.vaultId) }
-    return this.cipherCache.cipher
+  get events(): EventLog {
+    return this.storage.events
   }
 
-  /** Compaction rounds skipped in a row because the vault was busy (diagnostics and tests). */
-  compactionSkipped = 0
+  /** What this machine remembers of each vault (outside its folder). */
+  get seen(): SeenVaults {
+    return this.storage.seen
+  }
+
+  private get key(): Buffer | null {
+    return this.storage.opened?.key ?? null
+  }
+
+  private get vaultId(): string | null {
+    return this.storage.opened?.vaultId ?? null
+  }
 
   /** Creates a new vault with a fresh data key wrapped by `protector`, and leaves it unlocked. */
   async create(protector: KeyProtector): Promise<Result<void>> {
@@ -170,7 +115,7 @@ export class Vault {
       key,
     )
     if (!created.ok) return created
-    this.setKey(key, vaultId)
+    this.storage.useKey(key, vaultId)
     this.log({ type: 'vault', message: `Vault created, protected by ${describeSlot(slot.value)}.` })
     return ok(undefined)
   }
@@ -231,7 +176,7 @@ export class Vault {
         return refused
       }
     }
-    this.setKey(key, vaultId)
+    this.storage.useKey(key, vaultId)
     const r =
       format.value === 1
         ? await this.upgradeFormat1()
@@ -359,7 +304,7 @@ export class Vault {
   private async upgradeFormat1(): Promise<Result<void>> {
     const key = this.key!
     const vaultId = this.vaultId!
-    const cipher = this.eventCipher()!
+    const cipher = this.storage.eventCipher()!
     let log: { commit(): void; abort(): void } | undefined
     let reset: string[] = []
     const r = await this.mutate(
@@ -395,12 +340,7 @@ export class Vault {
 
   /** Drops the data key from memory (zeroed). */
   lock(): void {
-    if (this.key) this.key.fill(0)
-    const was = this.key !== null
-    this.key = null
-    this.cipherCache = undefined
-    this.file.useKey(null)
-    if (was) this.emit()
+    this.storage.dropKey()
   }
 
   /**
@@ -409,15 +349,7 @@ export class Vault {
    * locked or a lock is waiting, so no new login starts once locking has begun.
    */
   async track<T>(work: () => Promise<Result<T>>): Promise<Result<T>> {
-    if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
-    if (this.lockWaiters > 0) return fail('VAULT_LOCKED', 'The vault is locking.')
-    const running = work()
-    this.inFlight.add(running)
-    try {
-      return await running
-    } finally {
-      this.inFlight.delete(running)
-    }
+    return this.storage.track(work)
   }
 
   /** lockWhenIdle's default bound: the HTTP client's 15 s deadline plus time to record. */
@@ -430,24 +362,13 @@ export class Vault {
    * (quit): a login cut off that way keeps its pending record, uncertain, in the file.
    */
   async lockWhenIdle(maxWaitMs = Vault.IN_FLIGHT_WAIT_MS): Promise<void> {
-    if (this.key && this.inFlight.size > 0) {
-      this.lockWaiters++
-      let timer: NodeJS.Timeout | undefined
-      try {
-        await Promise.race([
-          Promise.allSettled([...this.inFlight]),
-          new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs))),
-        ])
-      } finally {
-        clearTimeout(timer)
-        this.lockWaiters--
-      }
-    }
+    // Only when there is work to wait for: otherwise the key is dropped before this returns.
+    if (this.storage.busy) await this.storage.whenIdle(maxWaitMs)
     this.lock()
   }
 
   get unlocked(): boolean {
-    return this.key !== null
+    return this.storage.unlocked
   }
 
   /** What the lock screen shows: the key slots come from the header, settings once unlocked. */
@@ -466,7 +387,7 @@ export class Vault {
 
   /** Marks activity; auto-lock counts idle time from the last call. */
   touch(): void {
-    this.lastActivity = this.clock.now()
+    this.storage.touch()
   }
 
   /** Locks when idle longer than the auto-lock setting; returns true if it locked now. */
@@ -475,9 +396,9 @@ export class Vault {
     const data = this.file.read()
     const minutes = data.ok ? data.value.settings.autoLockMinutes : 0
     if (minutes <= 0) return false
-    if (this.clock.now() - this.lastActivity < minutes * 60_000) return false
+    if (this.clock.now() - this.storage.lastActive < minutes * 60_000) return false
     // A login in flight is activity: the next check locks once it has been recorded.
-    if (this.inFlight.size > 0) return false
+    if (this.storage.busy) return false
     // Logged first: the log is sealed with the key, which locking drops.
     this.log({ type: 'vault', message: `Locked after ${minutes} idle minutes.` })
     this.lock()
@@ -490,13 +411,7 @@ export class Vault {
    * vault: the next unlock says so and asks before anything is written.
    */
   readUnlocked(): Result<VaultData> {
-    if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
-    return this.lockIfRolledBack(this.file.read())
-  }
-
-  private lockIfRolledBack<T>(r: Result<T>): Result<T> {
-    if (!r.ok && r.code === 'VAULT_ROLLED_BACK') this.lock()
-    return r
+    return this.storage.read()
   }
 
   /** Built-in and imported profiles as of `data` (derived from it, cached per version). */
@@ -504,43 +419,13 @@ export class Vault {
     return registryFor(data.customProfiles)
   }
 
-  /**
-   * The one way to change the vault: take the lock, re-read, apply `change` to a private copy,
-   * write it atomically, append the events that describe it (still under the lock), and only
-   * then notify views. Nothing is logged or announced for a change that was not written.
-   */
+  /** The one way to change the vault (storage's write protocol, keyed-storage.ts write). */
   async mutate<T>(
-    change: (draft: VaultData, now: number) => Result<T> | Promise<Result<T>>,
-    events?: (value: T) => EventInput | EventInput[] | undefined,
-    o: {
-      /** Seal the new file with this key (rotation) instead of the one in memory. */
-      sealWith?: () => Buffer
-      /** Runs after the write, still under the lock, before the events. */
-      afterWrite?: () => void
-    } = {},
+    change: VaultChange<T>,
+    events?: ChangeEvents<T>,
+    o: WriteOptions = {},
   ): Promise<Result<T>> {
-    if (!this.key) return fail('VAULT_LOCKED', 'The vault is locked.')
-    const now = this.clock.now()
-    const pending = [...this.pendingEnds]
-    const key = this.key
-    const r = await this.file.update(
-      (draft) => {
-        // Another window or terminal rotated the data key: what this process would seal now
-        // could not be read back. Lock, and ask for the passphrase again.
-        if (draft.keyCheck !== undefined && draft.keyCheck !== keyCheck(key)) return keyChanged()
-        applyEnds(draft, pending)
-        return change(draft, now)
-      },
-      (value) => {
-        for (const [id] of pending) this.pendingEnds.delete(id)
-        o.afterWrite?.()
-        const e = events?.(value)
-        for (const one of Array.isArray(e) ? e : e ? [e] : []) this.log(one)
-      },
-      o.sealWith,
-    )
-    if (r.ok) this.emit()
-    return this.lockIfRolledBack(r)
+    return this.storage.write(change, events, o)
   }
 
   /**
@@ -585,7 +470,7 @@ export class Vault {
       slots.push(slot.value)
     }
     const aad = (ref: SealedRef) => boundAad(vaultId, ref.recordId, ref.binding)
-    const oldCipher = this.eventCipher()!
+    const oldCipher = this.storage.eventCipher()!
     const newCipher = sealedEventCipher(newKey, vaultId)
     let log: { commit(): void; abort(): void } | undefined
     const r = await this.mutate(
@@ -607,41 +492,9 @@ export class Vault {
       return r
     }
     oldKey.fill(0)
-    this.key = newKey
-    this.file.useKey(newKey)
+    this.storage.useKey(newKey, vaultId, { notify: false })
     this.log({ type: 'vault', code: PROTECTION_EVENT, message })
     return r
-  }
-
-  /**
-   * Remembers that the server ended a token whose new state could not be written: it is never
-   * handed out again by this process, and the next successful write records it.
-   */
-  rememberEnd(tokenId: string, end: PendingEnd): void {
-    this.pendingEnds.set(tokenId, end)
-  }
-
-  /** The server ended this token, whether or not the file says so yet. */
-  endedUnrecorded(tokenId: string): boolean {
-    return this.pendingEnds.has(tokenId)
-  }
-
-  /** Encrypts a secret for a record, bound to its account, provider and origin (bindings.ts). */
-  sealSecret(recordId: string, binding: Binding, plain: string): Result<EncRecord> {
-    if (!this.key || !this.vaultId) return fail('VAULT_LOCKED', 'The vault is locked.')
-    return ok(seal(this.key, plain, boundAad(this.vaultId, recordId, binding)))
-  }
-
-  /**
-   * Opens a secret. One that does not open was moved to another record or account, or its
-   * account's provider or server address was changed outside TokenDeck: VAULT_TAMPERED, and
-   * nothing is sent anywhere.
-   */
-  openSecret(recordId: string, binding: Binding, rec: EncRecord): Result<string> {
-    if (!this.key || !this.vaultId) return fail('VAULT_LOCKED', 'The vault is locked.')
-    const s = openString(this.key, rec, boundAad(this.vaultId, recordId, binding))
-    if (s === null) return tampered(recordId)
-    return ok(s)
   }
 
   /** Adds a key slot (e.g. a passphrase beside the OS keychain); needs the vault unlocked. */
@@ -719,31 +572,17 @@ export class Vault {
 
   /** Appends an event that changes nothing in the vault (a reuse, a copy, a failure). */
   log(event: EventInput): VaultEvent {
-    return this.events.append({ at: this.clock.now(), ...event })
+    return this.storage.log(event)
   }
 
   /** Appends several such events in one write (the gateway's request records). */
   logAll(events: readonly EventInput[]): VaultEvent[] {
-    const at = this.clock.now()
-    return this.events.appendAll(events.map((e) => ({ at, ...e })))
+    return this.storage.logAll(events)
   }
 
   /** Called after any change the UI or tray should reflect. */
   onChange(listener: Listener): () => void {
-    this.listeners.add(listener)
-    return () => this.listeners.delete(listener)
-  }
-
-  private emit(): void {
-    for (const l of this.listeners) l()
-  }
-
-  private setKey(key: Buffer, vaultId: string): void {
-    this.key = key
-    this.vaultId = vaultId
-    this.file.useKey(key)
-    this.touch()
-    this.emit()
+    return this.storage.onChange(listener)
   }
 }
 

@@ -1,13 +1,13 @@
 // Evict-oldest caps (profile `cap.onExceed: "evictOldest"`): which token the server will end when
 // a login goes past the cap, the failure that names it before anything is sent, and marking it
 // `evicted` once the login minted (it then no longer counts toward the cap).
-import { formatAgo } from '../../shared/expiry'
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import type { ProviderProfile } from '../../shared/providers/profile'
-import type { Surface } from '../../shared/views'
+import { formatAgo } from '../../../shared/expiry'
+import { fail, ok, type Failure, type Result } from '../../../shared/result'
+import type { ProviderProfile } from '../../../shared/providers/profile'
+import type { Surface } from '../../../shared/views'
 import { countsUnder, derivedState, endToken, type Organization } from './ledger'
-import type { TokenRecord, VaultData } from './schema'
-import type { Vault } from './vault'
+import type { TokenRecord, VaultData } from '../storage/schema'
+import type { Ledger } from './ledger-handle'
 
 /** The token the server ends next: the organization's oldest live one (held or not). */
 export function evictionVictim(
@@ -60,12 +60,12 @@ export function evictionNeedsConfirmation(
  * caused it. A token that ended meanwhile is left as it is.
  */
 export async function markEvicted(
-  vault: Vault,
+  ledger: Ledger,
   tokenId: string,
   by: { label: string; surface: Surface },
 ): Promise<Result<{ label: string; tokenId: string } | null>> {
-  return vault
-    .mutate(
+  return ledger
+    .update(
       (draft, now) => {
         const t = draft.tokens.find((x) => x.id === tokenId)
         if (!t || derivedState(t, now) !== 'active') return ok(null)

@@ -2,8 +2,8 @@
 // person is shown before it (everything nothing authenticated: accounts with their servers,
 // routes, gateway settings, settings) and what is reset rather than trusted by it. Pure over the
 // opened data; the Vault runs the upgrade itself (vault.ts upgradeFormat1).
-import { fail, type Failure } from '../../shared/result'
-import { settingsSchema } from '../../shared/settings'
+import { fail, type Failure } from '../../../shared/result'
+import { settingsSchema } from '../../../shared/settings'
 import { sealedRecords } from './rekey'
 import type { VaultData } from './schema'
 

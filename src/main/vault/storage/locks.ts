@@ -12,8 +12,8 @@
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { fail, ok, type Result } from '../../shared/result'
-import { writeFileSafely } from '../platform/safe-write'
+import { fail, ok, type Result } from '../../../shared/result'
+import { writeFileSafely } from '../../platform/safe-write'
 import { ownerState, selfIdentity, type ProcessIdentity } from './process-identity'
 
 /** Runs tasks with the same key one after another, in call order, within this process. */

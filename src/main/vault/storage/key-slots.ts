@@ -6,8 +6,8 @@
 // next open a format 2 file. The key derivation work of all of a file's slots is bounded.
 import { randomBytes, randomUUID, scrypt as scryptCb, type ScryptOptions } from 'node:crypto'
 import { z } from 'zod'
-import { MIN_PASSPHRASE_LENGTH } from '../../shared/passphrase'
-import { fail, ok, type Result } from '../../shared/result'
+import { MIN_PASSPHRASE_LENGTH } from '../../../shared/passphrase'
+import { fail, ok, type Result } from '../../../shared/result'
 import { encRecordSchema, openRecord, seal, KEY_BYTES } from './crypto'
 
 /** scrypt at the OWASP-recommended cost: N=2^17, r=8, p=1 (128 MiB of memory per derivation). */

@@ -5,14 +5,14 @@
 // uncertain too. Each write goes through Vault.mutate with its event; a failed write is reported
 // in the Result, never dropped.
 import { randomUUID } from 'node:crypto'
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import type { ProviderProfile } from '../../shared/providers/profile'
-import type { Surface } from '../../shared/views'
-import type { MintedToken } from '../providers/engine'
+import { fail, ok, type Failure, type Result } from '../../../shared/result'
+import type { ProviderProfile } from '../../../shared/providers/profile'
+import type { Surface } from '../../../shared/views'
+import type { MintedToken } from '../../providers/engine'
 import { tidy } from './ledger'
-import type { AccountRecord, TokenRecord, VaultData } from './schema'
-import type { Vault } from './vault'
-import { tokenMetadataId, tokenRefreshId, tokenSecretId } from './bindings'
+import type { AccountRecord, TokenRecord, VaultData } from '../storage/schema'
+import type { Ledger } from './ledger-handle'
+import { tokenMetadataId, tokenRefreshId, tokenSecretId } from '../storage/bindings'
 
 /**
  * The note of a pending mint: true while its login runs, and still true after a crash. It names
@@ -57,7 +57,7 @@ function uncertainRecord(
  * login mints. No event: the login's outcome is logged.
  */
 export async function recordPendingMint(
-  vault: Vault,
+  ledger: Ledger,
   o: {
     acc: AccountRecord
     orgKey: string
@@ -67,7 +67,7 @@ export async function recordPendingMint(
   },
 ): Promise<Result<string>> {
   const tokenId = randomUUID()
-  const r = await vault.mutate((draft, now) => {
+  const r = await ledger.update((draft, now) => {
     const admitted = o.admit?.(draft, now)
     if (admitted && !admitted.ok) return admitted
     draft.tokens.push(uncertainRecord(tokenId, o.acc, o.orgKey, o.surface, now, PENDING_NOTE))
@@ -91,7 +91,7 @@ export async function recordPendingMint(
  * bound to the account.
  */
 export function sealTokenRecord(
-  vault: Vault,
+  ledger: Ledger,
   acc: AccountRecord,
   o: {
     id: string
@@ -105,19 +105,19 @@ export function sealTokenRecord(
   },
 ): Result<TokenRecord> {
   const { id, minted } = o
-  const sealed = vault.sealSecret(tokenSecretId(id), acc, minted.token)
+  const sealed = ledger.storage.sealSecret(tokenSecretId(id), acc, minted.token)
   if (!sealed.ok) return sealed
   // `?? {}`: a test double of the engine may leave secret metadata out.
   const secretMeta = minted.secretMetadata ?? {}
   let sealedMeta: TokenRecord['secretMetadata']
   if (Object.keys(secretMeta).length > 0) {
-    const s = vault.sealSecret(tokenMetadataId(id), acc, JSON.stringify(secretMeta))
+    const s = ledger.storage.sealSecret(tokenMetadataId(id), acc, JSON.stringify(secretMeta))
     if (!s.ok) return s
     sealedMeta = s.value
   }
   let sealedRefresh: TokenRecord['refresh']
   if (o.refresh) {
-    const s = vault.sealSecret(tokenRefreshId(id), acc, o.refresh.token)
+    const s = ledger.storage.sealSecret(tokenRefreshId(id), acc, o.refresh.token)
     if (!s.ok) return s
     sealedRefresh = { secret: s.value, expiresAt: o.refresh.expiresAt }
   }
@@ -143,7 +143,7 @@ export function sealTokenRecord(
 }
 
 export async function recordMinted(
-  vault: Vault,
+  ledger: Ledger,
   o: {
     acc: AccountRecord
     orgKey: string
@@ -157,7 +157,7 @@ export async function recordMinted(
 ): Promise<Result<TokenRecord>> {
   const { acc, orgKey, profile, minted, surface, message, pendingId } = o
   const tokenId = pendingId ?? randomUUID()
-  const built = sealTokenRecord(vault, acc, {
+  const built = sealTokenRecord(ledger, acc, {
     id: tokenId,
     providerId: profile.id,
     orgKey,
@@ -168,7 +168,7 @@ export async function recordMinted(
   })
   if (!built.ok) return mintedNotSaved(acc, built, pendingId)
   const record = built.value
-  const saved = await vault.mutate(
+  const saved = await ledger.update(
     (draft, now) => {
       // The pending record, in place (even if dismissed meanwhile: the token does exist).
       const i = draft.tokens.findIndex((t) => t.id === tokenId)
@@ -193,12 +193,12 @@ function mintedNotSaved(acc: AccountRecord, f: Failure, pendingId: string | unde
 
 /** Opens a token's sealed secret metadata ({} when it has none or it was dropped). */
 export function openSecretMetadata(
-  vault: Vault,
+  ledger: Ledger,
   t: TokenRecord,
   acc: AccountRecord,
 ): Result<Record<string, string>> {
   if (!t.secretMetadata) return ok({})
-  const s = vault.openSecret(tokenMetadataId(t.id), acc, t.secretMetadata)
+  const s = ledger.storage.openSecret(tokenMetadataId(t.id), acc, t.secretMetadata)
   return s.ok ? ok(JSON.parse(s.value) as Record<string, string>) : s
 }
 
@@ -208,7 +208,7 @@ export function openSecretMetadata(
  * success) keeps it uncertain, counted toward the cap until dismissed, with the reason.
  */
 export async function recordFailedLogin(
-  vault: Vault,
+  ledger: Ledger,
   acc: AccountRecord,
   orgKey: string,
   failure: Failure,
@@ -224,7 +224,7 @@ export async function recordFailedLogin(
   }
   if (!mayHaveMinted(failure)) {
     const message = `Login for "${acc.label}" failed: ${failure.message}`
-    const dropped = await vault.mutate(
+    const dropped = await ledger.update(
       (draft) => {
         draft.tokens = draft.tokens.filter((t) => t.id !== pendingId)
         return ok(undefined)
@@ -232,7 +232,7 @@ export async function recordFailedLogin(
       () => ({ ...event, message }),
     )
     if (dropped.ok) return failure
-    vault.log({ ...event, message })
+    ledger.storage.log({ ...event, message })
     // Nothing was minted, but the ledger still shows the pending record: say why.
     return {
       ...failure,
@@ -241,7 +241,7 @@ export async function recordFailedLogin(
   }
   const note = lostAnswerNote(failure.code)
   const message = `Login for "${acc.label}" failed: ${failure.message} (counted as an uncertain token)`
-  const saved = await vault.mutate(
+  const saved = await ledger.update(
     (draft, now) => {
       const t = draft.tokens.find((x) => x.id === pendingId)
       if (!t) draft.tokens.push(uncertainRecord(pendingId, acc, orgKey, surface, now, note))
@@ -251,7 +251,7 @@ export async function recordFailedLogin(
     () => ({ ...event, tokenId: pendingId, message }),
   )
   // If the note could not be updated, the pending record still stands, uncertain.
-  if (!saved.ok) vault.log({ ...event, tokenId: pendingId, message })
+  if (!saved.ok) ledger.storage.log({ ...event, tokenId: pendingId, message })
   return { ...failure, details: { ...failure.details, uncertainTokenId: pendingId } }
 }
 

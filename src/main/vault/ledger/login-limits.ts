@@ -3,12 +3,12 @@
 // Retry-After, and a profile's `loginRateLimit` caps the logins sent in any window. Both are kept
 // in the vault (every process sees them) and checked in the same write as a login's pending
 // record, so two processes cannot both take the last slot. Reuse of a token is never limited.
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import { formatIn, formatRemaining } from '../../shared/expiry'
-import { joinUrl, normalizeBaseUrl } from '../../shared/url-policy'
-import type { ProviderProfile } from '../../shared/providers/profile'
-import type { AccountRecord, LoginLimitRecord, VaultData } from './schema'
-import type { Vault } from './vault'
+import { fail, ok, type Failure, type Result } from '../../../shared/result'
+import { formatIn, formatRemaining } from '../../../shared/expiry'
+import { joinUrl, normalizeBaseUrl } from '../../../shared/url-policy'
+import type { ProviderProfile } from '../../../shared/providers/profile'
+import type { AccountRecord, LoginLimitRecord, VaultData } from '../storage/schema'
+import type { LedgerWrites } from './ledger-writes'
 
 /** The cooldown after a 429 that names no (readable) Retry-After. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 60
@@ -162,17 +162,17 @@ export function loginLimitsFor(acc: AccountRecord, profile: ProviderProfile) {
      * in the vault); the failure says for how long, and `details.retryAt` until when. Other
      * failures pass through unchanged.
      */
-    async afterFailure(vault: Vault, failure: Failure): Promise<Failure> {
+    async afterFailure(ledger: LedgerWrites, failure: Failure): Promise<Failure> {
       if (failure.code !== 'RATE_LIMITED' || !endpoint.ok) return failure
       const raw = failure.details?.retryAfter
-      const saved = await vault.mutate((draft, now) => {
+      const saved = await ledger.update((draft, now) => {
         const until = retryAt(typeof raw === 'string' ? raw : undefined, now)
         const rec = ensure(draft, endpoint.value)
         rec.cooldownUntil = Math.max(rec.cooldownUntil ?? 0, until)
         return ok(rec.cooldownUntil)
       })
       if (!saved.ok) return failure
-      const now = vault.clock.now()
+      const now = ledger.storage.clock.now()
       return {
         ...failure,
         message: `${failure.message} TokenDeck sends no login to this server for the next ${formatRemaining(Math.max(1000, saved.value - now))}.`,

@@ -2,8 +2,8 @@
 // sealed body holding everything else, its associated data a hash of the header. Any change to
 // the file, header or body, makes the body refuse to open (as KDBX 4 authenticates its header).
 import { createHash } from 'node:crypto'
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import { formatIssues } from '../../shared/providers/profile'
+import { fail, ok, type Failure, type Result } from '../../../shared/result'
+import { formatIssues } from '../../../shared/providers/profile'
 import { openString, seal } from './crypto'
 import { keyCheck } from './rekey'
 import { BINDINGS } from './bindings'

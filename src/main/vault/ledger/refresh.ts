@@ -4,16 +4,16 @@
 // ends. A refused refresh token is dropped and the caller logs in; a lost answer keeps it (see
 // `refreshAccount` for why); no refresh token, refusal message or error ever holds it.
 import { randomUUID } from 'node:crypto'
-import { ownValue } from '../../shared/json-path'
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import { secretFields, type ProviderProfile } from '../../shared/providers/profile'
-import type { Surface } from '../../shared/views'
-import { refreshRefused, type MintedToken, type ProviderEngine } from '../providers/engine'
-import { accountSecretId, tokenRefreshId } from './bindings'
+import { ownValue } from '../../../shared/json-path'
+import { fail, ok, type Failure, type Result } from '../../../shared/result'
+import { secretFields, type ProviderProfile } from '../../../shared/providers/profile'
+import type { Surface } from '../../../shared/views'
+import { refreshRefused, type MintedToken, type ProviderEngine } from '../../providers/engine'
+import { accountSecretId, tokenRefreshId } from '../storage/bindings'
 import { derivedState, endToken, tidy, tokensOf } from './ledger'
-import type { AccountRecord, TokenRecord, VaultData } from './schema'
+import type { AccountRecord, TokenRecord, VaultData } from '../storage/schema'
 import { mayHaveMinted, sealTokenRecord } from './token-records'
-import type { Vault } from './vault'
+import type { Ledger } from './ledger-handle'
 
 /** What a refresh attempt came to. */
 export type RefreshOutcome =
@@ -33,7 +33,7 @@ export function refreshHolder(data: VaultData, accountId: string): TokenRecord |
 
 /** The account's remembered secret values, for a refresh body that names a field. */
 function rememberedSecrets(
-  vault: Vault,
+  ledger: Ledger,
   acc: AccountRecord,
   profile: ProviderProfile,
 ): Result<Record<string, string>> {
@@ -41,7 +41,7 @@ function rememberedSecrets(
   for (const f of secretFields(profile)) {
     const stored = ownValue(acc.secrets, f.name)
     if (!stored) continue
-    const s = vault.openSecret(accountSecretId(acc.id, f.name), acc, stored)
+    const s = ledger.storage.openSecret(accountSecretId(acc.id, f.name), acc, stored)
     if (!s.ok) return s
     out[f.name] = s.value
   }
@@ -60,7 +60,7 @@ function rememberedSecrets(
  * toward no cap: a refresh continues a session, it does not open one.
  */
 export async function refreshAccount(
-  vault: Vault,
+  ledger: Ledger,
   engine: ProviderEngine,
   c: {
     data: VaultData
@@ -75,7 +75,7 @@ export async function refreshAccount(
   const { data, acc, orgKey, profile, surface } = c
   const holder = profile.refresh ? refreshHolder(data, acc.id) : undefined
   if (!holder?.refresh) return { kind: 'login', reason: 'none' }
-  const now = vault.clock.now()
+  const now = ledger.storage.clock.now()
   if (holder.refresh.expiresAt !== null && holder.refresh.expiresAt <= now) {
     return { kind: 'login', reason: 'expired' }
   }
@@ -83,9 +83,13 @@ export async function refreshAccount(
     kind: 'done',
     result,
   })
-  const refreshToken = vault.openSecret(tokenRefreshId(holder.id), acc, holder.refresh.secret)
+  const refreshToken = ledger.storage.openSecret(
+    tokenRefreshId(holder.id),
+    acc,
+    holder.refresh.secret,
+  )
   if (!refreshToken.ok) return done(refreshToken)
-  const secrets = rememberedSecrets(vault, acc, profile)
+  const secrets = rememberedSecrets(ledger, acc, profile)
   if (!secrets.ok) return done(secrets)
   const answer = await engine.refresh({
     profile,
@@ -93,8 +97,8 @@ export async function refreshAccount(
     fields: { ...acc.fields, ...secrets.value },
     refreshToken: refreshToken.value,
   })
-  if (!answer.ok) return failed(vault, acc, holder.id, answer, surface)
-  const saved = await recordRefreshed(vault, {
+  if (!answer.ok) return failed(ledger, acc, holder.id, answer, surface)
+  const saved = await recordRefreshed(ledger, {
     acc,
     orgKey,
     holderId: holder.id,
@@ -108,7 +112,7 @@ export async function refreshAccount(
 
 /** Records a failed refresh: a refusal drops the refresh token (log in), the rest keep it. */
 async function failed(
-  vault: Vault,
+  ledger: Ledger,
   acc: AccountRecord,
   holderId: string,
   f: Failure,
@@ -117,7 +121,7 @@ async function failed(
   const event = { type: 'failure' as const, accountId: acc.id, label: acc.label, surface }
   if (refreshRefused(f)) {
     const message = `The refresh token of "${acc.label}" was refused (${f.message}); logging in instead.`
-    const dropped = await vault.mutate(
+    const dropped = await ledger.update(
       (draft) => {
         const t = draft.tokens.find((x) => x.id === holderId)
         if (t) t.refresh = null
@@ -127,14 +131,14 @@ async function failed(
     )
     // Not dropped (the write failed): the login's newer token holds its own refresh token, and
     // if it is tried again it is refused again (one wasted request, then a login).
-    if (!dropped.ok) vault.log({ ...event, tokenId: holderId, code: f.code, message })
+    if (!dropped.ok) ledger.storage.log({ ...event, tokenId: holderId, code: f.code, message })
     return { kind: 'login', reason: 'refused' }
   }
   const lost = mayHaveMinted(f)
   const message = lost
     ? `Refresh for "${acc.label}" failed: ${f.message} The server may have rotated its refresh token; the next request tries it again and logs in if it is refused.`
     : `Refresh for "${acc.label}" failed: ${f.message}`
-  vault.log({ ...event, tokenId: holderId, code: f.code, message })
+  ledger.storage.log({ ...event, tokenId: holderId, code: f.code, message })
   return { kind: 'done', result: { ...f, message: lost ? message : f.message } }
 }
 
@@ -143,7 +147,7 @@ async function failed(
  * same one re-sealed under the new record's id), and ends the token it replaces.
  */
 async function recordRefreshed(
-  vault: Vault,
+  ledger: Ledger,
   o: {
     acc: AccountRecord
     orgKey: string
@@ -158,7 +162,7 @@ async function recordRefreshed(
   const id = randomUUID()
   const notSaved = (f: Failure): Failure =>
     fail(f.code, `A token was refreshed for "${acc.label}" but could not be saved: ${f.message}`)
-  const built = sealTokenRecord(vault, acc, {
+  const built = sealTokenRecord(ledger, acc, {
     id,
     providerId: acc.providerId,
     orgKey: o.orgKey,
@@ -171,7 +175,7 @@ async function recordRefreshed(
   if (!built.ok) return notSaved(built)
   const record = built.value
   const rotated = minted.refresh ? ' (the server rotated its refresh token)' : ''
-  const saved = await vault.mutate(
+  const saved = await ledger.update(
     (draft, now) => {
       const old = draft.tokens.find((t) => t.id === holderId)
       if (old && derivedState(old, now) === 'active') {

@@ -1,16 +1,17 @@
 // Revocation and the cap refusal: how tokens end, and what the user is told when an
 // organization has no slot left. Used by the token service under its organization lock.
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import type { ProviderProfile } from '../../shared/providers/profile'
-import type { Surface, TokenView } from '../../shared/views'
-import { formatAgo, formatRemaining } from '../../shared/expiry'
-import { plural } from '../../shared/words'
-import { REFUSED_NOTE_PREFIX } from '../../shared/state'
-import type { ProviderEngine } from '../providers/engine'
+import { fail, ok, type Failure, type Result } from '../../../shared/result'
+import type { ProviderProfile } from '../../../shared/providers/profile'
+import type { Surface, TokenView } from '../../../shared/views'
+import { formatAgo, formatRemaining } from '../../../shared/expiry'
+import { plural } from '../../../shared/words'
+import { REFUSED_NOTE_PREFIX } from '../../../shared/state'
+import type { ProviderEngine } from '../../providers/engine'
 import { countsUnder, derivedState, endToken, tokenView, type Organization } from './ledger'
-import type { AccountRecord, TokenRecord, VaultData } from './schema'
-import type { EventInput, Vault } from './vault'
-import { tokenSecretId } from './bindings'
+import type { AccountRecord, TokenRecord, VaultData } from '../storage/schema'
+import type { EventInput } from '../storage/vault-storage'
+import type { Ledger } from './ledger-handle'
+import { tokenSecretId } from '../storage/bindings'
 
 /** Why a revoked token ended, in words (a suspect one: whether its server had ended it). */
 function revokedNote(t: TokenRecord, alreadyInvalid: boolean): string {
@@ -63,7 +64,7 @@ interface Outcome {
  * A failure means the server's answers could not be recorded (the report would be a lie).
  */
 export async function revokeTokens(
-  vault: Vault,
+  ledger: Ledger,
   engine: ProviderEngine,
   acc: AccountRecord,
   profile: ProviderProfile,
@@ -77,11 +78,11 @@ export async function revokeTokens(
       outcomes.push({
         id: t.id,
         state: 'forgotten',
-        note: forgottenNote(profile.name, t.expiresAt, vault.clock.now()),
+        note: forgottenNote(profile.name, t.expiresAt, ledger.storage.clock.now()),
       })
       continue
     }
-    const secret = vault.openSecret(tokenSecretId(t.id), acc, t.secret!)
+    const secret = ledger.storage.openSecret(tokenSecretId(t.id), acc, t.secret!)
     if (!secret.ok) {
       failures.push({ tokenId: t.id, code: secret.code, message: secret.message })
       continue
@@ -113,11 +114,11 @@ export async function revokeTokens(
     message: `Revoke for "${acc.label}" failed: ${f.message}`,
   }))
   if (outcomes.length > 0) {
-    const written = await writeOutcomes(vault, acc, outcomes, surface, views)
+    const written = await writeOutcomes(ledger, acc, outcomes, surface, views)
     if (!written.ok) {
-      const at = vault.clock.now()
-      for (const o of outcomes) vault.rememberEnd(o.id, { state: o.state, at, note: o.note })
-      for (const e of events) vault.log(e)
+      const at = ledger.storage.clock.now()
+      for (const o of outcomes) ledger.ends.remember(o.id, { state: o.state, at, note: o.note })
+      for (const e of events) ledger.storage.log(e)
       // The server refuses these tokens now, but the file still calls them live: this process
       // never hands them out again and records them with its next write; say what is out of step.
       return fail(
@@ -126,7 +127,7 @@ export async function revokeTokens(
       )
     }
   }
-  for (const e of events) vault.log(e)
+  for (const e of events) ledger.storage.log(e)
   const parts: string[] = []
   if (views.revoked.length) parts.push(`Revoked ${plural(views.revoked.length, 'token')}.`)
   if (views.forgotten.length) parts.push(outcomes.find((o) => o.state === 'forgotten')!.note)
@@ -137,14 +138,14 @@ export async function revokeTokens(
 
 /** Records revoke outcomes in one write, with one event each; retried once if the write fails. */
 async function writeOutcomes(
-  vault: Vault,
+  ledger: Ledger,
   acc: AccountRecord,
   outcomes: readonly Outcome[],
   surface: Surface,
   views: { revoked: TokenView[]; forgotten: TokenView[] },
 ): Promise<Result<void>> {
   const attempt = () =>
-    vault.mutate(
+    ledger.update(
       (draft, now) => {
         views.revoked = []
         views.forgotten = []

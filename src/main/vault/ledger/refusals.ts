@@ -6,11 +6,11 @@
 // answering that it was already invalid); seeing the server accept it again clears it. The token
 // service replaces a suspect token (revoking it first where the provider can) at most once per
 // refusalMintIntervalSeconds. Each write goes through Vault.mutate with its event.
-import { fail, ok, type Result } from '../../shared/result'
-import { REFUSED_NOTE_PREFIX } from '../../shared/state'
-import type { Surface } from '../../shared/views'
+import { fail, ok, type Result } from '../../../shared/result'
+import { REFUSED_NOTE_PREFIX } from '../../../shared/state'
+import type { Surface } from '../../../shared/views'
 import { derivedState, endToken, tokensOf } from './ledger'
-import type { Vault } from './vault'
+import type { Ledger } from './ledger-handle'
 
 /** What marking a token suspect did. */
 export interface SuspectMark {
@@ -25,12 +25,12 @@ export interface SuspectMark {
  * marked suspect. It keeps counting toward the cap and its record (and refresh token) stay.
  */
 export async function markSuspect(
-  vault: Vault,
+  ledger: Ledger,
   accountId: string,
   surface: Surface,
   tokenId?: string,
 ): Promise<Result<SuspectMark>> {
-  return vault.mutate(
+  return ledger.update(
     (draft, now) => {
       const acc = draft.accounts.find((a) => a.id === accountId)
       if (!acc) return fail('NOT_FOUND', 'No such account.')
@@ -65,13 +65,13 @@ export async function markSuspect(
  * refresh token stays: the server refused the access token, not the session.
  */
 export async function confirmRefused(
-  vault: Vault,
+  ledger: Ledger,
   accountId: string,
   tokenId: string,
   surface: Surface,
   why: string,
 ): Promise<Result<{ label: string; tokenId: string }>> {
-  return vault.mutate(
+  return ledger.update(
     (draft, now) => {
       const acc = draft.accounts.find((a) => a.id === accountId)
       const t = draft.tokens.find((x) => x.id === tokenId && x.accountId === accountId)
@@ -100,11 +100,11 @@ export async function confirmRefused(
  * after a later refusal again). Writes only when something changes; returns how many did.
  */
 export async function confirmAccepted(
-  vault: Vault,
+  ledger: Ledger,
   tokenIds: readonly string[],
   surface: Surface,
 ): Promise<Result<number>> {
-  const d = vault.readUnlocked()
+  const d = ledger.read()
   if (!d.ok) return d
   const wanted = new Set(tokenIds)
   const needs = (t: { id: string; suspectAt?: number | null; confirmedAt?: number }) =>
@@ -112,7 +112,7 @@ export async function confirmAccepted(
   // Most requests carry a token that needs nothing: no write at all then.
   if (!d.value.tokens.some((t) => needs(t) && (t.suspectAt != null || t.replaces))) return ok(0)
   const cleared: { accountId: string; label: string; tokenId: string }[] = []
-  const r = await vault.mutate(
+  const r = await ledger.update(
     (draft, now) => {
       for (const t of draft.tokens) {
         if (!needs(t) || derivedState(t, now) !== 'active') continue

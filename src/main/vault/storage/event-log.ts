@@ -8,12 +8,12 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { eventSchema, type EventType, type Surface, type VaultEvent } from '../../shared/views'
-import { currentOrigin, type RequestOrigin } from '../platform/request-origin'
-import { tempNameFor, writeFileSafely } from '../platform/safe-write'
+import { eventSchema, type EventType, type Surface, type VaultEvent } from '../../../shared/views'
+import { currentOrigin, type RequestOrigin } from '../../platform/request-origin'
+import { tempNameFor, writeFileSafely } from '../../platform/safe-write'
 import { encRecordSchema, openString, seal } from './crypto'
 
-export { EVENT_TYPES, eventSchema, type EventType, type VaultEvent } from '../../shared/views'
+export { EVENT_TYPES, eventSchema, type EventType, type VaultEvent } from '../../../shared/views'
 
 export const EVENT_LOG_FILE = 'events.jsonl'
 

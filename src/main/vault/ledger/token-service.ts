@@ -6,17 +6,17 @@
 // revokes run as the vault's in-flight work (Vault.track), so locking waits for their answers.
 import { createHash } from 'node:crypto'
 import path from 'node:path'
-import { fail, ok, type Failure, type Result } from '../../shared/result'
-import { ownValue } from '../../shared/json-path'
-import { secretFields, type ProviderProfile } from '../../shared/providers/profile'
-import type { Surface, TokenView } from '../../shared/views'
-import type { MintedToken, ProviderEngine } from '../providers/engine'
+import { fail, ok, type Failure, type Result } from '../../../shared/result'
+import { ownValue } from '../../../shared/json-path'
+import { secretFields, type ProviderProfile } from '../../../shared/providers/profile'
+import type { Surface, TokenView } from '../../../shared/views'
+import type { MintedToken, ProviderEngine } from '../../providers/engine'
 import { planMint } from './mint-plan'
 import { refreshAccount } from './refresh'
 import { evictionNeedsConfirmation, evictionVictim, markEvicted } from './evict'
 import { recordFailedLogin, recordMinted, recordPendingMint } from './token-records'
 import { loginLimitsFor } from './login-limits'
-import { KeyedMutex, withFileLock } from './locks'
+import { KeyedMutex, withFileLock } from '../storage/locks'
 import {
   capUsage,
   isSuspect,
@@ -29,10 +29,11 @@ import {
   tokenView,
   tokensOf,
 } from './ledger'
-import type { AccountRecord, TokenRecord, VaultData } from './schema'
-import type { Vault } from './vault'
+import type { AccountRecord, TokenRecord, VaultData } from '../storage/schema'
+import { registryFor } from '../../providers/registry'
+import type { Ledger } from './ledger-handle'
 import { capReached, revokeTokens, type RevokeReport } from './revocation'
-import { accountSecretId, tokenSecretId } from './bindings'
+import { accountSecretId, tokenSecretId } from '../storage/bindings'
 
 export type { RevokeReport } from './revocation'
 export { mayHaveMinted } from './token-records'
@@ -91,14 +92,14 @@ export class TokenService {
   private readonly orgMutex = new KeyedMutex()
 
   constructor(
-    private readonly vault: Vault,
+    readonly ledger: Ledger,
     private readonly engine: ProviderEngine,
     private readonly opts: { mintLockWaitMs?: number } = {},
   ) {}
 
   /** "Authorization: <Scheme> <token>" for an account: reuses a valid token or mints one. */
   async header(accountId: string, o: ObtainOptions): Promise<Result<IssuedHeader>> {
-    this.vault.touch()
+    this.ledger.storage.touch()
     if (!o.force) {
       const fast = this.tryReuse(accountId, o.surface)
       if (fast) return fast
@@ -106,7 +107,7 @@ export class TokenService {
       if (pending) return pending
     }
     // In-flight work of the vault: a lock waits for it (see mint).
-    const flight = this.vault.track(() => this.obtain(accountId, o))
+    const flight = this.ledger.storage.track(() => this.obtain(accountId, o))
     if (o.force) return flight
     this.flights.set(accountId, flight)
     try {
@@ -119,28 +120,28 @@ export class TokenService {
   /** Ensures the account has a valid token (minting if needed); never returns the token. */
   async login(accountId: string, o: ObtainOptions): Promise<Result<LoginOutcome>> {
     // Tracked as a whole, so a lock that waits for the login also lets it read back its view.
-    return this.vault.track(() => this.loginTracked(accountId, o))
+    return this.ledger.storage.track(() => this.loginTracked(accountId, o))
   }
 
   private async loginTracked(accountId: string, o: ObtainOptions): Promise<Result<LoginOutcome>> {
     const h = await this.header(accountId, o)
     if (!h.ok) return h
-    const d = this.vault.readUnlocked()
+    const d = this.ledger.read()
     if (!d.ok) return d
     const t = d.value.tokens.find((x) => x.id === h.value.tokenId)
     if (!t) return fail('INTERNAL', 'The token just issued is missing from the ledger.')
-    const token = tokenView(t, this.vault.clock.now())
+    const token = tokenView(t, this.ledger.storage.clock.now())
     const { reused, warning, evicted } = h.value
     return ok({ token, reused, ...(warning ? { warning } : {}), ...(evicted ? { evicted } : {}) })
   }
 
   /** Reuse without locks when a usable token exists; undefined means "take the slow path". */
   private tryReuse(accountId: string, surface: Surface): Result<IssuedHeader> | undefined {
-    const d = this.vault.readUnlocked()
+    const d = this.ledger.read()
     if (!d.ok) return d
     const acc = d.value.accounts.find((a) => a.id === accountId)
     if (!acc) return fail('NOT_FOUND', 'No such account.')
-    const t = this.current(d.value, acc.id, this.vault.clock.now())
+    const t = this.current(d.value, acc.id, this.ledger.storage.clock.now())
     return t ? this.reuse(acc, t, surface) : undefined
   }
 
@@ -157,9 +158,9 @@ export class TokenService {
         `The header stored for "${acc.label}" is not a valid header name or scheme: the vault file was changed outside TokenDeck. Nothing was sent.`,
       )
     }
-    const token = this.vault.openSecret(tokenSecretId(t.id), acc, t.secret!)
+    const token = this.ledger.storage.openSecret(tokenSecretId(t.id), acc, t.secret!)
     if (!token.ok) return token
-    this.vault.log({
+    this.ledger.storage.log({
       type: 'reuse',
       accountId: acc.id,
       label: acc.label,
@@ -175,23 +176,21 @@ export class TokenService {
 
   /** The account's live token its server refused once (newest first), if it has no current one. */
   private suspect(data: VaultData, accountId: string, now: number): TokenRecord | undefined {
-    return tokensOf(data, accountId).find(
-      (t) => isSuspect(t, now) && !this.vault.endedUnrecorded(t.id),
-    )
+    return tokensOf(data, accountId).find((t) => isSuspect(t, now) && !this.ledger.ends.has(t.id))
   }
 
   /** The token to hand out, leaving out any the server ended that the file does not say yet. */
   private current(data: VaultData, accountId: string, now: number): TokenRecord | undefined {
     const skew = skewOf(data)
     return tokensOf(data, accountId).find(
-      (t) => isUsable(t, now, skew) && !this.vault.endedUnrecorded(t.id),
+      (t) => isUsable(t, now, skew) && !this.ledger.ends.has(t.id),
     )
   }
 
   /** Runs `task` holding the organization's mint lock, in this process and across processes. */
   private async orgLocked<T>(orgKey: string, task: () => Promise<Result<T>>): Promise<Result<T>> {
     const digest = createHash('sha256').update(orgKey).digest('hex').slice(0, 24)
-    const lockPath = path.join(this.vault.file.dir, `.mint-${digest}.lock`)
+    const lockPath = path.join(this.ledger.storage.dir, `.mint-${digest}.lock`)
     return this.orgMutex.run(orgKey, async () => {
       const r = await withFileLock(lockPath, { waitMs: this.opts.mintLockWaitMs ?? 60_000 }, task)
       return r.ok ? r.value : r
@@ -201,11 +200,11 @@ export class TokenService {
   private context(
     accountId: string,
   ): Result<{ data: VaultData; acc: AccountRecord; profile: ProviderProfile; org: Organization }> {
-    const d = this.vault.readUnlocked()
+    const d = this.ledger.read()
     if (!d.ok) return d
     const acc = d.value.accounts.find((a) => a.id === accountId)
     if (!acc) return fail('NOT_FOUND', 'No such account.')
-    const registry = this.vault.registryOf(d.value)
+    const registry = registryFor(d.value.customProfiles)
     const profile = registry.get(acc.providerId)
     if (!profile) return registry.missing(acc.providerId)
     return ok({ data: d.value, acc, profile, org: organizationOf(profile, acc) })
@@ -221,7 +220,7 @@ export class TokenService {
       const { acc, profile, org } = c.value
       let data = c.value.data
       const orgKey = org.key
-      const now = this.vault.clock.now()
+      const now = this.ledger.storage.clock.now()
       const current = this.current(data, acc.id, now)
       // A token its server refused once (refusals.ts): replaced at most once per interval, else
       // handed out as it is; "log in again" replaces it like any current token.
@@ -236,7 +235,7 @@ export class TokenService {
       if ((!old && !o.force) || o.renew) {
         // Expired, within the renewal margin, refused, or renewed ahead of expiry, with a live
         // refresh token: refresh, no login.
-        const r = await refreshAccount(this.vault, this.engine, {
+        const r = await refreshAccount(this.ledger, this.engine, {
           ...c.value,
           orgKey,
           surface: o.surface,
@@ -259,14 +258,21 @@ export class TokenService {
           // something else (a permission) leaves no token behind, and one the server had ended
           // already is confirmed by the revoke's answer. Not revoked (the network): it stays
           // suspect and keeps counting toward the cap below.
-          const r = await revokeTokens(this.vault, this.engine, acc, profile, [replaces], o.surface)
+          const r = await revokeTokens(
+            this.ledger,
+            this.engine,
+            acc,
+            profile,
+            [replaces],
+            o.surface,
+          )
           if (!r.ok) return r
           const after = this.context(accountId)
           if (!after.ok) return after
           data = after.value.data
         }
       }
-      const usage = capUsage(data, orgKey, profile, this.vault.clock.now())
+      const usage = capUsage(data, orgKey, profile, this.ledger.storage.clock.now())
       const plan = planMint({
         hasCurrent: old !== undefined,
         force: o.force === true,
@@ -280,7 +286,7 @@ export class TokenService {
       if (plan.kind === 'refuse') {
         // At the cap with a suspect token still live (no revoke endpoint, or it failed): it is
         // all there is, so it is handed out rather than nothing.
-        if (replaces && this.suspect(data, acc.id, this.vault.clock.now())) return asItIs()
+        if (replaces && this.suspect(data, acc.id, this.ledger.storage.clock.now())) return asItIs()
         return capReached(data, org, profile, usage!, now)
       }
       // A login cooldown or used-up login rate limit refuses before anything is revoked or sent.
@@ -299,7 +305,7 @@ export class TokenService {
       if (!secrets.ok) return secrets
       if (plan.kind === 'revoke-first') {
         // At the cap, "log in again" frees the slot of the token it replaces, first.
-        const r = await revokeTokens(this.vault, this.engine, acc, profile, [old!], o.surface)
+        const r = await revokeTokens(this.ledger, this.engine, acc, profile, [old!], o.surface)
         if (!r.ok) return r
         if (r.value.revoked.length === 0) {
           const f = r.value.failures[0]
@@ -334,7 +340,7 @@ export class TokenService {
       const header = issued(acc, saved.value.record, saved.value.token, false)
       if (plan.kind === 'evict' && victim) {
         const by = { label: acc.label, surface: o.surface }
-        const marked = await markEvicted(this.vault, victim.id, by)
+        const marked = await markEvicted(this.ledger, victim.id, by)
         if (!marked.ok) {
           const warning = `The new token works, but the evicted token of the oldest account could not be marked: ${marked.message}`
           return ok({ ...header, warning })
@@ -342,7 +348,7 @@ export class TokenService {
         if (marked.value) return ok({ ...header, evicted: marked.value })
       }
       if (plan.kind !== 'revoke-after') return ok(header)
-      const r = await revokeTokens(this.vault, this.engine, acc, profile, [old!], o.surface)
+      const r = await revokeTokens(this.ledger, this.engine, acc, profile, [old!], o.surface)
       const warning = !r.ok
         ? r.message
         : r.value.failures.length > 0
@@ -374,7 +380,7 @@ export class TokenService {
   }): Promise<Result<{ record: TokenRecord; token: string }>> {
     const { acc, orgKey, profile, surface } = c
     const limits = loginLimitsFor(acc, profile)
-    const pending = await recordPendingMint(this.vault, {
+    const pending = await recordPendingMint(this.ledger, {
       acc,
       orgKey,
       surface,
@@ -384,10 +390,10 @@ export class TokenService {
     const pendingId = pending.value
     const minted = await this.engine.login({ profile, baseUrl: acc.baseUrl, fields: c.fields })
     if (!minted.ok) {
-      const failed = await recordFailedLogin(this.vault, acc, orgKey, minted, surface, pendingId)
-      return limits.afterFailure(this.vault, failed)
+      const failed = await recordFailedLogin(this.ledger, acc, orgKey, minted, surface, pendingId)
+      return limits.afterFailure(this.ledger, failed)
     }
-    const saved = await recordMinted(this.vault, {
+    const saved = await recordMinted(this.ledger, {
       acc,
       orgKey,
       profile,
@@ -420,8 +426,8 @@ export class TokenService {
       const { acc, org, profile } = c.value
       const orgKey = org.key
       const message = `Signed up as "${acc.label}"; the signup returned a token.`
-      const r = await recordMinted(this.vault, { acc, orgKey, profile, minted, surface, message })
-      return r.ok ? ok(tokenView(r.value, this.vault.clock.now())) : r
+      const r = await recordMinted(this.ledger, { acc, orgKey, profile, minted, surface, message })
+      return r.ok ? ok(tokenView(r.value, this.ledger.storage.clock.now())) : r
     })
   }
 
@@ -439,7 +445,7 @@ export class TokenService {
       }
       const stored = ownValue(acc.secrets, f.name)
       if (stored) {
-        const s = this.vault.openSecret(accountSecretId(acc.id, f.name), acc, stored)
+        const s = this.ledger.storage.openSecret(accountSecretId(acc.id, f.name), acc, stored)
         if (!s.ok) return s
         out[f.name] = s.value
       } else if (f.required) {
@@ -461,9 +467,9 @@ export class TokenService {
     accountId: string,
     o: { surface: Surface; tokenId?: string; all?: boolean },
   ): Promise<Result<RevokeReport>> {
-    this.vault.touch()
+    this.ledger.storage.touch()
     // In-flight work too: a lock waits for the server's answers to be recorded.
-    return this.vault.track(() => this.revokeTracked(accountId, o))
+    return this.ledger.storage.track(() => this.revokeTracked(accountId, o))
   }
 
   private async revokeTracked(
@@ -476,7 +482,7 @@ export class TokenService {
       const c = this.context(accountId)
       if (!c.ok) return c
       const { data, acc, profile } = c.value
-      const now = this.vault.clock.now()
+      const now = this.ledger.storage.clock.now()
       const live = tokensOf(data, acc.id).filter(
         (t) => derivedState(t, now) === 'active' && t.secret,
       )
@@ -491,7 +497,7 @@ export class TokenService {
           o.tokenId ? 'That token is not live.' : `"${acc.label}" has no live token to revoke.`,
         )
       }
-      const report = await revokeTokens(this.vault, this.engine, acc, profile, targets, o.surface)
+      const report = await revokeTokens(this.ledger, this.engine, acc, profile, targets, o.surface)
       if (!report.ok) return report
       const { revoked, forgotten, failures } = report.value
       if (revoked.length === 0 && forgotten.length === 0 && failures[0]) {
@@ -503,8 +509,8 @@ export class TokenService {
 
   /** The user has checked the server: an uncertain token no longer counts toward the cap. */
   async dismissUncertain(tokenId: string, surface: Surface): Promise<Result<TokenView>> {
-    return this.vault
-      .mutate(
+    return this.ledger
+      .update(
         (draft, now) => {
           const t = draft.tokens.find((x) => x.id === tokenId)
           if (!t || t.state !== 'uncertain') return fail('NOT_FOUND', 'No such uncertain token.')

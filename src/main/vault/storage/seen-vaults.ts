@@ -8,8 +8,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { z } from 'zod'
-import { localStateDir } from '../app-identity'
-import { writeFileSafely } from '../platform/safe-write'
+import { localStateDir } from '../../app-identity'
+import { writeFileSafely } from '../../platform/safe-write'
 
 /** The state folder for this process: $TOKENDECK_STATE_DIR, else the platform's own. */
 export function defaultStateDir(): string {

@@ -1,19 +1,19 @@
 // The token ledger's rules, as pure functions over the vault data: which token is current, what
 // counts toward a cap, and the secret-free views the UI, tray and CLI see.
-import type { ProviderProfile } from '../../shared/providers/profile'
-import { fieldWithRole } from '../../shared/providers/profile'
+import type { ProviderProfile } from '../../../shared/providers/profile'
+import { fieldWithRole } from '../../../shared/providers/profile'
 import type {
   AccountView,
   CapUsage,
   OrganizationView,
   TokenState,
   TokenView,
-} from '../../shared/views'
-import * as vocabulary from '../../shared/state'
-import { formerBaseUrlSpellings, normalizeBaseUrl } from '../../shared/url-policy'
-import { ownValue } from '../../shared/json-path'
-import type { ProviderRegistry } from '../providers/registry'
-import type { AccountRecord, TokenRecord, VaultData } from './schema'
+} from '../../../shared/views'
+import * as vocabulary from '../../../shared/state'
+import { formerBaseUrlSpellings, normalizeBaseUrl } from '../../../shared/url-policy'
+import { ownValue } from '../../../shared/json-path'
+import type { ProviderRegistry } from '../../providers/registry'
+import type { AccountRecord, TokenRecord, VaultData } from '../storage/schema'
 import { loginBlockedUntil } from './login-limits'
 
 /**

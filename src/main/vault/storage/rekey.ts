@@ -3,7 +3,7 @@
 // it inside one locked, atomic write, so a crash leaves either the old file or the new one. Add
 // any new sealed field to sealedRecords below.
 import { createHmac } from 'node:crypto'
-import { fail, ok, type Result } from '../../shared/result'
+import { fail, ok, type Result } from '../../../shared/result'
 import { openRecord, seal, type EncRecord } from './crypto'
 import {
   accountSecretId,

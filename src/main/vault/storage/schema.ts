@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import { encRecordSchema } from './crypto'
 import { keySlotSchema, MAX_KEY_SLOTS } from './key-slots'
-import { settingsSchema } from '../../shared/settings'
+import { settingsSchema } from '../../../shared/settings'
 
 export const VAULT_FORMAT = 'tokendeck-vault'
 export const VAULT_SCHEMA_VERSION = 2
@@ -98,7 +98,7 @@ export const tokenSchema = z
   .strict()
 export type TokenRecord = z.infer<typeof tokenSchema>
 
-export { settingsSchema, type VaultSettings } from '../../shared/settings'
+export { settingsSchema, type VaultSettings } from '../../../shared/settings'
 
 /** What the gateway lets through for one account (empty lists: no restriction, no origin). */
 export const gatewayPolicyRecordSchema = z

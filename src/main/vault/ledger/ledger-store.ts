@@ -1,0 +1,60 @@
+// The LedgerStore seam: where the token ledger's own state lives, read and written only through
+// read / compareAndSet / watch. The first backend is the local vault file (local-ledger-store.ts).
+import type { Result } from '../../../shared/result'
+import type { LoginLimitRecord, TokenRecord } from '../storage/schema'
+import type { EventInput } from '../storage/vault-storage'
+
+/**
+ * The ledger's own state: what the token rules decide on and write. Accounts are not in it (they
+ * stay in the vault: the rules read them from storage).
+ */
+export interface LedgerState {
+  /** Every token record: live, pending mints (uncertain), suspect, refreshed, ended, evicted. */
+  tokens: TokenRecord[]
+  /** Login endpoints: a server's cooldown and the recent login times (login-limits.ts). */
+  loginLimits: LoginLimitRecord[]
+}
+
+/** The state as read, with the version to hand back to compareAndSet. */
+export interface LedgerSnapshot {
+  /** Opaque: equal strings mean the same version; nothing else may be read into it. */
+  version: string
+  state: LedgerState
+}
+
+/**
+ * Where the ledger's state lives. Optimistic: a writer reads a snapshot, decides, and writes with
+ * compareAndSet(snapshot.version, next), which writes only if that version is still the current
+ * one; otherwise it answers CONFLICT and writes nothing, and the caller reads again and retries
+ * (ledger-handle.ts update does). No backend holds a lock across a decision, so a backend may be
+ * shared by several processes and machines.
+ *
+ * Backends:
+ * - local (local-ledger-store.ts): the state is part of the vault file; the version is the file's
+ *   generation (one higher at every write of the file); compareAndSet runs inside storage's one
+ *   write protocol (lock, re-read, compare, write, events); watch follows the file on disk.
+ * - PostgreSQL (next): one row per organization (organization key, its token rows with no token
+ *   value in them, a `version` column); compareAndSet is, in one transaction, `UPDATE ... SET
+ *   ..., version = version + 1 WHERE org = $1 AND version = $2` for every row the change touches
+ *   (zero rows updated: CONFLICT, roll back); the snapshot's version encodes the versions of the
+ *   rows it read; watch is `LISTEN` on a channel the writers `NOTIFY` after commit.
+ */
+export interface LedgerStore {
+  /** The state now. VAULT_LOCKED (local) when it cannot be read. */
+  read(): Promise<Result<LedgerSnapshot>>
+  /**
+   * Writes `next` only if the ledger is still at `expected`, with `events` describing the change;
+   * answers the new snapshot. CONFLICT, with nothing written and nothing logged, when another
+   * writer (this process or another) changed the ledger since `expected` was read.
+   */
+  compareAndSet(
+    expected: string,
+    next: LedgerState,
+    events?: readonly EventInput[],
+  ): Promise<Result<LedgerSnapshot>>
+  /**
+   * Calls `listener` with the new snapshot after each change (this process's own writes and other
+   * writers'), at least once per change, possibly coalesced. Returns the way to stop.
+   */
+  watch(listener: (snapshot: LedgerSnapshot) => void): () => void
+}
