@@ -41,8 +41,7 @@ export class AppAgent {
 
   /** The actions of the user's vault while it is unlocked; null otherwise. */
   private actions() {
-    const { core } = this.deps
-    return !core.isDemo && core.current.vault.unlocked ? core.actions : null
+    return this.deps.core.userActions()
   }
 
   async start(): Promise<Result<void>> {
@@ -52,7 +51,7 @@ export class AppAgent {
       kind: 'app',
       actions: () => this.actions(),
       log: (e) => {
-        if (this.actions()) this.deps.core.current.vault.log(e)
+        this.actions()?.events.log(e)
       },
       now: () => this.deps.clock.now(),
       idleTimeoutMinutes: 0,

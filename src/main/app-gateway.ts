@@ -6,8 +6,7 @@
 import { createHash } from 'node:crypto'
 import type { GatewayCopyResult, GatewayStatusView } from '../shared/ipc/schemas'
 import { fail, ok, type ErrorCode, type Result } from '../shared/result'
-import type { Actions, HeaderCopier } from './actions'
-import { describePolicy } from './actions/gateway'
+import { describePolicy, type Actions, type HeaderCopier } from './actions'
 import type { AppCore } from './app-core'
 import { actionsSource, startGateway, type RunningGateway } from './gateway'
 
@@ -65,8 +64,7 @@ export class AppGateway {
 
   /** The actions of the user's vault while it is unlocked; null otherwise (locked, demo). */
   private actions(): Actions | null {
-    const { core } = this.deps
-    return !core.isDemo && core.current.vault.unlocked ? core.actions : null
+    return this.deps.core.userActions()
   }
 
   /** Listens to the gateway starting, stopping, failing or moving. */

@@ -207,8 +207,8 @@ export function cannotRenewNotice(a: AccountView, expiresAt: number, now: number
 export function renewalCorePort(core: AppCore): RenewalCorePort {
   return {
     read() {
-      if (!core.status().vault.unlocked) return null
-      const accounts = core.current.accounts.list()
+      if (!core.actions.protection.isUnlocked()) return null
+      const accounts = core.actions.views.accounts()
       const settings = core.actions.settings.get()
       return accounts.ok && settings.ok
         ? { accounts: accounts.value, settings: settings.value }

@@ -81,8 +81,8 @@ export function trayInput(
   if (state === 'no-vault' || state === 'locked') {
     return { state, accounts: [], organizations: [], now, ...gw }
   }
-  const accounts = core.current.accounts.list()
-  const organizations = core.current.accounts.organizations()
+  const accounts = core.actions.views.accounts()
+  const organizations = core.actions.views.organizations()
   const settings = core.actions.settings.get()
   const warnMs = settings.ok ? settings.value.warnBeforeMinutes * 60_000 : 0
   const warnings = accounts.ok ? cannotRenewWarnings(accounts.value, now, warnMs) : []

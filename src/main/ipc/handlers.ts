@@ -43,7 +43,7 @@ export function createHandlers(
   const noGateway = fail('UNSUPPORTED', 'This TokenDeck runs no gateway.')
   const cli = services.cliCommand ?? null
   const noCli = fail('UNSUPPORTED', 'This TokenDeck cannot install the tokendeck command.')
-  const unlocked = () => core.current.vault.unlocked
+  const unlocked = () => protection.isUnlocked()
 
   const impls: { [C in InvokeChannel]: Impl<C> } = {
     [INVOKE.appStatus]: () => ok(protection.status()),
@@ -125,7 +125,7 @@ export function createHandlers(
         })
       }
       try {
-        if (core.current.vault.unlocked) core.current.vault.touch()
+        protection.touch()
         return await impl(parsed.data)
       } catch (e) {
         // A bug: say so without echoing anything (the error could quote a payload).

@@ -25,7 +25,7 @@ export function startAutoLock(
     if (core.tick()) log('auto-lock: locked after inactivity')
   }
   const lockNow = (why: string) => () => {
-    if (core.isDemo || !core.current.vault.unlocked) return
+    if (core.isDemo || !core.actions.protection.isUnlocked()) return
     // Waits for logins in flight (bounded by their deadline) so their tokens are recorded.
     void core.lock().then(() => log(`auto-lock: locked (${why})`))
   }

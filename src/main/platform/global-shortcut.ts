@@ -56,7 +56,8 @@ export class GlobalShortcut {
   /** Follows the vault's setting; keeps the last one while the vault is locked. */
   follow(core: AppCore): void {
     const sync = () => {
-      const s = core.current.vault.unlocked ? core.current.vault.settings() : null
+      const { protection, settings } = core.actions
+      const s = protection.isUnlocked() ? settings.get() : null
       if (s?.ok) this.apply(s.value.globalShortcut)
       else if (this.wanted === null) this.apply(DEFAULT_SHORTCUT)
     }
