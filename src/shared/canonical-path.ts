@@ -74,6 +74,8 @@ function segmentProblem(decoded: string): string | null {
   return null
 }
 
+const utf8Encoder = new TextEncoder()
+
 function encodeSegment(decoded: string): string {
   let out = ''
   for (const ch of decoded) {
@@ -81,7 +83,7 @@ function encodeSegment(decoded: string): string {
       out += ch
       continue
     }
-    for (const b of Buffer.from(ch, 'utf8'))
+    for (const b of utf8Encoder.encode(ch))
       out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`
   }
   return out
