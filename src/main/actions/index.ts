@@ -44,3 +44,4 @@ export type Actions = ReturnType<typeof createActions>
 export type { ActionDeps, HeaderCopier } from './context'
 export type { EventInput, UnlockConsent } from '../vault/vault'
 export { describePolicy } from './gateway'
+export { providerView } from './providers'
