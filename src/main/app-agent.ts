@@ -6,10 +6,10 @@ import type { Clock } from '../shared/clock'
 import type { Result } from '../shared/result'
 import { AgentApprovals } from './agent/approvals'
 import { startAgent, type RunningAgent } from './agent/host'
-import type { AppCore } from './app-core'
+import type { AppSession } from './app-core'
 
 export interface AppAgentDeps {
-  core: AppCore
+  core: AppSession
   endpoint: string
   vaultDir: string
   clock: Clock

@@ -20,6 +20,12 @@ import {
 
 export type { HeaderCopier } from './actions'
 
+/**
+ * The session as the app's surfaces (IPC, tray, renewal, agent, gateway, shortcut, auto-lock)
+ * take it: the actions and the session's state, never the services below them (`current`).
+ */
+export type AppSession = Omit<AppCore, 'current'>
+
 export interface AppCoreDeps {
   vaultDir: string
   /** A fresh folder for a demo vault (a temp dir). */

@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto'
 import type { GatewayCopyResult, GatewayStatusView } from '../shared/ipc/schemas'
 import { fail, ok, type ErrorCode, type Result } from '../shared/result'
 import { describePolicy, type Actions, type HeaderCopier } from './actions'
-import type { AppCore } from './app-core'
+import type { AppSession } from './app-core'
 import { actionsSource, startGateway, type RunningGateway } from './gateway'
 
 export interface AppGatewayDeps {
-  core: AppCore
+  core: AppSession
   /** The clipboard the window's copies go through (ClipboardGuard: cleared after N s). */
   clipboard: HeaderCopier
   log: (line: string) => void

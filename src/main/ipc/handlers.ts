@@ -8,7 +8,7 @@ import { CONTRACT, type RequestOf, type ResponseOf } from '../../shared/ipc/sche
 import { formatIssues } from '../../shared/providers/profile'
 import { fail, ok, type Result } from '../../shared/result'
 import type { AgentApprovals } from '../agent/approvals'
-import type { AppCore } from '../app-core'
+import type { AppSession } from '../app-core'
 import type { AppGateway } from '../app-gateway'
 import type { CliInstallActions } from '../actions/cli-install'
 
@@ -31,7 +31,7 @@ export interface AppServices {
 
 /** Builds the table over the app core. `log` receives one-line tags, never values. */
 export function createHandlers(
-  core: AppCore,
+  core: AppSession,
   log: (line: string) => void = () => {},
   services: AppServices = {},
 ): HandlerTable {
