@@ -55,32 +55,25 @@ describe('a label', () => {
     expect(long).toMatchObject({ ok: false, fields: { label: [`1 to ${LABEL_MAX} characters.`] } })
 
     fixture = await actionFixture()
+    const { accounts } = fixture.actions
+    const add = (label: string) =>
+      accounts.add(
+        {
+          label,
+          providerId: 'classic',
+          baseUrl: 'https://classic.example.com',
+          fields: { username: 'dev', password: 'pw' },
+          remember: true,
+          login: false,
+        },
+        'ui',
+      )
     const typed = `  acme${RLO}-prod\tci `
-    const added = await fixture.actions.accounts.add(
-      {
-        label: typed,
-        providerId: 'classic',
-        baseUrl: 'https://classic.example.com',
-        fields: { username: 'dev', password: 'pw' },
-        remember: true,
-        login: false,
-      },
-      'ui',
-    )
+    const added = await add(typed)
     expect(added.ok && added.value.account.label).toBe(
       (cleanLabel(typed) as { value: string }).value,
     )
-    const tooLong = await fixture.actions.accounts.add(
-      {
-        label: 'y'.repeat(LABEL_MAX + 1),
-        providerId: 'classic',
-        baseUrl: 'https://classic.example.com',
-        fields: { username: 'dev', password: 'pw' },
-        remember: true,
-        login: false,
-      },
-      'ui',
-    )
+    const tooLong = await add('y'.repeat(LABEL_MAX + 1))
     expect(tooLong).toMatchObject({ ok: false, fields: long.ok ? {} : long.fields })
   })
 
