@@ -429,7 +429,9 @@ export function metadataEntries(p: Pick<ProviderProfile, 'metadata'>): MetadataE
  * Revoke button, the replace-and-revoke plan, and what a revoke does (revoked on the server, or
  * only forgotten here) all read it from this one place.
  */
-export function canRevoke(p: Pick<ProviderProfile, 'revoke'>): boolean {
+export function canRevoke<P extends Pick<ProviderProfile, 'revoke'>>(
+  p: P,
+): p is P & { revoke: NonNullable<P['revoke']> } {
   return p.revoke !== undefined
 }
 
