@@ -2,16 +2,80 @@
 // src/shared runs everywhere (no electron, no node:*), src/renderer is a browser page (no electron,
 // no node:*), src/preload may import only electron and shared code; in src/main a file's name says
 // whether it needs Electron (only *.main.ts may import it). TS files are linted with type
-// information, so a dropped Promise or a dropped Result is an error.
+// information, so a dropped Promise or a dropped Result is an error. The architecture blocks
+// (tokendeck/architecture) keep the layers apart: surfaces reach the core only through
+// src/main/actions (or src/main/client), and the core imports no surface.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import globals from 'globals'
+import architecture from './eslint-rules/architecture.js'
 import mustUseResult from './eslint-rules/must-use-result.js'
 
 /** The project's own rules (eslint-rules/). */
 const tokendeck = {
   meta: { name: 'tokendeck' },
-  rules: { 'must-use-result': mustUseResult },
+  rules: { 'must-use-result': mustUseResult, architecture },
+}
+
+// The architecture (docs/architecture.md, "The architecture rule"). Paths are repository paths
+// without extension; a trailing / names a folder (everything below it), `*` one path segment.
+
+/** The core: every operation once (actions), and what lies below it. */
+const CORE = [
+  'src/main/actions/',
+  'src/main/vault/',
+  'src/main/storage/',
+  'src/main/ledger/',
+  'src/main/providers/',
+]
+
+/** What lies below the actions: no surface imports it. */
+const BELOW_ACTIONS = CORE.filter((p) => p !== 'src/main/actions/')
+
+/** The client (src/main/client): every operation a surface outside the window can ask for. */
+const CLIENT = 'src/main/client/'
+
+/** The surfaces: they parse input, call the core through the actions or the client, format. */
+const SURFACES = [
+  'src/main/cli/',
+  'src/main/agent/',
+  'src/main/gateway/',
+  'src/main/ipc/',
+  'src/main/tray*',
+  'src/main/renewal',
+  'src/main/app-core',
+  'src/main/app-agent',
+  'src/main/app-gateway',
+  'src/main/platform/global-shortcut',
+  'src/main/platform/auto-lock',
+]
+
+/**
+ * The one module that builds services and actions for a process (the app, the CLI, the headless
+ * agent): it may import everything, and the core may not import it.
+ */
+const COMPOSITION = 'src/main/composition'
+
+/**
+ * TEMPORARY: surface files that still reach below the actions, until the lead rewrites them over
+ * src/main/client (issue 20). Each file is named; the list only shrinks, and goes once empty.
+ */
+const PENDING_CLIENT_MIGRATION = [
+  'src/main/agent/host.ts', // EventInput from vault/vault: use `import type { EventInput } from '../actions'`
+  'src/main/cli/account-fields.ts', // BUILTIN_PROFILES, parseUserProfile from providers/registry
+  'src/main/cli/commands-agent.ts', // createVaultServices: use cliVault (composition.ts) + actions
+  'src/main/cli/commands-gateway.ts', // describePolicy from actions/gateway: it is in actions/index.ts
+  'src/main/cli/commands-providers.ts', // providerView (now in actions/index.ts), providers/registry
+  'src/main/cli/commands-vault.ts', // createVaultServices, UnlockConsent: cliVault, actions/index.ts
+]
+
+const filesOf = (paths) => paths.map((p) => (p.endsWith('/') ? `${p}**` : `${p}.ts`))
+const modulesOf = (paths) => paths.map((p) => p.replace(/\/$/, ''))
+
+const REACH_BELOW_ACTIONS = {
+  from: modulesOf(BELOW_ACTIONS),
+  message:
+    'a surface reaches the core only through src/main/actions (or src/main/client), never the vault, storage, ledger or provider internals (docs/architecture.md); composition.ts wires them.',
 }
 
 /** Packages that need the Electron runtime: only *.main.ts files under src/main may import them. */
@@ -168,6 +232,51 @@ export default tseslint.config(
           selector: 'Program',
           message:
             'src/main/electron/ holds only *.main.ts files (Electron glue); move code that does not import electron out (e.g. to src/main/platform/).',
+        },
+      ],
+    },
+  },
+  {
+    // Surfaces import the core's values from actions/index.ts only (the action modules for types).
+    files: filesOf(SURFACES),
+    ignores: PENDING_CLIENT_MIGRATION,
+    rules: {
+      'tokendeck/architecture': [
+        'error',
+        {
+          restricted: [
+            REACH_BELOW_ACTIONS,
+            {
+              from: ['src/main/actions'],
+              except: ['src/main/actions'],
+              allowTypeImports: true,
+              message:
+                "a surface imports the core's values from src/main/actions (index.ts), the action modules for their types only.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The client is built over the actions: any action module, nothing below them.
+    files: filesOf([CLIENT]),
+    rules: { 'tokendeck/architecture': ['error', { restricted: [REACH_BELOW_ACTIONS] }] },
+  },
+  {
+    // The core imports no surface, no client and not the composition that builds it.
+    files: filesOf(CORE),
+    rules: {
+      'tokendeck/architecture': [
+        'error',
+        {
+          restricted: [
+            {
+              from: modulesOf([...SURFACES, CLIENT, COMPOSITION, 'src/main/index.main']),
+              message:
+                'the core imports no surface (surfaces call the core, never the other way); move what both need to src/shared or the core.',
+            },
+          ],
         },
       ],
     },

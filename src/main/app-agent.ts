@@ -6,10 +6,10 @@ import type { Clock } from '../shared/clock'
 import type { Result } from '../shared/result'
 import { AgentApprovals } from './agent/approvals'
 import { startAgent, type RunningAgent } from './agent/host'
-import type { AppCore } from './app-core'
+import type { AppSession } from './app-core'
 
 export interface AppAgentDeps {
-  core: AppCore
+  core: AppSession
   endpoint: string
   vaultDir: string
   clock: Clock
@@ -41,8 +41,7 @@ export class AppAgent {
 
   /** The actions of the user's vault while it is unlocked; null otherwise. */
   private actions() {
-    const { core } = this.deps
-    return !core.isDemo && core.current.vault.unlocked ? core.actions : null
+    return this.deps.core.userActions()
   }
 
   async start(): Promise<Result<void>> {
@@ -52,7 +51,7 @@ export class AppAgent {
       kind: 'app',
       actions: () => this.actions(),
       log: (e) => {
-        if (this.actions()) this.deps.core.current.vault.log(e)
+        this.actions()?.events.log(e)
       },
       now: () => this.deps.clock.now(),
       idleTimeoutMinutes: 0,

@@ -1,19 +1,30 @@
 // The app's session, plain Node: which vault is open (the user's or the demo one) and the core
-// actions over it. The IPC handler table and the tray call `core.actions`; main/index.main.ts
-// gives it the real Electron ports. Switching to and from demo mode lives here because it
-// swaps the vault every action works on.
+// actions over it (built by composition.ts). The IPC handler table, the tray and the app's other
+// surfaces call `core.actions`; main/index.main.ts gives it the real Electron ports. Switching to
+// and from demo mode lives here because it swaps the vault every action works on.
 import path from 'node:path'
 import type { Clock } from '../shared/clock'
 import { fail, ok, type Result } from '../shared/result'
 import type { AppStatus } from '../shared/ipc/schemas'
-import type { HttpClient } from './providers/http-client'
 import type { SandboxSet } from './sandbox'
-import { createVaultServices, type SafeStoragePort, type VaultServices } from './vault'
-import type { StoreFactory } from './vault/vault-file'
-import { createActions, type Actions, type HeaderCopier } from './actions'
-import { seedDemoVault } from './actions/demo'
+import {
+  appActions,
+  openVaultServices,
+  type Actions,
+  type HeaderCopier,
+  type HttpClient,
+  type SafeStoragePort,
+  type StoreFactory,
+  type VaultServices,
+} from './composition'
 
 export type { HeaderCopier } from './actions'
+
+/**
+ * The session as the app's surfaces (IPC, tray, renewal, agent, gateway, shortcut, auto-lock)
+ * take it: the actions and the session's state, never the services below them (`current`).
+ */
+export type AppSession = Omit<AppCore, 'current'>
 
 export interface AppCoreDeps {
   vaultDir: string
@@ -41,8 +52,7 @@ export class AppCore {
 
   constructor(private readonly deps: AppCoreDeps) {
     this.services = this.open(deps.vaultDir, deps.stateDir)
-    this.actions = createActions({
-      services: () => this.services,
+    this.actions = appActions(() => this.services, {
       platform: deps.platform,
       safeStorage: deps.safeStorage,
       clipboard: deps.clipboard,
@@ -51,7 +61,7 @@ export class AppCore {
   }
 
   private open(dir: string, stateDir: string | undefined): VaultServices {
-    const s = createVaultServices({
+    const s = openVaultServices({
       dir,
       clock: this.deps.clock,
       http: this.deps.http,
@@ -63,13 +73,24 @@ export class AppCore {
     return s
   }
 
-  /** The open vault's services (tests and the e2e seed reach below the actions with it). */
+  /**
+   * The open vault's services, for tests and the e2e seed only (they reach below the actions
+   * with it); a surface goes through `actions` (or `userActions`).
+   */
   get current(): VaultServices {
     return this.services
   }
 
   get isDemo(): boolean {
     return this.demo !== null
+  }
+
+  /**
+   * The actions of the user's own vault while it is unlocked; null while it is locked or the
+   * demo vault is open. What the app's agent and gateway serve (never the demo vault).
+   */
+  userActions(): Actions | null {
+    return !this.isDemo && this.actions.protection.isUnlocked() ? this.actions : null
   }
 
   /** Listens to every change of the open vault (and to switching vaults). */
@@ -107,7 +128,7 @@ export class AppCore {
     // A throwaway vault: what this machine remembers of it stays with it, and goes with it.
     this.services = this.open(dir, path.join(dir, '.machine-state'))
     this.demo = { sandbox, dir }
-    const seeded = await seedDemoVault(this.actions, this.services, sandbox)
+    const seeded = await this.actions.demo.seed(sandbox)
     this.emit('demo')
     return seeded.ok ? ok(this.status()) : seeded
   }
@@ -116,7 +137,7 @@ export class AppCore {
     if (!this.demo) return
     const { sandbox } = this.demo
     this.demo = null
-    this.services.vault.lock()
+    this.actions.protection.lockNow()
     this.services = this.open(this.deps.vaultDir, this.deps.stateDir)
     await sandbox.close()
     this.emit('demo')
@@ -124,11 +145,11 @@ export class AppCore {
 
   /** Auto-lock check; the app calls this on a timer. */
   tick(): boolean {
-    return this.services.vault.checkAutoLock()
+    return this.actions.protection.lockIfIdle()
   }
 
   async dispose(): Promise<void> {
     await this.stopDemo()
-    this.services.vault.lock()
+    this.actions.protection.lockNow()
   }
 }

@@ -6,13 +6,12 @@
 import { createHash } from 'node:crypto'
 import type { GatewayCopyResult, GatewayStatusView } from '../shared/ipc/schemas'
 import { fail, ok, type ErrorCode, type Result } from '../shared/result'
-import type { Actions, HeaderCopier } from './actions'
-import { describePolicy } from './actions/gateway'
-import type { AppCore } from './app-core'
+import { describePolicy, type Actions, type HeaderCopier } from './actions'
+import type { AppSession } from './app-core'
 import { actionsSource, startGateway, type RunningGateway } from './gateway'
 
 export interface AppGatewayDeps {
-  core: AppCore
+  core: AppSession
   /** The clipboard the window's copies go through (ClipboardGuard: cleared after N s). */
   clipboard: HeaderCopier
   log: (line: string) => void
@@ -65,8 +64,7 @@ export class AppGateway {
 
   /** The actions of the user's vault while it is unlocked; null otherwise (locked, demo). */
   private actions(): Actions | null {
-    const { core } = this.deps
-    return !core.isDemo && core.current.vault.unlocked ? core.actions : null
+    return this.deps.core.userActions()
   }
 
   /** Listens to the gateway starting, stopping, failing or moving. */

@@ -12,7 +12,7 @@ import { expiresSoonCannotRenew, isCurrent } from '../shared/state'
 import type { AccountView } from '../shared/views'
 import type { Notice, NotificationPort } from './notifications'
 import type { Timers } from './platform/timers'
-import type { AppCore } from './app-core'
+import type { AppSession } from './app-core'
 
 /** The longest a check waits between wake-ups, whatever the next due time. */
 export const MAX_SLEEP_MS = 60_000
@@ -204,11 +204,11 @@ export function cannotRenewNotice(a: AccountView, expiresAt: number, now: number
 }
 
 /** The app core as renewal sees it: the open vault (user's or demo), logins on the renewal surface. */
-export function renewalCorePort(core: AppCore): RenewalCorePort {
+export function renewalCorePort(core: AppSession): RenewalCorePort {
   return {
     read() {
-      if (!core.status().vault.unlocked) return null
-      const accounts = core.current.accounts.list()
+      if (!core.actions.protection.isUnlocked()) return null
+      const accounts = core.actions.views.accounts()
       const settings = core.actions.settings.get()
       return accounts.ok && settings.ok
         ? { accounts: accounts.value, settings: settings.value }

@@ -11,7 +11,7 @@ import {
 } from 'electron'
 import type { Clock } from '../shared/clock'
 import { cannotRenewWarnings } from '../shared/state'
-import type { AppCore } from './app-core'
+import type { AppSession } from './app-core'
 import type { AppGateway } from './app-gateway'
 import {
   TRAY_COLOR_16,
@@ -31,7 +31,7 @@ import {
 } from './tray-menu'
 
 export interface TrayDeps {
-  core: AppCore
+  core: AppSession
   notifications: NotificationPort
   /** The app's gateway, shown as one line while it runs (or failed to). */
   gateway?: Pick<AppGateway, 'summary' | 'onChange'>
@@ -64,7 +64,7 @@ export function trayImage(platform: string): NativeImage {
 
 /** What the tray shows right now, read from the core (secret-free views only). */
 export function trayInput(
-  core: AppCore,
+  core: AppSession,
   now: number,
   gateway?: Pick<AppGateway, 'summary'>,
 ): TrayMenuInput {
@@ -81,8 +81,8 @@ export function trayInput(
   if (state === 'no-vault' || state === 'locked') {
     return { state, accounts: [], organizations: [], now, ...gw }
   }
-  const accounts = core.current.accounts.list()
-  const organizations = core.current.accounts.organizations()
+  const accounts = core.actions.views.accounts()
+  const organizations = core.actions.views.organizations()
   const settings = core.actions.settings.get()
   const warnMs = settings.ok ? settings.value.warnBeforeMinutes * 60_000 : 0
   const warnings = accounts.ok ? cannotRenewWarnings(accounts.value, now, warnMs) : []

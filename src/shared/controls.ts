@@ -9,6 +9,16 @@ const BIDI = new RegExp(`[${BIDI_CLASS}]`, 'g')
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
 
+const ANY_CONTROL = new RegExp(`[${BIDI_CLASS}]|${CONTROL.source}`)
+
+/**
+ * Whether `text` has a character this module strips: a C0 or C1 control, DEL, U+2028/U+2029, or a
+ * bidi control. For values that are refused rather than cleaned (names, paths, arguments).
+ */
+export function hasControls(text: string): boolean {
+  return ANY_CONTROL.test(text)
+}
+
 /** `text` without bidirectional control characters (they are invisible: nothing to put back). */
 export function withoutBidi(text: string): string {
   return text.replace(BIDI, '')

@@ -40,6 +40,7 @@
 // "needs secret" is added to the notes when the account does not remember its secret and has no
 // current token that is not expiring (getting a header will ask for the secret).
 import { didYouMean } from './did-you-mean'
+import { sameLabel } from './labels'
 import { expiringWindowMs, formatRemaining, timeLeftLabel } from './expiry'
 import type { AccountView, CapUsage, TokenState, TokenView } from './views'
 import { plural } from './words'
@@ -238,9 +239,8 @@ export function findAccount<A extends { id: string; label: string }>(
   accounts: readonly A[],
   idOrLabel: string,
 ): A | undefined {
-  const key = idOrLabel.toLowerCase()
   return (
-    accounts.find((a) => a.id === idOrLabel) ?? accounts.find((a) => a.label.toLowerCase() === key)
+    accounts.find((a) => a.id === idOrLabel) ?? accounts.find((a) => sameLabel(a.label, idOrLabel))
   )
 }
 

@@ -8,16 +8,21 @@ export { EVENT_TYPES, SURFACES, type EventType, type Surface }
 /** `renewal`: the app renewing a keep-ready account's token on its own (src/main/renewal.ts). */
 export const surfaceSchema = z.enum(SURFACES)
 
-/** A token's state as a person sees it: stored state, with `expired` derived from the clock. */
-export const tokenStateSchema = z.enum([
+/**
+ * A token's states, once: the vault stores them (vault/schema.ts) and a view shows them (stored
+ * state, with `expired` derived from the clock); src/shared/state.ts says what each means.
+ */
+export const TOKEN_STATES = [
   'active',
   'expired',
   'revoked',
   'uncertain',
   'forgotten',
-  /** Ended by its server when a newer token went past an evict-oldest cap. */
+  /** Ended by its server when a newer token went past an evict-oldest cap (vault/evict.ts). */
   'evicted',
-])
+] as const
+
+export const tokenStateSchema = z.enum(TOKEN_STATES)
 export type TokenState = z.infer<typeof tokenStateSchema>
 
 const metaValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])

@@ -5,8 +5,8 @@ import { DEMO_PASSPHRASE } from '../../shared/demo'
 import { ok, type Result } from '../../shared/result'
 import type { SandboxSet } from '../sandbox'
 import { DEMO_USERS } from '../sandbox'
-import type { VaultServices } from '../vault'
-import type { Actions } from '.'
+import type { ActionDeps } from './context'
+import type { CoreActions } from '.'
 
 interface DemoAccount {
   label: string
@@ -63,32 +63,32 @@ function demoAccounts(): DemoAccount[] {
   ]
 }
 
-/** Creates and fills the demo vault that `actions` work on (its folder must be new). */
-export async function seedDemoVault(
-  actions: Actions,
-  services: VaultServices,
-  sandbox: SandboxSet,
-): Promise<Result<void>> {
-  const created = await actions.protection.create({
-    protection: 'passphrase',
-    passphrase: DEMO_PASSPHRASE,
-  })
-  if (!created.ok) return created
-  for (const a of demoAccounts()) {
-    const input = {
-      label: a.label,
-      providerId: a.provider,
-      baseUrl: sandbox[a.provider].baseUrl,
-      fields: a.fields,
-      remember: a.remember,
+export function demoActions(deps: ActionDeps, actions: CoreActions) {
+  /** Creates and fills the demo vault the actions work on (its folder must be new). */
+  async function seed(sandbox: SandboxSet): Promise<Result<void>> {
+    const created = await actions.protection.create({
+      protection: 'passphrase',
+      passphrase: DEMO_PASSPHRASE,
+    })
+    if (!created.ok) return created
+    for (const a of demoAccounts()) {
+      const input = {
+        label: a.label,
+        providerId: a.provider,
+        baseUrl: sandbox[a.provider].baseUrl,
+        fields: a.fields,
+        remember: a.remember,
+      }
+      // A user cannot add an account that neither remembers its secret nor logs in (it would be
+      // useless); the demo wants one, to show the "log in with your password" flow.
+      const added =
+        !a.remember && !a.login
+          ? await deps.services().accounts.add(input)
+          : await actions.accounts.add({ ...input, login: a.login }, 'ui')
+      if (!added.ok) return added
     }
-    // A user cannot add an account that neither remembers its secret nor logs in (it would be
-    // useless); the demo wants one, to show the "log in with your password" flow.
-    const added =
-      !a.remember && !a.login
-        ? await services.accounts.add(input)
-        : await actions.accounts.add({ ...input, login: a.login }, 'ui')
-    if (!added.ok) return added
+    return ok(undefined)
   }
-  return ok(undefined)
+
+  return { seed }
 }

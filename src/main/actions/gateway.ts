@@ -11,10 +11,14 @@ import type { Surface } from '../../shared/views'
 import { plural } from '../../shared/words'
 import type { EventInput } from '../vault/vault'
 import { confirmAccepted } from '../vault/ledger/refusals'
-import { canonicalPath } from '../gateway/canonical-path'
-import { forbiddenMethod } from '../gateway/decide'
-import type { GatewayPolicy, GatewayRecord, GatewayTarget } from '../gateway/types'
-import { EMPTY_POLICY } from '../gateway/types'
+import { canonicalPath } from '../../shared/canonical-path'
+import {
+  EMPTY_POLICY,
+  neverForwarded,
+  type GatewayPolicy,
+  type GatewayRecord,
+  type GatewayTarget,
+} from '../../shared/gateway-policy'
 import type { ActionDeps } from './context'
 
 const METHOD = /^[A-Z]{1,20}$/
@@ -42,8 +46,8 @@ export function parsePolicy(p: {
   for (const raw of p.methods ?? []) {
     const m = raw.trim().toUpperCase()
     if (!METHOD.test(m)) return fail('VALIDATION_FAILED', `"${raw.slice(0, 20)}" is not a method.`)
-    const never = forbiddenMethod(m)
-    if (never) return fail('VALIDATION_FAILED', never.message)
+    const never = neverForwarded(m)
+    if (never) return fail('VALIDATION_FAILED', never)
     methods.push(m)
   }
   const paths: string[] = []

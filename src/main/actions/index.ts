@@ -1,9 +1,13 @@
 // The core: every operation a user can ask for, once, grouped by area. The window's IPC
 // handlers, the tray and the CLI parse their input, call one of these, and format the result;
-// none of them reaches the vault services directly. docs/architecture.md maps each action to
-// its file and the surfaces that call it.
+// none of them reaches the vault services directly (ESLint's tokendeck/architecture rule checks
+// it). This file is the core's public face: what a surface may import from the core lives here
+// (values) or in the action modules' types. docs/architecture.md maps each action to its file
+// and the surfaces that call it.
 import { accountActions } from './accounts'
 import type { ActionDeps } from './context'
+import { demoActions } from './demo'
+import { eventActions } from './events'
 import { gatewayActions } from './gateway'
 import { protectionActions } from './protection'
 import { providerActions } from './providers'
@@ -13,7 +17,7 @@ import { settingsActions } from './settings'
 import { tokenActions } from './tokens'
 import { viewActions } from './views'
 
-export function createActions(deps: ActionDeps) {
+function coreActions(deps: ActionDeps) {
   return {
     accounts: accountActions(deps),
     tokens: tokenActions(deps),
@@ -24,8 +28,20 @@ export function createActions(deps: ActionDeps) {
     views: viewActions(deps),
     gateway: gatewayActions(deps),
     renewal: renewalActions(deps),
+    events: eventActions(deps),
   }
+}
+
+export type CoreActions = ReturnType<typeof coreActions>
+
+/** Every action over the services `deps` names; built once per process (composition.ts). */
+export function createActions(deps: ActionDeps) {
+  const core = coreActions(deps)
+  return { ...core, demo: demoActions(deps, core) }
 }
 
 export type Actions = ReturnType<typeof createActions>
 export type { ActionDeps, HeaderCopier } from './context'
+export type { EventInput, UnlockConsent } from '../vault/vault'
+export { describePolicy } from './gateway'
+export { providerView } from './providers'

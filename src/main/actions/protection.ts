@@ -197,6 +197,29 @@ export function protectionActions(deps: ActionDeps) {
     return r.ok ? ok(status()) : r
   }
 
+  /** Whether the open vault is unlocked: cheap (no file read), for checks on every request. */
+  function isUnlocked(): boolean {
+    return s().vault.unlocked
+  }
+
+  /** The person did something in the app: the auto-lock timer starts again. */
+  function touch(): void {
+    if (s().vault.unlocked) s().vault.touch()
+  }
+
+  /** Locks when idle longer than the auto-lock setting; true if it locked now. */
+  function lockIfIdle(): boolean {
+    return s().vault.checkAutoLock()
+  }
+
+  /**
+   * Locks at once, without waiting for logins in flight (quit, switching to or from the demo
+   * vault): a cut-off login's pending record stays uncertain in the file.
+   */
+  function lockNow(): void {
+    s().vault.lock()
+  }
+
   /** Deletes a kept copy of an unreadable vault file, by name. */
   function deleteUnreadableCopy(name: string): Result<AppStatus> {
     const r = s().vault.file.deleteUnreadableCopy(name)
@@ -205,9 +228,13 @@ export function protectionActions(deps: ActionDeps) {
 
   return {
     status,
+    isUnlocked,
     create,
     unlock,
     lock,
+    lockNow,
+    lockIfIdle,
+    touch,
     addPassphrase,
     addOsProtection,
     changePassphrase,

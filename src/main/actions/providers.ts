@@ -2,7 +2,7 @@
 // removing an import that no account uses.
 import { fail, ok, type Result } from '../../shared/result'
 import type { ProviderView } from '../../shared/ipc/schemas'
-import type { ProviderProfile } from '../../shared/providers/profile'
+import { canRevoke, type ProviderProfile } from '../../shared/providers/profile'
 import type { ActionDeps } from './context'
 
 export function providerActions(deps: ActionDeps) {
@@ -55,7 +55,7 @@ export function providerView(p: ProviderProfile, builtin: boolean): ProviderView
     defaultBaseUrl: p.baseUrl,
     fields: p.fields,
     signupFields: p.signup?.fields ?? null,
-    canRevoke: p.revoke !== undefined,
+    canRevoke: canRevoke(p),
     probe: p.probe !== undefined,
     cap: p.cap ?? null,
     scheme: p.auth.scheme,

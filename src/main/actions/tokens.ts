@@ -2,6 +2,7 @@
 // token, all, one organization's oldest or all of it) and dismissing uncertain tokens. The window,
 // the tray and the CLI all call these; only these reach the token service.
 import { fail, ok, type Result } from '../../shared/result'
+import { canRevoke } from '../../shared/providers/profile'
 import { isLive } from '../../shared/state'
 import type { CopyResult } from '../../shared/ipc/schemas'
 import type { Surface, TokenView } from '../../shared/views'
@@ -116,7 +117,8 @@ export function tokenActions(deps: ActionDeps) {
   function revokes(accountId: string): boolean {
     const a = s().accounts.get(accountId)
     const providers = s().vault.providers()
-    return a.ok && providers.ok && providers.value.get(a.value.providerId)?.revoke !== undefined
+    const profile = a.ok && providers.ok ? providers.value.get(a.value.providerId) : undefined
+    return profile !== undefined && canRevoke(profile)
   }
 
   function intervalWords(): string {

@@ -3,10 +3,9 @@
 // TOKENDECK_PASSPHRASE, or a hidden prompt at a terminal.
 import net from 'node:net'
 import { fail, ok, type Result } from '../../shared/result'
-import { createActions, type Actions } from '../actions'
+import type { Actions, UnlockConsent } from '../actions'
 import { checkEndpointSocket } from '../agent/endpoint'
-import { createVaultServices } from '../vault'
-import type { UnlockConsent } from '../vault/vault'
+import { cliVault, cliActions as composeCliActions, type VaultServices } from '../composition'
 import { stdinReader, type StdinReader } from './io'
 import { endpointFor } from './connection'
 import { bool, vaultDir, vaultFlag, type Ctx } from './ctx'
@@ -16,19 +15,19 @@ export { bool, list, str, vaultDir, vaultFlag, type Ctx, type FlagValue } from '
 /** The actions over this run's vault folder; VAULT_NOT_FOUND (a usage error) if there is none. */
 export function existingVault(ctx: Ctx): Result<Actions> {
   const dir = vaultDir(ctx)
-  const services = createVaultServices({ dir })
-  if (!services.vault.file.exists()) {
+  const vault = cliVault(dir)
+  if (!vault.exists) {
     return fail(
       'VAULT_NOT_FOUND',
       `No vault at ${dir}. Create one with tokendeck init${vaultFlag(ctx)}.`,
     )
   }
-  return ok(cliActions(services))
+  return ok(vault.actions)
 }
 
-/** The core actions as the CLI has them: no clipboard, no OS keychain. */
-export function cliActions(services: ReturnType<typeof createVaultServices>): Actions {
-  return createActions({ services: () => services, platform: process.platform, safeStorage: null })
+/** The core actions as the CLI has them: no clipboard, no OS keychain (composition.ts). */
+export function cliActions(services: VaultServices): Actions {
+  return composeCliActions(services)
 }
 
 /**

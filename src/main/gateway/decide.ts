@@ -2,9 +2,9 @@
 // in, and out comes either the exact URL to send (its path in the one canonical form the policy
 // was checked against) or the refusal to answer. proxy.ts calls it once and has no path logic.
 import { checkUrl } from '../../shared/url-policy'
-import { canonicalPath } from './canonical-path'
+import { canonicalPath } from '../../shared/canonical-path'
+import { neverForwarded, type GatewayPolicy } from '../../shared/gateway-policy'
 import { ACCESS_HEADER } from './request-target'
-import type { GatewayPolicy } from './types'
 
 /** What decide() reads of a request, after `/LABEL` was split off and the account found. */
 export interface GatewayRequest {
@@ -51,17 +51,10 @@ const no = (status: number, code: string, message: string): Refusal => ({
   message,
 })
 
-/**
- * Methods never forwarded, whatever the policy says: TRACE and TRACK echo the request (with the
- * account's header in it) back to the client, CONNECT would open a tunnel to anywhere.
- */
-export const NEVER_FORWARDED = ['TRACE', 'TRACK', 'CONNECT'] as const
-
-/** The refusal of a method that is never forwarded; null for any other. */
+/** The refusal of a method that is never forwarded (shared/gateway-policy.ts); null for any other. */
 export function forbiddenMethod(method: string): Refusal | null {
-  const m = method.toUpperCase()
-  if (!(NEVER_FORWARDED as readonly string[]).includes(m)) return null
-  return no(405, 'GATEWAY_METHOD_REFUSED', `${m} is never forwarded by the gateway.`)
+  const why = neverForwarded(method)
+  return why === null ? null : no(405, 'GATEWAY_METHOD_REFUSED', why)
 }
 
 /**

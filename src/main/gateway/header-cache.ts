@@ -3,6 +3,7 @@
 // read and a "reused" log line; concurrent requests share one ask. A refused token is reported
 // once, however many requests saw the 401, and dropped at once; what the core hands out after
 // the report (a new token, or the same one when no replacement may be minted yet) is held again.
+import { labelKey } from '../../shared/labels'
 import type { Result } from '../../shared/result'
 import type { GatewayHeader, GatewaySource } from './types'
 
@@ -20,7 +21,7 @@ export class HeaderCache {
   ) {}
 
   header(label: string): Promise<Result<GatewayHeader>> {
-    const key = label.toLowerCase()
+    const key = labelKey(label)
     const t = this.now()
     const h = this.held.get(key)
     if (
@@ -47,7 +48,7 @@ export class HeaderCache {
    * next ask gets what the core hands out after that.
    */
   refused(label: string, tokenId: string): Promise<void> {
-    const key = label.toLowerCase()
+    const key = labelKey(label)
     const drop = () => {
       if (this.held.get(key)?.header.tokenId === tokenId) this.held.delete(key)
     }

@@ -12,6 +12,7 @@ import { timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { PassThrough, type Readable } from 'node:stream'
+import { labelKey, sameLabel } from '../../shared/labels'
 import { fail, ok, type Result } from '../../shared/result'
 import { decide, decidePreflight, forbiddenMethod } from './decide'
 import { HeaderCache } from './header-cache'
@@ -125,7 +126,7 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
   const records = new RecordBatcher(o.source, o.log)
   const memory = new StreamMemory()
   const upstream = new Upstream()
-  const wanted = o.labels?.length ? new Set(o.labels.map((l) => l.toLowerCase())) : undefined
+  const wanted = o.labels?.length ? new Set(o.labels.map(labelKey)) : undefined
 
   let targetsAt = -Infinity
   let targetsNow: Promise<Result<GatewayTarget[]>> | null = null
@@ -138,7 +139,7 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
           targetsAt = -Infinity
           return r
         }
-        return wanted ? ok(r.value.filter((t) => wanted.has(t.label.toLowerCase()))) : r
+        return wanted ? ok(r.value.filter((t) => wanted.has(labelKey(t.label)))) : r
       })
     }
     return targetsNow
@@ -192,8 +193,7 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     if (!parts) return no(404, 'NOT_FOUND', 'Ask for /LABEL/path (an account label first).')
     const list = await targets()
     if (!list.ok) return no(statusOf(list.code), list.code, list.message)
-    const key = parts.label.toLowerCase()
-    const target = list.value.find((t) => t.label.toLowerCase() === key)
+    const target = list.value.find((t) => sameLabel(t.label, parts.label))
     if (!target) return no(404, 'NOT_FOUND', `This gateway serves no account "${parts.label}".`)
     label = target.label
     path = parts.rest.slice(0, 256)
@@ -245,8 +245,8 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     req.resume()
     const parts = splitTarget(req.url ?? '/')
     const list = parts ? await targets() : null
-    const key = parts?.label.toLowerCase()
-    const target = list?.ok ? list.value.find((t) => t.label.toLowerCase() === key) : undefined
+    const target =
+      parts && list?.ok ? list.value.find((t) => sameLabel(t.label, parts.label)) : undefined
     const answer = decidePreflight(
       {
         origin: req.headers.origin!,

@@ -8,7 +8,7 @@ import type { LookupFunction } from 'node:net'
 import type { Readable } from 'node:stream'
 import { Agent, type Dispatcher } from 'undici'
 import { fail, ok, type Result } from '../../shared/result'
-import { loopbackLookup } from '../providers/http-client'
+import { loopbackLookup } from '../platform/loopback-lookup'
 
 /** How long the gateway waits for an upstream's response headers. */
 export const UPSTREAM_HEADERS_MS = 60_000

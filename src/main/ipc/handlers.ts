@@ -8,7 +8,7 @@ import { CONTRACT, type RequestOf, type ResponseOf } from '../../shared/ipc/sche
 import { formatIssues } from '../../shared/providers/profile'
 import { fail, ok, type Result } from '../../shared/result'
 import type { AgentApprovals } from '../agent/approvals'
-import type { AppCore } from '../app-core'
+import type { AppSession } from '../app-core'
 import type { AppGateway } from '../app-gateway'
 import type { CliInstallActions } from '../actions/cli-install'
 
@@ -31,7 +31,7 @@ export interface AppServices {
 
 /** Builds the table over the app core. `log` receives one-line tags, never values. */
 export function createHandlers(
-  core: AppCore,
+  core: AppSession,
   log: (line: string) => void = () => {},
   services: AppServices = {},
 ): HandlerTable {
@@ -43,7 +43,7 @@ export function createHandlers(
   const noGateway = fail('UNSUPPORTED', 'This TokenDeck runs no gateway.')
   const cli = services.cliCommand ?? null
   const noCli = fail('UNSUPPORTED', 'This TokenDeck cannot install the tokendeck command.')
-  const unlocked = () => core.current.vault.unlocked
+  const unlocked = () => protection.isUnlocked()
 
   const impls: { [C in InvokeChannel]: Impl<C> } = {
     [INVOKE.appStatus]: () => ok(protection.status()),
@@ -125,7 +125,7 @@ export function createHandlers(
         })
       }
       try {
-        if (core.current.vault.unlocked) core.current.vault.touch()
+        protection.touch()
         return await impl(parsed.data)
       } catch (e) {
         // A bug: say so without echoing anything (the error could quote a payload).

@@ -4,7 +4,7 @@
 // nothing and would interrupt a demo. (A person can still lock it, from the window or the tray.)
 // Every lock here waits for logins in flight first (see AppCore.lock); the idle check does not
 // lock while one runs.
-import type { AppCore } from '../app-core'
+import type { AppSession } from '../app-core'
 import type { IntervalTimers } from './timers'
 
 export const AUTO_LOCK_CHECK_MS = 30_000
@@ -15,7 +15,7 @@ export interface PowerEvents {
 }
 
 export function startAutoLock(
-  core: AppCore,
+  core: AppSession,
   power: PowerEvents,
   timers: IntervalTimers,
   log: (line: string) => void = () => {},
@@ -25,7 +25,7 @@ export function startAutoLock(
     if (core.tick()) log('auto-lock: locked after inactivity')
   }
   const lockNow = (why: string) => () => {
-    if (core.isDemo || !core.current.vault.unlocked) return
+    if (core.isDemo || !core.actions.protection.isUnlocked()) return
     // Waits for logins in flight (bounded by their deadline) so their tokens are recorded.
     void core.lock().then(() => log(`auto-lock: locked (${why})`))
   }

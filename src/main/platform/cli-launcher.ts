@@ -3,6 +3,7 @@
 // the user's arguments; the folder it goes in per platform; whether a PATH holds that folder and
 // what to add if not; how the app finds the marker in its argv. Pure: no file system, no electron.
 import path from 'node:path'
+import { hasControls } from '../../shared/controls'
 
 /** The argument that makes the app binary run the bundled CLI instead of the app. */
 export const CLI_MARKER = '--tokendeck-cli'
@@ -46,8 +47,7 @@ export function commandProblem(platform: string, command: readonly string[]): st
   for (const part of command) {
     const abs = platform === 'win32' ? path.win32.isAbsolute(part) : path.posix.isAbsolute(part)
     if (!abs) return `${part} is not an absolute path.`
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(part)) return 'The app’s path contains a control character.'
+    if (hasControls(part)) return 'The app’s path contains a control character.'
     if (platform === 'win32' && part.includes('"')) return 'The app’s path contains a quote.'
   }
   return null

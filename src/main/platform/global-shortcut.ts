@@ -1,7 +1,7 @@
 // The global shortcut that brings the window up with the search box focused. The accelerator comes
 // from the vault's settings ('' disables it) and is re-registered when it changes; a shortcut the
 // OS refuses (taken by another app, or invalid) is logged, never fatal.
-import type { AppCore } from '../app-core'
+import type { AppSession } from '../app-core'
 
 export const DEFAULT_SHORTCUT = 'CommandOrControl+Shift+K'
 
@@ -54,9 +54,10 @@ export class GlobalShortcut {
   }
 
   /** Follows the vault's setting; keeps the last one while the vault is locked. */
-  follow(core: AppCore): void {
+  follow(core: AppSession): void {
     const sync = () => {
-      const s = core.current.vault.unlocked ? core.current.vault.settings() : null
+      const { protection, settings } = core.actions
+      const s = protection.isUnlocked() ? settings.get() : null
       if (s?.ok) this.apply(s.value.globalShortcut)
       else if (this.wanted === null) this.apply(DEFAULT_SHORTCUT)
     }

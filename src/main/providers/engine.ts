@@ -6,6 +6,7 @@ import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { ownValue } from '../../shared/json-path'
 import { joinUrl, normalizeBaseUrl } from '../../shared/url-policy'
 import {
+  canRevoke,
   fieldProblem,
   isSecretField,
   type BodyValue,
@@ -178,7 +179,7 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
       }),
 
     async revoke({ profile, baseUrl, fields = {}, token }) {
-      if (!profile.revoke) {
+      if (!canRevoke(profile)) {
         return fail('UNSUPPORTED', `${profile.name} has no way to revoke a token.`)
       }
       const base = baseUrlOf(profile, baseUrl)

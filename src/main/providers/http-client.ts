@@ -6,9 +6,9 @@
 // failure; after it the server may have minted a token (OUTCOME_UNKNOWN).
 import http from 'node:http'
 import https from 'node:https'
-import type { LookupFunction } from 'node:net'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { checkUrl } from '../../shared/url-policy'
+import { loopbackLookup } from '../platform/loopback-lookup'
 
 export const DEFAULT_DEADLINE_MS = 15_000
 export const DEFAULT_MAX_BYTES = 1024 * 1024
@@ -92,25 +92,6 @@ function encodeBody(body: HttpBody | undefined): { data?: Buffer; contentType?: 
     data: Buffer.from(new URLSearchParams(body.value).toString(), 'utf8'),
     contentType: 'application/x-www-form-urlencoded; charset=utf-8',
   }
-}
-
-/**
- * `localhost` is this machine by definition: it is answered here (IPv4 first, then IPv6) and never
- * asked of DNS or /etc/hosts, which could send it elsewhere. Only used for the name `localhost`.
- */
-export const loopbackLookup: LookupFunction = (_hostname, options, callback) => {
-  const f = options.family
-  const family = f === 'IPv4' ? 4 : f === 'IPv6' ? 6 : (f ?? 0)
-  const all = [
-    { address: '127.0.0.1', family: 4 },
-    { address: '::1', family: 6 },
-  ].filter((a) => family === 0 || family === a.family)
-  if (options.all) {
-    callback(null, all)
-    return
-  }
-  const first = all[0] ?? { address: '127.0.0.1', family: 4 }
-  callback(null, first.address, first.family)
 }
 
 /** Creates the real client. Each request gets its own connection: nothing is pooled or reused. */

@@ -11,6 +11,7 @@ import {
   organizationViewSchema,
   tokenViewSchema,
 } from '../views'
+import { LABEL_INPUT_MAX } from '../labels'
 import { ERROR_CODES } from '../result'
 import { CHECK_OUTCOMES, type CheckReport } from '../health'
 import { EVENTS, INVOKE } from './channels'
@@ -161,7 +162,7 @@ const proofSchema = z.discriminatedUnion('method', [
 
 const accountPatch = z
   .object({
-    label: z.string().max(200).optional(),
+    label: z.string().max(LABEL_INPUT_MAX).optional(),
     baseUrl: z.string().max(500).optional(),
     fields: fieldValues.optional(),
     remember: z.boolean().optional(),
@@ -350,7 +351,7 @@ export const CONTRACT = {
   [INVOKE.accountsAdd]: {
     request: z
       .object({
-        label: z.string().max(200),
+        label: z.string().max(LABEL_INPUT_MAX),
         providerId: id,
         baseUrl: z.string().max(500).optional(),
         fields: fieldValues,
@@ -375,7 +376,7 @@ export const CONTRACT = {
     request: z
       .object({
         providerId: id,
-        label: z.string().max(200),
+        label: z.string().max(LABEL_INPUT_MAX),
         baseUrl: z.string().max(500).optional(),
         fields: fieldValues,
         remember: z.boolean(),

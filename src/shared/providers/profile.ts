@@ -1,6 +1,7 @@
 // The provider profile format: a token API described as data. One engine runs every profile,
 // built-in or imported by the user; docs/providers.md documents each key with a worked example.
 import { z } from 'zod'
+import { hasControls } from '../controls'
 import { JSON_PATH_PATTERN } from '../json-path'
 import { fail, ok, type Result } from '../result'
 
@@ -423,6 +424,17 @@ export function metadataEntries(p: Pick<ProviderProfile, 'metadata'>): MetadataE
 }
 
 /** A field whose value is a secret (a password, a key): the one definition every part uses. */
+/**
+ * Whether the provider can revoke a token (its profile has a `revoke` request): the window's
+ * Revoke button, the replace-and-revoke plan, and what a revoke does (revoked on the server, or
+ * only forgotten here) all read it from this one place.
+ */
+export function canRevoke<P extends Pick<ProviderProfile, 'revoke'>>(
+  p: P,
+): p is P & { revoke: NonNullable<P['revoke']> } {
+  return p.revoke !== undefined
+}
+
 export function isSecretField(f: Pick<ProfileField, 'role'>): boolean {
   return f.role === 'secret'
 }
@@ -449,8 +461,7 @@ export function fieldProblem(
     return f.kind === 'checkbox' ? 'This must be checked.' : 'This field is required.'
   }
   if (v.length > FIELD_MAX_LENGTH) return `Too long (${FIELD_MAX_LENGTH} characters at most).`
-  // eslint-disable-next-line no-control-regex
-  if (!isSecretField(f) && /[\u0000-\u001f\u007f]/.test(v)) return 'Contains control characters.'
+  if (!isSecretField(f) && hasControls(v)) return 'Contains control characters.'
   return null
 }
 

@@ -1,4 +1,6 @@
 // Dates and small words for people.
+import type { Surface } from '../../../shared/event-types'
+
 const dateTime = new Intl.DateTimeFormat(undefined, {
   year: 'numeric',
   month: 'short',
@@ -35,7 +37,8 @@ export function hostOf(url: string): string {
   }
 }
 
-const SURFACES: Record<string, string> = {
+/** Every surface in words: a new one (shared/event-types.ts SURFACES) does not compile until named. */
+const SURFACE_WORDS: Record<Surface, string> = {
   ui: 'this window',
   tray: 'the tray',
   cli: 'the CLI',
@@ -45,7 +48,7 @@ const SURFACES: Record<string, string> = {
 }
 
 export function surfaceWords(surface: string): string {
-  return SURFACES[surface] ?? surface
+  return (SURFACE_WORDS as Record<string, string>)[surface] ?? surface
 }
 
 /** An ISO 8601 instant (with its zone), or the "2026-12-07 10:00 UTC" form of older messages. */

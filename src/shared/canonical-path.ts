@@ -2,6 +2,7 @@
 // on the way could read it another way (dot segments at any encoding layer, `;` parameters,
 // backslashes, encoded slashes, control characters, bad encodings), then re-encoded one way only.
 // What the policy checks and what goes upstream are the same string.
+import { hasControls } from './controls'
 
 /** Longer paths (as received, or once re-encoded) are refused. */
 export const MAX_PATH_LENGTH = 8192
@@ -23,9 +24,6 @@ export type CanonicalPath =
 const LITERAL = /^[A-Za-z0-9\-._~!$&'()*,=:@]$/
 const HEX = /^[0-9A-Fa-f]{2}$/
 const ESCAPE = /%[0-9A-Fa-f]{2}/
-// C0 controls, DEL and C1 controls: no path has them, and some servers cut the path at NUL.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 const refused = (reason: string): CanonicalPath => ({ ok: false, problem: { reason } })
@@ -62,7 +60,9 @@ function segmentProblem(decoded: string): string | null {
     if (s.includes(';')) {
       return 'A ";" in the path (path parameters, "..;") is refused: servers read it differently.'
     }
-    if (CONTROL.test(s)) return 'Control characters (raw or encoded) are refused in the path.'
+    // No path has them (controls.ts: C0, C1, DEL, line separators, bidi), and some servers cut
+    // the path at NUL.
+    if (hasControls(s)) return 'Control characters (raw or encoded) are refused in the path.'
     if (ESCAPE.test(s)) {
       return 'A percent sign encoded again (%25 followed by an escape, as in %252e) is refused: a server that decodes twice reads another path.'
     }
@@ -74,6 +74,8 @@ function segmentProblem(decoded: string): string | null {
   return null
 }
 
+const utf8Encoder = new TextEncoder()
+
 function encodeSegment(decoded: string): string {
   let out = ''
   for (const ch of decoded) {
@@ -81,7 +83,7 @@ function encodeSegment(decoded: string): string {
       out += ch
       continue
     }
-    for (const b of Buffer.from(ch, 'utf8'))
+    for (const b of utf8Encoder.encode(ch))
       out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`
   }
   return out
