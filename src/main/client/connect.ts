@@ -9,7 +9,14 @@ import type { Surface } from '../../shared/views'
 import type { Actions } from '../actions'
 import { inProcessClient } from './in-process'
 import { askOp } from './over-agent'
-import { OP_NAMES, type Client, type OpAnswer, type OpName, type OpRequest } from './operations'
+import {
+  checkAnswer,
+  OP_NAMES,
+  type Client,
+  type OpAnswer,
+  type OpName,
+  type OpRequest,
+} from './operations'
 
 const GONE = 'The agent stopped: start it again (tokendeck agent start), then retry.'
 
@@ -66,7 +73,11 @@ export function connect(o: ConnectOptions): Connection {
     }
     const c = await local()
     if (!c.ok) return c
-    return (c.value[op] as (r: OpRequest<K>) => Promise<Result<OpAnswer<K>>>)(req)
+    const r = await (c.value[op] as (r: OpRequest<K>) => Promise<Result<OpAnswer<K>>>)(req)
+    // The same shape, field for field and in the same order, as an agent's answer.
+    if (!r.ok) return r
+    const bug = fail('INTERNAL', `The core answered "${op}" outside the client interface.`)
+    return checkAnswer(op, r.value, bug)
   }
   const client: Record<string, unknown> = {}
   for (const op of OP_NAMES) client[op] = (req: OpRequest<typeof op>) => call(op, req)

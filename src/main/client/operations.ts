@@ -11,7 +11,7 @@
 // own schemas (answer-views.ts), loaded only when such an answer arrives.
 import * as z from 'zod/mini'
 import { EVENT_TYPES, SURFACES } from '../../shared/event-types'
-import type { Result } from '../../shared/result'
+import type { Failure, Result } from '../../shared/result'
 import type * as AnswerViews from './answer-views'
 
 type Views = typeof AnswerViews
@@ -215,6 +215,21 @@ export const OP_NAMES = Object.keys(OPERATIONS) as OpName[]
 /** A client: one method per operation. In process (over the actions) or over the agent. */
 export type Client = {
   [K in OpName]: (req: OpRequest<K>) => Promise<Result<OpAnswer<K>>>
+}
+
+/**
+ * `value` as op `op` answers it, checked against its answer schema: the same shape (and key
+ * order) whichever side answered. An agent's answer of another shape is AGENT_PROTOCOL.
+ */
+export async function checkAnswer<K extends OpName>(
+  op: K,
+  value: unknown,
+  outside: Failure,
+): Promise<Result<OpAnswer<K>>> {
+  const schema = await answerSchema(op)
+  const checked = schema['~standard'].validate(value)
+  if (checked instanceof Promise || checked.issues) return outside
+  return { ok: true, value: checked.value as OpAnswer<K> }
 }
 
 /** The answer schema of `op`, loading the view schemas first when it needs them. */

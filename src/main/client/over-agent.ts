@@ -2,10 +2,10 @@
 // every answer is checked against the operation's answer schema before anyone reads it. An
 // answer of another shape is AGENT_PROTOCOL (an agent of another version, or not ours), never a
 // cast. Light: the CLI's agent path loads this, the mini protocol and node:net, no vault code.
-import { fail, ok, type Result } from '../../shared/result'
+import { fail, type Result } from '../../shared/result'
 import { askAgent } from '../agent/client'
 import {
-  answerSchema,
+  checkAnswer,
   OP_NAMES,
   type Client,
   type OpAnswer,
@@ -25,15 +25,14 @@ export async function askOp<K extends OpName>(
 ): Promise<Result<OpAnswer<K>> | null> {
   const r = await askAgent(endpoint, { op, ...req } as Parameters<typeof askAgent>[1], o)
   if (r === null || !r.ok) return r
-  const schema = await answerSchema(op)
-  const checked = schema['~standard'].validate(r.value)
-  if (checked instanceof Promise || checked.issues) {
-    return fail(
+  return checkAnswer(
+    op,
+    r.value,
+    fail(
       'AGENT_PROTOCOL',
       `The agent answered "${op}" outside the protocol; update TokenDeck on both sides (restart the agent: tokendeck agent stop).`,
-    )
-  }
-  return ok(checked.value as OpAnswer<K>)
+    ),
+  )
 }
 
 /** A client whose every call goes to the agent at `endpoint`; no agent there is a failure. */

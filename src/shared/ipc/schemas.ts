@@ -105,7 +105,14 @@ export const providerViewSchema = z
     canRevoke: z.boolean(),
     /** The profile declares a probe: its tokens can be checked ("Check now", status --probe). */
     probe: z.boolean(),
-    cap: z.object({ max: z.number(), scope: z.enum(['organization', 'account']) }).nullable(),
+    cap: z
+      .object({
+        max: z.number(),
+        scope: z.enum(['organization', 'account']),
+        /** Past the cap: refused (the default), or the server evicts the oldest token. */
+        onExceed: z.enum(['refuse', 'evictOldest']).optional(),
+      })
+      .nullable(),
     scheme: z.string(),
     expiry: z.enum(['body', 'jwt-exp', 'ttl', 'none']),
   })
