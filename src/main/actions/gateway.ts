@@ -8,7 +8,6 @@ import { fail, ok, type Result } from '../../shared/result'
 import { findAccount, noAccount } from '../../shared/state'
 import { normalizeBaseUrl } from '../../shared/url-policy'
 import type { Surface } from '../../shared/views'
-import { plural } from '../../shared/words'
 import type { EventInput } from '../vault/vault'
 import { confirmAccepted } from '../vault/ledger/refusals'
 import { canonicalPath } from '../../shared/canonical-path'
@@ -19,7 +18,10 @@ import {
   type GatewayRecord,
   type GatewayTarget,
 } from '../../shared/gateway-policy'
+import { describePolicy } from './catalog'
 import type { ActionDeps } from './context'
+
+export { describePolicy }
 
 const METHOD = /^[A-Z]{1,20}$/
 
@@ -191,13 +193,5 @@ export function gatewayActions(deps: ActionDeps) {
 }
 
 /** "any method and path; no web origin" and the like, for the log and the CLI. */
-export function describePolicy(p: GatewayPolicy): string {
-  const parts = [
-    p.methods.length ? `methods ${p.methods.join(', ')}` : 'any method',
-    p.paths.length ? `${plural(p.paths.length, 'path')} (${p.paths.join(', ')})` : 'any path',
-    p.origins.length ? `web origins ${p.origins.join(', ')}` : 'no web origin',
-  ]
-  return parts.join('; ')
-}
 
 export type GatewayActions = ReturnType<typeof gatewayActions>

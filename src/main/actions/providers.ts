@@ -2,8 +2,11 @@
 // removing an import that no account uses.
 import { fail, ok, type Result } from '../../shared/result'
 import type { ProviderView } from '../../shared/ipc/schemas'
-import { canRevoke, type ProviderProfile } from '../../shared/providers/profile'
+import type { ProviderProfile } from '../../shared/providers/profile'
 import type { ActionDeps } from './context'
+import { providerView } from './catalog'
+
+export { providerView } from './catalog'
 
 export function providerActions(deps: ActionDeps) {
   const s = deps.services
@@ -43,22 +46,3 @@ export function providerActions(deps: ActionDeps) {
 }
 
 export type ProviderActions = ReturnType<typeof providerActions>
-
-/** What the window and the CLI see of a profile. */
-export function providerView(p: ProviderProfile, builtin: boolean): ProviderView {
-  return {
-    id: p.id,
-    name: p.name,
-    ...(p.description ? { description: p.description } : {}),
-    ...(p.docsUrl ? { docsUrl: p.docsUrl } : {}),
-    builtin,
-    defaultBaseUrl: p.baseUrl,
-    fields: p.fields,
-    signupFields: p.signup?.fields ?? null,
-    canRevoke: canRevoke(p),
-    probe: p.probe !== undefined,
-    cap: p.cap ?? null,
-    scheme: p.auth.scheme,
-    expiry: p.expiry.source,
-  }
-}

@@ -5,7 +5,7 @@
 // makes the core write an entry (a header's reuse or mint, a revoke) is logged once, in that
 // entry, with who asked; one that writes none (a read, a refusal) gets an `agent` entry.
 import type { Actions } from '../actions'
-import type { EventInput } from '../vault/vault'
+import type { EventInput } from '../actions'
 import { ok, type Result } from '../../shared/result'
 import { onBehalfOf, originOf, type RequestOrigin } from '../platform/request-origin'
 import { inProcessClient } from '../client/in-process'
@@ -185,7 +185,7 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
     kind: o.kind,
     startedAt,
     idleTimeoutMinutes: o.idleTimeoutMinutes,
-    unlocked: o.actions()?.protection.status().vault.unlocked ?? false,
+    unlocked: o.actions()?.protection.isUnlocked() ?? false,
   })
   const origins = new WeakMap<AgentRequest, RequestOrigin>()
   const server = await startAgentServer({
@@ -215,7 +215,7 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
       : {}),
     ...(o.onStop ? { onStop: o.onStop } : {}),
     record: (req, outcome) => {
-      if (!o.actions()?.protection.status().vault.unlocked) return
+      if (!o.actions()?.protection.isUnlocked()) return
       if (!needsAgentEntry(req, outcome, origins.get(req))) return
       o.log({
         type: 'agent',

@@ -9,7 +9,7 @@ import {
   type ProviderProfile,
 } from '../../shared/providers/profile'
 import type { AccountView, TokenView } from '../../shared/views'
-import { BUILTIN_PROFILES, parseUserProfile } from '../providers/registry'
+import { builtinProfile as shipped, parseUserProfile } from '../actions/catalog'
 import type { Ctx, FlagValue } from './ctx'
 import { quoteArg, validity } from './format'
 import { EXIT, print, printJson, report, stdinIsTerminal } from './io'
@@ -122,7 +122,7 @@ export function checkAgentProfile(providerId: string, raw: unknown): Result<Prov
 
 /** A built-in provider's profile, as this CLI ships it. */
 export function builtinProfile(providerId: string): ProviderProfile | undefined {
-  return BUILTIN_PROFILES.find((p) => p.id === providerId)
+  return shipped(providerId)
 }
 
 /**

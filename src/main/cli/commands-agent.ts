@@ -7,8 +7,8 @@ import { fail, ok, type Result } from '../../shared/result'
 import { askAgent } from '../agent/client'
 import { startAgent } from '../agent/host'
 import { pingSchema, type AgentPing } from '../agent/protocol'
-import { createVaultServices } from '../vault'
-import { bool, cliActions, readPassphraseAndSecrets, str, vaultDir, type Ctx } from './context'
+import { cliVault } from '../composition'
+import { bool, readPassphraseAndSecrets, str, vaultDir, type Ctx } from './context'
 import { formatUtc } from './format'
 import { EXIT, note, print, printJson, report, usage } from './io'
 import { exportLine } from './shell-quote'
@@ -37,14 +37,14 @@ export async function agentRun(ctx: Ctx): Promise<number> {
   const idle = idleMinutes(ctx)
   if (!idle.ok) return report(idle, ctx)
   const dir = vaultDir(ctx)
-  const services = createVaultServices({ dir })
-  if (!services.vault.file.exists()) {
+  const vault = cliVault(dir)
+  if (!vault.exists) {
     return report(
       fail('VAULT_NOT_FOUND', `No vault at ${dir}. Create one with tokendeck init.`),
       ctx,
     )
   }
-  const actions = cliActions(services)
+  const { actions } = vault
   const read = await readPassphraseAndSecrets(passphraseCtx(ctx))
   if (!read.ok) return report(read, ctx)
   const unlocked = await actions.protection.unlock(
@@ -52,7 +52,7 @@ export async function agentRun(ctx: Ctx): Promise<number> {
     'cli',
   )
   if (!unlocked.ok) return report(unlocked, ctx)
-  const settings = services.vault.settings()
+  const settings = actions.settings.get()
   const minutes = idle.value ?? (settings.ok ? settings.value.autoLockMinutes : 15)
   const endpoint = endpointFor(ctx)
   let stop: () => void = () => {}
@@ -61,17 +61,17 @@ export async function agentRun(ctx: Ctx): Promise<number> {
     endpoint,
     vaultDir: dir,
     kind: 'headless',
-    actions: () => (services.vault.unlocked ? actions : null),
-    log: (e) => services.vault.log(e),
-    now: () => services.vault.clock.now(),
+    actions: () => (actions.protection.isUnlocked() ? actions : null),
+    log: (e) => void actions.events.log(e),
+    now: vault.now,
     idleTimeoutMinutes: minutes,
     onStop: () => stop(),
   })
   if (!agent.ok) {
-    services.vault.lock()
+    actions.protection.lockNow()
     return report(agent, ctx)
   }
-  services.vault.log({
+  actions.events.log({
     type: 'vault',
     surface: 'agent',
     message: `The headless agent started (pid ${process.pid}); it stops after ${minutes || 'no'} idle minutes.`,
@@ -84,9 +84,9 @@ export async function agentRun(ctx: Ctx): Promise<number> {
     `tokendeck agent: serving ${dir} (pid ${process.pid}); stops after ${minutes || 'no'} idle minutes.`,
   )
   await stopped
-  services.vault.log({ type: 'vault', surface: 'agent', message: 'The headless agent stopped.' })
+  actions.events.log({ type: 'vault', surface: 'agent', message: 'The headless agent stopped.' })
   await agent.value.close()
-  await services.vault.lockWhenIdle()
+  await actions.protection.lock()
   return EXIT.ok
 }
 

@@ -3,7 +3,7 @@
 // through for an account). The proxy itself is src/main/gateway; this file parses and prints.
 import { randomBytes } from 'node:crypto'
 import { fail, ok, type Result } from '../../shared/result'
-import { describePolicy } from '../actions/gateway'
+import { describePolicy } from '../actions/catalog'
 import type { GatewayTarget } from '../gateway/types'
 import { clientSource } from '../gateway/sources'
 import { cliConnection, withConnection } from './connection'

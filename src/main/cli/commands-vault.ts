@@ -2,10 +2,9 @@
 // passphrase-protected vault), passphrase change, and the two confirmations an unlock may ask
 // for: upgrading a format 1 vault, and opening an older copy of the file.
 import { fail, ok } from '../../shared/result'
-import { createVaultServices } from '../vault'
+import { cliVault } from '../composition'
 import {
   bool,
-  cliActions,
   existingVault,
   readNewPassphrase,
   readPassphraseAndSecrets,
@@ -15,7 +14,7 @@ import {
   type Ctx,
 } from './context'
 import { EXIT, print, printJson, report, usage } from './io'
-import type { UnlockConsent } from '../vault/vault'
+import type { UnlockConsent } from '../actions'
 
 /**
  * `tokendeck init`: creates a vault protected by a passphrase at the production scrypt cost. At
@@ -28,7 +27,7 @@ export async function init(ctx: Ctx): Promise<number> {
   }
   const passphrase = await readNewPassphrase(ctx)
   if (!passphrase.ok) return report(passphrase, ctx)
-  const actions = cliActions(createVaultServices({ dir }))
+  const { actions } = cliVault(dir)
   const created = await actions.protection.create({
     protection: 'passphrase',
     passphrase: passphrase.value,

@@ -4,21 +4,20 @@
 // is written anywhere.
 import fs from 'node:fs'
 import path from 'node:path'
+import { isLabelRef } from '../../shared/labels'
 import { fail, ok, type Result } from '../../shared/result'
 import { readTrustStore, sha256, trustOf } from './trust-store'
 
 export const ACCOUNT_FILE = '.tokendeck.json'
 /** A .tokendeck.json holds one small object; anything bigger is not one. */
 export const MAX_ACCOUNT_FILE = 4096
-const MAX_LABEL = 200
 
 /** A label as the agent and the vault take it: 1 to 200 characters, no control characters. */
 function checkLabel(label: unknown, where: string): Result<string> {
   if (typeof label !== 'string' || label.trim() === '') {
     return fail('VALIDATION_FAILED', `${where}: "account" must be a non-empty string.`)
   }
-  // eslint-disable-next-line no-control-regex
-  if (label.length > MAX_LABEL || /[\x00-\x1f\x7f-\x9f]/.test(label)) {
+  if (!isLabelRef(label)) {
     return fail('VALIDATION_FAILED', `${where}: not an account label (1 to 200 characters).`)
   }
   return ok(label)

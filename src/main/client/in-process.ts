@@ -23,7 +23,7 @@ export function inProcessClient(o: InProcessOptions): Client {
   const { surface } = o
   const unlocked = (): Result<Actions> => {
     const a = o.actions()
-    return a && a.protection.status().vault.unlocked ? ok(a) : fail('VAULT_LOCKED', o.lockedMessage)
+    return a && a.protection.isUnlocked() ? ok(a) : fail('VAULT_LOCKED', o.lockedMessage)
   }
   const account = (label: string): Result<{ actions: Actions; account: AccountView }> => {
     const a = unlocked()

@@ -11,6 +11,7 @@
 // own schemas (answer-views.ts), loaded only when such an answer arrives.
 import * as z from 'zod/mini'
 import { EVENT_TYPES, SURFACES } from '../../shared/event-types'
+import { labelRefSchema } from '../../shared/labels'
 import type { Failure, Result } from '../../shared/result'
 import type * as AnswerViews from './answer-views'
 
@@ -18,8 +19,8 @@ type Views = typeof AnswerViews
 /** An answer checked by a schema of answer-views.ts, built when the first such answer comes. */
 const views = <S extends z.core.$ZodType>(build: (v: Views) => S) => ({ lazy: build })
 
-/** An account label as a request carries it (the vault's own rules apply when it is looked up). */
-export const labelSchema = z.string().check(z.minLength(1), z.maxLength(200))
+/** An account label as a request carries it (shared/labels.ts; the vault's rules on lookup). */
+export const labelSchema = labelRefSchema
 const providerId = z.string().check(z.minLength(1), z.maxLength(40))
 /** Secret field values typed for this one request (accounts that do not remember them). */
 const typedSecrets = z.optional(
