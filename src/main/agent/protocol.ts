@@ -5,7 +5,7 @@
 // agent. A request longer than a line travels as parts. No answer holds a secret except the
 // header or token that was asked for.
 import * as z from 'zod/mini'
-import { OP_NAMES, OPERATIONS, type OpName, type OpRequest } from '../client/operations'
+import { OP_NAMES, operation, type OpName, type OpRequest } from '../client/operations'
 
 export { pingSchema, type AgentPing } from '../client/operations'
 
@@ -49,7 +49,7 @@ export function parseRequest(raw: unknown): AgentRequest | null {
   if (!e.success) return null
   const { v, id, client, op, ...rest } = e.data
   if (op === 'stop') return Object.keys(rest).length === 0 ? { v, id, client, op } : null
-  const r = OPERATIONS[op].request.safeParse(rest)
+  const r = operation(op).request.safeParse(rest)
   return r.success ? ({ v, id, client, op, ...r.data } as AgentRequest) : null
 }
 

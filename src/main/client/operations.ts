@@ -82,124 +82,140 @@ const lazyOp = <Q extends z.core.$ZodLooseShape, S extends z.core.$ZodType>(
   build: (v: Views) => S,
 ) => ({ request: z.strictObject(request), answer: views(build) })
 
-/** Every operation, its request (without the agent's envelope) and its answer. */
-export const OPERATIONS = {
-  ping: op({}, pingSchema),
-  header: op({ label: labelSchema, confirmEviction, secrets: typedSecrets }, issuedSchema),
-  token: op(
-    { label: labelSchema, confirmEviction, secrets: typedSecrets },
-    z.extend(issuedSchema, { token: z.string() }),
-  ),
-  status: lazyOp({}, (v) => v.statusAnswer),
-  accounts: lazyOp({}, (v) => v.z.array(v.accountViewSchema)),
-  login: lazyOp(
-    { label: labelSchema, force: z.boolean(), confirmEviction, secrets: typedSecrets },
-    (v) => v.loginAnswer,
-  ),
-  revoke: lazyOp({ label: labelSchema, mode: z.enum(REVOKE_MODES) }, (v) => v.revokeAnswer),
-  reject: op(
-    {
-      label: labelSchema,
-      /** Only this token (the one the server refused); absent: the current one. */
-      tokenId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-    },
-    z.strictObject({
-      label: z.string(),
-      tokenId: z.string(),
-      outcome: z.enum(['suspect', 'rejected', 'accepted']),
-      message: z.string(),
-    }),
-  ),
-  /** Probe this account's live token; absent: every account's. */
-  check: lazyOp({ label: z.optional(labelSchema) }, (v) => v.z.array(v.checkReportSchema)),
-  /** The accounts a gateway serves (all when empty), with their gateway policies. */
-  targets: op({ labels: z.array(labelSchema).check(z.maxLength(200)) }, z.array(targetSchema)),
-  /** Replace the account's gateway policy with `set`; absent: only read it. */
-  policy: op({ label: labelSchema, set: z.optional(policySchema) }, targetSchema),
-  /** Requests through a gateway, for the event log (never a token, never a query). */
-  record: op(
-    {
-      entries: z
-        .array(
-          z.strictObject({
-            label: labelSchema,
-            method: z.string().check(z.minLength(1), z.maxLength(20)),
-            path: z.string().check(z.minLength(1), z.maxLength(2000)),
-            status: z.number().check(z.int(), z.minimum(0), z.maximum(999)),
-            durationMs: z.number().check(z.nonnegative()),
-            retried: z.optional(z.boolean()),
-            /** The token id a 2xx answer carried (the server accepts it); never the token. */
-            tokenId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
-          }),
-        )
-        .check(z.minLength(1), z.maxLength(100)),
-    },
-    z.strictObject({ recorded: z.number() }),
-  ),
-  log: lazyOp(
-    {
-      label: z.optional(labelSchema),
-      limit: z.number().check(z.int(), z.minimum(1), z.maximum(5000)),
-      /** Only these event types (`tokendeck log --type`); absent: every type. */
-      types: z.optional(z.array(z.enum(EVENT_TYPES)).check(z.minLength(1), z.maxLength(20))),
-      /** Only events from these surfaces (`--surface`); absent: any, and none. */
-      surfaces: z.optional(z.array(z.enum(SURFACES)).check(z.minLength(1), z.maxLength(10))),
-    },
-    (v) => v.eventListSchema,
-  ),
-  /** A provider's profile (built-in or imported): what an account of it asks for. */
-  profile: lazyOp({ providerId }, (v) => v.profileSchema),
-  /** The providers: built-in, and imported into this vault. */
-  providers: lazyOp({}, (v) => v.z.array(v.providerViewSchema)),
-  /** Validates and imports a profile (JSON text); larger than a line, it travels in parts. */
-  import: lazyOp(
-    { text: z.string().check(z.minLength(1), z.maxLength(256 * 1024)) },
-    (v) => v.providerViewSchema,
-  ),
-  add: lazyOp(
-    {
-      /** As `tokendeck accounts add` builds it; the secret values typed on its stdin included. */
-      account: z.strictObject({
+/**
+ * Every operation, its request (without the agent's envelope) and its answer. Each is built the
+ * first time it is used (operation()): a CLI run asks one op and builds only that one's schemas.
+ */
+const DEFINITIONS = {
+  ping: () => op({}, pingSchema),
+  header: () => op({ label: labelSchema, confirmEviction, secrets: typedSecrets }, issuedSchema),
+  token: () =>
+    op(
+      { label: labelSchema, confirmEviction, secrets: typedSecrets },
+      z.extend(issuedSchema, { token: z.string() }),
+    ),
+  status: () => lazyOp({}, (v) => v.statusAnswer),
+  accounts: () => lazyOp({}, (v) => v.z.array(v.accountViewSchema)),
+  login: () =>
+    lazyOp(
+      { label: labelSchema, force: z.boolean(), confirmEviction, secrets: typedSecrets },
+      (v) => v.loginAnswer,
+    ),
+  revoke: () => lazyOp({ label: labelSchema, mode: z.enum(REVOKE_MODES) }, (v) => v.revokeAnswer),
+  reject: () =>
+    op(
+      {
         label: labelSchema,
-        providerId,
-        baseUrl: z.optional(z.string().check(z.maxLength(500))),
-        fields: z.record(
-          z.string().check(z.minLength(1), z.maxLength(40)),
-          z.string().check(z.maxLength(4096)),
-        ),
-        remember: z.boolean(),
-        /** Log in now to check the secret (absent: only when it is not remembered). */
-        login: z.optional(z.boolean()),
+        /** Only this token (the one the server refused); absent: the current one. */
+        tokenId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+      },
+      z.strictObject({
+        label: z.string(),
+        tokenId: z.string(),
+        outcome: z.enum(['suspect', 'rejected', 'accepted']),
+        message: z.string(),
       }),
-    },
-    (v) => v.addAnswer,
-  ),
-  remove: op(
-    { label: labelSchema, force: z.boolean() },
-    z.strictObject({ label: z.string(), liveTokensLeft: z.number() }),
-  ),
+    ),
+  /** Probe this account's live token; absent: every account's. */
+  check: () => lazyOp({ label: z.optional(labelSchema) }, (v) => v.z.array(v.checkReportSchema)),
+  /** The accounts a gateway serves (all when empty), with their gateway policies. */
+  targets: () =>
+    op({ labels: z.array(labelSchema).check(z.maxLength(200)) }, z.array(targetSchema)),
+  /** Replace the account's gateway policy with `set`; absent: only read it. */
+  policy: () => op({ label: labelSchema, set: z.optional(policySchema) }, targetSchema),
+  /** Requests through a gateway, for the event log (never a token, never a query). */
+  record: () =>
+    op(
+      {
+        entries: z
+          .array(
+            z.strictObject({
+              label: labelSchema,
+              method: z.string().check(z.minLength(1), z.maxLength(20)),
+              path: z.string().check(z.minLength(1), z.maxLength(2000)),
+              status: z.number().check(z.int(), z.minimum(0), z.maximum(999)),
+              durationMs: z.number().check(z.nonnegative()),
+              retried: z.optional(z.boolean()),
+              /** The token id a 2xx answer carried (the server accepts it); never the token. */
+              tokenId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+            }),
+          )
+          .check(z.minLength(1), z.maxLength(100)),
+      },
+      z.strictObject({ recorded: z.number() }),
+    ),
+  log: () =>
+    lazyOp(
+      {
+        label: z.optional(labelSchema),
+        limit: z.number().check(z.int(), z.minimum(1), z.maximum(5000)),
+        /** Only these event types (`tokendeck log --type`); absent: every type. */
+        types: z.optional(z.array(z.enum(EVENT_TYPES)).check(z.minLength(1), z.maxLength(20))),
+        /** Only events from these surfaces (`--surface`); absent: any, and none. */
+        surfaces: z.optional(z.array(z.enum(SURFACES)).check(z.minLength(1), z.maxLength(10))),
+      },
+      (v) => v.eventListSchema,
+    ),
+  /** A provider's profile (built-in or imported): what an account of it asks for. */
+  profile: () => lazyOp({ providerId }, (v) => v.profileSchema),
+  /** The providers: built-in, and imported into this vault. */
+  providers: () => lazyOp({}, (v) => v.z.array(v.providerViewSchema)),
+  /** Validates and imports a profile (JSON text); larger than a line, it travels in parts. */
+  import: () =>
+    lazyOp(
+      { text: z.string().check(z.minLength(1), z.maxLength(256 * 1024)) },
+      (v) => v.providerViewSchema,
+    ),
+  add: () =>
+    lazyOp(
+      {
+        /** As `tokendeck accounts add` builds it; the secret values typed on its stdin included. */
+        account: z.strictObject({
+          label: labelSchema,
+          providerId,
+          baseUrl: z.optional(z.string().check(z.maxLength(500))),
+          fields: z.record(
+            z.string().check(z.minLength(1), z.maxLength(40)),
+            z.string().check(z.maxLength(4096)),
+          ),
+          remember: z.boolean(),
+          /** Log in now to check the secret (absent: only when it is not remembered). */
+          login: z.optional(z.boolean()),
+        }),
+      },
+      (v) => v.addAnswer,
+    ),
+  remove: () =>
+    op(
+      { label: labelSchema, force: z.boolean() },
+      z.strictObject({ label: z.string(), liveTokensLeft: z.number() }),
+    ),
   /** Renew the account's token before it expires, unattended (on), or not (off). */
-  keepReady: lazyOp({ label: labelSchema, on: z.boolean() }, (v) => v.accountViewSchema),
+  keepReady: () => lazyOp({ label: labelSchema, on: z.boolean() }, (v) => v.accountViewSchema),
   /** Which account serves this URL (routes, else the one account that covers it). */
-  match: op(
-    { url: z.string().check(z.minLength(1), z.maxLength(2000)) },
-    z.strictObject({ accountId: z.string(), label: z.string() }),
-  ),
+  match: () =>
+    op(
+      { url: z.string().check(z.minLength(1), z.maxLength(2000)) },
+      z.strictObject({ accountId: z.string(), label: z.string() }),
+    ),
   /** The routes (URL prefix, account): which account serves which URLs. */
-  routes: op({}, z.array(routeSchema)),
+  routes: () => op({}, z.array(routeSchema)),
   /** Adds (or moves) the route for this URL prefix to the account `label`. */
-  route: op(
-    { prefix: z.string().check(z.minLength(1), z.maxLength(2000)), label: labelSchema },
-    routeSchema,
-  ),
+  route: () =>
+    op(
+      { prefix: z.string().check(z.minLength(1), z.maxLength(2000)), label: labelSchema },
+      routeSchema,
+    ),
   /** Removes the route for exactly this URL prefix. */
-  unroute: op(
-    { prefix: z.string().check(z.minLength(1), z.maxLength(2000)) },
-    z.strictObject({ prefix: z.string() }),
-  ),
+  unroute: () =>
+    op(
+      { prefix: z.string().check(z.minLength(1), z.maxLength(2000)) },
+      z.strictObject({ prefix: z.string() }),
+    ),
 }
 
-export type Operations = typeof OPERATIONS
+type Definitions = typeof DEFINITIONS
+export type Operations = { [K in keyof Definitions]: ReturnType<Definitions[K]> }
 export type OpName = keyof Operations
 type NoFields<T> = string extends keyof T ? Record<never, never> : T
 export type OpRequest<K extends OpName> = NoFields<z.infer<Operations[K]['request']>>
@@ -211,7 +227,13 @@ export type AnswerSchema<K extends OpName> = Operations[K]['answer'] extends {
   : Operations[K]['answer']
 export type OpAnswer<K extends OpName> =
   AnswerSchema<K> extends z.core.$ZodType ? z.infer<AnswerSchema<K>> : never
-export const OP_NAMES = Object.keys(OPERATIONS) as OpName[]
+export const OP_NAMES = Object.keys(DEFINITIONS) as OpName[]
+
+const built: Partial<Operations> = {}
+/** Operation `op`: its request and answer schemas. */
+export function operation<K extends OpName>(op: K): Operations[K] {
+  return (built[op] ??= DEFINITIONS[op]() as Operations[K]) as Operations[K]
+}
 
 /** A client: one method per operation. In process (over the actions) or over the agent. */
 export type Client = {
@@ -235,7 +257,7 @@ export async function checkAnswer<K extends OpName>(
 
 /** The answer schema of `op`, loading the view schemas first when it needs them. */
 export async function answerSchema<K extends OpName>(op: K): Promise<z.core.$ZodType> {
-  const a: unknown = OPERATIONS[op].answer
+  const a: unknown = operation(op).answer
   if (typeof a === 'object' && a !== null && 'lazy' in a) {
     const v = await import('./answer-views')
     return (a as { lazy: (v: Views) => z.core.$ZodType }).lazy(v)
