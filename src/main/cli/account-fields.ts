@@ -10,6 +10,7 @@ import {
 } from '../../shared/providers/profile'
 import type { AccountView, TokenView } from '../../shared/views'
 import { builtinProfile as shipped, parseUserProfile } from '../actions/catalog'
+import type { OpRequest } from '../client/operations'
 import type { Ctx, FlagValue } from './ctx'
 import { quoteArg, validity } from './format'
 import { EXIT, print, printJson, report, stdinIsTerminal } from './io'
@@ -146,16 +147,8 @@ export function agentSecretPrompts(
   )
 }
 
-/** What `accounts add` gives the add action (its own, or the agent's). */
-export interface NewAccountInput {
-  label: string
-  providerId: string
-  baseUrl?: string
-  fields: Record<string, string>
-  remember: boolean
-  /** Log in now (absent: only when the secret is not remembered). */
-  login?: boolean
-}
+/** What `accounts add` gives the client's `add` (client/operations.ts). */
+export type NewAccountInput = OpRequest<'add'>['account']
 
 export type AddAccount = (
   input: NewAccountInput,

@@ -2,8 +2,8 @@
 // profiles): the window's own schemas, so the CLI checks an agent's answer exactly as the IPC
 // contract checks main's. Loaded only when such an answer arrives (operations.ts).
 import { z } from 'zod'
-import { CHECK_OUTCOMES } from '../../shared/health'
 import {
+  checkReportSchema,
   loginResultSchema,
   providerViewSchema,
   revokeReportSchema,
@@ -12,7 +12,14 @@ import {
 import { profileSchema } from '../../shared/providers/profile'
 import { accountViewSchema, eventListSchema, tokenViewSchema } from '../../shared/views'
 
-export { z, accountViewSchema, eventListSchema, profileSchema, providerViewSchema }
+export {
+  z,
+  accountViewSchema,
+  checkReportSchema,
+  eventListSchema,
+  profileSchema,
+  providerViewSchema,
+}
 
 export const statusAnswer = snapshotSchema.extend({
   unreadableCopies: z.array(z.string()),
@@ -28,18 +35,6 @@ export const revokeAnswer = revokeReportSchema.partial().extend({
   /** `uncertain`: the tokens dismissed. */
   dismissed: z.array(z.string()).optional(),
 })
-
-export const checkReportSchema = z
-  .object({
-    accountId: z.string(),
-    label: z.string(),
-    outcome: z.enum(CHECK_OUTCOMES),
-    tokenId: z.string().nullable(),
-    status: z.number().nullable(),
-    code: z.string().nullable(),
-    message: z.string(),
-  })
-  .strict()
 
 export const addAnswer = z
   .object({ account: accountViewSchema, token: tokenViewSchema.nullable() })

@@ -280,7 +280,7 @@ export const cliCommandResultSchema = z
 export type CliCommandResult = z.infer<typeof cliCommandResultSchema>
 
 /** What "Check now" found (tokens.check); see src/shared/health.ts. */
-const checkReportSchema = z
+export const checkReportSchema = z
   .object({
     accountId: z.string(),
     label: z.string(),

@@ -5,23 +5,16 @@ import { z } from 'zod'
 import { encRecordSchema } from './crypto'
 import { keySlotSchema, MAX_KEY_SLOTS } from './key-slots'
 import { settingsSchema } from '../../../shared/settings'
+import { SURFACES } from '../../../shared/event-types'
+import { TOKEN_STATES } from '../../../shared/views'
 
 export const VAULT_FORMAT = 'tokendeck-vault'
 export const VAULT_SCHEMA_VERSION = 2
 
-export const SURFACES = ['ui', 'tray', 'cli', 'agent', 'gateway', 'renewal'] as const
-export type Surface = (typeof SURFACES)[number]
-
+/** The surfaces and token states are the shared lists (one definition each). */
+export { SURFACES, type Surface } from '../../../shared/event-types'
 /** Stored states. `expired` is also derived at read time from `expiresAt`. */
-export const TOKEN_STATES = [
-  'active',
-  'expired',
-  'revoked',
-  'uncertain',
-  'forgotten',
-  /** The server ended it when a newer token went past an evict-oldest cap (evict.ts). */
-  'evicted',
-] as const
+export { TOKEN_STATES } from '../../../shared/views'
 export type StoredTokenState = (typeof TOKEN_STATES)[number]
 
 const id = z.string().min(1).max(64)
