@@ -37,8 +37,9 @@ const { surfaceWords } = (await import(/* @vite-ignore */ RENDERER_FORMAT)) as {
 
 const RLO = '\u202e'
 const client = { pid: 1, tty: '', session: '', command: 'test' }
-const agentHeader = (label: string) =>
-  ({ success: parseRequest({ v: 1, id: '1', client, op: 'header', label }) !== null })
+const agentHeader = (label: string) => ({
+  success: parseRequest({ v: 1, id: '1', client, op: 'header', label }) !== null,
+})
 
 let fixture: ActionFixture | undefined
 afterEach(() => {
