@@ -11,20 +11,11 @@ import {
 import type { AccountView, TokenView } from '../../shared/views'
 import { builtinProfile as shipped, parseUserProfile } from '../actions/catalog'
 import type { OpRequest } from '../client/operations'
-import type { Ctx, FlagValue } from './ctx'
+import { bool, list, str, type Ctx } from './ctx'
 import { quoteArg, validity } from './format'
 import { EXIT, print, printJson, report, stdinIsTerminal } from './io'
 import { uncertainNextStep } from './output'
 import { loggingIn, withProgress } from './progress'
-
-const str = (ctx: Ctx, name: string): string | undefined => {
-  const v: FlagValue = ctx.flags[name]
-  return typeof v === 'string' ? v : undefined
-}
-const list = (ctx: Ctx, name: string): string[] => {
-  const v: FlagValue = ctx.flags[name]
-  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : []
-}
 
 /** How each profile field is typed on the command line, for error messages. */
 export function flagNamer(profile: ProviderProfile | undefined): (field: string) => string {
@@ -44,7 +35,7 @@ export function flagNamer(profile: ProviderProfile | undefined): (field: string)
 export function plainFields(ctx: Ctx, profile: ProviderProfile): Result<Record<string, string>> {
   const fields: Record<string, string> = {}
   const problems: Record<string, string[]> = {}
-  const byRole = (flag: string, role: 'username' | 'organization') => {
+  const byRole = (flag: 'username' | 'org', role: 'username' | 'organization') => {
     const value = str(ctx, flag)
     if (value === undefined) return
     const f = fieldWithRole(profile, role)
@@ -93,7 +84,7 @@ export function secretsByField(
  */
 export function secretPrompts(ctx: Ctx, profile: ProviderProfile): Result<string[]> {
   const needed = secretFields(profile)
-  if (ctx.flags['secret-stdin'] !== true && !stdinIsTerminal()) {
+  if (!bool(ctx, 'secret-stdin') && !stdinIsTerminal()) {
     const required = needed.find((f) => f.required)
     if (required) {
       return fail('VALIDATION_FAILED', 'The secret is read from stdin: pass --secret-stdin.', {
@@ -160,8 +151,8 @@ export type AddAccount = (
  * is not remembered is used once, for that login, so it cannot go with --no-verify.
  */
 export function loginOnAdd(ctx: Ctx): Result<{ remember: boolean; login?: boolean }> {
-  const remember = ctx.flags.remember === true
-  const verify = ctx.flags['no-verify'] !== true
+  const remember = bool(ctx, 'remember')
+  const verify = !bool(ctx, 'no-verify')
   if (!remember) {
     return verify
       ? ok({ remember })

@@ -7,7 +7,7 @@ import { describePolicy } from '../actions/catalog'
 import type { GatewayTarget } from '../gateway/types'
 import { clientSource } from '../gateway/sources'
 import { cliConnection, withConnection } from './connection'
-import { list, str, type Ctx } from './ctx'
+import { bool, list, str, type Ctx } from './ctx'
 import { columns } from './format'
 import { EXIT, print, printJson, report, usage } from './io'
 
@@ -104,10 +104,10 @@ export async function gatewayPolicy(ctx: Ctx): Promise<number> {
     paths: list(ctx, 'path'),
   }
   const any = given.origins.length + given.methods.length + given.paths.length > 0
-  if (any && ctx.flags.clear === true) {
+  if (any && bool(ctx, 'clear')) {
     return report(usage('Give --clear alone, or the lists that make the new policy.'), ctx)
   }
-  const set = any || ctx.flags.clear === true ? given : undefined
+  const set = any || bool(ctx, 'clear') ? given : undefined
   return withConnection(ctx, 'tokendeck gateway policy', async (c) => {
     const r = await c.client.policy({ label, ...(set ? { set } : {}) })
     return r.ok ? printPolicy(ctx, r.value) : report(r, ctx)

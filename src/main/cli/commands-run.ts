@@ -77,7 +77,7 @@ export async function run(ctx: Ctx): Promise<number> {
     env[e.name] = r.value.value
     secrets.push(...r.value.secrets)
   }
-  const masking = ctx.flags['no-masking'] !== true
+  const masking = !bool(ctx, 'no-masking')
   const child = spawn(cmd, args, {
     env,
     stdio: ['inherit', masking ? 'pipe' : 'inherit', masking ? 'pipe' : 'inherit'],

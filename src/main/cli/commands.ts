@@ -55,7 +55,7 @@ export interface CommandSpec {
   usage: string
   summary: string
   /** More lines for `tokendeck help <command>`. */
-  details?: string[]
+  details?: readonly string[]
   /**
    * One to three command lines for `tokendeck help <command>`, shown after "$ " (never wrapped;
    * tests/unit/cli-help.test.ts parses each against this table).
@@ -66,7 +66,7 @@ export interface CommandSpec {
   /** Takes --vault DIR and --passphrase-stdin. */
   vault: boolean
   /** Positional arguments after the command name: [min, max] (before `--` when `passthrough`). */
-  args: [number, number]
+  args: readonly [number, number]
   /**
    * The first positional is an account label. `default`: it may be left out, and the default
    * account (TOKENDECK_ACCOUNT, else the nearest .tokendeck.json: default-account.ts) fills it
@@ -85,7 +85,8 @@ export interface CommandSpec {
 const flag = { type: 'boolean' } as const
 const text = { type: 'string' } as const
 
-export const COMMANDS: readonly CommandSpec[] = [
+/** `as const`: the flag names and types are known to the compiler (ctx.ts `FlagName`). */
+const TABLE = [
   {
     name: 'init',
     usage: 'init',
@@ -730,7 +731,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [0, 0],
     run: async (ctx) => (await import('./commands-sandbox')).sandbox(ctx),
   },
-]
+] as const satisfies readonly CommandSpec[]
+
+/** Every command, as the parser, help and completion read it. */
+export const COMMANDS: readonly CommandSpec[] = TABLE
+/** The table's own type: each command's flags by name and type. */
+export type CommandTable = typeof TABLE
 
 /** Command groups: `tokendeck accounts` alone is not a command. */
 /** Words that start two-word commands (`accounts add`, `gateway policy`), from the table. */

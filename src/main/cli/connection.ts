@@ -11,13 +11,13 @@ import type { Actions } from '../actions'
 import { agentEndpoint } from '../agent/endpoint'
 import { connect, type Connection } from '../client/connect'
 import type { Client } from '../client/operations'
-import type { Ctx } from './ctx'
+import { bool, str, type Ctx } from './ctx'
 import { resolveVaultDir } from './default-dir'
 import { stdinReader, type StdinReader } from './io'
 
 /** The agent endpoint this run would ask (the same vault folder resolution as opening it). */
 export function endpointFor(ctx: Ctx): string {
-  const flag = typeof ctx.flags.vault === 'string' ? ctx.flags.vault : undefined
+  const flag = str(ctx, 'vault')
   const dir = resolveVaultDir(flag, {
     platform: process.platform,
     env: ctx.env,
@@ -52,7 +52,7 @@ export function cliConnection(
   o: { mayOpen?: boolean } = {},
 ): CliConnection {
   const stdin = stdinReader()
-  const askAgent = ctx.env.TOKENDECK_AGENT !== 'off' && ctx.flags['passphrase-stdin'] !== true
+  const askAgent = ctx.env.TOKENDECK_AGENT !== 'off' && !bool(ctx, 'passphrase-stdin')
   const open = async (): Promise<Result<Actions>> => {
     if (o.mayOpen === false) return fail('VAULT_LOCKED', 'The vault is locked.')
     const { openVaultHere } = await import('./context')

@@ -164,7 +164,7 @@ export function defaultAccount(
  * takes none), else with the default account first. No default: a usage error naming both ways.
  */
 export function withAccount(
-  command: { name: string; args: [number, number]; account?: 'default' | 'given' },
+  command: { name: string; args: readonly [number, number]; account?: 'default' | 'given' },
   positionals: readonly string[],
   env: NodeJS.ProcessEnv,
   cwd: string,

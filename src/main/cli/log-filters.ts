@@ -3,7 +3,7 @@
 // on purpose: the agent path of `log` loads it.
 import { EVENT_TYPES, SURFACES, type EventType, type Surface } from '../../shared/event-types'
 import { ok, type Result } from '../../shared/result'
-import type { Ctx } from './ctx'
+import { list, type Ctx, type ListFlag } from './ctx'
 import { usage } from './io'
 
 export interface LogFilters {
@@ -14,14 +14,11 @@ export interface LogFilters {
 /** The words given to one flag, split at commas, without repeats; undefined when none. */
 function words<T extends string>(
   ctx: Ctx,
-  flag: string,
+  flag: ListFlag,
   known: readonly T[],
   what: string,
 ): Result<T[] | undefined> {
-  const v = ctx.flags[flag]
-  const given = (Array.isArray(v) ? v : typeof v === 'string' ? [v] : []).flatMap((x) =>
-    x.split(','),
-  )
+  const given = list(ctx, flag).flatMap((x) => x.split(','))
   if (given.length === 0) return ok(undefined)
   const out: T[] = []
   for (const raw of given) {
