@@ -51,6 +51,7 @@ export function cliConnection(
   command: string,
   o: { mayOpen?: boolean } = {},
 ): CliConnection {
+  if (ctx.connect) return ctx.connect(command)
   const stdin = stdinReader()
   const askAgent = ctx.env.TOKENDECK_AGENT !== 'off' && !bool(ctx, 'passphrase-stdin')
   const open = async (): Promise<Result<Actions>> => {

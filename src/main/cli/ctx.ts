@@ -4,6 +4,7 @@ import os from 'node:os'
 import { resolveVaultDir } from './default-dir'
 import { quoteArg } from './format'
 import type { CommandTable } from './commands'
+import type { CliConnection } from './connection'
 
 export type FlagValue = string | boolean | string[] | undefined
 
@@ -34,6 +35,11 @@ export interface Ctx {
   flags: Readonly<Partial<Record<FlagName, FlagValue>>>
   args: string[]
   env: NodeJS.ProcessEnv
+  /**
+   * Where the vault's operations go instead of the connector (connection.ts): a test runs a
+   * command in process against the in-process client. Absent in a real run.
+   */
+  connect?: (command: string) => CliConnection
 }
 
 export function str(ctx: Ctx, name: TextFlag): string | undefined {
