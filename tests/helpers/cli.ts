@@ -1,8 +1,10 @@
 // Test fixture: the built `tokendeck` CLI as a user runs it, a child process with a clean
 // environment (its own HOME, the vault folder and passphrase it is given) and closed stdin.
 import { spawn } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
-import { DEMO_USERS, type SandboxSet } from '../../src/main/sandbox'
+import { afterAll, beforeAll } from 'vitest'
+import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
 import { TEST_PASSPHRASE, tempDir } from './vault'
 
 export const CLI = path.resolve('out/main/cli.js')
@@ -139,4 +141,40 @@ export async function vaultWithTwoAccounts(sb: SandboxSet): Promise<string> {
     if (r.code !== 0) throw new Error(`setting up the vault failed: ${r.stderr}`)
   }
   return dir
+}
+
+/**
+ * For a test file: the sandbox and a vault made with the real CLI holding `acme` (TPStreams,
+ * organization acme, its secret remembered), started before the file's tests and closed after;
+ * with `agent`, a headless agent serves it meanwhile. Read `sb` and `dir` inside the tests.
+ */
+export function cliVaultPerFile(o: { agent?: boolean } = {}): { sb: SandboxSet; dir: string } {
+  const shared = { sb: undefined as unknown as SandboxSet, dir: '' }
+  beforeAll(async () => {
+    if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
+    shared.sb = await startSandbox()
+    shared.dir = path.join(tempDir(), 'vault')
+    const tp = DEMO_USERS.tpstreams[0]!
+    const steps = [
+      () => runCli(['init'], shared.dir),
+      () =>
+        addTpstreamsAccount(shared.dir, {
+          baseUrl: shared.sb.tpstreams.baseUrl,
+          label: 'acme',
+          org: 'acme',
+          username: tp.username,
+          secret: tp.secret,
+        }),
+      ...(o.agent ? [() => runCli(['agent', 'start'], shared.dir)] : []),
+    ]
+    for (const step of steps) {
+      const r = await step()
+      if (r.code !== 0) throw new Error(`setting up the vault failed: ${r.stderr}`)
+    }
+  }, 60_000)
+  afterAll(async () => {
+    if (o.agent) await runCli(['agent', 'stop'], shared.dir)
+    await shared.sb.close()
+  })
+  return shared
 }

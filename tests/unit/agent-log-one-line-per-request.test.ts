@@ -4,36 +4,12 @@
 // an `agent` line. `tokendeck log --type` and `--surface` (repeatable, comma-separated) filter
 // it, through the agent and directly alike. A real headless agent, the real CLI and git.
 import { spawn } from 'node:child_process'
-import fs from 'node:fs'
-import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { currentOrigin, onBehalfOf, originOf } from '../../src/main/platform/request-origin'
-import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, addTpstreamsAccount, runCli } from '../helpers/cli'
+import { CLI, cliVaultPerFile, runCli } from '../helpers/cli'
 import { tempDir } from '../helpers/vault'
 
-const tp = DEMO_USERS.tpstreams[0]!
-let sb: SandboxSet
-let dir = ''
-beforeAll(async () => {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
-  sb = await startSandbox()
-  dir = path.join(tempDir(), 'vault')
-  expect((await runCli(['init'], dir)).code).toBe(0)
-  const added = await addTpstreamsAccount(dir, {
-    baseUrl: sb.tpstreams.baseUrl,
-    label: 'acme',
-    org: 'acme',
-    username: tp.username,
-    secret: tp.secret,
-  })
-  expect(added.code).toBe(0)
-  expect((await runCli(['agent', 'start'], dir)).code).toBe(0)
-}, 60_000)
-afterAll(async () => {
-  await runCli(['agent', 'stop'], dir)
-  await sb.close()
-})
+const shared = cliVaultPerFile({ agent: true })
 
 const NO_PASS = { TOKENDECK_PASSPHRASE: undefined }
 
@@ -48,7 +24,7 @@ interface Entry {
 
 /** The whole log, read without the agent (so the reading adds no line of its own). */
 async function entries(): Promise<Entry[]> {
-  const r = await runCli(['log', '--json', '--limit', '5000'], dir, {
+  const r = await runCli(['log', '--json', '--limit', '5000'], shared.dir, {
     env: { TOKENDECK_AGENT: 'off' },
   })
   expect(r.code).toBe(0)
@@ -78,32 +54,32 @@ function gitFill(): Promise<string> {
           HOME: tempDir(),
           GIT_CONFIG_NOSYSTEM: '1',
           GIT_TERMINAL_PROMPT: '0',
-          TOKENDECK_VAULT: dir,
+          TOKENDECK_VAULT: shared.dir,
         },
       },
     )
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.on('close', () => resolve(out))
-    child.stdin.end(`protocol=http\nhost=${new URL(sb.tpstreams.baseUrl).host}\n\n`)
+    child.stdin.end(`protocol=http\nhost=${new URL(shared.sb.tpstreams.baseUrl).host}\n\n`)
   })
 }
 
 describe('the event log through the agent', { timeout: 120_000 }, () => {
   it('one header is one line naming its client; so is a refusal and a git fill', async () => {
     const first = await linesOf(async () => {
-      expect((await runCli(['header', 'acme'], dir, { env: NO_PASS })).code).toBe(0)
+      expect((await runCli(['header', 'acme'], shared.dir, { env: NO_PASS })).code).toBe(0)
     })
     expect(first).toHaveLength(1)
     expect(first[0]).toMatchObject({ type: 'mint', surface: 'agent' })
     expect(first[0]!.client).toMatch(/^"tokendeck header" \(pid \d+\)$/)
     expect(first[0]!.message).toBe(`Minted a token for "acme". Asked by ${first[0]!.client}.`)
-    const again = await linesOf(() => runCli(['header', 'acme'], dir, { env: NO_PASS }))
+    const again = await linesOf(() => runCli(['header', 'acme'], shared.dir, { env: NO_PASS }))
     expect(again.map((e) => [e.type, e.message])).toEqual([
       ['reuse', `Reused the token of "acme". Asked by ${again[0]!.client}.`],
     ])
     // What the core does not log (an account that does not exist) is the agent's own line.
-    const refused = await linesOf(() => runCli(['header', 'nobody'], dir, { env: NO_PASS }))
+    const refused = await linesOf(() => runCli(['header', 'nobody'], shared.dir, { env: NO_PASS }))
     expect(refused).toHaveLength(1)
     expect(refused[0]).toMatchObject({ type: 'agent', surface: 'agent', code: 'NOT_FOUND' })
     expect(refused[0]!.message).toMatch(
@@ -115,14 +91,15 @@ describe('the event log through the agent', { timeout: 120_000 }, () => {
       ['reuse', expect.stringMatching(/^"git credential get" \(pid \d+\)$/)],
     ])
     // Never a token in the log.
-    const token = (await runCli(['token', 'acme'], dir, { env: NO_PASS })).stdout.trim()
+    const token = (await runCli(['token', 'acme'], shared.dir, { env: NO_PASS })).stdout.trim()
     expect(JSON.stringify(await entries())).not.toContain(token)
   })
 
   it('--type and --surface filter, through the agent and directly alike', async () => {
-    await runCli(['header', 'acme'], dir, { env: { TOKENDECK_AGENT: 'off' } }) // surface cli
+    await runCli(['header', 'acme'], shared.dir, { env: { TOKENDECK_AGENT: 'off' } }) // surface cli
     const all = await entries()
-    const ask = (args: string[], env: NodeJS.ProcessEnv) => runCli(['log', ...args], dir, { env })
+    const ask = (args: string[], env: NodeJS.ProcessEnv) =>
+      runCli(['log', ...args], shared.dir, { env })
     for (const args of [
       ['--type', 'reuse', '--surface', 'agent'],
       ['--type', 'mint,reuse', '--type', 'refusal', '--json'],

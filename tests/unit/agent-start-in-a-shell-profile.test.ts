@@ -7,33 +7,13 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { agentEndpoint } from '../../src/main/agent/endpoint'
 import { cshQuote, exportLine, shQuote } from '../../src/main/cli/shell-quote'
-import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, addTpstreamsAccount, runCli } from '../helpers/cli'
+import { CLI, cliVaultPerFile, runCli } from '../helpers/cli'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
 
-const tp = DEMO_USERS.tpstreams[0]!
-let sb: SandboxSet
-let dir = ''
-beforeAll(async () => {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
-  sb = await startSandbox()
-  dir = path.join(tempDir(), 'vault')
-  expect((await runCli(['init'], dir)).code).toBe(0)
-  const added = await addTpstreamsAccount(dir, {
-    baseUrl: sb.tpstreams.baseUrl,
-    label: 'acme',
-    org: 'acme',
-    username: tp.username,
-    secret: tp.secret,
-  })
-  expect(added.code).toBe(0)
-}, 60_000)
-afterAll(async () => {
-  await sb.close()
-})
+const shared = cliVaultPerFile()
 
 /** No passphrase anywhere: only an agent already running can make a command succeed. */
 const NO_PASS = { TOKENDECK_PASSPHRASE: undefined }
@@ -64,27 +44,27 @@ function inShell(
 
 describe('agent start in a shell profile', { timeout: 120_000 }, () => {
   it('a second start names the running agent and exits 0, without a passphrase', async () => {
-    const first = await runCli(['agent', 'start', '--json'], dir)
+    const first = await runCli(['agent', 'start', '--json'], shared.dir)
     expect(first.code).toBe(0)
     const started = JSON.parse(first.stdout) as { endpoint: string; pid: number }
     expect(started).toMatchObject({ alreadyRunning: false })
     try {
-      const again = await runCli(['agent', 'start', '--json'], dir, { env: NO_PASS })
+      const again = await runCli(['agent', 'start', '--json'], shared.dir, { env: NO_PASS })
       expect(again.code).toBe(0)
       expect(JSON.parse(again.stdout)).toEqual({ ...started, alreadyRunning: true })
-      const text = await runCli(['agent', 'start'], dir, { env: NO_PASS })
+      const text = await runCli(['agent', 'start'], shared.dir, { env: NO_PASS })
       expect(text).toMatchObject({ code: 0, stdout: `TOKENDECK_AGENT_SOCK=${started.endpoint}\n` })
       expect(text.stderr).toBe(
         `tokendeck: an agent already serves this vault (pid ${started.pid}); nothing was started.\n`,
       )
       // The one agent still answers: no second one took its socket.
-      const status = await runCli(['agent', 'status', '--json'], dir, { env: NO_PASS })
+      const status = await runCli(['agent', 'status', '--json'], shared.dir, { env: NO_PASS })
       expect(JSON.parse(status.stdout)).toMatchObject({ pid: started.pid, unlocked: true })
-      const both = await runCli(['agent', 'start', '-s', '-c'], dir, { env: NO_PASS })
+      const both = await runCli(['agent', 'start', '-s', '-c'], shared.dir, { env: NO_PASS })
       expect(both.code).toBe(2)
       expect(both.stdout).toBe('')
     } finally {
-      expect((await runCli(['agent', 'stop'], dir, { env: NO_PASS })).code).toBe(0)
+      expect((await runCli(['agent', 'stop'], shared.dir, { env: NO_PASS })).code).toBe(0)
     }
   })
 
@@ -92,8 +72,8 @@ describe('agent start in a shell profile', { timeout: 120_000 }, () => {
     // The endpoint under $XDG_RUNTIME_DIR, in a folder named to trip every shell up.
     const runtime = path.join(tempDir('td-'), AWKWARD)
     fs.mkdirSync(runtime, { mode: 0o700 })
-    const env = { HOME: tempDir(), TOKENDECK_VAULT: dir, XDG_RUNTIME_DIR: runtime }
-    const endpoint = agentEndpoint(dir, env)
+    const env = { HOME: tempDir(), TOKENDECK_VAULT: shared.dir, XDG_RUNTIME_DIR: runtime }
+    const endpoint = agentEndpoint(shared.dir, env)
     expect(endpoint.startsWith(runtime)).toBe(true)
     const profile = `eval "$("$NODE" "$CLI" agent start -s)"; printf %s "$TOKENDECK_AGENT_SOCK"`
     // The first shell starts it (the passphrase from the environment, as a prompt would).
@@ -122,7 +102,7 @@ describe('agent start in a shell profile', { timeout: 120_000 }, () => {
       expect(h).toMatchObject({ code: 0 })
       expect(h.stdout).toMatch(/^Authorization: Token [0-9a-f]{40}\n$/)
     } finally {
-      await runCli(['agent', 'stop'], dir, { env })
+      await runCli(['agent', 'stop'], shared.dir, { env })
     }
   })
 
@@ -133,7 +113,9 @@ describe('agent start in a shell profile', { timeout: 120_000 }, () => {
     expect((await runCli(['init'], other)).code).toBe(0)
     expect((await runCli(['agent', 'start'], other, { env })).code).toBe(0)
     try {
-      const mine = await runCli(['agent', 'start', '-s'], dir, { env: { ...env, ...NO_PASS } })
+      const mine = await runCli(['agent', 'start', '-s'], shared.dir, {
+        env: { ...env, ...NO_PASS },
+      })
       expect(mine.code).toBe(2)
       expect(mine.stdout).toBe('')
       expect(mine.stderr).toContain(`serves another vault, ${other}; nothing was started`)
@@ -141,7 +123,7 @@ describe('agent start in a shell profile', { timeout: 120_000 }, () => {
       await runCli(['agent', 'stop'], other, { env })
     }
     const newline = path.join(tempDir('td-'), 'a\nb', 'a.sock')
-    const bad = await runCli(['agent', 'start', '-s'], dir, {
+    const bad = await runCli(['agent', 'start', '-s'], shared.dir, {
       env: { TOKENDECK_AGENT_SOCK: newline },
     })
     expect(bad.code).toBe(2)

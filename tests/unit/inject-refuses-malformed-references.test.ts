@@ -8,32 +8,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { parseTemplate, type TemplatePiece } from '../../src/main/cli/token-refs'
-import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, addTpstreamsAccount, runCli } from '../helpers/cli'
+import { cliVaultPerFile, runCli } from '../helpers/cli'
 import { tempDir } from '../helpers/vault'
 
-const tp = DEMO_USERS.tpstreams[0]!
-let sb: SandboxSet
-let dir = ''
-beforeAll(async () => {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
-  sb = await startSandbox()
-  dir = path.join(tempDir(), 'vault')
-  expect((await runCli(['init'], dir)).code).toBe(0)
-  const added = await addTpstreamsAccount(dir, {
-    baseUrl: sb.tpstreams.baseUrl,
-    label: 'acme',
-    org: 'acme',
-    username: tp.username,
-    secret: tp.secret,
-  })
-  expect(added.code).toBe(0)
-}, 60_000)
-afterAll(async () => {
-  await sb.close()
-})
+const shared = cliVaultPerFile()
 
 const NO_PASS = { TOKENDECK_PASSPHRASE: undefined }
 
@@ -132,7 +112,7 @@ describe('parseTemplate', () => {
 
 /** `tokendeck inject ARGS` with `input` on stdin (a pipe). */
 function injectWith(args: string[], input: string, env: NodeJS.ProcessEnv = {}) {
-  return runCli(['inject', ...args], dir, { input, env })
+  return runCli(['inject', ...args], shared.dir, { input, env })
 }
 
 describe('tokendeck inject', { timeout: 120_000 }, () => {
@@ -144,8 +124,8 @@ describe('tokendeck inject', { timeout: 120_000 }, () => {
       'ok: {{ tokendeck://acme/token }}\nbad: "{{ tokendeck://acme/secret }}"\n',
     )
     const target = path.join(folder, 'app.yaml')
-    const logins = sb.tpstreams.stats.loginRequests
-    const r = await runCli(['inject', '-i', tpl, '-o', target], dir)
+    const logins = shared.sb.tpstreams.stats.loginRequests
+    const r = await runCli(['inject', '-i', tpl, '-o', target], shared.dir)
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
     expect(r.stderr).toContain('nothing was resolved or written')
@@ -153,15 +133,15 @@ describe('tokendeck inject', { timeout: 120_000 }, () => {
     expect(fs.existsSync(target)).toBe(false)
     // An existing file is left as it was, and no token was asked for (no login, no reuse).
     fs.writeFileSync(target, 'previous\n')
-    expect((await runCli(['inject', '-i', tpl, '-o', target], dir)).code).toBe(2)
+    expect((await runCli(['inject', '-i', tpl, '-o', target], shared.dir)).code).toBe(2)
     expect(fs.readFileSync(target, 'utf8')).toBe('previous\n')
-    expect(sb.tpstreams.stats.loginRequests).toBe(logins)
-    const log = await runCli(['log', '--json'], dir)
+    expect(shared.sb.tpstreams.stats.loginRequests).toBe(logins)
+    const log = await runCli(['log', '--json'], shared.dir)
     const asked = (JSON.parse(log.stdout) as { type: string }[]).filter((e) =>
       ['mint', 'reuse'].includes(e.type),
     )
     expect(asked).toEqual([])
-    const json = await runCli(['inject', '-i', tpl, '--json'], dir)
+    const json = await runCli(['inject', '-i', tpl, '--json'], shared.dir)
     expect(JSON.parse(json.stderr)).toMatchObject({
       error: { code: 'VALIDATION_FAILED', problems: [expect.stringMatching(/^line 2, column 7/)] },
     })
@@ -171,7 +151,7 @@ describe('tokendeck inject', { timeout: 120_000 }, () => {
     const direct = await injectWith([], 'A={{ tokendeck://acme/header }}\n')
     expect(direct.code).toBe(0)
     expect(direct.stdout).toMatch(/^A=Token [0-9a-f]{40}\n$/)
-    expect((await runCli(['agent', 'start'], dir)).code).toBe(0)
+    expect((await runCli(['agent', 'start'], shared.dir)).code).toBe(0)
     try {
       const viaAgent = await injectWith(['-i', '-'], 'B={{ tokendeck://acme/token }}', NO_PASS)
       expect(viaAgent).toMatchObject({ code: 0, stdout: `B=${direct.stdout.slice(8, 48)}` })
@@ -181,12 +161,12 @@ describe('tokendeck inject', { timeout: 120_000 }, () => {
       expect(fs.readFileSync(out, 'utf8')).toBe(viaAgent.stdout)
       expect(fs.statSync(out).mode & 0o777).toBe(0o600)
     } finally {
-      await runCli(['agent', 'stop'], dir, { env: NO_PASS })
+      await runCli(['agent', 'stop'], shared.dir, { env: NO_PASS })
     }
   })
 
   it('a template on stdin leaves no room for the passphrase there: refused, never mixed', async () => {
-    const mixed = await runCli(['inject', '--passphrase-stdin'], dir, {
+    const mixed = await runCli(['inject', '--passphrase-stdin'], shared.dir, {
       input: 'pass phrase\n{{ tokendeck://acme/token }}\n',
       env: NO_PASS,
     })
@@ -207,12 +187,12 @@ describe('tokendeck inject', { timeout: 120_000 }, () => {
     const marker = path.join(folder, 'ran')
     const r = await runCli(
       ['run', '--env-file', envFile, '--', 'sh', '-c', `touch '${marker}'`],
-      dir,
+      shared.dir,
     )
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/line 2: "headr" is not a kind/)
     expect(fs.existsSync(marker)).toBe(false)
-    const flag = await runCli(['run', '--env', 'A=tokendeck://acme', '--', 'true'], dir)
+    const flag = await runCli(['run', '--env', 'A=tokendeck://acme', '--', 'true'], shared.dir)
     expect(flag.code).toBe(2)
     expect(flag.stderr).toMatch(/--env A: .* end it with \/token or \/header/)
   })

@@ -5,31 +5,11 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, addTpstreamsAccount, runCli } from '../helpers/cli'
+import { describe, expect, it } from 'vitest'
+import { CLI, cliVaultPerFile, runCli } from '../helpers/cli'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
 
-const tp = DEMO_USERS.tpstreams[0]!
-let sb: SandboxSet
-let dir = ''
-beforeAll(async () => {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
-  sb = await startSandbox()
-  dir = path.join(tempDir(), 'vault')
-  expect((await runCli(['init'], dir)).code).toBe(0)
-  const added = await addTpstreamsAccount(dir, {
-    baseUrl: sb.tpstreams.baseUrl,
-    label: 'acme',
-    org: 'acme',
-    username: tp.username,
-    secret: tp.secret,
-  })
-  expect(added.code).toBe(0)
-}, 60_000)
-afterAll(async () => {
-  await sb.close()
-})
+const shared = cliVaultPerFile()
 
 const NO_PASS = { TOKENDECK_PASSPHRASE: undefined }
 
@@ -57,7 +37,7 @@ function atTerminal(args: string[]): Promise<{ code: number; out: string }> {
   fs.writeFileSync(helper, PTY_PY)
   return new Promise((resolve, reject) => {
     const child = spawn('python3', [helper, process.execPath, CLI, ...args], {
-      env: { PATH: process.env.PATH, HOME: tempDir(), TOKENDECK_VAULT: dir },
+      env: { PATH: process.env.PATH, HOME: tempDir(), TOKENDECK_VAULT: shared.dir },
     })
     let out = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
@@ -67,7 +47,7 @@ function atTerminal(args: string[]): Promise<{ code: number; out: string }> {
 }
 
 async function accepted(authorization: string): Promise<number> {
-  const res = await fetch(`${sb.tpstreams.baseUrl}/api/v1/acme/assets/`, {
+  const res = await fetch(`${shared.sb.tpstreams.baseUrl}/api/v1/acme/assets/`, {
     headers: { Authorization: authorization },
   })
   return res.status
@@ -75,16 +55,16 @@ async function accepted(authorization: string): Promise<number> {
 
 describe('tokendeck read', { timeout: 120_000 }, () => {
   it('prints the token or the header value alone, with no newline into a pipe', async () => {
-    const token = await runCli(['read', 'tokendeck://acme/token'], dir)
+    const token = await runCli(['read', 'tokendeck://acme/token'], shared.dir)
     expect(token).toMatchObject({ code: 0, stderr: '' })
     expect(token.stdout).toMatch(/^[0-9a-f]{40}$/)
-    const header = await runCli(['read', 'tokendeck://acme/header'], dir)
+    const header = await runCli(['read', 'tokendeck://acme/header'], shared.dir)
     expect(header.stdout).toBe(`Token ${token.stdout}`)
     expect(await accepted(header.stdout)).toBe(200)
     // The shorter forms `run --env` takes, and JSON.
-    expect((await runCli(['read', 'acme/header'], dir)).stdout).toBe(header.stdout)
-    expect((await runCli(['read', 'ACME'], dir)).stdout).toBe(token.stdout)
-    const json = await runCli(['read', 'tokendeck://acme/header', '--json'], dir)
+    expect((await runCli(['read', 'acme/header'], shared.dir)).stdout).toBe(header.stdout)
+    expect((await runCli(['read', 'ACME'], shared.dir)).stdout).toBe(token.stdout)
+    const json = await runCli(['read', 'tokendeck://acme/header', '--json'], shared.dir)
     expect(JSON.parse(json.stdout)).toEqual({
       label: 'acme',
       kind: 'header',
@@ -94,9 +74,11 @@ describe('tokendeck read', { timeout: 120_000 }, () => {
   })
 
   it('through the agent, without a passphrase; a newline only at a terminal, none with -n', async () => {
-    expect((await runCli(['agent', 'start'], dir)).code).toBe(0)
+    expect((await runCli(['agent', 'start'], shared.dir)).code).toBe(0)
     try {
-      const viaAgent = await runCli(['read', 'tokendeck://acme/token'], dir, { env: NO_PASS })
+      const viaAgent = await runCli(['read', 'tokendeck://acme/token'], shared.dir, {
+        env: NO_PASS,
+      })
       expect(viaAgent).toMatchObject({ code: 0, stderr: '' })
       expect(viaAgent.stdout).toMatch(/^[0-9a-f]{40}$/)
       // At a terminal (the agent: no passphrase prompt), the value and a line break.
@@ -105,20 +87,22 @@ describe('tokendeck read', { timeout: 120_000 }, () => {
       const bare = await atTerminal(['read', '-n', 'tokendeck://acme/token'])
       expect(bare).toEqual({ code: 0, out: viaAgent.stdout })
     } finally {
-      await runCli(['agent', 'stop'], dir, { env: NO_PASS })
+      await runCli(['agent', 'stop'], shared.dir, { env: NO_PASS })
     }
   })
 
   it('a reference that does not parse, or names no account: exit 2, nothing on stdout', async () => {
-    const logins = sb.tpstreams.stats.loginRequests
+    const logins = shared.sb.tpstreams.stats.loginRequests
     for (const ref of ['tokendeck://acme/secret', 'tokendeck://acme', 'tokendeck:/acme/token']) {
-      const r = await runCli(['read', ref], dir, { env: { TOKENDECK_PASSPHRASE: TEST_PASSPHRASE } })
+      const r = await runCli(['read', ref], shared.dir, {
+        env: { TOKENDECK_PASSPHRASE: TEST_PASSPHRASE },
+      })
       expect(r.code, ref).toBe(2)
       expect(r.stdout, ref).toBe('')
       expect(r.stderr, ref).toMatch(/read takes tokendeck:\/\/LABEL\/token/)
     }
-    const nobody = await runCli(['read', 'tokendeck://nobody/token'], dir)
+    const nobody = await runCli(['read', 'tokendeck://nobody/token'], shared.dir)
     expect(nobody).toMatchObject({ code: 2, stdout: '' })
-    expect(sb.tpstreams.stats.loginRequests).toBe(logins)
+    expect(shared.sb.tpstreams.stats.loginRequests).toBe(logins)
   })
 })
