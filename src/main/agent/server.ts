@@ -13,7 +13,6 @@ import { prepareEndpointDir } from './endpoint'
 import type { Client } from '../client/operations'
 import {
   AGENT_PROTOCOL,
-  MAX_ASSEMBLED,
   MAX_LINE,
   parseRequest,
   partSchema,
@@ -124,7 +123,7 @@ function serve(socket: net.Socket, o: AgentServerOptions): void {
   const maxInFlight = o.maxInFlight ?? MAX_IN_FLIGHT
   const deadlineMs = o.connectionIdleMs ?? 30_000
   let buffered = ''
-  const parts: Parts = { chunks: [], size: 0 }
+  const parts: string[] = []
   const queue: string[] = []
   let running = false
   let dead = false
@@ -211,33 +210,24 @@ function refusal(id: string, f: Failure): AgentResponse {
   }
 }
 
-/** The parts of a request longer than a line, as they arrive on one connection. */
-interface Parts {
-  chunks: string[]
-  size: number
-}
-
 /**
- * A part of a long request: kept until the last one, which gives back the whole line. Parts come
- * in order, on one connection, and add up to at most MAX_ASSEMBLED; anything else is refused and
+ * A part of a long request, added to `chunks` (the parts of this connection so far) until the
+ * last one, which gives back the whole line. Parts come in order, on one connection; partSchema
+ * bounds their size and count (at most MAX_ASSEMBLED in all). Anything else is refused and
  * forgets what came before.
  */
-function assemble(raw: unknown, parts: Parts): Result<string | null> {
+function assemble(raw: unknown, chunks: string[]): Result<string | null> {
   const p = partSchema.safeParse(raw)
   const reset = (message: string) => {
-    parts.chunks = []
-    parts.size = 0
+    chunks.length = 0
     return fail('VALIDATION_FAILED', message)
   }
   if (!p.success || p.data.part >= p.data.parts) return reset('Not a valid part of a request.')
-  if (p.data.part !== parts.chunks.length) return reset('The parts of a request came out of order.')
-  parts.size += p.data.chunk.length
-  if (parts.size > MAX_ASSEMBLED) return reset('A request in parts is at most 1 MiB.')
-  parts.chunks.push(p.data.chunk)
-  if (parts.chunks.length < p.data.parts) return ok(null)
-  const line = parts.chunks.join('')
-  parts.chunks = []
-  parts.size = 0
+  if (p.data.part !== chunks.length) return reset('The parts of a request came out of order.')
+  chunks.push(p.data.chunk)
+  if (chunks.length < p.data.parts) return ok(null)
+  const line = chunks.join('')
+  chunks.length = 0
   return ok(line)
 }
 
@@ -254,7 +244,7 @@ async function answer(
   line: string,
   o: AgentServerOptions,
   open: () => boolean,
-  parts: Parts,
+  parts: string[],
 ): Promise<void> {
   if (Buffer.byteLength(line) > MAX_LINE) {
     return write(socket, refusal('', fail('VALIDATION_FAILED', 'A request is at most 64 KiB.')))

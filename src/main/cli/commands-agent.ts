@@ -6,7 +6,8 @@ import path from 'node:path'
 import { fail, ok, type Result } from '../../shared/result'
 import { askAgent } from '../agent/client'
 import { startAgent } from '../agent/host'
-import { pingSchema, type AgentPing } from '../agent/protocol'
+import type { AgentPing } from '../agent/protocol'
+import { askOp } from '../client/over-agent'
 import { cliVault } from '../composition'
 import { bool, readPassphraseAndSecrets, str, vaultDir, type Ctx } from './context'
 import { formatUtc } from './format'
@@ -113,9 +114,7 @@ function announce(ctx: Ctx, style: Announce, endpoint: string, fields: Record<st
  * The ping of the agent answering at `endpoint`, when it serves the vault this run names; a
  * failure when it serves another one (TOKENDECK_AGENT_SOCK points elsewhere).
  */
-function sameVault(ctx: Ctx, endpoint: string, value: unknown): Result<AgentPing> {
-  const p = pingSchema.safeParse(value)
-  if (!p.success) return fail('AGENT_UNAVAILABLE', 'The agent answered outside the protocol.')
+function sameVault(ctx: Ctx, endpoint: string, p: AgentPing): Result<AgentPing> {
   const mine = path.resolve(vaultDir(ctx))
   const real = (d: string) => {
     try {
@@ -124,13 +123,13 @@ function sameVault(ctx: Ctx, endpoint: string, value: unknown): Result<AgentPing
       return path.resolve(d)
     }
   }
-  if (path.resolve(p.data.vaultDir) !== mine && real(p.data.vaultDir) !== real(mine)) {
+  if (path.resolve(p.vaultDir) !== mine && real(p.vaultDir) !== real(mine)) {
     return fail(
       'CONFLICT',
-      `The agent at ${endpoint} (pid ${p.data.pid}) serves another vault, ${p.data.vaultDir}; nothing was started for ${mine}. Stop it first, or unset TOKENDECK_AGENT_SOCK.`,
+      `The agent at ${endpoint} (pid ${p.pid}) serves another vault, ${p.vaultDir}; nothing was started for ${mine}. Stop it first, or unset TOKENDECK_AGENT_SOCK.`,
     )
   }
-  return ok(p.data)
+  return ok(p)
 }
 
 /**
@@ -156,7 +155,9 @@ export async function agentStart(ctx: Ctx): Promise<number> {
       )
     }
   }
-  const running = await askAgent(endpoint, { op: 'ping' }, { command: 'tokendeck agent start' })
+  const running = await askOp(endpoint, 'ping', {}, { command: 'tokendeck agent start' })
+  // Something answers at the endpoint, but not as an agent does: say so, start nothing.
+  if (running?.ok === false && running.code === 'AGENT_PROTOCOL') return report(running, ctx)
   if (running?.ok) {
     const p = sameVault(ctx, endpoint, running.value)
     if (!p.ok) return report(p, ctx)
@@ -218,11 +219,11 @@ export async function agentStop(ctx: Ctx): Promise<number> {
 /** `tokendeck agent status`: which agent serves this vault, since when, and whether unlocked. */
 export async function agentStatus(ctx: Ctx): Promise<number> {
   const endpoint = endpointFor(ctx)
-  const r = await askAgent(endpoint, { op: 'ping' }, { command: 'tokendeck agent status' })
+  const r = await askOp(endpoint, 'ping', {}, { command: 'tokendeck agent status' })
   if (r === null)
     return report(fail('AGENT_UNAVAILABLE', `No agent serves this vault (${endpoint}).`), ctx)
   if (!r.ok) return report(r, ctx)
-  const p = r.value as AgentPing
+  const p = r.value
   if (ctx.json) printJson({ endpoint, ...p })
   else {
     const who = p.kind === 'app' ? 'the TokenDeck app' : 'a headless agent'

@@ -4,10 +4,9 @@
 // the client (through the agent, or the vault opened here: connection.ts), written once; a wait
 // slower than a second shows progress at a terminal (progress.ts).
 import { fail, ok, type Result } from '../../shared/result'
-import { findAccount, noAccount } from '../../shared/state'
 import { REVOKE_MODES } from '../client/operations'
 import { bool, type Ctx } from './ctx'
-import { withConnection, type CliConnection } from './connection'
+import { accountNamed, withConnection, type CliConnection } from './connection'
 import { report, stdinIsTerminal } from './io'
 import {
   printHeader,
@@ -27,10 +26,9 @@ type Secrets = Record<string, string> | undefined
  * terminal (asked only when the account needs them), hidden prompts; with --secret-stdin, lines.
  */
 async function readSecrets(c: CliConnection, label: string): Promise<Result<Secrets>> {
-  const all = await c.client.accounts({})
-  if (!all.ok) return all
-  const account = findAccount(all.value, label)
-  if (!account) return fail('NOT_FOUND', noAccount(label, all.value))
+  const found = await accountNamed(c.client, label)
+  if (!found.ok) return found
+  const account = found.value
   const profile = await c.client.profile({ providerId: account.providerId })
   if (!profile.ok) return profile
   const { secretFields } = await import('../../shared/providers/profile')

@@ -1,7 +1,7 @@
 // Commands on the vault itself, which need its passphrase (never an agent): init (create a
 // passphrase-protected vault), passphrase change, and the two confirmations an unlock may ask
 // for: upgrading a format 1 vault, and opening an older copy of the file.
-import { fail, ok } from '../../shared/result'
+import { fail } from '../../shared/result'
 import { cliVault } from '../composition'
 import {
   bool,
@@ -51,7 +51,7 @@ export async function changePassphrase(ctx: Ctx): Promise<number> {
   const prompts = process.stdin.isTTY
     ? ['New passphrase', 'New passphrase (again)']
     : ['New passphrase']
-  const v = await unlockedVault(ctx, () => ok(prompts))
+  const v = await unlockedVault(ctx, prompts)
   if (!v.ok) return report(v, ctx)
   const [next, again] = v.value.secrets
   if (!next) return report(usage('No new passphrase was given; nothing was changed.'), ctx)

@@ -85,6 +85,17 @@ export interface CommandSpec {
 const flag = { type: 'boolean' } as const
 const text = { type: 'string' } as const
 
+/** Every flag `c` takes: its own, --json and --help, and for a vault command --vault and
+ * --passphrase-stdin. */
+export function optionsOf(c: CommandSpec): ParseArgsOptionsConfig {
+  return {
+    ...c.options,
+    json: flag,
+    help: { type: 'boolean', short: 'h' },
+    ...(c.vault ? { vault: text, 'passphrase-stdin': flag } : {}),
+  }
+}
+
 /** `as const`: the flag names and types are known to the compiler (ctx.ts `FlagName`). */
 const TABLE = [
   {

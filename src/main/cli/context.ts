@@ -3,7 +3,7 @@
 // TOKENDECK_PASSPHRASE, or a hidden prompt at a terminal.
 import net from 'node:net'
 import { fail, ok, type Result } from '../../shared/result'
-import type { Actions, UnlockConsent } from '../actions'
+import type { Actions } from '../actions'
 import { checkEndpointSocket } from '../agent/endpoint'
 import { cliVault, cliActions as composeCliActions, type VaultServices } from '../composition'
 import { stdinReader, type StdinReader } from './io'
@@ -154,11 +154,14 @@ export async function readPassphraseAndSecrets(
 }
 
 /**
- * Opens the vault here: finds it, reads the passphrase from `stdin` (the run's one reader: the
- * secrets that follow are read from it after) and unlocks. The connector's way in when no agent
- * answers (connection.ts).
+ * Finds the vault, reads the passphrase from `stdin` (the run's one reader: what follows on it
+ * is read after) and unlocks; the actions and the passphrase (a protection change proves who
+ * asks with it).
  */
-export async function openVaultHere(ctx: Ctx, stdin: StdinReader): Promise<Result<Actions>> {
+async function unlockHere(
+  ctx: Ctx,
+  stdin: StdinReader,
+): Promise<Result<{ actions: Actions; passphrase: string }>> {
   const a = existingVault(ctx)
   if (!a.ok) return a
   const passphrase = await readPassphrase(ctx, stdin, 'Passphrase')
@@ -167,39 +170,30 @@ export async function openVaultHere(ctx: Ctx, stdin: StdinReader): Promise<Resul
     { method: 'passphrase', passphrase: passphrase.value },
     'cli',
   )
-  return unlocked.ok ? a : unlocked
+  return unlocked.ok ? ok({ actions: a.value, passphrase: passphrase.value }) : unlocked
+}
+
+/** Opens the vault here: the connector's way in when no agent answers (connection.ts). */
+export async function openVaultHere(ctx: Ctx, stdin: StdinReader): Promise<Result<Actions>> {
+  const v = await unlockHere(ctx, stdin)
+  return v.ok ? ok(v.value.actions) : v
 }
 
 /**
- * Opens the vault, reads the passphrase and unlocks; only then asks `secretPrompts` (which may
- * read the vault) what to read next from stdin. Returns the actions, those secrets and the
- * passphrase itself (a protection change proves who asks with it).
+ * Opens the vault and unlocks, then reads one line per `secretPrompts` from the same stdin (for
+ * `passphrase change`: the new passphrase). Returns the actions, those lines and the passphrase.
  */
 export async function unlockedVault(
   ctx: Ctx,
-  secretPrompts: (a: Actions) => Result<string[]> = () => ok([]),
-  /** What the person confirmed (`tokendeck vault upgrade|accept-older --yes`). */
-  consent: UnlockConsent = {},
+  secretPrompts: readonly string[] = [],
 ): Promise<Result<{ actions: Actions; secrets: string[]; passphrase: string }>> {
-  const a = existingVault(ctx)
-  if (!a.ok) return a
   const stdin = stdinReader()
   try {
-    const passphrase = await readPassphrase(ctx, stdin, 'Passphrase')
-    if (!passphrase.ok) return passphrase
-    const unlocked = await a.value.protection.unlock(
-      { method: 'passphrase', passphrase: passphrase.value, ...consent },
-      'cli',
-    )
-    if (!unlocked.ok) return unlocked
-    const prompts = secretPrompts(a.value)
-    if (!prompts.ok) return prompts
-    const secrets = await stdin.read(prompts.value)
-    if (!secrets.ok) return secrets
-    return ok({ actions: a.value, secrets: secrets.value, passphrase: passphrase.value })
+    const v = await unlockHere(ctx, stdin)
+    if (!v.ok) return v
+    const secrets = await stdin.read(secretPrompts)
+    return secrets.ok ? ok({ ...v.value, secrets: secrets.value }) : secrets
   } finally {
     stdin.close()
   }
 }
-
-export { secretsByField } from './account-fields'

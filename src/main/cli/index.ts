@@ -4,7 +4,15 @@
 // commands, subcommands and flags are answered with the closest known one.
 import { parseArgs } from 'node:util'
 import { closest } from '../../shared/did-you-mean'
-import { COMMANDS, GROUPS, commandHelp, findCommand, usageText, type CommandSpec } from './commands'
+import {
+  COMMANDS,
+  GROUPS,
+  commandHelp,
+  findCommand,
+  optionsOf,
+  usageText,
+  type CommandSpec,
+} from './commands'
 import type { Ctx } from './ctx'
 import { withAccount } from './default-account'
 import { EXIT, print, report, usage } from './io'
@@ -60,8 +68,7 @@ function strayWordAfter(c: CommandSpec, words: readonly string[]): boolean {
 function unknownFlag(message: string, c: CommandSpec): string {
   const flag = /^Unknown option '(--[^'=]+)'/.exec(message)?.[1]
   if (!flag) return message
-  const names = [...Object.keys(c.options), 'json', 'help']
-  if (c.vault) names.push('vault', 'passphrase-stdin')
+  const names = Object.keys(optionsOf(c))
   return `${message}${suggest(flag.slice(2), names, '--')}`
 }
 
@@ -104,12 +111,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   try {
     parsed = parseArgs({
       args: [...rest],
-      options: {
-        ...c.options,
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        ...(c.vault ? { vault: { type: 'string' }, 'passphrase-stdin': { type: 'boolean' } } : {}),
-      },
+      options: optionsOf(c),
       allowPositionals: true,
       strict: true,
       tokens: true,

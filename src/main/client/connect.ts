@@ -11,7 +11,7 @@ import { inProcessClient } from './in-process'
 import { askOp } from './over-agent'
 import {
   checkAnswer,
-  OP_NAMES,
+  clientOf,
   type Client,
   type OpAnswer,
   type OpName,
@@ -79,10 +79,8 @@ export function connect(o: ConnectOptions): Connection {
     const bug = fail('INTERNAL', `The core answered "${op}" outside the client interface.`)
     return checkAnswer(op, r.value, bug)
   }
-  const client: Record<string, unknown> = {}
-  for (const op of OP_NAMES) client[op] = (req: OpRequest<typeof op>) => call(op, req)
   return {
-    client: client as Client,
+    client: clientOf(call),
     via: () => via ?? (asking > 0 ? 'agent' : null),
     opened: () => actions,
   }

@@ -3,9 +3,8 @@
 // answers its socket with this client; the CLI uses it when it opens the vault itself; the app's
 // gateway uses it directly. "Unlocked? then label -> account" is written here, once.
 import { fail, ok, type Result } from '../../shared/result'
-import type { Surface } from '../../shared/views'
+import type { AccountView, Surface } from '../../shared/views'
 import type { Actions } from '../actions'
-import type { AccountView } from '../../shared/views'
 import type { AgentPing, Client } from './operations'
 
 export interface InProcessOptions {
@@ -25,23 +24,32 @@ export function inProcessClient(o: InProcessOptions): Client {
     const a = o.actions()
     return a && a.protection.isUnlocked() ? ok(a) : fail('VAULT_LOCKED', o.lockedMessage)
   }
-  const account = (label: string): Result<{ actions: Actions; account: AccountView }> => {
+  /** `use` over the actions, when the vault is unlocked. */
+  const withActions = async <T>(
+    use: (a: Actions) => Result<T> | Promise<Result<T>>,
+  ): Promise<Result<T>> => {
     const a = unlocked()
-    if (!a.ok) return a
-    const acc = a.value.views.account(label)
-    return acc.ok ? ok({ actions: a.value, account: acc.value }) : acc
+    return a.ok ? use(a.value) : a
   }
-  const issue = async (req: {
+  /** `use` over the actions and the account `label` names, when the vault is unlocked. */
+  const withAccount = <T>(
+    label: string,
+    use: (a: Actions, acc: AccountView) => Result<T> | Promise<Result<T>>,
+  ): Promise<Result<T>> =>
+    withActions((a) => {
+      const acc = a.views.account(label)
+      return acc.ok ? use(a, acc.value) : acc
+    })
+  const issue = (req: {
     label: string
     confirmEviction?: boolean | undefined
     secrets?: Record<string, string> | undefined
-  }) => {
-    const f = account(req.label)
-    if (!f.ok) return f
-    return f.value.actions.tokens.header(f.value.account.id, surface, req.secrets, {
-      confirmEviction: req.confirmEviction === true,
-    })
-  }
+  }) =>
+    withAccount(req.label, (a, acc) =>
+      a.tokens.header(acc.id, surface, req.secrets, {
+        confirmEviction: req.confirmEviction === true,
+      }),
+    )
   const headerOf = (h: {
     label: string
     tokenId: string
@@ -74,120 +82,65 @@ export function inProcessClient(o: InProcessOptions): Client {
       const h = await issue(req)
       return h.ok ? ok({ ...headerOf(h.value), token: h.value.token }) : h
     },
-    async status() {
-      const a = unlocked()
-      return a.ok ? a.value.views.status() : a
+    status: () => withActions((a) => a.views.status()),
+    accounts: () => withActions((a) => a.views.accounts()),
+    login: (req) =>
+      withAccount(req.label, async (a, acc) => {
+        const r = await a.tokens.login(
+          acc.id,
+          { force: req.force, secrets: req.secrets, confirmEviction: req.confirmEviction === true },
+          surface,
+        )
+        return r.ok ? ok({ label: acc.label, ...r.value }) : r
+      }),
+    revoke: (req) =>
+      withAccount(req.label, async (a, acc) => {
+        const t = a.tokens
+        const r =
+          req.mode === 'uncertain'
+            ? await t.dismissUncertainOf(acc.id, surface)
+            : req.mode === 'oldest'
+              ? await t.revokeOldest(acc.orgKey, surface)
+              : req.mode === 'org'
+                ? await t.revokeOrganization(acc.orgKey, surface)
+                : await t.revoke(acc.id, { all: req.mode === 'all' }, surface)
+        return r.ok ? ok({ label: acc.label, ...r.value }) : r
+      }),
+    reject: (req) =>
+      withAccount(req.label, (a, acc) => a.tokens.reject(acc.id, surface, req.tokenId)),
+    check: (req) => withActions((a) => a.tokens.checkAll(req.label, surface)),
+    targets: (req) =>
+      withActions((a) => a.gateway.targets(req.labels.length > 0 ? req.labels : undefined)),
+    policy: (req) =>
+      withActions((a) => {
+        if (req.set) return a.gateway.setPolicy(req.label, req.set, surface)
+        const t = a.gateway.targets([req.label])
+        return t.ok ? ok(t.value[0]!) : t
+      }),
+    record: (req) => withActions((a) => a.gateway.record(req.entries)),
+    log: (req) => {
+      const events = (a: Actions, accountId?: string) =>
+        a.views.events({
+          limit: req.limit,
+          ...(accountId ? { accountId } : {}),
+          ...(req.types ? { types: req.types } : {}),
+          ...(req.surfaces ? { surfaces: req.surfaces } : {}),
+        })
+      return req.label === undefined
+        ? withActions((a) => events(a))
+        : withAccount(req.label, (a, acc) => events(a, acc.id))
     },
-    async accounts() {
-      const a = unlocked()
-      return a.ok ? a.value.views.accounts() : a
-    },
-    async login(req) {
-      const f = account(req.label)
-      if (!f.ok) return f
-      const r = await f.value.actions.tokens.login(
-        f.value.account.id,
-        { force: req.force, secrets: req.secrets, confirmEviction: req.confirmEviction === true },
-        surface,
-      )
-      return r.ok ? ok({ label: f.value.account.label, ...r.value }) : r
-    },
-    async revoke(req) {
-      const f = account(req.label)
-      if (!f.ok) return f
-      const { actions, account: acc } = f.value
-      const t = actions.tokens
-      const r =
-        req.mode === 'uncertain'
-          ? await t.dismissUncertainOf(acc.id, surface)
-          : req.mode === 'oldest'
-            ? await t.revokeOldest(acc.orgKey, surface)
-            : req.mode === 'org'
-              ? await t.revokeOrganization(acc.orgKey, surface)
-              : await t.revoke(acc.id, { all: req.mode === 'all' }, surface)
-      return r.ok ? ok({ label: acc.label, ...r.value }) : r
-    },
-    async reject(req) {
-      const f = account(req.label)
-      if (!f.ok) return f
-      return f.value.actions.tokens.reject(f.value.account.id, surface, req.tokenId)
-    },
-    async check(req) {
-      const a = unlocked()
-      return a.ok ? a.value.tokens.checkAll(req.label, surface) : a
-    },
-    async targets(req) {
-      const a = unlocked()
-      return a.ok ? a.value.gateway.targets(req.labels.length > 0 ? req.labels : undefined) : a
-    },
-    async policy(req) {
-      const a = unlocked()
-      if (!a.ok) return a
-      if (req.set) return a.value.gateway.setPolicy(req.label, req.set, surface)
-      const t = a.value.gateway.targets([req.label])
-      return t.ok ? ok(t.value[0]!) : t
-    },
-    async record(req) {
-      const a = unlocked()
-      return a.ok ? a.value.gateway.record(req.entries) : a
-    },
-    async log(req) {
-      let accountId: string | undefined
-      if (req.label !== undefined) {
-        const f = account(req.label)
-        if (!f.ok) return f
-        accountId = f.value.account.id
-      }
-      const a = unlocked()
-      if (!a.ok) return a
-      return a.value.views.events({
-        limit: req.limit,
-        ...(accountId ? { accountId } : {}),
-        ...(req.types ? { types: req.types } : {}),
-        ...(req.surfaces ? { surfaces: req.surfaces } : {}),
-      })
-    },
-    async profile(req) {
-      const a = unlocked()
-      return a.ok ? a.value.providers.profile(req.providerId) : a
-    },
-    async providers() {
-      const a = unlocked()
-      return a.ok ? a.value.providers.list() : a
-    },
-    async import(req) {
-      const a = unlocked()
-      return a.ok ? a.value.providers.import(req.text) : a
-    },
-    async add(req) {
-      const a = unlocked()
-      return a.ok ? a.value.accounts.add(req.account, surface) : a
-    },
-    async remove(req) {
-      const f = account(req.label)
-      if (!f.ok) return f
-      return f.value.actions.accounts.remove(f.value.account.id, { force: req.force }, surface)
-    },
-    async keepReady(req) {
-      const f = account(req.label)
-      if (!f.ok) return f
-      return f.value.actions.renewal.setKeepReady(f.value.account.id, req.on, surface)
-    },
-    async match(req) {
-      const a = unlocked()
-      return a.ok ? a.value.routes.match(req.url) : a
-    },
-    async routes() {
-      const a = unlocked()
-      return a.ok ? a.value.routes.list() : a
-    },
-    async route(req) {
-      const a = unlocked()
-      return a.ok ? a.value.routes.add(req.prefix, req.label, surface) : a
-    },
-    async unroute(req) {
-      const a = unlocked()
-      return a.ok ? a.value.routes.remove(req.prefix, surface) : a
-    },
+    profile: (req) => withActions((a) => a.providers.profile(req.providerId)),
+    providers: () => withActions((a) => a.providers.list()),
+    import: (req) => withActions((a) => a.providers.import(req.text)),
+    add: (req) => withActions((a) => a.accounts.add(req.account, surface)),
+    remove: (req) =>
+      withAccount(req.label, (a, acc) => a.accounts.remove(acc.id, { force: req.force }, surface)),
+    keepReady: (req) =>
+      withAccount(req.label, (a, acc) => a.renewal.setKeepReady(acc.id, req.on, surface)),
+    match: (req) => withActions((a) => a.routes.match(req.url)),
+    routes: () => withActions((a) => a.routes.list()),
+    route: (req) => withActions((a) => a.routes.add(req.prefix, req.label, surface)),
+    unroute: (req) => withActions((a) => a.routes.remove(req.prefix, surface)),
   }
 }

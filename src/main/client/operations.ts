@@ -240,6 +240,15 @@ export type Client = {
   [K in OpName]: (req: OpRequest<K>) => Promise<Result<OpAnswer<K>>>
 }
 
+/** A client whose every operation is `call(op, request)`. */
+export function clientOf(
+  call: <K extends OpName>(op: K, req: OpRequest<K>) => Promise<Result<OpAnswer<K>>>,
+): Client {
+  const client: Record<string, unknown> = {}
+  for (const op of OP_NAMES) client[op] = (req: OpRequest<typeof op>) => call(op, req)
+  return client as Client
+}
+
 /**
  * `value` as op `op` answers it, checked against its answer schema: the same shape (and key
  * order) whichever side answered. An agent's answer of another shape is AGENT_PROTOCOL.

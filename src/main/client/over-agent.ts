@@ -6,7 +6,7 @@ import { fail, type Result } from '../../shared/result'
 import { askAgent } from '../agent/client'
 import {
   checkAnswer,
-  OP_NAMES,
+  clientOf,
   type Client,
   type OpAnswer,
   type OpName,
@@ -37,11 +37,9 @@ export async function askOp<K extends OpName>(
 
 /** A client whose every call goes to the agent at `endpoint`; no agent there is a failure. */
 export function agentClient(endpoint: string, command: string): Client {
-  const client: Record<string, unknown> = {}
-  for (const op of OP_NAMES) {
-    client[op] = async (req: OpRequest<typeof op>) =>
+  return clientOf(
+    async (op, req) =>
       (await askOp(endpoint, op, req, { command })) ??
-      fail('AGENT_UNAVAILABLE', `No agent answers at ${endpoint}.`)
-  }
-  return client as Client
+      fail('AGENT_UNAVAILABLE', `No agent answers at ${endpoint}.`),
+  )
 }
