@@ -2,7 +2,7 @@
 // recording clipboard: what an action test needs, with no surface in between.
 import { afterEach, beforeEach } from 'vitest'
 import { createActions, type Actions } from '../../src/main/actions'
-import { startSandbox, type SandboxSet } from '../../src/main/sandbox'
+import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
 import { createHttpClient } from '../../src/main/providers/http-client'
 import type { VaultServices } from '../../src/main/vault'
 import type { Clock } from '../../src/shared/clock'
@@ -48,4 +48,24 @@ export function sandboxPerTest(): () => SandboxSet {
     if (!sb) throw new Error('no sandbox outside a test')
     return sb
   }
+}
+
+/**
+ * Adds `acme-prod` (TPStreams, organization acme, the first demo user's password remembered, no
+ * login yet) to the vault of `actions`, against the sandbox at `baseUrl`.
+ */
+export async function addAcmeProd(actions: Actions, baseUrl: string): Promise<void> {
+  const tp = DEMO_USERS.tpstreams[0]!
+  const added = await actions.accounts.add(
+    {
+      label: 'acme-prod',
+      providerId: 'tpstreams',
+      baseUrl,
+      fields: { username: tp.username, password: tp.secret, organization_id: 'acme' },
+      remember: true,
+      login: false,
+    },
+    'cli',
+  )
+  if (!added.ok) throw new Error(added.message)
 }

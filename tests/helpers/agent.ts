@@ -3,8 +3,8 @@
 import path from 'node:path'
 import { afterEach } from 'vitest'
 import { startAgent, type AgentHostOptions, type RunningAgent } from '../../src/main/agent/host'
-import { DEMO_USERS, type SandboxSet } from '../../src/main/sandbox'
-import { actionFixture } from './actions'
+import type { SandboxSet } from '../../src/main/sandbox'
+import { actionFixture, addAcmeProd } from './actions'
 import { tempDir } from './vault'
 
 /** Registers the cleanup and returns the factory: each agent is closed after its test. */
@@ -15,19 +15,7 @@ export function agentsPerTest(sandbox: () => SandboxSet) {
   })
   return async function agentOverVault(o: Pick<AgentHostOptions, 'approvals' | 'limits'> = {}) {
     const f = await actionFixture()
-    const tp = DEMO_USERS.tpstreams[0]!
-    const added = await f.actions.accounts.add(
-      {
-        label: 'acme-prod',
-        providerId: 'tpstreams',
-        baseUrl: sandbox().tpstreams.baseUrl,
-        fields: { username: tp.username, password: tp.secret, organization_id: 'acme' },
-        remember: true,
-        login: false,
-      },
-      'cli',
-    )
-    if (!added.ok) throw new Error(added.message)
+    await addAcmeProd(f.actions, sandbox().tpstreams.baseUrl)
     const endpoint = path.join(tempDir('tokendeck-agent-'), 'run', 'agent.sock')
     const a = await startAgent({
       endpoint,

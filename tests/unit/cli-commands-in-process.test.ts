@@ -11,8 +11,7 @@ import { accountsKeepReady } from '../../src/main/cli/commands-accounts'
 import { routeAdd, routeList, routeRemove } from '../../src/main/cli/commands-helpers'
 import { header, revoke } from '../../src/main/cli/commands-tokens'
 import { status } from '../../src/main/cli/commands-views'
-import { DEMO_USERS } from '../../src/main/sandbox'
-import { actionFixture, sandboxPerTest, type ActionFixture } from '../helpers/actions'
+import { actionFixture, addAcmeProd, sandboxPerTest, type ActionFixture } from '../helpers/actions'
 
 const sandbox = sandboxPerTest()
 let f: ActionFixture
@@ -20,19 +19,7 @@ let out: string[]
 
 beforeEach(async () => {
   f = await actionFixture()
-  const tp = DEMO_USERS.tpstreams[0]!
-  const added = await f.actions.accounts.add(
-    {
-      label: 'acme-prod',
-      providerId: 'tpstreams',
-      baseUrl: sandbox().tpstreams.baseUrl,
-      fields: { username: tp.username, password: tp.secret, organization_id: 'acme' },
-      remember: true,
-      login: false,
-    },
-    'cli',
-  )
-  if (!added.ok) throw new Error(added.message)
+  await addAcmeProd(f.actions, sandbox().tpstreams.baseUrl)
   out = []
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
     out.push(String(chunk))

@@ -6,7 +6,13 @@
 import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { COMMANDS, commandHelp, findCommand, type CommandSpec } from '../../src/main/cli/commands'
+import {
+  COMMANDS,
+  commandHelp,
+  findCommand,
+  optionsOf,
+  type CommandSpec,
+} from '../../src/main/cli/commands'
 import { wrapText } from '../../src/main/cli/wrap'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
 import { CLI, runCli } from '../helpers/cli'
@@ -32,12 +38,7 @@ function invocations(example: string): { argv: string[]; helper: boolean }[] {
 function parse(c: CommandSpec, argv: string[]) {
   const parsed = parseArgs({
     args: argv.slice(c.name.split(' ').length),
-    options: {
-      ...c.options,
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      ...(c.vault ? { vault: { type: 'string' }, 'passphrase-stdin': { type: 'boolean' } } : {}),
-    },
+    options: optionsOf(c),
     allowPositionals: true,
     strict: true,
     tokens: true,

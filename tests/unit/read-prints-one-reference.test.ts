@@ -2,47 +2,19 @@
 // `op read` (issue 19): the bare token or the header value the sandbox accepts, nothing else on
 // stdout; a newline after it only at a terminal (a real pty), none with -n; through the agent
 // without a passphrase; a reference that does not parse is refused before any token is asked.
-import { spawn } from 'node:child_process'
-import fs from 'node:fs'
-import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CLI, cliVaultPerFile, runCli } from '../helpers/cli'
+import { atTerminal as runAtTerminal } from '../helpers/terminal'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
 
 const shared = cliVaultPerFile()
 
 const NO_PASS = { TOKENDECK_PASSPHRASE: undefined }
 
-// Runs argv with stdin, stdout and stderr a new pty; prints the exit code and what it showed.
-const PTY_PY = `
-import json, os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-out = b''
-while True:
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    out += chunk
-_, status = os.waitpid(pid, 0)
-print(json.dumps({"code": os.waitstatus_to_exitcode(status), "out": out.decode("utf8", "replace")}))
-`
-
-function atTerminal(args: string[]): Promise<{ code: number; out: string }> {
-  const helper = path.join(tempDir(), 'at_terminal.py')
-  fs.writeFileSync(helper, PTY_PY)
-  return new Promise((resolve, reject) => {
-    const child = spawn('python3', [helper, process.execPath, CLI, ...args], {
-      env: { PATH: process.env.PATH, HOME: tempDir(), TOKENDECK_VAULT: shared.dir },
-    })
-    let out = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
-    child.once('error', reject)
-    child.once('close', () => resolve(JSON.parse(out) as { code: number; out: string }))
+/** `tokendeck ARGS` at a real terminal (stdin, stdout and stderr a pseudo-terminal). */
+function atTerminal(args: string[]) {
+  return runAtTerminal([process.execPath, CLI, ...args], {
+    env: { PATH: process.env.PATH, HOME: tempDir(), TOKENDECK_VAULT: shared.dir },
   })
 }
 
