@@ -69,7 +69,13 @@ export class AppCore {
       ...(stateDir ? { stateDir } : {}),
     })
     this.unbind()
-    this.unbind = s.vault.onChange(() => this.emit('vault'))
+    const unlisten = s.vault.onChange(() => this.emit('vault'))
+    // The window shows shared counts as other machines change them (within a second).
+    const unfollow = s.sharedLedger.follow()
+    this.unbind = () => {
+      unlisten()
+      unfollow()
+    }
     return s
   }
 

@@ -2,8 +2,11 @@
 // event can come from. views.ts builds its schemas from them; the CLI's agent path, which loads
 // no schema library but zod's mini build, checks `tokendeck log --type/--surface` against them.
 
-/** Where an event came from. `renewal`: the app renewing a keep-ready token on its own. */
-export const SURFACES = ['ui', 'tray', 'cli', 'agent', 'gateway', 'renewal'] as const
+/**
+ * Where an event came from. `renewal`: the app renewing a keep-ready token on its own; `ledger`:
+ * another machine asked through the shared ledger (an eviction, a revocation request).
+ */
+export const SURFACES = ['ui', 'tray', 'cli', 'agent', 'gateway', 'renewal', 'ledger'] as const
 export type Surface = (typeof SURFACES)[number]
 
 export const EVENT_TYPES = [

@@ -38,6 +38,11 @@ export const ERROR_CODES = [
   'VAULT_ROLLED_BACK',
   /** A format 1 vault: nothing but its secrets was authenticated; upgrading needs confirmation. */
   'VAULT_UPGRADE_NEEDED',
+  /**
+   * The shared ledger (PostgreSQL) cannot be reached or used: a new token in a shared
+   * organization is refused (nothing sent to the provider); a valid local token is still used.
+   */
+  'LEDGER_UNAVAILABLE',
   'PROTECTION_UNAVAILABLE',
   'PROTECTION_CHANGED',
   'AGENT_UNSAFE',

@@ -89,6 +89,30 @@ export const accountViewSchema = z
   .strict()
 export type AccountView = z.infer<typeof accountViewSchema>
 
+/** A shared organization's split across machines (no secret: names and counts). */
+export const sharedOrgSchema = z
+  .object({
+    /** connected: counts as last read and followed; offline: the ledger cannot be reached. */
+    state: z.enum(['connected', 'offline', 'unknown']),
+    /** Counted slots held by this machine and by others; null before the first read. */
+    here: z.number().nullable(),
+    elsewhere: z.number().nullable(),
+    holders: z
+      .array(
+        z
+          .object({
+            name: z.string().max(100),
+            live: z.number(),
+            uncertain: z.number(),
+            thisMachine: z.boolean(),
+          })
+          .strict(),
+      )
+      .max(200),
+  })
+  .strict()
+export type SharedOrgView = z.infer<typeof sharedOrgSchema>
+
 export const organizationViewSchema = z
   .object({
     key: z.string(),
@@ -98,6 +122,11 @@ export const organizationViewSchema = z
     organizationId: z.string().nullable(),
     cap: capUsageSchema.nullable(),
     accountIds: z.array(z.string()),
+    /**
+     * A capped organization counted in a shared ledger (docs/team.md): `cap` is then the count
+     * across machines as last read, and this says how it splits and whether it is current.
+     */
+    shared: sharedOrgSchema.optional(),
   })
   .strict()
 export type OrganizationView = z.infer<typeof organizationViewSchema>
@@ -135,3 +164,35 @@ export const eventListSchema = z
   })
   .strict()
 export type EventList = z.infer<typeof eventListSchema>
+
+/** `tokendeck ledger status` and Settings › Shared ledger: no password, no token, no slot key. */
+export const ledgerStatusSchema = z
+  .object({
+    backend: z.enum(['local', 'postgresql']),
+    /** postgres://user@host:port/db, without the password. */
+    url: z.string().max(2100).nullable(),
+    machineName: z.string().max(100),
+    machineId: z.string().nullable(),
+    state: z.enum(['connected', 'offline', 'local']),
+    problem: z.string().max(1000).optional(),
+    organizations: z
+      .array(
+        z
+          .object({
+            orgKey: z.string(),
+            providerId: z.string(),
+            organizationId: z.string(),
+            baseUrl: z.string(),
+            max: z.number(),
+            used: z.number(),
+            uncertain: z.number(),
+            here: z.number(),
+            elsewhere: z.number(),
+            holders: sharedOrgSchema.shape.holders,
+          })
+          .strict(),
+      )
+      .max(1000),
+  })
+  .strict()
+export type LedgerStatusView = z.infer<typeof ledgerStatusSchema>

@@ -5,6 +5,7 @@ import path from 'node:path'
 import type { Clock } from '../../src/shared/clock'
 import { createVaultServices, passphraseProtector, type VaultServices } from '../../src/main/vault'
 import type { HttpClient } from '../../src/main/providers/http-client'
+import type { StoreOpener } from '../../src/main/vault/ledger/shared/link'
 import type { VaultData } from '../../src/main/vault/storage/schema'
 import { encodeVault } from '../../src/main/vault/storage/vault-codec'
 import { VaultFile, VAULT_FILE } from '../../src/main/vault/storage/vault-file'
@@ -34,10 +35,21 @@ export function manualClock(
 }
 
 export async function newVault(
-  opts: { dir?: string; clock?: Clock; http?: HttpClient; passphrase?: string } = {},
+  opts: {
+    dir?: string
+    clock?: Clock
+    http?: HttpClient
+    passphrase?: string
+    openSharedStore?: StoreOpener
+  } = {},
 ): Promise<VaultServices & { dir: string }> {
   const dir = opts.dir ?? tempDir()
-  const services = createVaultServices({ dir, clock: opts.clock, http: opts.http })
+  const services = createVaultServices({
+    dir,
+    clock: opts.clock,
+    http: opts.http,
+    ...(opts.openSharedStore ? { openSharedStore: opts.openSharedStore } : {}),
+  })
   const r = await services.vault.create(
     passphraseProtector(opts.passphrase ?? TEST_PASSPHRASE, CHEAP_SCRYPT),
   )

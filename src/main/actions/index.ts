@@ -9,6 +9,7 @@ import type { ActionDeps } from './context'
 import { demoActions } from './demo'
 import { eventActions } from './events'
 import { gatewayActions } from './gateway'
+import { ledgerActions } from './ledger'
 import { protectionActions } from './protection'
 import { providerActions } from './providers'
 import { renewalActions } from './renewal'
@@ -29,6 +30,7 @@ function coreActions(deps: ActionDeps) {
     gateway: gatewayActions(deps),
     renewal: renewalActions(deps),
     events: eventActions(deps),
+    ledger: ledgerActions(deps),
   }
 }
 

@@ -92,6 +92,12 @@ function requestWords(req: AgentRequest): string {
       return 'for the providers'
     case 'import':
       return 'to import a provider profile'
+    case 'ledgerConnect':
+      return 'to connect the vault to a shared ledger'
+    case 'ledgerDisconnect':
+      return 'to disconnect the vault from its shared ledger'
+    case 'ledgerStatus':
+      return "for the shared ledger's status"
     default:
       return `for ${req.op}`
   }
@@ -133,6 +139,9 @@ const SCOPES: {
   unroute: () => 'change',
   providers: () => 'read',
   import: () => 'change',
+  ledgerStatus: () => 'read',
+  ledgerConnect: () => 'change',
+  ledgerDisconnect: () => 'change',
 }
 
 export function requestScope(req: AgentRequest): ApprovalScope {

@@ -79,12 +79,15 @@ export async function agentRun(ctx: Ctx): Promise<number> {
   })
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
+  // Other machines' changes to the shared ledger show within a second; their requests are met.
+  const unfollow = actions.ledger.follow()
   if (ctx.json) printJson({ endpoint, pid: process.pid, idleTimeoutMinutes: minutes })
   else print(`TOKENDECK_AGENT_SOCK=${endpoint}`)
   note(
     `tokendeck agent: serving ${dir} (pid ${process.pid}); stops after ${minutes || 'no'} idle minutes.`,
   )
   await stopped
+  unfollow()
   actions.events.log({ type: 'vault', surface: 'agent', message: 'The headless agent stopped.' })
   await agent.value.close()
   await actions.protection.lock()

@@ -36,6 +36,10 @@ const helpers =
   (name: 'routeAdd' | 'routeList' | 'routeRemove' | 'gitCredential' | 'credentialHelper'): Run =>
   async (ctx) =>
     (await import('./commands-helpers'))[name](ctx)
+const ledger =
+  (name: 'ledgerConnect' | 'ledgerStatus' | 'ledgerDisconnect'): Run =>
+  async (ctx) =>
+    (await import('./commands-ledger'))[name](ctx)
 const gateway =
   (name: 'gateway' | 'gatewayPolicy'): Run =>
   async (ctx) =>
@@ -446,6 +450,46 @@ const TABLE = [
     vault: true,
     args: [1, 1],
     run: runs('read'),
+  },
+  {
+    name: 'ledger connect',
+    usage: 'ledger connect URL | --url-stdin [--name NAME]',
+    summary: "count organizations' token caps across machines in a shared PostgreSQL ledger",
+    details: [
+      'URL: postgres://user@host:5432/database (TLS, verified, for any host off this machine).',
+      'A URL with a password comes on stdin (--url-stdin), never as an argument. The schema is',
+      'created or migrated; the URL is stored sealed in the vault. --name: this machine as',
+      'teammates see it (default: the host name). See docs/team.md.',
+    ],
+    examples: [
+      'tokendeck ledger connect postgres://tokendeck@db.internal:5432/tokendeck',
+      'printf \'%s\\n\' "$LEDGER_URL" | tokendeck ledger connect --url-stdin --name ci',
+    ],
+    options: { 'url-stdin': flag, name: text },
+    vault: true,
+    args: [0, 1],
+    run: ledger('ledgerConnect'),
+  },
+  {
+    name: 'ledger status',
+    usage: 'ledger status',
+    summary: 'the shared ledger: backend, this machine, each shared organization and its holders',
+    details: ['Exit 5 when the ledger cannot be reached (LEDGER_UNAVAILABLE).'],
+    examples: ['tokendeck ledger status', 'tokendeck ledger status --json'],
+    options: {},
+    vault: true,
+    args: [0, 0],
+    run: ledger('ledgerStatus'),
+  },
+  {
+    name: 'ledger disconnect',
+    usage: 'ledger disconnect',
+    summary: 'stop sharing caps: this vault counts on its own again',
+    examples: ['tokendeck ledger disconnect'],
+    options: {},
+    vault: true,
+    args: [0, 0],
+    run: ledger('ledgerDisconnect'),
   },
   {
     name: 'route add',

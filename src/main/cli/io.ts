@@ -10,7 +10,15 @@ import { fail, ok, type ErrorCode, type Failure, type Result } from '../../share
 import { JSON_ESCAPED, terminalSafe } from './format'
 
 /** The documented exit codes. */
-export const EXIT = { ok: 0, provider: 1, usage: 2, locked: 3, cap: 4, cancelled: 130 } as const
+export const EXIT = {
+  ok: 0,
+  provider: 1,
+  usage: 2,
+  locked: 3,
+  cap: 4,
+  ledger: 5,
+  cancelled: 130,
+} as const
 
 const USAGE_CODES = new Set<ErrorCode>([
   'VALIDATION_FAILED',
@@ -43,6 +51,7 @@ export function exitCodeFor(code: ErrorCode): number {
   if (USAGE_CODES.has(code)) return EXIT.usage
   if (LOCKED_CODES.has(code)) return EXIT.locked
   if (code === 'TOKEN_CAP_REACHED' || code === 'EVICTION_NEEDS_CONFIRMATION') return EXIT.cap
+  if (code === 'LEDGER_UNAVAILABLE') return EXIT.ledger
   // Ctrl-C at a prompt: what a shell reports for a command ended by SIGINT (128 + 2).
   if (code === 'CANCELLED') return EXIT.cancelled
   return EXIT.provider

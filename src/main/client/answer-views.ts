@@ -10,13 +10,19 @@ import {
   snapshotSchema,
 } from '../../shared/ipc/schemas'
 import { profileSchema } from '../../shared/providers/profile'
-import { accountViewSchema, eventListSchema, tokenViewSchema } from '../../shared/views'
+import {
+  accountViewSchema,
+  eventListSchema,
+  ledgerStatusSchema,
+  tokenViewSchema,
+} from '../../shared/views'
 
 export {
   z,
   accountViewSchema,
   checkReportSchema,
   eventListSchema,
+  ledgerStatusSchema,
   profileSchema,
   providerViewSchema,
 }

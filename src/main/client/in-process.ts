@@ -142,5 +142,11 @@ export function inProcessClient(o: InProcessOptions): Client {
     routes: () => withActions((a) => a.routes.list()),
     route: (req) => withActions((a) => a.routes.add(req.prefix, req.label, surface)),
     unroute: (req) => withActions((a) => a.routes.remove(req.prefix, surface)),
+    ledgerStatus: () => withActions((a) => a.ledger.status()),
+    ledgerConnect: (req) =>
+      withActions((a) =>
+        a.ledger.connect(req.url, req.machineName ? { machineName: req.machineName } : {}),
+      ),
+    ledgerDisconnect: () => withActions((a) => a.ledger.disconnect()),
   }
 }

@@ -206,6 +206,19 @@ const DEFINITIONS = {
       { prefix: z.string().check(z.minLength(1), z.maxLength(2000)), label: labelSchema },
       routeSchema,
     ),
+  /** The shared ledger: backend, this machine, each shared organization's count across machines. */
+  ledgerStatus: () => lazyOp({}, (v) => v.ledgerStatusSchema),
+  /** Connects the vault to a shared ledger (a postgres:// URL; it may hold a password). */
+  ledgerConnect: () =>
+    lazyOp(
+      {
+        url: z.string().check(z.minLength(1), z.maxLength(2000)),
+        machineName: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+      },
+      (v) => v.ledgerStatusSchema,
+    ),
+  /** Disconnects from the shared ledger (the local ledger alone counts again). */
+  ledgerDisconnect: () => op({}, z.strictObject({ url: z.nullable(z.string()) })),
   /** Removes the route for exactly this URL prefix. */
   unroute: () =>
     op(

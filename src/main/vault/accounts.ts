@@ -12,7 +12,14 @@ import {
 } from '../../shared/providers/profile'
 import { findAccount, isLive, noAccount } from '../../shared/state'
 import type { AccountView, OrganizationView } from '../../shared/views'
-import { accountView, countsTowardCap, organizationViews, tidy } from './ledger/ledger'
+import {
+  accountView,
+  countsTowardCap,
+  organizationViews,
+  tidy,
+  type SharedCounts,
+} from './ledger/ledger'
+import type { SharedLink } from './ledger/shared/link'
 import type { AccountRecord, VaultData } from './storage/schema'
 import { plural } from '../../shared/words'
 import { withoutControls } from '../../shared/controls'
@@ -167,7 +174,10 @@ function movesBaseUrl(storedBaseUrl: string, raw: string): boolean {
 
 /** Adds, edits, removes and lists accounts. */
 export class AccountService {
-  constructor(private readonly vault: Vault) {}
+  constructor(
+    private readonly vault: Vault,
+    private readonly shared?: SharedLink,
+  ) {}
 
   list(): Result<AccountView[]> {
     const d = this.vault.readUnlocked()
@@ -182,7 +192,18 @@ export class AccountService {
     const d = this.vault.readUnlocked()
     if (!d.ok) return d
     const registry = this.vault.registryOf(d.value)
-    return ok(organizationViews(d.value, registry, this.vault.clock.now()))
+    const link = this.shared
+    const sharedOrgs = link?.sharedOrgs(d.value)
+    const counts: SharedCounts | undefined =
+      link && sharedOrgs && sharedOrgs.size > 0
+        ? (key) => {
+            const o = sharedOrgs.get(key)
+            if (!o) return undefined
+            const ledger = link.connected()
+            return { state: ledger?.state ?? 'unknown', usage: ledger?.cached(key, o.max) }
+          }
+        : undefined
+    return ok(organizationViews(d.value, registry, this.vault.clock.now(), counts))
   }
 
   get(idOrLabel: string): Result<AccountView> {

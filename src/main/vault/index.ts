@@ -9,12 +9,19 @@ import { LocalLedgerStore } from './ledger/local-ledger-store'
 import { TokenService } from './ledger/token-service'
 import { Vault } from './vault'
 import type { StoreFactory } from './storage/vault-file'
+import { ok, type Result } from '../../shared/result'
+import type { OrgLedgerStore } from './ledger/ledger-store'
+import { SharedLink, type StoreOpener } from './ledger/shared/link'
+import { parseLedgerUrl } from './ledger/shared/postgres-url'
+import { SharedLedgerService } from './ledger/shared/service'
 
 export interface VaultServices {
   vault: Vault
   accounts: AccountService
   tokens: TokenService
   engine: ProviderEngine
+  /** The shared ledger's settings: connect, status, disconnect (docs/team.md). */
+  sharedLedger: SharedLedgerService
 }
 
 export interface VaultServiceOptions {
@@ -26,6 +33,8 @@ export interface VaultServiceOptions {
   mintLockWaitMs?: number
   /** This machine's state folder (default: localStateDir of this user and platform). */
   stateDir?: string
+  /** The shared ledger's backend for a URL (default: PostgreSQL); tests may wrap it. */
+  openSharedStore?: StoreOpener
 }
 
 export function createVaultServices(o: VaultServiceOptions): VaultServices {
@@ -38,18 +47,26 @@ export function createVaultServices(o: VaultServiceOptions): VaultServices {
     lockWaitMs: o.lockWaitMs,
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
   })
+  const openStore = o.openSharedStore ?? openPostgresStore
+  const shared = new SharedLink(openStore)
+  // Counts or the connection changed on the shared ledger: views are read again.
+  shared.onChange = () => vault.storage.emit()
+  const ledger = new Ledger(vault.storage, new LocalLedgerStore(vault.storage), shared)
   return {
     vault,
-    accounts: new AccountService(vault),
-    tokens: new TokenService(
-      new Ledger(vault.storage, new LocalLedgerStore(vault.storage)),
-      engine,
-      {
-        mintLockWaitMs: o.mintLockWaitMs,
-      },
-    ),
+    accounts: new AccountService(vault, shared),
+    tokens: new TokenService(ledger, engine, { mintLockWaitMs: o.mintLockWaitMs }),
     engine,
+    sharedLedger: new SharedLedgerService(vault, ledger, openStore),
   }
+}
+
+/** The PostgreSQL store for a ledger URL; pg is loaded only when a vault has a shared ledger. */
+async function openPostgresStore(url: string): Promise<Result<OrgLedgerStore>> {
+  const address = parseLedgerUrl(url)
+  if (!address.ok) return address
+  const { PostgresLedgerStore } = await import('./ledger/shared/postgres-store')
+  return ok(new PostgresLedgerStore(address.value))
 }
 
 export { Vault } from './vault'

@@ -6,6 +6,7 @@ import type { ChangeEvents, EventInput, VaultChange, VaultStorage } from '../sto
 import type { LedgerStore } from './ledger-store'
 import type { LedgerWrites } from './ledger-writes'
 import { PendingEnds } from './pending-ends'
+import { SharedLink } from './shared/link'
 
 /** How many times a change is decided again after another writer got there first. */
 const MAX_ATTEMPTS = 50
@@ -18,6 +19,10 @@ export class Ledger implements LedgerWrites {
   constructor(
     readonly storage: VaultStorage,
     readonly store: LedgerStore,
+    /** The shared ledger (PostgreSQL) where the vault has one: slots kept in step after writes. */
+    readonly shared: SharedLink = new SharedLink(async () =>
+      fail('UNSUPPORTED', 'No shared ledger backend in this process.'),
+    ),
   ) {
     storage.addRider((draft) => this.ends.applyTo(draft))
   }
@@ -43,6 +48,8 @@ export class Ledger implements LedgerWrites {
       const draft: VaultData = { ...vault.value, tokens: state.tokens }
       if (state.loginLimits.length > 0 || vault.value.loginLimits !== undefined)
         draft.loginLimits = state.loginLimits
+      // The records as they were (the change mutates them in place), for the shared ledger.
+      const before = vault.value.sharedLedger ? state.tokens.map((t) => ({ ...t })) : []
       // Ends this process knows of are part of what the change decides on.
       void this.ends.applyTo(draft)
       const r = await change(draft, this.storage.clock.now())
@@ -51,7 +58,11 @@ export class Ledger implements LedgerWrites {
       const list: EventInput[] = Array.isArray(e) ? e : e ? [e] : []
       const next = { tokens: draft.tokens, loginLimits: draft.loginLimits ?? [] }
       const w = await this.store.compareAndSet(version, next, list)
-      if (w.ok) return r
+      if (w.ok) {
+        // This machine's slots in the shared ledger follow what was just written.
+        await this.shared.afterWrite(before, draft, this.storage.clock.now())
+        return r
+      }
       if (w.code !== 'CONFLICT') return w
       if (attempt >= MAX_ATTEMPTS)
         return fail('VAULT_BUSY', 'The token ledger kept changing under this write; try again.')

@@ -33,11 +33,10 @@ export interface LedgerSnapshot {
  * - local (local-ledger-store.ts): the state is part of the vault file; the version is the file's
  *   generation (one higher at every write of the file); compareAndSet runs inside storage's one
  *   write protocol (lock, re-read, compare, write, events); watch follows the file on disk.
- * - PostgreSQL (next): one row per organization (organization key, its token rows with no token
- *   value in them, a `version` column); compareAndSet is, in one transaction, `UPDATE ... SET
- *   ..., version = version + 1 WHERE org = $1 AND version = $2` for every row the change touches
- *   (zero rows updated: CONFLICT, roll back); the snapshot's version encodes the versions of the
- *   rows it read; watch is `LISTEN` on a channel the writers `NOTIFY` after commit.
+ * - shared (OrgLedgerStore below, PostgreSQL in shared/postgres-store.ts): what machines and
+ *   teammates share of a capped organization, beside the local state. Token records stay local
+ *   (they hold sealed tokens); the shared store holds one document per organization with one slot
+ *   per counted token and no secret in it, read, compared-and-set and watched the same way.
  */
 export interface LedgerStore {
   /** The state now. VAULT_LOCKED (local) when it cannot be read. */
@@ -57,4 +56,43 @@ export interface LedgerStore {
    * writers'), at least once per change, possibly coalesced. Returns the way to stop.
    */
   watch(listener: (snapshot: LedgerSnapshot) => void): () => void
+}
+
+/** A shared ledger's connection as its watcher sees it. */
+export type LedgerConnectionState = 'connected' | 'offline'
+
+/** One organization's document as read: its version (null: no row yet) and the server's clock. */
+export interface OrgRead {
+  version: string | null
+  /** As stored: the caller validates it (anyone with write access to the database may write it). */
+  doc: unknown
+  /** The database's clock, epoch ms: every machine counts expiry by this one clock. */
+  now: number
+}
+
+/**
+ * The shared backend: one document per organization, keyed by the organization's key, with the
+ * same three verbs as LedgerStore. compareAndSet(orgKey, version, doc) writes only if the row is
+ * still at `version` (null: only if there is no row yet), else CONFLICT and nothing written.
+ */
+export interface OrgLedgerStore {
+  read(orgKey: string): Promise<Result<OrgRead>>
+  compareAndSet(
+    orgKey: string,
+    version: string | null,
+    doc: unknown,
+  ): Promise<Result<{ version: string }>>
+  /**
+   * Calls `onChange(orgKey)` after another writer's change (`*`: anything may have changed, after
+   * a reconnect), and `onState` when the connection is made or lost. Returns the way to stop.
+   */
+  watch(
+    onChange: (orgKey: string) => void,
+    onState: (state: LedgerConnectionState) => void,
+  ): () => void
+  /** Every organization's document (`ledger status`). */
+  organizations(): Promise<Result<{ orgKey: string; doc: unknown; now: number }[]>>
+  /** Creates or migrates the schema (versioned); answers why not when it cannot. */
+  ready(): Promise<Result<void>>
+  close(): Promise<void>
 }

@@ -6,6 +6,7 @@ import type {
   AccountView,
   CapUsage,
   OrganizationView,
+  SharedOrgView,
   TokenState,
   TokenView,
 } from '../../../shared/views'
@@ -15,6 +16,7 @@ import { ownValue } from '../../../shared/json-path'
 import type { ProviderRegistry } from '../../providers/registry'
 import type { AccountRecord, TokenRecord, VaultData } from '../storage/schema'
 import { loginBlockedUntil } from './login-limits'
+import type { SharedUsage } from './shared/slots'
 
 /**
  * An organization: the unit a token cap counts in, as a value. `key` is its identity in the
@@ -213,10 +215,16 @@ export function accountView(
   }
 }
 
+/** A shared organization's counts as last read from the shared ledger (link.ts). */
+export type SharedCounts = (
+  orgKey: string,
+) => { state: SharedOrgView['state']; usage: SharedUsage | undefined } | undefined
+
 export function organizationViews(
   data: VaultData,
   registry: ProviderRegistry,
   now: number,
+  shared?: SharedCounts,
 ): OrganizationView[] {
   const byKey = new Map<string, OrganizationView>()
   for (const a of data.accounts) {
@@ -224,11 +232,30 @@ export function organizationViews(
     const o = organizationOf(profile, a)
     let org = byKey.get(o.key)
     if (!org) {
+      const across = shared?.(o.key)
+      const u = across?.usage
       org = {
         ...o,
         providerName: profile?.name ?? a.providerId,
-        cap: capUsage(data, o.key, profile, now),
+        cap: u
+          ? { max: u.max, used: u.used, active: u.active, uncertain: u.uncertain }
+          : capUsage(data, o.key, profile, now),
         accountIds: [],
+        ...(across
+          ? {
+              shared: {
+                state: across.state,
+                here: u?.here ?? null,
+                elsewhere: u?.elsewhere ?? null,
+                holders: (u?.holders ?? []).map((h) => ({
+                  name: h.name,
+                  live: h.live,
+                  uncertain: h.uncertain,
+                  thisMachine: h.machine === u?.self,
+                })),
+              },
+            }
+          : {}),
       }
       byKey.set(o.key, org)
     }

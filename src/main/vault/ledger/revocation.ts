@@ -1,5 +1,7 @@
 // Revocation and the cap refusal: how tokens end, and what the user is told when an
 // organization has no slot left. Used by the token service under its organization lock.
+import { acrossMachines } from './shared/shared-cap'
+import type { SharedUsage } from './shared/slots'
 import { fail, ok, type Failure, type Result } from '../../../shared/result'
 import type { ProviderProfile } from '../../../shared/providers/profile'
 import type { Surface, TokenView } from '../../../shared/views'
@@ -178,6 +180,8 @@ export function capReached(
   profile: ProviderProfile,
   usage: { max: number; used: number; uncertain: number },
   now: number,
+  /** A shared organization: the count is across machines; say how many are elsewhere. */
+  shared?: { across: SharedUsage },
 ): Failure {
   const labels = new Map(data.accounts.map((a) => [a.id, a.label]))
   const keyOfToken = countsUnder(data, profile)
@@ -191,6 +195,7 @@ export function capReached(
     'TOKEN_CAP_REACHED',
     `${org.organizationId ? `Organization "${org.organizationId}"` : 'This account'} has ${usage.used} of ${usage.max} tokens in use` +
       (usage.uncertain ? ` (${usage.uncertain} uncertain)` : '') +
+      (shared ? ` across machines, ${acrossMachines(shared.across)}` : '') +
       `. Revoke one to mint another` +
       (names.length
         ? `; the oldest: ${names.join(', ')}${revocable.length > 5 ? ', …' : ''}.`
@@ -201,6 +206,7 @@ export function capReached(
         max: usage.max,
         revocable: revocable.map((t) => t.id),
         revocableAccounts: revocable.map((t) => labels.get(t.accountId) ?? '?'),
+        ...(shared ? { elsewhere: shared.across.elsewhere, shared: true } : {}),
       },
     },
   )

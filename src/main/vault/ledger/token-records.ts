@@ -62,11 +62,13 @@ export async function recordPendingMint(
     acc: AccountRecord
     orgKey: string
     surface: Surface
+    /** The id to give it (the shared ledger's slot was reserved under it); default: a new one. */
+    tokenId?: string
     /** Checked in the same write (login-limits.ts): a failure refuses the login, nothing sent. */
     admit?: (draft: VaultData, now: number) => Result<void>
   },
 ): Promise<Result<string>> {
-  const tokenId = randomUUID()
+  const tokenId = o.tokenId ?? randomUUID()
   const r = await ledger.update((draft, now) => {
     const admitted = o.admit?.(draft, now)
     if (admitted && !admitted.ok) return admitted

@@ -4,7 +4,7 @@
 // re-reads the ledger before minting. Caps are checked under that same lock. Each login is written
 // to the ledger as a pending (uncertain) token before its request leaves (see mint); logins and
 // revokes run as the vault's in-flight work (Vault.track), so locking waits for their answers.
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import path from 'node:path'
 import { fail, ok, type Failure, type Result } from '../../../shared/result'
 import { ownValue } from '../../../shared/json-path'
@@ -34,6 +34,7 @@ import { registryFor } from '../../providers/registry'
 import type { Ledger } from './ledger-handle'
 import { capReached, revokeTokens, type RevokeReport } from './revocation'
 import { accountSecretId, tokenSecretId } from '../storage/bindings'
+import { sharedCapOf, reserveSlot, type SharedCap } from './shared/shared-cap'
 
 export type { RevokeReport } from './revocation'
 export { mayHaveMinted } from './token-records'
@@ -95,7 +96,13 @@ export class TokenService {
     readonly ledger: Ledger,
     private readonly engine: ProviderEngine,
     private readonly opts: { mintLockWaitMs?: number } = {},
-  ) {}
+  ) {
+    // What other machines ask of this one through the shared ledger, carried out here.
+    ledger.shared.requests = {
+      evicted: (tokenId, by) => markEvicted(this.ledger, tokenId, { label: by, surface: 'ledger' }),
+      revoke: (accountId, tokenId) => this.revoke(accountId, { surface: 'ledger', tokenId }),
+    }
+  }
 
   /** "Authorization: <Scheme> <token>" for an account: reuses a valid token or mints one. */
   async header(accountId: string, o: ObtainOptions): Promise<Result<IssuedHeader>> {
@@ -272,7 +279,12 @@ export class TokenService {
           data = after.value.data
         }
       }
-      const usage = capUsage(data, orgKey, profile, this.ledger.storage.clock.now())
+      // A shared organization counts its cap across machines (the shared ledger); when the
+      // ledger cannot be read, anything but reuse fails closed below, before anything is sent.
+      const sharedCap = await this.sharedCap(data, orgKey)
+      const usage = sharedCap?.ok
+        ? sharedCap.value.usage
+        : capUsage(data, orgKey, profile, this.ledger.storage.clock.now())
       const plan = planMint({
         hasCurrent: old !== undefined,
         force: o.force === true,
@@ -283,18 +295,26 @@ export class TokenService {
         confirmEviction: o.confirmEviction === true,
       })
       if (plan.kind === 'reuse') return this.reuse(acc, old!, o.surface)
+      if (sharedCap && !sharedCap.ok) return sharedCap
       if (plan.kind === 'refuse') {
         // At the cap with a suspect token still live (no revoke endpoint, or it failed): it is
         // all there is, so it is handed out rather than nothing.
         if (replaces && this.suspect(data, acc.id, this.ledger.storage.clock.now())) return asItIs()
-        return capReached(data, org, profile, usage!, now)
+        return capReached(
+          data,
+          org,
+          profile,
+          usage!,
+          now,
+          sharedCap?.ok ? sharedCap.value : undefined,
+        )
       }
       // A login cooldown or used-up login rate limit refuses before anything is revoked or sent.
       const limited = loginLimitsFor(acc, profile).check(data, now)
       if (limited) return limited
       // Evict-oldest cap: name the token the server will end, before anything is sent.
       const victim =
-        plan.kind === 'confirm-evict' || plan.kind === 'evict'
+        (plan.kind === 'confirm-evict' || plan.kind === 'evict') && !sharedCap
           ? evictionVictim(data, org, profile, now)
           : undefined
       if (plan.kind === 'confirm-evict') {
@@ -335,12 +355,14 @@ export class TokenService {
           ? `Minted a new token for "${acc.label}": its server refused the previous one.`
           : message,
         ...(replaces ? { replaces: replaces.id } : {}),
+        ...(sharedCap?.ok ? { shared: { ...sharedCap.value, evict: plan.kind === 'evict' } } : {}),
       })
       if (!saved.ok) return saved
       const header = issued(acc, saved.value.record, saved.value.token, false)
-      if (plan.kind === 'evict' && victim) {
+      const evictedId = victim?.id ?? saved.value.evictedHere
+      if (plan.kind === 'evict' && evictedId) {
         const by = { label: acc.label, surface: o.surface }
-        const marked = await markEvicted(this.ledger, victim.id, by)
+        const marked = await markEvicted(this.ledger, evictedId, by)
         if (!marked.ok) {
           const warning = `The new token works, but the evicted token of the oldest account could not be marked: ${marked.message}`
           return ok({ ...header, warning })
@@ -356,6 +378,25 @@ export class TokenService {
           : undefined
       return ok(warning ? { ...header, warning } : header)
     })
+  }
+
+  /** The shared cap of a shared organization, read now; undefined for a local one. */
+  private async sharedCap(data: VaultData, orgKey: string): Promise<Result<SharedCap> | undefined> {
+    return sharedCapOf(this.ledger.shared, data, orgKey, this.ledger.storage.clock.now())
+  }
+
+  /**
+   * Reserves the login's slot in the shared ledger (compare-and-set, the cap checked again):
+   * TOKEN_CAP_REACHED when another machine took the last slot meanwhile. Answers the id of the
+   * local token the reservation evicted, if the oldest slot was this machine's own.
+   */
+  private reserveSlot(
+    cap: SharedCap,
+    orgKey: string,
+    tokenId: string,
+    evict: boolean,
+  ): Promise<Result<string | undefined>> {
+    return reserveSlot(this.ledger, cap, orgKey, tokenId, evict)
   }
 
   /**
@@ -377,16 +418,29 @@ export class TokenService {
     message: string
     /** The suspect token this login replaces. */
     replaces?: string
-  }): Promise<Result<{ record: TokenRecord; token: string }>> {
+    /** A shared organization: a slot is reserved in the shared ledger before anything else. */
+    shared?: SharedCap & { evict: boolean }
+  }): Promise<Result<{ record: TokenRecord; token: string; evictedHere?: string }>> {
     const { acc, orgKey, profile, surface } = c
     const limits = loginLimitsFor(acc, profile)
+    const tokenId = randomUUID()
+    const slot = c.shared
+      ? await this.reserveSlot(c.shared, orgKey, tokenId, c.shared.evict)
+      : undefined
+    if (slot && !slot.ok) return slot
     const pending = await recordPendingMint(this.ledger, {
       acc,
       orgKey,
       surface,
+      tokenId,
       admit: limits.admit,
     })
-    if (!pending.ok) return pending
+    if (!pending.ok) {
+      // Nothing was sent: the reservation is given back (else it counts until the next sync).
+      const released = c.shared ? await c.shared.release(tokenId) : ok(undefined)
+      if (!released.ok) this.ledger.shared.resync()
+      return pending
+    }
     const pendingId = pending.value
     const minted = await this.engine.login({ profile, baseUrl: acc.baseUrl, fields: c.fields })
     if (!minted.ok) {
@@ -403,7 +457,13 @@ export class TokenService {
       pendingId,
       ...(c.replaces ? { replaces: c.replaces } : {}),
     })
-    return saved.ok ? ok({ record: saved.value, token: minted.value.token }) : saved
+    if (!saved.ok) return saved
+    const evictedHere = slot?.ok ? slot.value : undefined
+    return ok({
+      record: saved.value,
+      token: minted.value.token,
+      ...(evictedHere ? { evictedHere } : {}),
+    })
   }
 
   /**

@@ -168,6 +168,22 @@ export const vaultContentSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The shared ledger this vault counts its organizations' caps in (docs/team.md): its URL (it
+     * may hold the database password: it lives only in this sealed body), this vault's random
+     * machine id and display name there, and the key that turns a token id into its slot id (so
+     * the database cannot link a slot to a token). Absent: the local ledger alone.
+     */
+    sharedLedger: z
+      .object({
+        url: z.string().min(1).max(2000),
+        machineId: z.string().uuid(),
+        machineName: z.string().min(1).max(100),
+        slotKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/),
+        connectedAt: z.number(),
+      })
+      .strict()
+      .optional(),
     /** Login endpoints (origin + login path): a server's cooldown, recent login times. */
     loginLimits: z.array(loginLimitRecordSchema).max(1000).optional(),
   })

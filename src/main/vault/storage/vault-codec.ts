@@ -62,6 +62,7 @@ export function encodeVault(data: VaultData, key: Buffer): VaultFileV2 {
     ...(data.routes ? { routes: data.routes } : {}),
     ...(data.gateway ? { gateway: data.gateway } : {}),
     ...(data.loginLimits?.length ? { loginLimits: data.loginLimits } : {}),
+    ...(data.sharedLedger ? { sharedLedger: data.sharedLedger } : {}),
   }
   return { ...header, body: seal(key, JSON.stringify(content), bodyAad(header)) }
 }

@@ -30,6 +30,8 @@ const WORDS: Record<ErrorCode, string> = {
   VAULT_NOT_FOUND: 'There is no vault yet.',
   VAULT_EXISTS: 'A vault already exists.',
   VAULT_BUSY: 'Another TokenDeck process is using the vault; try again.',
+  LEDGER_UNAVAILABLE:
+    'The shared ledger cannot be reached: no new token is minted in a shared organization until it is back.',
   VAULT_ROLLED_BACK: 'This vault file is older than the one this computer last saw.',
   VAULT_UPGRADE_NEEDED: 'This vault is in an old format and must be upgraded first.',
   PROTECTION_UNAVAILABLE: 'The OS keychain is not available.',

@@ -45,6 +45,7 @@ const SURFACE_WORDS: Record<Surface, string> = {
   agent: 'the agent',
   gateway: 'the gateway',
   renewal: 'renewal (keep ready)',
+  ledger: 'another machine (shared ledger)',
 }
 
 export function surfaceWords(surface: string): string {
