@@ -15,6 +15,9 @@ export function ledgerActions(deps: ActionDeps) {
     connect: async (url: string, o: { machineName?: string } = {}) =>
       notInDemo() ?? s().connect(url, o),
     disconnect: async () => notInDemo() ?? s().disconnect(),
+    /** Asks another machine to revoke its oldest live token in a shared organization. */
+    askRevoke: async (machineName: string, orgId?: string) =>
+      notInDemo() ?? s().askRevoke(machineName, orgId),
     /** Follows the shared ledger while this process serves (the agent); returns the way to stop. */
     follow: (): (() => void) => s().follow(),
   }

@@ -96,6 +96,8 @@ function requestWords(req: AgentRequest): string {
       return 'to connect the vault to a shared ledger'
     case 'ledgerDisconnect':
       return 'to disconnect the vault from its shared ledger'
+    case 'ledgerAskRevoke':
+      return `to ask ${req.machineName.slice(0, 100)} to revoke a token`
     case 'ledgerStatus':
       return "for the shared ledger's status"
     default:
@@ -142,6 +144,7 @@ const SCOPES: {
   ledgerStatus: () => 'read',
   ledgerConnect: () => 'change',
   ledgerDisconnect: () => 'change',
+  ledgerAskRevoke: () => 'change',
 }
 
 export function requestScope(req: AgentRequest): ApprovalScope {

@@ -83,6 +83,25 @@ export function ledgerDisconnect(ctx: Ctx): Promise<number> {
   })
 }
 
+/** `tokendeck ledger ask-revoke MACHINE [--org ORG]` */
+export function ledgerAskRevoke(ctx: Ctx): Promise<number> {
+  const machineName = ctx.args[0]!
+  const org = str(ctx, 'org')
+  return withConnection(ctx, 'tokendeck ledger ask-revoke', async (c) => {
+    const r = await c.client.ledgerAskRevoke({
+      machineName,
+      ...(org ? { organizationId: org } : {}),
+    })
+    if (!r.ok) return report(r, ctx)
+    if (ctx.json) printJson(r.value)
+    else
+      print(
+        `Asked ${r.value.machineName} to revoke its oldest token in ${r.value.organizationId}; it does so when its app or agent next follows the ledger (within a second while one runs).`,
+      )
+    return EXIT.ok
+  })
+}
+
 function printStatus(s: LedgerStatusView, header = false): void {
   if (s.backend === 'local') {
     print(

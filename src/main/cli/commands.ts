@@ -37,7 +37,7 @@ const helpers =
   async (ctx) =>
     (await import('./commands-helpers'))[name](ctx)
 const ledger =
-  (name: 'ledgerConnect' | 'ledgerStatus' | 'ledgerDisconnect'): Run =>
+  (name: 'ledgerConnect' | 'ledgerStatus' | 'ledgerDisconnect' | 'ledgerAskRevoke'): Run =>
   async (ctx) =>
     (await import('./commands-ledger'))[name](ctx)
 const gateway =
@@ -480,6 +480,20 @@ const TABLE = [
     vault: true,
     args: [0, 0],
     run: ledger('ledgerStatus'),
+  },
+  {
+    name: 'ledger ask-revoke',
+    usage: 'ledger ask-revoke MACHINE [--org ORG]',
+    summary: 'ask another machine to revoke its oldest token in a shared organization',
+    details: [
+      'The holder revokes it (its app or agent, within a second while one runs; else when it',
+      'next runs). --org: the organization id, when the vault shares more than one.',
+    ],
+    examples: ['tokendeck ledger ask-revoke ci-runner-3 --org acme'],
+    options: { org: text },
+    vault: true,
+    args: [1, 1],
+    run: ledger('ledgerAskRevoke'),
   },
   {
     name: 'ledger disconnect',

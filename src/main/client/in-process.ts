@@ -148,5 +148,7 @@ export function inProcessClient(o: InProcessOptions): Client {
         a.ledger.connect(req.url, req.machineName ? { machineName: req.machineName } : {}),
       ),
     ledgerDisconnect: () => withActions((a) => a.ledger.disconnect()),
+    ledgerAskRevoke: (req) =>
+      withActions((a) => a.ledger.askRevoke(req.machineName, req.organizationId)),
   }
 }

@@ -217,6 +217,15 @@ const DEFINITIONS = {
       },
       (v) => v.ledgerStatusSchema,
     ),
+  /** Asks machine `machineName` to revoke its oldest live token in a shared organization. */
+  ledgerAskRevoke: () =>
+    op(
+      {
+        machineName: z.string().check(z.minLength(1), z.maxLength(100)),
+        organizationId: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+      },
+      z.strictObject({ machineName: z.string(), organizationId: z.string() }),
+    ),
   /** Disconnects from the shared ledger (the local ledger alone counts again). */
   ledgerDisconnect: () => op({}, z.strictObject({ url: z.nullable(z.string()) })),
   /** Removes the route for exactly this URL prefix. */

@@ -9,7 +9,7 @@ import type { Vault } from '../../vault'
 import type { Ledger } from '../ledger-handle'
 import type { StoreOpener } from './link'
 import { parseLedgerUrl } from './postgres-url'
-import { usageOf, type Holder } from './slots'
+import { requestRevoke, usageOf, type Holder } from './slots'
 
 /** One shared organization in `ledger status`. */
 export interface SharedOrgStatus {
@@ -128,6 +128,51 @@ export class SharedLedgerService {
     if (!w.ok) return w
     await this.ledger.shared.drop()
     return ok({ url: shown })
+  }
+
+  /**
+   * Asks another machine to revoke its oldest live token in a shared organization (`orgId`;
+   * optional when the vault shares one): the request is written on that slot, and the holder
+   * revokes the token when it next follows the ledger (its app or agent, within a second).
+   */
+  async askRevoke(
+    machineName: string,
+    orgId?: string,
+  ): Promise<Result<{ machineName: string; organizationId: string }>> {
+    const d = this.vault.readUnlocked()
+    if (!d.ok) return d
+    const link = this.ledger.shared
+    const shared = [...link.sharedOrgs(d.value).values()].filter(
+      (o) => orgId === undefined || o.org.organizationId === orgId,
+    )
+    if (shared.length !== 1)
+      return fail(
+        'VALIDATION_FAILED',
+        shared.length === 0
+          ? `No shared organization${orgId ? ` "${orgId}"` : ''} in this vault.`
+          : 'Several shared organizations: name one with --org.',
+      )
+    const o = shared[0]!
+    const l = await link.ledgerFor(d.value)
+    if (!l.ok) return l
+    if (!l.value) return fail('NOT_FOUND', 'This vault has no shared ledger.')
+    const me = l.value.machine
+    const r = await l.value.change(o.org.key, o.max, (doc, now) => {
+      const ids = Object.entries(doc.machines)
+        .filter(([id, n]) => n === machineName && id !== me.id)
+        .map(([id]) => id)
+      const slot = doc.slots
+        .filter((s) => ids.includes(s.machine) && s.state === 'live' && !s.revokeRequested)
+        .sort((a, b) => a.at - b.at)[0]
+      if (!slot)
+        return fail(
+          'NOT_FOUND',
+          `No machine named "${machineName}" holds a live token in "${o.org.organizationId}" (another than this one).`,
+        )
+      return { doc: requestRevoke(doc, { slotId: slot.id, by: me.name, now }), value: undefined }
+    })
+    if (!r.ok) return r
+    return ok({ machineName, organizationId: o.org.organizationId ?? '' })
   }
 
   /** The backend, this machine's name, and each shared organization's count read now. */
