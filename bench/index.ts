@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import { agentBench, CLI_PATH } from './agent'
 import { agentFloodBench } from './agent-flood'
 import { gatewayBench } from './gateway'
+import { ledgerBench } from './ledger'
 import { maskingBench } from './masking'
 import { vaultBench } from './vault'
 
@@ -13,6 +14,14 @@ async function main() {
     cpus: (await import('node:os')).cpus().length,
     vault: await vaultBench(),
     masking: await maskingBench(),
+  }
+  // The shared ledger: needs PostgreSQL (TOKENDECK_TEST_POSTGRES, or Debian's postgresql here).
+  try {
+    results.ledger = await ledgerBench()
+  } catch (e) {
+    results.ledger = {
+      skipped: `shared ledger bench unavailable: ${(e as Error).message.split('\n')[0]}`,
+    }
   }
   // Whole CLI processes: needs the built CLI (out/main/cli.js).
   results.agent = fs.existsSync(CLI_PATH)
