@@ -11,6 +11,11 @@ import {
   type TpstreamsSandbox,
 } from '../../src/main/sandbox'
 import builtin from '../../src/main/providers/builtin/tpstreams.json'
+import type { OrgLedgerStore } from '../../src/main/vault/ledger/ledger-store'
+import type { StoreOpener } from '../../src/main/vault/ledger/shared/link'
+import { PostgresLedgerStore } from '../../src/main/vault/ledger/shared/postgres-store'
+import { parseLedgerUrl } from '../../src/main/vault/ledger/shared/postgres-url'
+import { ok } from '../../src/shared/result'
 import { freshDatabase } from '../helpers/postgres'
 import { idOf, machineVault, type MachineVault } from '../helpers/shared-ledger'
 import { newVault } from '../helpers/vault'
@@ -68,6 +73,57 @@ describe('a revocation asked by another machine', () => {
     // Nothing left to ask for.
     const again = await b.sharedLedger.askRevoke('laptop')
     expect(!again.ok && again.code).toBe('NOT_FOUND')
+  }, 60_000)
+})
+
+describe('following without LISTEN (a connection pooler that does not pass it on)', () => {
+  let sb: SandboxSet
+  beforeEach(async () => {
+    sb = await startSandbox()
+  })
+  afterEach(async () => {
+    await sb.close()
+  })
+
+  it("polling shows another machine's mint within two seconds", async () => {
+    const noListen: StoreOpener = async (u) => {
+      const a = parseLedgerUrl(u)
+      if (!a.ok) return a
+      const real = new PostgresLedgerStore(a.value)
+      const store: OrgLedgerStore = {
+        read: (k) => real.read(k),
+        compareAndSet: (k, v, d) => real.compareAndSet(k, v, d),
+        // The pooler refuses LISTEN: the watcher never connects.
+        watch: (_c, onState) => {
+          onState('offline')
+          return () => {}
+        },
+        organizations: () => real.organizations(),
+        ready: () => real.ready(),
+        close: () => real.close(),
+      }
+      return ok(store)
+    }
+    const a = await machineVault(sb, url, { machine: 'laptop', accounts: 1 })
+    const b = await machineVault(sb, url, {
+      machine: 'desktop',
+      accounts: 1,
+      openSharedStore: noListen,
+    })
+    const stop = b.sharedLedger.follow()
+    try {
+      const usedInB = () => {
+        const o = b.accounts.organizations()
+        return o.ok ? o.value[0]?.cap?.used : undefined
+      }
+      await until('B read the ledger', () => usedInB() === 0)
+      expect((await a.tokens.header(idOf(a, a.labels[0]!), { surface: 'cli' })).ok).toBe(true)
+      const t0 = Date.now()
+      await until('B saw the mint', () => usedInB() === 1, 5000)
+      expect(Date.now() - t0).toBeLessThan(2000)
+    } finally {
+      stop()
+    }
   }, 60_000)
 })
 

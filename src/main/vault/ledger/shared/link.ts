@@ -240,9 +240,27 @@ export class SharedLink {
   private startWatch(): void {
     this.unwatch?.()
     const ledger = this.current!.ledger
-    this.unwatch = ledger.store.watch(
+    let listening = false
+    // Polling as the fallback: every second while no LISTEN connection stands (a server that
+    // went away, a pooler that does not pass LISTEN on), and every 15 s regardless, in case a
+    // notification was lost on the way.
+    let ticks = 0
+    const poll = setInterval(() => {
+      ticks++
+      if (this.refreshing) return
+      if (!listening || ticks % POLL_EVERY_TICKS === 0) void this.refresh(ledger, '')
+    }, 1000)
+    poll.unref()
+    let stopListening = () => {}
+    // Set before watching: a state the store reports at once must not start another watch.
+    this.unwatch = () => {
+      clearInterval(poll)
+      stopListening()
+    }
+    stopListening = ledger.store.watch(
       (orgKey) => void this.refresh(ledger, orgKey),
       (state) => {
+        listening = state === 'connected'
         if (state === 'offline') this.needsSync = true
         ledger.state = state
         this.onChange()
@@ -250,7 +268,19 @@ export class SharedLink {
     )
   }
 
+  /** A poll waits for the refresh before it (a database that hangs must not pile them up). */
+  private refreshing = false
+
   private async refresh(ledger: SharedLedger, orgKey: string): Promise<void> {
+    this.refreshing = true
+    try {
+      await this.refreshNow(ledger, orgKey)
+    } finally {
+      this.refreshing = false
+    }
+  }
+
+  private async refreshNow(ledger: SharedLedger, orgKey: string): Promise<void> {
     const d = this.readData()
     if (!d.ok || this.current?.ledger !== ledger) return
     const shared = this.sharedOrgs(d.value)
@@ -260,10 +290,13 @@ export class SharedLink {
       for (const key of shared.keys()) await this.carryOutRequests(ledger, d.value, key)
       return
     }
-    const o = shared.get(orgKey)
-    if (!o) return
-    const r = await ledger.read(orgKey, o.max)
-    if (r.ok) await this.carryOutRequests(ledger, d.value, orgKey)
+    // '': every shared organization (a poll); else the one a notification named.
+    for (const [key, o] of shared) {
+      if (orgKey !== '' && key !== orgKey) continue
+      const r = await ledger.read(key, o.max)
+      if (!r.ok) break
+      await this.carryOutRequests(ledger, d.value, key)
+    }
     this.onChange()
   }
 
@@ -276,6 +309,9 @@ export class SharedLink {
     if (c) await c.ledger.close()
   }
 }
+
+/** The slow poll beside LISTEN, in 1 s ticks. */
+const POLL_EVERY_TICKS = 15
 
 /** Which connection the settings make (a change of any of these reconnects). */
 const keyOf = (s: SharedLedgerSettings) => `${s.url}\n${s.machineId}\n${s.machineName}`
