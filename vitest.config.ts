@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts'],
     setupFiles: ['tests/setup/state-dir.ts'],
+    globalSetup: ['tests/setup/postgres-global.ts'],
     environment: 'node',
     // Real servers and real child processes: give slow CI machines room, never sleep-based asserts.
     testTimeout: 30_000,

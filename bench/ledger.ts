@@ -9,7 +9,7 @@ import type { OrgLedgerStore } from '../src/main/vault/ledger/ledger-store'
 import { PostgresLedgerStore } from '../src/main/vault/ledger/shared/postgres-store'
 import { parseLedgerUrl } from '../src/main/vault/ledger/shared/postgres-url'
 import { ok, type Result } from '../src/shared/result'
-import { clusterUrl, freshDatabase } from '../tests/helpers/postgres'
+import { freshDatabase, POSTGRES_INSTALLED, startCluster } from '../tests/helpers/postgres'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -28,9 +28,11 @@ const p = (sorted: number[], q: number) =>
 const round = (n: number) => Number(n.toFixed(2))
 
 export async function ledgerBench(): Promise<Record<string, unknown>> {
+  const given = process.env.TOKENDECK_TEST_POSTGRES
+  if (!given && !POSTGRES_INSTALLED) throw new Error('needs PostgreSQL (Debian: postgresql)')
+  const own = given ? null : startCluster()
   const sandbox = await startSandbox()
-  const base = clusterUrl()
-  const url = await freshDatabase(base)
+  const url = await freshDatabase(given ?? own!.url)
   let calls = 0
   const counting = async (u: string): Promise<Result<OrgLedgerStore>> => {
     const a = parseLedgerUrl(u)
@@ -112,6 +114,7 @@ export async function ledgerBench(): Promise<Record<string, unknown>> {
     }
   } finally {
     await sandbox.close()
+    own?.stop()
   }
 }
 

@@ -1,6 +1,7 @@
-// Test fixture: real PostgreSQL for the shared ledger. The cluster .ci/run started
-// (TOKENDECK_TEST_POSTGRES, a role that may create databases), else a throwaway one this file
-// starts itself (tests/postgres/cluster.sh); each test gets a database of its own.
+// Test fixture: real PostgreSQL for the shared ledger. The suite's cluster (TOKENDECK_TEST_POSTGRES,
+// a role that may create databases: .ci/run starts one, else the suite's global setup does), and
+// private throwaway clusters a test can stop (tests/postgres/cluster.sh); each test gets a
+// database of its own.
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
@@ -31,17 +32,16 @@ export function startCluster(): Cluster {
   }
 }
 
-let own: Cluster | null = null
-
-/** The URL of the suite's cluster (CI's, else one started for this test file). */
+/**
+ * The URL of the suite's cluster: TOKENDECK_TEST_POSTGRES, which .ci/run or the suite's global
+ * setup (tests/setup/postgres-global.ts, tests/e2e/global-setup.ts) sets.
+ */
 export function clusterUrl(): string {
   const given = process.env.TOKENDECK_TEST_POSTGRES
   if (given) return given
-  if (!own) {
-    own = startCluster()
-    process.once('exit', () => own?.stop())
-  }
-  return own.url
+  throw new Error(
+    'The shared ledger tests need PostgreSQL: install it (Debian: apt-get install postgresql) or set TOKENDECK_TEST_POSTGRES to a postgres:// URL whose role may create databases.',
+  )
 }
 
 /** A new, empty database on `base`'s cluster; its URL (same role and password). */

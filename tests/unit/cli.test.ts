@@ -208,6 +208,8 @@ describe('tokendeck init and unlocking', SLOW, () => {
         // log filters: event types and surfaces
         'type',
         'surface',
+        // ledger connect: this machine's display name (the URL's password comes on stdin)
+        'name',
       ]).toContain(name)
     }
     const v = await vaultWith()

@@ -65,6 +65,11 @@ describe('tokendeck header in many processes over vaults that share a ledger', (
     expect(sb.tpstreams.stats.loginRequests - before).toBe(2)
     expect(sb.tpstreams.liveTokenCount('acme')).toBe(20)
     expect(await slots('live')).toHaveLength(20)
+    // `tokendeck status` counts across machines too.
+    const idle = vaults[0]!
+    const st = await runCli(['status'], idle.dir, { env: { TOKENDECK_AGENT: 'off' } })
+    expect(st.code).toBe(0)
+    expect(st.stdout).toMatch(/20\/20.*· (18|19|20) on other machines/)
   }, 120_000)
 
   it('SIGKILL after the reservation: the slot stays, and every vault counts it as uncertain', async () => {

@@ -24,7 +24,10 @@ describe('parseLedgerUrl', () => {
     ['postgres://u@localhost/ledger', { host: '127.0.0.1', tls: false }],
     ['postgres://u@[::1]/ledger', { host: '::1', tls: false }],
     ['postgres://u@127.0.0.1/ledger?sslmode=verify-full', { host: '127.0.0.1', tls: true }],
-    ['postgres://u@localhost/ledger?host=/var/run/postgresql', { host: '/var/run/postgresql', tls: false }],
+    [
+      'postgres://u@localhost/ledger?host=/var/run/postgresql',
+      { host: '/var/run/postgresql', tls: false },
+    ],
   ])('%s', (url, want) => {
     const r = parseLedgerUrl(url)
     expect(r.ok).toBe(true)

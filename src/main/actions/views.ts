@@ -42,7 +42,11 @@ export function viewActions(deps: ActionDeps) {
    * What `tokendeck status` shows (directly or through the agent): the snapshot, the kept
    * unreadable copies, and how long before expiry an account that cannot renew is warned about.
    */
-  function status(): Result<Snapshot & { unreadableCopies: string[]; warnBeforeMinutes: number }> {
+  async function status(): Promise<
+    Result<Snapshot & { unreadableCopies: string[]; warnBeforeMinutes: number }>
+  > {
+    // Shared organizations: their counts across machines, read now (no-op without a ledger).
+    await s().sharedLedger.refresh()
     const snap = snapshot()
     if (!snap.ok) return snap
     const settings = s().vault.settings()

@@ -172,7 +172,12 @@ function groupsOf(accounts: AccountView[], orgs: OrganizationView[]): Group[] {
 }
 
 function capText(org: OrganizationView): string {
-  return org.cap && org.organizationId !== null ? capUsageText(org.cap) : ''
+  if (!org.cap || org.organizationId === null) return ''
+  const sh = org.shared
+  if (!sh) return capUsageText(org.cap)
+  if (sh.state === 'offline' || sh.elsewhere === null)
+    return `${capUsageText(org.cap)} (shared ledger offline: this machine's count)`
+  return `${capUsageText(org.cap)} · ${sh.elsewhere} on other machines`
 }
 
 /** One row of the status table: label, user, state word, time left, notes. */

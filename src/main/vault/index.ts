@@ -13,7 +13,7 @@ import { ok, type Result } from '../../shared/result'
 import type { OrgLedgerStore } from './ledger/ledger-store'
 import { SharedLink, type StoreOpener } from './ledger/shared/link'
 import { parseLedgerUrl } from './ledger/shared/postgres-url'
-import { SharedLedgerService } from './ledger/shared/service'
+import { SharedLedgerService } from './shared-ledger'
 
 export interface VaultServices {
   vault: Vault

@@ -235,6 +235,11 @@ export class TokenService {
       const old = current ?? (o.force ? suspect : undefined)
       const replaces = suspect && !o.force ? suspect : undefined
       const asItIs = () => this.reuse(acc, replaces!, o.surface, true)
+      // A shared organization counts its cap across machines (the shared ledger), read before
+      // anything is sent: a ledger that cannot be read fails closed here, before a refresh, a
+      // revoke or a login, and only a valid local token (a suspect one as it is) is handed out.
+      let sharedCap = current && !o.force ? undefined : await this.sharedCap(data, orgKey)
+      if (sharedCap && !sharedCap.ok) return replaces ? asItIs() : sharedCap
       if (replaces) {
         const interval = data.settings.refusalMintIntervalSeconds * 1000
         if (!replacementAllowed(data, acc.id, now, interval)) return asItIs()
@@ -277,11 +282,11 @@ export class TokenService {
           const after = this.context(accountId)
           if (!after.ok) return after
           data = after.value.data
+          // The revoke freed its slot in the shared ledger too: count again.
+          sharedCap = await this.sharedCap(data, orgKey)
+          if (sharedCap && !sharedCap.ok) return sharedCap
         }
       }
-      // A shared organization counts its cap across machines (the shared ledger); when the
-      // ledger cannot be read, anything but reuse fails closed below, before anything is sent.
-      const sharedCap = await this.sharedCap(data, orgKey)
       const usage = sharedCap?.ok
         ? sharedCap.value.usage
         : capUsage(data, orgKey, profile, this.ledger.storage.clock.now())
@@ -295,7 +300,6 @@ export class TokenService {
         confirmEviction: o.confirmEviction === true,
       })
       if (plan.kind === 'reuse') return this.reuse(acc, old!, o.surface)
-      if (sharedCap && !sharedCap.ok) return sharedCap
       if (plan.kind === 'refuse') {
         // At the cap with a suspect token still live (no revoke endpoint, or it failed): it is
         // all there is, so it is handed out rather than nothing.

@@ -70,6 +70,18 @@ export class SharedLink {
 
   /** The connected shared ledger for the vault's settings; null when the vault has none. */
   async ledgerFor(data: VaultData): Promise<Result<SharedLedger | null>> {
+    // One at a time: a follower's check and a command's connect must not open two stores.
+    const run = this.queue.then(() => this.ledgerForNow(data))
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    return run
+  }
+
+  private queue: Promise<void> = Promise.resolve()
+
+  private async ledgerForNow(data: VaultData): Promise<Result<SharedLedger | null>> {
     const s = data.sharedLedger
     if (!s) {
       await this.drop()

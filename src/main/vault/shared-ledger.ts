@@ -4,12 +4,12 @@
 // the vault's sealed body and never shown with its password.
 import { randomBytes, randomUUID } from 'node:crypto'
 import os from 'node:os'
-import { fail, ok, type Result } from '../../../../shared/result'
-import type { Vault } from '../../vault'
-import type { Ledger } from '../ledger-handle'
-import type { StoreOpener } from './link'
-import { parseLedgerUrl } from './postgres-url'
-import { requestRevoke, usageOf, type Holder } from './slots'
+import { fail, ok, type Result } from '../../shared/result'
+import type { Vault } from './vault'
+import type { Ledger } from './ledger/ledger-handle'
+import type { StoreOpener } from './ledger/shared/link'
+import { parseLedgerUrl } from './ledger/shared/postgres-url'
+import { requestRevoke, usageOf, type Holder } from './ledger/shared/slots'
 
 /** One shared organization in `ledger status`. */
 export interface SharedOrgStatus {
@@ -94,6 +94,22 @@ export class SharedLedgerService {
     const l = await this.ledger.shared.ledgerFor(d.value)
     if (!l.ok) return l
     return this.status()
+  }
+
+  /**
+   * Reads every shared organization's count now (for a view built in a process that does not
+   * follow the ledger: `tokendeck status` opened here). A failure leaves the views saying offline.
+   */
+  async refresh(): Promise<void> {
+    const d = this.vault.readUnlocked()
+    if (!d.ok || !d.value.sharedLedger) return
+    const link = this.ledger.shared
+    const l = await link.ledgerFor(d.value)
+    if (!l.ok || !l.value) return
+    for (const [key, o] of link.sharedOrgs(d.value)) {
+      const r = await l.value.read(key, o.max)
+      if (!r.ok) return
+    }
   }
 
   /**
