@@ -141,6 +141,20 @@ export function createApi(invoke: Invoke, subscribe: Subscribe) {
       install: (consent = false) => call(INVOKE.cliCommandInstall, { consent }),
       remove: () => call(INVOKE.cliCommandRemove),
     },
+    /**
+     * The shared ledger (Settings › Shared ledger): its status, connecting (the URL may hold a
+     * password: it goes to main once and never comes back; a blank machine name means the host
+     * name) and disconnecting.
+     */
+    ledger: {
+      status: () => call(INVOKE.ledgerStatus),
+      connect: (url: string, machineName = '') =>
+        call(INVOKE.ledgerConnect, {
+          url,
+          ...(machineName.trim() ? { machineName: machineName.trim() } : {}),
+        }),
+      disconnect: () => call(INVOKE.ledgerDisconnect),
+    },
     /** Called whenever accounts, tokens, lock state or settings change. Returns unsubscribe. */
     onStateChanged(listener: (reason: string) => void): () => void {
       return subscribe(EVENTS.stateChanged, (payload) => {

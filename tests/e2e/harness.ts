@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Page } from '@playwright/test'
+import type { SandboxSet } from '../../src/main/sandbox'
 import type { Clock } from '../../src/shared/clock'
 import { EVENTS, INVOKE_CHANNELS, type InvokeChannel } from '../../src/shared/ipc/channels'
 import type { Result } from '../../src/shared/result'
@@ -39,6 +40,8 @@ export class ManualClock implements Clock {
 
 export interface DeckOptions {
   clock?: ManualClock
+  /** Another deck's sandbox providers (two apps on two machines, one provider server). */
+  sandbox?: SandboxSet
 }
 
 interface Recorded {
@@ -90,7 +93,11 @@ export class Deck {
 
   static async start(page: Page, opts: DeckOptions = {}): Promise<Deck> {
     const { startTestApp, DEMO_USERS } = await loadMain()
-    const app = await startTestApp({ ...(opts.clock ? { clock: opts.clock } : {}), agent: true })
+    const app = await startTestApp({
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+      agent: true,
+    })
     const server = await serveStatic(RENDERER_DIR)
     return new Deck(page, app, server, opts.clock, DEMO_USERS)
   }

@@ -27,6 +27,7 @@ const READ_ONLY = new Set<InvokeChannel>([
   INVOKE.eventsList,
   INVOKE.gatewayStatus,
   INVOKE.cliCommandStatus,
+  INVOKE.ledgerStatus,
 ])
 
 const RUNS = 500
@@ -168,6 +169,12 @@ function validSamples(): Record<InvokeChannel, unknown[]> {
     [INVOKE.cliCommandStatus]: [undefined],
     [INVOKE.cliCommandInstall]: [{ consent: false }, { consent: true }],
     [INVOKE.cliCommandRemove]: [undefined],
+    [INVOKE.ledgerStatus]: [undefined],
+    [INVOKE.ledgerConnect]: [
+      { url: 'postgres://td:a-password@127.0.0.1:5432/ledger' },
+      { url: 'postgres://td@127.0.0.1:5432/ledger', machineName: 'laptop' },
+    ],
+    [INVOKE.ledgerDisconnect]: [undefined],
   }
 }
 

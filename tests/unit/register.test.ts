@@ -143,6 +143,7 @@ describe('the preload', () => {
         'cliCommand',
         'events',
         'gateway',
+        'ledger',
         'onFocusSearch',
         'onStateChanged',
         'providers',

@@ -2,7 +2,7 @@
 // organization's token cap across machines and teammates (docs/team.md). Through the agent when
 // one runs, else the vault opened here; a URL with a password comes on stdin, never in argv.
 import type { LedgerStatusView } from '../../shared/views'
-import { plural } from '../../shared/words'
+import { elsewhereText, holderTokens } from '../../shared/ledger-words'
 import { bool, str, type Ctx } from './ctx'
 import { withConnection } from './connection'
 import { EXIT, print, printJson, report, usage } from './io'
@@ -125,16 +125,9 @@ function printStatus(s: LedgerStatusView, header = false): void {
   for (const o of s.organizations) {
     const uncertain = o.uncertain ? ` (${o.uncertain} uncertain)` : ''
     print(
-      `${o.providerId} ${o.organizationId} (${o.baseUrl}): ${o.used}/${o.max}${uncertain} · ${o.here} here, ${o.elsewhere} on other machines`,
+      `${o.providerId} ${o.organizationId} (${o.baseUrl}): ${o.used}/${o.max}${uncertain} · ${o.here} here, ${elsewhereText(o.elsewhere)}`,
     )
-    for (const h of o.holders) {
-      const what = [
-        h.live ? plural(h.live, 'live token') : '',
-        h.uncertain ? `${h.uncertain} uncertain` : '',
-      ]
-        .filter(Boolean)
-        .join(', ')
-      print(`  ${h.name}${h.thisMachine ? ' (this machine)' : ''}: ${what}`)
-    }
+    for (const h of o.holders)
+      print(`  ${h.name}${h.thisMachine ? ' (this machine)' : ''}: ${holderTokens(h)}`)
   }
 }

@@ -35,7 +35,7 @@ export function createHandlers(
   log: (line: string) => void = () => {},
   services: AppServices = {},
 ): HandlerTable {
-  const { accounts, tokens, protection, providers, settings, views } = core.actions
+  const { accounts, tokens, protection, providers, settings, views, ledger } = core.actions
   const agent = services.agent ?? null
   const gateway = services.gateway ?? null
   const unit = <T>(r: Result<T>): Result<null> => (r.ok ? ok(null) : r)
@@ -110,6 +110,11 @@ export function createHandlers(
     [INVOKE.cliCommandStatus]: () => (cli ? cli.status() : noCli),
     [INVOKE.cliCommandInstall]: (req) => (cli ? cli.install(req) : noCli),
     [INVOKE.cliCommandRemove]: () => (cli ? cli.remove() : noCli),
+
+    [INVOKE.ledgerStatus]: () => ledger.status(),
+    [INVOKE.ledgerConnect]: (req) =>
+      ledger.connect(req.url, req.machineName ? { machineName: req.machineName } : {}),
+    [INVOKE.ledgerDisconnect]: () => ledger.disconnect(),
   }
 
   const table = {} as HandlerTable

@@ -42,6 +42,9 @@ export const INVOKE = {
   cliCommandStatus: 'vault:cli-command-status',
   cliCommandInstall: 'vault:cli-command-install',
   cliCommandRemove: 'vault:cli-command-remove',
+  ledgerStatus: 'vault:ledger-status',
+  ledgerConnect: 'vault:ledger-connect',
+  ledgerDisconnect: 'vault:ledger-disconnect',
 } as const
 
 export const EVENTS = {

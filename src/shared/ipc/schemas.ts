@@ -8,6 +8,7 @@ import {
   accountViewSchema,
   EVENT_TYPES,
   eventListSchema,
+  ledgerStatusSchema,
   organizationViewSchema,
   tokenViewSchema,
 } from '../views'
@@ -279,6 +280,9 @@ export const cliCommandResultSchema = z
   .strict()
 export type CliCommandResult = z.infer<typeof cliCommandResultSchema>
 
+/** What disconnecting from the shared ledger answers: where it was (no password), or null. */
+export const ledgerDisconnectSchema = z.object({ url: z.string().max(2100).nullable() }).strict()
+
 /** What "Check now" found (tokens.check); see src/shared/health.ts. */
 export const checkReportSchema = z
   .object({
@@ -476,6 +480,19 @@ export const CONTRACT = {
     response: cliCommandResultSchema,
   },
   [INVOKE.cliCommandRemove]: { request: none, response: cliCommandResultSchema },
+  [INVOKE.ledgerStatus]: { request: none, response: ledgerStatusSchema },
+  [INVOKE.ledgerConnect]: {
+    request: z
+      .object({
+        /** postgres://user:password@host:port/db: may hold a password, so never echoed back. */
+        url: z.string().min(1).max(2100),
+        /** This machine's name in the ledger; absent: the host name. */
+        machineName: z.string().min(1).max(200).optional(),
+      })
+      .strict(),
+    response: ledgerStatusSchema,
+  },
+  [INVOKE.ledgerDisconnect]: { request: none, response: ledgerDisconnectSchema },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>
 
 export type Contract = typeof CONTRACT

@@ -1,5 +1,5 @@
 // Settings: clipboard, auto-lock, token behaviour and shortcut; protection; the agent; the
-// gateway; the tokendeck command; imported providers.
+// gateway; the shared ledger; the tokendeck command; imported providers.
 import { useEffect, useId, useState, type FormEvent } from 'react'
 import { Lock } from 'lucide-react'
 import type { AppStatus } from '../../../shared/ipc/schemas'
@@ -13,6 +13,7 @@ import { AgentSettings } from './AgentSettings'
 import { CliCommandSettings } from './CliCommandSettings'
 import { ErrorBox } from './ErrorBox'
 import { GatewaySettings } from './GatewaySettings'
+import { LedgerSettings } from './LedgerSettings'
 import { ProtectionSettings } from './ProtectionSettings'
 import { ProviderImport } from './ProviderImport'
 import { lockNow } from './Shell'
@@ -232,6 +233,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
         <ProtectionSettings status={status} />
         <AgentSettings />
         <GatewaySettings status={status} version={version} />
+        <LedgerSettings demo={status.demo} />
         <CliCommandSettings />
         <ProviderImport version={version} />
       </div>

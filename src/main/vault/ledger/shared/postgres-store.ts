@@ -3,6 +3,7 @@
 // and the same statement NOTIFYs the others at commit; watch is LISTEN on that channel, with a
 // reconnecting listener. The schema is created and migrated on connect, versioned in a meta table.
 import pg from 'pg'
+import { serverText } from '../../../../shared/redact'
 import { fail, ok, type Result } from '../../../../shared/result'
 import type { LedgerAddress } from './postgres-url'
 import type { LedgerConnectionState, OrgLedgerStore, OrgRead } from '../ledger-store'
@@ -204,6 +205,12 @@ export class PostgresLedgerStore implements OrgLedgerStore {
     await this.pool.end().catch(() => {})
   }
 
+  /** What the server's own words must never carry back (it may have been sent it in clear). */
+  private secrets(): string[] {
+    const p = this.address.config.password
+    return typeof p === 'string' && p !== '' ? [p] : []
+  }
+
   /** Any error talking to the database is LEDGER_UNAVAILABLE, naming the address, never a secret. */
   private async guard<T>(f: () => Promise<Result<T>>): Promise<Result<T>> {
     try {
@@ -211,16 +218,19 @@ export class PostgresLedgerStore implements OrgLedgerStore {
     } catch (e) {
       return fail(
         'LEDGER_UNAVAILABLE',
-        `The shared ledger at ${this.address.display} cannot be used: ${reason(e)}`,
+        `The shared ledger at ${this.address.display} cannot be used: ${reason(e, this.secrets())}`,
       )
     }
   }
 }
 
-/** Why a database call failed, in words without any part of the password or the URL's secrets. */
-function reason(e: unknown): string {
+/**
+ * Why a database call failed, in words without any part of the password: the server's own text
+ * (which a hostile server could fill with the password it was sent) has every form of it masked.
+ */
+function reason(e: unknown, secrets: readonly string[]): string {
   const err = e as { code?: string; message?: string }
-  const code = err?.code ?? ''
+  const code = serverText(String(err?.code ?? ''), secrets, 40)
   if (code === 'ECONNREFUSED') return 'nothing listens there (connection refused).'
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'its host name does not resolve.'
   if (code === '28P01' || code === '28000') return 'the database refused the user or password.'
@@ -228,9 +238,9 @@ function reason(e: unknown): string {
   if (code === '42501') return 'the user may not do that (see docs/team.md for the grants).'
   if (/timeout/i.test(err?.message ?? '')) return 'it did not answer in time.'
   if (/certificate|self.signed|unable to verify|altnames/i.test(err?.message ?? ''))
-    return `its TLS certificate is not trusted (${(err.message ?? '').slice(0, 120)}).`
+    return `its TLS certificate is not trusted (${serverText(err.message ?? '', secrets, 120)}).`
   if (/does not support SSL|server does not support/i.test(err?.message ?? ''))
     return 'it does not offer TLS, which TokenDeck requires for a host off this machine.'
   if (code === '57P01' || code === '57P03') return 'the server is shutting down or starting.'
-  return `${code ? `${code}: ` : ''}${(err?.message ?? String(e)).slice(0, 160)}`
+  return `${code ? `${code}: ` : ''}${serverText(err?.message ?? String(e), secrets, 160)}`
 }
