@@ -5,11 +5,51 @@
 // information, so a dropped Promise or a dropped Result is an error. The architecture blocks
 // (tokendeck/architecture) keep the layers apart: surfaces reach the core only through
 // src/main/actions (or src/main/client), and the core imports no surface.
+import fs from 'node:fs'
+import path from 'node:path'
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import globals from 'globals'
 import architecture from './eslint-rules/architecture.js'
 import mustUseResult from './eslint-rules/must-use-result.js'
+
+/**
+ * The src/shared modules that load zod when imported at run time: those that import it, and those
+ * that import such a module (not as a type). The renderer may import their types only: zod is
+ * ~24 KB gzipped of the page's start bundle, and nothing in the window needs it at run time.
+ */
+function zodBearingShared() {
+  const root = path.resolve('src/shared')
+  const files = fs
+    .readdirSync(root, { recursive: true })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(root, f))
+  const runtimeImports = new Map(
+    files.map((f) => {
+      const text = fs.readFileSync(f, 'utf8')
+      const specs = [...text.matchAll(/^import (?!type )[^;]*?from '([^']+)'/gms)].map((m) => m[1])
+      return [f, specs]
+    }),
+  )
+  const bearing = new Set(
+    files.filter((f) => runtimeImports.get(f).some((s) => s === 'zod' || s.startsWith('zod/'))),
+  )
+  for (let grew = true; grew;) {
+    grew = false
+    for (const f of files) {
+      if (bearing.has(f)) continue
+      const deps = runtimeImports
+        .get(f)
+        .filter((s) => s.startsWith('.'))
+        .map((s) => path.resolve(path.dirname(f), `${s}.ts`))
+      if (deps.some((d) => bearing.has(d))) {
+        bearing.add(f)
+        grew = true
+      }
+    }
+  }
+  return [...bearing].map((f) => `**/shared/${path.relative(root, f).replace(/\.ts$/, '')}`)
+}
 
 /** The project's own rules (eslint-rules/). */
 const tokendeck = {
@@ -157,6 +197,19 @@ export default tseslint.config(
             {
               group: ['**/main/**', '**/preload/index*'],
               message: 'The renderer may import src/shared and src/preload/api types only.',
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['zod', 'zod/*', ...zodBearingShared()],
+              allowTypeImports: true,
+              message:
+                'This module loads zod at run time: the window imports its types only (a runtime helper goes in a zod-free shared module).',
             },
           ],
         },

@@ -1,7 +1,7 @@
 // What an account label is, once for every process: how a typed label becomes a stored one (the
 // vault's rule), how a request names an account by label (the agent, the CLI, the window), and
-// that labels ignore case. The vault, the IPC contract, the agent protocol and the CLI use these.
-import * as z from 'zod/mini'
+// that labels ignore case. The vault, the IPC contract, the agent protocol and the CLI use these
+// (the agent protocol's schema is in label-ref-schema.ts: this file loads no zod, the window uses it).
 import { hasControls, withoutControls } from './controls'
 import { fail, ok, type Result } from './result'
 
@@ -46,12 +46,3 @@ export function sameLabel(a: string, b: string): boolean {
 export function isLabelRef(text: string): boolean {
   return text.length <= LABEL_INPUT_MAX && text.trim() !== '' && !hasControls(text)
 }
-
-/** A label naming an account in a request (zod mini, as the agent protocol is written). */
-export const labelRefSchema = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(LABEL_INPUT_MAX),
-    z.refine(isLabelRef, 'Not an account label (1 to 200 characters, no control characters).'),
-  )

@@ -21,9 +21,9 @@ import {
   isLabelRef,
   LABEL_INPUT_MAX,
   LABEL_MAX,
-  labelRefSchema,
   sameLabel,
 } from '../../src/shared/labels'
+import { labelRefSchema } from '../../src/shared/label-ref-schema'
 import { canRevoke, fieldProblem } from '../../src/shared/providers/profile'
 import { findAccount } from '../../src/shared/state'
 import { TOKEN_STATES } from '../../src/shared/views'

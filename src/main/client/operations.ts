@@ -11,7 +11,7 @@
 // own schemas (answer-views.ts), loaded only when such an answer arrives.
 import * as z from 'zod/mini'
 import { EVENT_TYPES, SURFACES } from '../../shared/event-types'
-import { labelRefSchema } from '../../shared/labels'
+import { labelRefSchema } from '../../shared/label-ref-schema'
 import type { Failure, Result } from '../../shared/result'
 import type * as AnswerViews from './answer-views'
 

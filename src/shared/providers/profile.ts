@@ -2,6 +2,7 @@
 // built-in or imported by the user; docs/providers.md documents each key with a worked example.
 import { z } from 'zod'
 import { hasControls } from '../controls'
+import { isSecretField } from './field-roles'
 import { JSON_PATH_PATTERN } from '../json-path'
 import { fail, ok, type Result } from '../result'
 
@@ -435,9 +436,7 @@ export function canRevoke<P extends Pick<ProviderProfile, 'revoke'>>(
   return p.revoke !== undefined
 }
 
-export function isSecretField(f: Pick<ProfileField, 'role'>): boolean {
-  return f.role === 'secret'
-}
+export { isSecretField } from './field-roles'
 
 export function secretFields(p: Pick<ProviderProfile, 'fields'>): ProfileField[] {
   return p.fields.filter(isSecretField)

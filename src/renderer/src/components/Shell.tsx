@@ -1,5 +1,5 @@
 // The unlocked window: a sidebar (screens, lock) and the current screen.
-import { useState } from 'react'
+import { lazy, Suspense, useState } from 'react'
 import { Activity, FlaskConical, KeySquare, Lock, Settings } from 'lucide-react'
 import type { AppStatus } from '../../../shared/ipc/schemas'
 import { api } from '../api'
@@ -7,11 +7,18 @@ import { setStatus } from '../lib/app-store'
 import { toastFailure } from '../lib/toast-store'
 import { AccountsScreen } from './AccountsScreen'
 import { AgentApproval } from './AgentApproval'
-import { ActivityScreen } from './ActivityScreen'
 import { Logo } from './Logo'
-import { SettingsScreen } from './SettingsScreen'
 import { cx } from '../styles/cx'
 import styles from './Shell.module.css'
+
+// Loaded when first opened: the accounts list is what the window shows at start, and these two
+// screens (the log table, every settings section) need not load before the list shows.
+const ActivityScreen = lazy(() =>
+  import('./ActivityScreen').then((m) => ({ default: m.ActivityScreen })),
+)
+const SettingsScreen = lazy(() =>
+  import('./SettingsScreen').then((m) => ({ default: m.SettingsScreen })),
+)
 
 export type Screen = 'accounts' | 'activity' | 'settings'
 
@@ -60,8 +67,10 @@ export function Shell({ status }: { status: AppStatus }) {
       </nav>
       <div className={styles.content}>
         {screen === 'accounts' ? <AccountsScreen /> : null}
-        {screen === 'activity' ? <ActivityScreen /> : null}
-        {screen === 'settings' ? <SettingsScreen status={status} /> : null}
+        <Suspense fallback={null}>
+          {screen === 'activity' ? <ActivityScreen /> : null}
+          {screen === 'settings' ? <SettingsScreen status={status} /> : null}
+        </Suspense>
       </div>
       <AgentApproval />
     </div>
