@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { TEST_PASSPHRASE, tempDir } from './vault'
+import { newVault, TEST_PASSPHRASE, tempDir } from './vault'
 
 export const CLI = path.resolve('out/main/cli.js')
 
@@ -45,6 +45,17 @@ export function runCli(
     child.stdin.on('error', () => {})
     child.stdin.end(o.input ?? '')
   })
+}
+
+/**
+ * A new vault in `dir`, as `tokendeck init` makes one but at the cheapest scrypt cost the vault
+ * accepts (CHEAP_SCRYPT), made in process: every later CLI unlock of it costs a quarter of the
+ * production cost. No environment variable can weaken a vault `init` makes; tests build theirs
+ * here. Left locked, like a vault `init` made.
+ */
+export async function cheapVault(dir: string): Promise<void> {
+  const v = await newVault({ dir })
+  v.vault.lock()
 }
 
 /**
@@ -119,7 +130,7 @@ export async function vaultWithTwoAccounts(sb: SandboxSet): Promise<string> {
   const tp = DEMO_USERS.tpstreams[0]!
   const xp = DEMO_USERS.xpay[0]!
   const steps = [
-    () => runCli(['init'], dir),
+    () => cheapVault(dir).then(() => ({ code: 0, stdout: '', stderr: '' })),
     () =>
       addTpstreamsAccount(dir, {
         baseUrl: sb.tpstreams.baseUrl,
@@ -156,7 +167,7 @@ export function cliVaultPerFile(o: { agent?: boolean } = {}): { sb: SandboxSet; 
     shared.dir = path.join(tempDir(), 'vault')
     const tp = DEMO_USERS.tpstreams[0]!
     const steps = [
-      () => runCli(['init'], shared.dir),
+      () => cheapVault(shared.dir).then(() => ({ code: 0, stdout: '', stderr: '' })),
       () =>
         addTpstreamsAccount(shared.dir, {
           baseUrl: shared.sb.tpstreams.baseUrl,

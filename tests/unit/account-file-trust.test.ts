@@ -10,7 +10,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
 import { TRUST_FILE } from '../../src/main/cli/trust-store'
-import { CLI, addTpstreamsAccount, runCli, type CliRun } from '../helpers/cli'
+import { CLI, addTpstreamsAccount, runCli, type CliRun, cheapVault } from '../helpers/cli'
 import { tempDir } from '../helpers/vault'
 
 const tp = DEMO_USERS.tpstreams[0]!
@@ -23,7 +23,7 @@ beforeAll(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
   sb = await startSandbox()
   dir = path.join(tempDir(), 'vault')
-  expect((await runCli(['init'], dir)).code).toBe(0)
+  await cheapVault(dir)
   for (const [label, org] of [
     ['acme-prod', 'acme'],
     ['globex-ci', 'globex'],

@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, addTpstreamsAccount, runCli } from '../helpers/cli'
+import { CLI, addTpstreamsAccount, runCli, cheapVault } from '../helpers/cli'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
 
 const tp = DEMO_USERS.tpstreams[0]!
@@ -25,7 +25,7 @@ const NO_PASS = { TOKENDECK_PASSPHRASE: undefined }
 
 async function vaultWithAccounts(labels: { label: string; org: string }[]) {
   const dir = path.join(tempDir(), 'vault')
-  expect((await runCli(['init'], dir)).code).toBe(0)
+  await cheapVault(dir)
   for (const { label, org } of labels) {
     const r = await addTpstreamsAccount(dir, { baseUrl: sb.tpstreams.baseUrl, label, org, ...user })
     expect(r.code).toBe(0)

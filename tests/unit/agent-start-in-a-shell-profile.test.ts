@@ -10,7 +10,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { agentEndpoint } from '../../src/main/agent/endpoint'
 import { cshQuote, exportLine, shQuote } from '../../src/main/cli/shell-quote'
-import { CLI, cliVaultPerFile, runCli } from '../helpers/cli'
+import { CLI, cliVaultPerFile, runCli, cheapVault } from '../helpers/cli'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
 
 const shared = cliVaultPerFile()
@@ -110,7 +110,7 @@ describe('agent start in a shell profile', { timeout: 120_000 }, () => {
     const endpoint = path.join(tempDir('td-'), 'run', 'a.sock')
     const env = { TOKENDECK_AGENT_SOCK: endpoint }
     const other = path.join(tempDir(), 'other-vault')
-    expect((await runCli(['init'], other)).code).toBe(0)
+    await cheapVault(other)
     expect((await runCli(['agent', 'start'], other, { env })).code).toBe(0)
     try {
       const mine = await runCli(['agent', 'start', '-s'], shared.dir, {

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { COMMANDS } from '../../src/main/cli/commands'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, addTpstreamsAccount, runCli } from '../helpers/cli'
+import { CLI, addTpstreamsAccount, runCli, cheapVault } from '../helpers/cli'
 import { tempDir } from '../helpers/vault'
 
 const tp = DEMO_USERS.tpstreams[0]!
@@ -22,7 +22,7 @@ beforeAll(async () => {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`)
   sb = await startSandbox()
   dir = path.join(tempDir(), 'vault')
-  expect((await runCli(['init'], dir)).code).toBe(0)
+  await cheapVault(dir)
   for (const label of ['acme-prod', 'acme-ci']) {
     const r = await addTpstreamsAccount(dir, {
       baseUrl: sb.tpstreams.baseUrl,

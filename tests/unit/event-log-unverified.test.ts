@@ -11,7 +11,7 @@ import { generateKey } from '../../src/main/vault/storage/crypto'
 import { EVENT_LOG_FILE, sealedEventCipher } from '../../src/main/vault/storage/event-log'
 import { INVOKE } from '../../src/shared/ipc/channels'
 import { CONTRACT } from '../../src/shared/ipc/schemas'
-import { CLI, runCli } from '../helpers/cli'
+import { CLI, runCli, cheapVault } from '../helpers/cli'
 import { startTestApp } from '../helpers/app'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
 
@@ -41,7 +41,7 @@ describe('unverified event-log lines', { timeout: 120_000 }, () => {
   let shown: number
   beforeAll(async () => {
     dir = path.join(tempDir(), 'vault')
-    expect((await runCli(['init'], dir)).code).toBe(0)
+    await cheapVault(dir)
     // The agent's start and stop are two more entries.
     expect((await runCli(['agent', 'start', '--idle-timeout', '5'], dir)).code).toBe(0)
     expect((await runCli(['agent', 'stop'], dir)).code).toBe(0)

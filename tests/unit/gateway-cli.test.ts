@@ -9,7 +9,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, addTpstreamsAccount, runCli } from '../helpers/cli'
+import { CLI, addTpstreamsAccount, runCli, cheapVault } from '../helpers/cli'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
 
 const run = promisify(execFile)
@@ -60,7 +60,7 @@ function startGateway(dir: string, args: string[], env: NodeJS.ProcessEnv): Prom
 
 async function vaultWithAccount(label = 'acme') {
   const dir = path.join(tempDir(), 'vault')
-  expect((await runCli(['init'], dir)).code).toBe(0)
+  await cheapVault(dir)
   const r = await addTpstreamsAccount(dir, {
     baseUrl: sb.tpstreams.baseUrl,
     label,

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, addTpstreamsAccount, runCli } from '../helpers/cli'
+import { CLI, addTpstreamsAccount, runCli, cheapVault } from '../helpers/cli'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
 
 const tp = DEMO_USERS.tpstreams[0]!
@@ -65,7 +65,7 @@ beforeAll(async () => {
   sb = await startSandbox()
   home = tempDir('tokendeck-git-home-')
   dir = path.join(tempDir(), 'vault')
-  expect((await runCli(['init'], dir)).code).toBe(0)
+  await cheapVault(dir)
   await add('acme-prod', 'acme')
 }, 60_000)
 afterAll(async () => {

@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { CLI, runCli } from '../helpers/cli'
+import { CLI, runCli, cheapVault } from '../helpers/cli'
 import { tempDir } from '../helpers/vault'
 
 const PROFILE = path.resolve('tests/fixtures/profiles/oauth-sandbox.json')
@@ -82,7 +82,7 @@ describe('refresh through the CLI and the agent', { timeout: 120_000 }, () => {
 
   it('10 concurrent processes (6 through the agent, 4 direct): one refresh, no login', async () => {
     const dir = path.join(tempDir(), 'vault')
-    expect((await runCli(['init'], dir)).code).toBe(0)
+    await cheapVault(dir)
     const imported = await runCli(['providers', 'add', PROFILE], dir)
     expect(imported).toMatchObject({ code: 0 })
     const added = await runCli(

@@ -12,7 +12,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { addTpstreamsAccount, CLI, runCli, type CliRun } from '../helpers/cli'
+import { addTpstreamsAccount, CLI, runCli, type CliRun, cheapVault } from '../helpers/cli'
 import { tempDir } from '../helpers/vault'
 
 const PROFILE = path.resolve('tests/fixtures/profiles/oauth-sandbox.json')
@@ -131,7 +131,7 @@ describe.skipIf(skip)('one refresh, one login under load', { timeout: 240_000 },
   it('10 processes (6 through the agent, 4 direct), the refresher frozen: one refresh, one header', async () => {
     const user = DEMO_USERS.oauth[0]!
     const dir = path.join(tempDir(), 'vault')
-    expect((await runCli(['init'], dir)).code).toBe(0)
+    await cheapVault(dir)
     expect((await runCli(['providers', 'add', PROFILE], dir)).code).toBe(0)
     const added = await runCli(
       [
@@ -180,7 +180,7 @@ describe.skipIf(skip)('one refresh, one login under load', { timeout: 240_000 },
   it('12 processes (6 through the agent, 6 direct) minting, the minter frozen: one login, one header', async () => {
     const tp = DEMO_USERS.tpstreams[0]!
     const dir = path.join(tempDir(), 'vault')
-    expect((await runCli(['init'], dir)).code).toBe(0)
+    await cheapVault(dir)
     const added = await addTpstreamsAccount(dir, {
       baseUrl: sb.tpstreams.baseUrl,
       label: 'acme',
