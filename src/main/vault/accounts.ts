@@ -17,6 +17,7 @@ import {
   countsTowardCap,
   organizationViews,
   tidy,
+  tokensByAccount,
   type SharedCounts,
 } from './ledger/ledger'
 import type { SharedLink } from './ledger/shared/link'
@@ -185,7 +186,8 @@ export class AccountService {
     const now = this.vault.clock.now()
     const skew = d.value.settings.expirySkewSeconds * 1000
     const registry = this.vault.registryOf(d.value)
-    return ok(d.value.accounts.map((a) => accountView(d.value, a, registry, now, skew)))
+    const byAccount = tokensByAccount(d.value)
+    return ok(d.value.accounts.map((a) => accountView(d.value, a, registry, now, skew, byAccount)))
   }
 
   organizations(): Result<OrganizationView[]> {

@@ -130,10 +130,26 @@ export function replacementAllowed(
 
 /** Newest first (by issue time; among equal times, the later record first). */
 export function tokensOf(data: VaultData, accountId: string): TokenRecord[] {
-  return data.tokens
-    .filter((t) => t.accountId === accountId)
-    .reverse()
-    .sort((a, b) => b.issuedAt - a.issuedAt)
+  return newestFirst(data.tokens.filter((t) => t.accountId === accountId))
+}
+
+function newestFirst(tokens: TokenRecord[]): TokenRecord[] {
+  return tokens.reverse().sort((a, b) => b.issuedAt - a.issuedAt)
+}
+
+/**
+ * Every account's tokens as tokensOf gives them, in one pass (a view of every account: tokensOf
+ * per account would read all tokens once per account).
+ */
+export function tokensByAccount(data: VaultData): Map<string, TokenRecord[]> {
+  const by = new Map<string, TokenRecord[]>()
+  for (const t of data.tokens) {
+    const list = by.get(t.accountId)
+    if (list) list.push(t)
+    else by.set(t.accountId, [t])
+  }
+  for (const list of by.values()) newestFirst(list)
+  return by
 }
 
 /** Tokens that occupy a slot of the cap: live (active, unexpired) and uncertain ones. */
@@ -146,9 +162,10 @@ export function capUsage(
   orgKey: string,
   profile: ProviderProfile | undefined,
   now: number,
+  /** countsUnder(data, profile), when the caller has it already (a view of every organization). */
+  keyOfToken = profile?.cap ? countsUnder(data, profile) : undefined,
 ): CapUsage | null {
-  if (!profile?.cap) return null
-  const keyOfToken = countsUnder(data, profile)
+  if (!profile?.cap || !keyOfToken) return null
   let active = 0
   let uncertain = 0
   for (const t of data.tokens) {
@@ -190,11 +207,13 @@ export function accountView(
   registry: ProviderRegistry,
   now: number,
   skewMs: number,
+  /** tokensByAccount(data), when the caller views every account. */
+  byAccount?: Map<string, TokenRecord[]>,
 ): AccountView {
   const profile = registry.get(account.providerId)
   const usernameField = profile ? fieldWithRole(profile, 'username') : undefined
   const orgField = profile ? fieldWithRole(profile, 'organization') : undefined
-  const tokens = tokensOf(data, account.id)
+  const tokens = byAccount ? (byAccount.get(account.id) ?? []) : tokensOf(data, account.id)
   const current = tokens.find((t) => isUsable(t, now, skewMs))
   return {
     id: account.id,
@@ -227,6 +246,13 @@ export function organizationViews(
   shared?: SharedCounts,
 ): OrganizationView[] {
   const byKey = new Map<string, OrganizationView>()
+  // countsUnder once per provider, not once per organization (it reads every account).
+  const keyFns = new Map<string, (t: TokenRecord) => string>()
+  const keyFnOf = (profile: ProviderProfile) => {
+    let f = keyFns.get(profile.id)
+    if (!f) keyFns.set(profile.id, (f = countsUnder(data, profile)))
+    return f
+  }
   for (const a of data.accounts) {
     const profile = registry.get(a.providerId)
     const o = organizationOf(profile, a)
@@ -239,7 +265,7 @@ export function organizationViews(
         providerName: profile?.name ?? a.providerId,
         cap: u
           ? { max: u.max, used: u.used, active: u.active, uncertain: u.uncertain }
-          : capUsage(data, o.key, profile, now),
+          : capUsage(data, o.key, profile, now, profile?.cap ? keyFnOf(profile) : undefined),
         accountIds: [],
         ...(across
           ? {

@@ -43,6 +43,7 @@ async function load(): Promise<void> {
     set({ loaded: true, status: status.value, snapshot: null, error: null })
     return
   }
+  if (state.snapshot === null) performance.mark('tokendeck:snapshot-asked')
   const [snapshot, providers] = await Promise.all([
     api().accounts.snapshot(),
     api().providers.list(),
