@@ -76,6 +76,9 @@ export async function rendererBench(): Promise<Record<string, number>> {
 
     const renders: number[] = []
     const loads: number[] = []
+    const snapshots: number[] = []
+    const starts: number[] = []
+    const asks: number[] = []
     for (let i = 0; i < 5; i++) {
       if (i > 0) await page.reload()
       await page.locator(`[data-account="${label(0)}"]`).waitFor()
@@ -85,10 +88,15 @@ export async function rendererBench(): Promise<Record<string, number>> {
         return {
           snapshot: get('tokendeck:snapshot-received'),
           rendered: get('tokendeck:accounts-rendered'),
+          start: get('tokendeck:app-start'),
+          asked: get('tokendeck:snapshot-asked'),
         }
-      })()`)) as { snapshot: number; rendered: number }
+      })()`)) as { snapshot: number; rendered: number; start: number; asked: number }
       renders.push(t.rendered - t.snapshot)
       loads.push(t.rendered)
+      snapshots.push(t.snapshot)
+      starts.push(t.start)
+      asks.push(t.snapshot - t.asked)
     }
     const rows = await page.locator('[data-account]').count()
 
@@ -132,6 +140,9 @@ export async function rendererBench(): Promise<Record<string, number>> {
       rows_in_dom: rows,
       first_render_1000_accounts_ms_median: round(median(renders)),
       load_to_list_1000_accounts_ms_median: round(median(loads)),
+      load_to_snapshot_1000_accounts_ms_median: round(median(snapshots)),
+      load_to_app_start_ms_median: round(median(starts)),
+      snapshot_ask_to_answer_1000_accounts_ms_median: round(median(asks)),
       tick_rows_changing_per_tick: secondsShown,
       tick_count_in_10s: ticks.length,
       tick_react_commit_ms_p50: round(percentile(ticks, 50), 3),
