@@ -5,11 +5,9 @@
 import { performance } from 'node:perf_hooks'
 import { startSandbox } from '../src/main/sandbox'
 import { createVaultServices, passphraseProtector } from '../src/main/vault'
-import type { OrgLedgerStore } from '../src/main/vault/ledger/ledger-store'
-import { PostgresLedgerStore } from '../src/main/vault/ledger/shared/postgres-store'
-import { parseLedgerUrl } from '../src/main/vault/ledger/shared/postgres-url'
-import { ok, type Result } from '../src/shared/result'
 import { freshDatabase, POSTGRES_INSTALLED, startCluster } from '../tests/helpers/postgres'
+import { postgresWith } from '../tests/helpers/shared-ledger'
+import type { Result } from '../src/shared/result'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -34,19 +32,11 @@ export async function ledgerBench(): Promise<Record<string, unknown>> {
   const sandbox = await startSandbox()
   const url = await freshDatabase(given ?? own!.url)
   let calls = 0
-  const counting = async (u: string): Promise<Result<OrgLedgerStore>> => {
-    const a = parseLedgerUrl(u)
-    if (!a.ok) return a
-    const real = new PostgresLedgerStore(a.value)
-    return ok({
-      read: (k) => (calls++, real.read(k)),
-      compareAndSet: (k, v, d) => (calls++, real.compareAndSet(k, v, d)),
-      watch: (c, s) => real.watch(c, s),
-      organizations: () => (calls++, real.organizations()),
-      ready: () => real.ready(),
-      close: () => real.close(),
-    })
-  }
+  const counting = postgresWith((real) => ({
+    read: (k) => (calls++, real.read(k)),
+    compareAndSet: (k, v, d) => (calls++, real.compareAndSet(k, v, d)),
+    organizations: () => (calls++, real.organizations()),
+  }))
   try {
     const make = async (shared: boolean) => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tokendeck-bench-ledger-'))

@@ -2,7 +2,11 @@
 // accounts of one organization (the sandbox's), as a team's laptops and CI would.
 import { DEMO_USERS, type SandboxSet } from '../../src/main/sandbox'
 import type { VaultServices } from '../../src/main/vault'
+import type { OrgLedgerStore } from '../../src/main/vault/ledger/ledger-store'
 import type { StoreOpener } from '../../src/main/vault/ledger/shared/link'
+import { PostgresLedgerStore } from '../../src/main/vault/ledger/shared/postgres-store'
+import { parseLedgerUrl } from '../../src/main/vault/ledger/shared/postgres-url'
+import { ok } from '../../src/shared/result'
 import { newVault } from './vault'
 
 export type MachineVault = VaultServices & { dir: string; labels: string[] }
@@ -42,4 +46,28 @@ export function idOf(v: MachineVault, label: string): string {
   const a = v.accounts.get(label)
   if (!a.ok) throw new Error(a.message)
   return a.value.id
+}
+
+/**
+ * Opens the real PostgreSQL store, with the calls `change` returns put in place of its own (a
+ * test's slower, blind, counting or LISTEN-less variant); every other call goes to the store.
+ */
+export function postgresWith(
+  change: (real: OrgLedgerStore) => Partial<OrgLedgerStore>,
+): StoreOpener {
+  return async (url) => {
+    const address = parseLedgerUrl(url)
+    if (!address.ok) return address
+    const real = new PostgresLedgerStore(address.value)
+    const store: OrgLedgerStore = {
+      read: (k) => real.read(k),
+      compareAndSet: (k, v, d) => real.compareAndSet(k, v, d),
+      watch: (c, s) => real.watch(c, s),
+      organizations: () => real.organizations(),
+      ready: () => real.ready(),
+      close: () => real.close(),
+      ...change(real),
+    }
+    return ok(store)
+  }
 }

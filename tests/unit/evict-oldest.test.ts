@@ -10,20 +10,11 @@ import { tokenSecretId } from '../../src/main/vault/storage/bindings'
 import { actionFixture, type ActionFixture } from '../helpers/actions'
 import { CLI, runCli } from '../helpers/cli'
 import { manualClock } from '../helpers/vault'
-import builtin from '../../src/main/providers/builtin/tpstreams.json'
+import { EVICT_CAP, EVICT_USER, EVICTING_PROFILE } from '../helpers/evicting'
 
-const CAP = 3
+const CAP = EVICT_CAP
 const ORG = 'evict-org'
-const USER = { username: 'evict@test', secret: 'evict-secret-1' }
-
-/** A TPStreams-like imported profile whose cap evicts the oldest token instead of refusing. */
-const EVICTING_PROFILE = {
-  ...builtin,
-  id: 'tps-evicting',
-  name: 'Evicting Streams',
-  description: 'TPStreams-like, but a login past the cap makes the server end the oldest token.',
-  cap: { max: CAP, scope: 'organization', onExceed: 'evictOldest' },
-}
+const USER = EVICT_USER
 
 let sb: TpstreamsSandbox
 beforeAll(async () => {

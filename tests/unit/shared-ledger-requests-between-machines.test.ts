@@ -10,14 +10,9 @@ import {
   type SandboxSet,
   type TpstreamsSandbox,
 } from '../../src/main/sandbox'
-import builtin from '../../src/main/providers/builtin/tpstreams.json'
-import type { OrgLedgerStore } from '../../src/main/vault/ledger/ledger-store'
-import type { StoreOpener } from '../../src/main/vault/ledger/shared/link'
-import { PostgresLedgerStore } from '../../src/main/vault/ledger/shared/postgres-store'
-import { parseLedgerUrl } from '../../src/main/vault/ledger/shared/postgres-url'
-import { ok } from '../../src/shared/result'
+import { EVICT_CAP, EVICT_USER, EVICTING_PROFILE } from '../helpers/evicting'
 import { freshDatabase } from '../helpers/postgres'
-import { idOf, machineVault, type MachineVault } from '../helpers/shared-ledger'
+import { idOf, machineVault, postgresWith, type MachineVault } from '../helpers/shared-ledger'
 import { newVault } from '../helpers/vault'
 
 let url: string
@@ -86,24 +81,13 @@ describe('following without LISTEN (a connection pooler that does not pass it on
   })
 
   it("polling shows another machine's mint within two seconds", async () => {
-    const noListen: StoreOpener = async (u) => {
-      const a = parseLedgerUrl(u)
-      if (!a.ok) return a
-      const real = new PostgresLedgerStore(a.value)
-      const store: OrgLedgerStore = {
-        read: (k) => real.read(k),
-        compareAndSet: (k, v, d) => real.compareAndSet(k, v, d),
-        // The pooler refuses LISTEN: the watcher never connects.
-        watch: (_c, onState) => {
-          onState('offline')
-          return () => {}
-        },
-        organizations: () => real.organizations(),
-        ready: () => real.ready(),
-        close: () => real.close(),
-      }
-      return ok(store)
-    }
+    // The pooler refuses LISTEN: the watcher never connects.
+    const noListen = postgresWith(() => ({
+      watch: (_c, onState) => {
+        onState('offline')
+        return () => {}
+      },
+    }))
     const a = await machineVault(sb, url, { machine: 'laptop', accounts: 1 })
     const b = await machineVault(sb, url, {
       machine: 'desktop',
@@ -128,15 +112,9 @@ describe('following without LISTEN (a connection pooler that does not pass it on
 })
 
 describe('an evict-oldest cap shared across machines', () => {
-  const CAP = 3
-  const USER = { username: 'evict@test', secret: 'evict-secret-1' }
-  const PROFILE = {
-    ...builtin,
-    id: 'tps-evicting',
-    name: 'Evicting Streams',
-    description: 'TPStreams-like; a login past the cap makes the server end the oldest token.',
-    cap: { max: CAP, scope: 'organization', onExceed: 'evictOldest' },
-  }
+  const CAP = EVICT_CAP
+  const USER = EVICT_USER
+  const PROFILE = EVICTING_PROFILE
   let sb: TpstreamsSandbox
   beforeEach(async () => {
     sb = await startTpstreamsSandbox({ cap: CAP, onExceed: 'evict', users: [USER] })

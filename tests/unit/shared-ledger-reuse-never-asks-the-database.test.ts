@@ -3,12 +3,8 @@
 // the store every call goes through, with real PostgreSQL behind it.
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import type { OrgLedgerStore } from '../../src/main/vault/ledger/ledger-store'
-import { PostgresLedgerStore } from '../../src/main/vault/ledger/shared/postgres-store'
-import { parseLedgerUrl } from '../../src/main/vault/ledger/shared/postgres-url'
-import { ok } from '../../src/shared/result'
 import { freshDatabase } from '../helpers/postgres'
-import { idOf, machineVault } from '../helpers/shared-ledger'
+import { idOf, machineVault, postgresWith } from '../helpers/shared-ledger'
 
 let sb: SandboxSet
 beforeEach(async () => {
@@ -23,20 +19,12 @@ it('1,000 reuses of a valid token make no call to the shared ledger; a mint make
   const v = await machineVault(sb, await freshDatabase(), {
     machine: 'laptop',
     accounts: 2,
-    openSharedStore: async (u) => {
-      const a = parseLedgerUrl(u)
-      if (!a.ok) return a
-      const real = new PostgresLedgerStore(a.value)
-      const counted: OrgLedgerStore = {
-        read: (k) => (calls++, real.read(k)),
-        compareAndSet: (k, ver, d) => (calls++, real.compareAndSet(k, ver, d)),
-        watch: (c, s) => real.watch(c, s),
-        organizations: () => (calls++, real.organizations()),
-        ready: () => (calls++, real.ready()),
-        close: () => real.close(),
-      }
-      return ok(counted)
-    },
+    openSharedStore: postgresWith((real) => ({
+      read: (k) => (calls++, real.read(k)),
+      compareAndSet: (k, ver, d) => (calls++, real.compareAndSet(k, ver, d)),
+      organizations: () => (calls++, real.organizations()),
+      ready: () => (calls++, real.ready()),
+    })),
   })
   const [a, b] = v.labels as [string, string]
   const minted = await v.tokens.header(idOf(v, a), { surface: 'cli' })

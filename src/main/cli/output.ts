@@ -1,6 +1,7 @@
 // What the token and status commands print, in text and JSON, from plain data: the same lines
 // whether the answer came from the agent or from opening the vault here. Light on purpose (no
 // vault, no actions): the agent path of the CLI loads it.
+import { elsewhereText } from '../../shared/ledger-words'
 import {
   accountSummary,
   cannotRenewWarnings,
@@ -177,7 +178,7 @@ function capText(org: OrganizationView): string {
   if (!sh) return capUsageText(org.cap)
   if (sh.state === 'offline' || sh.elsewhere === null)
     return `${capUsageText(org.cap)} (shared ledger offline: this machine's count)`
-  return `${capUsageText(org.cap)} · ${sh.elsewhere} on other machines`
+  return `${capUsageText(org.cap)} · ${elsewhereText(sh.elsewhere)}`
 }
 
 /** One row of the status table: label, user, state word, time left, notes. */

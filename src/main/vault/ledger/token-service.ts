@@ -390,20 +390,6 @@ export class TokenService {
   }
 
   /**
-   * Reserves the login's slot in the shared ledger (compare-and-set, the cap checked again):
-   * TOKEN_CAP_REACHED when another machine took the last slot meanwhile. Answers the id of the
-   * local token the reservation evicted, if the oldest slot was this machine's own.
-   */
-  private reserveSlot(
-    cap: SharedCap,
-    orgKey: string,
-    tokenId: string,
-    evict: boolean,
-  ): Promise<Result<string | undefined>> {
-    return reserveSlot(this.ledger, cap, orgKey, tokenId, evict)
-  }
-
-  /**
    * One login, recorded around its request (the caller holds the organization's lock): a pending
    * record (uncertain, counted toward the cap) is written before the request leaves, and nothing
    * is sent if that write fails. The answer turns that record into the token, drops it (a clean
@@ -429,7 +415,7 @@ export class TokenService {
     const limits = loginLimitsFor(acc, profile)
     const tokenId = randomUUID()
     const slot = c.shared
-      ? await this.reserveSlot(c.shared, orgKey, tokenId, c.shared.evict)
+      ? await reserveSlot(this.ledger, c.shared, orgKey, tokenId, c.shared.evict)
       : undefined
     if (slot && !slot.ok) return slot
     const pending = await recordPendingMint(this.ledger, {

@@ -158,7 +158,8 @@ export class SharedLink {
     this.onChange()
   }
 
-  private settle(ledger: SharedLedger, orgKey: string, max: number, changes: SlotChange[]) {
+  /** This machine's slots of one organization set to `changes` (compare-and-set). */
+  settle(ledger: SharedLedger, orgKey: string, max: number, changes: SlotChange[]) {
     const { id: machine, name } = ledger.machine
     return ledger.change(orgKey, max, (doc, now) => ({
       doc: settle(doc, { machine, name, changes, now }),

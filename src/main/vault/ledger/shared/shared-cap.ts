@@ -6,7 +6,8 @@ import type { VaultData } from '../../storage/schema'
 import type { Ledger } from '../ledger-handle'
 import type { SharedLink, SharedOrg } from './link'
 import type { SharedLedger } from './shared-ledger'
-import { reserve, settle, usageOf, type SharedUsage } from './slots'
+import { elsewhereText } from '../../../../shared/ledger-words'
+import { reserve, usageOf, type SharedUsage } from './slots'
 
 /** A shared organization's cap as read before a mint. */
 export interface SharedCap {
@@ -45,7 +46,6 @@ export async function sharedCapOf(
       t.orgKey === orgKey && countsTowardCap(t, localNow) && !inDoc.has(link.slotId(data, t.id)),
   ).length
   const across = usageOf(read.value.doc, ledger.machine.id, read.value.now, shared.max)
-  const { id: machine, name } = ledger.machine
   return ok({
     ledger,
     shared,
@@ -57,18 +57,10 @@ export async function sharedCapOf(
       active: across.active + unpublished,
       uncertain: across.uncertain,
     },
-    release: async (tokenId) => {
-      const slotId = link.slotId(data, tokenId)
-      return ledger.change(orgKey, shared.max, (doc, now) => ({
-        doc: settle(doc, {
-          machine,
-          name,
-          now,
-          changes: [{ slotId, state: 'gone', expiresAt: null }],
-        }),
-        value: undefined,
-      }))
-    },
+    release: (tokenId) =>
+      link.settle(ledger, orgKey, shared.max, [
+        { slotId: link.slotId(data, tokenId), state: 'gone', expiresAt: null },
+      ]),
   })
 }
 
@@ -116,7 +108,7 @@ export function acrossMachines(u: SharedUsage): string {
     .filter((h) => h.machine !== u.self)
     .slice(0, 5)
     .map((h) => `${h.name} ${h.live + h.uncertain}`)
-  return `${u.elsewhere} on other machines${u.elsewhere > 0 && others.length ? ` (by holder: ${others.join(', ')})` : ''}`
+  return `${elsewhereText(u.elsewhere)}${u.elsewhere > 0 && others.length ? ` (by holder: ${others.join(', ')})` : ''}`
 }
 
 function fullAcross(shared: SharedOrg, u: SharedUsage): Failure {
