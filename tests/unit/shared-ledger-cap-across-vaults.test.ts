@@ -3,13 +3,9 @@
 // none; the same run with a ledger that writes blindly (no compare-and-set) overruns the cap.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startSandbox, type SandboxSet } from '../../src/main/sandbox'
-import { PostgresLedgerStore } from '../../src/main/vault/ledger/shared/postgres-store'
-import { parseLedgerUrl } from '../../src/main/vault/ledger/shared/postgres-url'
-import type { OrgLedgerStore } from '../../src/main/vault/ledger/ledger-store'
 import type { StoreOpener } from '../../src/main/vault/ledger/shared/link'
-import { ok } from '../../src/shared/result'
 import { freshDatabase, query } from '../helpers/postgres'
-import { idOf, machineVault, type MachineVault } from '../helpers/shared-ledger'
+import { idOf, machineVault, postgresWith, type MachineVault } from '../helpers/shared-ledger'
 
 let sb: SandboxSet
 let url: string
@@ -32,12 +28,13 @@ async function fillTo18(): Promise<MachineVault> {
 }
 
 /** Three vaults of ten accounts each, every account asking for a header at once. */
-async function contend(open?: StoreOpener) {
+async function contend(store: RacingStore) {
   const vaults = await Promise.all(
     ['laptop', 'desktop', 'ci'].map((machine) =>
-      machineVault(sb, url, { machine, accounts: 10, ...(open ? { openSharedStore: open } : {}) }),
+      machineVault(sb, url, { machine, accounts: 10, openSharedStore: store.open }),
     ),
   )
+  store.firstWritesTogether(vaults.length)
   const before = sb.tpstreams.stats.loginRequests
   const results = await Promise.all(
     vaults.flatMap((v) => v.labels.map((l) => v.tokens.header(idOf(v, l), { surface: 'cli' }))),
@@ -45,39 +42,58 @@ async function contend(open?: StoreOpener) {
   return { results, logins: sb.tpstreams.stats.loginRequests - before }
 }
 
+interface RacingStore {
+  open: StoreOpener
+  /** From now on, the first `n` writes wait for each other: each was decided before any landed. */
+  firstWritesTogether(n: number): void
+}
+
 /**
- * The PostgreSQL store with a database across a network: each write leaves 150 ms after its
- * decision (loopback answers in well under a millisecond, which hides races). With `blind`, a
- * test-only store that writes blindly: it compares against the version it reads right before
- * writing, not the one its decision was made on (read-modify-write without compare-and-set).
+ * The PostgreSQL store, with the race the test is about made certain: once armed, the first
+ * writes of the three vaults (their reservations) are held until all three were decided, as
+ * when they decide at the same moment on machines across a network (on loopback the window is
+ * well under a millisecond, and whether it is hit is chance). With `blind`, a test-only store
+ * that writes blindly: it overwrites whatever the row holds, whatever its decision was made on
+ * (read-modify-write without compare-and-set).
  */
-function remoteOpener(o: { blind: boolean }): StoreOpener {
-  return async (u) => {
-    const a = parseLedgerUrl(u)
-    if (!a.ok) return a
-    const real = new PostgresLedgerStore(a.value)
-    const store: OrgLedgerStore = {
-      read: (k) => real.read(k),
-      compareAndSet: async (k, version, doc) => {
-        await new Promise((r) => setTimeout(r, 150))
-        if (!o.blind) return real.compareAndSet(k, version, doc)
+function racingStore(o: { blind: boolean }): RacingStore {
+  let gate: (() => Promise<void>) | null = null
+  const open = postgresWith((real) => ({
+    compareAndSet: async (k, version, doc) => {
+      if (gate) await gate()
+      if (!o.blind) return real.compareAndSet(k, version, doc)
+      // Overwrites whatever is there: against the version read right before, until it lands.
+      for (;;) {
         const now = await real.read(k)
         if (!now.ok) return now
-        return real.compareAndSet(k, now.value.version, doc)
-      },
-      watch: (c, s) => real.watch(c, s),
-      organizations: () => real.organizations(),
-      ready: () => real.ready(),
-      close: () => real.close(),
-    }
-    return ok(store)
+        const w = await real.compareAndSet(k, now.value.version, doc)
+        if (w.ok || w.code !== 'CONFLICT') return w
+      }
+    },
+  }))
+  return {
+    open,
+    firstWritesTogether(n) {
+      let arrived = 0
+      let release!: () => void
+      const together = new Promise<void>((r) => (release = r))
+      // Never a hang: should fewer writes come, they go on after 5 s (and the test says why).
+      const timer = setTimeout(release, 5000)
+      gate = () => {
+        if (++arrived >= n) {
+          clearTimeout(timer)
+          release()
+        }
+        return together
+      }
+    },
   }
 }
 
 describe('an organization cap shared across vaults on PostgreSQL', () => {
   it('at 18/20, 30 concurrent requests from 3 vaults mint exactly 2 tokens; the server refuses none', async () => {
     await fillTo18()
-    const { results, logins } = await contend(remoteOpener({ blind: false }))
+    const { results, logins } = await contend(racingStore({ blind: false }))
     const minted = results.filter((r) => r.ok)
     const capped = results.filter((r) => !r.ok && r.code === 'TOKEN_CAP_REACHED')
     expect(minted).toHaveLength(2)
@@ -97,7 +113,7 @@ describe('an organization cap shared across vaults on PostgreSQL', () => {
 
   it('the same run with a ledger that writes blindly overruns the cap (so the test above can fail)', async () => {
     await fillTo18()
-    const { results, logins } = await contend(remoteOpener({ blind: true }))
+    const { results, logins } = await contend(racingStore({ blind: true }))
     const minted = results.filter((r) => r.ok).length
     const serverRefused = results.filter((r) => !r.ok && r.code === 'PROVIDER_REJECTED').length
     // More than two logins were sent: the server refused the ones past its cap, or minted past
