@@ -4,6 +4,7 @@
 // one write, each record a whole sealed line.
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generateKey } from '../../src/main/vault/storage/crypto'
 import { EventLog, sealedEventCipher } from '../../src/main/vault/storage/event-log'
@@ -18,8 +19,7 @@ function newLog() {
     tempDir(),
     () => cipher,
     () => {
-      asked++
-      log.compactIfLarge()
+      asked++ // compaction itself is run and awaited by each test
     },
     LIMIT,
   )
@@ -35,7 +35,7 @@ const traffic = (i: number) => ({
 })
 
 describe('the event log under gateway traffic', () => {
-  it('keeps every mint and revoke however many gateway requests follow', () => {
+  it('keeps every mint and revoke however many gateway requests follow', async () => {
     const { log, asked } = newLog()
     log.append({ at: 1, type: 'mint', label: 'acme', message: 'Minted the token of "acme".' })
     log.append({ at: 2, type: 'revoke', label: 'acme', message: 'Revoked the token of "acme".' })
@@ -43,7 +43,7 @@ describe('the event log under gateway traffic', () => {
       log.appendAll(Array.from({ length: 100 }, (_, i) => traffic(b * 100 + i)))
     }
     expect(asked()).toBeGreaterThan(0)
-    log.compactIfLarge()
+    await log.compactIfLarge()
     const lines = fs.readFileSync(log.path, 'utf8').split('\n').filter(Boolean)
     expect(lines.length).toBeLessThanOrEqual(LIMIT * 2 + 2)
     expect(log.list({ types: ['mint', 'revoke'] }).map((e) => e.at)).toEqual([2, 1])
@@ -51,22 +51,79 @@ describe('the event log under gateway traffic', () => {
     expect(log.unverified).toBe(0)
   })
 
-  it('without traffic it still compacts to the newest `limit` others', () => {
+  it('without traffic it still compacts to the newest `limit` others', async () => {
     const { log } = newLog()
     for (let i = 0; i <= LIMIT * 2; i++) log.append({ at: i, type: 'vault', message: `e${i}` })
-    log.compactIfLarge()
+    await log.compactIfLarge()
     expect(log.list({ limit: 5000 }).map((e) => e.at)).toEqual(
       Array.from({ length: LIMIT }, (_, i) => LIMIT * 2 - i),
     )
   })
 
-  it('a batch is one append of whole sealed lines, each opening on its own', () => {
+  it('a batch is one sealed line (one cipher call); its bucket and count are sealed with it', () => {
     const { log } = newLog()
     const out = log.appendAll([traffic(1), traffic(2), traffic(3)])
     expect(new Set(out.map((e) => e.id)).size).toBe(3)
     const lines = fs.readFileSync(log.path, 'utf8').split('\n').filter(Boolean)
-    expect(lines).toHaveLength(3)
-    expect(lines.join('\n')).not.toContain('GET /acme')
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^\{"b":"gateway","n":3,"v":1,/)
+    expect(lines[0]).not.toContain('GET /acme')
     expect(log.list().map((e) => e.at)).toEqual([10_003, 10_002, 10_001])
+    // Someone who can write the folder edits what is in clear: the line no longer opens.
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>
+    for (const forged of [
+      { ...line, n: 2 }, // fewer, so compaction would keep more of them
+      { ...line, n: 900 },
+      { ...line, b: 'other' }, // out of the flood's bucket, into the one kept for mints
+      { ...line, n: undefined }, // as if it held one entry
+    ]) {
+      fs.writeFileSync(log.path, `${JSON.stringify(forged)}\n`)
+      expect(log.list()).toEqual([])
+      expect(log.unverified).toBe(1)
+    }
+  })
+
+  it('runs of one bucket share a line; a mint between request records keeps its own', () => {
+    const { log } = newLog()
+    const mint = { at: 5, type: 'mint' as const, label: 'acme', message: 'Minted.' }
+    log.appendAll([traffic(1), traffic(2), mint, traffic(3)])
+    const lines = fs.readFileSync(log.path, 'utf8').split('\n').filter(Boolean)
+    expect(lines.map((l) => l.slice(0, 22))).toEqual([
+      '{"b":"gateway","n":2,"',
+      '{"b":"other","v":1,"iv',
+      '{"b":"gateway","v":1,"',
+    ])
+    expect(log.list().map((e) => e.at)).toEqual([10_003, 5, 10_002, 10_001])
+    expect(log.list({ types: ['mint'] }).map((e) => e.at)).toEqual([5])
+    expect(log.list({ limit: 2 }).map((e) => e.at)).toEqual([10_003, 5])
+  })
+
+  it('compaction runs beside the traffic: what is appended while it runs is kept, whole', async () => {
+    const { log } = newLog()
+    for (let b = 0; b < 10; b++) {
+      log.appendAll(Array.from({ length: 100 }, (_, i) => traffic(b * 100 + i)))
+    }
+    let done = false
+    const compaction = log.compactIfLarge().then(() => (done = true))
+    // Requests keep coming while it reads, writes and syncs: one batch per turn of the loop.
+    const during: number[] = []
+    for (let i = 0; !done; i++) {
+      if (during.length < 40) {
+        log.appendAll([traffic(100_000 + i)])
+        during.push(10_000 + 100_000 + i)
+      }
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await compaction
+    // It yielded (appends landed while it ran), and every one of them is in the log.
+    expect(during.length).toBeGreaterThan(1)
+    const newest = log.list({ types: ['gateway'] }).map((e) => e.at)
+    expect(newest.slice(0, during.length)).toEqual([...during].reverse())
+    // Compacted: whole batch lines holding at least the newest LIMIT of what it read.
+    const lines = fs.readFileSync(log.path, 'utf8').split('\n').filter(Boolean)
+    expect(lines.length).toBeLessThan(10 + during.length)
+    expect(newest).toHaveLength(LIMIT)
+    expect(log.unverified).toBe(0)
+    expect(fs.readdirSync(path.dirname(log.path))).toEqual([path.basename(log.path)])
   })
 })

@@ -8,12 +8,29 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
-import { eventSchema, type EventType, type Surface, type VaultEvent } from '../../../shared/views'
+import type { EventType, Surface, VaultEvent } from '../../../shared/views'
 import { currentOrigin, type RequestOrigin } from '../../platform/request-origin'
-import { tempNameFor, writeFileSafely } from '../../platform/safe-write'
-import { encRecordSchema, openString, seal } from './crypto'
+import { tempNameFor } from '../../platform/safe-write'
+import {
+  bucketOf,
+  lineShape,
+  openEntries,
+  plainEntry,
+  runsOfOneBucket,
+  sealEntries,
+  type EventBucket,
+  type EventCipher,
+} from './event-lines'
 
 export { EVENT_TYPES, eventSchema, type EventType, type VaultEvent } from '../../../shared/views'
+export {
+  bucketOf,
+  EVENT_BUCKETS,
+  lineBucket,
+  sealedEventCipher,
+  type EventBucket,
+  type EventCipher,
+} from './event-lines'
 
 export const EVENT_LOG_FILE = 'events.jsonl'
 
@@ -34,65 +51,6 @@ function endsWithNewline(file: string): boolean {
   }
 }
 export const EVENT_LOG_LIMIT = 5000
-
-/**
- * Compaction keeps the newest `limit` entries of each bucket, so the entries a client can cause
- * by the thousand (gateway request records, agent requests, the reuse each `header` writes)
- * never push a mint, a revoke or a protection change out of the log.
- */
-export const EVENT_BUCKETS = ['other', 'gateway', 'agent', 'reuse'] as const
-export type EventBucket = (typeof EVENT_BUCKETS)[number]
-
-export function bucketOf(type: EventType): EventBucket {
-  return type === 'gateway' || type === 'agent' || type === 'reuse' ? type : 'other'
-}
-
-/**
- * Seals one entry into one line and opens it again. A line names its bucket in clear text (so
- * compaction need not decrypt it) and that name is part of its associated data: a line moved to
- * another bucket no longer opens. Lines written before buckets have no name and still open.
- */
-export interface EventCipher {
-  seal(json: string, bucket: EventBucket): string
-  /** The entry's JSON; null when the line does not authenticate (under its bucket, if named). */
-  open(line: string): string | null
-}
-
-/** A line's clear-text bucket: null for an older line without one, undefined for no line at all. */
-export function lineBucket(line: string): EventBucket | null | undefined {
-  const raw = safeJson(line)
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined
-  const b = (raw as { b?: unknown }).b
-  if (b === undefined) return null
-  return (EVENT_BUCKETS as readonly unknown[]).includes(b) ? (b as EventBucket) : undefined
-}
-
-/** The vault's event cipher: AES-256-GCM under the data key, bound to the vault, log and bucket. */
-export function sealedEventCipher(key: Buffer, vaultId: string): EventCipher {
-  const aad = (b: EventBucket | null) =>
-    b === null ? `tokendeck/${vaultId}/event-log` : `tokendeck/${vaultId}/event-log/${b}`
-  return {
-    seal: (json, bucket) => JSON.stringify({ b: bucket, ...seal(key, json, aad(bucket)) }),
-    open: (line) => {
-      const raw = safeJson(line)
-      if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null
-      const { b, ...rest } = raw as Record<string, unknown>
-      const bucket = b === undefined ? null : lineBucket(line)
-      if (bucket === undefined) return null
-      const rec = encRecordSchema.safeParse(rest)
-      return rec.success ? openString(key, rec.data, aad(bucket)) : null
-    },
-  }
-}
-
-/** The entry a line holds, when it opens, is an entry and sits in its own bucket. */
-function openEntry(cipher: EventCipher, line: string): VaultEvent | null {
-  const json = cipher.open(line)
-  const ev = json === null ? undefined : eventSchema.safeParse(safeJson(json))
-  if (!ev?.success) return null
-  const named = lineBucket(line)
-  return named === null || named === bucketOf(ev.data.type) ? ev.data : null
-}
 
 /** Appends events and reads the newest ones; compacts itself to the newest `limit` per bucket. */
 export class EventLog {
@@ -124,8 +82,10 @@ export class EventLog {
   }
 
   /**
-   * Appends several events in one write (the gateway's batches of request records): one line
-   * each, so a reader sees whole lines whatever another process appends meanwhile.
+   * Appends several events in one write (the gateway's batches of request records). Events of
+   * one bucket in a row share one sealed line (event-lines.ts), so a batch of 100 request
+   * records costs one cipher call, not 100; a reader sees whole lines whatever another process
+   * appends meanwhile.
    */
   appendAll(events: readonly Omit<VaultEvent, 'id'>[]): VaultEvent[] {
     const cipher = this.cipher()
@@ -138,7 +98,7 @@ export class EventLog {
     // One write() with O_APPEND: concurrent processes never interleave within a line. A line
     // torn by a crash (power loss) is closed first, so these entries are not glued onto it.
     const torn = !endsWithNewline(this.path)
-    const lines = full.map((e) => `${cipher.seal(JSON.stringify(e), bucketOf(e.type))}\n`)
+    const lines = runsOfOneBucket(full).map((run) => `${sealEntries(cipher, run)}\n`)
     appendNoFollow(this.path, `${torn ? '\n' : ''}${lines.join('')}`)
     this.appendsSinceCheck += full.length
     if (this.appendsSinceCheck >= 200) {
@@ -183,65 +143,102 @@ export class EventLog {
       const line = lines[i]
       if (!line) continue
       if (buckets) {
-        const named = lineBucket(line)
+        const named = lineShape(line).bucket
         if (named && !buckets.has(named)) continue
       }
-      const ev = openEntry(cipher, line)
-      if (!ev) {
+      const entries = openEntries(cipher, line)
+      if (!entries) {
         this.unverified++
         continue
       }
-      if (opts.accountId && ev.accountId !== opts.accountId) continue
-      if (opts.types && !opts.types.includes(ev.type)) continue
-      if (opts.surfaces && (!ev.surface || !opts.surfaces.includes(ev.surface))) continue
-      out.push(ev)
+      for (let j = entries.length - 1; j >= 0 && out.length < want; j--) {
+        const ev = entries[j]!
+        if (opts.accountId && ev.accountId !== opts.accountId) continue
+        if (opts.types && !opts.types.includes(ev.type)) continue
+        if (opts.surfaces && (!ev.surface || !opts.surfaces.includes(ev.surface))) continue
+        out.push(ev)
+      }
     }
     return out
   }
 
   /**
-   * Rewrites the file once it holds more than twice `limit` lines, keeping the newest `limit`
-   * lines of each bucket, told apart by their clear-text names without decrypting (older lines
+   * Rewrites the file once it holds more than twice `limit` entries, keeping the newest `limit`
+   * entries of each bucket (whole lines: a batch line that straddles the limit stays), told
+   * apart by their clear-text names and counts without decrypting (older lines
    * without one are opened to tell, and re-sealed with their name). A line that does not open
    * stays, in the bucket it names: compaction drops only what the limits push out. Callers hold
-   * the vault's write lock, so two processes never compact at once. (An append by another
-   * process during the rename can be lost: the log is a record, not the ledger.)
+   * the vault's write lock, so two processes never compact at once.
+   *
+   * Asynchronous, so a busy gateway's requests are answered while it runs: the file is read and
+   * the newest lines written to a fresh temporary file without blocking. What was appended
+   * meanwhile (by this process or another) is then copied over and the file renamed in one
+   * synchronous step, so no append of this process can fall between the two. (An append by
+   * another process in that last step can be lost: the log is a record, not the ledger.)
    */
-  compactIfLarge(): void {
-    let text: string
+  compactIfLarge(): Promise<void> {
+    // One at a time in this process (the vault lock keeps other processes out).
+    this.compacting ??= this.compactNow().finally(() => (this.compacting = null))
+    return this.compacting
+  }
+
+  private compacting: Promise<void> | null = null
+
+  private async compactNow(): Promise<void> {
+    let bytes: Buffer
     try {
-      text = fs.readFileSync(this.path, 'utf8')
+      bytes = await fs.promises.readFile(this.path)
     } catch {
       return
     }
-    const lines = text.split('\n').filter((l) => l !== '')
+    // Only whole lines: a line still being appended is part of the tail copied at the end.
+    const whole = bytes.lastIndexOf(0x0a) + 1
+    const text = bytes.toString('utf8', 0, whole)
     // Not asked again until about half a limit's worth of lines more has been appended.
-    this.quietBelow = Buffer.byteLength(text) + this.limit * 100
-    if (lines.length <= this.limit * 2) return
+    this.quietBelow = bytes.length + this.limit * 100
+    const lines = text.split('\n').filter((l) => l !== '')
+    const shapes = lines.map(lineShape)
+    if (shapes.reduce((n, s) => n + s.count, 0) <= this.limit * 2) return
     const cipher = this.cipher()
     let changed = false
-    const sorted = lines.map((line) => {
-      const named = lineBucket(line)
-      if (named) return { line, bucket: named }
-      const ev = named === null && cipher ? openEntry(cipher, line) : null
-      if (!ev || !cipher) return { line, bucket: 'other' as const }
+    const sorted = lines.map((line, i): SortedLine => {
+      const { bucket, count } = shapes[i]!
+      if (bucket) return { line, bucket, count }
+      const ev = bucket === null && cipher ? openEntries(cipher, line) : null
+      if (!ev || !cipher) return { line, bucket: 'other', count: 1 }
       changed = true
-      return { line: cipher.seal(JSON.stringify(ev), bucketOf(ev.type)), bucket: bucketOf(ev.type) }
+      return { line: sealEntries(cipher, ev), bucket: bucketOf(ev[0]!.type), count: 1 }
     })
     const keep = this.newestPerBucket(sorted)
     if (keep.length === lines.length && !changed) return
-    this.replace(keep)
+    const tmp = tempNameFor(this.path)
+    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants
+    const file = await fs.promises.open(tmp, O_WRONLY | O_CREAT | O_EXCL | (O_NOFOLLOW ?? 0), 0o600)
+    let renamed = false
+    try {
+      await file.writeFile(keep.length > 0 ? `${keep.join('\n')}\n` : '')
+      await file.chmod(0o600)
+      await file.sync()
+      // From here to the rename nothing yields: this process's appends land before or after.
+      const tail = readFrom(this.path, whole)
+      if (tail.length > 0) fs.writeSync(file.fd, tail)
+      fs.renameSync(tmp, this.path)
+      renamed = true
+    } finally {
+      await file.close()
+      if (!renamed) fs.rmSync(tmp, { force: true })
+    }
   }
 
-  /** The newest `limit` lines of each bucket, in file order. */
-  private newestPerBucket(lines: readonly { line: string; bucket: EventBucket }[]): string[] {
+  /** The lines holding the newest `limit` entries of each bucket, in file order. */
+  private newestPerBucket(lines: readonly SortedLine[]): string[] {
     const counts = new Map<EventBucket, number>()
     const keep: string[] = []
     for (let i = lines.length - 1; i >= 0; i--) {
-      const { line, bucket } = lines[i]!
-      const n = (counts.get(bucket) ?? 0) + 1
-      counts.set(bucket, n)
-      if (n <= this.limit) keep.push(line)
+      const { line, bucket, count } = lines[i]!
+      const before = counts.get(bucket) ?? 0
+      counts.set(bucket, before + count)
+      if (before < this.limit) keep.push(line)
     }
     return keep.reverse()
   }
@@ -262,17 +259,18 @@ export class EventLog {
     } catch {
       /* no log yet: an empty one */
     }
-    const out: { line: string; bucket: EventBucket }[] = []
+    const out: SortedLine[] = []
     for (const line of text.split('\n')) {
       if (!line) continue
-      const already = openEntry(to, line)
+      const already = openEntries(to, line)
       if (already) {
-        out.push({ line, bucket: bucketOf(already.type) })
+        out.push({ line, bucket: bucketOf(already[0]!.type), count: already.length })
         continue
       }
-      const ev = from ? openEntry(from, line) : plainEntry(line)
+      const plain = from ? null : plainEntry(line)
+      const ev = from ? openEntries(from, line) : plain ? [plain] : null
       if (!ev) continue
-      out.push({ line: to.seal(JSON.stringify(ev), bucketOf(ev.type)), bucket: bucketOf(ev.type) })
+      out.push({ line: sealEntries(to, ev), bucket: bucketOf(ev[0]!.type), count: ev.length })
     }
     const keep = this.newestPerBucket(out)
     // A fresh name, created O_EXCL | O_NOFOLLOW: a name planted in the folder is never followed.
@@ -290,10 +288,6 @@ export class EventLog {
       commit: () => fs.renameSync(tmp, this.path),
       abort: () => fs.rmSync(tmp, { force: true }),
     }
-  }
-
-  private replace(lines: string[]): void {
-    writeFileSafely(this.path, lines.length > 0 ? `${lines.join('\n')}\n` : '')
   }
 }
 
@@ -324,16 +318,31 @@ function appendNoFollow(file: string, text: string): void {
   }
 }
 
-/** A line of a format 1 log: the entry as plain JSON. */
-function plainEntry(line: string): VaultEvent | null {
-  const ev = eventSchema.safeParse(safeJson(line))
-  return ev.success ? ev.data : null
+/** The bytes of `file` from `offset` to its end (empty when it is gone). */
+function readFrom(file: string, offset: number): Buffer {
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(file, 'r')
+    const size = fs.fstatSync(fd).size
+    if (size <= offset) return Buffer.alloc(0)
+    const out = Buffer.alloc(size - offset)
+    let at = 0
+    while (at < out.length) {
+      const n = fs.readSync(fd, out, at, out.length - at, offset + at)
+      if (n === 0) break
+      at += n
+    }
+    return out.subarray(0, at)
+  } catch {
+    return Buffer.alloc(0)
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
 }
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
+/** A line as compaction sorts it: its bucket and how many entries it holds. */
+interface SortedLine {
+  line: string
+  bucket: EventBucket
+  count: number
 }

@@ -141,7 +141,7 @@ export class KeyedStorage implements VaultStorage {
    */
   private compactEvents(): void {
     void this.file
-      .locked(async () => ok(this.events.compactIfLarge()))
+      .locked(async () => ok(await this.events.compactIfLarge()))
       .then((r) => {
         this.compactionSkipped = r.ok ? 0 : this.compactionSkipped + 1
       })
