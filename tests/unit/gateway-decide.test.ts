@@ -9,7 +9,12 @@ import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parsePolicy } from '../../src/main/actions/gateway'
 import { canonicalPath } from '../../src/shared/canonical-path'
-import { decide, decidePreflight, type GatewayRoute } from '../../src/main/gateway/decide'
+import {
+  decide,
+  decidePreflight,
+  DecisionMemo,
+  type GatewayRoute,
+} from '../../src/main/gateway/decide'
 import { actionsSource, startGateway, type RunningGateway } from '../../src/main/gateway'
 import { DEMO_USERS } from '../../src/main/sandbox'
 import { actionFixture } from '../helpers/actions'
@@ -104,6 +109,32 @@ describe('decide(): the table', () => {
     expect(d.url.href).toBe(`https://api.example/base${canonical}?page=2&q=a%20b`)
     // Canonical means a fixed point: reading it again changes nothing.
     expect(canonicalPath(canonical)).toMatchObject({ ok: true, path: canonical })
+  })
+
+  it('the memo answers exactly as decide() does, and a new reading of a policy is decided again', () => {
+    const memo = new DecisionMemo()
+    const r = route()
+    const asked = [
+      ...TRICKS.map(([p]) => get(p)),
+      ...FORWARDED.map(([p]) => get(p, '?page=2')),
+      { ...get(ALLOWED), origin: 'https://app.example' },
+      { ...get(ALLOWED), origin: 'https://evil.example' },
+      { ...get(ALLOWED), origin: '' }, // an empty Origin is not an absent one
+      { ...get(ALLOWED), upgrade: 'websocket' },
+      { method: 'TRACE', path: ALLOWED, query: '' },
+    ]
+    // The URL inside is compared by its href (JSON.stringify), not as an empty object.
+    const same = (a: unknown, b: unknown) => expect(JSON.stringify(a)).toBe(JSON.stringify(b))
+    for (let round = 0; round < 2; round++)
+      for (const q of asked) same(memo.decide(q, r), decide(q, r))
+    expect(memo.decide({ ...get(ALLOWED), origin: '' }, r)).toMatchObject({ status: 403 })
+    expect(memo.decide(get(ALLOWED), r)).toMatchObject({ allowed: true })
+    // The gateway reads policies again as new route objects: a narrowed one refuses at once.
+    expect(memo.decide(get(ALLOWED), route(['/other']))).toMatchObject({ status: 403 })
+    // Bounded, never wrong: more distinct targets than it keeps are each decided right.
+    for (let i = 0; i < 600; i++) {
+      expect(memo.decide(get(`${ALLOWED}/${i}`), r)).toMatchObject({ path: `${ALLOWED}/${i}` })
+    }
   })
 
   it.each([

@@ -155,6 +155,43 @@ describe('forwarding', () => {
     expect(down.body.length).toBe(5 * 1024 * 1024)
   })
 
+  it('a client that goes away before the answer ends the upstream exchange too', async () => {
+    // An upstream that logs in at once and never answers anything else.
+    let arrived!: () => void
+    const reached = new Promise<void>((resolve) => (arrived = resolve))
+    let ended!: () => void
+    const upstreamClosed = new Promise<void>((resolve) => (ended = resolve))
+    const held = http.createServer((req, res) => {
+      if (req.url?.endsWith('/api/auth/login/')) {
+        req.resume()
+        res.writeHead(200, { 'content-type': 'application/json' })
+        return res.end(JSON.stringify({ token: 'held-token' }))
+      }
+      arrived()
+      res.on('close', () => ended())
+    })
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve))
+    try {
+      const { gw } = await setup(`http://127.0.0.1:${(held.address() as net.AddressInfo).port}`)
+      const client = http.request({
+        hostname: '127.0.0.1',
+        port: gw.port,
+        path: '/acme/slow',
+        headers: { 'x-tokendeck-gateway': ACCESS },
+        agent: false,
+      })
+      client.on('error', () => {})
+      client.end()
+      await reached
+      client.destroy()
+      // Without the cancel, the upstream request would stay open until the test times out.
+      await upstreamClosed
+    } finally {
+      held.closeAllConnections()
+      await new Promise<void>((resolve) => held.close(() => resolve()))
+    }
+  })
+
   it('reuses one token for many requests: one login in all', async () => {
     const { gw } = await setup()
     const answers = await Promise.all(

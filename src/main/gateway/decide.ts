@@ -126,6 +126,33 @@ export function decide(req: GatewayRequest, route: GatewayRoute): Decision {
   return { allowed: true, path: canonical.path, query: req.query, url: url.value }
 }
 
+/**
+ * decide() remembered per route: a busy client sends the same few targets again and again, and
+ * the answer depends only on the request's fields and the route. A route object stands for one
+ * reading of the account and its policy (the gateway reads them again every second, as new
+ * objects), so a changed policy is never answered from an old reading. At most 256 per route.
+ */
+export class DecisionMemo {
+  private readonly byRoute = new WeakMap<GatewayRoute, Map<string, Decision>>()
+
+  decide(req: GatewayRequest, route: GatewayRoute): Decision {
+    let memo = this.byRoute.get(route)
+    if (!memo) {
+      memo = new Map()
+      this.byRoute.set(route, memo)
+    }
+    // No field can hold a line feed (the HTTP parser refuses one); NUL stands for "absent".
+    const key = `${req.method}\n${req.origin ?? '\0'}\n${req.upgrade ?? '\0'}\n${req.path}\n${req.query}`
+    let d = memo.get(key)
+    if (!d) {
+      d = decide(req, route)
+      if (memo.size >= 256) memo.clear()
+      memo.set(key, d)
+    }
+    return d
+  }
+}
+
 /** What decide() answers a browser's CORS preflight (OPTIONS with Origin and the method asked). */
 export interface PreflightRequest {
   origin: string

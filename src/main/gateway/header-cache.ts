@@ -11,7 +11,10 @@ import type { GatewayHeader, GatewaySource } from './types'
 export const HEADER_HOLD_MS = 1000
 
 export class HeaderCache {
-  private readonly held = new Map<string, { header: GatewayHeader; at: number }>()
+  private readonly heldByKey = new Map<
+    string,
+    { header: GatewayHeader; result: Result<GatewayHeader>; at: number }
+  >()
   private readonly asking = new Map<string, Promise<Result<GatewayHeader>>>()
   private readonly rejecting = new Map<string, Promise<void>>()
 
@@ -20,22 +23,26 @@ export class HeaderCache {
     private readonly now: () => number,
   ) {}
 
-  header(label: string): Promise<Result<GatewayHeader>> {
-    const key = labelKey(label)
+  /** The header held for `label` while it may still be handed out; null when the core is asked. */
+  held(label: string): Result<GatewayHeader> | null {
     const t = this.now()
-    const h = this.held.get(key)
-    if (
-      h &&
+    const h = this.heldByKey.get(labelKey(label))
+    return h &&
       t - h.at < HEADER_HOLD_MS &&
       (h.header.expiresAt === null || h.header.expiresAt > t + HEADER_HOLD_MS)
-    ) {
-      return Promise.resolve({ ok: true, value: h.header })
-    }
+      ? h.result
+      : null
+  }
+
+  header(label: string): Promise<Result<GatewayHeader>> {
+    const now = this.held(label)
+    if (now) return Promise.resolve(now)
+    const key = labelKey(label)
     let asking = this.asking.get(key)
     if (!asking) {
       asking = this.source.header(label).then((r) => {
         this.asking.delete(key)
-        if (r.ok) this.held.set(key, { header: r.value, at: this.now() })
+        if (r.ok) this.heldByKey.set(key, { header: r.value, result: r, at: this.now() })
         return r
       })
       this.asking.set(key, asking)
@@ -50,7 +57,7 @@ export class HeaderCache {
   refused(label: string, tokenId: string): Promise<void> {
     const key = labelKey(label)
     const drop = () => {
-      if (this.held.get(key)?.header.tokenId === tokenId) this.held.delete(key)
+      if (this.heldByKey.get(key)?.header.tokenId === tokenId) this.heldByKey.delete(key)
     }
     drop()
     let r = this.rejecting.get(tokenId)

@@ -11,10 +11,11 @@
 import { timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { PassThrough, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { labelKey, sameLabel } from '../../shared/labels'
 import { fail, ok, type Result } from '../../shared/result'
-import { decide, decidePreflight, forbiddenMethod } from './decide'
+import { ClientBody, noBody } from './client-body'
+import { DecisionMemo, decidePreflight, forbiddenMethod } from './decide'
 import { HeaderCache } from './header-cache'
 import { RecordBatcher } from './records'
 import {
@@ -28,11 +29,12 @@ import {
 } from './request-target'
 import { StreamMemory } from './stream-memory'
 import type { GatewaySource, GatewayTarget } from './types'
-import { Upstream, type UpstreamAnswer } from './upstream'
+import { Cancel, Upstream, type UpstreamAnswer } from './upstream'
 
 export { ACCESS_HEADER } from './request-target'
-/** A request body up to this size is held so the request can be sent again after a 401. */
-export const REPLAY_LIMIT = 1024 * 1024
+export { REPLAY_LIMIT } from './client-body'
+/** Answers at least this long (or of unknown length) count toward StreamMemory. */
+const STREAM_COUNT_FROM = 64 * 1024
 
 export interface GatewayOptions {
   source: GatewaySource
@@ -68,50 +70,6 @@ function isPreflight(req: http.IncomingMessage): boolean {
   )
 }
 
-/** The client's body as it arrives: streamed upstream, and held while it fits REPLAY_LIMIT. */
-class ClientBody {
-  private held: Buffer[] | null = []
-  private heldBytes = 0
-  private done = false
-  readonly ended: Promise<void>
-  /** What the first upstream request reads; null when the request has no body. */
-  readonly stream: PassThrough | null
-
-  constructor(
-    private readonly req: http.IncomingMessage,
-    memory: StreamMemory,
-  ) {
-    this.ended = new Promise((resolve) => {
-      req.on('end', () => {
-        this.done = true
-        resolve()
-      })
-      req.on('close', () => resolve())
-    })
-    req.on('data', (chunk: Buffer) => {
-      memory.forwarded(chunk.length)
-      if (!this.held) return
-      this.heldBytes += chunk.length
-      if (this.heldBytes > REPLAY_LIMIT) this.held = null
-      else this.held.push(chunk)
-    })
-    this.stream = hasBody(req.headers) ? req.pipe(new PassThrough()) : null
-    if (!this.stream) req.resume()
-  }
-
-  /** Stops feeding upstream; the rest is still read (and held while it fits). */
-  detach(): void {
-    if (this.stream) this.req.unpipe(this.stream)
-    this.req.resume()
-  }
-
-  /** The whole body, when it arrived and fits; null when it cannot be sent again. */
-  async replay(): Promise<Buffer | null> {
-    await this.ended
-    return this.done && this.held ? Buffer.concat(this.held) : null
-  }
-}
-
 /** Starts the gateway on 127.0.0.1 (only ever loopback). */
 export async function startGateway(o: GatewayOptions): Promise<Result<RunningGateway>> {
   if (o.accessToken.length < 16) {
@@ -125,24 +83,33 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
   const cache = new HeaderCache(o.source, now)
   const records = new RecordBatcher(o.source, o.log)
   const memory = new StreamMemory()
+  const decisions = new DecisionMemo()
   const upstream = new Upstream()
   const wanted = o.labels?.length ? new Set(o.labels.map(labelKey)) : undefined
 
   let targetsAt = -Infinity
   let targetsNow: Promise<Result<GatewayTarget[]>> | null = null
+  /** The last list read, while it is fresh: most requests need no promise to find their account. */
+  let targetsRead: GatewayTarget[] | null = null
   /** The accounts served, read again at most once a second (accounts and policies change). */
   function targets(): Promise<Result<GatewayTarget[]>> {
     if (!targetsNow || now() - targetsAt > 1000) {
       targetsAt = now()
+      targetsRead = null
       targetsNow = o.source.targets().then((r) => {
         if (!r.ok) {
           targetsAt = -Infinity
           return r
         }
-        return wanted ? ok(r.value.filter((t) => wanted.has(labelKey(t.label)))) : r
+        const served = wanted ? r.value.filter((t) => wanted.has(labelKey(t.label))) : r.value
+        targetsRead = served
+        return ok(served)
       })
     }
     return targetsNow
+  }
+  function freshTargets(): GatewayTarget[] | null {
+    return targetsRead && now() - targetsAt <= 1000 ? targetsRead : null
   }
 
   function authorized(req: http.IncomingMessage): boolean {
@@ -191,13 +158,17 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     }
     const parts = splitTarget(req.url ?? '/')
     if (!parts) return no(404, 'NOT_FOUND', 'Ask for /LABEL/path (an account label first).')
-    const list = await targets()
-    if (!list.ok) return no(statusOf(list.code), list.code, list.message)
-    const target = list.value.find((t) => sameLabel(t.label, parts.label))
+    let served = freshTargets()
+    if (!served) {
+      const list = await targets()
+      if (!list.ok) return no(statusOf(list.code), list.code, list.message)
+      served = list.value
+    }
+    const target = served.find((t) => sameLabel(t.label, parts.label))
     if (!target) return no(404, 'NOT_FOUND', `This gateway serves no account "${parts.label}".`)
     label = target.label
     path = parts.rest.slice(0, 256)
-    const decision = decide(
+    const decision = decisions.decide(
       {
         method,
         path: parts.rest,
@@ -212,7 +183,7 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     // Exactly the URL decided: its path is the canonical one the policy matched.
     const url = decision.url
 
-    const body = new ClientBody(req, memory)
+    const body = hasBody(req.headers) ? new ClientBody(req, memory) : noBody(req)
     const first = await exchange(req, res, target.label, url, method, body.stream)
     if (!first) return
     answeredWith = first.tokenId
@@ -270,7 +241,11 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
       headers.vary = 'Origin'
     }
     res.writeHead(a.status, headers)
-    a.body.on('data', (chunk: Buffer) => memory.forwarded(chunk.length))
+    // Only a body that may be large is counted (a small one is freed with its request).
+    const length = Number(a.headers['content-length'] ?? Infinity)
+    if (!(length < STREAM_COUNT_FROM)) {
+      a.body.on('data', (chunk: Buffer) => memory.forwarded(chunk.length))
+    }
     a.body.on('error', () => res.destroy())
     a.body.pipe(res)
   }
@@ -284,7 +259,7 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     method: string,
     body: Readable | Buffer | null,
   ): Promise<{ answer: UpstreamAnswer; tokenId: string; abort(): void } | null> {
-    const h = await cache.header(label)
+    const h = cache.held(label) ?? (await cache.header(label))
     if (!h.ok) {
       refuse(res, statusOf(h.code), h.code, h.message)
       return null
@@ -292,17 +267,17 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     const headers = forwardHeaders(req.headers, h.value.headerName.toLowerCase())
     headers[h.value.headerName] = h.value.value
     if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length)
-    const ac = new AbortController()
+    const cancel = new Cancel()
     // The client went away: stop the upstream exchange too.
     res.on('close', () => {
-      if (!res.writableFinished) ac.abort()
+      if (!res.writableFinished) cancel.abort()
     })
-    const r = await upstream.send(url, method, headers, body, ac.signal)
+    const r = await upstream.send(url, method, headers, body, cancel)
     if (!r.ok) {
       refuse(res, r.code === 'NETWORK_TIMEOUT' ? 504 : 502, r.code, r.message)
       return null
     }
-    return { answer: r.value, tokenId: h.value.tokenId, abort: () => ac.abort() }
+    return { answer: r.value, tokenId: h.value.tokenId, abort: () => cancel.abort() }
   }
 
   const server = http.createServer((req, res) => {

@@ -73,7 +73,9 @@ export function splitTarget(raw: string): { label: string; rest: string; query: 
 }
 
 /** Names listed in a Connection header (hop-by-hop for this message only). */
-function connectionListed(value: string | string[] | undefined): Set<string> {
+const NONE_LISTED: ReadonlySet<string> = new Set()
+function connectionListed(value: string | string[] | undefined): ReadonlySet<string> {
+  if (value === undefined) return NONE_LISTED
   return new Set(
     String(value ?? '')
       .split(',')
