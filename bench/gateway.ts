@@ -28,7 +28,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Runs the CLI to completion; throws with its stderr when it fails. */
-function cli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<string> {
+export function cli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], { env })
     let out = ''
@@ -43,7 +43,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<string
 }
 
 /** Starts a long-running CLI command and resolves with its first JSON document on stdout. */
-function serve<T>(
+export function serve<T>(
   args: string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ child: ChildProcess; info: T }> {
@@ -90,7 +90,19 @@ function rssMiB(pid: number): number | null {
   }
 }
 
-export async function gatewayBench(): Promise<Record<string, unknown>> {
+/** The parts every gateway bench runs against: sandbox, vault with one account, the gateway. */
+export interface GatewayRig {
+  /** The TPStreams sandbox's origin (the upstream). */
+  upstream: string
+  /** A valid token of the account, for requests sent without the gateway. */
+  token: string
+  /** The gateway's origin and its access token. */
+  gateway: { origin: string; accessToken: string; pid: number }
+  close(): void
+}
+
+/** The TPStreams sandbox, a vault with account "bench" (org acme) and `tokendeck gateway`. */
+export async function startRig(): Promise<GatewayRig> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'tokendeck-bench-gw-'))
   const dir = path.join(home, 'vault')
   const env = {
@@ -101,6 +113,10 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
     TOKENDECK_AGENT: 'off',
   }
   const children: ChildProcess[] = []
+  const close = () => {
+    for (const c of children) c.kill('SIGTERM')
+    fs.rmSync(home, { recursive: true, force: true })
+  }
   try {
     const sandbox = await serve<{ tpstreams: string }>(['sandbox'], env)
     children.push(sandbox.child)
@@ -118,14 +134,29 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
     }
     const gw = await serve<{ origin: string; accessToken: string }>(['gateway'], env)
     children.push(gw.child)
+    return {
+      upstream: sandbox.info.tpstreams,
+      token,
+      gateway: { ...gw.info, pid: gw.child.pid! },
+      close,
+    }
+  } catch (e) {
+    close()
+    throw e
+  }
+}
+
+export async function gatewayBench(): Promise<Record<string, unknown>> {
+  const rig = await startRig()
+  try {
     const path1 = '/api/v1/acme/assets/'
     const direct: Target = {
-      url: `${sandbox.info.tpstreams}${path1}`,
-      headers: { authorization: `Token ${token}` },
+      url: `${rig.upstream}${path1}`,
+      headers: { authorization: `Token ${rig.token}` },
     }
     const through: Target = {
-      url: `${gw.info.origin}/bench${path1}`,
-      headers: { 'x-tokendeck-gateway': gw.info.accessToken },
+      url: `${rig.gateway.origin}/bench${path1}`,
+      headers: { 'x-tokendeck-gateway': rig.gateway.accessToken },
     }
     for (const t of [direct, through]) {
       for (let i = 0; i < 200; i++) {
@@ -185,14 +216,14 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
     const med = (xs: number[]) => p(xs, 50)
 
     // Memory: 100 MB up through the gateway to the echo endpoint, then 100 MB down.
-    const pid = gw.child.pid!
+    const pid = rig.gateway.pid
     const before = rssMiB(pid)
     let peak = before ?? 0
     const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid) ?? 0)), 10)
     const upload = await new Promise<{ bytes: number; ms: number }>((resolve, reject) => {
       const t0 = performance.now()
       const req = http.request(
-        `${gw.info.origin}/bench/api/v1/acme/echo/upload`,
+        `${rig.gateway.origin}/bench/api/v1/acme/echo/upload`,
         {
           method: 'POST',
           headers: { ...through.headers, 'content-length': STREAM_BYTES },
@@ -226,7 +257,7 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
       const t0 = performance.now()
       http
         .get(
-          `${gw.info.origin}/bench/api/v1/acme/bytes/${STREAM_BYTES}`,
+          `${rig.gateway.origin}/bench/api/v1/acme/bytes/${STREAM_BYTES}`,
           { headers: through.headers, agent: false },
           (res) => {
             let n = 0
@@ -284,9 +315,8 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
       },
     }
   } finally {
-    for (const c of children) c.kill('SIGTERM')
+    rig.close()
     agent.destroy()
-    fs.rmSync(home, { recursive: true, force: true })
   }
 }
 

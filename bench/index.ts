@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import { agentBench, CLI_PATH } from './agent'
 import { agentFloodBench } from './agent-flood'
 import { gatewayBench } from './gateway'
+import { gatewayVsBench } from './gateway-vs'
 import { ledgerBench } from './ledger'
 import { maskingBench } from './masking'
 import { vaultBench } from './vault'
@@ -32,6 +33,10 @@ async function main() {
     : { skipped: 'run npm run build first' }
   results.gateway = fs.existsSync(CLI_PATH)
     ? await gatewayBench()
+    : { skipped: 'run npm run build first' }
+  // The gateway against nginx and a bare Node proxy, with wrk as the load generator.
+  results.gatewayVs = fs.existsSync(CLI_PATH)
+    ? await gatewayVsBench()
     : { skipped: 'run npm run build first' }
   try {
     const { rendererBench } = (await import('./renderer')) as {
