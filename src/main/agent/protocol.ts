@@ -9,11 +9,10 @@ import { OP_NAMES, operation, type OpName, type OpRequest } from '../client/oper
 
 export { pingSchema, type AgentPing } from '../client/operations'
 
-export const AGENT_PROTOCOL = 1
-/** The longest line either side accepts (request or answer), in bytes. */
-export const MAX_LINE = 64 * 1024
-/** The longest request sent as parts (a profile import of 256 KiB, escaped), in bytes. */
-export const MAX_ASSEMBLED = 1024 * 1024
+import { AGENT_PROTOCOL, MAX_ASSEMBLED } from './ask'
+
+// The version and the line limits live with the transport (ask.ts, which loads no zod).
+export { AGENT_PROTOCOL, MAX_ASSEMBLED, MAX_LINE } from './ask'
 
 /** Who is asking: what the client reports (same-user processes are inside the trust boundary). */
 export const clientSchema = z.object({
