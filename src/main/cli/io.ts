@@ -7,18 +7,10 @@ import tty from 'node:tty'
 import { Writable, type Readable } from 'node:stream'
 import { StringDecoder } from 'node:string_decoder'
 import { fail, ok, type ErrorCode, type Failure, type Result } from '../../shared/result'
-import { JSON_ESCAPED, terminalSafe } from './format'
+import { terminalSafe } from './format'
+import { EXIT, terminalJson } from './out'
 
-/** The documented exit codes. */
-export const EXIT = {
-  ok: 0,
-  provider: 1,
-  usage: 2,
-  locked: 3,
-  cap: 4,
-  ledger: 5,
-  cancelled: 130,
-} as const
+export { EXIT, note, print, printJson, terminalJson } from './out'
 
 const USAGE_CODES = new Set<ErrorCode>([
   'VALIDATION_FAILED',
@@ -55,31 +47,6 @@ export function exitCodeFor(code: ErrorCode): number {
   // Ctrl-C at a prompt: what a shell reports for a command ended by SIGINT (128 + 2).
   if (code === 'CANCELLED') return EXIT.cancelled
   return EXIT.provider
-}
-
-/** Writes text (lines) to stdout, without terminal control characters. */
-export function print(text: string): void {
-  process.stdout.write(`${terminalSafe(text)}\n`)
-}
-
-/**
- * JSON with DEL, the C1 controls and the bidi controls escaped too (JSON.stringify escapes only
- * C0): the same value, and nothing a terminal would act on if it is shown rather than parsed.
- */
-export function terminalJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    JSON_ESCAPED,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  )
-}
-
-export function printJson(value: unknown): void {
-  process.stdout.write(`${terminalJson(value)}\n`)
-}
-
-/** Writes a note for people to stderr (never data, never a secret), terminal-safe. */
-export function note(text: string): void {
-  process.stderr.write(`${terminalSafe(text)}\n`)
 }
 
 export interface ReportOptions {

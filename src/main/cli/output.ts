@@ -51,55 +51,9 @@ export function reportTokenFailure(ctx: Ctx, label: string, f: Failure): number 
   return report(f, failureOptions(ctx, label, f))
 }
 
-/** The token its server ended because a new one went past an evict-oldest cap. */
-export interface Evicted {
-  evicted?: { label: string; tokenId: string }
-}
+import { noteEvicted, type Evicted } from './print-token'
 
-/** "tokendeck: the server evicted the token of L (abcd1234) to make room." on stderr. */
-function noteEvicted(ctx: Ctx, e: Evicted): void {
-  if (!ctx.json && e.evicted) {
-    const { label, tokenId } = e.evicted
-    note(
-      `tokendeck: the server evicted the token of ${label} (${tokenId.slice(0, 8)}) to make room.`,
-    )
-  }
-}
-
-export interface HeaderOut extends Evicted {
-  headerName: string
-  value: string
-  reused: boolean
-  expiresAt: number | null
-}
-
-export function printHeader(ctx: Ctx, h: HeaderOut): number {
-  const line = `${h.headerName}: ${h.value}`
-  if (ctx.json) {
-    printJson({
-      header: line,
-      name: h.headerName,
-      value: h.value,
-      reused: h.reused,
-      expiresAt: h.expiresAt,
-      ...(h.evicted ? { evicted: h.evicted } : {}),
-    })
-  } else print(line)
-  noteEvicted(ctx, h)
-  return EXIT.ok
-}
-
-export function printToken(
-  ctx: Ctx,
-  h: { token: string; reused: boolean; expiresAt: number | null } & Evicted,
-): number {
-  if (ctx.json) {
-    const evicted = h.evicted ? { evicted: h.evicted } : {}
-    printJson({ token: h.token, reused: h.reused, expiresAt: h.expiresAt, ...evicted })
-  } else print(h.token)
-  noteEvicted(ctx, h)
-  return EXIT.ok
-}
+export { printHeader, printToken, type Evicted, type HeaderOut } from './print-token'
 
 export function printLogin(
   ctx: Ctx,
