@@ -5,6 +5,7 @@ import { Popover } from 'radix-ui'
 import { elsewhereText, holderTokens } from '../../../shared/ledger-words'
 import type { CapUsage, SharedOrgView } from '../../../shared/views'
 import { useHandOver } from '../lib/on-demand'
+import { overlays } from './chunks'
 import type { LedgerLook } from './LedgerBadge'
 import styles from './LedgerBadge.module.css'
 
@@ -26,7 +27,7 @@ export function LedgerPopover(props: {
 }) {
   const { shared, cap, look } = props
   const id = useId()
-  const handOver = useHandOver(props.handOverKey)
+  const handOver = useHandOver(overlays, props.handOverKey)
   const trigger = useRef<HTMLButtonElement>(null)
   useLayoutEffect(() => {
     if (handOver.focus && !handOver.open) trigger.current?.focus()

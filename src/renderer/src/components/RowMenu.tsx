@@ -5,6 +5,7 @@ import { DropdownMenu, Tooltip } from 'radix-ui'
 import { Ellipsis, LogIn, PanelRightOpen, Pencil, ShieldOff, ShieldX, Trash2 } from 'lucide-react'
 import type { AccountView } from '../../../shared/views'
 import { useHandOver } from '../lib/on-demand'
+import { overlays } from './chunks'
 import type { AccountAction } from './AccountRow'
 import button from '../styles/button.module.css'
 import { cx } from '../styles/cx'
@@ -19,7 +20,7 @@ export function RowMenu(props: {
   onAction: (action: AccountAction, account: AccountView) => void
 }) {
   const { account, live } = props
-  const handOver = useHandOver(props.handOverKey)
+  const handOver = useHandOver(overlays, props.handOverKey)
   const trigger = useRef<HTMLButtonElement>(null)
   const enteredByKeyboard = useRef(false)
   const act = (a: AccountAction) => () => props.onAction(a, account)

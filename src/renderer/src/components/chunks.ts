@@ -7,9 +7,9 @@ import { createElement, useEffect } from 'react'
 import { useToasts } from '../lib/toast-store'
 import { fromChunk, loadSoon, onDemand, prefetchWhenIdle, useOnDemand } from '../lib/on-demand'
 
-export const overlays = onDemand(() => import('./overlays'))
-const settings = onDemand(() => import('./SettingsScreen'))
-const activity = onDemand(() => import('./ActivityScreen'))
+export const overlays = onDemand('overlays', () => import('./overlays'))
+const settings = onDemand('settings', () => import('./SettingsScreen'))
+const activity = onDemand('activity', () => import('./ActivityScreen'))
 
 export const AccountDialog = fromChunk(overlays, (m) => m.AccountDialog)
 export const ActionDialog = fromChunk(overlays, (m) => m.ActionDialog)
@@ -24,12 +24,12 @@ export function Toasts() {
   const chunk = useOnDemand(overlays)
   const waiting = useToasts().length > 0 && chunk === null
   useEffect(() => {
-    if (waiting) loadSoon(overlays, 'overlays')
+    if (waiting) loadSoon(overlays)
   }, [waiting])
   return chunk ? createElement(chunk.Toasts) : null
 }
 
 /** Called when the first screen is on (the accounts, or unlock): loads the rest when idle. */
 export function prefetchChunks(): void {
-  prefetchWhenIdle({ overlays, settings, activity })
+  prefetchWhenIdle([overlays, settings, activity])
 }

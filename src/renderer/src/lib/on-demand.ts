@@ -4,8 +4,6 @@
 // control: the focus the stand-in had and the opening it was asked for.
 import {
   createElement,
-  lazy,
-  Suspense,
   useEffect,
   useState,
   useSyncExternalStore,
@@ -14,35 +12,46 @@ import {
 } from 'react'
 
 export interface OnDemand<M> {
+  /** The chunk's name in logs. */
+  readonly name: string
   /** Loads the chunk (once; again after a failure); resolves with its module. */
   load(): Promise<M>
   /** The module once loaded, else null. */
   current(): M | null
   subscribe(listener: () => void): () => void
+  /** What this chunk's stand-ins hand over to the controls that replace them (see standIn). */
+  readonly handOver: HandOver
 }
 
-/** Stand-ins that were pressed before the chunk was there, by key: the real control opens. */
-const opening = new Map<string, 'pointer' | 'keyboard'>()
-/** The stand-in that had the focus when the chunk arrived: the real control takes it over. */
-let focused: string | null = null
+interface HandOver {
+  /** Stand-ins pressed before the chunk was there, by key: the real control opens. */
+  opening: Map<string, 'pointer' | 'keyboard'>
+  /** The stand-in that had the focus when the chunk arrived: the real control takes it over. */
+  focused: string | null
+}
 
-export function onDemand<M>(importer: () => Promise<M>): OnDemand<M> {
+export function onDemand<M>(name: string, importer: () => Promise<M>): OnDemand<M> {
   let mod: M | null = null
   let pending: Promise<M> | null = null
   const listeners = new Set<() => void>()
+  const handOver: HandOver = { opening: new Map(), focused: null }
   return {
+    name,
+    handOver,
     load() {
       pending ??= importer().then(
         (m) => {
           const active = document.activeElement
-          focused = active instanceof HTMLElement ? (active.dataset.standIn ?? null) : null
+          const standIn = active instanceof HTMLElement ? active.dataset.standIn : undefined
+          handOver.focused = standIn?.startsWith(`${name}:`) ? standIn : null
           mod = m
           for (const l of listeners) l()
-          // The stand-ins were replaced in the render those listeners scheduled (a microtask):
-          // a request for a control that was not on screen then (scrolled away) is dropped.
-          setTimeout(() => {
-            opening.clear()
-            focused = null
+          // React renders what those listeners scheduled in a microtask queued before this one,
+          // replacing the stand-ins: a request left over was for a control not on screen then
+          // (scrolled away), and is dropped. (A microtask, not a timer: timers may be paused.)
+          queueMicrotask(() => {
+            handOver.opening.clear()
+            handOver.focused = null
           })
           return m
         },
@@ -67,9 +76,10 @@ export function useOnDemand<M>(chunk: OnDemand<M>): M | null {
 }
 
 /** Loads a chunk without waiting for it; a failure is logged, and the next use tries again. */
-export function loadSoon(chunk: OnDemand<unknown>, tag: string): void {
+export function loadSoon(chunk: OnDemand<unknown>): void {
   chunk.load().catch((e: unknown) => {
-    console.error(`[tokendeck] ${tag}: failed to load (${e instanceof Error ? e.name : 'error'})`)
+    const what = e instanceof Error ? e.name : 'error'
+    console.error(`[tokendeck] ${chunk.name}: failed to load (${what})`)
   })
 }
 
@@ -79,25 +89,20 @@ function Loading() {
 }
 
 /**
- * A component of a chunk, usable from start-time code: rendered at once when the chunk is there,
- * else after it arrived (with `Loading` meanwhile). Decided at mount, so a mounted component never
- * changes identity (and loses its state) when the chunk arrives.
+ * A component of a chunk, usable from start-time code: rendered at once when the chunk is there;
+ * else `Loading` (and the chunk is asked for) until it arrives, then the component. A loaded
+ * chunk stays, so a mounted component never changes identity (and loses its state) after that.
  */
 export function fromChunk<M, P extends object>(
   chunk: OnDemand<M>,
   pick: (m: M) => ComponentType<P>,
 ): ComponentType<P> {
-  const Lazy = lazy(async () => ({ default: pick(await chunk.load()) }))
   return function OnDemandComponent(props: P) {
-    const [Component] = useState<ComponentType<P>>(() => {
-      const m = chunk.current()
-      return m ? pick(m) : Lazy
-    })
-    return createElement(
-      Suspense,
-      { fallback: createElement(Loading) },
-      createElement(Component, props),
-    )
+    const m = useOnDemand(chunk)
+    useEffect(() => {
+      if (m === null) loadSoon(chunk)
+    }, [m])
+    return m ? createElement(pick(m), props) : createElement(Loading)
   }
 }
 
@@ -107,11 +112,11 @@ let prefetched = false
  * Loads these chunks once the window is idle after its first screen, so that a click rarely
  * waits for one (it is a local file: a few milliseconds when it does). Once per window.
  */
-export function prefetchWhenIdle(chunks: Record<string, OnDemand<unknown>>): void {
+export function prefetchWhenIdle(chunks: OnDemand<unknown>[]): void {
   if (prefetched) return
   prefetched = true
   const run = () => {
-    for (const [tag, chunk] of Object.entries(chunks)) loadSoon(chunk, tag)
+    for (const chunk of chunks) loadSoon(chunk)
   }
   if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 2000 })
   else setTimeout(run, 200)
@@ -120,7 +125,8 @@ export function prefetchWhenIdle(chunks: Record<string, OnDemand<unknown>>): voi
 /**
  * The props of a stand-in trigger: what the real trigger's button shows before its chunk is there
  * (the caller adds its label, class and content), marked so the real control can take over its
- * focus. Pressing it (`press`: pointer down, Enter, Space, ↓, like a Radix menu trigger; `click`:
+ * focus; `key` names the control (unique on the page), `useHandOver(chunk, key)` is its side of
+ * the hand-over. Pressing it (`press`: pointer down, Enter, Space, ↓, like a Radix menu trigger; `click`:
  * a click, like a Radix popover trigger) loads the chunk, and the real control opens at mount.
  */
 export function standIn(
@@ -130,15 +136,15 @@ export function standIn(
   popup: 'menu' | 'dialog',
 ): ButtonHTMLAttributes<HTMLButtonElement> & { 'data-stand-in': string; 'data-state': string } {
   const open = (how: 'pointer' | 'keyboard') => {
-    opening.set(key, how)
-    loadSoon(chunk, key)
+    chunk.handOver.opening.set(key, how)
+    loadSoon(chunk)
   }
   return {
     type: 'button',
     'aria-haspopup': popup,
     'aria-expanded': false,
     'data-state': 'closed',
-    'data-stand-in': key,
+    'data-stand-in': `${chunk.name}:${key}`,
     ...(opensOn === 'press'
       ? {
           onPointerDown: (e) => {
@@ -160,14 +166,19 @@ export function standIn(
  * For the real control that replaces stand-in `key`: whether to open at mount (and how it was
  * asked: a keyboard opening puts the focus on the first item), and whether to take the focus.
  */
-export function useHandOver(key: string): {
-  open: 'pointer' | 'keyboard' | null
-  focus: boolean
-} {
-  const [handOver] = useState(() => ({ open: opening.get(key) ?? null, focus: focused === key }))
+export function useHandOver(
+  chunk: OnDemand<unknown>,
+  key: string,
+): { open: 'pointer' | 'keyboard' | null; focus: boolean } {
+  const state = chunk.handOver
+  const standIn = `${chunk.name}:${key}`
+  const [handOver] = useState(() => ({
+    open: state.opening.get(key) ?? null,
+    focus: state.focused === standIn,
+  }))
   useEffect(() => {
-    opening.delete(key)
-    if (focused === key) focused = null
-  }, [key])
+    state.opening.delete(key)
+    if (state.focused === standIn) state.focused = null
+  }, [state, key, standIn])
   return handOver
 }
