@@ -8,17 +8,19 @@ import type { Page } from '@playwright/test'
 import { expect, test } from './fixtures'
 import { captureScreen, lastToast, PASSPHRASE, row } from './steps'
 
-const OVERLAYS = /\/assets\/overlays-[\w-]+\.js$/
-
-/** Holds the overlays chunk back until released; says whether the list was on screen when asked. */
-async function holdOverlays(page: Page) {
+/**
+ * Holds a chunk of the build (out/renderer/assets/<name>-<hash>.js) back until released; says
+ * whether the list was on screen when the page asked for it.
+ */
+async function holdChunk(page: Page, name: 'overlays' | 'SettingsScreen' | 'ActivityScreen') {
+  const url = new RegExp(`/assets/${name}-[\\w-]+\\.js$`)
   let release!: () => void
   const released = new Promise<void>((r) => (release = r))
   let asked!: (listShown: boolean) => void
   const requested = new Promise<boolean>((r) => (asked = r))
   let answered!: () => void
   const served = new Promise<void>((r) => (answered = r))
-  await page.route(OVERLAYS, async (route) => {
+  await page.route(url, async (route) => {
     asked(
       (await page.evaluate(
         `performance.getEntriesByName('tokendeck:accounts-rendered').length > 0`,
@@ -36,7 +38,7 @@ async function holdOverlays(page: Page) {
       await requested
       release()
       await served
-      await page.unroute(OVERLAYS)
+      await page.unroute(url)
     },
   }
 }
@@ -69,7 +71,7 @@ test('the list works before the on-demand chunk arrives; what was asked meanwhil
   expect(added.ok).toBe(true)
 
   // 1. Held: the list, its countdown and cap show; the chunk was asked for after the list.
-  let hold = await holdOverlays(page)
+  let hold = await holdChunk(page, 'overlays')
   await deck.open()
   await expect(row(page, 'acme-prod').getByTestId('state')).toHaveText('active')
   await expect(page.locator('[data-org="acme"] [data-testid="cap"]')).toHaveText('1/20 tokens')
@@ -94,21 +96,24 @@ test('the list works before the on-demand chunk arrives; what was asked meanwhil
   await expect(drawer).toBeHidden()
 
   // 2. Held: the focused stand-in hands its focus to the real ⋯ when the chunk arrives.
-  hold = await holdOverlays(page)
+  hold = await holdChunk(page, 'overlays')
   await page.reload()
-  await expect(more(page)).toHaveAttribute('data-stand-in', /^menu:/)
+  await expect(more(page)).toHaveAttribute('data-stand-in', /^overlays:menu:/)
   await more(page).focus()
   await hold.release()
   await expect(more(page)).toHaveAttribute('id', /radix/)
   await expect(more(page)).toBeFocused()
 
-  // 3. Held: Enter on the stand-in opens the menu on its first item, as the real one does.
-  hold = await holdOverlays(page)
+  // 3. Held: Enter on the stand-in opens the menu on its first item, as the real one does, also
+  // when the other chunks (prefetched too) arrive between the press and the overlays.
+  hold = await holdChunk(page, 'overlays')
+  const others = [await holdChunk(page, 'SettingsScreen'), await holdChunk(page, 'ActivityScreen')]
   await page.reload()
-  await expect(more(page)).toHaveAttribute('data-stand-in', /^menu:/)
+  await expect(more(page)).toHaveAttribute('data-stand-in', /^overlays:menu:/)
   await more(page).focus()
   await page.keyboard.press('Enter')
-  await expect(more(page)).toHaveAttribute('data-stand-in', /^menu:/)
+  await expect(more(page)).toHaveAttribute('data-stand-in', /^overlays:menu:/)
+  for (const other of others) await other.release()
   await hold.release()
   await expect(page.getByRole('menuitem', { name: 'Token details' })).toBeFocused()
   await page.keyboard.press('ArrowDown')
@@ -118,7 +123,7 @@ test('the list works before the on-demand chunk arrives; what was asked meanwhil
   await expect(more(page)).toBeFocused()
 
   // 4. Held: Add account says it is loading (to screen readers; nothing moves), then opens.
-  hold = await holdOverlays(page)
+  hold = await holdChunk(page, 'overlays')
   await page.reload()
   await page.getByRole('button', { name: 'Add account' }).click()
   await expect(page.getByRole('status').filter({ hasText: 'Loading…' })).toBeAttached()
