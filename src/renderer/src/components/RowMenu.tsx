@@ -29,7 +29,7 @@ export function RowMenu(props: {
     if (handOver.focus && !handOver.open) trigger.current?.focus()
   }, [handOver])
   return (
-    // One provider per row: the row is where the tooltip lives (the list mounts rows as they scroll).
+    // The tooltip's provider is here, not at the app's root: its code loads with this menu.
     <Tooltip.Provider delayDuration={400}>
       <DropdownMenu.Root defaultOpen={handOver.open !== null}>
         <Tooltip.Root>

@@ -126,8 +126,9 @@ export function prefetchWhenIdle(chunks: OnDemand<unknown>[]): void {
  * The props of a stand-in trigger: what the real trigger's button shows before its chunk is there
  * (the caller adds its label, class and content), marked so the real control can take over its
  * focus; `key` names the control (unique on the page), `useHandOver(chunk, key)` is its side of
- * the hand-over. Pressing it (`press`: pointer down, Enter, Space, ↓, like a Radix menu trigger; `click`:
- * a click, like a Radix popover trigger) loads the chunk, and the real control opens at mount.
+ * the hand-over. Pressing it (`press`: pointer down, Enter, Space, ↓, like a Radix menu trigger;
+ * `click`: a click, like a Radix popover trigger) loads the chunk, and the real control opens at
+ * mount.
  */
 export function standIn(
   chunk: OnDemand<unknown>,
