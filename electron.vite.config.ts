@@ -51,7 +51,20 @@ export default defineConfig({
     build: {
       minify: true,
       sourcemap: false,
-      rollupOptions: { input: resolve('src/renderer/index.html') },
+      // One stylesheet, loaded at start, in import order: base.css first, so a component's module
+      // wins ties (docs/ui.md, "Styles"), and a dialog opened on demand waits for no CSS.
+      cssCodeSplit: false,
+      rollupOptions: {
+        input: resolve('src/renderer/index.html'),
+        output: {
+          codeSplitting: {
+            // Everything the window loads at start (the static imports of main.tsx) in one chunk:
+            // otherwise modules shared with the on-demand chunks (components/chunks.ts) become
+            // small common chunks loaded at start anyway, one request each.
+            groups: [{ name: 'start', tags: ['$initial'] }],
+          },
+        },
+      },
     },
     plugins: [react(), devCsp()],
   },

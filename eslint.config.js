@@ -51,6 +51,38 @@ function zodBearingShared() {
   return [...bearing].map((f) => `**/shared/${path.relative(root, f).replace(/\.ts$/, '')}`)
 }
 
+/**
+ * The renderer modules the window loads at start: src/renderer/src/main.tsx and what it imports
+ * at run time (not as a type), transitively; a dynamic import() is not followed. They may not
+ * import Radix UI (~35 KB gzipped with its helpers): what a click opens (menus, dialogs, the
+ * popover, toasts) loads on demand through components/chunks.ts (docs/ui.md, "What loads when").
+ */
+function rendererStartModules() {
+  const runtimeImports = (file) =>
+    [
+      ...fs
+        .readFileSync(file, 'utf8')
+        .matchAll(/^(?:import|export) (?!type )[^;]*?from '([^']+)'|^import '([^']+)'/gms),
+    ].map((m) => m[1] ?? m[2])
+  const resolveLocal = (from, spec) =>
+    ['.ts', '.tsx', '/index.ts', '/index.tsx']
+      .map((ext) => path.resolve(path.dirname(from), spec + ext))
+      .find((f) => fs.existsSync(f))
+  const start = new Set()
+  const walk = (file) => {
+    if (start.has(file)) return
+    start.add(file)
+    for (const spec of runtimeImports(file)) {
+      const dep = spec.startsWith('.') ? resolveLocal(file, spec) : undefined
+      if (dep) walk(dep)
+    }
+  }
+  walk(path.resolve('src/renderer/src/main.tsx'))
+  return [...start]
+    .map((f) => path.relative(path.resolve('.'), f))
+    .filter((f) => f.startsWith(`src${path.sep}renderer${path.sep}`))
+}
+
 /** The project's own rules (eslint-rules/). */
 const tokendeck = {
   meta: { name: 'tokendeck' },
@@ -103,6 +135,14 @@ const REACH_BELOW_ACTIONS = {
   from: modulesOf(BELOW_ACTIONS),
   message:
     'a surface reaches the core only through src/main/actions (or src/main/client), never the vault, storage, ledger or provider internals (docs/architecture.md); composition.ts wires them.',
+}
+
+/** The renderer imports zod-bearing modules for their types only. */
+const NO_ZOD_IN_RENDERER = {
+  group: ['zod', 'zod/*', ...zodBearingShared()],
+  allowTypeImports: true,
+  message:
+    'This module loads zod at run time: the window imports its types only (a runtime helper goes in a zod-free shared module).',
 }
 
 /** Packages that need the Electron runtime: only *.main.ts files under src/main may import them. */
@@ -201,15 +241,24 @@ export default tseslint.config(
           ],
         },
       ],
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [NO_ZOD_IN_RENDERER] }],
+    },
+  },
+  {
+    // What loads at start (rendererStartModules): no Radix UI. (This entry replaces the options of
+    // the one above for these files, so it repeats the zod pattern.)
+    files: rendererStartModules(),
+    rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
+            NO_ZOD_IN_RENDERER,
             {
-              group: ['zod', 'zod/*', ...zodBearingShared()],
+              group: ['radix-ui', 'radix-ui/*', '@radix-ui/*'],
               allowTypeImports: true,
               message:
-                'This module loads zod at run time: the window imports its types only (a runtime helper goes in a zod-free shared module).',
+                'This module loads at start (main.tsx imports it, perhaps through other modules): Radix UI loads on demand. Put the Radix part in a component of components/overlays.ts and render it through components/chunks.ts; or, if this module itself should not load at start, import it through components/chunks.ts.',
             },
           ],
         },

@@ -1,20 +1,13 @@
 // One account in the list: who it is, its token's state and countdown, and its actions.
-import { memo, useMemo } from 'react'
-import { DropdownMenu, Tooltip } from 'radix-ui'
-import {
-  Copy,
-  Ellipsis,
-  LogIn,
-  PanelRightOpen,
-  Pencil,
-  ShieldOff,
-  ShieldX,
-  Trash2,
-} from 'lucide-react'
+import { memo, useMemo, type ComponentProps } from 'react'
+import { Copy, Ellipsis } from 'lucide-react'
 import type { AccountView, TokenView } from '../../../shared/views'
 import { liveToken, rowStatus, type RowStatus as Status } from '../lib/account-state'
+import { standIn, useOnDemand } from '../lib/on-demand'
 import { useClockText, useCountdown } from '../lib/tick-store'
+import { overlays } from './chunks'
 import { ProviderBadge } from './ProviderBadge'
+import type { RowMenu } from './RowMenu'
 import button from '../styles/button.module.css'
 import chips from '../styles/chip.module.css'
 import { cx } from '../styles/cx'
@@ -65,60 +58,29 @@ export const AccountRow = memo(function AccountRow({ account, first, selected, o
       >
         <Copy aria-hidden size={15} /> Copy header
       </button>
-      <DropdownMenu.Root>
-        <Tooltip.Root>
-          <Tooltip.Trigger asChild>
-            <DropdownMenu.Trigger
-              className={button.icon}
-              aria-label={`More actions for ${account.label}`}
-            >
-              <Ellipsis aria-hidden size={18} />
-            </DropdownMenu.Trigger>
-          </Tooltip.Trigger>
-          <Tooltip.Portal>
-            <Tooltip.Content className={styles.tooltip} sideOffset={4}>
-              More actions
-            </Tooltip.Content>
-          </Tooltip.Portal>
-        </Tooltip.Root>
-        <DropdownMenu.Portal>
-          <DropdownMenu.Content className={styles.menu} align="end" sideOffset={4}>
-            <DropdownMenu.Item className={styles.menuItem} onSelect={act('details')}>
-              <PanelRightOpen aria-hidden size={15} /> Token details
-            </DropdownMenu.Item>
-            <DropdownMenu.Item className={styles.menuItem} onSelect={act('login')}>
-              <LogIn aria-hidden size={15} /> Log in again
-            </DropdownMenu.Item>
-            <DropdownMenu.Item
-              className={styles.menuItem}
-              onSelect={act('revoke')}
-              disabled={!token}
-            >
-              <ShieldOff aria-hidden size={15} /> Revoke token
-            </DropdownMenu.Item>
-            <DropdownMenu.Item
-              className={styles.menuItem}
-              onSelect={act('revoke-all')}
-              disabled={!token}
-            >
-              <ShieldX aria-hidden size={15} /> Revoke all tokens
-            </DropdownMenu.Item>
-            <DropdownMenu.Separator className={styles.separator} />
-            <DropdownMenu.Item className={styles.menuItem} onSelect={act('edit')}>
-              <Pencil aria-hidden size={15} /> Edit
-            </DropdownMenu.Item>
-            <DropdownMenu.Item
-              className={cx(styles.menuItem, styles.danger)}
-              onSelect={act('remove')}
-            >
-              <Trash2 aria-hidden size={15} /> Remove
-            </DropdownMenu.Item>
-          </DropdownMenu.Content>
-        </DropdownMenu.Portal>
-      </DropdownMenu.Root>
+      <RowMenuOnDemand account={account} live={token !== null} onAction={onAction} />
     </div>
   )
 })
+
+/**
+ * The ⋯ menu: Radix's, from the overlays chunk; until that is there (the first moments after
+ * start), a stand-in trigger that looks and reads the same, and opens the menu once it is there.
+ */
+function RowMenuOnDemand(props: Omit<ComponentProps<typeof RowMenu>, 'handOverKey'>) {
+  const chunk = useOnDemand(overlays)
+  const key = `menu:${props.account.id}`
+  if (chunk) return <chunk.RowMenu {...props} handOverKey={key} />
+  return (
+    <button
+      {...standIn(overlays, key, 'press', 'menu')}
+      className={button.icon}
+      aria-label={`More actions for ${props.account.label}`}
+    >
+      <Ellipsis aria-hidden size={18} />
+    </button>
+  )
+}
 
 /**
  * The state chip, its notes ("1 uncertain", "needs secret") and the countdown: the only part of a

@@ -7,12 +7,11 @@ import type { AccountView, OrganizationView } from '../../../shared/views'
 import { api } from '../api'
 import { useApp } from '../lib/app-store'
 import { buildRows } from '../lib/rows'
-import { AccountDialog } from './AccountDialog'
 import { AccountList, type AccountListHandle } from './AccountList'
 import type { AccountAction } from './AccountRow'
 import { useAccountActions } from './AccountActions'
+import { AccountDialog, prefetchChunks, TokenDrawer } from './chunks'
 import type { OrgAction } from './GroupHeaders'
-import { TokenDrawer } from './TokenDrawer'
 import button from '../styles/button.module.css'
 import { cx } from '../styles/cx'
 import form from '../styles/form.module.css'
@@ -101,6 +100,12 @@ export function AccountsScreen() {
       setQuery('')
     }
   }
+
+  // The first screen is on: what a click opens loads while the window is idle.
+  const shown = snapshot !== null
+  useEffect(() => {
+    if (shown) prefetchChunks()
+  }, [shown])
 
   const details = detailsId ? snapshot?.accounts.find((a) => a.id === detailsId) : undefined
   const total = snapshot?.accounts.length ?? 0

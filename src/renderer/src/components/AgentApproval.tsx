@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react'
 import type { AgentPromptView } from '../../../shared/ipc/schemas'
 import { api } from '../api'
 import { toastFailure } from '../lib/toast-store'
-import { ConfirmDialog } from './ConfirmDialog'
+import { ConfirmDialog } from './chunks'
 
 export function AgentApproval() {
   const [pending, setPending] = useState<AgentPromptView[]>([])

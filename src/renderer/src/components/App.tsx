@@ -1,10 +1,9 @@
 // The window: the unlock screen until the vault is open, then the vault screens.
 import { useEffect } from 'react'
-import { Tooltip } from 'radix-ui'
 import { connect, useApp } from '../lib/app-store'
 import { describeFailure } from '../lib/error-words'
+import { Toasts } from './chunks'
 import { Shell } from './Shell'
-import { Toasts } from './Toasts'
 import { UnlockScreen } from './UnlockScreen'
 import styles from './App.module.css'
 
@@ -31,9 +30,9 @@ export function App() {
     body = <Shell status={app.status} />
   }
   return (
-    <Tooltip.Provider delayDuration={400}>
+    <>
       {body}
       <Toasts />
-    </Tooltip.Provider>
+    </>
   )
 }

@@ -46,7 +46,7 @@ export const OrgHeader = memo(function OrgHeader(props: {
       <Building2 aria-hidden size={16} className="muted" />
       <h3>{org.organizationId}</h3>
       <span className="muted small">{hostOf(org.baseUrl)}</span>
-      {shared ? <LedgerBadge org={name} shared={shared} cap={cap} /> : null}
+      {shared ? <LedgerBadge orgKey={org.key} org={name} shared={shared} cap={cap} /> : null}
       {cap ? (
         <span
           className={cx(

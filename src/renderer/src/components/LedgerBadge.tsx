@@ -1,11 +1,13 @@
 // A shared organization's ledger state in its header ("Shared · connected", "Shared · offline"),
-// a button that opens a popover with what the state means and who holds the tokens, by machine
-// name, this machine marked. Words carry the state; the colour only repeats it.
-import { useId } from 'react'
+// a button that opens a popover (LedgerPopover, on demand) with what the state means and who holds
+// the tokens. Words carry the state; the colour only repeats it.
+import { useId, type ComponentProps } from 'react'
 import { CloudCheck, CloudOff, Loader } from 'lucide-react'
-import { Popover } from 'radix-ui'
-import { elsewhereText, holderTokens, LEDGER_OFFLINE_WORDS } from '../../../shared/ledger-words'
+import { LEDGER_OFFLINE_WORDS } from '../../../shared/ledger-words'
 import type { CapUsage, SharedOrgView } from '../../../shared/views'
+import { standIn, useOnDemand } from '../lib/on-demand'
+import { overlays } from './chunks'
+import type { LedgerPopover } from './LedgerPopover'
 import { cx } from '../styles/cx'
 import styles from './LedgerBadge.module.css'
 
@@ -25,72 +27,49 @@ const STATE: Record<SharedOrgView['state'], { word: string; sentence: string }> 
   },
 }
 
-export function LedgerBadge(props: { org: string; shared: SharedOrgView; cap: CapUsage | null }) {
-  const { shared, cap } = props
+/** What a ledger state looks like and says: its icon, its word, what it means. */
+export type LedgerLook = (typeof STATE)[SharedOrgView['state']] & { Icon: typeof CloudOff }
+
+export function LedgerBadge(props: {
+  /** The organization's key (unique in the list). */
+  orgKey: string
+  org: string
+  shared: SharedOrgView
+  cap: CapUsage | null
+}) {
+  const { orgKey, ...shown } = props
+  const { shared } = shown
   const id = useId()
-  const s = STATE[shared.state]
-  const Icon =
-    shared.state === 'offline' ? CloudOff : shared.state === 'connected' ? CloudCheck : Loader
+  const chunk = useOnDemand(overlays)
+  const look: LedgerLook = {
+    ...STATE[shared.state],
+    Icon:
+      shared.state === 'offline' ? CloudOff : shared.state === 'connected' ? CloudCheck : Loader,
+  }
+  const trigger: ComponentProps<typeof LedgerPopover>['trigger'] = {
+    className: cx(styles.badge, styles[shared.state]),
+    'data-testid': 'ledger-state',
+    'data-ledger': shared.state,
+    'aria-describedby': `${id}-why`,
+    children: (
+      <>
+        <look.Icon aria-hidden size={13} />
+        <span>Shared · {look.word}</span>
+      </>
+    ),
+  }
+  const key = `ledger:${orgKey}`
   return (
-    <Popover.Root>
-      <Popover.Trigger
-        className={cx(styles.badge, styles[shared.state])}
-        data-testid="ledger-state"
-        data-ledger={shared.state}
-        aria-describedby={`${id}-why`}
-      >
-        <Icon aria-hidden size={13} />
-        <span>Shared · {s.word}</span>
-      </Popover.Trigger>
+    <>
+      {chunk ? (
+        <chunk.LedgerPopover {...shown} look={look} trigger={trigger} handOverKey={key} />
+      ) : (
+        // Until the overlays chunk is there: the same button; a click opens the popover then.
+        <button {...standIn(overlays, key, 'click', 'dialog')} {...trigger} />
+      )}
       <span id={`${id}-why`} className="sr-only">
-        {s.sentence}
+        {look.sentence}
       </span>
-      <Popover.Portal>
-        <Popover.Content
-          className={styles.popover}
-          sideOffset={6}
-          align="start"
-          aria-label={`Shared ledger of ${props.org}`}
-          data-testid="ledger-popover"
-        >
-          <p className={styles.title}>
-            <Icon aria-hidden size={15} className={styles[shared.state]} />
-            Shared ledger: {s.word}
-          </p>
-          <p className={styles.sentence}>{s.sentence}</p>
-          {cap && shared.here !== null && shared.elsewhere !== null ? (
-            <p className={styles.split}>
-              {cap.used} of {cap.max} tokens in use: {shared.here} here,{' '}
-              {elsewhereText(shared.elsewhere)}.
-            </p>
-          ) : null}
-          <p className={styles.heading} id={`${id}-holders`}>
-            Held by
-          </p>
-          {shared.holders.length === 0 ? (
-            <p className="muted small">No machine holds a token.</p>
-          ) : (
-            <ul
-              className={styles.holders}
-              aria-labelledby={`${id}-holders`}
-              data-testid="ledger-holders"
-            >
-              {shared.holders.map((h, i) => (
-                <li
-                  key={`${h.name}-${i}`}
-                  data-holder={h.name}
-                  data-this-machine={h.thisMachine || undefined}
-                >
-                  <span className={styles.machine}>{h.name}</span>
-                  {h.thisMachine ? <span className={styles.here}>this machine</span> : null}
-                  <span className={styles.tokens}>{holderTokens(h)}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-          <Popover.Arrow className={styles.arrow} width={12} height={6} />
-        </Popover.Content>
-      </Popover.Portal>
-    </Popover.Root>
+    </>
   )
 }

@@ -1,5 +1,5 @@
 // The unlocked window: a sidebar (screens, lock) and the current screen.
-import { lazy, Suspense, useState } from 'react'
+import { useState } from 'react'
 import { Activity, FlaskConical, KeySquare, Lock, Settings } from 'lucide-react'
 import type { AppStatus } from '../../../shared/ipc/schemas'
 import { api } from '../api'
@@ -7,18 +7,10 @@ import { setStatus } from '../lib/app-store'
 import { toastFailure } from '../lib/toast-store'
 import { AccountsScreen } from './AccountsScreen'
 import { AgentApproval } from './AgentApproval'
+import { ActivityScreen, SettingsScreen } from './chunks'
 import { Logo } from './Logo'
 import { cx } from '../styles/cx'
 import styles from './Shell.module.css'
-
-// Loaded when first opened: the accounts list is what the window shows at start, and these two
-// screens (the log table, every settings section) need not load before the list shows.
-const ActivityScreen = lazy(() =>
-  import('./ActivityScreen').then((m) => ({ default: m.ActivityScreen })),
-)
-const SettingsScreen = lazy(() =>
-  import('./SettingsScreen').then((m) => ({ default: m.SettingsScreen })),
-)
 
 export type Screen = 'accounts' | 'activity' | 'settings'
 
@@ -67,10 +59,9 @@ export function Shell({ status }: { status: AppStatus }) {
       </nav>
       <div className={styles.content}>
         {screen === 'accounts' ? <AccountsScreen /> : null}
-        <Suspense fallback={null}>
-          {screen === 'activity' ? <ActivityScreen /> : null}
-          {screen === 'settings' ? <SettingsScreen status={status} /> : null}
-        </Suspense>
+        {/* Activity and Settings load on first use (./chunks): the list need not wait for them. */}
+        {screen === 'activity' ? <ActivityScreen /> : null}
+        {screen === 'settings' ? <SettingsScreen status={status} /> : null}
       </div>
       <AgentApproval />
     </div>

@@ -2,18 +2,12 @@
 // older than the newest this computer saw (VAULT_ROLLED_BACK), or upgrade a format 1 vault after
 // checking what nothing authenticated in it (VAULT_UPGRADE_NEEDED). Both are answered by
 // unlocking again with the person's consent; cancelling leaves the vault locked and untouched.
+// On demand (./chunks): an unlock rarely asks.
 import type { Failure } from '../../../shared/result'
 import { formatDateTime } from '../lib/format'
 import { ConfirmDialog } from './ConfirmDialog'
+import type { Consent } from './UnlockScreen'
 import styles from './UnlockConsent.module.css'
-
-/** What the person agrees to when they confirm. */
-export type Consent = { acceptOlder: true } | { upgrade: true }
-
-/** The failure codes an unlock asks with. */
-export function asksConsent(f: Failure): boolean {
-  return f.code === 'VAULT_ROLLED_BACK' || f.code === 'VAULT_UPGRADE_NEEDED'
-}
 
 function list(f: Failure, key: string): string[] {
   const v = f.details?.[key]

@@ -1,5 +1,5 @@
 // First run (choose how the vault is protected) and unlock; both offer the sandbox demo.
-import { useId, useState, type FormEvent } from 'react'
+import { useEffect, useId, useState, type FormEvent } from 'react'
 import { FlaskConical, KeyRound, LockKeyhole, ShieldCheck } from 'lucide-react'
 import type { AppStatus } from '../../../shared/ipc/schemas'
 import { DEMO_PASSPHRASE } from '../../../shared/demo'
@@ -8,14 +8,22 @@ import { api } from '../api'
 import { setStatus } from '../lib/app-store'
 import { formatDateTime } from '../lib/format'
 import { toast } from '../lib/toast-store'
+import { prefetchChunks, UnlockConsent } from './chunks'
 import { ErrorBox } from './ErrorBox'
 import { Logo } from './Logo'
-import { asksConsent, UnlockConsent, type Consent } from './UnlockConsent'
 import button from '../styles/button.module.css'
 import { cx } from '../styles/cx'
 import form from '../styles/form.module.css'
 import styles from './UnlockScreen.module.css'
 import { MIN_PASSPHRASE_LENGTH as MIN_PASSPHRASE } from '../../../shared/passphrase'
+
+/** What the person agrees to when they confirm a question of UnlockConsent. */
+export type Consent = { acceptOlder: true } | { upgrade: true }
+
+/** The failure codes an unlock asks with (UnlockConsent). */
+function asksConsent(f: Failure): boolean {
+  return f.code === 'VAULT_ROLLED_BACK' || f.code === 'VAULT_UPGRADE_NEEDED'
+}
 
 type Answer = { ok: true; value: AppStatus } | Failure
 
@@ -27,6 +35,8 @@ export function UnlockScreen({ status }: { status: AppStatus }) {
     failure: Failure
     retry: (c: Consent) => Promise<Answer>
   } | null>(null)
+  // The first screen is on: what comes after it loads while the window is idle.
+  useEffect(() => prefetchChunks(), [])
 
   async function run(task: () => Promise<Answer>, retry?: (c: Consent) => Promise<Answer>) {
     setBusy(true)
