@@ -20,6 +20,10 @@ function devCsp(): Plugin {
   }
 }
 
+/** The modules of the CLI's quick path through the agent (docs/agent.md). */
+const QUICK_PATH =
+  /src\/(main\/cli\/(quick-header|out|print-token|progress|format|default-dir)|main\/agent\/(ask|endpoint)|main\/client\/issued-check|shared\/(result|controls))\.ts$/
+
 export default defineConfig({
   main: {
     build: {
@@ -32,6 +36,13 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.main.ts'),
           cli: resolve('src/main/cli/entry.ts'),
+        },
+        output: {
+          codeSplitting: {
+            // What `tokendeck header L` loads through the agent (cli/quick-header.ts) in one
+            // chunk: each file an ES module graph loads costs a resolve, a read and a link.
+            groups: [{ name: 'cli-quick', test: QUICK_PATH }],
+          },
         },
       },
     },

@@ -2,7 +2,6 @@
 // directory of the user's own (mode 0700), under $XDG_RUNTIME_DIR or beside the vault; a named
 // pipe on Windows. TOKENDECK_AGENT_SOCK overrides. Light on purpose: the CLI's agent path uses it.
 // The client checks the socket file too: a socket of its own user, never a link.
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fail, ok, type Result } from '../../shared/result'
@@ -15,11 +14,18 @@ export function agentEndpoint(
 ): string {
   const override = env.TOKENDECK_AGENT_SOCK
   if (override) return override
-  const id = createHash('sha256').update(path.resolve(vaultDir)).digest('hex').slice(0, 16)
-  if (platform === 'win32') return `\\\\.\\pipe\\tokendeck-agent-${id}`
+  // node:crypto is loaded only when a name needs the hash: it is a tenth of a quick `header`.
+  const id = () =>
+    process
+      .getBuiltinModule('node:crypto')
+      .createHash('sha256')
+      .update(path.resolve(vaultDir))
+      .digest('hex')
+      .slice(0, 16)
+  if (platform === 'win32') return `\\\\.\\pipe\\tokendeck-agent-${id()}`
   const runtime = env.XDG_RUNTIME_DIR
   if (runtime && path.isAbsolute(runtime) && fs.existsSync(runtime)) {
-    return path.join(runtime, 'tokendeck', `agent-${id}.sock`)
+    return path.join(runtime, 'tokendeck', `agent-${id()}.sock`)
   }
   return path.join(path.resolve(vaultDir), '.agent', 'agent.sock')
 }
