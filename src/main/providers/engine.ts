@@ -16,6 +16,7 @@ import {
 import type { HttpBody, HttpClient } from './http-client'
 import { describeFailure, extractToken, statusMatches, type MintedToken } from './interpret'
 import { runProbe, type ProbeInput, type ProbeVerdict } from './probe'
+import { base32Seed, totp } from './totp'
 import { readRefreshToken, refreshAccessToken, type RefreshInput } from './refresh'
 
 export type { MintedToken } from './interpret'
@@ -95,6 +96,28 @@ function secretValues(fields: readonly ProfileField[], values: FieldValues): str
  */
 export const REFRESH_TOKEN_VALUE = '$refreshToken'
 
+/** The key under which the login's values carry the code of TOTP seed `field` (not a field name). */
+const totpKey = (field: string) => `$totp:${field}`
+
+/**
+ * The one-time codes a login sends (`{ "$totp": "seed" }`), computed now from the seeds in
+ * `values`, as values under totpKey(seed); a seed that is not base32 is a field error.
+ */
+function totpCodes(
+  template: Record<string, BodyValue>,
+  values: FieldValues,
+  nowMs: number,
+): Result<Record<string, string>> {
+  const codes: Record<string, string> = {}
+  for (const v of Object.values(template)) {
+    if (v === null || typeof v !== 'object' || !('$totp' in v)) continue
+    const seed = base32Seed(ownValue(values, v.$totp) ?? '')
+    if (!seed.ok) return { ...seed, fields: { [v.$totp]: [seed.message] } }
+    codes[totpKey(v.$totp)] = totp(seed.value, nowMs, v)
+  }
+  return ok(codes)
+}
+
 export function buildBody(
   encoding: 'json' | 'form' | 'none',
   template: Record<string, BodyValue>,
@@ -108,7 +131,9 @@ export function buildBody(
         ? v
         : '$field' in v
           ? (ownValue(values, v.$field) ?? '')
-          : (ownValue(values, REFRESH_TOKEN_VALUE) ?? '')
+          : '$totp' in v
+            ? (ownValue(values, totpKey(v.$totp)) ?? '')
+            : (ownValue(values, REFRESH_TOKEN_VALUE) ?? '')
   }
   if (encoding === 'json') return { kind: 'json', value: resolved }
   const form: Record<string, string> = {}
@@ -140,11 +165,14 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
       if (!checked.ok) return checked
       const base = baseUrlOf(profile, baseUrl)
       if (!base.ok) return base
-      const secrets = checked.value.secrets
+      const codes = totpCodes(profile.login.body, fields, clock.now())
+      if (!codes.ok) return codes
+      // A one-time code is masked like a secret in every message, and never kept.
+      const secrets = [...checked.value.secrets, ...Object.values(codes.value)]
       const res = await http.send({
         method: profile.login.method,
         url: joinUrl(base.value, profile.login.path),
-        body: buildBody(profile.login.encoding, profile.login.body, fields),
+        body: buildBody(profile.login.encoding, profile.login.body, { ...fields, ...codes.value }),
         mayMint: true,
       })
       if (!res.ok) return masked(res, secrets)

@@ -36,12 +36,27 @@ const statusList = z.array(z.number().int().min(100).max(599)).min(1)
 const primitive = z.union([z.string(), z.number(), z.boolean(), z.null()])
 
 /**
- * A body value is a JSON literal sent as is, a reference to an account field, or (in a `refresh`
- * request only) the refresh token itself.
+ * A one-time code computed at login from a TOTP seed kept in a secret field (RFC 6238): 6 digits
+ * every 30 seconds with HMAC-SHA1 unless the service says otherwise.
+ */
+export const totpValueSchema = z
+  .object({
+    $totp: fieldName,
+    digits: z.union([z.literal(6), z.literal(7), z.literal(8)]).optional(),
+    period: z.number().int().min(10).max(300).optional(),
+    algorithm: z.enum(['SHA1', 'SHA256', 'SHA512']).optional(),
+  })
+  .strict()
+export type TotpValue = z.infer<typeof totpValueSchema>
+
+/**
+ * A body value is a JSON literal sent as is, a reference to an account field, (in a `refresh`
+ * request only) the refresh token itself, or (in the login only) a TOTP code of a secret seed.
  */
 export const bodyValueSchema = z.union([
   z.object({ $field: fieldName }).strict(),
   z.object({ $refreshToken: z.literal(true) }).strict(),
+  totpValueSchema,
   primitive,
 ])
 export type BodyValue = z.infer<typeof bodyValueSchema>
@@ -291,6 +306,7 @@ export const profileSchema = z
         message: 'a field of kind "secret" must have role "secret"',
       })
     }
+    const secretNames = new Set(p.fields.filter((f) => f.role === 'secret').map((f) => f.name))
     const checkRefs = (
       where: string,
       body: Record<string, BodyValue>,
@@ -298,7 +314,16 @@ export const profileSchema = z
       refreshToken = false,
     ) => {
       for (const [key, v] of Object.entries(body)) {
-        if (v !== null && typeof v === 'object' && '$refreshToken' in v) {
+        if (v !== null && typeof v === 'object' && '$totp' in v) {
+          const problem =
+            where !== 'login'
+              ? '"$totp" can only be sent by the login'
+              : !secretNames.has(v.$totp)
+                ? `a TOTP seed must be a secret field of the account ("${v.$totp}" is not)`
+                : null
+          if (problem)
+            ctx.addIssue({ code: 'custom', path: [where, 'body', key], message: problem })
+        } else if (v !== null && typeof v === 'object' && '$refreshToken' in v) {
           if (!refreshToken) {
             ctx.addIssue({
               code: 'custom',
