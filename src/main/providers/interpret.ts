@@ -231,7 +231,12 @@ export function computeExpiry(
             `The expiry at "${spec.path}" looks like seconds, not milliseconds.`,
           )
         }
-        at = spec.format === 'epoch-s' ? n * 1000 : n
+        at =
+          spec.format === 'epoch-s'
+            ? n * 1000
+            : spec.format === 'lifetime-s'
+              ? issuedAt + n * 1000
+              : n
       }
       break
     }

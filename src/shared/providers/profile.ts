@@ -106,7 +106,11 @@ export const expirySchema = z.discriminatedUnion('source', [
     .object({
       source: z.literal('body'),
       path: jsonPath,
-      format: z.enum(['epoch-ms', 'epoch-s', 'iso8601']),
+      /**
+       * A date (epoch ms or s, ISO 8601), or `lifetime-s`: seconds from the moment of the answer
+       * (OAuth's `expires_in`, RFC 6749 §5.1).
+       */
+      format: z.enum(['epoch-ms', 'epoch-s', 'iso8601', 'lifetime-s']),
     })
     .strict(),
   /** The JWT `exp` claim, decoded (not verified): used for the date only, trusted for nothing else. */
