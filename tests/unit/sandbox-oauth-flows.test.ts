@@ -277,7 +277,11 @@ describe('authorization code + PKCE', () => {
   })
 
   it('without S256 PKCE the request is refused by redirect (invalid_request), with the state', async () => {
-    for (const p of [{}, { code_challenge: pkce().challenge, code_challenge_method: 'plain' }]) {
+    const variants: Record<string, string>[] = [
+      {},
+      { code_challenge: pkce().challenge, code_challenge_method: 'plain' },
+    ]
+    for (const p of variants) {
       const res = await fetch(authorizeUrl({ redirect_uri: callbackUrl, state: 'z', ...p }), {
         redirect: 'manual',
       })
