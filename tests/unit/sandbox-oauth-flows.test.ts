@@ -7,6 +7,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startOauthSandbox, type OauthSandbox } from '../../src/main/sandbox'
+import { base32Decode, totp } from '../../src/main/sandbox/totp-check'
 
 const user = DEMO_USERS.oauth[0]!
 const CLI = 'tokendeck-cli'
@@ -274,6 +275,35 @@ describe('authorization code + PKCE', () => {
     for (const redirect of ['http://127.0.0.1:1/x', 'http://[::1]:65000/cb?a=1']) {
       expect((await consent(authorizeUrl({ ...base, redirect_uri: redirect }))).status).toBe(200)
     }
+  })
+
+  it('a TOTP user needs a current one-time code on the consent page, once', async () => {
+    const otpUser = DEMO_USERS.oauth.find((u) => u.totpSeed)!
+    const p = {
+      redirect_uri: callbackUrl,
+      state: 's',
+      code_challenge: pkce().challenge,
+      code_challenge_method: 'S256',
+    }
+    const submit = async (otp: string) => {
+      const page = await consent(authorizeUrl(p))
+      const form = {
+        request_id: page.requestId,
+        username: otpUser.username,
+        password: otpUser.secret,
+      }
+      return post('/oauth/authorize/decision', { ...form, otp, decision: 'allow' })
+    }
+    const missing = await submit('')
+    expect(missing.status).toBe(401)
+    expect(missing.text).toMatch(/one-time code/)
+    const current = totp(base32Decode(otpUser.totpSeed!)!, now)
+    const ok = await submit(current)
+    expect(ok.status).toBe(302)
+    expect(new URL(ok.headers.get('location')!).searchParams.get('code')).toMatch(/^ac_/)
+    const replay = await submit(current)
+    expect(replay.status).toBe(401)
+    expect(replay.text).toMatch(/already used/)
   })
 
   it('without S256 PKCE the request is refused by redirect (invalid_request), with the state', async () => {
