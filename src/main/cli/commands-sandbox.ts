@@ -7,7 +7,7 @@ import { EXIT, print, printJson } from './io'
 /** Starts the sandbox servers, prints where they are, and closes them on SIGINT or SIGTERM. */
 export async function sandbox(ctx: Ctx): Promise<number> {
   // Loaded only here: the other commands never pay for the sandbox servers' code.
-  const { startSandbox, DEMO_USERS } = await import('../sandbox')
+  const { startSandbox, DEMO_USERS, DEMO_OAUTH_CLIENTS } = await import('../sandbox')
   const sb = await startSandbox()
   const urls = {
     tpstreams: sb.tpstreams.baseUrl,
@@ -15,10 +15,19 @@ export async function sandbox(ctx: Ctx): Promise<number> {
     classic: sb.classic.baseUrl,
     oauth: sb.oauth.baseUrl,
   }
-  if (ctx.json) printJson({ ...urls, users: DEMO_USERS })
+  const oauthClients = DEMO_OAUTH_CLIENTS.map((c) => ({
+    clientId: c.clientId,
+    ...(c.secret ? { secret: c.secret } : {}),
+  }))
+  if (ctx.json) printJson({ ...urls, users: DEMO_USERS, oauthClients })
   else {
     const users = Object.entries(DEMO_USERS).flatMap(([provider, list]) =>
-      list.map((u) => [provider, u.username, u.secret, u.organizations?.join(', ') ?? '']),
+      list.map((u) => [
+        provider,
+        u.username,
+        u.secret,
+        u.organizations?.join(', ') ?? (u.totpSeed ? `TOTP seed ${u.totpSeed}` : ''),
+      ]),
     )
     const lines = [
       'Sandbox providers running on this machine (Ctrl-C to stop):',
@@ -27,7 +36,7 @@ export async function sandbox(ctx: Ctx): Promise<number> {
           ['tpstreams', urls.tpstreams, 'protected: GET /api/v1/<org>/assets/'],
           ['xpay', urls.xpay, 'protected: GET /client/profile'],
           ['classic', urls.classic, 'protected: GET /api/me'],
-          ['oauth', urls.oauth, 'protected: GET /api/me; refresh: POST /oauth/token'],
+          ['oauth', urls.oauth, 'protected: GET /api/me; OAuth server: docs/sandbox.md'],
         ],
         '  ',
       ),
@@ -37,7 +46,13 @@ export async function sandbox(ctx: Ctx): Promise<number> {
       '  (oauth has no built-in profile: import the one in docs/providers.md, "Refresh tokens")',
       '',
       'Demo users (public demo credentials of these local fake servers, not real secrets):',
-      ...columns([['PROVIDER', 'USER', 'SECRET', 'ORGANIZATIONS'], ...users], '  '),
+      ...columns([['PROVIDER', 'USER', 'SECRET', 'ORGANIZATIONS / TOTP'], ...users], '  '),
+      '',
+      'OAuth clients of the oauth server (public demo values):',
+      ...columns(
+        [['CLIENT', 'SECRET'], ...oauthClients.map((c) => [c.clientId, c.secret ?? '(public)'])],
+        '  ',
+      ),
     ]
     print(lines.join('\n'))
   }

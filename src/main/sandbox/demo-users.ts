@@ -21,7 +21,11 @@ function frozen(users: SandboxUser[]): readonly SandboxUser[] {
  * - xpay: dev@acme.test / xpay-demo-secret-key with scopes [tme_user];
  *   admin@acme.test / xpay-admin-secret-key with scopes [tme_admin].
  * - Classic: admin / hunter2 (the docs' example); demo / classic-demo-password.
- * - OAuth-style JWT API: dev@acme.test / oauth-demo-password.
+ * - OAuth-style JWT API: dev@acme.test / oauth-demo-password; otp@acme.test /
+ *   oauth-otp-password with the TOTP seed JBSWY3DPEHPK3PXP (base32; RFC 6238 HMAC-SHA1, 6 digits,
+ *   30 s steps, T0 = 0: any authenticator app, or `oathtool --totp -b JBSWY3DPEHPK3PXP`), who
+ *   logs in only with a one-time code (`POST /api/login-otp`, or the code field of the consent
+ *   and device pages).
  */
 export const DEMO_USERS: {
   readonly tpstreams: readonly SandboxUser[]
@@ -42,7 +46,10 @@ export const DEMO_USERS: {
     { username: 'admin', secret: 'hunter2' },
     { username: 'demo', secret: 'classic-demo-password' },
   ]),
-  oauth: frozen([{ username: 'dev@acme.test', secret: 'oauth-demo-password' }]),
+  oauth: frozen([
+    { username: 'dev@acme.test', secret: 'oauth-demo-password' },
+    { username: 'otp@acme.test', secret: 'oauth-otp-password', totpSeed: 'JBSWY3DPEHPK3PXP' },
+  ]),
 })
 
 /** A private, mutable copy of a user list, keyed by username. */
@@ -57,5 +64,6 @@ export function copyUser(u: SandboxUser): SandboxUser {
     secret: u.secret,
     ...(u.organizations ? { organizations: [...u.organizations] } : {}),
     ...(u.scopes ? { scopes: [...u.scopes] } : {}),
+    ...(u.totpSeed ? { totpSeed: u.totpSeed } : {}),
   }
 }

@@ -42,7 +42,15 @@ export interface Echo {
 }
 
 /** The routes a fault can be armed on; 'any' matches every request, unknown paths included. */
-export type FaultRoute = 'login' | 'logout' | 'signup' | 'protected' | 'refresh' | 'any'
+export type FaultRoute =
+  | 'login'
+  | 'logout'
+  | 'signup'
+  | 'protected'
+  | 'refresh'
+  /** OAuth sandbox: consent and device pages, device authorization, introspection. */
+  | 'authorize'
+  | 'any'
 
 /** The body of a `malformed-json` fault: JSON cut off mid-string. */
 export const MALFORMED_JSON_BODY = '{"token": "abc'

@@ -47,12 +47,19 @@ const STAT_OF: Record<Route['kind'], keyof SandboxStats | null> = {
   logout: 'logoutRequests',
   refresh: 'refreshRequests',
   protected: null,
+  authorize: null,
 }
 
 function pathOf(req: IncomingMessage): string {
   const raw = req.url ?? '/'
   const q = raw.indexOf('?')
   return q === -1 ? raw : raw.slice(0, q)
+}
+
+function queryOf(req: IncomingMessage): URLSearchParams {
+  const raw = req.url ?? '/'
+  const q = raw.indexOf('?')
+  return new URLSearchParams(q === -1 ? '' : raw.slice(q + 1))
 }
 
 /** Starts a host on 127.0.0.1 with an OS-chosen port. */
@@ -100,7 +107,13 @@ export async function startHost(spec: HostSpec): Promise<Host> {
       if (err instanceof Error && err.message === 'too-large') writeReply(res, spec.tooLarge())
       return
     }
-    const sreq: SandboxRequest = { method: req.method ?? 'GET', path, headers: req.headers, body }
+    const sreq: SandboxRequest = {
+      method: req.method ?? 'GET',
+      path,
+      query: queryOf(req),
+      headers: req.headers,
+      body,
+    }
     const respond = async (): Promise<Reply> => {
       if (!route) return spec.notFound(sreq)
       if (route.method !== sreq.method) return spec.methodNotAllowed(sreq)

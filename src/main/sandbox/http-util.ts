@@ -14,6 +14,8 @@ export interface Reply {
 export interface SandboxRequest {
   method: string
   path: string
+  /** The query string's parameters (empty when there is none). */
+  query: URLSearchParams
   headers: IncomingHttpHeaders
   body: Buffer
 }

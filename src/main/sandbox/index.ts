@@ -1,4 +1,5 @@
-// Public entry of the sandbox: local servers emulating TPStreams, xpay and the classic token API.
+// Public entry of the sandbox: local servers emulating TPStreams, xpay, the classic token API and
+// an OAuth 2.0 authorization server with its JWT API.
 // Plain Node (no electron): used by the tests, demo mode and `tokendeck sandbox`.
 import { startClassicSandbox } from './classic'
 import type { ClassicSandbox, ClassicSandboxOptions } from './classic'
@@ -8,10 +9,11 @@ import type { SandboxClock } from './types'
 import { startXpaySandbox } from './xpay'
 import type { XpaySandbox, XpaySandboxOptions } from './xpay'
 import { startOauthSandbox } from './oauth'
-import type { OauthSandbox, OauthSandboxOptions } from './oauth'
+import type { GrantKind, OauthClient, OauthSandbox, OauthSandboxOptions } from './oauth'
 
 export { startClassicSandbox, startTpstreamsSandbox, startXpaySandbox, startOauthSandbox }
-export type { OauthSandbox, OauthSandboxOptions }
+export type { GrantKind, OauthClient, OauthSandbox, OauthSandboxOptions }
+export { DEMO_OAUTH_CLIENTS } from './oauth-clients'
 export type { ClassicSandbox, ClassicSandboxOptions }
 export type { TpstreamsSandbox, TpstreamsSandboxOptions }
 export type { XpaySandbox, XpaySandboxOptions }

@@ -14,6 +14,11 @@ export interface SandboxUser {
   organizations?: string[]
   /** xpay: scopes reported at login and put in the JWT; default ["tme_user"]. */
   scopes?: string[]
+  /**
+   * OAuth sandbox: a base32 TOTP seed (RFC 6238, HMAC-SHA1, 6 digits, 30 s). A user with one logs
+   * in only with a one-time code (`POST /api/login-otp`, the consent and device pages).
+   */
+  totpSeed?: string
 }
 
 /** Request counters; every request that reached the route counts, whatever its outcome. */
