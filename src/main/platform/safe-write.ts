@@ -15,6 +15,15 @@ export interface SafeWriteOptions {
   tempName?: string
 }
 
+const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants
+
+/**
+ * open() flags for a file that must be new: created here (O_EXCL), never through a link
+ * (O_NOFOLLOW; 0 where the platform has none, Windows, where O_EXCL already refuses any existing
+ * name, a link included). Every temporary file of a safe write is opened with these.
+ */
+export const FRESH_FILE_FLAGS = O_WRONLY | O_CREAT | O_EXCL | (O_NOFOLLOW ?? 0)
+
 /** A fresh temporary name beside `target`: `.NAME.RANDOM.tmp` (hidden, 12 random bytes). */
 export function tempNameFor(target: string): string {
   const dir = path.dirname(path.resolve(target))
@@ -32,10 +41,7 @@ export function writeFileSafely(
 ): void {
   const mode = o.mode ?? 0o600
   const tmp = o.tempName ?? tempNameFor(target)
-  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants
-  // O_NOFOLLOW is 0 where the platform has none (Windows); O_EXCL already refuses any existing
-  // name there, a link included.
-  const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | (O_NOFOLLOW ?? 0), mode)
+  const fd = fs.openSync(tmp, FRESH_FILE_FLAGS, mode)
   let renamed = false
   try {
     try {

@@ -36,7 +36,11 @@ export interface EventCipher {
 export function lineBucket(line: string): EventBucket | null | undefined {
   const raw = safeJson(line)
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined
-  const b = (raw as { b?: unknown }).b
+  return bucketNamed((raw as { b?: unknown }).b)
+}
+
+/** The bucket a line's `b` names: null when it names none (an older line), undefined if unknown. */
+function bucketNamed(b: unknown): EventBucket | null | undefined {
   if (b === undefined) return null
   return (EVENT_BUCKETS as readonly unknown[]).includes(b) ? (b as EventBucket) : undefined
 }
@@ -76,7 +80,7 @@ export function sealedEventCipher(key: Buffer, vaultId: string): EventCipher {
       const raw = safeJson(line)
       if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null
       const { b, n, ...rest } = raw as Record<string, unknown>
-      const bucket = b === undefined ? null : lineBucket(line)
+      const bucket = bucketNamed(b)
       if (bucket === undefined) return null
       if (n !== undefined && (bucket === null || !isCount(n))) return null
       const rec = encRecordSchema.safeParse(rest)

@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { EventType, Surface, VaultEvent } from '../../../shared/views'
 import { currentOrigin, type RequestOrigin } from '../../platform/request-origin'
-import { tempNameFor } from '../../platform/safe-write'
+import { FRESH_FILE_FLAGS, tempNameFor } from '../../platform/safe-write'
 import {
   bucketOf,
   lineShape,
@@ -207,13 +207,12 @@ export class EventLog {
       const ev = bucket === null && cipher ? openEntries(cipher, line) : null
       if (!ev || !cipher) return { line, bucket: 'other', count: 1 }
       changed = true
-      return { line: sealEntries(cipher, ev), bucket: bucketOf(ev[0]!.type), count: 1 }
+      return { line: sealEntries(cipher, ev), bucket: bucketOf(ev[0]!.type), count: ev.length }
     })
     const keep = this.newestPerBucket(sorted)
     if (keep.length === lines.length && !changed) return
     const tmp = tempNameFor(this.path)
-    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants
-    const file = await fs.promises.open(tmp, O_WRONLY | O_CREAT | O_EXCL | (O_NOFOLLOW ?? 0), 0o600)
+    const file = await fs.promises.open(tmp, FRESH_FILE_FLAGS, 0o600)
     let renamed = false
     try {
       await file.writeFile(keep.length > 0 ? `${keep.join('\n')}\n` : '')
@@ -275,8 +274,7 @@ export class EventLog {
     const keep = this.newestPerBucket(out)
     // A fresh name, created O_EXCL | O_NOFOLLOW: a name planted in the folder is never followed.
     const tmp = tempNameFor(this.path)
-    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants
-    const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | (O_NOFOLLOW ?? 0), 0o600)
+    const fd = fs.openSync(tmp, FRESH_FILE_FLAGS, 0o600)
     try {
       fs.writeSync(fd, keep.length > 0 ? `${keep.join('\n')}\n` : '')
       fs.fchmodSync(fd, 0o600)
