@@ -1,23 +1,32 @@
 // A client's request body in the gateway: streamed upstream as it arrives, and held (up to
 // REPLAY_LIMIT) so the request can be sent again with a new token after an upstream 401.
 import type http from 'node:http'
-import { PassThrough } from 'node:stream'
+import { PassThrough, type Readable } from 'node:stream'
 import type { StreamMemory } from './stream-memory'
 
 /** A request body up to this size is held so the request can be sent again after a 401. */
 export const REPLAY_LIMIT = 1024 * 1024
 
+/** A request's body as the gateway handles it: what goes upstream first, and again after a 401. */
+export interface RequestBody {
+  /** What the first upstream request reads; null when the request has no body. */
+  readonly stream: Readable | null
+  /** Stops feeding upstream; the rest is still read (and held while it fits). */
+  detach(): void
+  /** The whole body, when it arrived and fits; null when it cannot be sent again. */
+  replay(): Promise<Buffer | null>
+}
+
 /**
  * The body of a request that has one, as it arrives: streamed upstream, and held while it fits
  * REPLAY_LIMIT.
  */
-export class ClientBody {
+export class ClientBody implements RequestBody {
   private held: Buffer[] | null = []
   private heldBytes = 0
   private done = false
   readonly ended: Promise<void>
-  /** What the first upstream request reads. */
-  readonly stream: PassThrough | null
+  readonly stream: PassThrough
 
   constructor(
     private readonly req: http.IncomingMessage,
@@ -40,13 +49,11 @@ export class ClientBody {
     this.stream = req.pipe(new PassThrough())
   }
 
-  /** Stops feeding upstream; the rest is still read (and held while it fits). */
   detach(): void {
-    if (this.stream) this.req.unpipe(this.stream)
+    this.req.unpipe(this.stream)
     this.req.resume()
   }
 
-  /** The whole body, when it arrived and fits; null when it cannot be sent again. */
   async replay(): Promise<Buffer | null> {
     await this.ended
     return this.done && this.held ? Buffer.concat(this.held) : null
@@ -54,9 +61,7 @@ export class ClientBody {
 }
 
 /** A request without a body: nothing to stream or hold; sent again, it is sent empty. */
-export function noBody(
-  req: http.IncomingMessage,
-): Pick<ClientBody, 'stream' | 'detach' | 'replay'> {
+export function noBody(req: http.IncomingMessage): RequestBody {
   req.resume()
   return { stream: null, detach: () => {}, replay: () => Promise.resolve(Buffer.alloc(0)) }
 }

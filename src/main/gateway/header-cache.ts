@@ -4,17 +4,14 @@
 // once, however many requests saw the 401, and dropped at once; what the core hands out after
 // the report (a new token, or the same one when no replacement may be minted yet) is held again.
 import { labelKey } from '../../shared/labels'
-import type { Result } from '../../shared/result'
+import type { Result, Success } from '../../shared/result'
 import type { GatewayHeader, GatewaySource } from './types'
 
 /** How long a header is handed out without asking the core again. */
 export const HEADER_HOLD_MS = 1000
 
 export class HeaderCache {
-  private readonly heldByKey = new Map<
-    string,
-    { header: GatewayHeader; result: Result<GatewayHeader>; at: number }
-  >()
+  private readonly heldByKey = new Map<string, { result: Success<GatewayHeader>; at: number }>()
   private readonly asking = new Map<string, Promise<Result<GatewayHeader>>>()
   private readonly rejecting = new Map<string, Promise<void>>()
 
@@ -27,22 +24,20 @@ export class HeaderCache {
   held(label: string): Result<GatewayHeader> | null {
     const t = this.now()
     const h = this.heldByKey.get(labelKey(label))
-    return h &&
-      t - h.at < HEADER_HOLD_MS &&
-      (h.header.expiresAt === null || h.header.expiresAt > t + HEADER_HOLD_MS)
-      ? h.result
-      : null
+    if (!h || t - h.at >= HEADER_HOLD_MS) return null
+    const { expiresAt } = h.result.value
+    return expiresAt === null || expiresAt > t + HEADER_HOLD_MS ? h.result : null
   }
 
   header(label: string): Promise<Result<GatewayHeader>> {
-    const now = this.held(label)
-    if (now) return Promise.resolve(now)
+    const held = this.held(label)
+    if (held) return Promise.resolve(held)
     const key = labelKey(label)
     let asking = this.asking.get(key)
     if (!asking) {
       asking = this.source.header(label).then((r) => {
         this.asking.delete(key)
-        if (r.ok) this.heldByKey.set(key, { header: r.value, result: r, at: this.now() })
+        if (r.ok) this.heldByKey.set(key, { result: r, at: this.now() })
         return r
       })
       this.asking.set(key, asking)
@@ -57,7 +52,7 @@ export class HeaderCache {
   refused(label: string, tokenId: string): Promise<void> {
     const key = labelKey(label)
     const drop = () => {
-      if (this.heldByKey.get(key)?.header.tokenId === tokenId) this.heldByKey.delete(key)
+      if (this.heldByKey.get(key)?.result.value.tokenId === tokenId) this.heldByKey.delete(key)
     }
     drop()
     let r = this.rejecting.get(tokenId)

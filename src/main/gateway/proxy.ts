@@ -92,8 +92,9 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
   /** The last list read, while it is fresh: most requests need no promise to find their account. */
   let targetsRead: GatewayTarget[] | null = null
   /** The accounts served, read again at most once a second (accounts and policies change). */
+  const fresh = () => now() - targetsAt <= 1000
   function targets(): Promise<Result<GatewayTarget[]>> {
-    if (!targetsNow || now() - targetsAt > 1000) {
+    if (!targetsNow || !fresh()) {
       targetsAt = now()
       targetsRead = null
       targetsNow = o.source.targets().then((r) => {
@@ -109,7 +110,7 @@ export async function startGateway(o: GatewayOptions): Promise<Result<RunningGat
     return targetsNow
   }
   function freshTargets(): GatewayTarget[] | null {
-    return targetsRead && now() - targetsAt <= 1000 ? targetsRead : null
+    return targetsRead && fresh() ? targetsRead : null
   }
 
   function authorized(req: http.IncomingMessage): boolean {
