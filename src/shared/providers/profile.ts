@@ -310,7 +310,7 @@ export const profileSchema = z
         message: 'a field of kind "secret" must have role "secret"',
       })
     }
-    const secretNames = new Set(p.fields.filter((f) => f.role === 'secret').map((f) => f.name))
+    const secretNames = new Set(p.fields.filter(isSecretField).map((f) => f.name))
     const checkRefs = (
       where: string,
       body: Record<string, BodyValue>,
