@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { startSandbox, DEMO_USERS } from '../src/main/sandbox'
+import { median, round } from './stats'
 
 const PASS = 'benchmark passphrase'
 const WARMUP_ROUNDS = 2
@@ -43,17 +44,6 @@ wall = time.perf_counter() - t0
 code = os.waitstatus_to_exitcode(status)
 print(json.dumps({"code": code, "wall_ms": wall * 1000, "maxrss_kib": ru.ru_maxrss}), file=sys.stderr)
 `
-
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[i]!
-}
-
-const round = (n: number, digits = 3) => Number(n.toFixed(digits))
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b)
-  return percentile(sorted, 50)
-}
 
 /** A benchmark stops at the first step that failed, with that step's message. */
 function must(r: Run, what: string): Run {

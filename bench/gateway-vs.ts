@@ -13,13 +13,13 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { freePort } from '../tests/helpers/free-port'
 import { startRig } from './gateway'
+import { median, round } from './stats'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const SECONDS = Number(process.env.SECONDS_PER_RUN ?? 5)
 const CONNECTIONS = 50
-const round = (n: number, digits = 3) => Number(n.toFixed(digits))
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
 
 function which(cmd: string): string | null {
   for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/bin']) {
@@ -120,17 +120,6 @@ async function nodeLoad(url: string, headers: Record<string, string>): Promise<W
     maxMs: latencies.at(-1)!,
     errors,
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 function waitForPort(port: number): Promise<void> {

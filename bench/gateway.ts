@@ -13,6 +13,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { DEMO_USERS } from '../src/main/sandbox'
 import { CLI_PATH } from './agent'
+import { median, percentile, round } from './stats'
 
 const PASS = 'benchmark passphrase'
 const LATENCY_REQUESTS = Number(process.env.LAT ?? 1500)
@@ -20,12 +21,6 @@ const THROUGHPUT_REQUESTS = Number(process.env.TPUT ?? 4000)
 const THROUGHPUT_ROUNDS = 3
 const CONCURRENCY = 50
 const STREAM_BYTES = Number(process.env.MB ?? 100) * 1024 * 1024
-
-const round = (n: number, digits = 3) => Number(n.toFixed(digits))
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[i]!
-}
 
 /** Runs the CLI to completion; throws with its stderr when it fails. */
 export function cli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<string> {
@@ -213,7 +208,6 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
       rps10.direct.push(await throughput(slow(direct), THROUGHPUT_REQUESTS / 2))
       rps10.gateway.push(await throughput(slow(through), THROUGHPUT_REQUESTS / 2))
     }
-    const med = (xs: number[]) => p(xs, 50)
 
     // Memory: 100 MB up through the gateway to the echo endpoint, then 100 MB down.
     const pid = rig.gateway.pid
@@ -289,12 +283,12 @@ export async function gatewayBench(): Promise<Record<string, unknown>> {
         instantUpstream: {
           direct: rps.direct.map((x) => round(x, 0)),
           gateway: rps.gateway.map((x) => round(x, 0)),
-          medianRatio: round(med(rps.gateway) / med(rps.direct)),
+          medianRatio: round(median(rps.gateway) / median(rps.direct)),
         },
         upstream10ms: {
           direct: rps10.direct.map((x) => round(x, 0)),
           gateway: rps10.gateway.map((x) => round(x, 0)),
-          medianRatio: round(med(rps10.gateway) / med(rps10.direct)),
+          medianRatio: round(median(rps10.gateway) / median(rps10.direct)),
         },
         goalRatio: 0.8,
       },

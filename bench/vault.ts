@@ -10,16 +10,10 @@ import { startSandbox, DEMO_USERS } from '../src/main/sandbox'
 import { createVaultServices, passphraseProtector, DEFAULT_SCRYPT } from '../src/main/vault'
 import { VaultFile } from '../src/main/vault/storage/vault-file'
 import type { Result } from '../src/shared/result'
+import { percentile, round } from './stats'
 
 const CHEAP = { N: 2 ** 15, r: 8, p: 1 }
 const PASS = 'benchmark passphrase'
-
-function percentile(sorted: number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[i]!
-}
-
-const round = (n: number, digits = 3) => Number(n.toFixed(digits))
 
 /** A benchmark stops at the first step that failed, with that step's message. */
 function must<T>(r: Result<T>): T {
