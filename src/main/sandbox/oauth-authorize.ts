@@ -1,7 +1,7 @@
 // The OAuth sandbox's authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636 S256 only,
 // RFC 8252 loopback redirects): the consent page, its decision, and the code exchange.
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto'
-import { randomHex } from './http-util'
+import { createHash, randomUUID } from 'node:crypto'
+import { randomHex, secretEquals } from './http-util'
 import type { Reply, SandboxRequest } from './http-util'
 import { redirectAllowed } from './oauth-clients'
 import type { CallingClient } from './oauth-clients'
@@ -203,9 +203,8 @@ export function codeGrant(ctx: OauthContext): {
         'redirect_uri does not match the authorization request',
       )
     }
-    const computed = Buffer.from(createHash('sha256').update(verifier, 'ascii').digest('base64url'))
-    const expected = Buffer.from(record.challenge)
-    if (computed.length !== expected.length || !timingSafeEqual(computed, expected)) {
+    const computed = createHash('sha256').update(verifier, 'ascii').digest('base64url')
+    if (!secretEquals(computed, record.challenge)) {
       return oauthError(400, 'invalid_grant', 'code_verifier does not match the code_challenge')
     }
     const body = await ctx.store.issue({

@@ -1,7 +1,8 @@
 // The sandbox's one-time codes: RFC 4226 HOTP and RFC 6238 TOTP (HMAC-SHA1, 30 s, T0 = 0) over a
 // base32 seed, and a per-user check that accepts one step either side and refuses a replayed step.
 // Written independently of the client side's generator so a shared bug cannot hide.
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac } from 'node:crypto'
+import { secretEquals } from './http-util'
 
 /** RFC 6238 defaults the sandbox uses. */
 export const TOTP_STEP_SECONDS = 30
@@ -77,8 +78,7 @@ export class TotpChecker {
     let matched: number | null = null
     for (const step of [current - 1, current, current + 1]) {
       if (step < 0) continue
-      const expected = Buffer.from(hotp(key, step))
-      if (timingSafeEqual(expected, Buffer.from(code))) matched = step
+      if (secretEquals(hotp(key, step), code)) matched = step
     }
     if (matched === null) return { ok: false, why: 'wrong' }
     const last = this.lastStep.get(username)
