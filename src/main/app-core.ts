@@ -8,6 +8,7 @@ import { fail, ok, type Result } from '../shared/result'
 import type { AppStatus } from '../shared/ipc/schemas'
 import type { SandboxSet } from './sandbox'
 import {
+  LoginPrompts,
   appActions,
   openVaultServices,
   type Actions,
@@ -40,6 +41,8 @@ export interface AppCoreDeps {
   startSandbox?: () => Promise<SandboxSet>
   /** This machine's state folder (seen-vaults.ts); default: the user's own (localStateDir). */
   stateDir?: string
+  /** Waits between device-flow polls (the e2e harness passes one that moves its clock). */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
 /** Owns the open vault's services, the actions over them, and the demo session. */
@@ -49,6 +52,8 @@ export class AppCore {
   private demo: { sandbox: SandboxSet; dir: string } | null = null
   private readonly listeners = new Set<(reason: string) => void>()
   private unbind: () => void = () => {}
+  /** One hub for the user's vault and the demo's: the window sees either's browser steps. */
+  private readonly prompts = new LoginPrompts()
 
   constructor(private readonly deps: AppCoreDeps) {
     this.services = this.open(deps.vaultDir, deps.stateDir)
@@ -66,7 +71,9 @@ export class AppCore {
       clock: this.deps.clock,
       http: this.deps.http,
       storeFactory: this.deps.storeFactory,
+      prompts: this.prompts,
       ...(stateDir ? { stateDir } : {}),
+      ...(this.deps.wait ? { wait: this.deps.wait } : {}),
     })
     this.unbind()
     const unlisten = s.vault.onChange(() => this.emit('vault'))

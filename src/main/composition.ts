@@ -5,6 +5,7 @@
 import { systemClock, type Clock } from '../shared/clock'
 import { createActions, type Actions, type HeaderCopier } from './actions'
 import type { HttpClient } from './providers/http-client'
+import type { LoginPrompts } from './providers/login-prompts'
 import { createVaultServices, type SafeStoragePort, type VaultServices } from './vault'
 import type { StoreFactory } from './vault/vault-file'
 
@@ -12,6 +13,7 @@ export type { Actions, HeaderCopier } from './actions'
 export type { SafeStoragePort, VaultServices } from './vault'
 export type { StoreFactory } from './vault/vault-file'
 export type { HttpClient } from './providers/http-client'
+export { LoginPrompts } from './providers/login-prompts'
 
 /** Which vault folder, and the parts a test or the app may replace. */
 export interface VaultOptions {
@@ -21,6 +23,10 @@ export interface VaultOptions {
   storeFactory?: StoreFactory
   /** This machine's state folder (seen-vaults.ts); default: the user's own (localStateDir). */
   stateDir?: string
+  /** The process's login prompts, when it has several vaults (the app: the user's and the demo). */
+  prompts?: LoginPrompts
+  /** Waits between device-flow polls (tests pass one that moves their clock). */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
 /** The services over one vault folder (nothing is read until asked). */
@@ -31,6 +37,8 @@ export function openVaultServices(o: VaultOptions): VaultServices {
     http: o.http,
     storeFactory: o.storeFactory,
     ...(o.stateDir ? { stateDir: o.stateDir } : {}),
+    ...(o.prompts ? { prompts: o.prompts } : {}),
+    ...(o.wait ? { wait: o.wait } : {}),
   })
 }
 

@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   /** At an evict-oldest cap: minting would make the server end another token; confirm first. */
   'EVICTION_NEEDS_CONFIRMATION',
   'NO_SECRET',
+  /** A login that waits for a person (a device code, a browser sign-in) was not completed in time. */
+  'LOGIN_EXPIRED',
   // vault
   'VAULT_LOCKED',
   'VAULT_BAD_PASSPHRASE',

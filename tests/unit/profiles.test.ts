@@ -21,6 +21,10 @@ describe('provider profiles', () => {
     const [tp, xpay, classic] = BUILTIN_PROFILES
     expect(tp?.auth.scheme).toBe('Token')
     expect(tp?.cap).toEqual({ max: 20, scope: 'organization', onExceed: 'refuse' })
+    expect(tp?.login.kind).toBe('request')
+    if (tp?.login.kind !== 'request' || xpay?.login.kind !== 'request')
+      throw new Error('request logins')
+    if (classic?.login.kind !== 'request') throw new Error('a request login')
     expect(tp?.login.body).toMatchObject({ organization_id: { $field: 'organization_id' } })
     expect(tp?.revoke?.path).toBe('/api/auth/logout/')
     expect(xpay?.auth.scheme).toBe('Bearer')

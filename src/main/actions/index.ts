@@ -10,6 +10,7 @@ import { demoActions } from './demo'
 import { eventActions } from './events'
 import { gatewayActions } from './gateway'
 import { ledgerActions } from './ledger'
+import { loginActions } from './logins'
 import { protectionActions } from './protection'
 import { providerActions } from './providers'
 import { renewalActions } from './renewal'
@@ -31,6 +32,7 @@ function coreActions(deps: ActionDeps) {
     renewal: renewalActions(deps),
     events: eventActions(deps),
     ledger: ledgerActions(deps),
+    logins: loginActions(deps),
   }
 }
 

@@ -13,8 +13,11 @@ import {
   type ProfileField,
   type ProviderProfile,
 } from '../../shared/providers/profile'
-import type { HttpBody, HttpClient } from './http-client'
+import type { HttpBody, HttpClient, HttpResponse } from './http-client'
 import { describeFailure, extractToken, statusMatches, type MintedToken } from './interpret'
+import type { LoginInteraction } from './login-prompts'
+import { endpointUrl } from '../../shared/providers/oauth-login'
+import { codeLogin, deviceLogin, oauthErrorOf, refused, type OauthDeps } from './oauth-flow'
 import { runProbe, type ProbeInput, type ProbeVerdict } from './probe'
 import { base32Seed, totp } from './totp'
 import { readRefreshToken, refreshAccessToken, type RefreshInput } from './refresh'
@@ -35,6 +38,11 @@ export interface LoginInput {
   /** Overrides the profile's base URL (self-hosted, sandbox). */
   baseUrl?: string
   fields: FieldValues
+  /**
+   * A person to show a browser step to (an OAuth login): the code to type or the page to open,
+   * and their cancel. An OAuth login without one fails with UNSUPPORTED and sends nothing.
+   */
+  interaction?: LoginInteraction
 }
 
 export interface RevokeInput {
@@ -96,6 +104,9 @@ function secretValues(fields: readonly ProfileField[], values: FieldValues): str
  */
 export const REFRESH_TOKEN_VALUE = '$refreshToken'
 
+/** The key under which a revoke request's values carry the token it revokes (not a field name). */
+const TOKEN_VALUE = '$token'
+
 /** The key under which the login's values carry the code of TOTP seed `field` (not a field name). */
 const totpKey = (field: string) => `$totp:${field}`
 
@@ -133,7 +144,9 @@ export function buildBody(
           ? (ownValue(values, v.$field) ?? '')
           : '$totp' in v
             ? (ownValue(values, totpKey(v.$totp)) ?? '')
-            : (ownValue(values, REFRESH_TOKEN_VALUE) ?? '')
+            : '$token' in v
+              ? (ownValue(values, TOKEN_VALUE) ?? '')
+              : (ownValue(values, REFRESH_TOKEN_VALUE) ?? '')
   }
   if (encoding === 'json') return { kind: 'json', value: resolved }
   const form: Record<string, string> = {}
@@ -154,30 +167,56 @@ function baseUrlOf(profile: ProviderProfile, override: string | undefined): Resu
 }
 
 /** Builds the engine over an HTTP client and a clock. */
-export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): ProviderEngine {
+export function createProviderEngine(deps: {
+  http: HttpClient
+  clock: Clock
+  /** Waits between device-flow polls; default: a timer that ends early on cancel. */
+  wait?: OauthDeps['wait']
+}): ProviderEngine {
   const { http, clock } = deps
+  const oauth: OauthDeps = { http, clock, wait: deps.wait ?? waitFor }
 
   return {
     probe: (input) => runProbe(http, input),
 
-    async login({ profile, baseUrl, fields }) {
+    async login({ profile, baseUrl, fields, interaction }) {
       const checked = checkFields(profile.fields, fields)
       if (!checked.ok) return checked
       const base = baseUrlOf(profile, baseUrl)
       if (!base.ok) return base
-      const codes = totpCodes(profile.login.body, fields, clock.now())
+      const login = profile.login
+      if (login.kind !== 'request') {
+        if (!interaction) {
+          return fail(
+            'UNSUPPORTED',
+            `${profile.name} logs in through a browser, and nobody here can be asked to: log in from the app or a terminal.`,
+          )
+        }
+        const secrets = [...checked.value.secrets]
+        const run = { login, base: base.value, fields, interaction, secrets }
+        const res =
+          login.kind === 'oauth-code'
+            ? await codeLogin(oauth, { ...run, login })
+            : await deviceLogin(oauth, { ...run, login })
+        if (!res.ok) return masked(res, secrets)
+        const e = oauthErrorOf(res.value)
+        if (e || res.value.status !== 200) {
+          return masked(refused(res.value, e, 'The token request'), secrets)
+        }
+        return minted(res.value, secrets)
+      }
+      const codes = totpCodes(login.body, fields, clock.now())
       if (!codes.ok) return codes
       // A one-time code is masked like a secret in every message, and never kept.
       const secrets = [...checked.value.secrets, ...Object.values(codes.value)]
       const res = await http.send({
-        method: profile.login.method,
-        url: joinUrl(base.value, profile.login.path),
-        body: buildBody(profile.login.encoding, profile.login.body, { ...fields, ...codes.value }),
+        method: login.method,
+        url: joinUrl(base.value, login.path),
+        body: buildBody(login.encoding, login.body, { ...fields, ...codes.value }),
         mayMint: true,
       })
       if (!res.ok) return masked(res, secrets)
-      const issuedAt = clock.now()
-      if (!statusMatches(res.value, profile.login.success)) {
+      if (!statusMatches(res.value, login.success)) {
         return describeFailure(
           res.value,
           profile,
@@ -186,17 +225,18 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
           'Login',
         )
       }
-      // The refresh token (profile `refresh`) is a secret too: masked in every metadata value.
-      const rt = profile.refresh
-        ? readRefreshToken(res.value.json, profile.refresh.tokenPath, profile, issuedAt)
-        : null
-      const minted = extractToken(
-        res.value,
-        profile,
-        rt ? [...secrets, rt.token] : secrets,
-        issuedAt,
-      )
-      return minted.ok && rt ? ok({ ...minted.value, refresh: rt }) : minted
+      return minted(res.value, secrets)
+
+      /** The token of a successful login answer, with its refresh token when the profile has one. */
+      function minted(answer: HttpResponse, secrets: string[]): Result<MintedToken> {
+        const issuedAt = clock.now()
+        // The refresh token (profile `refresh`) is a secret too: masked in every metadata value.
+        const rt = profile.refresh
+          ? readRefreshToken(answer.json, profile.refresh.tokenPath, profile, issuedAt)
+          : null
+        const token = extractToken(answer, profile, rt ? [...secrets, rt.token] : secrets, issuedAt)
+        return token.ok && rt ? ok({ ...token.value, refresh: rt }) : token
+      }
     },
 
     refresh: (input) =>
@@ -213,11 +253,18 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
       const base = baseUrlOf(profile, baseUrl)
       if (!base.ok) return base
       const secrets = [token, ...secretValues(profile.fields, fields)]
+      // RFC 7009: a body that names the token carries it there, and no auth header is sent.
+      const inBody = Object.values(profile.revoke.body).some(
+        (v) => v !== null && typeof v === 'object' && '$token' in v,
+      )
       const res = await http.send({
         method: profile.revoke.method,
-        url: joinUrl(base.value, profile.revoke.path),
-        headers: { [profile.auth.header]: `${profile.auth.scheme} ${token}` },
-        body: buildBody(profile.revoke.encoding, profile.revoke.body, fields),
+        url: endpointUrl(base.value, profile.revoke.path),
+        headers: inBody ? {} : { [profile.auth.header]: `${profile.auth.scheme} ${token}` },
+        body: buildBody(profile.revoke.encoding, profile.revoke.body, {
+          ...fields,
+          [TOKEN_VALUE]: token,
+        }),
       })
       if (!res.ok) return masked(res, secrets)
       if (statusMatches(res.value, profile.revoke.success)) return ok({ alreadyInvalid: false })
@@ -261,4 +308,18 @@ export function createProviderEngine(deps: { http: HttpClient; clock: Clock }): 
       return ok({ minted: minted.value, accountFields })
     },
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function waitFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const done = () => {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    signal.addEventListener('abort', done, { once: true })
+  })
 }

@@ -5,7 +5,8 @@ import type { Clock } from '../../shared/clock'
 import { getPath, ownValue } from '../../shared/json-path'
 import { redact } from '../../shared/redact'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
-import { joinUrl, normalizeBaseUrl } from '../../shared/url-policy'
+import { normalizeBaseUrl } from '../../shared/url-policy'
+import { endpointUrl } from '../../shared/providers/oauth-login'
 import { isSecretField, type ProviderProfile } from '../../shared/providers/profile'
 import type { HttpBody, HttpClient, HttpResponse } from './http-client'
 import {
@@ -92,7 +93,7 @@ export async function refreshAccessToken(
   ]
   const res = await deps.http.send({
     method: spec.method,
-    url: joinUrl(base.value, spec.path),
+    url: endpointUrl(base.value, spec.path),
     body: bodyWith(refreshToken),
     // A lost answer may have rotated the token: OUTCOME_UNKNOWN, not a plain timeout.
     mayMint: true,

@@ -1,5 +1,5 @@
 // Small node:http helpers shared by the sandbox servers: replies, bodies, auth headers, secrets.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
 
 /** A response a route handler produces; the host writes it (or a fault replaces it). */
@@ -100,11 +100,7 @@ export function credentialFor(headers: IncomingHttpHeaders, scheme: string): str
   return parts[1] ?? null
 }
 
-/** Constant-time comparison of two secrets of any length. */
-export function secretEquals(a: string, b: string): boolean {
-  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest()
-  return timingSafeEqual(digest(a), digest(b))
-}
+export { secretEquals } from '../security/secret-equals'
 
 /** Resolves after `ms`, or as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -3,6 +3,7 @@
 import { systemClock, type Clock } from '../../shared/clock'
 import { createProviderEngine, type ProviderEngine } from '../providers/engine'
 import { createHttpClient, type HttpClient } from '../providers/http-client'
+import { LoginPrompts } from '../providers/login-prompts'
 import { AccountService } from './accounts'
 import { Ledger } from './ledger/ledger-handle'
 import { LocalLedgerStore } from './ledger/local-ledger-store'
@@ -22,6 +23,8 @@ export interface VaultServices {
   engine: ProviderEngine
   /** The shared ledger's settings: connect, status, disconnect (docs/team.md). */
   sharedLedger: SharedLedgerService
+  /** Logins waiting for a person in a browser (OAuth): what to show, and their cancel. */
+  prompts: LoginPrompts
 }
 
 export interface VaultServiceOptions {
@@ -35,11 +38,20 @@ export interface VaultServiceOptions {
   stateDir?: string
   /** The shared ledger's backend for a URL (default: PostgreSQL); tests may wrap it. */
   openSharedStore?: StoreOpener
+  /** The process's login prompts (the app shares one between its vault and the demo's). */
+  prompts?: LoginPrompts
+  /** Waits between device-flow polls (tests pass one that moves their clock). */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
 export function createVaultServices(o: VaultServiceOptions): VaultServices {
   const clock = o.clock ?? systemClock
-  const engine = createProviderEngine({ http: o.http ?? createHttpClient(), clock })
+  const engine = createProviderEngine({
+    http: o.http ?? createHttpClient(),
+    clock,
+    ...(o.wait ? { wait: o.wait } : {}),
+  })
+  const prompts = o.prompts ?? new LoginPrompts()
   const vault = new Vault({
     dir: o.dir,
     clock,
@@ -55,8 +67,9 @@ export function createVaultServices(o: VaultServiceOptions): VaultServices {
   return {
     vault,
     accounts: new AccountService(vault, shared),
-    tokens: new TokenService(ledger, engine, { mintLockWaitMs: o.mintLockWaitMs }),
+    tokens: new TokenService(ledger, engine, { mintLockWaitMs: o.mintLockWaitMs }, prompts),
     engine,
+    prompts,
     sharedLedger: new SharedLedgerService(vault, ledger, openStore),
   }
 }

@@ -5,6 +5,14 @@ import { hasControls } from '../controls'
 import { isSecretField } from './field-roles'
 import { JSON_PATH_PATTERN } from '../json-path'
 import { fail, ok, type Result } from '../result'
+import {
+  RESERVED_OAUTH_PARAMS,
+  endpointSchema,
+  oauthCodeLoginSchema,
+  oauthDeviceLoginSchema,
+  oauthFieldRefs,
+  type OauthLogin,
+} from './oauth-login'
 
 export const PROFILE_FORMAT_VERSION = 1
 
@@ -51,11 +59,13 @@ export type TotpValue = z.infer<typeof totpValueSchema>
 
 /**
  * A body value is a JSON literal sent as is, a reference to an account field, (in a `refresh`
- * request only) the refresh token itself, or (in the login only) a TOTP code of a secret seed.
+ * request only) the refresh token itself, (in a `revoke` request only) the token being revoked,
+ * or (in the login only) a TOTP code of a secret seed.
  */
 export const bodyValueSchema = z.union([
   z.object({ $field: fieldName }).strict(),
   z.object({ $refreshToken: z.literal(true) }).strict(),
+  z.object({ $token: z.literal(true) }).strict(),
   totpValueSchema,
   primitive,
 ])
@@ -170,6 +180,8 @@ const metadataEntrySchema = z.union([
  */
 const refreshSchema = requestSchema
   .extend({
+    /** A path under the base URL, or the authorization server's token URL. */
+    path: endpointSchema,
     /** Where the refresh token is in the login answer. */
     tokenPath: jsonPath,
     success: successSchema,
@@ -205,6 +217,11 @@ const probeSchema = z
 
 const revokeSchema = requestSchema
   .extend({
+    /**
+     * A path under the base URL, or an RFC 7009 revocation endpoint's URL. A body that sends
+     * `{ "$token": true }` carries the token there instead of the auth header.
+     */
+    path: endpointSchema,
     encoding: z.enum(['json', 'form', 'none']).default('none'),
     success: successSchema,
     /** The answer that means "this token is already invalid": revoked as far as we care. */
@@ -238,7 +255,18 @@ export const profileSchema = z
     /** Default base URL; an account may override it (self-hosted, sandbox). */
     baseUrl: z.url({ protocol: /^https?$/ }),
     fields: z.array(fieldSchema).min(1).max(20),
-    login: requestSchema.extend({ success: successSchema }).strict(),
+    /**
+     * How a token is obtained: a `request` that posts the account's fields (the default), or an
+     * OAuth 2.0 login (`oauth-code`: authorization code with PKCE in the browser; `oauth-device`:
+     * the device flow). Client credentials and TOTP are requests (docs/providers.md).
+     */
+    login: z.discriminatedUnion('kind', [
+      requestSchema
+        .extend({ kind: z.literal('request').default('request'), success: successSchema })
+        .strict(),
+      oauthCodeLoginSchema,
+      oauthDeviceLoginSchema,
+    ]),
     token: z.object({ path: jsonPath }).strict(),
     auth: authSchema,
     expiry: expirySchema,
@@ -318,7 +346,15 @@ export const profileSchema = z
       refreshToken = false,
     ) => {
       for (const [key, v] of Object.entries(body)) {
-        if (v !== null && typeof v === 'object' && '$totp' in v) {
+        if (v !== null && typeof v === 'object' && '$token' in v) {
+          if (where !== 'revoke') {
+            ctx.addIssue({
+              code: 'custom',
+              path: [where, 'body', key],
+              message: '"$token" can only be sent by the revoke request',
+            })
+          }
+        } else if (v !== null && typeof v === 'object' && '$totp' in v) {
           const problem =
             where !== 'login'
               ? '"$totp" can only be sent by the login'
@@ -344,7 +380,8 @@ export const profileSchema = z
         }
       }
     }
-    checkRefs('login', p.login.body, names)
+    if (p.login.kind === 'request') checkRefs('login', p.login.body, names)
+    else checkOauthLogin(p.login, p.fields, ctx)
     if (p.revoke) checkRefs('revoke', p.revoke.body, names)
     if (p.refresh) {
       checkRefs('refresh', p.refresh.body, names, true)
@@ -394,6 +431,37 @@ export const profileSchema = z
       })
     }
   })
+
+/** An OAuth login names only fields of the account, a secret only as its client secret. */
+function checkOauthLogin(login: OauthLogin, fields: readonly ProfileField[], ctx: z.RefinementCtx) {
+  for (const ref of oauthFieldRefs(login)) {
+    const f = fields.find((x) => x.name === ref.field)
+    const problem = !f
+      ? `refers to unknown field "${ref.field}"`
+      : ref.secret && !isSecretField(f)
+        ? `a client secret must be a secret field ("${ref.field}" is not)`
+        : !ref.secret && isSecretField(f)
+          ? `"${ref.field}" is a secret field: only clientSecret may name one`
+          : null
+    if (problem) ctx.addIssue({ code: 'custom', path: ['login', ...ref.where], message: problem })
+  }
+  for (const key of Object.keys(login.params)) {
+    if ((RESERVED_OAUTH_PARAMS as readonly string[]).includes(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['login', 'params', key],
+        message: `"${key}" is set by TokenDeck itself`,
+      })
+    }
+  }
+  if (login.clientAuth === 'basic' && !login.clientSecret) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['login', 'clientAuth'],
+      message: '"basic" sends a client secret: name one in clientSecret',
+    })
+  }
+}
 
 /** A validated profile, defaults filled in. */
 export type ProviderProfile = z.infer<typeof profileSchema>

@@ -7,6 +7,7 @@ import { fail, ok, type Failure, type Result } from '../../../shared/result'
 import { formatIn, formatRemaining } from '../../../shared/expiry'
 import { joinUrl, normalizeBaseUrl } from '../../../shared/url-policy'
 import type { ProviderProfile } from '../../../shared/providers/profile'
+import { endpointUrl } from '../../../shared/providers/oauth-login'
 import type { AccountRecord, LoginLimitRecord, VaultData } from '../storage/schema'
 import type { LedgerWrites } from './ledger-writes'
 
@@ -37,7 +38,14 @@ export function loginEndpoint(
   acc: Pick<AccountRecord, 'baseUrl'>,
 ): Result<string> {
   const base = normalizeBaseUrl(acc.baseUrl || profile.baseUrl)
-  return base.ok ? ok(joinUrl(base.value, profile.login.path)) : base
+  if (!base.ok) return base
+  const login = profile.login
+  // An OAuth login's tokens come from its token endpoint: the one its limits are counted at.
+  return ok(
+    login.kind === 'request'
+      ? joinUrl(base.value, login.path)
+      : endpointUrl(base.value, login.tokenUrl),
+  )
 }
 
 /** Why logins to an endpoint are refused here, and until when. */

@@ -9,6 +9,7 @@ import path from 'node:path'
 import { fail, ok, type Failure, type Result } from '../../../shared/result'
 import { ownValue } from '../../../shared/json-path'
 import { secretFields, type ProviderProfile } from '../../../shared/providers/profile'
+import { LoginPrompts } from '../../providers/login-prompts'
 import type { Surface, TokenView } from '../../../shared/views'
 import type { MintedToken, ProviderEngine } from '../../providers/engine'
 import { planMint } from './mint-plan'
@@ -96,6 +97,8 @@ export class TokenService {
     readonly ledger: Ledger,
     private readonly engine: ProviderEngine,
     private readonly opts: { mintLockWaitMs?: number } = {},
+    /** Where a login that waits for a person (OAuth) shows its step, and is cancelled. */
+    readonly prompts: LoginPrompts = new LoginPrompts(),
   ) {
     // What other machines ask of this one through the shared ledger, carried out here.
     ledger.shared.requests = {
@@ -432,7 +435,18 @@ export class TokenService {
       return pending
     }
     const pendingId = pending.value
-    const minted = await this.engine.login({ profile, baseUrl: acc.baseUrl, fields: c.fields })
+    // An OAuth login shows its browser step to whoever listens, and may be cancelled there.
+    const step =
+      profile.login.kind === 'request'
+        ? undefined
+        : this.prompts.begin({ accountId: acc.id, label: acc.label, provider: profile.name })
+    const minted = await this.engine.login({
+      profile,
+      baseUrl: acc.baseUrl,
+      fields: c.fields,
+      ...(step ? { interaction: step.interaction } : {}),
+    })
+    step?.end(minted.ok ? 'done' : 'failed')
     if (!minted.ok) {
       const failed = await recordFailedLogin(this.ledger, acc, orgKey, minted, surface, pendingId)
       return limits.afterFailure(this.ledger, failed)

@@ -23,6 +23,7 @@ const WORDS: Record<ErrorCode, string> = {
   TOKEN_CAP_REACHED: 'The token limit is reached.',
   EVICTION_NEEDS_CONFIRMATION: 'A new token would make the server end the oldest one.',
   NO_SECRET: 'The password or key is needed to log in.',
+  LOGIN_EXPIRED: 'The sign-in was not completed in time.',
   VAULT_LOCKED: 'The vault is locked.',
   VAULT_BAD_PASSPHRASE: 'That passphrase does not open the vault.',
   VAULT_CORRUPT: 'The vault file is damaged; it was left untouched.',
