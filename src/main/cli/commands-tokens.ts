@@ -25,14 +25,24 @@ type Secrets = Record<string, string> | undefined
  * Reads the secrets of account `label` from stdin: its profile says which, in order. At a
  * terminal (asked only when the account needs them), hidden prompts; with --secret-stdin, lines.
  */
-async function readSecrets(c: CliConnection, label: string): Promise<Result<Secrets>> {
+async function readSecrets(
+  c: CliConnection,
+  label: string,
+  /** Only these fields (what a NO_SECRET named), or only the one-time codes (--otp-stdin). */
+  only?: readonly string[] | 'one-time',
+): Promise<Result<Secrets>> {
   const found = await accountNamed(c.client, label)
   if (!found.ok) return found
   const account = found.value
   const profile = await c.client.profile({ providerId: account.providerId })
   if (!profile.ok) return profile
-  const { secretFields } = await import('../../shared/providers/profile')
-  const fields = secretFields(profile.value)
+  const { isOneTimeField, secretFields } = await import('../../shared/providers/profile')
+  const fields = secretFields(profile.value).filter((f) =>
+    only === undefined ? true : only === 'one-time' ? isOneTimeField(f) : only.includes(f.name),
+  )
+  if (only === 'one-time' && fields.length === 0) {
+    return fail('VALIDATION_FAILED', `${account.label} has no one-time code to read (--otp-stdin).`)
+  }
   const lines = await c.stdin.read(fields.map((f) => `${f.label} for ${account.label}`))
   if (!lines.ok) return lines
   const { secretsByField } = await import('./account-fields')
@@ -61,15 +71,17 @@ async function minting<T>(
   const label = ctx.args[0]!
   return withConnection(ctx, command, async (c) => {
     let secrets: Secrets
-    if (bool(ctx, 'secret-stdin')) {
-      const read = await readSecrets(c, label)
+    if (bool(ctx, 'secret-stdin') || bool(ctx, 'otp-stdin')) {
+      const read = await readSecrets(c, label, bool(ctx, 'secret-stdin') ? undefined : 'one-time')
       if (!read.ok) return report(read, ctx)
       secrets = read.value
     }
     const attempt = () => withProgress(waitWords(c, label), ctx, () => run(c, label, secrets))
     let r = await attempt()
     if (!r.ok && r.code === 'NO_SECRET' && secrets === undefined && stdinIsTerminal()) {
-      const read = await readSecrets(c, label)
+      // Asked for only what the login still needs: a remembered password is not asked again.
+      const needed = r.details?.fields
+      const read = await readSecrets(c, label, Array.isArray(needed) ? needed : undefined)
       if (!read.ok) return report(read, ctx)
       secrets = read.value
       r = await attempt()

@@ -36,7 +36,9 @@ export function failureOptions(ctx: Ctx, label: string, f: Failure): ReportOptio
     json: ctx.json,
     hint:
       f.code === 'NO_SECRET'
-        ? `Give it once with: tokendeck login ${quoteArg(label)} --secret-stdin`
+        ? f.details?.oneTime === true
+          ? `Type it at a terminal, or pipe the current code: tokendeck login ${quoteArg(label)} --otp-stdin`
+          : `Give it once with: tokendeck login ${quoteArg(label)} --secret-stdin`
         : f.code === 'TOKEN_CAP_REACHED'
           ? 'See tokendeck status; free a slot with tokendeck revoke <label>.'
           : f.code === 'EVICTION_NEEDS_CONFIRMATION'

@@ -6,6 +6,7 @@ import { ownValue } from '../../shared/json-path'
 import { normalizeBaseUrl } from '../../shared/url-policy'
 import {
   fieldProblem,
+  isOneTimeField,
   isSecretField,
   secretFields,
   type ProviderProfile,
@@ -68,9 +69,11 @@ export function splitFields(
     const raw = ownValue(values, f.name)
     const isSecret = isSecretField(f)
     const v = typeof raw === 'string' ? (isSecret ? raw : raw.trim()) : undefined
-    const problem = fieldProblem(f, v, f.required && (!isSecret || requireSecrets))
+    // A one-time code is asked at each login, not with the account, and never kept.
+    const oneTime = isOneTimeField(f)
+    const problem = fieldProblem(f, v, f.required && !oneTime && (!isSecret || requireSecrets))
     if (problem) problems.set(f.name, [problem])
-    else if (v === undefined || v === '') continue
+    else if (v === undefined || v === '' || oneTime) continue
     else if (isSecret) secrets[f.name] = v
     else plain[f.name] = v
   }
@@ -143,7 +146,9 @@ function moveBaseUrl(
     return typeof v === 'string' && v !== ''
   }
   const remember = patch.remember ?? acc.remember
-  const missing = remember ? secretFields(profile).filter((f) => f.required && !typed(f.name)) : []
+  const missing = remember
+    ? secretFields(profile).filter((f) => f.required && !isOneTimeField(f) && !typed(f.name))
+    : []
   if (missing.length > 0) {
     return fail(
       'VALIDATION_FAILED',

@@ -6,3 +6,8 @@ import type { ProfileField } from './profile'
 export function isSecretField(f: Pick<ProfileField, 'role'>): boolean {
   return f.role === 'secret'
 }
+
+/** A code typed at each login and never stored (an authenticator's): a secret too. */
+export function isOneTimeField(f: Pick<ProfileField, 'role' | 'oneTime'>): boolean {
+  return f.role === 'secret' && f.oneTime === true
+}

@@ -89,6 +89,11 @@ export const fieldSchema = z
     required: z.boolean().default(true),
     placeholder: z.string().max(120).optional(),
     help: z.string().max(300).optional(),
+    /**
+     * A code the person types at each login (an authenticator app's, a texted one): a secret
+     * field that is never stored, even when the account remembers its other secrets.
+     */
+    oneTime: z.boolean().optional(),
   })
   .strict()
 export type ProfileField = z.infer<typeof fieldSchema>
@@ -331,6 +336,24 @@ export const profileSchema = z
     }
     checkSecretWords(['fields'], p.fields)
     if (p.signup) checkSecretWords(['signup', 'fields'], p.signup.fields)
+    p.fields.forEach((f, i) => {
+      const problem = !f.oneTime
+        ? null
+        : f.role !== 'secret'
+          ? 'a one-time code is a secret: give it "role": "secret"'
+          : p.login.kind !== 'request'
+            ? 'only a login request sends a typed one-time code'
+            : null
+      if (problem)
+        ctx.addIssue({ code: 'custom', path: ['fields', i, 'oneTime'], message: problem })
+    })
+    if (p.signup?.fields.some((f) => f.oneTime)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signup', 'fields'],
+        message: 'a signup field cannot be a one-time code',
+      })
+    }
     if (p.fields.some((f) => f.kind === 'secret' && f.role !== 'secret')) {
       ctx.addIssue({
         code: 'custom',
@@ -533,7 +556,7 @@ export function canRevoke<P extends Pick<ProviderProfile, 'revoke'>>(
   return p.revoke !== undefined
 }
 
-export { isSecretField } from './field-roles'
+export { isOneTimeField, isSecretField } from './field-roles'
 
 export function secretFields(p: Pick<ProviderProfile, 'fields'>): ProfileField[] {
   return p.fields.filter(isSecretField)

@@ -8,7 +8,12 @@ import { createHash, randomUUID } from 'node:crypto'
 import path from 'node:path'
 import { fail, ok, type Failure, type Result } from '../../../shared/result'
 import { ownValue } from '../../../shared/json-path'
-import { secretFields, type ProviderProfile } from '../../../shared/providers/profile'
+import {
+  isOneTimeField,
+  secretFields,
+  type ProfileField,
+  type ProviderProfile,
+} from '../../../shared/providers/profile'
 import { LoginPrompts } from '../../providers/login-prompts'
 import type { Surface, TokenView } from '../../../shared/views'
 import type { MintedToken, ProviderEngine } from '../../providers/engine'
@@ -501,26 +506,32 @@ export class TokenService {
     given: Record<string, string> | undefined,
   ): Result<Record<string, string>> {
     const out: Record<string, string> = {}
+    const missing: ProfileField[] = []
     for (const f of secretFields(profile)) {
       const typed = given ? ownValue(given, f.name) : undefined
       if (typeof typed === 'string' && typed !== '') {
         out[f.name] = typed
         continue
       }
-      const stored = ownValue(acc.secrets, f.name)
+      // A one-time code is never stored: it is typed for each login, or the login waits for it.
+      const stored = isOneTimeField(f) ? undefined : ownValue(acc.secrets, f.name)
       if (stored) {
         const s = this.ledger.storage.openSecret(accountSecretId(acc.id, f.name), acc, stored)
         if (!s.ok) return s
         out[f.name] = s.value
-      } else if (f.required) {
-        return fail(
-          'NO_SECRET',
-          `"${acc.label}" has no valid token and does not remember its ${f.label.toLowerCase()}: log in with it to get a new token.`,
-          { details: { field: f.name } },
-        )
-      }
+      } else if (f.required) missing.push(f)
     }
-    return ok(out)
+    if (missing.length === 0) return ok(out)
+    const first = missing[0]!
+    const onlyCodes = missing.every(isOneTimeField)
+    return fail(
+      'NO_SECRET',
+      onlyCodes
+        ? `"${acc.label}" has no valid token, and a new one needs the current ${first.label.toLowerCase()}: type it to log in.`
+        : `"${acc.label}" has no valid token and does not remember its ${first.label.toLowerCase()}: log in with it to get a new token.`,
+      // `fields`: every secret the login still needs, for the prompts that ask for them.
+      { details: { field: first.name, fields: missing.map((f) => f.name), oneTime: onlyCodes } },
+    )
   }
 
   /**

@@ -13,7 +13,14 @@ export type Purpose = 'copy' | 'login'
 
 /** The dialog an action waits on. */
 export type Pending =
-  | { kind: 'secret'; account: AccountView; purpose: Purpose; confirmEviction?: boolean }
+  | {
+      kind: 'secret'
+      account: AccountView
+      purpose: Purpose
+      confirmEviction?: boolean
+      /** The fields the login still needs (a one-time code, when the password is remembered). */
+      needed?: string[]
+    }
   | { kind: 'evict'; account: AccountView; purpose: Purpose; failure: Failure }
   | { kind: 'revoke'; account: AccountView; all: boolean }
   | { kind: 'remove'; account: AccountView }
@@ -71,8 +78,16 @@ export function useAccountActions(): {
   const handlers = useMemo(() => {
     const viaSecret = async (account: AccountView, purpose: Purpose, confirmEviction = false) => {
       const f = await task(purpose)(account, undefined, confirmEviction)
-      if (f?.code === 'NO_SECRET') setPending({ kind: 'secret', account, purpose, confirmEviction })
-      else if (f?.code === 'EVICTION_NEEDS_CONFIRMATION')
+      if (f?.code === 'NO_SECRET') {
+        const needed = f.details?.fields
+        setPending({
+          kind: 'secret',
+          account,
+          purpose,
+          confirmEviction,
+          ...(Array.isArray(needed) ? { needed } : {}),
+        })
+      } else if (f?.code === 'EVICTION_NEEDS_CONFIRMATION')
         setPending({ kind: 'evict', account, purpose, failure: f })
       else if (f) toastFailure(f)
     }

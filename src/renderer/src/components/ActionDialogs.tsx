@@ -20,10 +20,11 @@ export function ActionDialog(props: {
   const close = () => setPending(null)
   let dialog: ReactNode = null
   if (pending.kind === 'secret') {
-    const { account, purpose, confirmEviction } = pending
+    const { account, purpose, confirmEviction, needed } = pending
     dialog = (
       <SecretDialog
         account={account}
+        needed={needed}
         provider={providerById(account.providerId)}
         purpose={purpose}
         submit={(secrets) => task(purpose)(account, secrets, confirmEviction === true)}

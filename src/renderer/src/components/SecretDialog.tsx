@@ -1,11 +1,12 @@
-// Asks for an account's secret when it does not remember it (NO_SECRET), then retries with it.
+// Asks for an account's secret when it does not remember it, or for the one-time code a login
+// needs (NO_SECRET names which), then retries with it.
 import { useId, useState, type FormEvent } from 'react'
 import { Dialog } from 'radix-ui'
 import type { ProviderView } from '../../../shared/ipc/schemas'
 import type { AccountView } from '../../../shared/views'
 import type { Failure } from '../../../shared/result'
 import { ownValue } from '../../../shared/json-path'
-import { isSecretField } from '../../../shared/providers/field-roles'
+import { isOneTimeField, isSecretField } from '../../../shared/providers/field-roles'
 import { asyncHandler } from '../lib/async-handler'
 import { ErrorBox } from './ErrorBox'
 import button from '../styles/button.module.css'
@@ -17,11 +18,16 @@ export function SecretDialog(props: {
   account: AccountView
   provider: ProviderView | undefined
   purpose: 'copy' | 'login'
+  /** The fields the login needs (NO_SECRET's details.fields); every secret field when absent. */
+  needed?: readonly string[] | undefined
   /** Returns a failure to show, or null when done. */
   submit: (secrets: Record<string, string>) => Promise<Failure | null>
   onClose: () => void
 }) {
-  const fields = (props.provider?.fields ?? []).filter(isSecretField)
+  const fields = (props.provider?.fields ?? [])
+    .filter(isSecretField)
+    .filter((f) => !props.needed || props.needed.includes(f.name))
+  const onlyCodes = fields.length > 0 && fields.every(isOneTimeField)
   const [values, setValues] = useState<Record<string, string>>({})
   const [error, setError] = useState<Failure | null>(null)
   const [busy, setBusy] = useState(false)
@@ -47,10 +53,10 @@ export function SecretDialog(props: {
         <Dialog.Content className={cx(dialog.dialog, dialog.narrow)}>
           <Dialog.Title className={dialog.title}>Log in to {props.account.label}</Dialog.Title>
           <Dialog.Description className={dialog.text}>
-            This account does not remember its{' '}
+            {onlyCodes ? 'A new token needs the current ' : 'This account does not remember its '}
             {fields.map((f) => f.label.toLowerCase()).join(' and ') || 'secret'}. Type it to get a
             new token{props.purpose === 'copy' ? ' and copy the header' : ''}; it is used for this
-            login only.
+            login only{onlyCodes ? ' and never stored' : ''}.
           </Dialog.Description>
           <form onSubmit={asyncHandler('secret-dialog: submit', onSubmit)} className={form.stack}>
             {fields.map((f) => (
@@ -58,8 +64,9 @@ export function SecretDialog(props: {
                 <label htmlFor={`${baseId}-${f.name}`}>{f.label}</label>
                 <input
                   id={`${baseId}-${f.name}`}
-                  type="password"
-                  autoComplete="off"
+                  type={isOneTimeField(f) ? 'text' : 'password'}
+                  inputMode={isOneTimeField(f) ? 'numeric' : undefined}
+                  autoComplete={isOneTimeField(f) ? 'one-time-code' : 'off'}
                   value={ownValue(values, f.name) ?? ''}
                   onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
                 />
