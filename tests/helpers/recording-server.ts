@@ -1,12 +1,15 @@
 // Test fixture: a tiny HTTP server on 127.0.0.1 that records every request (method, path, body)
 // and answers each with the JSON its test chooses, for checking exactly what a profile sends.
 import http from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export interface RecordedRequest {
   method: string
   path: string
   contentType: string
+  /** Every header as received (lower-case names). */
+  headers: IncomingHttpHeaders
   body: string
 }
 
@@ -29,6 +32,7 @@ export async function startRecordingServer(
         method: req.method ?? '',
         path: req.url ?? '',
         contentType: req.headers['content-type'] ?? '',
+        headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
       }
       requests.push(rec)

@@ -201,7 +201,7 @@ export function createProviderEngine(deps: {
         if (!res.ok) return masked(res, secrets)
         const e = oauthErrorOf(res.value)
         if (e || res.value.status !== 200) {
-          return masked(refused(res.value, e, 'The token request'), secrets)
+          return masked(refused(res.value, e, 'The token request', secrets), secrets)
         }
         return minted(res.value, secrets)
       }

@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Clock } from '../../shared/clock'
 import { getPath, ownValue } from '../../shared/json-path'
+import { serverText } from '../../shared/redact'
 import {
   endpointUrl,
   type ClientValue,
@@ -150,7 +151,8 @@ export async function deviceLogin(
   if (!started.ok) return started
   const s = started.value
   const oauthError = oauthErrorOf(s)
-  if (s.status !== 200 || oauthError) return refused(s, oauthError, 'The device authorization')
+  if (s.status !== 200 || oauthError)
+    return refused(s, oauthError, 'The device authorization', run.secrets)
   const str = (p: string) => {
     const v = getPath(s.json, p)
     return typeof v === 'string' && v !== '' && v.length <= 2000 ? v : null
@@ -204,7 +206,7 @@ export async function deviceLogin(
       continue
     }
     if (e.error === 'expired_token') return expired()
-    return refused(res.value, e, 'The device login')
+    return refused(res.value, e, 'The device login', run.secrets)
   }
 }
 
@@ -228,11 +230,15 @@ function safePage(raw: string | null): string | null {
   }
 }
 
-/** A refusal in the server's words (plain text), with its OAuth error code kept as a detail. */
+/**
+ * A refusal in the server's words, with its OAuth error code kept as a detail. Both are server
+ * text: decoded, every secret of the login masked, no control or bidi character, cut (serverText).
+ */
 export function refused(
   res: HttpResponse,
   e: { error: string; description: string } | null,
   what: string,
+  secrets: readonly string[],
 ): Failure {
   if (!e) {
     return fail(
@@ -240,9 +246,11 @@ export function refused(
       `${what} was refused (HTTP ${res.status}).`,
     )
   }
+  const error = serverText(e.error, secrets, 60)
+  const description = e.description ? serverText(e.description, secrets, 300) : ''
   const words =
     e.error === 'access_denied'
       ? `${what} was denied.`
-      : `${what} was refused (${e.error})${e.description ? `: ${e.description}` : '.'}`
-  return fail('PROVIDER_REJECTED', words, { details: { oauthError: e.error } })
+      : `${what} was refused (${error})${description ? `: ${description}` : '.'}`
+  return fail('PROVIDER_REJECTED', words, { details: { oauthError: error } })
 }

@@ -18,6 +18,7 @@ import {
   type MintedToken,
   type RefreshGrant,
 } from './interpret'
+import { oauthErrorOf } from './oauth-flow'
 
 export interface RefreshInput {
   profile: ProviderProfile
@@ -101,6 +102,8 @@ export async function refreshAccessToken(
   if (!res.ok) return masked(res, secrets)
   const issuedAt = deps.clock.now()
   if (!statusMatches(res.value, spec.success)) return refusal(res.value, profile, secrets)
+  const answerRefusal = oauthRefusalIn(res.value, accessProfile(profile), secrets)
+  if (answerRefusal) return answerRefusal
   const rotated = spec.rotatedTokenPath
     ? readRefreshToken(res.value.json, spec.rotatedTokenPath, profile, issuedAt)
     : null
@@ -113,6 +116,32 @@ export async function refreshAccessToken(
   )
   if (!minted.ok) return minted
   return ok(rotated ? { ...minted.value, refresh: rotated } : minted.value)
+}
+
+/** OAuth errors that say the server is in trouble, not that the refresh token is bad. */
+const SERVER_TROUBLE = new Set(['server_error', 'temporarily_unavailable'])
+
+/**
+ * A success status whose body is an OAuth error (RFC 6749 §5.2) and holds no access token: GitHub
+ * answers a bad refresh token with HTTP 200 and `{"error": "bad_refresh_token"}`. A refusal of the
+ * refresh token (dropped, a login follows), not an unreadable success (kept); null otherwise.
+ */
+function oauthRefusalIn(
+  res: HttpResponse,
+  access: ProviderProfile,
+  secrets: string[],
+): Failure | null {
+  const e = oauthErrorOf(res)
+  if (!e || getPath(res.json, access.token.path) !== undefined) return null
+  const f = describeFailure(res, access, [], secrets, 'Refresh')
+  if (SERVER_TROUBLE.has(e.error)) {
+    return { ...f, code: 'SERVER_ERROR', details: { ...f.details, oauthError: e.error } }
+  }
+  return {
+    ...f,
+    code: 'PROVIDER_REJECTED',
+    details: { ...f.details, oauthError: e.error, refresh: 'refused' },
+  }
 }
 
 function refusal(res: HttpResponse, profile: ProviderProfile, secrets: string[]): Failure {

@@ -38,6 +38,12 @@ export interface OauthSandboxOptions {
   refreshTtlMs?: number
   /** Device flow: code lifetime (default 600 s) and first polling interval (default 5 s). */
   device?: DeviceOptions
+  /**
+   * Answer every error of `POST /oauth/token` with HTTP 200 and its `{error, error_description}`
+   * body, as GitHub's token endpoint does (`authorization_pending`, `bad_refresh_token`...):
+   * a client that looks only at the status takes a refusal for a token. Default false (RFC 6749).
+   */
+  tokenErrorsAs200?: boolean
   clock?: SandboxClock
 }
 
@@ -65,6 +71,14 @@ export interface OauthSandbox extends SandboxServer {
   approveDevice(userCode: string, username: string): boolean
   /** Denies a pending device user code; false if none. */
   denyDevice(userCode: string): boolean
+}
+
+/** GitHub's way with token-endpoint errors: the same body, with HTTP 200 (and no challenge). */
+function errorAs200(reply: Reply): Reply {
+  if (reply.status < 400) return reply
+  const headers = { ...reply.headers }
+  delete headers['www-authenticate']
+  return { ...reply, status: 200, headers }
 }
 
 /** Starts an OAuth sandbox on 127.0.0.1 with an OS-chosen port. */
@@ -208,7 +222,12 @@ export async function startOauthSandbox(opts: OauthSandboxOptions = {}): Promise
   const routes: Route[] = [
     { kind: 'login', method: 'POST', pattern: /^\/api\/login$/, handle: (r) => login(r, false) },
     { kind: 'login', method: 'POST', pattern: /^\/api\/login-otp$/, handle: (r) => login(r, true) },
-    { kind: 'refresh', method: 'POST', pattern: /^\/oauth\/token$/, handle: token },
+    {
+      kind: 'refresh',
+      method: 'POST',
+      pattern: /^\/oauth\/token$/,
+      handle: opts.tokenErrorsAs200 ? async (r) => errorAs200(await token(r)) : token,
+    },
     { kind: 'protected', method: 'GET', pattern: /^\/api\/me$/, handle: me },
     { kind: 'authorize', method: 'GET', pattern: /^\/oauth\/authorize$/, handle: code.authorize },
     {

@@ -2,7 +2,7 @@
 // device authorization (RFC 8628). Their endpoints, client and scopes, as data; the provider
 // engine (main/providers/oauth-*.ts) runs them. docs/providers.md documents each key.
 import { z } from 'zod'
-import { joinUrl } from '../url-policy'
+import { checkUrl, joinUrl } from '../url-policy'
 
 const fieldName = z
   .string()
@@ -26,6 +26,11 @@ export const endpointSchema = z.union([
     .max(500)
     .refine((u) => !u.includes('#') && !/^[a-z]+:\/\/[^/]*@/i.test(u), {
       message: 'an https URL with no user name, password or #fragment',
+    })
+    // The network policy at import, not only when sent: plain http only to this machine.
+    .superRefine((u, ctx) => {
+      const checked = checkUrl(u)
+      if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.message })
     }),
 ])
 
