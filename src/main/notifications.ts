@@ -29,5 +29,12 @@ export function copyNotice(label: string, result: Result<CopyResult>): Notice {
       body: `${result.message} The tray cannot confirm: open TokenDeck and copy from there.`,
     }
   }
+  if (result.code === 'NO_SECRET') {
+    // A code or a password is typed in the window, never in a notification: it opens for it.
+    return {
+      title: `${label} needs you to log in`,
+      body: `${result.message} TokenDeck's window is open to ask for it.`,
+    }
+  }
   return { title: `Could not copy the header for ${label}`, body: result.message }
 }

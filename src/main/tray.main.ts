@@ -170,8 +170,9 @@ export class TrayController {
         const r = await this.deps.core.actions.tokens.copyHeader(action.accountId, 'tray')
         this.log(r.ok ? 'tray: header copied' : `tray: copy refused (${r.code})`)
         this.deps.notifications.show(copyNotice(action.label, r))
-        // An eviction needs a confirmation only the window can ask for: bring it up.
-        if (!r.ok && r.code === 'EVICTION_NEEDS_CONFIRMATION') this.deps.showWindow()
+        // An eviction's confirmation, a typed code or password: only the window asks for them.
+        if (!r.ok && (r.code === 'EVICTION_NEEDS_CONFIRMATION' || r.code === 'NO_SECRET'))
+          this.deps.showWindow()
         this.refresh()
         return
       }

@@ -182,15 +182,17 @@ describe('the tray', () => {
     expect(JSON.stringify(fake.Notification.shown)).not.toContain(ci.split(' ').at(-1)!)
   })
 
-  it('a failure is shown in words (the Result message), never with a secret', async () => {
+  it('a login that needs a typed secret says so in words and brings the window up to ask', async () => {
     fake.Notification.shown.length = 0
     const before = await fake.clipboard.readText()
+    // classic-demo does not remember its password (NO_SECRET): only the window asks for it.
     fakeTray.click('classic-demo ·')
     await settle()
     expect(fake.Notification.shown).toHaveLength(1)
     const n = fake.Notification.shown[0]!
-    expect(n.title).toBe('Could not copy the header for classic-demo')
-    expect(n.body!.length).toBeGreaterThan(10)
+    expect(n.title).toBe('classic-demo needs you to log in')
+    expect(n.body).toMatch(/does not remember its password.*window is open to ask/)
+    expect(shown).toEqual(['window'])
     expect(await fake.clipboard.readText()).toBe(before)
   })
 

@@ -3,6 +3,7 @@
 // else (a favicon, another path) gets a 404 and the listener goes on waiting.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { serverText } from '../../shared/redact'
 import { fail, ok, type Result } from '../../shared/result'
 import { secretEquals } from '../security/secret-equals'
 
@@ -77,14 +78,14 @@ export function listenForRedirect(o: {
       const error = q.get('error')
       if (error !== null) {
         page(res, 200, 'Sign-in not completed', 'You can close this tab and return to TokenDeck.')
-        const words = (q.get('error_description') ?? '').slice(0, 300)
+        const words = serverText(q.get('error_description') ?? '', [o.state], 300)
         return finish(
           fail(
             'PROVIDER_REJECTED',
             error === 'access_denied'
               ? 'The sign-in was denied in the browser.'
-              : `The authorization server refused the sign-in (${error.slice(0, 60)})${words ? `: ${words}` : '.'}`,
-            { details: { oauthError: error.slice(0, 60) } },
+              : `The authorization server refused the sign-in (${serverText(error, [o.state], 60)})${words ? `: ${words}` : '.'}`,
+            { details: { oauthError: serverText(error, [o.state], 60) } },
           ),
         )
       }
