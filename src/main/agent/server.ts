@@ -1,7 +1,8 @@
 // The agent's transport: a Unix domain socket (named pipe on Windows) speaking protocol.ts, one
 // JSON line per request and per answer. It holds no logic: each request is parsed (never echoed
 // back), handed to the client interface's op of that name (the in-process client: the agent is a
-// dispatch of it), and the answer checked before it is written. A slow or hostile
+// dispatch of it), and the answer checked before it is written; while it runs, the notices the
+// host gives for it (a login prompt of its account) go before it. A slow or hostile
 // client only ever holds its own connection: lines are bounded, a connection has a bounded number
 // of requests queued or running (past it the agent stops reading it), its queued work is dropped
 // when it closes, it must complete a line within a fixed time whatever it trickles, and the
