@@ -5,6 +5,7 @@
 import type { Clock } from '../shared/clock'
 import type { Result } from '../shared/result'
 import { AgentApprovals } from './agent/approvals'
+import type { LoginPromptView } from '../shared/login-prompt'
 import { startAgent, type RunningAgent } from './agent/host'
 import type { AppSession } from './app-core'
 
@@ -16,6 +17,11 @@ export interface AppAgentDeps {
   /** The window should look again (a prompt waits, or the approved sessions changed). */
   notify: () => void
   log: (line: string) => void
+  /**
+   * Whether the app opened a login prompt's page in the browser itself (so a client of the agent
+   * does not open it again); absent: the app opens none, and clients open it where they can.
+   */
+  opensBrowser?: (p: LoginPromptView) => boolean
 }
 
 /** Owns the app's agent server and its approvals. */
@@ -56,6 +62,7 @@ export class AppAgent {
       now: () => this.deps.clock.now(),
       idleTimeoutMinutes: 0,
       approvals: this.approvals,
+      ...(this.deps.opensBrowser ? { opensBrowser: this.deps.opensBrowser } : {}),
     })
     if (!r.ok) {
       this.deps.log(`agent: not started (${r.code})`)

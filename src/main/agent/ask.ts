@@ -1,5 +1,6 @@
-// Asking the agent, as bytes on its socket: the request as lines (parts when it is long), and
-// the first line of the answer parsed as JSON, not yet checked. No schema here, so this loads
+// Asking the agent, as bytes on its socket: the request as lines (parts when it is long), the
+// notices it sends meanwhile (a login prompt: handed on, and the wait extended to its expiry), and
+// the answer line parsed as JSON, not yet checked. No schema here, so this loads
 // node:net and no zod: agent/client.ts checks every answer against the protocol's schema, and
 // the CLI's quick path (cli/quick-header.ts) checks the one answer it expects by hand.
 import fs from 'node:fs'
@@ -64,10 +65,44 @@ export function describeClient(command: string): AgentClient {
  * not yet checked. `null` when no agent is there (no socket, or nothing listening): the caller
  * then opens the vault itself. A failure when one is there but cannot be read.
  */
+/**
+ * The longest an answer is waited for past a login prompt's expiry (the exchange after the last
+ * poll), and the longest wait any prompt may ask for (an agent's expiresAt is not trusted further).
+ */
+const PROMPT_MARGIN_MS = 60_000
+const MAX_PROMPT_WAIT_MS = 60 * 60_000
+
+/** A notice line for request `id` (`{v, id, notice}`); checked by its receiver, not here. */
+function noticeOf(raw: unknown, id: string): unknown {
+  if (typeof raw !== 'object' || raw === null || !('notice' in raw)) return undefined
+  const line = raw as { v?: unknown; id?: unknown; notice?: unknown }
+  return line.v === AGENT_PROTOCOL && line.id === id ? (line.notice ?? null) : undefined
+}
+
+/** How long to wait for the answer after a notice: until its prompt expires, and a margin. */
+function waitAfter(notice: unknown, idleMs: number): number {
+  const expiresAt = (notice as { loginPrompt?: { expiresAt?: unknown } } | null)?.loginPrompt
+    ?.expiresAt
+  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return idleMs
+  const until = Math.min(expiresAt - Date.now(), MAX_PROMPT_WAIT_MS) + PROMPT_MARGIN_MS
+  return Math.max(idleMs, until)
+}
+
+export interface AskLineOptions {
+  command: string
+  /** How long the agent may stay silent (default 120 s); a login prompt extends it (waitAfter). */
+  timeoutMs?: number
+  /**
+   * Each notice the agent sends before the answer (a login prompt), as parsed JSON, not yet
+   * checked. Without it, a notice is skipped all the same: the answer is the first other line.
+   */
+  onNotice?: (notice: unknown) => void
+}
+
 export function askAgentLine(
   endpoint: string,
   ask: AgentAsk,
-  o: { command: string; timeoutMs?: number },
+  o: AskLineOptions,
 ): Promise<Result<unknown> | null> {
   if (process.platform !== 'win32') {
     // Nothing is sent unless the endpoint is a socket of this user in a directory of its own.
@@ -89,7 +124,8 @@ export function askAgentLine(
     }
     const socket = net.connect(endpoint)
     socket.setEncoding('utf8')
-    socket.setTimeout(o.timeoutMs ?? 120_000, () =>
+    const idleMs = o.timeoutMs ?? 120_000
+    socket.setTimeout(idleMs, () =>
       done(fail('AGENT_UNAVAILABLE', `The agent at ${endpoint} did not answer in time.`)),
     )
     socket.once('connect', () => socket.write(lines.join('')))
@@ -103,19 +139,28 @@ export function askAgentLine(
     })
     socket.on('data', (chunk: string) => {
       text += chunk
-      const i = text.indexOf('\n')
-      if (i < 0) {
-        if (text.length > MAX_LINE * 16)
-          done(fail('AGENT_UNAVAILABLE', 'The agent answered too much.'))
-        return
+      let i: number
+      while (!settled && (i = text.indexOf('\n')) >= 0) {
+        let raw: unknown
+        try {
+          raw = JSON.parse(text.slice(0, i))
+        } catch {
+          return done(fail('AGENT_UNAVAILABLE', 'The agent answered something that is not JSON.'))
+        }
+        text = text.slice(i + 1)
+        const notice = noticeOf(raw, id)
+        if (notice === undefined) return done(ok(raw))
+        // A person has something to do (a code to enter, a page to sign in at): wait for it.
+        socket.setTimeout(waitAfter(notice, idleMs))
+        try {
+          o.onNotice?.(notice)
+        } catch {
+          /* the receiver's failure is its own; the answer is still awaited */
+        }
       }
-      let raw: unknown
-      try {
-        raw = JSON.parse(text.slice(0, i))
-      } catch {
-        return done(fail('AGENT_UNAVAILABLE', 'The agent answered something that is not JSON.'))
+      if (!settled && text.length > MAX_LINE * 16) {
+        done(fail('AGENT_UNAVAILABLE', 'The agent answered too much.'))
       }
-      done(ok(raw))
     })
     socket.on('end', () => done(fail('AGENT_UNAVAILABLE', 'The agent closed the connection.')))
   })

@@ -1,11 +1,25 @@
 // The CLI's side of the agent: finds the agent of a vault, asks it one thing (ask.ts) and checks
-// the answer against the protocol. Small on purpose (node:net, the mini zod protocol): a call
+// the answer, and each notice before it (a login prompt), against the protocol. Small on purpose (node:net, the mini zod protocol): a call
 // through the agent loads no store, no schema compiler, no key derivation and no provider engine.
 import { ERROR_CODES, fail, ok, type ErrorCode, type Result } from '../../shared/result'
 import { askAgentLine, type AgentAsk } from './ask'
-import { responseSchema } from './protocol'
+import { noticeBodySchema, responseSchema, type AgentNotice } from './protocol'
 
 export { describeClient, type AgentAsk } from './ask'
+export type { AgentNotice } from './protocol'
+
+export interface AskOptions {
+  command: string
+  timeoutMs?: number
+  /** Each notice before the answer (a login prompt of the account asked for), checked. */
+  onNotice?: (notice: AgentNotice) => void
+}
+
+/** A notice (what a notice line carries) as the protocol has it; null outside the protocol. */
+export function readNotice(notice: unknown): AgentNotice | null {
+  const r = noticeBodySchema.safeParse(notice)
+  return r.success ? r.data : null
+}
 
 /**
  * Asks the agent at `endpoint`. `null` when no agent is there (no socket, or nothing listening):
@@ -14,9 +28,21 @@ export { describeClient, type AgentAsk } from './ask'
 export async function askAgent(
   endpoint: string,
   ask: AgentAsk,
-  o: { command: string; timeoutMs?: number },
+  o: AskOptions,
 ): Promise<Result<unknown> | null> {
-  const r = await askAgentLine(endpoint, ask, o)
+  const { onNotice, ...rest } = o
+  const r = await askAgentLine(endpoint, ask, {
+    ...rest,
+    // A notice outside the protocol is not shown (a person would act on what it says).
+    ...(onNotice
+      ? {
+          onNotice: (raw: unknown) => {
+            const n = readNotice(raw)
+            if (n) onNotice(n)
+          },
+        }
+      : {}),
+  })
   return r === null || !r.ok ? r : readAnswer(r.value)
 }
 

@@ -9,7 +9,8 @@ import type { EventInput } from '../actions'
 import { ok, type Result } from '../../shared/result'
 import { onBehalfOf, originOf, type RequestOrigin } from '../platform/request-origin'
 import { inProcessClient } from '../client/in-process'
-import type { AgentClient, AgentOp, AgentPing, AgentRequest } from './protocol'
+import type { LoginPromptView } from '../../shared/login-prompt'
+import type { AgentClient, AgentNotice, AgentOp, AgentPing, AgentRequest } from './protocol'
 import type { AgentApprovals, ApprovalScope } from './approvals'
 import { startAgentServer, type AgentServer, type AgentServerOptions } from './server'
 
@@ -28,6 +29,11 @@ export interface AgentHostOptions {
   onStop?: () => void
   /** The app: the first request of each terminal session is approved in the window. */
   approvals?: AgentApprovals
+  /**
+   * Whether this agent opened a login prompt's page in a browser itself (the app, for a browser
+   * sign-in); default never (a headless agent has nobody's browser to open).
+   */
+  opensBrowser?: (p: LoginPromptView) => boolean
   /** The server's limits per connection and in all (defaults in server.ts). */
   limits?: Pick<AgentServerOptions, 'connectionIdleMs' | 'maxInFlight' | 'maxConnections'>
 }
@@ -181,6 +187,52 @@ function needsAgentEntry(
   return (origin?.logged ?? 0) === 0
 }
 
+/** The ops whose answer may need a login, and so a person at a browser. */
+const MAY_LOG_IN: ReadonlySet<AgentOp> = new Set<AgentOp>(['header', 'token', 'login'])
+
+/**
+ * The login prompts a request's client is told of: those of the account its label names, and
+ * no other (another client must not read another account's code). A headless agent cancels a
+ * login whose every waiting client left: nobody else can see its code, and its loopback listener
+ * or its polling would otherwise go on until the server's deadline.
+ */
+function loginNotices(o: AgentHostOptions) {
+  /** Prompt id -> requests waiting on it whose client was shown it. */
+  const waiting = new Map<string, number>()
+  return (req: AgentRequest, notify: (n: AgentNotice) => void) => {
+    if (!MAY_LOG_IN.has(req.op) || !('label' in req) || req.label === undefined) return null
+    const a = o.actions()
+    const acc = a?.views.account(req.label)
+    if (!a || !acc?.ok) return null
+    const accountId = acc.value.id
+    const shown = new Set<string>()
+    const unsubscribe = a.logins.subscribe((e) => {
+      if (e.type !== 'shown' || e.prompt.accountId !== accountId) return
+      if (!shown.has(e.prompt.id)) {
+        shown.add(e.prompt.id)
+        waiting.set(e.prompt.id, (waiting.get(e.prompt.id) ?? 0) + 1)
+      }
+      notify({ loginPrompt: e.prompt, browserOpened: o.opensBrowser?.(e.prompt) ?? false })
+    })
+    let stopped = false
+    return (clientLeft: boolean) => {
+      if (stopped) return
+      stopped = true
+      unsubscribe()
+      for (const id of shown) {
+        const left = (waiting.get(id) ?? 1) - 1
+        if (left > 0) waiting.set(id, left)
+        else waiting.delete(id)
+        if (left <= 0 && clientLeft && o.kind === 'headless') {
+          // Over already when not found: nothing to cancel.
+          const cancelled = a.logins.cancel(id)
+          void cancelled
+        }
+      }
+    }
+  }
+}
+
 export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAgent>> {
   const startedAt = o.now()
   let timer: NodeJS.Timeout | undefined
@@ -209,6 +261,7 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
       ping,
     }),
     around: onBehalfOfClient(origins),
+    watch: loginNotices(o),
     ...o.limits,
     onActivity: armIdle,
     ...(o.approvals

@@ -98,3 +98,32 @@ export const responseSchema = z.union([
   }),
 ])
 export type AgentResponse = z.infer<typeof responseSchema>
+
+/** A login prompt as a notice carries it (shared/login-prompt.ts' LoginPromptView): no secret. */
+export const loginPromptViewSchema = z.strictObject({
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  accountId: z.string().check(z.minLength(1), z.maxLength(64)),
+  label: z.string().check(z.maxLength(200)),
+  provider: z.string().check(z.maxLength(200)),
+  kind: z.enum(['device', 'browser']),
+  url: z.string().check(z.minLength(1), z.maxLength(4096)),
+  userCode: z.nullable(z.string().check(z.minLength(1), z.maxLength(64))),
+  expiresAt: z.number().check(z.int(), z.nonnegative()),
+})
+
+/**
+ * A notice: a line the agent writes before the answer to request `id` while it works on it, for
+ * the person at that client. Only a login prompt of the account the request names (another
+ * client never sees another account's code), and whether the agent opened its page in a browser
+ * itself (the app does for a browser sign-in; a headless agent never does).
+ */
+export const noticeBodySchema = z.strictObject({
+  loginPrompt: loginPromptViewSchema,
+  browserOpened: z.boolean(),
+})
+export const noticeSchema = z.strictObject({
+  v: z.literal(AGENT_PROTOCOL),
+  id: z.string().check(z.maxLength(64)),
+  notice: noticeBodySchema,
+})
+export type AgentNotice = z.infer<typeof noticeBodySchema>

@@ -1,7 +1,8 @@
 // The agent's transport: a Unix domain socket (named pipe on Windows) speaking protocol.ts, one
 // JSON line per request and per answer. It holds no logic: each request is parsed (never echoed
 // back), handed to the client interface's op of that name (the in-process client: the agent is a
-// dispatch of it), and the answer checked before it is written. A slow or hostile
+// dispatch of it), and the answer checked before it is written; while it runs, the notices the
+// host gives for it (a login prompt of its account) go before it. A slow or hostile
 // client only ever holds its own connection: lines are bounded, a connection has a bounded number
 // of requests queued or running (past it the agent stops reading it), its queued work is dropped
 // when it closes, it must complete a line within a fixed time whatever it trickles, and the
@@ -14,9 +15,11 @@ import type { Client } from '../client/operations'
 import {
   AGENT_PROTOCOL,
   MAX_LINE,
+  noticeSchema,
   parseRequest,
   partSchema,
   responseSchema,
+  type AgentNotice,
   type AgentRequest,
   type AgentResponse,
 } from './protocol'
@@ -31,6 +34,15 @@ export interface AgentServerOptions {
   authorize?: (req: AgentRequest) => Promise<Result<void>>
   /** Called after each request but pings, with its outcome: the event log entry (no token). */
   record?: (req: AgentRequest, outcome: Result<unknown>) => void
+  /**
+   * While a request runs (after its approval), what its client should be told before the answer:
+   * the host calls `notify` with each notice (a login prompt of the account the request names).
+   * Returns the stop, told whether the client left before its answer; null: nothing to watch.
+   */
+  watch?: (
+    req: AgentRequest,
+    notify: (notice: AgentNotice) => void,
+  ) => ((clientLeft: boolean) => void) | null
   /** Any request counts as activity (the headless agent's idle timeout). */
   onActivity?: () => void
   /** Given only where `stop` is allowed (the headless agent); the app's agent refuses it. */
@@ -239,6 +251,12 @@ function write(socket: net.Socket, response: AgentResponse): void {
   if (!socket.destroyed) socket.write(`${JSON.stringify(out)}\n`)
 }
 
+/** A notice before the answer to `id`; one outside the protocol is not sent at all. */
+function writeNotice(socket: net.Socket, id: string, notice: AgentNotice): void {
+  const checked = noticeSchema.safeParse({ v: AGENT_PROTOCOL, id, notice })
+  if (checked.success && !socket.destroyed) socket.write(`${JSON.stringify(checked.data)}\n`)
+}
+
 async function answer(
   socket: net.Socket,
   line: string,
@@ -307,7 +325,16 @@ async function answer(
     const { v: _v, id: _id, client: _client, op, ...request } = req
     const run = o.client[op] as (r: typeof request) => Promise<Result<unknown>>
     const call = () => run(request)
-    result = !allowed.ok ? allowed : o.around ? await o.around(req, call) : await call()
+    // Only an approved request's client is told what its login shows (a code, a page).
+    const stop = allowed.ok ? (o.watch?.(req, (n) => writeNotice(socket, req.id, n)) ?? null) : null
+    const left = () => stop?.(true)
+    socket.once('close', left)
+    try {
+      result = !allowed.ok ? allowed : o.around ? await o.around(req, call) : await call()
+    } finally {
+      socket.off('close', left)
+      stop?.(false)
+    }
   } catch {
     result = fail('INTERNAL', 'The agent failed while answering; see its log.')
   }

@@ -14,6 +14,7 @@ import type { Client } from '../client/operations'
 import { bool, str, type Ctx } from './ctx'
 import { resolveVaultDir } from './default-dir'
 import { stdinReader, type StdinReader } from './io'
+import { showLoginPrompt } from './login-prompt-shown'
 
 /** The agent endpoint this run would ask (the same vault folder resolution as opening it). */
 export function endpointFor(ctx: Ctx): string {
@@ -65,6 +66,9 @@ export function cliConnection(
     open,
     canUnlockHere: () => o.mayOpen !== false && canUnlockHere(ctx),
     surface: 'cli',
+    // A login the agent runs for this request shows its prompt here, as one run here would.
+    onNotice: (n) =>
+      showLoginPrompt(n.loginPrompt, { env: ctx.env, openedElsewhere: n.browserOpened }),
   })
   return { ...c, stdin, close: () => stdin.close() }
 }

@@ -8,6 +8,7 @@ import { checkEndpointSocket } from '../agent/endpoint'
 import { cliVault, cliActions as composeCliActions, type VaultServices } from '../composition'
 import { stdinReader, type StdinReader } from './io'
 import { endpointFor } from './connection'
+import { followLoginPrompts } from './login-prompt-shown'
 import { bool, vaultDir, vaultFlag, type Ctx } from './ctx'
 
 export { bool, list, str, vaultDir, vaultFlag, type Ctx, type FlagValue } from './ctx'
@@ -173,10 +174,15 @@ async function unlockHere(
   return unlocked.ok ? ok({ actions: a.value, passphrase: passphrase.value }) : unlocked
 }
 
-/** Opens the vault here: the connector's way in when no agent answers (connection.ts). */
+/**
+ * Opens the vault here: the connector's way in when no agent answers (connection.ts). A login
+ * that waits for a person (OAuth) shows its prompts on stderr for the rest of the run.
+ */
 export async function openVaultHere(ctx: Ctx, stdin: StdinReader): Promise<Result<Actions>> {
   const v = await unlockHere(ctx, stdin)
-  return v.ok ? ok(v.value.actions) : v
+  if (!v.ok) return v
+  followLoginPrompts(v.value.actions.logins, ctx.env)
+  return ok(v.value.actions)
 }
 
 /**

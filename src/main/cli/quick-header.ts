@@ -7,6 +7,8 @@
 // the vault), the agent's vault locked (it may unlock here), a secret the account does not
 // remember at a terminal (it asks), or an answer outside the protocol. It then asks the agent
 // again, which repeats nothing: in each of those cases the agent sent nothing to any server.
+// A login the agent runs meanwhile (OAuth) sends notices before the answer: they are shown here,
+// and the answer is the same one the login ends with, so nothing is asked twice.
 import os from 'node:os'
 import { askAgentLine, AGENT_PROTOCOL } from '../agent/ask'
 import { agentEndpoint } from '../agent/endpoint'
@@ -22,13 +24,27 @@ export async function quickHeader(q: QuickAsk, env: NodeJS.ProcessEnv): Promise<
   const dir = resolveVaultDir(undefined, { platform: process.platform, env, home: os.homedir() })
   const endpoint = agentEndpoint(dir, env)
   const ctx: Ctx = { json: false, flags: {}, args: [q.label], env }
+  // A login the agent runs for this label may need the person here (a code, a page): its
+  // prompts are checked and shown with the full CLI's own modules, loaded only then.
+  let shown: Promise<void> = Promise.resolve()
+  const onNotice = (raw: unknown) => {
+    shown = shown.then(async () => {
+      const [{ readNotice }, { showLoginPrompt }] = await Promise.all([
+        import('../agent/client'),
+        import('./login-prompt-shown'),
+      ])
+      const n = readNotice(raw)
+      if (n) showLoginPrompt(n.loginPrompt, { env, openedElsewhere: n.browserOpened })
+    })
+  }
   const line = await withProgress(`Waiting for the agent (${q.label})`, ctx, () =>
     askAgentLine(
       endpoint,
       { op: q.op, label: q.label, confirmEviction: false },
-      { command: `tokendeck ${q.op}` },
+      { command: `tokendeck ${q.op}`, onNotice },
     ),
   )
+  await shown
   if (line === null) return null
   const answer = line.ok ? valueOfAnswer(line.value, AGENT_PROTOCOL) : undefined
   const issued = answer ? issuedAnswer(answer.value, q.op === 'token') : null

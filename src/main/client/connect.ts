@@ -8,6 +8,7 @@ import { fail, type Result } from '../../shared/result'
 import type { Surface } from '../../shared/views'
 import type { Actions } from '../actions'
 import { inProcessClient } from './in-process'
+import type { AskOptions } from '../agent/client'
 import { askOp } from './over-agent'
 import {
   checkAnswer,
@@ -31,6 +32,8 @@ export interface ConnectOptions {
   canUnlockHere: () => boolean
   /** The surface the event log names for what this process does itself. */
   surface: Surface
+  /** What the agent tells the person while it works on a request (a login prompt). */
+  onNotice?: AskOptions['onNotice']
 }
 
 export interface Connection {
@@ -60,7 +63,8 @@ export function connect(o: ConnectOptions): Connection {
   const call = async <K extends OpName>(op: K, req: OpRequest<K>) => {
     if (via !== 'direct' && o.endpoint !== null) {
       asking += 1
-      const r = await askOp(o.endpoint, op, req, { command: o.command }).finally(() => {
+      const ask = { command: o.command, ...(o.onNotice ? { onNotice: o.onNotice } : {}) }
+      const r = await askOp(o.endpoint, op, req, ask).finally(() => {
         asking -= 1
       })
       if (via === 'agent') return r ?? fail('AGENT_UNAVAILABLE', GONE)

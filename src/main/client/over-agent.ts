@@ -3,7 +3,7 @@
 // answer of another shape is AGENT_PROTOCOL (an agent of another version, or not ours), never a
 // cast. Light: the CLI's agent path loads this, the mini protocol and node:net, no vault code.
 import { fail, type Result } from '../../shared/result'
-import { askAgent } from '../agent/client'
+import { askAgent, type AskOptions } from '../agent/client'
 import {
   checkAnswer,
   clientOf,
@@ -21,7 +21,7 @@ export async function askOp<K extends OpName>(
   endpoint: string,
   op: K,
   req: OpRequest<K>,
-  o: { command: string; timeoutMs?: number },
+  o: AskOptions,
 ): Promise<Result<OpAnswer<K>> | null> {
   const r = await askAgent(endpoint, { op, ...req } as Parameters<typeof askAgent>[1], o)
   if (r === null || !r.ok) return r
