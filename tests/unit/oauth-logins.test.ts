@@ -11,6 +11,7 @@ import { LoginPrompts } from '../../src/main/providers/login-prompts'
 import { DEMO_USERS, startOauthSandbox, type OauthSandbox } from '../../src/main/sandbox'
 import type { LoginPromptView } from '../../src/shared/login-prompt'
 import { parseProfile, type ProviderProfile } from '../../src/shared/providers/profile'
+import { startRecordingServer } from '../helpers/recording-server'
 
 const user = DEMO_USERS.oauth[0]!
 let now = 1_800_000_000_000
@@ -153,11 +154,34 @@ describe('device flow', () => {
     expect(r).toMatchObject({ ok: false, code: 'CANCELLED' })
   })
 
-  it('an OAuth login with nobody to ask sends nothing', async () => {
-    const before = grants().device_code
-    const r = await engine.login({ profile: device, baseUrl: sb.baseUrl, fields: { user: 'x' } })
-    expect(r).toMatchObject({ ok: false, code: 'UNSUPPORTED' })
-    expect(grants().device_code).toBe(before)
+  it('an OAuth login with nobody to ask, or nobody watching, sends nothing', async () => {
+    // A recording server stands in for the authorization server: not one request may reach it.
+    const recorder = await startRecordingServer(() => ({ status: 500, json: {} }))
+    try {
+      const none = await engine.login({
+        profile: device,
+        baseUrl: recorder.baseUrl,
+        fields: { user: 'x' },
+      })
+      expect(none).toMatchObject({ ok: false, code: 'UNSUPPORTED' })
+      // A hub with no surface subscribed (a gateway request to a headless agent).
+      const hub = new LoginPrompts()
+      for (const profile of [device, code]) {
+        const run = hub.begin({ accountId: 'a1', label: 'dev', provider: profile.name })
+        const r = await engine.login({
+          profile,
+          baseUrl: recorder.baseUrl,
+          fields: { user: 'x' },
+          interaction: run.interaction,
+        })
+        run.end('failed')
+        expect(r).toMatchObject({ ok: false, code: 'UNSUPPORTED' })
+        if (!r.ok) expect(r.message).toMatch(/nobody here can be asked/)
+      }
+      expect(recorder.requests).toHaveLength(0)
+    } finally {
+      await recorder.close()
+    }
   })
 })
 

@@ -186,10 +186,12 @@ export function createProviderEngine(deps: {
       if (!base.ok) return base
       const login = profile.login
       if (login.kind !== 'request') {
-        if (!interaction) {
+        // Nobody to show the step to (a gateway request to a headless agent): refused before
+        // anything is sent, rather than a code nobody sees polled until it expires.
+        if (!interaction?.watched()) {
           return fail(
             'UNSUPPORTED',
-            `${profile.name} logs in through a browser, and nobody here can be asked to: log in from the app or a terminal.`,
+            `${profile.name} logs in through a browser, and nobody here can be asked to: log in from the app or at a terminal (tokendeck login), then this reuses the token.`,
           )
         }
         const secrets = [...checked.value.secrets]

@@ -14,6 +14,11 @@ export interface LoginInteraction {
   show(step: Pick<LoginPromptView, 'kind' | 'url' | 'userCode' | 'expiresAt'>): void
   /** Aborted when the person cancels the login. */
   signal: AbortSignal
+  /**
+   * Whether anyone would see a step now (the window, a terminal, an agent's client of this
+   * account): a login nobody can take part in is refused before anything is sent.
+   */
+  watched(): boolean
 }
 
 interface Active {
@@ -37,6 +42,7 @@ export class LoginPrompts {
     return {
       interaction: {
         signal: active.abort.signal,
+        watched: () => this.listeners.size > 0,
         show: (step) => {
           if (!this.logins.has(id)) return
           active.view = { id, ...account, ...step }
