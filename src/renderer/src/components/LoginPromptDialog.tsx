@@ -3,7 +3,7 @@
 // with the page and Open again (main opened it once by itself). Both: a live countdown to expiry
 // and Cancel, which ends the login with no token. Main opens pages and copies the code by the
 // prompt's id; this dialog never hands main a URL. On demand (./chunks), with Radix Dialog.
-import { useState } from 'react'
+import { useRef, useState } from 'react'
 import { Dialog } from 'radix-ui'
 import { Copy, ExternalLink } from 'lucide-react'
 import type { LoginPromptView } from '../../../shared/login-prompt'
@@ -45,6 +45,7 @@ export function LoginPromptDialog(props: { prompt: LoginPromptView; waiting: num
   const p = props.prompt
   const [copied, setCopied] = useState(false)
   const [busy, setBusy] = useState(false)
+  const primary = useRef<HTMLButtonElement>(null)
   const device = p.kind === 'device' && p.userCode !== null
 
   const cancel = async () => {
@@ -76,6 +77,11 @@ export function LoginPromptDialog(props: { prompt: LoginPromptView; waiting: num
           data-kind={p.kind}
           // A click beside the dialog does not end a sign-in the person is in the middle of.
           onPointerDownOutside={(e) => e.preventDefault()}
+          // The focus starts on the page button: Enter must not cancel a sign-in by accident.
+          onOpenAutoFocus={(e) => {
+            e.preventDefault()
+            primary.current?.focus()
+          }}
         >
           <Dialog.Title className={dialog.title}>
             {device ? `Sign in to ${p.provider}` : 'Continue in your browser'}
@@ -130,6 +136,7 @@ export function LoginPromptDialog(props: { prompt: LoginPromptView; waiting: num
               Cancel
             </button>
             <button
+              ref={primary}
               type="button"
               className={cx(button.button, button.primary)}
               disabled={busy}
