@@ -15,6 +15,7 @@ import {
   protocol,
   safeStorage,
   session,
+  shell,
 } from 'electron'
 import ElectronStore from 'electron-store'
 import { systemClock } from '../shared/clock'
@@ -31,6 +32,7 @@ import { registerAppScheme, serveAppProtocol } from './electron/app-protocol.mai
 import { electronNotifications } from './electron/notification.main'
 import { electronSafeStorage } from './electron/safe-storage.main'
 import { createHandlers } from './ipc/handlers'
+import { LoginPages } from './login-pages'
 import { registerIpc } from './ipc/register.main'
 import { startAutoLock } from './platform/auto-lock'
 import { appCommand, cliArgs } from './platform/cli-launcher'
@@ -151,8 +153,18 @@ function main(): void {
         env: process.env,
       }),
     })
+    // Logins waiting in the browser: the window's dialog follows them; a browser sign-in's page
+    // opens by itself, once (the person asked for the login here or through the agent).
+    const loginPages = new LoginPages({
+      logins: core.actions.logins,
+      openExternal: (url) => shell.openExternal(url),
+      clipboard: guard,
+      clock: systemClock,
+      send: (prompts) => windows.send(EVENTS.loginPrompts, prompts),
+      log,
+    })
     registerIpc(
-      createHandlers(core, log, { agent: agent.approvals, gateway, cliCommand }),
+      createHandlers(core, log, { agent: agent.approvals, gateway, cliCommand, loginPages }),
       { owns: (c) => windows.owns(c), devServerUrl },
       log,
     )
@@ -188,6 +200,7 @@ function main(): void {
       log,
     })
     installQuitCleanup(app, async () => {
+      loginPages.dispose()
       renewal.dispose()
       stopAutoLock()
       shortcut.dispose()
@@ -205,6 +218,7 @@ function main(): void {
       log(r.ok ? 'demo: started' : `demo: could not start (${r.code})`)
     }
     windows.create()
+    loginPages.start()
     tray.start()
     renewal.start()
     const served = await agent.start()

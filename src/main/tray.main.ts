@@ -1,7 +1,8 @@
 // The tray icon and its quick-login menu: Electron glue over tray-menu.ts. Clicking an account
 // copies its header through AppCore (reusing a valid token, minting only when needed) and a
 // notification says what happened. The menu follows every vault change, the gateway's changes
-// and a one-minute timer.
+// and a one-minute timer. A login waiting in the browser gets a notification (the code and where
+// to enter it, or "continue in your browser"); clicking it brings the window up.
 import {
   Menu,
   nativeImage,
@@ -20,7 +21,8 @@ import {
   TRAY_TEMPLATE_32,
 } from './platform/tray-icon-data'
 import { realTimers, type IntervalTimers } from './platform/timers'
-import { copyNotice, type NotificationPort } from './notifications'
+import type { LoginPromptEvent } from '../shared/login-prompt'
+import { copyNotice, loginPromptNotice, type NotificationPort } from './notifications'
 import {
   buildTrayMenu,
   trayTooltip,
@@ -102,6 +104,9 @@ export class TrayController {
   private timer: unknown = null
   private unsubscribe: () => void = () => {}
   private unsubscribeGateway: () => void = () => {}
+  private unsubscribeLogins: () => void = () => {}
+  /** The step each login prompt was last announced with (a new step is announced again). */
+  private readonly announced = new Map<string, string>()
   private lastTemplate: MenuItemConstructorOptions[] = []
   private readonly timers: IntervalTimers
   private readonly log: (line: string) => void
@@ -118,8 +123,22 @@ export class TrayController {
     this.tray = new Tray(trayImage(this.deps.platform ?? process.platform))
     this.unsubscribe = this.deps.core.onChange(() => this.refresh())
     this.unsubscribeGateway = this.deps.gateway?.onChange(() => this.refresh()) ?? (() => {})
+    this.unsubscribeLogins = this.deps.core.actions.logins.subscribe((e) => this.loginChanged(e))
     this.timer = this.timers.setInterval(() => this.refresh(), TRAY_REFRESH_MS)
     this.refresh()
+  }
+
+  /** Announces a login prompt once per step; forgets it when the login ends. */
+  private loginChanged(e: LoginPromptEvent): void {
+    if (e.type === 'ended') {
+      this.announced.delete(e.id)
+      return
+    }
+    const step = `${e.prompt.kind} ${e.prompt.url} ${e.prompt.userCode ?? ''}`
+    if (this.announced.get(e.prompt.id) === step) return
+    this.announced.set(e.prompt.id, step)
+    this.log(`tray: a ${e.prompt.kind} sign-in waits`)
+    this.deps.notifications.show(loginPromptNotice(e.prompt, () => this.deps.showWindow()))
   }
 
   /** Rebuilds the menu from the current state. */
@@ -205,6 +224,8 @@ export class TrayController {
   dispose(): void {
     this.unsubscribe()
     this.unsubscribeGateway()
+    this.unsubscribeLogins()
+    this.announced.clear()
     if (this.timer !== null) this.timers.clearInterval(this.timer)
     this.timer = null
     this.tray?.destroy()

@@ -11,6 +11,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '../shared/ipc/schemas'
+import type { LoginPromptView } from '../shared/login-prompt'
 import type { Result } from '../shared/result'
 import type { SettingsPatch } from '../shared/settings'
 import type { EventType } from '../shared/views'
@@ -154,6 +155,23 @@ export function createApi(invoke: Invoke, subscribe: Subscribe) {
           ...(machineName.trim() ? { machineName: machineName.trim() } : {}),
         }),
       disconnect: () => call(INVOKE.ledgerDisconnect),
+    },
+    /**
+     * Logins waiting for a person in a browser (OAuth device code, browser sign-in): the prompts
+     * shown now, and each change as the full list. Main opens a prompt's page and copies its code
+     * by the prompt's id: the window never names a URL.
+     */
+    logins: {
+      list: () => call(INVOKE.loginsList),
+      cancel: (id: string) => call(INVOKE.loginsCancel, { id }),
+      open: (id: string) => call(INVOKE.loginsOpen, { id }),
+      copyCode: (id: string) => call(INVOKE.loginsCopyCode, { id }),
+      onChanged(listener: (prompts: LoginPromptView[]) => void): () => void {
+        return subscribe(EVENTS.loginPrompts, (payload) => {
+          const p = EVENT_SCHEMAS[EVENTS.loginPrompts].safeParse(payload)
+          if (p.success) listener(p.data)
+        })
+      },
     },
     /** Called whenever accounts, tokens, lock state or settings change. Returns unsubscribe. */
     onStateChanged(listener: (reason: string) => void): () => void {

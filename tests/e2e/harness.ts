@@ -3,13 +3,14 @@
 // one page binding calls that table, and an init script builds `window.tokendeck` with the
 // preload's own createApi, so the page cannot tell it from Electron. AppCore.onChange reaches
 // the page's subscribe as the vault:state-changed event (the agent's and the gateway's changes
-// as theirs). Every answer the page receives is recorded, and no token, password, secret key or
-// gateway access token may ever appear in one.
+// as theirs, the logins waiting in the browser as vault:login-prompts). Every answer the page
+// receives is recorded, and no token, password, secret key or gateway access token may ever
+// appear in one. The browser a login page opens in is a recorder (`deck.app.opened`).
 import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Page } from '@playwright/test'
-import type { SandboxSet } from '../../src/main/sandbox'
+import type { OauthSandboxOptions, SandboxSet } from '../../src/main/sandbox'
 import type { Clock } from '../../src/shared/clock'
 import { EVENTS, INVOKE_CHANNELS, type InvokeChannel } from '../../src/shared/ipc/channels'
 import type { Result } from '../../src/shared/result'
@@ -42,6 +43,10 @@ export interface DeckOptions {
   clock?: ManualClock
   /** Another deck's sandbox providers (two apps on two machines, one provider server). */
   sandbox?: SandboxSet
+  /** The OAuth sandbox's options (a short device-flow interval). */
+  oauth?: OauthSandboxOptions
+  /** The wait between device-flow polls (AppCore's `wait`). */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>
 }
 
 interface Recorded {
@@ -82,6 +87,9 @@ export class Deck {
   private offChange: () => void = () => {}
   private offAgent: () => void = () => {}
   private offGateway: () => void = () => {}
+  private offLogins: () => void = () => {}
+  /** User codes of device logins shown: put on the clipboard by "Copy code", not tokens. */
+  private readonly userCodes = new Set<string>()
   private closed = false
 
   private constructor(
@@ -99,6 +107,8 @@ export class Deck {
     const app = await startTestApp({
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+      ...(opts.oauth ? { oauth: opts.oauth } : {}),
+      ...(opts.wait ? { wait: opts.wait } : {}),
       agent: true,
     })
     const server = await serveStatic(RENDERER_DIR)
@@ -133,6 +143,10 @@ export class Deck {
     this.offGateway = this.app.gateway.onChange(
       () => void this.emitTo(EVENTS.gatewayChanged, undefined),
     )
+    this.offLogins = this.app.onLoginPrompts((prompts) => {
+      for (const p of prompts) if (p.userCode) this.userCodes.add(p.userCode)
+      void this.emitTo(EVENTS.loginPrompts, prompts)
+    })
     await page.goto(this.server.url)
   }
 
@@ -187,7 +201,7 @@ export class Deck {
   tokens(): string[] {
     const out = new Set<string>()
     for (const text of this.copies()) {
-      if (!/^https?:\/\//.test(text)) out.add(text.split(' ').at(-1)!)
+      if (!/^https?:\/\//.test(text) && !this.userCodes.has(text)) out.add(text.split(' ').at(-1)!)
     }
     const { vault } = this.app.core.current
     const data = vault.unlocked ? vault.readUnlocked() : null
@@ -234,6 +248,7 @@ export class Deck {
     this.offChange()
     this.offAgent()
     this.offGateway()
+    this.offLogins()
     const tokens = this.tokens()
     fs.mkdirSync(IPC_LOG_DIR, { recursive: true })
     const file = path.join(IPC_LOG_DIR, `${name.replace(/[^a-z0-9-]+/gi, '_').slice(0, 80)}.json`)

@@ -1,6 +1,6 @@
 // Builds the real app core, agent, gateway and IPC handler table over temp folders and the real
-// sandbox, with recording fakes for the Electron-only ports (clipboard). Used by unit tests and
-// the e2e harness.
+// sandbox, with recording fakes for the Electron-only ports (clipboard, the browser a login
+// page opens in). Used by unit tests and the e2e harness.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -9,8 +9,10 @@ import { AppAgent } from '../../src/main/app-agent'
 import { AppCore, type HeaderCopier } from '../../src/main/app-core'
 import { AppGateway } from '../../src/main/app-gateway'
 import { createHandlers, type HandlerTable } from '../../src/main/ipc/handlers'
+import { LoginPages } from '../../src/main/login-pages'
 import { createHttpClient } from '../../src/main/providers/http-client'
-import { startSandbox, type SandboxSet } from '../../src/main/sandbox'
+import { startSandbox, type OauthSandboxOptions, type SandboxSet } from '../../src/main/sandbox'
+import type { LoginPromptView } from '../../src/shared/login-prompt'
 import type { SafeStoragePort } from '../../src/main/vault'
 import type { Clock } from '../../src/shared/clock'
 import { systemClock } from '../../src/shared/clock'
@@ -63,14 +65,34 @@ export interface TestApp {
   cliCommand: CliInstallActions
   /** That HOME: the launcher goes to <cliHome>/.local/bin/tokendeck. */
   cliHome: string
+  /** Opens login pages and copies user codes, as index.main.ts builds it. */
+  loginPages: LoginPages
+  /** Every URL the app asked the (recording) browser to open, oldest first. */
+  opened: string[]
+  /** Called with the prompts shown now on each change (the window's vault:login-prompts). */
+  onLoginPrompts(listener: (prompts: LoginPromptView[]) => void): () => void
   close(): Promise<void>
 }
 
 export async function startTestApp(
-  opts: { clock?: Clock; deadlineMs?: number; sandbox?: SandboxSet; agent?: boolean } = {},
+  opts: {
+    clock?: Clock
+    deadlineMs?: number
+    sandbox?: SandboxSet
+    agent?: boolean
+    /** The OAuth sandbox's options (a short device-flow interval). */
+    oauth?: OauthSandboxOptions
+    /** The wait between device-flow polls (AppCore's `wait`). */
+    wait?: (ms: number, signal: AbortSignal) => Promise<void>
+  } = {},
 ): Promise<TestApp> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tokendeck-app-'))
-  const sandbox = opts.sandbox ?? (await startSandbox(opts.clock ? { clock: opts.clock } : {}))
+  const sandbox =
+    opts.sandbox ??
+    (await startSandbox({
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.oauth ? { oauth: opts.oauth } : {}),
+    }))
   const copier = new RecordingCopier()
   const safeStorage = new FakeSafeStorage()
   let demo = 0
@@ -84,7 +106,22 @@ export async function startTestApp(
     http: createHttpClient({ defaultDeadlineMs: opts.deadlineMs ?? 3000 }),
     startSandbox: () => startSandbox(opts.clock ? { clock: opts.clock } : {}),
     stateDir: path.join(root, 'state'),
+    ...(opts.wait ? { wait: opts.wait } : {}),
   })
+  const opened: string[] = []
+  const promptListeners = new Set<(prompts: LoginPromptView[]) => void>()
+  const loginPages = new LoginPages({
+    logins: core.actions.logins,
+    openExternal: async (url) => {
+      opened.push(url)
+    },
+    clipboard: copier,
+    clock: opts.clock ?? systemClock,
+    send: (prompts) => {
+      for (const l of promptListeners) l(prompts)
+    },
+  })
+  loginPages.start()
   const agentListeners = new Set<() => void>()
   const agentEndpoint = path.join(root, 'agent', 'agent.sock')
   const agent = new AppAgent({
@@ -112,7 +149,18 @@ export async function startTestApp(
   })
   return {
     core,
-    handlers: createHandlers(core, () => {}, { agent: agent.approvals, gateway, cliCommand }),
+    handlers: createHandlers(core, () => {}, {
+      agent: agent.approvals,
+      gateway,
+      cliCommand,
+      loginPages,
+    }),
+    loginPages,
+    opened,
+    onLoginPrompts: (l) => {
+      promptListeners.add(l)
+      return () => promptListeners.delete(l)
+    },
     agent,
     gateway,
     cliCommand,
@@ -128,6 +176,7 @@ export async function startTestApp(
     vaultDir: path.join(root, 'vault'),
     stateDir: path.join(root, 'state'),
     close: async () => {
+      loginPages.dispose()
       await agent.close()
       await gateway.close()
       await core.dispose()

@@ -377,6 +377,8 @@ export class Tray extends EventEmitter {
 export class Notification extends EventEmitter {
   static supported = true
   static readonly shown: { title?: string; body?: string }[] = []
+  /** Every notification shown, newest last (a test clicks one with emit('click')). */
+  static readonly instances: Notification[] = []
   static isSupported() {
     return Notification.supported
   }
@@ -385,6 +387,7 @@ export class Notification extends EventEmitter {
   }
   show() {
     Notification.shown.push({ title: this.options.title, body: this.options.body })
+    Notification.instances.push(this)
   }
 }
 
@@ -442,6 +445,7 @@ export function resetElectronFake(): void {
   BrowserWindow.all.length = 0
   Tray.all.length = 0
   Notification.shown.length = 0
+  Notification.instances.length = 0
   Notification.supported = true
   ipcMain.handlers.clear()
   ipcMain.removeAllListeners()

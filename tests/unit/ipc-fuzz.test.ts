@@ -28,6 +28,7 @@ const READ_ONLY = new Set<InvokeChannel>([
   INVOKE.gatewayStatus,
   INVOKE.cliCommandStatus,
   INVOKE.ledgerStatus,
+  INVOKE.loginsList,
 ])
 
 const RUNS = 500
@@ -70,6 +71,7 @@ beforeAll(async () => {
     agent: app.agent.approvals,
     gateway: app.gateway,
     cliCommand: app.cliCommand,
+    loginPages: app.loginPages,
   })
   const pass = { protection: 'passphrase', passphrase: 'a long enough passphrase' }
   expect((await handlers[INVOKE.vaultCreate](pass)).ok).toBe(true)
@@ -175,6 +177,10 @@ function validSamples(): Record<InvokeChannel, unknown[]> {
       { url: 'postgres://td@127.0.0.1:5432/ledger', machineName: 'laptop' },
     ],
     [INVOKE.ledgerDisconnect]: [undefined],
+    [INVOKE.loginsList]: [undefined],
+    [INVOKE.loginsCancel]: [{ id: 'prompt-1' }],
+    [INVOKE.loginsOpen]: [{ id: 'prompt-1' }],
+    [INVOKE.loginsCopyCode]: [{ id: 'prompt-1' }],
   }
 }
 

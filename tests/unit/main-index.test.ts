@@ -162,6 +162,62 @@ describe('src/main/index.main.ts', () => {
     for (const l of lines) expect(l).toMatch(/^\[tokendeck\] [^\n]+$/)
   })
 
+  it('a browser sign-in: the page opens once in the browser, the window and the tray hear of it', async () => {
+    const { INVOKE, EVENTS } = await import('../../src/shared/ipc/channels')
+    const { startOauthSandbox } = await import('../../src/main/sandbox')
+    const sb = await startOauthSandbox()
+    try {
+      await boot()
+      const win = fake.BrowserWindow.all[0]!
+      const trusted = { sender: win.webContents, senderFrame: win.webContents.mainFrame }
+      const call = (channel: string, payload?: unknown) =>
+        fake.ipcMain.invoke(channel, trusted, payload) as Promise<{
+          ok: boolean
+          code?: string
+          value?: unknown
+        }>
+      expect((await call(INVOKE.vaultCreate, { protection: 'os' })).ok).toBe(true)
+      const text = fs.readFileSync('tests/fixtures/profiles/oauth-code-sandbox.json', 'utf8')
+      expect((await call(INVOKE.providersImport, { text })).ok).toBe(true)
+      const added = (await call(INVOKE.accountsAdd, {
+        label: 'dev',
+        providerId: 'oauth-code-sandbox',
+        baseUrl: sb.baseUrl,
+        fields: { user: 'dev' },
+        remember: true,
+        login: false,
+      })) as { ok: boolean; value: { id: string } }
+      expect(added.ok).toBe(true)
+
+      const login = call(INVOKE.tokensLogin, { accountId: added.value.id, force: true })
+      // Opened once, through shell.openExternal, at the sandbox's authorization page.
+      await vi.waitFor(() => expect(fake.shell.opened).toHaveLength(1), { timeout: 10_000 })
+      expect(fake.shell.opened[0]!.startsWith(`${sb.baseUrl}/oauth/authorize?`)).toBe(true)
+      const sent = win.webContents.sent.filter((s) => s.channel === EVENTS.loginPrompts)
+      const prompts = sent.at(-1)!.payload as { id: string; kind: string; url: string }[]
+      expect(prompts).toEqual([
+        expect.objectContaining({ kind: 'browser', url: fake.shell.opened[0], userCode: null }),
+      ])
+      expect(fake.Notification.shown).toContainEqual({
+        title: 'Sign in to OAuth browser login (sandbox) as dev',
+        body: 'Continue in your browser.',
+      })
+      win.close()
+      fake.Notification.instances.at(-1)!.emit('click')
+      expect(win.isVisible()).toBe(true)
+
+      expect((await call(INVOKE.loginsOpen, { id: prompts[0]!.id })).ok).toBe(true)
+      expect(fake.shell.opened).toHaveLength(2)
+      expect((await call(INVOKE.loginsCancel, { id: prompts[0]!.id })).ok).toBe(true)
+      expect(await login).toMatchObject({ ok: false, code: 'CANCELLED' })
+      const last = win.webContents.sent.filter((s) => s.channel === EVENTS.loginPrompts).at(-1)
+      expect(last?.payload).toEqual([])
+      await quit()
+    } finally {
+      await sb.close()
+    }
+  })
+
   it('refuses to start with NODE_TLS_REJECT_UNAUTHORIZED=0', async () => {
     process.env['NODE_TLS_REJECT_UNAUTHORIZED'] = '0'
     await import('../../src/main/index.main')

@@ -144,6 +144,7 @@ describe('the preload', () => {
         'events',
         'gateway',
         'ledger',
+        'logins',
         'onFocusSearch',
         'onStateChanged',
         'providers',
@@ -193,6 +194,32 @@ describe('the preload', () => {
     preloadSubscribe(fake.ipcRenderer as never)('vault:other', (p) => seen.push(p))
     fake.ipcRenderer.emit('vault:other', event, 1)
     expect(seen).toEqual([])
+  })
+
+  it("hands the page the login prompts only as the contract's views", () => {
+    const api = fake.contextBridge.exposed.get('tokendeck') as {
+      logins: { onChanged(l: (prompts: unknown[]) => void): () => void }
+    }
+    const heard: unknown[][] = []
+    const off = api.logins.onChanged((p) => heard.push(p))
+    const event = { sender: fake.ipcRenderer }
+    const prompt = {
+      id: 'p1',
+      accountId: 'a1',
+      label: 'dev',
+      provider: 'Acme',
+      kind: 'device',
+      url: 'https://auth.acme.test/device',
+      userCode: 'WDJB-MJHT',
+      expiresAt: 1,
+    }
+    fake.ipcRenderer.emit(EVENTS.loginPrompts, event, [prompt])
+    // A view with more in it than the contract names (a device code) does not reach the page.
+    fake.ipcRenderer.emit(EVENTS.loginPrompts, event, [{ ...prompt, deviceCode: 'dc-secret' }])
+    fake.ipcRenderer.emit(EVENTS.loginPrompts, event, [])
+    off()
+    fake.ipcRenderer.emit(EVENTS.loginPrompts, event, [prompt])
+    expect(heard).toEqual([[prompt], []])
   })
 
   it('turns a refused or failing invoke into a Result, not an exception', async () => {

@@ -11,6 +11,7 @@ import type { AgentApprovals } from '../agent/approvals'
 import type { AppSession } from '../app-core'
 import type { AppGateway } from '../app-gateway'
 import type { CliInstallActions } from '../actions/cli-install'
+import type { LoginPages } from '../login-pages'
 
 export type Handler = (payload: unknown) => Promise<Result<unknown>>
 export type HandlerTable = Record<InvokeChannel, Handler>
@@ -27,6 +28,8 @@ export interface AppServices {
   gateway?: AppGateway | null
   /** Installs the `tokendeck` command (Settings › Command line). */
   cliCommand?: CliInstallActions | null
+  /** Opens a login prompt's page in the browser and copies its code (login-pages.ts). */
+  loginPages?: Pick<LoginPages, 'open' | 'copyCode'> | null
 }
 
 /** Builds the table over the app core. `log` receives one-line tags, never values. */
@@ -44,6 +47,8 @@ export function createHandlers(
   const cli = services.cliCommand ?? null
   const noCli = fail('UNSUPPORTED', 'This TokenDeck cannot install the tokendeck command.')
   const unlocked = () => protection.isUnlocked()
+  const pages = services.loginPages ?? null
+  const noPages = fail('UNSUPPORTED', 'This TokenDeck cannot open a browser.')
 
   const impls: { [C in InvokeChannel]: Impl<C> } = {
     [INVOKE.appStatus]: () => ok(protection.status()),
@@ -115,6 +120,11 @@ export function createHandlers(
     [INVOKE.ledgerConnect]: (req) =>
       ledger.connect(req.url, req.machineName ? { machineName: req.machineName } : {}),
     [INVOKE.ledgerDisconnect]: () => ledger.disconnect(),
+
+    [INVOKE.loginsList]: () => ok(core.actions.logins.prompts()),
+    [INVOKE.loginsCancel]: (req) => core.actions.logins.cancel(req.id),
+    [INVOKE.loginsOpen]: (req) => (pages ? pages.open(req.id) : noPages),
+    [INVOKE.loginsCopyCode]: (req) => (pages ? pages.copyCode(req.id) : noPages),
   }
 
   const table = {} as HandlerTable

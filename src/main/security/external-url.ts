@@ -1,6 +1,8 @@
 // Which links may leave the app for the user's browser: https only, to an exact host on a short
 // allow-list (the project's docs and the built-in providers' documentation).
+// The pages of logins waiting in the browser have their own rule (isLoginPageUrl).
 import type { ProviderProfile } from '../../shared/providers/profile'
+import { checkUrl } from '../../shared/url-policy'
 
 /** The project's own documentation. */
 export const PROJECT_DOCS_HOSTS: readonly string[] = ['github.com']
@@ -37,4 +39,15 @@ export function isAllowedExternal(url: unknown, allowList: readonly string[]): b
   if (u.port !== '') return false
   const host = u.hostname.toLowerCase()
   return allowList.some((allowed) => allowed.toLowerCase() === host)
+}
+
+/**
+ * True for the page of a login waiting in the browser (an OAuth verification or authorization
+ * page): https, or plain http to this machine; no credentials in it, no fragment. Anything else
+ * (file:, javascript:, a custom scheme that starts a program, http to another host) stays closed.
+ */
+export function isLoginPageUrl(url: unknown): boolean {
+  if (typeof url !== 'string' || url.length > 8192) return false
+  const r = checkUrl(url)
+  return r.ok
 }

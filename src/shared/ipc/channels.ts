@@ -45,6 +45,10 @@ export const INVOKE = {
   ledgerStatus: 'vault:ledger-status',
   ledgerConnect: 'vault:ledger-connect',
   ledgerDisconnect: 'vault:ledger-disconnect',
+  loginsList: 'vault:logins-list',
+  loginsCancel: 'vault:logins-cancel',
+  loginsOpen: 'vault:logins-open',
+  loginsCopyCode: 'vault:logins-copy-code',
 } as const
 
 export const EVENTS = {
@@ -56,6 +60,8 @@ export const EVENTS = {
   agentChanged: 'vault:agent-changed',
   /** The app's gateway started, stopped, failed or moved: fetch its status again. */
   gatewayChanged: 'vault:gateway-changed',
+  /** The logins waiting for a person in a browser changed: carries every prompt shown now. */
+  loginPrompts: 'vault:login-prompts',
 } as const
 
 export type InvokeChannel = (typeof INVOKE)[keyof typeof INVOKE]

@@ -15,6 +15,7 @@ import {
 import { LABEL_INPUT_MAX } from '../labels'
 import { ERROR_CODES } from '../result'
 import { CHECK_OUTCOMES, type CheckReport } from '../health'
+import type { LoginPromptView } from '../login-prompt'
 import { EVENTS, INVOKE } from './channels'
 
 // ---------- building blocks ----------
@@ -192,6 +193,26 @@ export const agentPromptSchema = z
   })
   .strict()
 export type AgentPromptView = z.infer<typeof agentPromptSchema>
+
+/**
+ * A login waiting for a person in a browser (shared/login-prompt.ts): the device flow's code and
+ * page, or the authorization page. Words, a URL and a short code the person types: no secret (the
+ * device code, the PKCE verifier and the state stay in main).
+ */
+export const loginPromptSchema = z
+  .object({
+    id: z.string().max(64),
+    accountId: z.string().max(64),
+    label: z.string().max(300),
+    provider: z.string().max(300),
+    kind: z.enum(['device', 'browser']),
+    url: z.string().max(8192),
+    userCode: z.string().max(64).nullable(),
+    expiresAt: z.number(),
+  })
+  .strict() satisfies z.ZodType<LoginPromptView>
+/** At most this many prompts travel to the window at once (one per login in flight). */
+export const LOGIN_PROMPTS_MAX = 100
 
 /** A terminal session whose agent requests were approved, until it lapses or is revoked. */
 export const agentSessionSchema = z
@@ -493,6 +514,15 @@ export const CONTRACT = {
     response: ledgerStatusSchema,
   },
   [INVOKE.ledgerDisconnect]: { request: none, response: ledgerDisconnectSchema },
+  [INVOKE.loginsList]: {
+    request: none,
+    response: z.array(loginPromptSchema).max(LOGIN_PROMPTS_MAX),
+  },
+  [INVOKE.loginsCancel]: { request: z.object({ id }).strict(), response: z.null() },
+  /** Main opens that prompt's own page in the browser: the window never names a URL. */
+  [INVOKE.loginsOpen]: { request: z.object({ id }).strict(), response: z.null() },
+  /** Main puts that prompt's user code on the clipboard (the window holds no clipboard right). */
+  [INVOKE.loginsCopyCode]: { request: z.object({ id }).strict(), response: z.null() },
 } as const satisfies Record<string, { request: z.ZodType; response: z.ZodType }>
 
 export type Contract = typeof CONTRACT
@@ -505,4 +535,5 @@ export const EVENT_SCHEMAS = {
   [EVENTS.focusSearch]: z.undefined(),
   [EVENTS.agentChanged]: z.undefined(),
   [EVENTS.gatewayChanged]: z.undefined(),
+  [EVENTS.loginPrompts]: z.array(loginPromptSchema).max(LOGIN_PROMPTS_MAX),
 } as const

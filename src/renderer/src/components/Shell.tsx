@@ -7,6 +7,7 @@ import { setStatus } from '../lib/app-store'
 import { toastFailure } from '../lib/toast-store'
 import { AccountsScreen } from './AccountsScreen'
 import { AgentApproval } from './AgentApproval'
+import { LoginPromptHost } from './LoginPromptHost'
 import { ActivityScreen, SettingsScreen } from './chunks'
 import { Logo } from './Logo'
 import { cx } from '../styles/cx'
@@ -64,6 +65,7 @@ export function Shell({ status }: { status: AppStatus }) {
         {screen === 'settings' ? <SettingsScreen status={status} /> : null}
       </div>
       <AgentApproval />
+      <LoginPromptHost />
     </div>
   )
 }

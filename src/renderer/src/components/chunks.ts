@@ -16,6 +16,7 @@ export const ActionDialog = fromChunk(overlays, (m) => m.ActionDialog)
 export const ConfirmDialog = fromChunk(overlays, (m) => m.ConfirmDialog)
 export const TokenDrawer = fromChunk(overlays, (m) => m.TokenDrawer)
 export const UnlockConsent = fromChunk(overlays, (m) => m.UnlockConsent)
+export const LoginPromptDialog = fromChunk(overlays, (m) => m.LoginPromptDialog)
 export const SettingsScreen = fromChunk(settings, (m) => m.SettingsScreen)
 export const ActivityScreen = fromChunk(activity, (m) => m.ActivityScreen)
 
