@@ -137,6 +137,8 @@ function main(): void {
         windows.send(EVENTS.agentChanged)
       },
       log,
+      // LoginPages opens a browser sign-in's page here: a CLI asking through the app does not.
+      opensBrowser: (p) => p.kind === 'browser',
     })
     // The gateway: runs while the user's vault says so (Settings), follows every vault change.
     const gateway = new AppGateway({ core, clipboard: guard, log })

@@ -78,6 +78,8 @@ test('device code: the dialog shows the code, the person approves it, the token 
   await expect(dialog.getByTestId('login-countdown')).toContainText(/The code expires in \d+:\d\d/)
   // A device page is not opened by itself: the person may be on another device.
   expect(deck.app.opened).toEqual([])
+  // The row says what the pending login is waiting for, not "uncertain".
+  await expect(row(page, 'dev-device').getByTestId('state')).toHaveText('signing in')
 
   await captureScreen(page, 'login-device')
   await dialog.getByRole('button', { name: 'Copy code' }).click()

@@ -3,6 +3,7 @@ import { memo, useMemo, type ComponentProps } from 'react'
 import { Copy, Ellipsis } from 'lucide-react'
 import type { AccountView, TokenView } from '../../../shared/views'
 import { liveToken, rowStatus, type RowStatus as Status } from '../lib/account-state'
+import { useSigningIn } from '../lib/login-prompt-store'
 import { standIn, useOnDemand } from '../lib/on-demand'
 import { useClockText, useCountdown } from '../lib/tick-store'
 import { overlays } from './chunks'
@@ -90,7 +91,12 @@ function RowStatus(props: { account: AccountView; token: TokenView | null; state
   const { account, token } = props
   const countdown = useCountdown(token ? token.expiresAt : null)
   const key = useClockText((now) => JSON.stringify(rowStatus(account, now)))
-  const { state, chip, note } = useMemo(() => JSON.parse(key) as Status, [key])
+  const status = useMemo(() => JSON.parse(key) as Status, [key])
+  // A login waiting for the person in the browser: its pending token is not "uncertain" to them.
+  const signingIn = useSigningIn(account.id)
+  const { state, chip, note } = signingIn
+    ? { ...status, chip: 'signing in', note: 'waiting for you in the browser' }
+    : status
   const danger = token !== null && (state === 'expiring' || state === 'expired')
   // The newest token holds a live refresh token: the next header refreshes, no login.
   const refreshable = account.tokens[0]?.refreshable === true

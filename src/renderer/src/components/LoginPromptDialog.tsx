@@ -88,7 +88,7 @@ export function LoginPromptDialog(props: { prompt: LoginPromptView; waiting: num
           </Dialog.Title>
           <Dialog.Description className={dialog.text}>
             {device
-              ? `To log in ${p.label}, open the page below and enter this code. TokenDeck continues by itself once you approve.`
+              ? `To sign in as ${p.label}, open the page below and enter this code. TokenDeck continues by itself once you approve.`
               : `TokenDeck opened the ${p.provider} sign-in page for ${p.label} in your browser. Sign in there; TokenDeck continues by itself.`}
           </Dialog.Description>
 
