@@ -153,3 +153,38 @@ test('Cancel ends a pending device login: no token is asked for or issued', asyn
   expect(deck.sandbox.oauth.issuedByGrant.device_code).toBe(issued)
   expect(deck.tokens()).toEqual([])
 })
+
+test('Add account with a device login: the code shows over the Add dialog, and approving it adds the account', async ({
+  page,
+  deck,
+}) => {
+  await deck.call(INVOKE.vaultCreate, {
+    protection: 'passphrase',
+    passphrase: deck.secret(PASSPHRASE),
+  })
+  const text = fs.readFileSync(
+    path.join(ROOT, 'tests/fixtures/profiles/oauth-device-sandbox.json'),
+    'utf8',
+  )
+  await deck.call(INVOKE.providersImport, { text })
+  await deck.open()
+  await page.getByRole('button', { name: 'Add account' }).first().click()
+  const add = page.getByRole('dialog', { name: 'Add an account' })
+  await add.getByLabel('Provider').selectOption({ label: `${DEVICE} (imported)` })
+  await add.getByLabel('Label', { exact: true }).fill('dev-added')
+  await add.getByLabel('User (for your list)', { exact: true }).fill('dev@acme.test')
+  await add.getByLabel('Base URL').fill(deck.sandbox.oauth.baseUrl)
+  await add.getByRole('button', { name: 'Add and log in' }).click()
+
+  // The sign-in dialog comes over the Add dialog, and its buttons answer.
+  const dialog = page.getByRole('dialog', { name: `Sign in to ${DEVICE}` })
+  await expect(dialog).toBeVisible()
+  const userCode = (await dialog.getByTestId('login-code').textContent())!
+  await dialog.getByRole('button', { name: 'Copy code' }).click()
+  expect(deck.lastCopy().text).toBe(userCode)
+  deck.sandbox.oauth.approveDevice(userCode, deck.demoUsers.oauth[0]!.username)
+  await expect(dialog).toBeHidden()
+  await expect(add).toBeHidden()
+  await expect(row(page, 'dev-added').getByTestId('state')).toHaveText('active')
+  await headerWorks(deck, 'dev-added')
+})
