@@ -79,12 +79,12 @@ describe('an import refuses, saying which key and why', () => {
     )
   })
 
-  it('"$token" anywhere but the revoke body', () => {
+  it('"$token" anywhere but the revoke and probe bodies', () => {
     const p = codeProfile((x) => {
       ;(x.refresh as { body: Json }).body.token = { $token: true }
     })
     expect(problemsOf(p)).toContain(
-      'refresh.body.token: "$token" can only be sent by the revoke request',
+      'refresh.body.token: "$token" can only be sent by the revoke and probe requests',
     )
   })
 

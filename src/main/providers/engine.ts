@@ -9,23 +9,23 @@ import {
   canRevoke,
   fieldProblem,
   isSecretField,
-  type BodyValue,
   type ProfileField,
   type ProviderProfile,
 } from '../../shared/providers/profile'
-import type { HttpBody, HttpClient, HttpResponse } from './http-client'
+import type { HttpClient, HttpResponse } from './http-client'
 import { describeFailure, extractToken, statusMatches, type MintedToken } from './interpret'
 import type { LoginInteraction } from './login-prompts'
 import { endpointUrl } from '../../shared/providers/oauth-login'
 import { codeLogin, deviceLogin, oauthErrorOf, refused, type OauthDeps } from './oauth-flow'
 import { runProbe, type ProbeInput, type ProbeVerdict } from './probe'
-import { base32Seed, totp } from './totp'
+import { REFRESH_TOKEN_VALUE, TOKEN_VALUE, buildBody, totpCodes } from './request-body'
 import { readRefreshToken, refreshAccessToken, type RefreshInput } from './refresh'
 
 export type { MintedToken } from './interpret'
 export type { ProbeInput, ProbeVerdict } from './probe'
 export type { RefreshInput } from './refresh'
 export { refreshRefused } from './refresh'
+export { REFRESH_TOKEN_VALUE, buildBody } from './request-body'
 
 /**
  * Field values of one account: plain fields and secrets alike (secrets stay in main). Read only
@@ -96,62 +96,6 @@ function secretValues(fields: readonly ProfileField[], values: FieldValues): str
     .filter(isSecretField)
     .map((f) => ownValue(values, f.name))
     .filter((v): v is string => typeof v === 'string' && v !== '')
-}
-
-/**
- * The key under which a refresh request's values carry the refresh token: not a field name
- * (those start with a letter), so no account field can stand in for it.
- */
-export const REFRESH_TOKEN_VALUE = '$refreshToken'
-
-/** The key under which a revoke request's values carry the token it revokes (not a field name). */
-const TOKEN_VALUE = '$token'
-
-/** The key under which the login's values carry the code of TOTP seed `field` (not a field name). */
-const totpKey = (field: string) => `$totp:${field}`
-
-/**
- * The one-time codes a login sends (`{ "$totp": "seed" }`), computed now from the seeds in
- * `values`, as values under totpKey(seed); a seed that is not base32 is a field error.
- */
-function totpCodes(
-  template: Record<string, BodyValue>,
-  values: FieldValues,
-  nowMs: number,
-): Result<Record<string, string>> {
-  const codes: Record<string, string> = {}
-  for (const v of Object.values(template)) {
-    if (v === null || typeof v !== 'object' || !('$totp' in v)) continue
-    const seed = base32Seed(ownValue(values, v.$totp) ?? '')
-    if (!seed.ok) return { ...seed, fields: { [v.$totp]: [seed.message] } }
-    codes[totpKey(v.$totp)] = totp(seed.value, nowMs, v)
-  }
-  return ok(codes)
-}
-
-export function buildBody(
-  encoding: 'json' | 'form' | 'none',
-  template: Record<string, BodyValue>,
-  values: FieldValues,
-): HttpBody {
-  if (encoding === 'none') return { kind: 'none' }
-  const resolved: Record<string, string | number | boolean | null> = {}
-  for (const [key, v] of Object.entries(template)) {
-    resolved[key] =
-      v === null || typeof v !== 'object'
-        ? v
-        : '$field' in v
-          ? (ownValue(values, v.$field) ?? '')
-          : '$totp' in v
-            ? (ownValue(values, totpKey(v.$totp)) ?? '')
-            : '$token' in v
-              ? (ownValue(values, TOKEN_VALUE) ?? '')
-              : (ownValue(values, REFRESH_TOKEN_VALUE) ?? '')
-  }
-  if (encoding === 'json') return { kind: 'json', value: resolved }
-  const form: Record<string, string> = {}
-  for (const [key, v] of Object.entries(resolved)) form[key] = v === null ? '' : String(v)
-  return { kind: 'form', value: form }
 }
 
 /**

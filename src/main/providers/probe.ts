@@ -1,12 +1,19 @@
 // The token probe: one cheap authenticated request a profile declares, sent over the hardened
-// client with the account's header, and its verdict: good, refused (401 or 403) or inconclusive.
-import { ownValue } from '../../shared/json-path'
+// client with the account's header (or, to an RFC 7662 introspection endpoint, the token in its
+// body), and its verdict: good, refused (401 or 403, or `active: false`) or inconclusive.
+import { getPath, ownValue } from '../../shared/json-path'
 import { redact } from '../../shared/redact'
 import { fail, ok, type Result } from '../../shared/result'
-import { joinUrl, normalizeBaseUrl } from '../../shared/url-policy'
-import { probePathFields, type ProviderProfile } from '../../shared/providers/profile'
+import { normalizeBaseUrl } from '../../shared/url-policy'
+import { endpointUrl } from '../../shared/providers/oauth-login'
+import {
+  isSecretField,
+  probePathFields,
+  type ProviderProfile,
+} from '../../shared/providers/profile'
 import type { HttpClient } from './http-client'
 import { statusMatches } from './interpret'
+import { TOKEN_VALUE, buildBody } from './request-body'
 
 export interface ProbeInput {
   profile: ProviderProfile
@@ -14,7 +21,12 @@ export interface ProbeInput {
   baseUrl?: string
   /** The header to send: the account's current token, e.g. Authorization: Token abc. */
   header: { name: string; value: string }
-  /** The account's non-secret field values, for `{field}` placeholders in the probe path. */
+  /** The token itself, for an introspection probe whose body sends `{ "$token": true }`. */
+  token?: string
+  /**
+   * The account's field values: non-secret ones for `{field}` placeholders in the probe path,
+   * and the secret ones an introspection body names (a client secret).
+   */
   fields?: Record<string, string>
 }
 
@@ -48,15 +60,28 @@ export async function runProbe(http: HttpClient, input: ProbeInput): Promise<Res
   if (!profile.probe) return fail('UNSUPPORTED', `${profile.name} declares no probe.`)
   const base = normalizeBaseUrl(input.baseUrl ?? profile.baseUrl)
   if (!base.ok) return base
-  const path = probePath(profile.probe.path, input.fields ?? {})
+  const spec = profile.probe
+  const path = probePath(spec.path, input.fields ?? {})
   if (!path.ok) return path
+  // An introspection probe (RFC 7662) sends the token in its body, and no auth header.
+  const introspects = Object.values(spec.body).some(
+    (v) => v !== null && typeof v === 'object' && '$token' in v,
+  )
+  const token = input.token ?? header.value.split(' ').pop() ?? header.value
   const res = await http.send({
-    method: profile.probe.method,
-    url: joinUrl(base.value, path.value),
-    headers: { [header.name]: header.value },
-    body: { kind: 'none' },
+    method: spec.method,
+    url: endpointUrl(base.value, path.value),
+    headers: introspects ? {} : { [header.name]: header.value },
+    body: buildBody(spec.encoding, spec.body, { ...input.fields, [TOKEN_VALUE]: token }),
   })
-  const secrets = [header.value, header.value.split(' ').pop() ?? header.value]
+  const secrets = [
+    header.value,
+    token,
+    ...profile.fields
+      .filter(isSecretField)
+      .map((f) => ownValue(input.fields ?? {}, f.name))
+      .filter((v): v is string => typeof v === 'string' && v !== ''),
+  ]
   if (!res.ok) {
     return ok({
       verdict: 'inconclusive',
@@ -66,7 +91,18 @@ export async function runProbe(http: HttpClient, input: ProbeInput): Promise<Res
     })
   }
   const { status } = res.value
-  if (statusMatches(res.value, profile.probe.success)) return ok({ verdict: 'good', status })
+  if (statusMatches(res.value, spec.success)) {
+    if (spec.activePath === undefined) return ok({ verdict: 'good', status })
+    const active = getPath(res.value.json, spec.activePath)
+    if (active === true) return ok({ verdict: 'good', status })
+    if (active === false) return ok({ verdict: 'refused', status })
+    return ok({
+      verdict: 'inconclusive',
+      status,
+      code: 'BAD_RESPONSE',
+      message: `The probe's answer has no true or false at "${spec.activePath}".`,
+    })
+  }
   if (status === 401 || status === 403) return ok({ verdict: 'refused', status })
   return ok({
     verdict: 'inconclusive',

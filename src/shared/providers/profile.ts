@@ -209,14 +209,29 @@ const refreshSchema = requestSchema
 const probeSchema = z
   .object({
     method: httpMethod.default('GET'),
-    path: z
-      .string()
-      .max(300)
-      .regex(
-        PROBE_PATH_PATTERN,
-        'a path starting with "/", no query or fragment; "{field}" names an account field',
-      ),
+    /**
+     * A path under the base URL, sent with the account's header; or, for a token introspection
+     * endpoint (RFC 7662) whose body sends `{ "$token": true }`, that endpoint's URL.
+     */
+    path: z.union([
+      z
+        .string()
+        .max(300)
+        .regex(
+          PROBE_PATH_PATTERN,
+          'a path starting with "/", no query or fragment; "{field}" names an account field',
+        ),
+      endpointSchema,
+    ]),
+    /** An introspection request's body: `$token`, and the client's id (and secret) by field. */
+    encoding: z.enum(['json', 'form', 'none']).default('none'),
+    body: bodyTemplate.default({}),
     success: successSchema.default({ status: [200] }),
+    /**
+     * Where the answer says whether the token is active (RFC 7662: `active`): `true` is good,
+     * `false` is a refusal, anything else says nothing.
+     */
+    activePath: jsonPath.optional(),
   })
   .strict()
 
@@ -370,11 +385,11 @@ export const profileSchema = z
     ) => {
       for (const [key, v] of Object.entries(body)) {
         if (v !== null && typeof v === 'object' && '$token' in v) {
-          if (where !== 'revoke') {
+          if (where !== 'revoke' && where !== 'probe') {
             ctx.addIssue({
               code: 'custom',
               path: [where, 'body', key],
-              message: '"$token" can only be sent by the revoke request',
+              message: '"$token" can only be sent by the revoke and probe requests',
             })
           }
         } else if (v !== null && typeof v === 'object' && '$totp' in v) {
@@ -433,6 +448,18 @@ export const profileSchema = z
       }
     }
     if (p.probe) {
+      checkRefs('probe', p.probe.body, names)
+      const sendsToken = Object.values(p.probe.body).some(
+        (v) => v !== null && typeof v === 'object' && '$token' in v,
+      )
+      if (!p.probe.path.startsWith('/') && !sendsToken) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['probe', 'path'],
+          message:
+            'a probe that sends the account\'s header goes to a path under the base URL; only an introspection probe (its body sends { "$token": true }) names another URL',
+        })
+      }
       for (const name of probePathFields(p.probe.path)) {
         const f = p.fields.find((x) => x.name === name)
         if (!f || isSecretField(f)) {
