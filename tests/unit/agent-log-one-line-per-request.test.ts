@@ -3,11 +3,11 @@
 // line stood beside it); git's match-then-header is one line; a refusal the core does not log is
 // an `agent` line. `tokendeck log --type` and `--surface` (repeatable, comma-separated) filter
 // it, through the agent and directly alike. A real headless agent, the real CLI and git.
-import { spawn } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { currentOrigin, onBehalfOf, originOf } from '../../src/main/platform/request-origin'
-import { CLI, cliVaultPerFile, runCli } from '../helpers/cli'
+import { cliVaultPerFile, runCli } from '../helpers/cli'
 import { tempDir } from '../helpers/vault'
+import { gitWithTokendeck } from '../helpers/git'
 
 const shared = cliVaultPerFile({ agent: true })
 
@@ -38,31 +38,14 @@ async function linesOf(run: () => Promise<unknown>): Promise<Entry[]> {
   return (await entries()).filter((e) => !before.has(e.id))
 }
 
-function gitFill(): Promise<string> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      'git',
-      [
-        '-c',
-        `credential.helper=!"${process.execPath}" "${CLI}" git-credential`,
-        'credential',
-        'fill',
-      ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: tempDir(),
-          GIT_CONFIG_NOSYSTEM: '1',
-          GIT_TERMINAL_PROMPT: '0',
-          TOKENDECK_VAULT: shared.dir,
-        },
-      },
-    )
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.on('close', () => resolve(out))
-    child.stdin.end(`protocol=http\nhost=${new URL(shared.sb.tpstreams.baseUrl).host}\n\n`)
+async function gitFill(): Promise<string> {
+  const host = new URL(shared.sb.tpstreams.baseUrl).host
+  const r = await gitWithTokendeck(['credential', 'fill'], `protocol=http\nhost=${host}\n\n`, {
+    home: tempDir(),
+    env: { TOKENDECK_VAULT: shared.dir },
+    useHttpPath: false,
   })
+  return r.stdout
 }
 
 describe('the event log through the agent', { timeout: 120_000 }, () => {

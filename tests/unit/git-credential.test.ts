@@ -2,50 +2,23 @@
 // `reject` with the helper configured), against the sandbox: git gets the token of the account
 // that serves the URL (the longest route, else the one covering account), `reject` marks the
 // token refused so the next fill mints one new token, and an unknown URL gets no answer.
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startSandbox, type SandboxSet } from '../../src/main/sandbox'
 import { CLI, addTpstreamsAccount, runCli, cheapVault } from '../helpers/cli'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
+import { gitWithTokendeck } from '../helpers/git'
 
 const tp = DEMO_USERS.tpstreams[0]!
 let sb: SandboxSet
 let dir = ''
 let home = ''
 
-function git(
-  args: string[],
-  input: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      'git',
-      [
-        '-c',
-        'credential.useHttpPath=true',
-        '-c',
-        `credential.helper=!"${process.execPath}" "${CLI}" git-credential`,
-        ...args,
-      ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: home,
-          GIT_CONFIG_NOSYSTEM: '1',
-          GIT_TERMINAL_PROMPT: '0',
-          TOKENDECK_VAULT: dir,
-          TOKENDECK_PASSPHRASE: TEST_PASSPHRASE,
-        },
-      },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(input)
+function git(args: string[], input: string) {
+  return gitWithTokendeck(args, input, {
+    home,
+    env: { TOKENDECK_VAULT: dir, TOKENDECK_PASSPHRASE: TEST_PASSPHRASE },
   })
 }
 

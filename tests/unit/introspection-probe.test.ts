@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createProviderEngine } from '../../src/main/providers/engine'
 import { createHttpClient } from '../../src/main/providers/http-client'
-import { LoginPrompts } from '../../src/main/providers/login-prompts'
 import { DEMO_USERS, startOauthSandbox, type OauthSandbox } from '../../src/main/sandbox'
 import { parseProfile, type ProviderProfile } from '../../src/shared/providers/profile'
+import { loginAsPerson } from '../helpers/oauth-browser'
 import { startRecordingServer } from '../helpers/recording-server'
 
 const user = DEMO_USERS.oauth[0]!
@@ -39,18 +39,11 @@ afterAll(() => sb.close())
 
 /** A device login approved at once (the sandbox's real clock; a short real wait). */
 async function deviceToken(profile: ProviderProfile): Promise<string> {
-  const hub = new LoginPrompts()
-  hub.subscribe((e) => {
-    if (e.type === 'shown') sb.approveDevice(e.prompt.userCode!, user.username)
-  })
-  const run = hub.begin({ accountId: 'a', label: 'dev', provider: profile.name })
-  const r = await engine.login({
-    profile,
-    baseUrl: sb.baseUrl,
-    fields: { user: 'dev' },
-    interaction: run.interaction,
-  })
-  run.end(r.ok ? 'done' : 'failed')
+  const { r } = await loginAsPerson(
+    engine,
+    { profile, baseUrl: sb.baseUrl, fields: { user: 'dev' } },
+    (p) => void sb.approveDevice(p.userCode!, user.username),
+  )
   if (!r.ok) throw new Error(r.message)
   return r.value.token
 }

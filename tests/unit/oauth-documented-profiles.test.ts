@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createProviderEngine } from '../../src/main/providers/engine'
 import { createHttpClient } from '../../src/main/providers/http-client'
-import { LoginPrompts } from '../../src/main/providers/login-prompts'
 import {
   DEMO_OAUTH_CLIENTS,
   DEMO_USERS,
@@ -17,6 +16,7 @@ import {
 } from '../../src/main/sandbox'
 import type { LoginPromptView } from '../../src/shared/login-prompt'
 import { parseProfile, type ProviderProfile } from '../../src/shared/providers/profile'
+import { consentInBrowser, loginAsPerson } from '../helpers/oauth-browser'
 
 const user = DEMO_USERS.oauth[0]!
 let now = 1_800_000_000_000
@@ -99,42 +99,13 @@ async function login(
   act: (p: LoginPromptView) => void | Promise<void>,
   baseUrl?: string,
 ) {
-  const hub = new LoginPrompts()
-  const acting: Promise<void>[] = []
-  hub.subscribe((e) => {
-    if (e.type === 'shown') acting.push(Promise.resolve(act(e.prompt)))
-  })
-  const run = hub.begin({ accountId: 'a1', label: 'dev', provider: profile.name })
-  const r = await engine.login({
-    profile,
-    baseUrl,
-    fields: { login: 'octocat', user: 'dev' },
-    interaction: run.interaction,
-  })
-  run.end(r.ok ? 'done' : 'failed')
-  await Promise.all(acting)
-  return r
+  const fields = { login: 'octocat', user: 'dev' }
+  return (await loginAsPerson(engine, { profile, baseUrl, fields }, act)).r
 }
 
 /** A browser at the sandbox: signs in on the consent page, follows the redirect to loopback. */
-async function browser(sb: OauthSandbox, url: string): Promise<void> {
-  const page = await fetch(url, { redirect: 'manual' })
-  const html = await page.text()
-  expect(page.status, html).toBe(200)
-  const requestId = /name="request_id" value="([0-9a-f]+)"/.exec(html)?.[1] ?? ''
-  const answer = await fetch(`${sb.baseUrl}/oauth/authorize/decision`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      request_id: requestId,
-      username: user.username,
-      password: user.secret,
-      decision: 'allow',
-    }),
-    redirect: 'manual',
-  })
-  expect(answer.status).toBe(302)
-  const landed = await fetch(answer.headers.get('location')!)
+async function browser(_sb: OauthSandbox, url: string): Promise<void> {
+  const { landed } = await consentInBrowser(url, { username: user.username, password: user.secret })
   expect(landed.status).toBe(200)
 }
 

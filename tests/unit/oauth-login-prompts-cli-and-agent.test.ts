@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_USERS, startOauthSandbox, type OauthSandbox } from '../../src/main/sandbox'
 import { CLI, cheapVault, runCli, type CliRun } from '../helpers/cli'
 import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
+import { consentInBrowser } from '../helpers/oauth-browser'
+import { gitWithTokendeck } from '../helpers/git'
 
 const DEVICE = path.resolve('tests/fixtures/profiles/oauth-device-sandbox.json')
 const CODE = path.resolve('tests/fixtures/profiles/oauth-code-sandbox.json')
@@ -226,24 +228,9 @@ describe('OAuth logins at the terminal and through the agent', { timeout: 90_000
     const url = m[1]!
     expect(url.startsWith(`${sb.baseUrl}/oauth/authorize?`)).toBe(true)
     // What a browser does: the consent page, the decision, the redirect to TokenDeck's listener.
-    const page = await fetch(url)
-    expect(page.status).toBe(200)
-    const requestId = /name="request_id" value="([0-9a-f]+)"/.exec(await page.text())?.[1] ?? ''
-    const decision = await fetch(`${sb.baseUrl}/oauth/authorize/decision`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        request_id: requestId,
-        username: user.username,
-        password: user.secret,
-        decision: 'allow',
-      }),
-      redirect: 'manual',
-    })
-    expect(decision.status).toBe(302)
-    const back = new URL(decision.headers.get('location')!)
-    expect(back.hostname).toBe('127.0.0.1')
-    expect((await fetch(back)).status).toBe(200)
+    const visit = await consentInBrowser(url, { username: user.username, password: user.secret })
+    expect(visit.back.hostname).toBe('127.0.0.1')
+    expect(visit.landed.status).toBe(200)
     const r = await run.done
     expect(r.code, r.stderr).toBe(0)
     expect(r.stderr).not.toMatch(/Opened in your browser/)
@@ -271,35 +258,9 @@ describe('OAuth logins at the terminal and through the agent', { timeout: 90_000
   })
 })
 
-function gitFill(input: string): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      'git',
-      [
-        '-c',
-        'credential.useHttpPath=true',
-        '-c',
-        `credential.helper=!"${process.execPath}" "${CLI}" git-credential`,
-        'credential',
-        'fill',
-      ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: home,
-          GIT_CONFIG_NOSYSTEM: '1',
-          GIT_TERMINAL_PROMPT: '0',
-          TOKENDECK_VAULT: dir,
-          TOKENDECK_PASSPHRASE: TEST_PASSPHRASE,
-          TOKENDECK_AGENT: 'off',
-        },
-      },
-    )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(input)
+function gitFill(input: string) {
+  return gitWithTokendeck(['credential', 'fill'], input, {
+    home,
+    env: { TOKENDECK_VAULT: dir, TOKENDECK_PASSPHRASE: TEST_PASSPHRASE, TOKENDECK_AGENT: 'off' },
   })
 }

@@ -12,6 +12,7 @@ import { DEMO_USERS, startOauthSandbox, type OauthSandbox } from '../../src/main
 import type { LoginPromptView } from '../../src/shared/login-prompt'
 import { parseProfile, type ProviderProfile } from '../../src/shared/providers/profile'
 import { startRecordingServer } from '../helpers/recording-server'
+import { consentInBrowser, loginAsPerson } from '../helpers/oauth-browser'
 
 const user = DEMO_USERS.oauth[0]!
 let now = 1_800_000_000_000
@@ -48,29 +49,10 @@ beforeEach(() => {
 })
 
 /** A login with a prompt hub; `act` is called with each step shown (as a person would act). */
-async function login(
+const login = (
   profile: ProviderProfile,
   act: (p: LoginPromptView, hub: LoginPrompts) => void | Promise<void>,
-) {
-  const hub = new LoginPrompts()
-  const shown: LoginPromptView[] = []
-  const acting: Promise<void>[] = []
-  hub.subscribe((e) => {
-    if (e.type !== 'shown') return
-    shown.push(e.prompt)
-    acting.push(Promise.resolve(act(e.prompt, hub)))
-  })
-  const run = hub.begin({ accountId: 'a1', label: 'dev', provider: profile.name })
-  const r = await engine.login({
-    profile,
-    baseUrl: sb.baseUrl,
-    fields: { user: 'dev' },
-    interaction: run.interaction,
-  })
-  run.end(r.ok ? 'done' : 'failed')
-  await Promise.all(acting)
-  return { r, shown }
-}
+) => loginAsPerson(engine, { profile, baseUrl: sb.baseUrl, fields: { user: 'dev' } }, act)
 
 const grants = () => ({ ...sb.issuedByGrant })
 
@@ -186,27 +168,8 @@ describe('device flow', () => {
 })
 
 /** A browser: opens the consent page, signs in with `decision`, follows the loopback redirect. */
-async function browser(url: string, decision = 'allow') {
-  const page = await fetch(url, { redirect: 'manual' })
-  const html = await page.text()
-  expect(page.status).toBe(200)
-  const requestId = /name="request_id" value="([0-9a-f]+)"/.exec(html)?.[1] ?? ''
-  const answer = await fetch(`${sb.baseUrl}/oauth/authorize/decision`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      request_id: requestId,
-      username: user.username,
-      password: user.secret,
-      decision,
-    }),
-    redirect: 'manual',
-  })
-  expect(answer.status).toBe(302)
-  const back = new URL(answer.headers.get('location')!)
-  const landed = await fetch(back)
-  return { back, landed: { status: landed.status, text: await landed.text() } }
-}
+const browser = (url: string, decision: 'allow' | 'deny' = 'allow') =>
+  consentInBrowser(url, { username: user.username, password: user.secret, decision })
 
 describe('authorization code + PKCE', () => {
   it('the browser signs in and comes back on loopback; the code is exchanged once', async () => {

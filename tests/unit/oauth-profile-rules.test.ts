@@ -11,6 +11,7 @@ import { LoginPrompts } from '../../src/main/providers/login-prompts'
 import { DEMO_USERS, startOauthSandbox, type OauthSandbox } from '../../src/main/sandbox'
 import { parseProfile, type ProviderProfile } from '../../src/shared/providers/profile'
 import { startRecordingServer, type RecordingServer } from '../helpers/recording-server'
+import { consentInBrowser } from '../helpers/oauth-browser'
 
 const user = DEMO_USERS.oauth[0]!
 const engine = createProviderEngine({ http: createHttpClient(), clock: { now: () => Date.now() } })
@@ -117,24 +118,8 @@ describe('an import refuses, saying which key and why', () => {
 })
 
 /** Signs in on the sandbox's consent page and follows the redirect back to the listener. */
-async function browser(sb: OauthSandbox, url: string): Promise<void> {
-  const page = await fetch(url, { redirect: 'manual' })
-  const html = await page.text()
-  expect(page.status, html).toBe(200)
-  const requestId = /name="request_id" value="([0-9a-f]+)"/.exec(html)?.[1] ?? ''
-  const answer = await fetch(`${sb.baseUrl}/oauth/authorize/decision`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      request_id: requestId,
-      username: user.username,
-      password: user.secret,
-      decision: 'allow',
-    }),
-    redirect: 'manual',
-  })
-  expect(answer.status).toBe(302)
-  await (await fetch(answer.headers.get('location')!)).text()
+async function browser(_sb: OauthSandbox, url: string): Promise<void> {
+  await consentInBrowser(url, { username: user.username, password: user.secret })
 }
 
 async function codeLogin(sb: OauthSandbox, profile: ProviderProfile, secret: string) {
