@@ -16,22 +16,24 @@ import { createHttpClient } from '../../src/main/providers/http-client'
 import { DEMO_USERS, startOauthSandbox, type OauthSandbox } from '../../src/main/sandbox'
 import type { LoginPromptEvent } from '../../src/shared/login-prompt'
 import { newVault, tempDir } from '../helpers/vault'
+import { FakeTimers } from '../mocks/timers'
 
 const user = DEMO_USERS.oauth[0]!
 let sb: OauthSandbox
 let actions: Actions
 let agent: RunningAgent
 let endpoint: string
+let services: Awaited<ReturnType<typeof newVault>>
 const ids: Record<string, string> = {}
 
 beforeAll(async () => {
   sb = await startOauthSandbox({ device: { intervalMs: 1000, expiresInMs: 120_000 } })
-  const services = await newVault({ http: createHttpClient() })
+  services = await newVault({ http: createHttpClient() })
   actions = createActions({ services: () => services, platform: 'linux', safeStorage: null })
   const profile = fs.readFileSync('tests/fixtures/profiles/oauth-device-sandbox.json', 'utf8')
   const imported = await actions.providers.import(profile)
   if (!imported.ok) throw new Error(imported.message)
-  for (const label of ['dev-a', 'dev-b', 'dev-c']) {
+  for (const label of ['dev-a', 'dev-b', 'dev-c', 'dev-d']) {
     const added = await actions.accounts.add(
       {
         label,
@@ -65,8 +67,8 @@ afterAll(async () => {
 })
 
 /** One connection asking for `label`'s header; its lines as they come, raw. */
-function client(label: string, id: string) {
-  const s = net.connect(endpoint)
+function client(label: string, id: string, at = endpoint) {
+  const s = net.connect(at)
   const lines: string[] = []
   const waiters = new Set<() => void>()
   let buffered = ''
@@ -147,6 +149,41 @@ describe('login notices through the agent', { timeout: 60_000 }, () => {
     ])
     expect(a.lines.join('\n')).not.toContain(nb.notice.loginPrompt.userCode!)
     a.socket.destroy()
+  })
+
+  it('a headless agent does not stop for idleness while a login waits for the person', async () => {
+    const timers = new FakeTimers()
+    let stops = 0
+    const at = path.join(tempDir('tokendeck-agent-'), 'run', 'agent.sock')
+    const idle = await startAgent({
+      endpoint: at,
+      vaultDir: services.dir,
+      kind: 'headless',
+      actions: () => actions,
+      log: () => {},
+      now: () => Date.now(),
+      idleTimeoutMinutes: 1,
+      onStop: () => stops++,
+      timers,
+    })
+    if (!idle.ok) throw new Error(idle.message)
+    try {
+      const d = client('dev-d', 'req-d', at)
+      const n = await d.notice()
+      // Five idle minutes pass while the person finds the code: the agent is busy, not idle.
+      timers.advance(5 * 60_000)
+      expect(stops).toBe(0)
+      expect(sb.approveDevice(n.notice.loginPrompt.userCode!, user.username)).toBe(true)
+      expect(await d.answer()).toMatchObject({ id: 'req-d', ok: true })
+      d.socket.destroy()
+      // The idle minute counts from the answer.
+      timers.advance(59_000)
+      expect(stops).toBe(0)
+      timers.advance(2_000)
+      expect(stops).toBe(1)
+    } finally {
+      await idle.value.close()
+    }
   })
 
   it('a client that leaves while its code waits ends the login in a headless agent', async () => {

@@ -9,6 +9,7 @@ import type { EventInput } from '../actions'
 import { ok, type Result } from '../../shared/result'
 import { onBehalfOf, originOf, type RequestOrigin } from '../platform/request-origin'
 import { inProcessClient } from '../client/in-process'
+import { realTimers, type Timers } from '../platform/timers'
 import type { LoginPromptView } from '../../shared/login-prompt'
 import type { AgentClient, AgentNotice, AgentOp, AgentPing, AgentRequest } from './protocol'
 import type { AgentApprovals, ApprovalScope } from './approvals'
@@ -34,6 +35,8 @@ export interface AgentHostOptions {
    * sign-in); default never (a headless agent has nobody's browser to open).
    */
   opensBrowser?: (p: LoginPromptView) => boolean
+  /** The idle timer's clock (tests pass a fake one); default the real timers. */
+  timers?: Timers
   /** The server's limits per connection and in all (defaults in server.ts). */
   limits?: Pick<AgentServerOptions, 'connectionIdleMs' | 'maxInFlight' | 'maxConnections'>
 }
@@ -235,13 +238,27 @@ function loginNotices(o: AgentHostOptions) {
 
 export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAgent>> {
   const startedAt = o.now()
-  let timer: NodeJS.Timeout | undefined
+  const timers = o.timers ?? realTimers
+  let timer: unknown
+  const origins = new WeakMap<AgentRequest, RequestOrigin>()
   const idleMs = o.idleTimeoutMinutes * 60_000
+  /** Requests being answered: an agent is not idle while one runs (a login waiting for a person). */
+  let running = 0
   const armIdle = () => {
     if (!o.onStop || idleMs <= 0) return
-    clearTimeout(timer)
-    timer = setTimeout(o.onStop, idleMs)
-    timer.unref()
+    timers.clearTimeout(timer)
+    timer = timers.setTimeout(() => (running > 0 ? armIdle() : o.onStop?.()), idleMs)
+  }
+  const onBehalf = onBehalfOfClient(origins)
+  const around = async <T>(req: AgentRequest, call: () => Promise<T>): Promise<T> => {
+    running++
+    try {
+      return await onBehalf(req, call)
+    } finally {
+      running--
+      // The idle time counts from the end of the last answer, not from its question.
+      armIdle()
+    }
   }
   const ping = (): AgentPing => ({
     pid: process.pid,
@@ -251,7 +268,6 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
     idleTimeoutMinutes: o.idleTimeoutMinutes,
     unlocked: o.actions()?.protection.isUnlocked() ?? false,
   })
-  const origins = new WeakMap<AgentRequest, RequestOrigin>()
   const server = await startAgentServer({
     endpoint: o.endpoint,
     client: inProcessClient({
@@ -260,7 +276,7 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
       lockedMessage: 'The vault is locked in the agent; unlock it in TokenDeck.',
       ping,
     }),
-    around: onBehalfOfClient(origins),
+    around,
     watch: loginNotices(o),
     ...o.limits,
     onActivity: armIdle,
@@ -303,7 +319,7 @@ export async function startAgent(o: AgentHostOptions): Promise<Result<RunningAge
     value: {
       server: server.value,
       close: async () => {
-        clearTimeout(timer)
+        timers.clearTimeout(timer)
         await server.value.close()
       },
     },
