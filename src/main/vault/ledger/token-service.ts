@@ -267,6 +267,14 @@ export class TokenService {
             : r.result
         }
       }
+      if (o.surface === 'renewal' && profile.login.kind !== 'request') {
+        // A browser sign-in needs the person: renewal, which runs on its own, never starts one
+        // (a browser page opening out of nowhere). A refresh above is as far as it goes.
+        return fail(
+          'UNSUPPORTED',
+          `"${acc.label}" signs in through a browser, so TokenDeck cannot renew its token unattended: log in before it expires.`,
+        )
+      }
       if (replaces) {
         // No login may happen now (a cooldown, a used-up login rate limit, a secret not
         // remembered): the suspect token is handed out as it is, it may well still work.
