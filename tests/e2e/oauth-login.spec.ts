@@ -174,6 +174,12 @@ test('Add account with a device login: the code shows over the Add dialog, and a
   await add.getByLabel('Label', { exact: true }).fill('dev-added')
   await add.getByLabel('User (for your list)', { exact: true }).fill('dev@acme.test')
   await add.getByLabel('Base URL').fill(deck.sandbox.oauth.baseUrl)
+  // Nothing to remember (no password or key): the dialog says how the sign-in goes instead.
+  await expect(add.getByLabel(/Remember secret/)).toHaveCount(0)
+  await expect(add.getByTestId('browser-sign-in-note')).toContainText(
+    'in a browser with a code TokenDeck shows you',
+  )
+  await captureScreen(page, 'add-oauth-account')
   await add.getByRole('button', { name: 'Add and log in' }).click()
 
   // The sign-in dialog comes over the Add dialog, and its buttons answer.

@@ -31,6 +31,7 @@ export function providerView(p: ProviderProfile, builtin: boolean): ProviderView
     cap: p.cap ?? null,
     scheme: p.auth.scheme,
     expiry: p.expiry.source,
+    signIn: p.login.kind,
   }
 }
 

@@ -117,6 +117,8 @@ export const providerViewSchema = z
       .nullable(),
     scheme: z.string(),
     expiry: z.enum(['body', 'jwt-exp', 'ttl', 'none']),
+    /** How a token is obtained: a request with the account's fields, or a browser sign-in. */
+    signIn: z.enum(['request', 'oauth-code', 'oauth-device']),
   })
   .strict()
 export type ProviderView = z.infer<typeof providerViewSchema>

@@ -4,7 +4,7 @@
 import { useId, useMemo, useState, type FormEvent } from 'react'
 import { Dialog } from 'radix-ui'
 import type { ProviderView } from '../../../shared/ipc/schemas'
-import { isSecretField } from '../../../shared/providers/field-roles'
+import { isOneTimeField, isSecretField } from '../../../shared/providers/field-roles'
 import type { ProfileField } from '../../../shared/providers/profile'
 import type { Failure } from '../../../shared/result'
 import { ownValue } from '../../../shared/json-path'
@@ -46,6 +46,9 @@ export function AccountDialog(props: {
   const signup =
     !editing && mode === 'signup' && provider?.signupFields ? provider.signupFields : null
   const fields: ProfileField[] = signup ?? provider?.fields ?? []
+  // Something to remember: a password or key (a one-time code is never kept, a browser sign-in
+  // has none).
+  const storable = fields.some((f) => isSecretField(f) && !isOneTimeField(f))
   const urlCheck = useMemo(
     () => (baseUrl.trim() === '' ? null : checkUrl(baseUrl.trim())),
     [baseUrl],
@@ -206,14 +209,24 @@ export function AccountDialog(props: {
                 errors={urlProblem ? [urlProblem] : fieldErrors.baseUrl}
                 onChange={setBaseUrl}
               />
-              <label className={form.check}>
-                <input
-                  type="checkbox"
-                  checked={remember}
-                  onChange={(e) => setRemember(e.target.checked)}
-                />
-                Remember secret for automatic re-login
-              </label>
+              {storable ? (
+                <label className={form.check}>
+                  <input
+                    type="checkbox"
+                    checked={remember}
+                    onChange={(e) => setRemember(e.target.checked)}
+                  />
+                  Remember secret for automatic re-login
+                </label>
+              ) : null}
+              {provider && provider.signIn !== 'request' ? (
+                <p className="muted small" data-testid="browser-sign-in-note">
+                  {provider.signIn === 'oauth-device'
+                    ? `You sign in to ${provider.name} in a browser with a code TokenDeck shows you; `
+                    : `You sign in to ${provider.name} in your browser; `}
+                  TokenDeck keeps only the tokens it gets.
+                </p>
+              ) : null}
             </div>
             <div className={dialog.foot}>
               {failure ? <ErrorBox failure={failure} extra={otherErrors} /> : null}
