@@ -148,6 +148,29 @@ describe('OAuth logins at the terminal and through the agent', { timeout: 90_000
     expect(sb.issuedByGrant.device_code - grants).toBe(1)
   })
 
+  it('accounts add logs in through the device flow there and then', async () => {
+    const grants = sb.issuedByGrant.device_code
+    const run = live(
+      ['accounts', 'add', '--provider', 'oauth-device-sandbox', '--base-url', sb.baseUrl].concat([
+        '--label',
+        'dev-added',
+        '--username',
+        user.username,
+      ]),
+      { TOKENDECK_AGENT: 'off' },
+    )
+    const m = await run.stderrMatch(DEVICE_LINE)
+    expect(m[2]).toBe('dev-added')
+    expect(sb.approveDevice(m[4]!, user.username)).toBe(true)
+    const r = await run.done
+    expect(r.code, r.stderr).toBe(0)
+    // Nothing was there to store: the words say logged in, not "the secret was not stored".
+    expect(r.stdout).toMatch(
+      /^Added account "dev-added" \(OAuth device login \(sandbox\)\): logged in \(/,
+    )
+    expect(sb.issuedByGrant.device_code - grants).toBe(1)
+  })
+
   it('git credential fill and the gateway hand out the OAuth token from the vault', async () => {
     const token = (await runCli(['token', 'dev'], dir, { home })).stdout.trim()
     expect(token).not.toBe('')

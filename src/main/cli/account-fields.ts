@@ -5,6 +5,7 @@ import { fail, ok, type Result } from '../../shared/result'
 import {
   fieldWithRole,
   isSecretField,
+  isOneTimeField,
   secretFields,
   type ProviderProfile,
 } from '../../shared/providers/profile'
@@ -206,8 +207,12 @@ export async function addAccount(
   }
   const { account: acc, token } = added.value
   const name = `"${acc.label}" (${acc.providerName})`
+  // A browser sign-in, or a profile whose only secret is a one-time code: nothing to store.
+  const storable = secretFields(profile).some((f) => !isOneTimeField(f))
   if (ctx.json) {
     printJson({ account: acc, loggedIn: token !== null, ...(token ? { token } : {}) })
+  } else if (token && !storable) {
+    print(`Added account ${name}: logged in (${validity(token.expiresAt)}).`)
   } else if (!token) {
     print(`Added account ${name} without logging in; its secret is stored encrypted.`)
   } else if (acc.remember) {
