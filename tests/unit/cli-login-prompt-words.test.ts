@@ -90,6 +90,8 @@ describe('whether the CLI opens a browser', () => {
       'https://acme.test/"&calc',
       'https://user:pass@acme.test/',
       'ms-settings:',
+      // Plain http only to this machine, as for every request TokenDeck sends.
+      'http://acme.test/device',
       `https://acme.test/${'a'.repeat(5000)}`,
     ]) {
       expect(isOpenableUrl(bad), bad).toBe(false)

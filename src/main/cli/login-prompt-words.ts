@@ -2,6 +2,7 @@
 // sign-in): the line it prints to stderr, and whether and how it may open the browser. Pure: no
 // process, no I/O; login-prompt-shown.ts does the printing and the opening.
 import type { LoginPromptView } from '../../shared/login-prompt'
+import { checkUrl } from '../../shared/url-policy'
 
 /** "15 min", "45 s", "expired": how long the server still takes the code or the sign-in. */
 export function expiresInWords(ms: number): string {
@@ -35,19 +36,15 @@ export interface BrowserContext {
 }
 
 /**
- * Only a web page is opened: http(s), no credentials in it, no whitespace or control characters
- * (the URL goes to another program as one argument, and it must read as one URL there too).
+ * Only a web page is opened: https, or http to this machine; no credentials, whitespace or control
+ * characters (the URL goes to another program as one argument and must read as one URL there).
  */
 export function isOpenableUrl(url: string): boolean {
   if (url.length > 4096 || !/^https?:\/\//i.test(url)) return false
   // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f-\u009f"'`<>^|\\]/.test(url)) return false
-  try {
-    const u = new URL(url)
-    return (u.protocol === 'https:' || u.protocol === 'http:') && !u.username && !u.password
-  } catch {
-    return false
-  }
+  // The network policy of every request: https, or plain http to this machine; no credentials.
+  return checkUrl(url).ok
 }
 
 /**

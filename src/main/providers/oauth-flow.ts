@@ -13,6 +13,7 @@ import {
   type OauthLogin,
 } from '../../shared/providers/oauth-login'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
+import { checkUrl } from '../../shared/url-policy'
 import type { HttpClient, HttpRequest, HttpResponse } from './http-client'
 import type { LoginInteraction } from './login-prompts'
 import { listenForRedirect } from './loopback-redirect'
@@ -220,14 +221,8 @@ function expired(): Failure {
 /** A page to send a person to: https, or http on this machine (a sandbox); else null. */
 function safePage(raw: string | null): string | null {
   if (!raw) return null
-  try {
-    const u = new URL(raw)
-    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)
-    if (u.username || u.password) return null
-    return u.protocol === 'https:' || (u.protocol === 'http:' && loopback) ? u.toString() : null
-  } catch {
-    return null
-  }
+  const u = checkUrl(raw)
+  return u.ok ? u.value.toString() : null
 }
 
 /**
