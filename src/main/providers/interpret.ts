@@ -204,6 +204,7 @@ export function computeExpiry(
     }
     case 'body': {
       const raw = getPath(json, spec.path)
+      if ((raw === undefined || raw === null) && spec.whenAbsent === 'none') return ok(null)
       if (spec.format === 'iso8601') {
         if (
           typeof raw !== 'string' ||

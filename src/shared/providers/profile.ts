@@ -126,6 +126,11 @@ export const expirySchema = z.discriminatedUnion('source', [
        * (OAuth's `expires_in`, RFC 6749 §5.1).
        */
       format: z.enum(['epoch-ms', 'epoch-s', 'iso8601', 'lifetime-s']),
+      /**
+       * An answer without it (absent or null): a bad response (the default), or `none`, a token
+       * valid until revoked (GitHub sends `expires_in` only for apps with expiring tokens).
+       */
+      whenAbsent: z.enum(['error', 'none']).optional(),
     })
     .strict(),
   /** The JWT `exp` claim, decoded (not verified): used for the date only, trusted for nothing else. */
