@@ -3,6 +3,7 @@
 // endpoint, the access token read from `access_token`, its expiry from `expires_in` (seconds
 // from the answer: the `lifetime-s` format). Against a recording server: exactly that form is
 // sent, the expiry is the instant of the answer plus expires_in, and a lifetime of 0 is refused.
+import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createProviderEngine } from '../../src/main/providers/engine'
 import { createHttpClient } from '../../src/main/providers/http-client'
@@ -76,5 +77,48 @@ describe('client credentials', () => {
       expiresIn = bad
       expect(await login(), String(bad)).toMatchObject({ ok: false, code: 'BAD_RESPONSE' })
     }
+  })
+})
+
+describe('client credentials as an OAuth login (oauth-client)', () => {
+  it('sends the secret as HTTP Basic only, needs nobody to watch, and masks an echo', async () => {
+    let answer: { status: number; json: unknown } = {
+      status: 200,
+      json: { access_token: 'basic-token', token_type: 'Bearer', expires_in: 60 },
+    }
+    server = await startRecordingServer(() => answer)
+    const raw = JSON.parse(
+      readFileSync('tests/fixtures/profiles/client-credentials-basic-sandbox.json', 'utf8'),
+    ) as Record<string, unknown>
+    const p = parseProfile({ ...raw, baseUrl: server.baseUrl })
+    if (!p.ok) throw new Error(JSON.stringify(p.details))
+    const engine = createProviderEngine({ http: createHttpClient(), clock: { now: () => T } })
+    const secret = 's3cret:with space+plus%'
+    const login = () =>
+      engine.login({
+        profile: p.value,
+        fields: { client_id: 'reports bot', client_secret: secret },
+      })
+    // No interaction given: a machine login needs no person, unlike the browser kinds.
+    expect(await login()).toMatchObject({
+      ok: true,
+      value: { token: 'basic-token', expiresAt: T + 60_000 },
+    })
+    const sent = server.requests[0]!
+    const form = (s: string) => encodeURIComponent(s).replace(/%20/g, '+')
+    expect(sent.headers.authorization).toBe(
+      `Basic ${Buffer.from(`${form('reports bot')}:${form(secret)}`).toString('base64')}`,
+    )
+    expect(Object.fromEntries(new URLSearchParams(sent.body))).toEqual({
+      grant_type: 'client_credentials',
+      scope: 'read',
+    })
+    answer = {
+      status: 401,
+      json: { error: 'invalid_client', error_description: `bad secret ${secret}` },
+    }
+    const refused = await login()
+    expect(refused).toMatchObject({ ok: false, code: 'PROVIDER_REJECTED' })
+    expect(JSON.stringify(refused)).not.toContain(secret)
   })
 })

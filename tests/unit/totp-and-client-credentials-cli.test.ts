@@ -20,6 +20,7 @@ import { TEST_PASSPHRASE, tempDir } from '../helpers/vault'
 
 const TOTP = path.resolve('tests/fixtures/profiles/totp-sandbox.json')
 const M2M = path.resolve('tests/fixtures/profiles/client-credentials-sandbox.json')
+const M2M_BASIC = path.resolve('tests/fixtures/profiles/client-credentials-basic-sandbox.json')
 const otpUser = DEMO_USERS.oauth.find((u) => u.totpSeed)!
 const server = DEMO_OAUTH_CLIENTS.find((c) => c.clientId === 'tokendeck-server')!
 
@@ -30,7 +31,7 @@ beforeAll(async () => {
   sb = await startSandbox()
   dir = path.join(tempDir(), 'vault')
   await cheapVault(dir)
-  for (const file of [TOTP, M2M]) {
+  for (const file of [TOTP, M2M, M2M_BASIC]) {
     const r = await runCli(['providers', 'add', file], dir)
     if (r.code !== 0) throw new Error(r.stderr)
   }
@@ -64,6 +65,7 @@ describe('TOTP and client credentials through the CLI', { timeout: 120_000 }, ()
     for (const [marker, file] of [
       ['totp-example', TOTP],
       ['client-credentials-example', M2M],
+      ['client-credentials-basic-example', M2M_BASIC],
     ] as const) {
       const fence = '`'.repeat(3)
       const m = new RegExp(`<!-- ${marker}:start -->\\s*${fence}json\\n([\\s\\S]*?)${fence}`).exec(
@@ -122,6 +124,26 @@ describe('TOTP and client credentials through the CLI', { timeout: 120_000 }, ()
     const wrong = await add('m2m-sandbox', 'm2m-wrong', server.clientId, ['not-the-secret'])
     expect(wrong.code).not.toBe(0)
     expect(wrong.stderr).not.toContain('not-the-secret')
+  })
+
+  it('client credentials with HTTP Basic (oauth-client): a token, reused, revoked per RFC 7009', async () => {
+    const before = sb.oauth.issuedByGrant.client_credentials
+    const added = await add('m2m-basic-sandbox', 'm2m-basic', server.clientId, [server.secret!])
+    expect(added.stderr).toBe('')
+    expect(added.code).toBe(0)
+    const h = await runCli(['header', 'm2m-basic'], dir)
+    expect(h.code).toBe(0)
+    expect(await me(h.stdout)).toMatchObject({ status: 200 })
+    expect(sb.oauth.issuedByGrant.client_credentials - before).toBe(1)
+    // The revoke authenticates the client with the remembered secret, opened for it alone.
+    const token = h.stdout.trim().split(' ').at(-1)!
+    const revoked = await runCli(['revoke', 'm2m-basic'], dir)
+    expect(revoked.code, revoked.stderr).toBe(0)
+    expect(sb.oauth.isAccessTokenValid(token)).toBe(false)
+    const wrong = await add('m2m-basic-sandbox', 'm2m-basic-wrong', server.clientId, ['nope-1234'])
+    expect(wrong.code).not.toBe(0)
+    expect(wrong.stderr).toMatch(/invalid_client/)
+    expect(wrong.stderr).not.toContain('nope-1234')
   })
 
   it('the gateway adds their headers, and git gets them through a route', async () => {

@@ -15,8 +15,15 @@ import {
 import type { HttpClient, HttpResponse } from './http-client'
 import { describeFailure, extractToken, statusMatches, type MintedToken } from './interpret'
 import type { LoginInteraction } from './login-prompts'
-import { endpointUrl } from '../../shared/providers/oauth-login'
-import { codeLogin, deviceLogin, oauthErrorOf, refused, type OauthDeps } from './oauth-flow'
+import { endpointUrl, needsPerson } from '../../shared/providers/oauth-login'
+import {
+  clientLogin,
+  codeLogin,
+  deviceLogin,
+  oauthErrorOf,
+  refused,
+  type OauthDeps,
+} from './oauth-flow'
 import { runProbe, type ProbeInput, type ProbeVerdict } from './probe'
 import { REFRESH_TOKEN_VALUE, TOKEN_VALUE, buildBody, totpCodes } from './request-body'
 import { readRefreshToken, refreshAccessToken, type RefreshInput } from './refresh'
@@ -132,18 +139,20 @@ export function createProviderEngine(deps: {
       if (login.kind !== 'request') {
         // Nobody to show the step to (a gateway request to a headless agent): refused before
         // anything is sent, rather than a code nobody sees polled until it expires.
-        if (!interaction?.watched()) {
+        if (needsPerson(login) && !interaction?.watched()) {
           return fail(
             'UNSUPPORTED',
             `${profile.name} logs in through a browser, and nobody here can be asked to: log in from the app or at a terminal (tokendeck login), then this reuses the token.`,
           )
         }
         const secrets = [...checked.value.secrets]
-        const run = { login, base: base.value, fields, interaction, secrets }
+        const run = { base: base.value, fields, secrets }
         const res =
-          login.kind === 'oauth-code'
-            ? await codeLogin(oauth, { ...run, login })
-            : await deviceLogin(oauth, { ...run, login })
+          login.kind === 'oauth-client'
+            ? await clientLogin(oauth, { ...run, login })
+            : login.kind === 'oauth-code'
+              ? await codeLogin(oauth, { ...run, login, interaction: interaction! })
+              : await deviceLogin(oauth, { ...run, login, interaction: interaction! })
         if (!res.ok) return masked(res, secrets)
         const e = oauthErrorOf(res.value)
         if (e || res.value.status !== 200) {

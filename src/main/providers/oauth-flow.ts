@@ -8,6 +8,7 @@ import { serverText } from '../../shared/redact'
 import {
   endpointUrl,
   type ClientValue,
+  type OauthClientLogin,
   type OauthCodeLogin,
   type OauthDeviceLogin,
   type OauthLogin,
@@ -29,9 +30,13 @@ export interface OauthRun<L extends OauthLogin> {
   login: L
   base: string
   fields: Record<string, string>
-  interaction: LoginInteraction
   /** Values to mask in every message; the flow adds its own (code, verifier, device code). */
   secrets: string[]
+}
+
+/** A run that shows the person a step (the browser sign-in, the device flow). */
+export interface PersonRun<L extends OauthLogin> extends OauthRun<L> {
+  interaction: LoginInteraction
 }
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
@@ -75,10 +80,29 @@ export function oauthErrorOf(res: HttpResponse): { error: string; description: s
 
 const b64url = (b: Buffer) => b.toString('base64url')
 
+/** Client credentials (RFC 6749 §4.4): one request to the token endpoint, as the client itself. */
+export function clientLogin(
+  deps: OauthDeps,
+  run: OauthRun<OauthClientLogin>,
+): Promise<Result<HttpResponse>> {
+  const { login, base, fields } = run
+  const client = clientAuth(login, fields)
+  return deps.http.send({
+    method: 'POST',
+    url: endpointUrl(base, login.tokenUrl),
+    headers: client.headers,
+    body: {
+      kind: 'form',
+      value: { grant_type: 'client_credentials', ...client.form, ...extraParams(login, fields) },
+    },
+    mayMint: true,
+  })
+}
+
 /** Authorization code + PKCE: the browser signs in, comes back on loopback, the code is exchanged. */
 export async function codeLogin(
   deps: OauthDeps,
-  run: OauthRun<OauthCodeLogin>,
+  run: PersonRun<OauthCodeLogin>,
 ): Promise<Result<HttpResponse>> {
   const { login, base, fields, interaction } = run
   const verifier = b64url(randomBytes(32))
@@ -136,7 +160,7 @@ export async function codeLogin(
 /** The device flow: the user types a code on another device; the token endpoint is polled. */
 export async function deviceLogin(
   deps: OauthDeps,
-  run: OauthRun<OauthDeviceLogin>,
+  run: PersonRun<OauthDeviceLogin>,
 ): Promise<Result<HttpResponse>> {
   const { login, base, fields, interaction } = run
   const client = clientAuth(login, fields)

@@ -118,7 +118,7 @@ export const providerViewSchema = z
     scheme: z.string(),
     expiry: z.enum(['body', 'jwt-exp', 'ttl', 'none']),
     /** How a token is obtained: a request with the account's fields, or a browser sign-in. */
-    signIn: z.enum(['request', 'oauth-code', 'oauth-device']),
+    signIn: z.enum(['request', 'oauth-code', 'oauth-device', 'oauth-client']),
   })
   .strict()
 export type ProviderView = z.infer<typeof providerViewSchema>

@@ -112,9 +112,27 @@ export const oauthCodeLoginSchema = z
   })
   .strict()
 
+/**
+ * Client credentials (RFC 6749 §4.4): the client's own token, no user and no browser. Its secret
+ * goes as HTTP Basic (`clientAuth: "basic"`, the method every server must take) or in the form.
+ */
+export const oauthClientLoginSchema = z
+  .object({
+    kind: z.literal('oauth-client'),
+    ...oauthShared,
+    clientSecret: z.object({ $field: fieldName }).strict(),
+  })
+  .strict()
+
 export type OauthDeviceLogin = z.infer<typeof oauthDeviceLoginSchema>
 export type OauthCodeLogin = z.infer<typeof oauthCodeLoginSchema>
-export type OauthLogin = OauthDeviceLogin | OauthCodeLogin
+export type OauthClientLogin = z.infer<typeof oauthClientLoginSchema>
+export type OauthLogin = OauthDeviceLogin | OauthCodeLogin | OauthClientLogin
+
+/** Whether a login needs a person in a browser (a code to type, a page to sign in on). */
+export function needsPerson(login: { kind: string }): boolean {
+  return login.kind === 'oauth-code' || login.kind === 'oauth-device'
+}
 
 /** The fields an OAuth login names (clientId, clientSecret, params), for the profile's checks. */
 export function oauthFieldRefs(

@@ -8,6 +8,7 @@ import { fail, ok, type Result } from '../result'
 import {
   RESERVED_OAUTH_PARAMS,
   endpointSchema,
+  oauthClientLoginSchema,
   oauthCodeLoginSchema,
   oauthDeviceLoginSchema,
   oauthFieldRefs,
@@ -283,7 +284,7 @@ export const profileSchema = z
     /**
      * How a token is obtained: a `request` that posts the account's fields (the default), or an
      * OAuth 2.0 login (`oauth-code`: authorization code with PKCE in the browser; `oauth-device`:
-     * the device flow). Client credentials and TOTP are requests (docs/providers.md).
+     * the device flow; `oauth-client`: client credentials). TOTP codes go in a request.
      */
     login: z.discriminatedUnion('kind', [
       requestSchema
@@ -291,6 +292,7 @@ export const profileSchema = z
         .strict(),
       oauthCodeLoginSchema,
       oauthDeviceLoginSchema,
+      oauthClientLoginSchema,
     ]),
     token: z.object({ path: jsonPath }).strict(),
     auth: authSchema,

@@ -14,6 +14,7 @@ import type { AccountRecord, TokenRecord, VaultData } from '../storage/schema'
 import type { EventInput } from '../storage/vault-storage'
 import type { Ledger } from './ledger-handle'
 import { tokenSecretId } from '../storage/bindings'
+import { requestFields } from './request-fields'
 
 /** Why a revoked token ended, in words (a suspect one: whether its server had ended it). */
 function revokedNote(t: TokenRecord, alreadyInvalid: boolean): string {
@@ -89,10 +90,16 @@ export async function revokeTokens(
       failures.push({ tokenId: t.id, code: secret.code, message: secret.message })
       continue
     }
+    // An RFC 7009 revoke may name the client's secret: opened for this request alone.
+    const fields = requestFields(ledger, acc, profile, profile.revoke.body)
+    if (!fields.ok) {
+      failures.push({ tokenId: t.id, code: fields.code, message: fields.message })
+      continue
+    }
     const r = await engine.revoke({
       profile,
       baseUrl: acc.baseUrl,
-      fields: acc.fields,
+      fields: fields.value,
       token: secret.value,
     })
     if (r.ok) {

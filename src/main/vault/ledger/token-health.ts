@@ -4,9 +4,8 @@
 import { fail, ok, type Result } from '../../../shared/result'
 import { isLive } from '../../../shared/state'
 import type { ProviderEngine, ProbeVerdict } from '../../providers/engine'
-import { accountSecretId, tokenSecretId } from '../storage/bindings'
-import { ownValue } from '../../../shared/json-path'
-import { isSecretField } from '../../../shared/providers/profile'
+import { tokenSecretId } from '../storage/bindings'
+import { requestFields } from './request-fields'
 import { tokensOf } from './ledger'
 import { registryFor } from '../../providers/registry'
 import type { Ledger } from './ledger-handle'
@@ -47,22 +46,14 @@ export async function probeAccount(
   const token = ledger.storage.openSecret(tokenSecretId(t.id), acc, t.secret)
   if (!token.ok) return token
   // An introspection probe may name a secret field (the client's secret): opened for it alone.
-  const fields: Record<string, string> = { ...acc.fields }
-  for (const v of Object.values(profile.probe.body)) {
-    if (v === null || typeof v !== 'object' || !('$field' in v)) continue
-    const f = profile.fields.find((x) => x.name === v.$field)
-    const stored = f && isSecretField(f) ? ownValue(acc.secrets, f.name) : undefined
-    if (!f || !stored) continue
-    const secret = ledger.storage.openSecret(accountSecretId(acc.id, f.name), acc, stored)
-    if (!secret.ok) return secret
-    fields[f.name] = secret.value
-  }
+  const fields = requestFields(ledger, acc, profile, profile.probe.body)
+  if (!fields.ok) return fields
   const verdict = await engine.probe({
     profile,
     baseUrl: acc.baseUrl,
     header: { name: t.headerName, value: `${t.scheme} ${token.value}`.trim() },
     token: token.value,
-    fields,
+    fields: fields.value,
   })
   return verdict.ok ? ok({ label, tokenId: t.id, ...verdict.value }) : verdict
 }

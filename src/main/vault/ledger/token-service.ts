@@ -15,6 +15,7 @@ import {
   type ProviderProfile,
 } from '../../../shared/providers/profile'
 import { LoginPrompts } from '../../providers/login-prompts'
+import { needsPerson } from '../../../shared/providers/oauth-login'
 import type { Surface, TokenView } from '../../../shared/views'
 import type { MintedToken, ProviderEngine } from '../../providers/engine'
 import { planMint } from './mint-plan'
@@ -267,7 +268,7 @@ export class TokenService {
             : r.result
         }
       }
-      if (o.surface === 'renewal' && profile.login.kind !== 'request') {
+      if (o.surface === 'renewal' && needsPerson(profile.login)) {
         // A browser sign-in needs the person: renewal, which runs on its own, never starts one
         // (a browser page opening out of nowhere). A refresh above is as far as it goes.
         return fail(
@@ -449,10 +450,9 @@ export class TokenService {
     }
     const pendingId = pending.value
     // An OAuth login shows its browser step to whoever listens, and may be cancelled there.
-    const step =
-      profile.login.kind === 'request'
-        ? undefined
-        : this.prompts.begin({ accountId: acc.id, label: acc.label, provider: profile.name })
+    const step = needsPerson(profile.login)
+      ? this.prompts.begin({ accountId: acc.id, label: acc.label, provider: profile.name })
+      : undefined
     const minted = await this.engine.login({
       profile,
       baseUrl: acc.baseUrl,

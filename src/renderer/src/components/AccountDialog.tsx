@@ -219,7 +219,8 @@ export function AccountDialog(props: {
                   Remember secret for automatic re-login
                 </label>
               ) : null}
-              {provider && provider.signIn !== 'request' ? (
+              {provider &&
+              (provider.signIn === 'oauth-code' || provider.signIn === 'oauth-device') ? (
                 <p className="muted small" data-testid="browser-sign-in-note">
                   {provider.signIn === 'oauth-device'
                     ? `You sign in to ${provider.name} in a browser with a code TokenDeck shows you; `
