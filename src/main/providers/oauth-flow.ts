@@ -1,6 +1,7 @@
 // The OAuth 2.0 logins a profile declares: authorization code with PKCE through the system
-// browser and a loopback redirect (RFC 6749 §4.1, RFC 7636, RFC 8252), and the device flow
-// (RFC 8628). Each ends with the token endpoint's answer, which the engine reads like any login's.
+// browser and a loopback redirect (RFC 6749 §4.1, RFC 7636, RFC 8252), the device flow
+// (RFC 8628), and client credentials (§4.4). Each ends with the token endpoint's answer, which
+// the engine reads like any login's.
 import { createHash, randomBytes } from 'node:crypto'
 import type { Clock } from '../../shared/clock'
 import { getPath, ownValue } from '../../shared/json-path'
