@@ -8,7 +8,6 @@ import { joinUrl, normalizeBaseUrl } from '../../shared/url-policy'
 import {
   canRevoke,
   fieldProblem,
-  isSecretField,
   type ProfileField,
   type ProviderProfile,
 } from '../../shared/providers/profile'
@@ -25,7 +24,13 @@ import {
   type OauthDeps,
 } from './oauth-flow'
 import { runProbe, type ProbeInput, type ProbeVerdict } from './probe'
-import { REFRESH_TOKEN_VALUE, TOKEN_VALUE, buildBody, totpCodes } from './request-body'
+import {
+  REFRESH_TOKEN_VALUE,
+  TOKEN_VALUE,
+  buildBody,
+  secretValues,
+  totpCodes,
+} from './request-body'
 import { readRefreshToken, refreshAccessToken, type RefreshInput } from './refresh'
 
 export type { MintedToken } from './interpret'
@@ -95,14 +100,6 @@ export function checkFields(
     return fail('VALIDATION_FAILED', 'Some fields need attention.', { fields: missing })
   }
   return ok({ secrets: secretValues(fields, values) })
-}
-
-/** The values of secret fields, to keep out of every message. */
-function secretValues(fields: readonly ProfileField[], values: FieldValues): string[] {
-  return fields
-    .filter(isSecretField)
-    .map((f) => ownValue(values, f.name))
-    .filter((v): v is string => typeof v === 'string' && v !== '')
 }
 
 /**

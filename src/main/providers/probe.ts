@@ -6,14 +6,10 @@ import { redact } from '../../shared/redact'
 import { fail, ok, type Result } from '../../shared/result'
 import { normalizeBaseUrl } from '../../shared/url-policy'
 import { endpointUrl } from '../../shared/providers/oauth-login'
-import {
-  isSecretField,
-  probePathFields,
-  type ProviderProfile,
-} from '../../shared/providers/profile'
+import { probePathFields, type ProviderProfile } from '../../shared/providers/profile'
 import type { HttpClient } from './http-client'
 import { statusMatches } from './interpret'
-import { TOKEN_VALUE, buildBody } from './request-body'
+import { TOKEN_VALUE, buildBody, secretValues } from './request-body'
 
 export interface ProbeInput {
   profile: ProviderProfile
@@ -74,14 +70,7 @@ export async function runProbe(http: HttpClient, input: ProbeInput): Promise<Res
     headers: introspects ? {} : { [header.name]: header.value },
     body: buildBody(spec.encoding, spec.body, { ...input.fields, [TOKEN_VALUE]: token }),
   })
-  const secrets = [
-    header.value,
-    token,
-    ...profile.fields
-      .filter(isSecretField)
-      .map((f) => ownValue(input.fields ?? {}, f.name))
-      .filter((v): v is string => typeof v === 'string' && v !== ''),
-  ]
+  const secrets = [header.value, token, ...secretValues(profile.fields, input.fields ?? {})]
   if (!res.ok) {
     return ok({
       verdict: 'inconclusive',

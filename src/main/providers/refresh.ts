@@ -2,12 +2,12 @@
 // and exchanging it for a new access token (and a rotated refresh token) with the profile's
 // `refresh` request, over the same hardened client, with the refresh token masked everywhere.
 import type { Clock } from '../../shared/clock'
-import { getPath, ownValue } from '../../shared/json-path'
+import { getPath } from '../../shared/json-path'
 import { redact } from '../../shared/redact'
 import { fail, ok, type Failure, type Result } from '../../shared/result'
 import { normalizeBaseUrl } from '../../shared/url-policy'
 import { endpointUrl } from '../../shared/providers/oauth-login'
-import { isSecretField, type ProviderProfile } from '../../shared/providers/profile'
+import type { ProviderProfile } from '../../shared/providers/profile'
 import type { HttpBody, HttpClient, HttpResponse } from './http-client'
 import {
   computeExpiry,
@@ -19,6 +19,7 @@ import {
   type RefreshGrant,
 } from './interpret'
 import { oauthErrorOf } from './oauth-flow'
+import { secretValues } from './request-body'
 
 export interface RefreshInput {
   profile: ProviderProfile
@@ -85,13 +86,7 @@ export async function refreshAccessToken(
   if (!spec) return fail('UNSUPPORTED', `${profile.name} has no refresh request.`)
   const base = normalizeBaseUrl(baseUrl ?? profile.baseUrl)
   if (!base.ok) return base
-  const secrets = [
-    refreshToken,
-    ...profile.fields
-      .filter(isSecretField)
-      .map((f) => ownValue(fields, f.name))
-      .filter((v): v is string => typeof v === 'string' && v !== ''),
-  ]
+  const secrets = [refreshToken, ...secretValues(profile.fields, fields)]
   const res = await deps.http.send({
     method: spec.method,
     url: endpointUrl(base.value, spec.path),

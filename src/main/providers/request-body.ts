@@ -2,7 +2,7 @@
 // name, and the values only the engine supplies (a refresh token, the token being revoked or
 // probed, a TOTP code), each under a key no field name can take (field names start with a letter).
 import { ownValue } from '../../shared/json-path'
-import type { BodyValue } from '../../shared/providers/profile'
+import { isSecretField, type BodyValue, type ProfileField } from '../../shared/providers/profile'
 import { ok, type Result } from '../../shared/result'
 import type { HttpBody } from './http-client'
 import { base32Seed, totp } from './totp'
@@ -64,4 +64,12 @@ export function buildBody(
   const form: Record<string, string> = {}
   for (const [key, v] of Object.entries(resolved)) form[key] = v === null ? '' : String(v)
   return { kind: 'form', value: form }
+}
+
+/** The values of secret fields, to keep out of every message. */
+export function secretValues(fields: readonly ProfileField[], values: Values): string[] {
+  return fields
+    .filter(isSecretField)
+    .map((f) => ownValue(values, f.name))
+    .filter((v): v is string => typeof v === 'string' && v !== '')
 }
