@@ -71,6 +71,27 @@ function extraParams(login: OauthLogin, fields: Record<string, string>): Record<
   return out
 }
 
+/**
+ * A form POST to one of the authorization server's endpoints, with the client authenticated as
+ * the profile says (client_id, and the secret in the form or as Basic). `mayMint`: it asks for a
+ * token, so a lost answer may have minted one.
+ */
+function clientPost(
+  url: string,
+  run: OauthRun<OauthLogin>,
+  form: Record<string, string>,
+  mayMint: boolean,
+): HttpRequest {
+  const client = clientAuth(run.login, run.fields)
+  return {
+    method: 'POST',
+    url,
+    headers: client.headers,
+    body: { kind: 'form', value: { ...form, ...client.form } },
+    ...(mayMint ? { mayMint: true } : {}),
+  }
+}
+
 /** The OAuth error of an answer (RFC 6749 §5.2), if it has one: GitHub sends it with a 200. */
 export function oauthErrorOf(res: HttpResponse): { error: string; description: string } | null {
   const error = getPath(res.json, 'error')
@@ -87,17 +108,8 @@ export function clientLogin(
   run: OauthRun<OauthClientLogin>,
 ): Promise<Result<HttpResponse>> {
   const { login, base, fields } = run
-  const client = clientAuth(login, fields)
-  return deps.http.send({
-    method: 'POST',
-    url: endpointUrl(base, login.tokenUrl),
-    headers: client.headers,
-    body: {
-      kind: 'form',
-      value: { grant_type: 'client_credentials', ...client.form, ...extraParams(login, fields) },
-    },
-    mayMint: true,
-  })
+  const form = { grant_type: 'client_credentials', ...extraParams(login, fields) }
+  return deps.http.send(clientPost(endpointUrl(base, login.tokenUrl), run, form, true))
 }
 
 /** Authorization code + PKCE: the browser signs in, comes back on loopback, the code is exchanged. */
@@ -119,7 +131,6 @@ export async function codeLogin(
   })
   if (!listening.ok) return listening
   const redirect = listening.value
-  const client = clientAuth(login, fields)
   const url = new URL(endpointUrl(base, login.authorizationUrl))
   const q = url.searchParams
   q.set('response_type', 'code')
@@ -139,23 +150,14 @@ export async function codeLogin(
   if (!answer.ok) return answer
   const code = answer.value.code
   run.secrets.push(code, verifier)
-  return deps.http.send({
-    method: 'POST',
-    url: endpointUrl(base, login.tokenUrl),
-    headers: client.headers,
-    body: {
-      kind: 'form',
-      value: {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirect.uri,
-        code_verifier: verifier,
-        // client_id in the body, even for a public client with no secret (RFC 6749 §4.1.3).
-        ...client.form,
-      },
-    },
-    mayMint: true,
-  })
+  // client_id in the body, even for a public client with no secret (RFC 6749 §4.1.3).
+  const form = {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: redirect.uri,
+    code_verifier: verifier,
+  }
+  return deps.http.send(clientPost(endpointUrl(base, login.tokenUrl), run, form, true))
 }
 
 /** The device flow: the user types a code on another device; the token endpoint is polled. */
@@ -164,16 +166,14 @@ export async function deviceLogin(
   run: PersonRun<OauthDeviceLogin>,
 ): Promise<Result<HttpResponse>> {
   const { login, base, fields, interaction } = run
-  const client = clientAuth(login, fields)
-  const started = await deps.http.send({
-    method: 'POST',
-    url: endpointUrl(base, login.deviceAuthorizationUrl),
-    headers: client.headers,
-    body: {
-      kind: 'form',
-      value: { ...client.form, ...extraParams(login, fields) },
-    },
-  })
+  const started = await deps.http.send(
+    clientPost(
+      endpointUrl(base, login.deviceAuthorizationUrl),
+      run,
+      extraParams(login, fields),
+      false,
+    ),
+  )
   if (!started.ok) return started
   const s = started.value
   const oauthError = oauthErrorOf(s)
@@ -207,16 +207,8 @@ export async function deviceLogin(
   const expiresAt = startedAt + lifetimeMs
   let intervalMs = Math.max(num('interval') ?? 5, 1) * 1000
   interaction.show({ kind: 'device', url: pageUrl, userCode, expiresAt })
-  const poll: HttpRequest = {
-    method: 'POST',
-    url: endpointUrl(base, login.tokenUrl),
-    headers: client.headers,
-    body: {
-      kind: 'form',
-      value: { grant_type: DEVICE_GRANT, device_code: deviceCode, ...client.form },
-    },
-    mayMint: true,
-  }
+  const form = { grant_type: DEVICE_GRANT, device_code: deviceCode }
+  const poll = clientPost(endpointUrl(base, login.tokenUrl), run, form, true)
   for (;;) {
     await deps.wait(intervalMs, interaction.signal)
     if (interaction.signal.aborted) return fail('CANCELLED', 'The login was cancelled.')
